@@ -1,0 +1,178 @@
+# qrgate: turnstile gateway controller.
+#
+#   make            build qrgated and qrgatectl (build/)
+#   make demo       install missing packages, build, run the gate on images/
+#   make check      the same, then every test tier
+#   make bench      benchmarks (figures and ratios, never pass/fail)
+#   make install    PREFIX=/usr/local DESTDIR=
+#
+# Cross-build with CROSS_COMPILE=aarch64-linux-gnu- (pkg-config then looks in
+# the target's multiarch directory).  A backend is built only when
+# pkg-config finds its library; the build says which ones were.
+
+CROSS_COMPILE ?=
+CC  := $(CROSS_COMPILE)gcc
+CXX := $(CROSS_COMPILE)g++
+AR  := $(CROSS_COMPILE)ar
+PREFIX ?= /usr/local
+DESTDIR ?=
+BUILD ?= build
+
+ifneq ($(CROSS_COMPILE),)
+TRIPLET := $(patsubst %-,%,$(CROSS_COMPILE))
+PKG_CONFIG ?= env PKG_CONFIG_LIBDIR=/usr/lib/$(TRIPLET)/pkgconfig:/usr/share/pkgconfig pkg-config
+else
+PKG_CONFIG ?= pkg-config
+endif
+
+# CI builds with -Werror; a user's build only warns.
+ifeq ($(CI),true)
+WERROR := -Werror
+endif
+
+CFLAGS ?= -O2 -g
+CFLAGS += -std=c11 -D_GNU_SOURCE -Wall -Wextra $(WERROR) -MMD -MP
+CXXFLAGS ?= -O2 -g
+CXXFLAGS += -std=c++17 -Wall -Wextra $(WERROR) -MMD -MP
+
+# Libraries every build needs.
+REQUIRED_PC := zbar sqlite3 jansson inih libsodium libpng libjpeg
+# Debian packages `make deps` installs when missing (build, tests, demo).
+DEB_PACKAGES := build-essential pkg-config libzbar-dev zbar-tools \
+	libsqlite3-dev sqlite3 libjansson-dev libinih-dev libsodium-dev \
+	libpng-dev libjpeg-dev libgpiod-dev gpiod libcmocka-dev \
+	libqrencode-dev qrencode mosquitto mosquitto-clients libmosquitto-dev \
+	libsystemd-dev
+
+have = $(shell $(PKG_CONFIG) --exists $(1) 2>/dev/null && echo yes)
+
+PC_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(REQUIRED_PC) 2>/dev/null)
+PC_LIBS   := $(shell $(PKG_CONFIG) --libs $(REQUIRED_PC) 2>/dev/null)
+
+CORE_SRCS := $(filter-out src/qrgated.c src/qrgatectl.c src/ctl_%.c, $(wildcard src/*.c))
+HAL_SRCS  := hal/backends.c hal/gpio_roles.c hal/camera_file.c hal/camera_v4l2.c hal/gpio_sim.c
+BACKENDS  := camera:file camera:v4l2 gpio:sim decoder:zbar
+
+# libgpiod: 1.6 (Debian 12) and 2.x (newer) have different APIs; the version
+# pkg-config reports picks the code path.
+ifeq ($(call have,libgpiod),yes)
+GPIOD_MAJOR := $(firstword $(subst ., ,$(shell $(PKG_CONFIG) --modversion libgpiod)))
+HAL_SRCS  += hal/gpio_gpiod.c
+CFLAGS    += -DCONFIG_GPIO_GPIOD -DGPIOD_API=$(GPIOD_MAJOR)
+PC_CFLAGS += $(shell $(PKG_CONFIG) --cflags libgpiod)
+PC_LIBS   += $(shell $(PKG_CONFIG) --libs libgpiod)
+BACKENDS  += gpio:gpiod(libgpiod-$(GPIOD_MAJOR))
+endif
+
+LIB_SRCS := $(CORE_SRCS) $(HAL_SRCS)
+DAEMON_SRCS := src/qrgated.c
+CTL_SRCS := src/qrgatectl.c $(wildcard src/ctl_*.c)
+
+LDLIBS := $(PC_LIBS) -lm
+CPPFLAGS += $(PC_CFLAGS)
+
+obj = $(patsubst %.c,$(1)/%.o,$(2))
+
+LIB_OBJS := $(call obj,$(BUILD),$(LIB_SRCS))
+LIB := $(BUILD)/libqrgate.a
+QRGATED := $(BUILD)/qrgated
+QRGATECTL := $(BUILD)/qrgatectl
+QRFRAME := $(BUILD)/qrframe
+
+# Unit tests: each tests/unit/test_*.c is one cmocka program, built twice:
+# plainly and with AddressSanitizer + UndefinedBehaviorSanitizer.
+UNIT_SRCS := $(wildcard tests/unit/test_*.c)
+UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(UNIT_SRCS))
+SAN := $(BUILD)/san
+SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+SAN_LIB_OBJS := $(call obj,$(SAN),$(LIB_SRCS))
+SAN_UNIT_BINS := $(patsubst tests/unit/%.c,$(SAN)/unit/%,$(UNIT_SRCS))
+TEST_LIBS := $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null)
+
+.PHONY: all deps demo check check-unit check-integration check-corpus bench \
+	install clean images backends
+
+all: $(QRGATED) $(QRGATECTL) $(QRFRAME) backends
+
+backends:
+	@echo "qrgate: backends built: $(BACKENDS)"
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
+
+$(SAN)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(SANFLAGS) -c $< -o $@
+
+$(LIB): $(LIB_OBJS)
+	$(AR) rcs $@ $^
+
+$(SAN)/libqrgate.a: $(SAN_LIB_OBJS)
+	$(AR) rcs $@ $^
+
+$(QRGATED): $(call obj,$(BUILD),$(DAEMON_SRCS)) $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(QRGATECTL): $(call obj,$(BUILD),$(CTL_SRCS)) $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# The frame maker for images/ (libqrencode + libpng); not installed.
+$(QRFRAME): images/qrframe.c $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(shell $(PKG_CONFIG) --cflags libqrencode) \
+		-o $@ $^ $(LDLIBS) $(shell $(PKG_CONFIG) --libs libqrencode)
+
+$(BUILD)/unit/%: tests/unit/%.c $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $^ $(LDLIBS) $(TEST_LIBS)
+
+$(SAN)/unit/%: tests/unit/%.c $(SAN)/libqrgate.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(SANFLAGS) -o $@ $^ $(LDLIBS) $(TEST_LIBS)
+
+# Installs the Debian packages that are missing (with sudo when not root).
+deps:
+	@missing=""; \
+	for p in $(DEB_PACKAGES); do \
+		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'ok installed' || missing="$$missing $$p"; \
+	done; \
+	if [ -z "$$missing" ]; then echo "qrgate: every needed package is installed"; exit 0; fi; \
+	echo "qrgate: installing:$$missing"; \
+	if [ "$$(id -u)" = 0 ]; then SUDO=""; \
+	elif command -v sudo >/dev/null 2>&1; then SUDO="sudo"; \
+	else echo "qrgate: missing packages:$$missing; run as root or install sudo" >&2; exit 1; fi; \
+	$$SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+	$$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing
+
+images: $(QRFRAME)
+	images/make-images.sh $(QRFRAME)
+
+demo: deps
+	$(MAKE) all
+	tests/demo.sh $(BUILD)
+
+check: deps
+	$(MAKE) all units
+	tests/run.sh $(BUILD)
+
+.PHONY: units
+units: $(UNIT_BINS) $(SAN_UNIT_BINS)
+
+bench: deps
+	$(MAKE) all
+	tests/bench/run.sh $(BUILD)
+
+install: $(QRGATED) $(QRGATECTL)
+	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/bin
+	install -m 755 $(QRGATED) $(DESTDIR)$(PREFIX)/sbin/qrgated
+	install -m 755 $(QRGATECTL) $(DESTDIR)$(PREFIX)/bin/qrgatectl
+	install -d $(DESTDIR)/etc/qrgate
+	install -m 644 config/qrgate.conf $(DESTDIR)/etc/qrgate/qrgate.conf.example
+	install -d $(DESTDIR)/lib/systemd/system
+	install -m 644 systemd/qrgated.service $(DESTDIR)/lib/systemd/system/qrgated.service
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

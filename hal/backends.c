@@ -1,0 +1,54 @@
+/*
+ * The tables of backends built into this binary.  The Makefile defines
+ * CONFIG_<BACKEND> for each one whose library pkg-config found.
+ */
+#include <stddef.h>
+#include <string.h>
+
+#include "camera.h"
+#include "gpio.h"
+
+extern const struct camera_ops camera_file_ops;
+extern const struct camera_ops camera_v4l2_ops;
+#ifdef CONFIG_CAMERA_LIBCAMERA
+extern const struct camera_ops camera_libcamera_ops;
+#endif
+extern const struct gpio_ops gpio_sim_ops;
+#ifdef CONFIG_GPIO_GPIOD
+extern const struct gpio_ops gpio_gpiod_ops;
+#endif
+
+const struct camera_ops *const camera_backends[] = {
+	&camera_file_ops,
+	&camera_v4l2_ops,
+#ifdef CONFIG_CAMERA_LIBCAMERA
+	&camera_libcamera_ops,
+#endif
+	NULL
+};
+
+const struct gpio_ops *const gpio_backends[] = {
+	&gpio_sim_ops,
+#ifdef CONFIG_GPIO_GPIOD
+	&gpio_gpiod_ops,
+#endif
+	NULL
+};
+
+const struct camera_ops *
+camera_find(const char *name)
+{
+	for (int i = 0; camera_backends[i] != NULL; i++)
+		if (strcmp(camera_backends[i]->name, name) == 0)
+			return camera_backends[i];
+	return NULL;
+}
+
+const struct gpio_ops *
+gpio_find(const char *name)
+{
+	for (int i = 0; gpio_backends[i] != NULL; i++)
+		if (strcmp(gpio_backends[i]->name, name) == 0)
+			return gpio_backends[i];
+	return NULL;
+}

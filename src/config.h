@@ -1,0 +1,102 @@
+/*
+ * The gate's configuration.  One table of settings (config.c) serves the
+ * INI file, `-o section.key=value`, `qrgated -n`, the annotated example
+ * config and, later, the MQTT config push: each setting is one line there
+ * with its type, range, default and meaning.  A struct config is plain data
+ * with fixed-size strings, so a new config is built aside and swapped in
+ * with one assignment: never half-applied.
+ */
+#ifndef QRGATE_CONFIG_H
+#define QRGATE_CONFIG_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "../hal/gpio.h"
+#include "log.h"
+#include "mask.h"
+#include "store.h"
+#include "types.h"
+
+struct config {
+	struct {
+		char id[64];
+		char site[64];
+		char lane[32];
+	} gate;
+	struct {
+		char backend[16];	/* file, v4l2 (libcamera later) */
+		char source[256];
+		int fps;
+		bool loop;
+		int width;
+		int height;
+		enum direction direction;	/* the way codes shown here open */
+	} camera;
+	struct {
+		char backend[16];	/* zbar */
+		int max_payload;	/* bytes; longer codes: too-long */
+		int holdoff_ms;
+	} decoder;
+	struct {
+		bool entry;		/* this gate runs the entry way */
+		bool exit;		/* ... and/or the exit way */
+		int pulse_ms;		/* released at most this long */
+		int deny_ms;		/* red lamp after a denial */
+		int buzzer_ms;		/* buzzer beep after a denial */
+		int held_open_s;	/* passage sensor active longer: alarm */
+	} lane;
+	struct {
+		bool badge;		/* accept plain printed badge ids */
+		bool cccd;		/* accept CCCD chip-ID codes */
+	} policy;
+	struct {
+		char backend[16];	/* gpiod, sim */
+		struct gpio_config hw;	/* chip, sim files, each role's line */
+	} gpio;
+	struct {
+		char path[256];
+		enum store_sync synchronous;
+		int retention_days;
+		enum mask_mode mask;
+	} store;
+	struct {
+		char socket[256];
+		char group[64];		/* may use the socket besides root */
+	} control;
+	struct {
+		enum log_level level;
+	} log;
+};
+
+#define CONFIG_MAX_ERRORS 32
+
+/* Every problem found in one load, each "FILE:LINE: message". */
+struct config_errors {
+	int count;			/* may exceed CONFIG_MAX_ERRORS */
+	char msg[CONFIG_MAX_ERRORS][320];
+};
+
+/* Fills c with every setting's default. */
+void config_defaults(struct config *c);
+
+/*
+ * Loads path (NULL: defaults only) over the defaults, then each override
+ * "section.key=value" in order.  Unknown sections or keys, bad values and
+ * out-of-range numbers are all errors, all reported.  Returns 0 with *c
+ * replaced, or -1 with *c untouched and errs filled.
+ */
+int config_load(struct config *c, const char *path,
+    const char *const *overrides, int n_overrides, struct config_errors *errs);
+
+/*
+ * Sets one setting from its text form.  Returns 0, or -1 with a message in
+ * err (without file or line: the caller knows where the text came from).
+ */
+int config_set(struct config *c, const char *section, const char *key,
+    const char *value, char *err, size_t errlen);
+
+/* Writes an annotated INI file of every setting at its default. */
+void config_write_example(FILE *f);
+
+#endif

@@ -1,0 +1,22 @@
+/*
+ * qrgatectl's subcommands, one file each (ctl_*.c).  Each takes the
+ * subcommand's own arguments (argv[0] is the subcommand's name), prints its
+ * result to stdout and errors to stderr, and returns the exit status.
+ */
+#ifndef QRGATE_CTL_H
+#define QRGATE_CTL_H
+
+#include "config.h"
+
+struct ctl {
+	struct config cfg;	/* loaded from -c FILE and -o overrides */
+	const char *config_path;
+};
+
+int ctl_scan(struct ctl *c, int argc, char **argv);	/* scan [--json] FILE... */
+int ctl_events(struct ctl *c, int argc, char **argv);	/* events [--since T] [--json|--csv] */
+int ctl_cred(struct ctl *c, int argc, char **argv);	/* cred add|del|list|import */
+int ctl_status(struct ctl *c, int argc, char **argv);	/* status [--json] */
+int ctl_open(struct ctl *c, int argc, char **argv);	/* open entry|exit */
+
+#endif

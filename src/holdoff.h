@@ -1,0 +1,35 @@
+/*
+ * One decision per code held in view.  A code seen again within the window
+ * of its previous sighting is suppressed; every sighting restarts its
+ * window, so a badge held up for a minute yields one decision, and the same
+ * badge shown again after the window yields a new one.
+ */
+#ifndef QRGATE_HOLDOFF_H
+#define QRGATE_HOLDOFF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define HOLDOFF_SLOTS 32
+
+struct holdoff {
+	int64_t window_ns;
+	struct {
+		uint8_t digest[16];
+		int64_t last_ns;	/* 0: slot free */
+	} slot[HOLDOFF_SLOTS];
+};
+
+void holdoff_init(struct holdoff *h, int window_ms);
+
+/*
+ * Records a sighting of the code at now_ns.  Returns true when the code
+ * should be decided, false when it is still being held in view.
+ */
+bool holdoff_admit(struct holdoff *h, const uint8_t *data, size_t len, int64_t now_ns);
+
+/* Forgets every code (after a config change, for instance). */
+void holdoff_clear(struct holdoff *h);
+
+#endif

@@ -1,0 +1,23 @@
+/*
+ * Masking of identities in the log: the log answers "who was here" through
+ * the credential id, while the subject itself (a national ID number) is
+ * shown only as much as the site's configuration allows.
+ */
+#ifndef QRGATE_MASK_H
+#define QRGATE_MASK_H
+
+#include <stddef.h>
+
+enum mask_mode {
+	MASK_LAST4,		/* "*********1234" */
+	MASK_NONE,		/* the subject as it is */
+	MASK_MODE_COUNT
+};
+
+/* Writes the masked subject to out (always NUL-terminated). */
+void mask_subject(enum mask_mode mode, const char *subject, char *out, size_t outlen);
+
+const char *mask_mode_name(enum mask_mode m);
+int mask_mode_from_name(const char *s);
+
+#endif

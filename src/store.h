@@ -1,0 +1,87 @@
+/*
+ * The gate's SQLite database: credentials, and the entry/exit log.
+ * The log is the product's core record: an append is committed durably
+ * (WAL, synchronous=FULL by default) before store_event_append() returns,
+ * so a grant is on disk before the relay moves.  Every statement binds its
+ * parameters; no SQL is ever built from text that came from outside.
+ */
+#ifndef QRGATE_STORE_H
+#define QRGATE_STORE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "credential.h"
+#include "types.h"
+
+struct store;
+
+enum store_sync { STORE_SYNC_FULL, STORE_SYNC_NORMAL };
+
+/* One row of the log. */
+struct event {
+	int64_t seq;		/* per-gate, strictly increasing, never reused */
+	char event_id[33];	/* 32 hex digits, random: unique everywhere */
+	int64_t ts_ms;		/* UTC, ms */
+	char gate[64];
+	char lane[32];
+	enum direction direction;
+	enum event_type type;
+	enum cred_kind kind;
+	char credential_id[64];	/* "" when no credential matched */
+	char subject[64];	/* already masked */
+	enum result result;
+	enum reason reason;
+	enum passage passage;
+	int64_t decode_us;	/* -1 when not a scan */
+	int64_t latency_us;	/* frame capture to decision; -1 if none */
+	char payload_hash[17];	/* 16 hex digits of BLAKE2b of the payload,
+				 * "" when none: lets repeated unknown codes be
+				 * told apart without keeping their bytes */
+};
+
+/*
+ * Opens (creating if needed) the database and its schema.  read_only opens
+ * without creating anything, for the CLI.  Returns NULL with the reason
+ * logged.
+ */
+struct store *store_open(const char *path, enum store_sync sync, bool read_only);
+void store_close(struct store *st);
+
+/* 1 found (*out filled), 0 no such credential, -1 error. */
+int store_credential_find(struct store *st, enum cred_kind kind,
+    const char *subject, struct credential *out);
+/* Inserts or replaces by id.  0 or -1. */
+int store_credential_put(struct store *st, const struct credential *c);
+/* 1 deleted, 0 no such id, -1 error. */
+int store_credential_delete(struct store *st, const char *id);
+/* Calls cb for each credential in id order until cb returns non-zero. */
+int store_credential_foreach(struct store *st,
+    int (*cb)(const struct credential *c, void *arg), void *arg);
+/*
+ * Imports a CSV file (header line: id,kind,subject,name,valid_from,
+ * valid_until,status,lanes; times as YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ or
+ * empty) in one transaction: every row or none.  On a bad row returns -1
+ * with "FILE:LINE: message" in err.  Returns the number of rows imported.
+ */
+int store_credential_import_csv(struct store *st, FILE *f, const char *fname,
+    char *err, size_t errlen);
+
+/*
+ * Appends ev to the log and commits it.  Fills ev->seq and ev->event_id.
+ * Returns 0 once the row is durable, -1 if it could not be written.
+ */
+int store_event_append(struct store *st, struct event *ev);
+/* Records how a released way ended.  0 or -1. */
+int store_event_set_passage(struct store *st, int64_t seq, enum passage p);
+/* Calls cb for each event with ts_ms >= since_ms, oldest first. */
+int store_event_foreach(struct store *st, int64_t since_ms,
+    int (*cb)(const struct event *ev, void *arg), void *arg);
+/* Deletes events older than before_ms.  Returns rows deleted, or -1. */
+int store_event_purge(struct store *st, int64_t before_ms);
+
+/* PRAGMA quick_check: 0 when the database is sound, -1 otherwise. */
+int store_check(struct store *st);
+
+#endif
