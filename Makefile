@@ -31,9 +31,12 @@ WERROR := -Werror
 endif
 
 CFLAGS ?= -O2 -g
-CFLAGS += -std=c11 -D_GNU_SOURCE -Wall -Wextra $(WERROR) -MMD -MP
+QRGATE_VERSION := 0.1.0
+SYSCONFDIR ?= /etc/qrgate
+QG_CFLAGS += -DQRGATE_VERSION=\"$(QRGATE_VERSION)\" -DQRGATE_SYSCONFDIR=\"$(SYSCONFDIR)\"
+QG_CFLAGS += -std=c11 -D_GNU_SOURCE -Wall -Wextra $(WERROR) -MMD -MP
 CXXFLAGS ?= -O2 -g
-CXXFLAGS += -std=c++17 -Wall -Wextra $(WERROR) -MMD -MP
+QG_CXXFLAGS += -std=c++17 -Wall -Wextra $(WERROR) -MMD -MP
 
 # Libraries every build needs.
 REQUIRED_PC := zbar sqlite3 jansson inih libsodium libpng libjpeg
@@ -42,7 +45,7 @@ DEB_PACKAGES := build-essential pkg-config libzbar-dev zbar-tools \
 	libsqlite3-dev sqlite3 libjansson-dev libinih-dev libsodium-dev \
 	libpng-dev libjpeg-dev libgpiod-dev gpiod libcmocka-dev \
 	libqrencode-dev qrencode mosquitto mosquitto-clients libmosquitto-dev \
-	libsystemd-dev
+	libsystemd-dev jq
 
 have = $(shell $(PKG_CONFIG) --exists $(1) 2>/dev/null && echo yes)
 
@@ -50,7 +53,7 @@ PC_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(REQUIRED_PC) 2>/dev/null)
 PC_LIBS   := $(shell $(PKG_CONFIG) --libs $(REQUIRED_PC) 2>/dev/null)
 
 CORE_SRCS := $(filter-out src/qrgated.c src/qrgatectl.c src/ctl_%.c, $(wildcard src/*.c))
-HAL_SRCS  := hal/backends.c hal/gpio_roles.c hal/camera_file.c hal/camera_v4l2.c hal/gpio_sim.c
+HAL_SRCS  := $(filter-out hal/gpio_gpiod.c, $(wildcard hal/*.c))
 BACKENDS  := camera:file camera:v4l2 gpio:sim decoder:zbar
 
 # libgpiod: 1.6 (Debian 12) and 2.x (newer) have different APIs; the version
@@ -58,7 +61,7 @@ BACKENDS  := camera:file camera:v4l2 gpio:sim decoder:zbar
 ifeq ($(call have,libgpiod),yes)
 GPIOD_MAJOR := $(firstword $(subst ., ,$(shell $(PKG_CONFIG) --modversion libgpiod)))
 HAL_SRCS  += hal/gpio_gpiod.c
-CFLAGS    += -DCONFIG_GPIO_GPIOD -DGPIOD_API=$(GPIOD_MAJOR)
+QG_CFLAGS += -DCONFIG_GPIO_GPIOD -DQRGATE_GPIOD_API=$(GPIOD_MAJOR)
 PC_CFLAGS += $(shell $(PKG_CONFIG) --cflags libgpiod)
 PC_LIBS   += $(shell $(PKG_CONFIG) --libs libgpiod)
 BACKENDS  += gpio:gpiod(libgpiod-$(GPIOD_MAJOR))
@@ -88,6 +91,7 @@ SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-r
 SAN_LIB_OBJS := $(call obj,$(SAN),$(LIB_SRCS))
 SAN_UNIT_BINS := $(patsubst tests/unit/%.c,$(SAN)/unit/%,$(UNIT_SRCS))
 TEST_LIBS := $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null)
+TEST_CPPFLAGS := -Isrc -Ihal $(shell $(PKG_CONFIG) --cflags cmocka 2>/dev/null)
 
 .PHONY: all deps demo check check-unit check-integration check-corpus bench \
 	install clean images backends
@@ -99,11 +103,11 @@ backends:
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
+	$(CC) $(CPPFLAGS) $(QG_CFLAGS) $(CFLAGS) -c $< -o $@
 
 $(SAN)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(CFLAGS) $(SANFLAGS) -c $< -o $@
+	$(CC) $(CPPFLAGS) $(QG_CFLAGS) $(CFLAGS) $(SANFLAGS) -c $< -o $@
 
 $(LIB): $(LIB_OBJS)
 	$(AR) rcs $@ $^
@@ -120,16 +124,16 @@ $(QRGATECTL): $(call obj,$(BUILD),$(CTL_SRCS)) $(LIB)
 # The frame maker for images/ (libqrencode + libpng); not installed.
 $(QRFRAME): images/qrframe.c $(LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(CFLAGS) $(shell $(PKG_CONFIG) --cflags libqrencode) \
+	$(CC) $(CPPFLAGS) $(QG_CFLAGS) $(CFLAGS) $(shell $(PKG_CONFIG) --cflags libqrencode) \
 		-o $@ $^ $(LDLIBS) $(shell $(PKG_CONFIG) --libs libqrencode)
 
 $(BUILD)/unit/%: tests/unit/%.c $(LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $^ $(LDLIBS) $(TEST_LIBS)
+	$(CC) $(CPPFLAGS) $(TEST_CPPFLAGS) $(QG_CFLAGS) $(CFLAGS) -o $@ $^ $(LDLIBS) $(TEST_LIBS)
 
 $(SAN)/unit/%: tests/unit/%.c $(SAN)/libqrgate.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(CFLAGS) $(SANFLAGS) -o $@ $^ $(LDLIBS) $(TEST_LIBS)
+	$(CC) $(CPPFLAGS) $(TEST_CPPFLAGS) $(QG_CFLAGS) $(CFLAGS) $(SANFLAGS) -o $@ $^ $(LDLIBS) $(TEST_LIBS)
 
 # Installs the Debian packages that are missing (with sudo when not root).
 deps:

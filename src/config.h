@@ -26,7 +26,7 @@ struct config {
 	} gate;
 	struct {
 		char backend[16];	/* file, v4l2 (libcamera later) */
-		char source[256];
+		char source[1024];
 		int fps;
 		bool loop;
 		int width;

@@ -18,5 +18,6 @@ int ctl_events(struct ctl *c, int argc, char **argv);	/* events [--since T] [--j
 int ctl_cred(struct ctl *c, int argc, char **argv);	/* cred add|del|list|import */
 int ctl_status(struct ctl *c, int argc, char **argv);	/* status [--json] */
 int ctl_open(struct ctl *c, int argc, char **argv);	/* open entry|exit */
+int ctl_lockdown(struct ctl *c, int argc, char **argv);	/* lockdown, normal */
 
 #endif

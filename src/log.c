@@ -12,6 +12,7 @@
  */
 static const char *log_prog = "qrgate";
 static enum log_level log_max = LOG_LVL_INFO;
+static int log_journal = -1;	/* stderr is journald's: prefix "<N>" */
 static void (*log_fatal_hook)(void *);
 static void *log_fatal_arg;
 
@@ -29,19 +30,26 @@ log_set_fatal_hook(void (*hook)(void *arg), void *arg)
 	log_fatal_arg = arg;
 }
 
-/* "<N>" prefixes let journald file each line under its priority. */
+/*
+ * Under systemd (JOURNAL_STREAM set), "<N>" prefixes let journald file each
+ * line under its priority; on a terminal they would only be noise.
+ */
 static void
 log_vprint(enum log_level lvl, const char *errstr, const char *fmt, va_list ap)
 {
-	char msg[1024];
+	char msg[1024], prio[8] = "";
 
 	if (lvl > log_max)
 		return;
+	if (log_journal == -1)
+		log_journal = getenv("JOURNAL_STREAM") != NULL;
+	if (log_journal)
+		snprintf(prio, sizeof(prio), "<%d>", lvl);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	if (errstr != NULL)
-		fprintf(stderr, "<%d>%s: %s: %s\n", lvl, log_prog, msg, errstr);
+		fprintf(stderr, "%s%s: %s: %s\n", prio, log_prog, msg, errstr);
 	else
-		fprintf(stderr, "<%d>%s: %s\n", lvl, log_prog, msg);
+		fprintf(stderr, "%s%s: %s\n", prio, log_prog, msg);
 }
 
 void

@@ -24,10 +24,16 @@ struct loop_timer {
 	struct loop_timer *next;	/* private */
 };
 
+#define LOOP_BATCH 16
+
 struct loop {
 	int epfd;
 	bool stop;
 	struct loop_timer *timers;	/* pending, soonest first */
+	/* The round being dispatched, so loop_fd_del() can drop events of an
+	 * fd removed by an earlier callback of the same round. */
+	void *batch[LOOP_BATCH];
+	int batch_n;
 };
 
 int loop_init(struct loop *l);

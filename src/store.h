@@ -54,6 +54,14 @@ int store_credential_find(struct store *st, enum cred_kind kind,
     const char *subject, struct credential *out);
 /* Inserts or replaces by id.  0 or -1. */
 int store_credential_put(struct store *st, const struct credential *c);
+/*
+ * Checks c as an imported row is checked: kind and status known, id and
+ * subject non-empty, a CCCD subject exactly 12 digits, text NUL-terminated
+ * within its field, UTF-8 without control characters, lanes well formed,
+ * valid_until after valid_from.  0, or -1 with the reason in err.
+ */
+int store_credential_validate(const struct credential *c, char *err,
+    size_t errlen);
 /* 1 deleted, 0 no such id, -1 error. */
 int store_credential_delete(struct store *st, const char *id);
 /* Calls cb for each credential in id order until cb returns non-zero. */

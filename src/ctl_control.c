@@ -1,0 +1,151 @@
+/* qrgatectl's requests to the running daemon over its control socket. */
+#include <errno.h>
+#include <stdlib.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "ctl.h"
+
+/* Sends one request line; returns the daemon's JSON reply or NULL. */
+static json_t *
+ctl_request(const struct ctl *c, const char *line)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	const char *path = c->cfg.control.socket;
+	char buf[8192];
+	size_t len = 0;
+	ssize_t n;
+	json_error_t jerr;
+	json_t *reply;
+	int s;
+
+	if (strlen(path) >= sizeof(sa.sun_path)) {
+		fprintf(stderr, "qrgatectl: socket path too long: %s\n", path);
+		return NULL;
+	}
+	strcpy(sa.sun_path, path);
+	if ((s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1 ||
+	    connect(s, (struct sockaddr *)&sa, sizeof(sa)) == -1) {
+		fprintf(stderr, "qrgatectl: cannot reach qrgated at %s: %s\n", path,
+		    strerror(errno));
+		if (s != -1)
+			close(s);
+		return NULL;
+	}
+	if (write(s, line, strlen(line)) == -1 || write(s, "\n", 1) == -1) {
+		fprintf(stderr, "qrgatectl: %s: %s\n", path, strerror(errno));
+		close(s);
+		return NULL;
+	}
+	while (len < sizeof(buf) - 1 && (n = read(s, buf + len, sizeof(buf) - 1 - len)) > 0)
+		len += n;
+	close(s);
+	buf[len] = '\0';
+	if ((reply = json_loads(buf, 0, &jerr)) == NULL)
+		fprintf(stderr, "qrgatectl: qrgated did not answer (%s)\n",
+		    len == 0 ? "connection closed: not allowed?" : jerr.text);
+	return reply;
+}
+
+/* Prints an {"ok": ...} reply; returns the exit status. */
+static int
+ctl_print_result(json_t *reply)
+{
+	int ok;
+
+	if (reply == NULL)
+		return 1;
+	ok = json_is_true(json_object_get(reply, "ok"));
+	if (ok) {
+		char *text = json_dumps(reply, JSON_COMPACT);
+
+		printf("%s\n", text);
+		free(text);
+	} else {
+		fprintf(stderr, "qrgatectl: %s\n",
+		    json_string_value(json_object_get(reply, "error")));
+	}
+	json_decref(reply);
+	return ok ? 0 : 1;
+}
+
+static void
+ctl_status_human(json_t *st)
+{
+	json_t *cam = json_object_get(st, "camera"), *n = json_object_get(st, "counters");
+	json_t *ways = json_object_get(st, "ways"), *v;
+	const char *k;
+
+	printf("gate      %s (site %s, lane %s), qrgated %s, up %llds\n",
+	    json_string_value(json_object_get(st, "gate")),
+	    json_string_value(json_object_get(st, "site")),
+	    json_string_value(json_object_get(st, "lane")),
+	    json_string_value(json_object_get(st, "version")),
+	    (long long)json_integer_value(json_object_get(st, "uptime_s")));
+	printf("camera    %s, %s (codes open the %s way)\n",
+	    json_string_value(json_object_get(cam, "backend")),
+	    json_string_value(json_object_get(cam, "state")),
+	    json_string_value(json_object_get(st, "direction")));
+	json_object_foreach(ways, k, v)
+		printf("way       %-5s %s\n", k, json_string_value(v));
+	printf("alarms    fire %s, lockdown %s, passage sensor %s\n",
+	    json_is_true(json_object_get(st, "fire_alarm")) ? "ON" : "off",
+	    json_is_true(json_object_get(st, "lockdown")) ? "ON" : "off",
+	    json_is_true(json_object_get(st, "passage_sensor")) ? "active" : "clear");
+	printf("counters ");
+	json_object_foreach(n, k, v)
+		printf(" %s %lld", k, (long long)json_integer_value(v));
+	printf("\n");
+}
+
+int
+ctl_status(struct ctl *c, int argc, char **argv)
+{
+	bool as_json = argc == 2 && strcmp(argv[1], "--json") == 0;
+	json_t *st;
+
+	if (argc > 2 || (argc == 2 && !as_json)) {
+		fprintf(stderr, "usage: qrgatectl status [--json]\n");
+		return 2;
+	}
+	if ((st = ctl_request(c, "status")) == NULL)
+		return 1;
+	if (as_json) {
+		char *text = json_dumps(st, JSON_COMPACT);
+
+		printf("%s\n", text);
+		free(text);
+	} else {
+		ctl_status_human(st);
+	}
+	json_decref(st);
+	return 0;
+}
+
+int
+ctl_open(struct ctl *c, int argc, char **argv)
+{
+	char line[32];
+
+	if (argc != 2 || (strcmp(argv[1], "entry") != 0 && strcmp(argv[1], "exit") != 0)) {
+		fprintf(stderr, "usage: qrgatectl open entry|exit\n");
+		return 2;
+	}
+	snprintf(line, sizeof(line), "open %s", argv[1]);
+	return ctl_print_result(ctl_request(c, line));
+}
+
+int
+ctl_lockdown(struct ctl *c, int argc, char **argv)
+{
+	if (argc != 1) {
+		fprintf(stderr, "usage: qrgatectl %s\n", argv[0]);
+		return 2;
+	}
+	return ctl_print_result(ctl_request(c, argv[0]));
+}

@@ -1,0 +1,412 @@
+/*
+ * qrgatectl cred add|del|list|import: the credential list.  Writing
+ * commands create the database if need be, so the list can be loaded
+ * before the daemon first runs; list only reads.
+ */
+#include "ctl.h"
+
+#include <errno.h>
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "store.h"
+#include "timefmt.h"
+
+#define CRED_COLS	8
+#define CRED_CELL	160
+
+static const char *const cred_heads[CRED_COLS] = {
+	"ID", "KIND", "SUBJECT", "NAME", "FROM", "UNTIL", "STATUS", "LANES",
+};
+
+/* Two passes, as in `events`: measure, then print. */
+struct cred_table {
+	int width[CRED_COLS];
+	bool measuring;
+};
+
+static void
+cred_usage(void)
+{
+	fprintf(stderr, "usage: qrgatectl cred add ID KIND SUBJECT [--name N] "
+	    "[--from T] [--until T]\n"
+	    "                      [--status S] [--lanes L]\n"
+	    "       qrgatectl cred del ID\n"
+	    "       qrgatectl cred list [--json]\n"
+	    "       qrgatectl cred import FILE.csv\n"
+	    "  KIND is badge or cccd; S is active, suspended or revoked "
+	    "(default active);\n"
+	    "  L is \"*\" (default) or items LANE[:entry|exit] joined by "
+	    "commas;\n"
+	    "  T is YYYY-MM-DD, YYYY-MM-DDTHH:MM:SSZ or ms since the epoch, "
+	    "UTC\n");
+}
+
+static struct store *
+cred_store_open(struct ctl *c, bool read_only)
+{
+	const char *path = c->cfg.store.path;
+
+	if (read_only && access(path, R_OK) == -1) {
+		fprintf(stderr, "qrgatectl: cannot open %s: %s\n", path,
+		    strerror(errno));
+		return NULL;
+	}
+	return store_open(path, c->cfg.store.synchronous, read_only);
+}
+
+/* Copies an argument into a field; -1 if it does not fit. */
+static int
+cred_arg_copy(char *dst, size_t size, const char *what, const char *v)
+{
+	if (strlen(v) >= size) {
+		fprintf(stderr, "qrgatectl: cred: %s longer than %zu bytes\n",
+		    what, size - 1);
+		return -1;
+	}
+	memcpy(dst, v, strlen(v) + 1);
+	return 0;
+}
+
+static int
+cred_arg_time(int64_t *ms, const char *what, const char *v)
+{
+	if (*v == '\0') {
+		*ms = 0;
+		return 0;
+	}
+	if (timefmt_parse(v, ms) == -1) {
+		fprintf(stderr, "qrgatectl: cred: bad %s time '%s'\n", what, v);
+		return -1;
+	}
+	return 0;
+}
+
+/* "--opt V" or "--opt=V": the value, advancing *i past it, or NULL. */
+static const char *
+cred_opt(int argc, char **argv, int *i, const char *opt)
+{
+	size_t n = strlen(opt);
+
+	if (strcmp(argv[*i], opt) == 0 && *i + 1 < argc)
+		return argv[++*i];
+	if (strncmp(argv[*i], opt, n) == 0 && argv[*i][n] == '=')
+		return argv[*i] + n + 1;
+	return NULL;
+}
+
+static int
+cred_add(struct ctl *c, int argc, char **argv)
+{
+	struct credential cr, other;
+	const char *pos[3], *v;
+	char err[256];
+	struct store *st;
+	int npos = 0, kind, status, ret;
+
+	memset(&cr, 0, sizeof(cr));
+	cr.status = CRED_ACTIVE;
+	snprintf(cr.lanes, sizeof(cr.lanes), "*");
+	for (int i = 1; i < argc; i++) {
+		if ((v = cred_opt(argc, argv, &i, "--name")) != NULL) {
+			if (cred_arg_copy(cr.name, sizeof(cr.name), "name",
+			    v) == -1)
+				return 1;
+		} else if ((v = cred_opt(argc, argv, &i, "--from")) != NULL) {
+			if (cred_arg_time(&cr.valid_from_ms, "--from", v) == -1)
+				return 2;
+		} else if ((v = cred_opt(argc, argv, &i, "--until")) != NULL) {
+			if (cred_arg_time(&cr.valid_until_ms, "--until",
+			    v) == -1)
+				return 2;
+		} else if ((v = cred_opt(argc, argv, &i, "--status")) != NULL) {
+			if ((status = cred_status_from_name(v)) == -1) {
+				fprintf(stderr, "qrgatectl: cred: status '%s' "
+				    "is not active, suspended or revoked\n", v);
+				return 2;
+			}
+			cr.status = status;
+		} else if ((v = cred_opt(argc, argv, &i, "--lanes")) != NULL) {
+			if (cred_arg_copy(cr.lanes, sizeof(cr.lanes), "lanes",
+			    v) == -1)
+				return 1;
+		} else if (argv[i][0] == '-' && argv[i][1] == '-') {
+			cred_usage();
+			return 2;
+		} else if (npos < 3)
+			pos[npos++] = argv[i];
+		else {
+			cred_usage();
+			return 2;
+		}
+	}
+	if (npos != 3) {
+		cred_usage();
+		return 2;
+	}
+	kind = cred_kind_from_name(pos[1]);
+	if (kind != CRED_BADGE && kind != CRED_CCCD) {
+		fprintf(stderr, "qrgatectl: cred: kind '%s' is not badge or "
+		    "cccd\n", pos[1]);
+		return 2;
+	}
+	cr.kind = kind;
+	if (cred_arg_copy(cr.id, sizeof(cr.id), "id", pos[0]) == -1 ||
+	    cred_arg_copy(cr.subject, sizeof(cr.subject), "subject",
+	    pos[2]) == -1)
+		return 1;
+	if (store_credential_validate(&cr, err, sizeof(err)) == -1) {
+		fprintf(stderr, "qrgatectl: cred: %s\n", err);
+		return 1;
+	}
+	if ((st = cred_store_open(c, false)) == NULL)
+		return 1;
+	/* The usual refusal, said here rather than in put's log line. */
+	if (store_credential_find(st, cr.kind, cr.subject, &other) == 1 &&
+	    strcmp(other.id, cr.id) != 0) {
+		fprintf(stderr, "qrgatectl: cred: %s %s already belongs to "
+		    "credential %s\n", cred_kind_name(cr.kind), cr.subject,
+		    other.id);
+		ret = 1;
+	} else
+		ret = store_credential_put(st, &cr) == 0 ? 0 : 1;
+	store_close(st);
+	return ret;
+}
+
+static int
+cred_del(struct ctl *c, int argc, char **argv)
+{
+	struct store *st;
+	int rc;
+
+	if (argc != 2) {
+		cred_usage();
+		return 2;
+	}
+	if ((st = cred_store_open(c, false)) == NULL)
+		return 1;
+	rc = store_credential_delete(st, argv[1]);
+	store_close(st);
+	if (rc == 0)
+		fprintf(stderr, "qrgatectl: cred: no credential '%s'\n",
+		    argv[1]);
+	return rc == 1 ? 0 : 1;
+}
+
+/* For a terminal: control characters become ' ' (names may span lines). */
+static int
+cred_cell_clean(char *dst, const char *src, size_t size)
+{
+	size_t i;
+	int width = 0;
+
+	for (i = 0; i + 1 < size && src[i] != '\0'; i++) {
+		unsigned char ch = (unsigned char)src[i];
+
+		dst[i] = (ch < 0x20 || ch == 0x7f) ? ' ' : (char)ch;
+		if ((ch & 0xc0) != 0x80)
+			width++;
+	}
+	dst[i] = '\0';
+	return width;
+}
+
+static void
+cred_time(int64_t ms, char *buf, size_t len)
+{
+	if (ms == 0)
+		snprintf(buf, len, "-");
+	else
+		timefmt_format_sec(ms, buf, len);
+}
+
+static void
+cred_row_print(char cell[CRED_COLS][CRED_CELL], const int cw[CRED_COLS],
+    const int width[CRED_COLS])
+{
+	for (int i = 0; i < CRED_COLS - 1; i++)
+		printf("%s%*s  ", cell[i], width[i] - cw[i], "");
+	printf("%s\n", cell[CRED_COLS - 1]);
+}
+
+static int
+cred_table_cb(const struct credential *cr, void *arg)
+{
+	struct cred_table *t = arg;
+	char cell[CRED_COLS][CRED_CELL], from[TIMEFMT_LEN], until[TIMEFMT_LEN];
+	const char *raw[CRED_COLS];
+	int cw[CRED_COLS];
+
+	cred_time(cr->valid_from_ms, from, sizeof(from));
+	cred_time(cr->valid_until_ms, until, sizeof(until));
+	raw[0] = cr->id;
+	raw[1] = cred_kind_name(cr->kind);
+	raw[2] = cr->subject;
+	raw[3] = cr->name[0] != '\0' ? cr->name : "-";
+	raw[4] = from;
+	raw[5] = until;
+	raw[6] = cred_status_name(cr->status);
+	/* An empty list allows no lane: show that, not a blank. */
+	raw[7] = cr->lanes[0] != '\0' ? cr->lanes : "(none)";
+	for (int i = 0; i < CRED_COLS; i++) {
+		cw[i] = cred_cell_clean(cell[i], raw[i], sizeof(cell[i]));
+		if (t->measuring && cw[i] > t->width[i])
+			t->width[i] = cw[i];
+	}
+	if (!t->measuring)
+		cred_row_print(cell, cw, t->width);
+	return 0;
+}
+
+static json_t *
+cred_json_text(const char *s)
+{
+	char clean[CRED_CELL];
+	json_t *j;
+	size_t i;
+
+	/* Imports check UTF-8; this covers a database edited by hand. */
+	if ((j = json_string(s)) != NULL)
+		return j;
+	for (i = 0; i + 1 < sizeof(clean) && s[i] != '\0'; i++)
+		clean[i] = (unsigned char)s[i] < 0x80 ? s[i] : '?';
+	clean[i] = '\0';
+	return json_string(clean);
+}
+
+static int
+cred_json_cb(const struct credential *cr, void *arg)
+{
+	json_t *o = json_object();
+	int *failed = arg;
+
+	if (o == NULL ||
+	    json_object_set_new(o, "id", cred_json_text(cr->id)) == -1 ||
+	    json_object_set_new(o, "kind",
+	    json_string(cred_kind_name(cr->kind))) == -1 ||
+	    json_object_set_new(o, "subject",
+	    cred_json_text(cr->subject)) == -1 ||
+	    json_object_set_new(o, "name", cred_json_text(cr->name)) == -1 ||
+	    json_object_set_new(o, "valid_from",
+	    json_integer(cr->valid_from_ms)) == -1 ||
+	    json_object_set_new(o, "valid_until",
+	    json_integer(cr->valid_until_ms)) == -1 ||
+	    json_object_set_new(o, "status",
+	    json_string(cred_status_name(cr->status))) == -1 ||
+	    json_object_set_new(o, "lanes", cred_json_text(cr->lanes)) == -1 ||
+	    json_dumpf(o, stdout, JSON_COMPACT | JSON_PRESERVE_ORDER) == -1) {
+		fprintf(stderr, "qrgatectl: cannot write credential as JSON\n");
+		json_decref(o);
+		*failed = 1;
+		return 1;
+	}
+	putchar('\n');
+	json_decref(o);
+	return 0;
+}
+
+static int
+cred_list(struct ctl *c, int argc, char **argv)
+{
+	struct cred_table t;
+	char head[CRED_COLS][CRED_CELL];
+	int hw[CRED_COLS], rc, failed = 0;
+	bool json = false;
+	struct store *st;
+
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--json") == 0)
+			json = true;
+		else {
+			cred_usage();
+			return 2;
+		}
+	}
+	if ((st = cred_store_open(c, true)) == NULL)
+		return 1;
+	if (json)
+		rc = store_credential_foreach(st, cred_json_cb, &failed);
+	else {
+		memset(&t, 0, sizeof(t));
+		for (int i = 0; i < CRED_COLS; i++)
+			t.width[i] = hw[i] = cred_cell_clean(head[i],
+			    cred_heads[i], sizeof(head[i]));
+		t.measuring = true;
+		rc = store_credential_foreach(st, cred_table_cb, &t);
+		if (rc == 0) {
+			cred_row_print(head, hw, t.width);
+			t.measuring = false;
+			rc = store_credential_foreach(st, cred_table_cb, &t);
+		}
+	}
+	store_close(st);
+	if (fflush(stdout) == EOF || ferror(stdout)) {
+		fprintf(stderr, "qrgatectl: cred: %s\n", strerror(errno));
+		return 1;
+	}
+	return rc == -1 || failed ? 1 : 0;
+}
+
+static int
+cred_import(struct ctl *c, int argc, char **argv)
+{
+	struct store *st;
+	char err[512];
+	FILE *f;
+	int n;
+
+	if (argc != 2) {
+		cred_usage();
+		return 2;
+	}
+	if ((f = fopen(argv[1], "r")) == NULL) {
+		fprintf(stderr, "qrgatectl: cannot open %s: %s\n", argv[1],
+		    strerror(errno));
+		return 1;
+	}
+	if ((st = cred_store_open(c, false)) == NULL) {
+		fclose(f);
+		return 1;
+	}
+	n = store_credential_import_csv(st, f, argv[1], err, sizeof(err));
+	store_close(st);
+	fclose(f);
+	if (n == -1) {
+		fprintf(stderr, "qrgatectl: %s\n", err);
+		return 1;
+	}
+	printf("imported %d credentials\n", n);
+	return 0;
+}
+
+int
+ctl_cred(struct ctl *c, int argc, char **argv)
+{
+	static const struct {
+		const char *name;
+		int (*fn)(struct ctl *, int, char **);
+	} cmds[] = {
+		{ "add", cred_add },
+		{ "del", cred_del },
+		{ "list", cred_list },
+		{ "import", cred_import },
+	};
+
+	if (argc < 2) {
+		cred_usage();
+		return 2;
+	}
+	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
+		if (strcmp(argv[1], cmds[i].name) == 0)
+			return cmds[i].fn(c, argc - 1, argv + 1);
+	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
+		cred_usage();
+		return 0;
+	}
+	cred_usage();
+	return 2;
+}

@@ -1,0 +1,438 @@
+/*
+ * Opening, closing and reconfiguring the gate's resources, and feeding the
+ * loop's camera and GPIO events to the scan path and the lane.
+ */
+#include <errno.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/epoll.h>
+
+#include "gate.h"
+#include "gate_log.h"
+#include "log.h"
+
+#define CAMERA_RETRY_MS 2000
+#define RETENTION_PERIOD_MS (24LL * 3600 * 1000)
+
+const char *
+camera_state_name(enum camera_state s)
+{
+	switch (s) {
+	case CAM_STARTING:
+		return "starting";
+	case CAM_RUNNING:
+		return "running";
+	case CAM_ENDED:
+		return "ended";
+	case CAM_FAILED:
+		return "failed";
+	}
+	return "?";
+}
+
+static void
+gate_lane_params(const struct config *cfg, struct lane_params *p)
+{
+	*p = (struct lane_params){
+		.way_enabled = { [DIR_ENTRY] = cfg->lane.entry, [DIR_EXIT] = cfg->lane.exit },
+		.pulse_ms = cfg->lane.pulse_ms,
+		.deny_ms = cfg->lane.deny_ms,
+		.buzzer_ms = cfg->lane.buzzer_ms,
+		.held_open_s = cfg->lane.held_open_s,
+		.have_sensor = cfg->gpio.hw.lines[GPIO_PASSAGE_SENSOR].used,
+	};
+}
+
+static void
+gate_camera_stop(struct gate *g)
+{
+	if (g->cam_priv == NULL)
+		return;
+	loop_fd_del(g->loop, &g->cam_fd);
+	g->cam->close(g->cam_priv);
+	g->cam_priv = NULL;
+	g->cam_fd.fd = -1;
+}
+
+static void
+gate_camera_event(struct loop *l, struct loop_fd *fd, uint32_t events)
+{
+	struct gate *g = (struct gate *)((char *)fd - offsetof(struct gate, cam_fd));
+	struct frame f;
+	int r;
+
+	(void)events;
+	while ((r = g->cam->next(g->cam_priv, &f)) == CAMERA_FRAME) {
+		g->cam_state = CAM_RUNNING;
+		gate_scan_frame(g, &f);
+	}
+	if (r == CAMERA_END) {
+		log_info("camera: no more frames");
+		gate_camera_stop(g);
+		g->cam_state = CAM_ENDED;
+	} else if (r == CAMERA_ERROR) {
+		/* The lanes stay locked (no frames, no grants) until the
+		 * camera is back. */
+		log_warnx("camera: lost; retrying every %d ms", CAMERA_RETRY_MS);
+		gate_camera_stop(g);
+		g->cam_state = CAM_FAILED;
+		loop_timer_set(l, &g->cam_retry, CAMERA_RETRY_MS);
+	}
+}
+
+/* Opens and starts cam with cfg's camera settings.  Returns priv or NULL. */
+static void *
+gate_camera_open(const struct camera_ops *cam, const struct config *cfg)
+{
+	struct camera_config cc = {
+		.source = cfg->camera.source,
+		.fps = cfg->camera.fps,
+		.loop = cfg->camera.loop,
+		.width = cfg->camera.width,
+		.height = cfg->camera.height,
+	};
+	void *priv = cam->open(&cc);
+
+	if (priv == NULL)
+		return NULL;
+	if (cam->start(priv) == -1) {
+		cam->close(priv);
+		return NULL;
+	}
+	return priv;
+}
+
+static int
+gate_camera_attach(struct gate *g, const struct camera_ops *cam, void *priv)
+{
+	g->cam = cam;
+	g->cam_priv = priv;
+	g->cam_fd.fd = cam->fd(priv);
+	g->cam_fd.cb = gate_camera_event;
+	g->cam_state = CAM_STARTING;
+	if (loop_fd_add(g->loop, &g->cam_fd, EPOLLIN) == -1) {
+		gate_camera_stop(g);
+		g->cam_state = CAM_FAILED;
+		return -1;
+	}
+	return 0;
+}
+
+static void
+gate_camera_retry(struct loop *l, struct loop_timer *t)
+{
+	struct gate *g = (struct gate *)((char *)t - offsetof(struct gate, cam_retry));
+	void *priv = gate_camera_open(g->cam, &g->cfg);
+
+	if (priv == NULL || gate_camera_attach(g, g->cam, priv) == -1) {
+		loop_timer_set(l, t, CAMERA_RETRY_MS);
+		return;
+	}
+	log_info("camera: back");
+}
+
+static void
+gate_gpio_event(struct loop *l, struct loop_fd *fd, uint32_t events)
+{
+	struct gate *g = (struct gate *)((char *)fd - offsetof(struct gate, gpio_fd));
+	struct gpio_event ev;
+	int r;
+
+	(void)l;
+	(void)events;
+	while ((r = g->gpio->read_event(g->gpio_priv, &ev)) == 1)
+		lane_input(&g->lane, &ev);
+	if (r == -1)
+		log_warnx("gpio: reading input events failed");
+}
+
+static int
+gate_gpio_attach(struct gate *g, const struct gpio_ops *gpio, void *priv)
+{
+	g->gpio = gpio;
+	g->gpio_priv = priv;
+	g->gpio_fd.fd = gpio->fd(priv);
+	g->gpio_fd.cb = gate_gpio_event;
+	if (g->gpio_fd.fd >= 0 && loop_fd_add(g->loop, &g->gpio_fd, EPOLLIN) == -1)
+		return -1;
+	return 0;
+}
+
+static void
+gate_gpio_detach(struct gate *g)
+{
+	if (g->gpio_priv == NULL)
+		return;
+	if (g->gpio_fd.fd >= 0)
+		loop_fd_del(g->loop, &g->gpio_fd);
+	g->gpio->close(g->gpio_priv);
+	g->gpio_priv = NULL;
+	g->gpio_fd.fd = -1;
+}
+
+/* Inputs already active at start (a fire alarm sounding while the gate
+ * boots) are fed to the lane as if they had just changed. */
+static void
+gate_gpio_sync_inputs(struct gate *g)
+{
+	static const enum gpio_role inputs[] = { GPIO_FIRE_ALARM, GPIO_PASSAGE_SENSOR };
+
+	for (size_t i = 0; i < sizeof(inputs) / sizeof(inputs[0]); i++) {
+		struct gpio_event ev = { .role = inputs[i], .ts_ns = clock_mono_ns() };
+
+		if (!g->cfg.gpio.hw.lines[inputs[i]].used)
+			continue;
+		ev.value = g->gpio->get(g->gpio_priv, inputs[i]);
+		if (ev.value == 1)
+			lane_input(&g->lane, &ev);
+	}
+}
+
+static void
+gate_retention(struct loop *l, struct loop_timer *t)
+{
+	struct gate *g = (struct gate *)((char *)t - offsetof(struct gate, retention));
+	int64_t before = clock_utc_ms() - (int64_t)g->cfg.store.retention_days * 86400000;
+	int n = store_event_purge(g->store, before);
+
+	if (n > 0)
+		log_info("store: purged %d events older than %d days", n,
+		    g->cfg.store.retention_days);
+	loop_timer_set(l, t, RETENTION_PERIOD_MS);
+}
+
+int
+gate_open(struct gate *g, struct loop *l, const struct config *cfg)
+{
+	struct lane_params lp;
+	struct lane_hooks hooks = {
+		.passage = gate_on_passage, .alarm = gate_on_alarm,
+		.button = gate_on_button, .arg = g,
+	};
+	const struct camera_ops *cam;
+	const struct gpio_ops *gpio;
+	void *priv;
+
+	memset(g, 0, sizeof(*g));
+	g->cfg = *cfg;
+	g->loop = l;
+	g->cam_fd.fd = g->gpio_fd.fd = -1;
+	g->cam_retry.cb = gate_camera_retry;
+	g->retention.cb = gate_retention;
+	g->started_ns = clock_mono_ns();
+
+	/* GPIO first: the relays are in their safe state before anything
+	 * else can fail or take time. */
+	if ((gpio = gpio_find(cfg->gpio.backend)) == NULL) {
+		log_warnx("gpio: backend %s is not built in", cfg->gpio.backend);
+		return -1;
+	}
+	if ((priv = gpio->open(&cfg->gpio.hw)) == NULL)
+		return -1;
+	gate_lane_params(cfg, &lp);
+	lane_init(&g->lane, l, gpio, priv, &lp, &hooks);
+	if (gate_gpio_attach(g, gpio, priv) == -1)
+		goto fail;
+
+	g->store = store_open(cfg->store.path, cfg->store.synchronous, false);
+	if (g->store == NULL)
+		goto fail;
+
+	if ((g->dec = decoder_find(cfg->decoder.backend)) == NULL) {
+		log_warnx("decoder: backend %s is not built in", cfg->decoder.backend);
+		goto fail;
+	}
+	if ((g->dec_priv = g->dec->open()) == NULL)
+		goto fail;
+	holdoff_init(&g->holdoff, cfg->decoder.holdoff_ms);
+
+	if ((cam = camera_find(cfg->camera.backend)) == NULL) {
+		log_warnx("camera: backend %s is not built in", cfg->camera.backend);
+		goto fail;
+	}
+	if ((priv = gate_camera_open(cam, cfg)) == NULL)
+		goto fail;
+	if (gate_camera_attach(g, cam, priv) == -1)
+		goto fail;
+
+	gate_gpio_sync_inputs(g);
+	loop_timer_set(l, &g->retention, 0);
+	return 0;
+fail:
+	gate_close(g);
+	return -1;
+}
+
+void
+gate_make_safe(struct gate *g)
+{
+	if (g->gpio_priv != NULL)
+		lane_safe(&g->lane);
+}
+
+void
+gate_close(struct gate *g)
+{
+	gate_make_safe(g);
+	loop_timer_cancel(g->loop, &g->cam_retry);
+	loop_timer_cancel(g->loop, &g->retention);
+	gate_camera_stop(g);
+	if (g->dec_priv != NULL)
+		g->dec->close(g->dec_priv);
+	g->dec_priv = NULL;
+	if (g->store != NULL)
+		store_close(g->store);
+	g->store = NULL;
+	gate_gpio_detach(g);
+}
+
+static bool
+gate_section_changed(const void *a, const void *b, size_t len)
+{
+	return memcmp(a, b, len) != 0;
+}
+
+int
+gate_reload(struct gate *g, const struct config *cfg, char *err, size_t errlen)
+{
+	const struct camera_ops *cam = NULL;
+	const struct decoder_ops *dec = NULL;
+	const struct gpio_ops *gpio = NULL;
+	void *cam_priv = NULL, *dec_priv = NULL, *gpio_priv = NULL;
+	bool cam_changed = gate_section_changed(&g->cfg.camera, &cfg->camera, sizeof(cfg->camera));
+	bool gpio_changed = gate_section_changed(&g->cfg.gpio, &cfg->gpio, sizeof(cfg->gpio));
+	bool dec_changed = strcmp(g->cfg.decoder.backend, cfg->decoder.backend) != 0;
+	struct lane_params lp;
+
+	if (strcmp(g->cfg.store.path, cfg->store.path) != 0 ||
+	    strcmp(g->cfg.control.socket, cfg->control.socket) != 0 ||
+	    strcmp(g->cfg.control.group, cfg->control.group) != 0) {
+		snprintf(err, errlen, "store.path and control.* take effect only at a restart");
+		return -1;
+	}
+	/* Everything that can fail is opened aside first; the running gate is
+	 * touched only when all of it is ready. */
+	if (cam_changed) {
+		if ((cam = camera_find(cfg->camera.backend)) == NULL ||
+		    (cam_priv = gate_camera_open(cam, cfg)) == NULL) {
+			snprintf(err, errlen, "camera %s %s could not be opened",
+			    cfg->camera.backend, cfg->camera.source);
+			return -1;
+		}
+	}
+	if (dec_changed) {
+		if ((dec = decoder_find(cfg->decoder.backend)) == NULL ||
+		    (dec_priv = dec->open()) == NULL) {
+			snprintf(err, errlen, "decoder %s could not be opened", cfg->decoder.backend);
+			goto fail;
+		}
+	}
+	if (gpio_changed) {
+		if ((gpio = gpio_find(cfg->gpio.backend)) == NULL) {
+			snprintf(err, errlen, "gpio backend %s is not built in", cfg->gpio.backend);
+			goto fail;
+		}
+		/* GPIO lines are exclusive: the old request must go before the
+		 * new one can take them.  The relays are safe meanwhile. */
+		gate_make_safe(g);
+		gate_gpio_detach(g);
+		if ((gpio_priv = gpio->open(&cfg->gpio.hw)) == NULL) {
+			/* Put the old lines back: the gate keeps running
+			 * exactly as it was. */
+			const struct gpio_ops *old = g->gpio;
+			void *p = old->open(&g->cfg.gpio.hw);
+
+			if (p == NULL)
+				fatalx("gpio: neither the new nor the old lines can be opened");
+			gate_gpio_attach(g, old, p);
+			lane_gpio_set(&g->lane, old, p);
+			gate_gpio_sync_inputs(g);
+			snprintf(err, errlen, "gpio lines of the new config could not be opened");
+			goto fail;
+		}
+	}
+
+	if (cam_changed) {
+		loop_timer_cancel(g->loop, &g->cam_retry);
+		gate_camera_stop(g);
+		gate_camera_attach(g, cam, cam_priv);
+	}
+	if (dec_changed) {
+		g->dec->close(g->dec_priv);
+		g->dec = dec;
+		g->dec_priv = dec_priv;
+	}
+	if (gpio_changed) {
+		gate_gpio_attach(g, gpio, gpio_priv);
+		lane_gpio_set(&g->lane, gpio, gpio_priv);
+	}
+	g->cfg = *cfg;
+	gate_lane_params(cfg, &lp);
+	lane_params_set(&g->lane, &lp);
+	holdoff_init(&g->holdoff, cfg->decoder.holdoff_ms);
+	if (gpio_changed)
+		gate_gpio_sync_inputs(g);
+	return 0;
+fail:
+	if (cam_priv != NULL)
+		cam->close(cam_priv);
+	if (dec_priv != NULL)
+		dec->close(dec_priv);
+	return -1;
+}
+
+int
+gate_remote_open(struct gate *g, enum direction dir, char *err, size_t errlen)
+{
+	if (!lane_way_enabled(&g->lane, dir)) {
+		snprintf(err, errlen, "the %s way is not enabled on this gate", direction_name(dir));
+		return -1;
+	}
+	if (lane_way_busy(&g->lane, dir)) {
+		snprintf(err, errlen, "the %s way is already released", direction_name(dir));
+		return -1;
+	}
+	if (gate_open_unscanned(g, dir, EV_REMOTE, REASON_REMOTE_OPEN) == -1) {
+		snprintf(err, errlen, "the %s way could not be released", direction_name(dir));
+		return -1;
+	}
+	return 0;
+}
+
+void
+gate_set_lockdown(struct gate *g, bool on)
+{
+	if (g->lockdown != on)
+		log_warnx("lockdown %s", on ? "on: every code is denied" : "off");
+	g->lockdown = on;
+}
+
+json_t *
+gate_status_json(const struct gate *g)
+{
+	json_t *ways = json_object();
+
+	for (int d = 0; d < DIR_COUNT; d++)
+		if (lane_way_enabled(&g->lane, d))
+			json_object_set_new(ways, direction_name(d),
+			    json_string(way_state_name(g->lane.way[d].state)));
+	return json_pack("{s:s, s:s, s:s, s:s, s:I, s:{s:s, s:s, s:s}, s:o, s:b, s:b, s:b,"
+	    " s:{s:I, s:I, s:I, s:I, s:I, s:I}, s:I}",
+	    "gate", g->cfg.gate.id,
+	    "site", g->cfg.gate.site,
+	    "lane", g->cfg.gate.lane,
+	    "version", QRGATE_VERSION,
+	    "uptime_s", (json_int_t)((clock_mono_ns() - g->started_ns) / 1000000000),
+	    "camera", "backend", g->cam->name, "state", camera_state_name(g->cam_state),
+	    "direction", direction_name(g->cfg.camera.direction),
+	    "ways", ways,
+	    "fire_alarm", g->lane.fire,
+	    "lockdown", g->lockdown,
+	    "passage_sensor", g->lane.sensor,
+	    "counters",
+	    "frames", (json_int_t)g->n.frames, "codes", (json_int_t)g->n.codes,
+	    "grants", (json_int_t)g->n.grants, "denials", (json_int_t)g->n.denials,
+	    "alarms", (json_int_t)g->n.alarms, "store_errors", (json_int_t)g->n.store_errors,
+	    "last_decode_us", (json_int_t)g->last_decode_us);
+}

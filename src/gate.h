@@ -1,0 +1,94 @@
+/*
+ * The gate: camera frames -> QR codes -> decision -> durable log -> relay.
+ * It owns every open resource (camera, GPIO, decoder, store) and wires them
+ * to the one event loop.  The lane (lane.c) drives the outputs; the gate
+ * decides and logs.
+ */
+#ifndef QRGATE_GATE_H
+#define QRGATE_GATE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "../hal/camera.h"
+#include "../hal/gpio.h"
+#include "config.h"
+#include "decide.h"
+#include "decoder.h"
+#include "holdoff.h"
+#include "lane.h"
+#include "loop.h"
+#include "store.h"
+
+enum camera_state { CAM_STARTING, CAM_RUNNING, CAM_ENDED, CAM_FAILED };
+
+struct gate_counters {
+	uint64_t frames;
+	uint64_t codes;		/* codes decided (after the hold-off) */
+	uint64_t grants;
+	uint64_t denials;
+	uint64_t alarms;
+	uint64_t store_errors;
+};
+
+struct gate {
+	struct config cfg;
+	struct loop *loop;
+
+	const struct camera_ops *cam;
+	void *cam_priv;
+	struct loop_fd cam_fd;
+	enum camera_state cam_state;
+	struct loop_timer cam_retry;
+
+	const struct gpio_ops *gpio;
+	void *gpio_priv;
+	struct loop_fd gpio_fd;
+
+	const struct decoder_ops *dec;
+	void *dec_priv;
+
+	struct store *store;
+	struct holdoff holdoff;
+	struct lane lane;
+	bool lockdown;
+	struct loop_timer retention;
+
+	struct gate_counters n;
+	int64_t last_decode_us;
+	int64_t started_ns;
+};
+
+/*
+ * Opens the store, the GPIO (outputs safe), the decoder and the camera, and
+ * registers them with the loop.  Returns 0, or -1 with everything that was
+ * opened closed again and the reason logged.
+ */
+int gate_open(struct gate *g, struct loop *l, const struct config *cfg);
+
+/* Relays safe, then closes everything.  Safe to call twice. */
+void gate_close(struct gate *g);
+
+/* Only the outputs: for the fatal path, where nothing else can be trusted. */
+void gate_make_safe(struct gate *g);
+
+/*
+ * Applies a new config as one step: either all of it takes effect or none,
+ * and then err says why.  Returns 0 or -1.
+ */
+int gate_reload(struct gate *g, const struct config *cfg, char *err, size_t errlen);
+
+/* An operator opens dir for one passage (logged as remote-open). */
+int gate_remote_open(struct gate *g, enum direction dir, char *err, size_t errlen);
+
+/* Sets or clears operator lockdown: every code is denied lane-locked. */
+void gate_set_lockdown(struct gate *g, bool on);
+
+/* The gate's state for `qrgatectl status` (a new reference). */
+json_t *gate_status_json(const struct gate *g);
+
+const char *camera_state_name(enum camera_state s);
+
+#endif

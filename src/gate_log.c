@@ -1,0 +1,118 @@
+/*
+ * Rows of the entry/exit log that are not scans (alarms, the exit button,
+ * passage outcomes), and the one human line per decision.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "gate.h"
+#include "gate_log.h"
+#include "log.h"
+
+void
+gate_event_init(const struct gate *g, struct event *ev, enum event_type type,
+    enum direction dir)
+{
+	memset(ev, 0, sizeof(*ev));
+	ev->ts_ms = clock_utc_ms();
+	snprintf(ev->gate, sizeof(ev->gate), "%s", g->cfg.gate.id);
+	snprintf(ev->lane, sizeof(ev->lane), "%s", g->cfg.gate.lane);
+	ev->direction = dir;
+	ev->type = type;
+	ev->kind = CRED_NONE;
+	ev->passage = PASSAGE_NONE;
+	ev->decode_us = -1;
+	ev->latency_us = -1;
+}
+
+int
+gate_event_commit(struct gate *g, struct event *ev)
+{
+	if (store_event_append(g->store, ev) == 0)
+		return 0;
+	g->n.store_errors++;
+	log_warnx("gate: a %s row could not be written to the log",
+	    event_type_name(ev->type));
+	return -1;
+}
+
+void
+gate_log_decision(const struct gate *g, const struct event *ev, const char *name)
+{
+	char who[160];
+
+	(void)g;
+	if (ev->subject[0] != '\0' && name[0] != '\0')
+		snprintf(who, sizeof(who), "%s %s (%s)", cred_kind_name(ev->kind),
+		    ev->subject, name);
+	else if (ev->subject[0] != '\0')
+		snprintf(who, sizeof(who), "%s %s", cred_kind_name(ev->kind), ev->subject);
+	else
+		snprintf(who, sizeof(who), "code %s", ev->payload_hash);
+	log_info("%s %s %s: %s [seq %lld, decode %.1f ms, latency %.1f ms]",
+	    ev->result == RES_GRANTED ? "GRANTED" : "DENIED ",
+	    direction_name(ev->direction), who, reason_name(ev->reason),
+	    (long long)ev->seq, ev->decode_us / 1000.0, ev->latency_us / 1000.0);
+}
+
+void
+gate_on_passage(void *arg, enum direction dir, int64_t seq, enum passage p)
+{
+	struct gate *g = arg;
+
+	if (seq <= 0)
+		return;
+	if (store_event_set_passage(g->store, seq, p) == -1)
+		g->n.store_errors++;
+	log_info("passage %s: %s [seq %lld]", direction_name(dir), passage_name(p),
+	    (long long)seq);
+}
+
+void
+gate_on_alarm(void *arg, enum reason reason)
+{
+	struct gate *g = arg;
+	struct event ev;
+
+	g->n.alarms++;
+	gate_event_init(g, &ev, EV_ALARM, g->cfg.camera.direction);
+	ev.result = RES_ALARM;
+	ev.reason = reason;
+	gate_event_commit(g, &ev);
+	log_warnx("ALARM %s [seq %lld]", reason_name(reason), (long long)ev.seq);
+}
+
+/* A way opened without a code (exit button, operator): logged first, like
+ * any grant, then released. */
+int
+gate_open_unscanned(struct gate *g, enum direction dir, enum event_type type,
+    enum reason reason)
+{
+	struct event ev;
+
+	if (!lane_way_enabled(&g->lane, dir) || lane_way_busy(&g->lane, dir))
+		return -1;
+	gate_event_init(g, &ev, type, dir);
+	ev.result = RES_GRANTED;
+	ev.reason = reason;
+	ev.passage = PASSAGE_PENDING;
+	if (gate_event_commit(g, &ev) == -1)
+		return -1;
+	g->n.grants++;
+	log_info("GRANTED %s %s [seq %lld]", direction_name(dir), reason_name(reason),
+	    (long long)ev.seq);
+	if (lane_release(&g->lane, dir, ev.seq) == -1) {
+		store_event_set_passage(g->store, ev.seq, PASSAGE_NOT_PASSED);
+		return -1;
+	}
+	return 0;
+}
+
+void
+gate_on_button(void *arg)
+{
+	struct gate *g = arg;
+
+	if (gate_open_unscanned(g, DIR_EXIT, EV_BUTTON, REASON_EXIT_BUTTON) == -1)
+		log_info("exit button: exit way not enabled or busy");
+}

@@ -1,0 +1,25 @@
+/* The gate's writing of log rows and of its human-readable decision lines. */
+#ifndef QRGATE_GATE_LOG_H
+#define QRGATE_GATE_LOG_H
+
+#include "gate.h"
+
+/* Fills the fields every row shares: time, gate, lane, dir, type. */
+void gate_event_init(const struct gate *g, struct event *ev, enum event_type type,
+    enum direction dir);
+/* Appends ev durably.  Returns 0, or -1 (counted, logged). */
+int gate_event_commit(struct gate *g, struct event *ev);
+/* One line per decision, for the journal and the demo. */
+void gate_log_decision(const struct gate *g, const struct event *ev, const char *name);
+
+/* The lane's hooks. */
+void gate_on_passage(void *arg, enum direction dir, int64_t seq, enum passage p);
+void gate_on_alarm(void *arg, enum reason reason);
+void gate_on_button(void *arg);
+
+int gate_open_unscanned(struct gate *g, enum direction dir, enum event_type type,
+    enum reason reason);
+
+void gate_scan_frame(struct gate *g, const struct frame *f);
+
+#endif

@@ -1,0 +1,87 @@
+/*
+ * qrgatectl: the gate's command-line tool.  Subcommands that read or change
+ * the database work on the SQLite file directly (the daemon need not run);
+ * status and open ask the running daemon through its control socket.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ctl.h"
+#include "log.h"
+
+#define MAX_OVERRIDES 64
+
+static const struct {
+	const char *name;
+	int (*run)(struct ctl *c, int argc, char **argv);
+	const char *usage;
+} ctl_commands[] = {
+	{ "scan", ctl_scan, "scan [--json] FILE...          decode image files as the daemon does" },
+	{ "events", ctl_events, "events [--since T] [--json|--csv]   the entry/exit log" },
+	{ "cred", ctl_cred, "cred add|del|list|import ...   the credential list" },
+	{ "status", ctl_status, "status [--json]                the running daemon's state" },
+	{ "open", ctl_open, "open entry|exit                release one way for one passage" },
+	{ "lockdown", ctl_lockdown, "lockdown                       deny every code until 'normal'" },
+	{ "normal", ctl_lockdown, "normal                         end a lockdown" },
+};
+
+static void
+usage(void)
+{
+	fprintf(stderr, "usage: qrgatectl [-c FILE] [-o section.key=value]... COMMAND ...\n");
+	for (size_t i = 0; i < sizeof(ctl_commands) / sizeof(ctl_commands[0]); i++)
+		fprintf(stderr, "  %s\n", ctl_commands[i].usage);
+	exit(2);
+}
+
+int
+main(int argc, char **argv)
+{
+	static struct ctl c;
+	const char *overrides[MAX_OVERRIDES];
+	struct config_errors errs;
+	int n_overrides = 0, ch;
+
+	log_init("qrgatectl", LOG_LVL_WARN);
+	c.config_path = QRGATE_SYSCONFDIR "/qrgate.conf";
+	/* "+": options stop at the subcommand, which has its own. */
+	while ((ch = getopt(argc, argv, "+c:o:")) != -1) {
+		switch (ch) {
+		case 'c':
+			c.config_path = optarg;
+			break;
+		case 'o':
+			if (n_overrides == MAX_OVERRIDES)
+				usage();
+			overrides[n_overrides++] = optarg;
+			break;
+		default:
+			usage();
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (argc < 1)
+		usage();
+
+	/* A missing default config file is fine for scan: it needs only the
+	 * decoder's defaults. */
+	if (access(c.config_path, F_OK) == -1 && strcmp(argv[0], "scan") == 0 &&
+	    n_overrides == 0)
+		config_defaults(&c.cfg);
+	else if (config_load(&c.cfg, c.config_path, overrides, n_overrides, &errs) == -1) {
+		for (int i = 0; i < errs.count && i < CONFIG_MAX_ERRORS; i++)
+			fprintf(stderr, "%s\n", errs.msg[i]);
+		return 1;
+	}
+	for (size_t i = 0; i < sizeof(ctl_commands) / sizeof(ctl_commands[0]); i++) {
+		if (strcmp(argv[0], ctl_commands[i].name) == 0) {
+			optind = 1;	/* the subcommand parses its own options */
+			return ctl_commands[i].run(&c, argc, argv);
+		}
+	}
+	fprintf(stderr, "qrgatectl: unknown command %s\n", argv[0]);
+	usage();
+}

@@ -1,0 +1,941 @@
+#include "store.h"
+
+#include <sodium.h>
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+#include "store_schema.h"
+#include "timefmt.h"
+
+/* The CLI may read while the daemon writes: wait for the lock this long. */
+#define STORE_BUSY_MS 5000
+
+/*
+ * The statements every append or lookup runs, prepared once at open and
+ * reset after each use.  The rest (listing, purging) run rarely and are
+ * prepared where they are used.
+ */
+enum store_stmt {
+	ST_BEGIN,
+	ST_COMMIT,
+	ST_ROLLBACK,
+	ST_CRED_FIND,
+	ST_CRED_PUT,
+	ST_EV_INSERT,
+	ST_EV_PASSAGE,
+	ST_COUNT
+};
+
+#define CRED_COLUMNS \
+	"id, kind, subject, name, valid_from, valid_until, status, lanes"
+#define EVENT_COLUMNS \
+	"seq, event_id, ts_ms, gate, lane, direction, type, kind, " \
+	"credential_id, subject, result, reason, passage, decode_us, " \
+	"latency_us, payload_hash"
+
+/*
+ * A credential is replaced by id.  An upsert rather than INSERT OR
+ * REPLACE: REPLACE would also quietly delete a *different* credential
+ * holding the same (kind, subject), where this fails on UNIQUE instead.
+ */
+static const char *const store_sql[ST_COUNT] = {
+	[ST_BEGIN] = "BEGIN IMMEDIATE",
+	[ST_COMMIT] = "COMMIT",
+	[ST_ROLLBACK] = "ROLLBACK",
+	[ST_CRED_FIND] = "SELECT " CRED_COLUMNS
+	    " FROM credentials WHERE kind = ?1 AND subject = ?2",
+	[ST_CRED_PUT] = "INSERT INTO credentials (" CRED_COLUMNS ")"
+	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"
+	    " ON CONFLICT(id) DO UPDATE SET kind = excluded.kind,"
+	    " subject = excluded.subject, name = excluded.name,"
+	    " valid_from = excluded.valid_from,"
+	    " valid_until = excluded.valid_until,"
+	    " status = excluded.status, lanes = excluded.lanes",
+	[ST_EV_INSERT] = "INSERT INTO events (event_id, ts_ms, gate, lane,"
+	    " direction, type, kind, credential_id, subject, result, reason,"
+	    " passage, decode_us, latency_us, payload_hash)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13,"
+	    " ?14, ?15)",
+	[ST_EV_PASSAGE] = "UPDATE events SET passage = ?1 WHERE seq = ?2",
+};
+
+struct store {
+	sqlite3 *db;
+	char *path;
+	sqlite3_stmt *stmt[ST_COUNT];
+	/* The last failure, kept because a reset or rollback replaces
+	 * SQLite's own message. */
+	int errcode;
+	char errmsg[256];
+};
+
+/*
+ * Steps a statement that returns no rows, then resets it for reuse.
+ * Returns SQLite's result; on failure the message is kept in st.
+ */
+static int
+store_run(struct store *st, sqlite3_stmt *s)
+{
+	int rc = sqlite3_step(s);
+
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
+		st->errcode = sqlite3_extended_errcode(st->db);
+		snprintf(st->errmsg, sizeof(st->errmsg), "%s",
+		    sqlite3_errmsg(st->db));
+	}
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
+	return rc;
+}
+
+static void
+store_fail_bind(struct store *st, sqlite3_stmt *s)
+{
+	st->errcode = sqlite3_extended_errcode(st->db);
+	snprintf(st->errmsg, sizeof(st->errmsg), "%s", sqlite3_errmsg(st->db));
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
+}
+
+static int
+store_begin(struct store *st)
+{
+	return store_run(st, st->stmt[ST_BEGIN]) == SQLITE_DONE ? 0 : -1;
+}
+
+static int
+store_commit(struct store *st)
+{
+	return store_run(st, st->stmt[ST_COMMIT]) == SQLITE_DONE ? 0 : -1;
+}
+
+/* Undoes an open transaction, if any, keeping the first error's message. */
+static void
+store_rollback(struct store *st)
+{
+	if (sqlite3_get_autocommit(st->db))
+		return;
+	sqlite3_step(st->stmt[ST_ROLLBACK]);
+	sqlite3_reset(st->stmt[ST_ROLLBACK]);
+}
+
+/* Binds a fixed-size field: never reads past it, even unterminated. */
+static int
+store_bind_field(sqlite3_stmt *s, int i, const char *v, size_t size)
+{
+	return sqlite3_bind_text(s, i, v, (int)strnlen(v, size), SQLITE_STATIC);
+}
+
+#define BIND_FIELD(s, i, f)	store_bind_field((s), (i), (f), sizeof(f))
+
+static int
+store_bind_name(sqlite3_stmt *s, int i, const char *name)
+{
+	return sqlite3_bind_text(s, i, name, (int)strlen(name), SQLITE_STATIC);
+}
+
+/*
+ * Copies a text column into a fixed-size field, cut if need be at a
+ * UTF-8 character boundary so the copy stays valid text.
+ */
+static void
+store_column_copy(sqlite3_stmt *s, int col, char *dst, size_t size)
+{
+	const unsigned char *v = sqlite3_column_text(s, col);
+	size_t n = (size_t)sqlite3_column_bytes(s, col);
+
+	if (v == NULL)
+		n = 0;
+	if (n >= size) {
+		n = size - 1;
+		while (n > 0 && (v[n] & 0xc0) == 0x80)
+			n--;
+	}
+	if (n > 0)
+		memcpy(dst, v, n);
+	dst[n] = '\0';
+}
+
+/* The enum whose name a column holds, or -1 for a name not known. */
+static int
+store_column_enum(sqlite3_stmt *s, int col, int (*from_name)(const char *))
+{
+	const unsigned char *v = sqlite3_column_text(s, col);
+
+	return v == NULL ? -1 : from_name((const char *)v);
+}
+
+#define COLUMN_COPY(s, col, f) \
+	store_column_copy((s), (col), (f), sizeof(f))
+
+static int
+store_credential_row(struct store *st, sqlite3_stmt *s, struct credential *c)
+{
+	int kind, status;
+
+	memset(c, 0, sizeof(*c));
+	COLUMN_COPY(s, 0, c->id);
+	kind = store_column_enum(s, 1, cred_kind_from_name);
+	COLUMN_COPY(s, 2, c->subject);
+	COLUMN_COPY(s, 3, c->name);
+	c->valid_from_ms = sqlite3_column_int64(s, 4);
+	c->valid_until_ms = sqlite3_column_int64(s, 5);
+	status = store_column_enum(s, 6, cred_status_from_name);
+	COLUMN_COPY(s, 7, c->lanes);
+	if (kind == -1 || status == -1) {
+		log_warnx("%s: credential %s: unknown kind or status",
+		    st->path, c->id);
+		return -1;
+	}
+	c->kind = kind;
+	c->status = status;
+	return 0;
+}
+
+static int
+store_event_row(struct store *st, sqlite3_stmt *s, struct event *ev)
+{
+	int dir, type, kind, result, reason, passage;
+
+	memset(ev, 0, sizeof(*ev));
+	ev->seq = sqlite3_column_int64(s, 0);
+	COLUMN_COPY(s, 1, ev->event_id);
+	ev->ts_ms = sqlite3_column_int64(s, 2);
+	COLUMN_COPY(s, 3, ev->gate);
+	COLUMN_COPY(s, 4, ev->lane);
+	dir = store_column_enum(s, 5, direction_from_name);
+	type = store_column_enum(s, 6, event_type_from_name);
+	kind = store_column_enum(s, 7, cred_kind_from_name);
+	COLUMN_COPY(s, 8, ev->credential_id);
+	COLUMN_COPY(s, 9, ev->subject);
+	result = store_column_enum(s, 10, result_from_name);
+	reason = store_column_enum(s, 11, reason_from_name);
+	passage = store_column_enum(s, 12, passage_from_name);
+	ev->decode_us = sqlite3_column_int64(s, 13);
+	ev->latency_us = sqlite3_column_int64(s, 14);
+	COLUMN_COPY(s, 15, ev->payload_hash);
+	if (dir == -1 || type == -1 || kind == -1 || result == -1 ||
+	    reason == -1 || passage == -1) {
+		log_warnx("%s: event %lld: a name this program does not know",
+		    st->path, (long long)ev->seq);
+		return -1;
+	}
+	ev->direction = dir;
+	ev->type = type;
+	ev->kind = kind;
+	ev->result = result;
+	ev->reason = reason;
+	ev->passage = passage;
+	return 0;
+}
+
+static int
+store_pragma(struct store *st, const char *sql)
+{
+	char *msg = NULL;
+
+	if (sqlite3_exec(st->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		log_warnx("%s: %s: %s", st->path, sql,
+		    msg != NULL ? msg : sqlite3_errmsg(st->db));
+		sqlite3_free(msg);
+		return -1;
+	}
+	return 0;
+}
+
+/* journal_mode answers with the mode it ended up in. */
+static int
+store_wal_enable(struct store *st)
+{
+	sqlite3_stmt *s;
+	const unsigned char *mode;
+	int rc = -1;
+
+	if (sqlite3_prepare_v2(st->db, "PRAGMA journal_mode = WAL", -1, &s,
+	    NULL) != SQLITE_OK) {
+		log_warnx("%s: %s", st->path, sqlite3_errmsg(st->db));
+		return -1;
+	}
+	if (sqlite3_step(s) != SQLITE_ROW)
+		log_warnx("%s: journal_mode: %s", st->path,
+		    sqlite3_errmsg(st->db));
+	else {
+		mode = sqlite3_column_text(s, 0);
+		if (mode == NULL || strcmp((const char *)mode, "wal") != 0)
+			log_warnx("%s: journal_mode is %s, not wal", st->path,
+			    mode != NULL ? (const char *)mode : "unknown");
+		rc = 0;
+	}
+	sqlite3_finalize(s);
+	return rc;
+}
+
+struct store *
+store_open(const char *path, enum store_sync sync, bool read_only)
+{
+	struct store *st;
+	int flags;
+
+	/* randombytes_buf() needs it; later calls are cheap no-ops. */
+	if (sodium_init() < 0) {
+		log_warnx("libsodium could not be initialised");
+		return NULL;
+	}
+	if ((st = calloc(1, sizeof(*st))) == NULL ||
+	    (st->path = strdup(path)) == NULL) {
+		log_warn("store_open");
+		free(st);
+		return NULL;
+	}
+	flags = read_only ? SQLITE_OPEN_READONLY :
+	    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+	if (sqlite3_open_v2(path, &st->db, flags, NULL) != SQLITE_OK) {
+		log_warnx("cannot open %s: %s", path, st->db != NULL ?
+		    sqlite3_errmsg(st->db) : "out of memory");
+		goto fail;
+	}
+	sqlite3_busy_timeout(st->db, STORE_BUSY_MS);
+	if (!read_only && store_wal_enable(st) == -1)
+		goto fail;
+	if (store_pragma(st, sync == STORE_SYNC_NORMAL ?
+	    "PRAGMA synchronous = NORMAL" :
+	    "PRAGMA synchronous = FULL") == -1 ||
+	    store_pragma(st, "PRAGMA foreign_keys = ON") == -1)
+		goto fail;
+	if (read_only ? store_schema_verify(st->db, path) == -1 :
+	    store_schema_apply(st->db, path) == -1)
+		goto fail;
+	for (int i = 0; i < ST_COUNT; i++) {
+		if (sqlite3_prepare_v3(st->db, store_sql[i], -1,
+		    SQLITE_PREPARE_PERSISTENT, &st->stmt[i],
+		    NULL) != SQLITE_OK) {
+			log_warnx("%s: %s", path, sqlite3_errmsg(st->db));
+			goto fail;
+		}
+	}
+	return st;
+fail:
+	store_close(st);
+	return NULL;
+}
+
+void
+store_close(struct store *st)
+{
+	if (st == NULL)
+		return;
+	for (int i = 0; i < ST_COUNT; i++)
+		sqlite3_finalize(st->stmt[i]);
+	sqlite3_close(st->db);
+	free(st->path);
+	free(st);
+}
+
+/* Credentials. */
+
+int
+store_credential_find(struct store *st, enum cred_kind kind,
+    const char *subject, struct credential *out)
+{
+	sqlite3_stmt *s = st->stmt[ST_CRED_FIND];
+	int rc, ret;
+
+	if (kind != CRED_BADGE && kind != CRED_CCCD)
+		return 0;
+	if (store_bind_name(s, 1, cred_kind_name(kind)) != SQLITE_OK ||
+	    store_bind_name(s, 2, subject) != SQLITE_OK) {
+		store_fail_bind(st, s);
+		log_warnx("%s: credential lookup: %s", st->path, st->errmsg);
+		return -1;
+	}
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		ret = store_credential_row(st, s, out) == 0 ? 1 : -1;
+	else if (rc == SQLITE_DONE)
+		ret = 0;
+	else {
+		log_warnx("%s: credential lookup: %s", st->path,
+		    sqlite3_errmsg(st->db));
+		ret = -1;
+	}
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
+	return ret;
+}
+
+/*
+ * Writes one (already valid) credential.  On failure err says why, in
+ * words an operator can act on for the usual case: the card already
+ * belongs to another id.
+ */
+static int
+store_credential_write(struct store *st, const struct credential *c,
+    char *err, size_t errlen)
+{
+	sqlite3_stmt *s = st->stmt[ST_CRED_PUT];
+	struct credential other;
+
+	if (BIND_FIELD(s, 1, c->id) != SQLITE_OK ||
+	    store_bind_name(s, 2, cred_kind_name(c->kind)) != SQLITE_OK ||
+	    BIND_FIELD(s, 3, c->subject) != SQLITE_OK ||
+	    BIND_FIELD(s, 4, c->name) != SQLITE_OK ||
+	    sqlite3_bind_int64(s, 5, c->valid_from_ms) != SQLITE_OK ||
+	    sqlite3_bind_int64(s, 6, c->valid_until_ms) != SQLITE_OK ||
+	    store_bind_name(s, 7, cred_status_name(c->status)) != SQLITE_OK ||
+	    BIND_FIELD(s, 8, c->lanes) != SQLITE_OK) {
+		store_fail_bind(st, s);
+		snprintf(err, errlen, "%s", st->errmsg);
+		return -1;
+	}
+	if (store_run(st, s) == SQLITE_DONE)
+		return 0;
+	if (st->errcode == SQLITE_CONSTRAINT_UNIQUE &&
+	    store_credential_find(st, c->kind, c->subject, &other) == 1)
+		snprintf(err, errlen, "%s %s already belongs to credential %s",
+		    cred_kind_name(c->kind), c->subject, other.id);
+	else
+		snprintf(err, errlen, "%s", st->errmsg);
+	return -1;
+}
+
+int
+store_credential_put(struct store *st, const struct credential *c)
+{
+	char err[256];
+
+	if (store_credential_validate(c, err, sizeof(err)) == -1 ||
+	    store_credential_write(st, c, err, sizeof(err)) == -1) {
+		log_warnx("%s: credential %.63s: %s", st->path, c->id, err);
+		return -1;
+	}
+	return 0;
+}
+
+int
+store_credential_delete(struct store *st, const char *id)
+{
+	sqlite3_stmt *s;
+	int ret = -1;
+
+	if (sqlite3_prepare_v2(st->db, "DELETE FROM credentials WHERE id = ?1",
+	    -1, &s, NULL) != SQLITE_OK) {
+		log_warnx("%s: %s", st->path, sqlite3_errmsg(st->db));
+		return -1;
+	}
+	if (store_bind_name(s, 1, id) == SQLITE_OK &&
+	    sqlite3_step(s) == SQLITE_DONE)
+		ret = sqlite3_changes(st->db) > 0 ? 1 : 0;
+	else
+		log_warnx("%s: delete credential: %s", st->path,
+		    sqlite3_errmsg(st->db));
+	sqlite3_finalize(s);
+	return ret;
+}
+
+int
+store_credential_foreach(struct store *st,
+    int (*cb)(const struct credential *c, void *arg), void *arg)
+{
+	sqlite3_stmt *s;
+	struct credential c;
+	int rc, ret = 0;
+
+	if (sqlite3_prepare_v2(st->db, "SELECT " CRED_COLUMNS
+	    " FROM credentials ORDER BY id", -1, &s, NULL) != SQLITE_OK) {
+		log_warnx("%s: %s", st->path, sqlite3_errmsg(st->db));
+		return -1;
+	}
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (store_credential_row(st, s, &c) == -1) {
+			ret = -1;
+			break;
+		}
+		if (cb(&c, arg) != 0)
+			break;
+	}
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		log_warnx("%s: list credentials: %s", st->path,
+		    sqlite3_errmsg(st->db));
+		ret = -1;
+	}
+	sqlite3_finalize(s);
+	return ret;
+}
+
+/*
+ * CSV import (RFC 4180).  A record is read a byte at a time into fixed
+ * buffers a little larger than any credential field, so an over-long
+ * field is reported by name instead of silently cut.
+ */
+#define CSV_FIELDS	8
+#define CSV_FIELD_MAX	256
+
+struct csv_record {
+	int line;			/* physical line it starts on */
+	int nfields;
+	char field[CSV_FIELDS][CSV_FIELD_MAX];
+	size_t len[CSV_FIELDS];		/* true length, even if cut */
+};
+
+static const char *const csv_header[CSV_FIELDS] = {
+	"id", "kind", "subject", "name", "valid_from", "valid_until",
+	"status", "lanes",
+};
+
+static int
+csv_field_add(struct csv_record *r, int c, const char **msg)
+{
+	size_t *n = &r->len[r->nfields];
+
+	if (c == '\0') {
+		*msg = "NUL byte in a field";
+		return -1;
+	}
+	if (*n < CSV_FIELD_MAX - 1) {
+		r->field[r->nfields][*n] = (char)c;
+		r->field[r->nfields][*n + 1] = '\0';
+	}
+	(*n)++;
+	return 0;
+}
+
+static int
+csv_field_next(struct csv_record *r, const char **msg)
+{
+	if (r->nfields + 1 >= CSV_FIELDS) {
+		*msg = "more than 8 fields";
+		return -1;
+	}
+	r->nfields++;
+	r->len[r->nfields] = 0;
+	r->field[r->nfields][0] = '\0';
+	return 0;
+}
+
+/* After a field: CRLF or LF ends the record. */
+static int
+csv_line_end(FILE *f, int c, int *line, const char **msg)
+{
+	if (c == '\r' && (c = getc(f)) != '\n') {
+		*msg = "carriage return without a line feed";
+		return -1;
+	}
+	if (c == '\n')
+		(*line)++;
+	return 0;
+}
+
+/*
+ * Reads one record.  Returns 1 with r filled, 0 at the end of the file,
+ * -1 on malformed CSV with *msg set.  *line counts physical lines.
+ */
+static int
+csv_read(FILE *f, int *line, struct csv_record *r, const char **msg)
+{
+	enum { FIELD_START, UNQUOTED, QUOTED, QUOTE_SEEN } state = FIELD_START;
+	int c;
+
+	if ((c = getc(f)) == EOF)
+		return 0;
+	ungetc(c, f);
+	r->line = *line;
+	r->nfields = 0;
+	r->len[0] = 0;
+	r->field[0][0] = '\0';
+	for (;;) {
+		c = getc(f);
+		switch (state) {
+		case FIELD_START:
+			if (c == '"') {
+				state = QUOTED;
+				continue;
+			}
+			/* FALLTHROUGH */
+		case UNQUOTED:
+			if (c == '"') {
+				*msg = "quote inside an unquoted field";
+				return -1;
+			}
+			break;
+		case QUOTED:
+			if (c == EOF) {
+				*msg = "quoted field not closed";
+				return -1;
+			}
+			if (c == '"')
+				state = QUOTE_SEEN;
+			else {
+				if (c == '\n')
+					(*line)++;
+				if (csv_field_add(r, c, msg) == -1)
+					return -1;
+			}
+			continue;
+		case QUOTE_SEEN:
+			if (c == '"') {
+				state = QUOTED;
+				if (csv_field_add(r, c, msg) == -1)
+					return -1;
+				continue;
+			}
+			if (c != ',' && c != '\r' && c != '\n' && c != EOF) {
+				*msg = "text after a closing quote";
+				return -1;
+			}
+			break;
+		}
+		/* Outside quotes: a separator, the end, or field text. */
+		if (c == ',') {
+			if (csv_field_next(r, msg) == -1)
+				return -1;
+			state = FIELD_START;
+		} else if (c == '\r' || c == '\n' || c == EOF) {
+			r->nfields++;
+			if (c != EOF && csv_line_end(f, c, line, msg) == -1)
+				return -1;
+			return 1;
+		} else {
+			if (csv_field_add(r, c, msg) == -1)
+				return -1;
+			state = UNQUOTED;
+		}
+	}
+}
+
+static int
+csv_header_valid(struct csv_record *r)
+{
+	if (r->nfields != CSV_FIELDS)
+		return 0;
+	for (int i = 0; i < CSV_FIELDS; i++) {
+		const char *p = r->field[i];
+		size_t n = strlen(p);
+
+		/* Spaces around the names are tolerated. */
+		while (*p == ' ' || *p == '\t') {
+			p++;
+			n--;
+		}
+		while (n > 0 && (p[n - 1] == ' ' || p[n - 1] == '\t'))
+			n--;
+		if (n != strlen(csv_header[i]) ||
+		    strncmp(p, csv_header[i], n) != 0)
+			return 0;
+	}
+	return 1;
+}
+
+static int
+csv_time(const char *name, const char *v, int64_t *ms, char *msg,
+    size_t msglen)
+{
+	if (*v == '\0') {
+		*ms = 0;
+		return 0;
+	}
+	if (timefmt_parse(v, ms) == -1) {
+		snprintf(msg, msglen, "%s: bad time '%.40s'", name, v);
+		return -1;
+	}
+	return 0;
+}
+
+/* Turns a record into a credential, checking it as store_credential_put(). */
+static int
+csv_credential(const struct csv_record *r, struct credential *c, char *msg,
+    size_t msglen)
+{
+	static const size_t size[CSV_FIELDS] = {
+		sizeof(c->id), 16, sizeof(c->subject), sizeof(c->name),
+		TIMEFMT_LEN, TIMEFMT_LEN, 16, sizeof(c->lanes),
+	};
+	int kind, status;
+
+	if (r->nfields != CSV_FIELDS) {
+		snprintf(msg, msglen, "expected 8 fields, found %d",
+		    r->nfields);
+		return -1;
+	}
+	for (int i = 0; i < CSV_FIELDS; i++) {
+		if (r->len[i] >= size[i]) {
+			snprintf(msg, msglen, "%s longer than %zu bytes",
+			    csv_header[i], size[i] - 1);
+			return -1;
+		}
+	}
+	memset(c, 0, sizeof(*c));
+	memcpy(c->id, r->field[0], r->len[0] + 1);
+	memcpy(c->subject, r->field[2], r->len[2] + 1);
+	memcpy(c->name, r->field[3], r->len[3] + 1);
+	memcpy(c->lanes, r->field[7], r->len[7] + 1);
+	kind = cred_kind_from_name(r->field[1]);
+	if (kind != CRED_BADGE && kind != CRED_CCCD) {
+		snprintf(msg, msglen, "kind '%.15s' is not badge or cccd",
+		    r->field[1]);
+		return -1;
+	}
+	c->kind = kind;
+	if ((status = cred_status_from_name(r->field[6])) == -1) {
+		snprintf(msg, msglen, "status '%.15s' is not active, suspended "
+		    "or revoked", r->field[6]);
+		return -1;
+	}
+	c->status = status;
+	if (csv_time("valid_from", r->field[4], &c->valid_from_ms, msg,
+	    msglen) == -1 ||
+	    csv_time("valid_until", r->field[5], &c->valid_until_ms, msg,
+	    msglen) == -1)
+		return -1;
+	return store_credential_validate(c, msg, msglen);
+}
+
+/* Skips a UTF-8 byte order mark, which spreadsheet exports often add. */
+static int
+csv_skip_bom(FILE *f)
+{
+	int c = getc(f);
+
+	if (c != 0xef) {
+		if (c != EOF)
+			ungetc(c, f);
+		return 0;
+	}
+	return getc(f) == 0xbb && getc(f) == 0xbf ? 0 : -1;
+}
+
+int
+store_credential_import_csv(struct store *st, FILE *f, const char *fname,
+    char *err, size_t errlen)
+{
+	struct csv_record r;
+	struct credential c;
+	const char *syntax = NULL;
+	char msg[256];
+	int line = 1, n = 0, rc;
+
+	if (csv_skip_bom(f) == -1 ||
+	    csv_read(f, &line, &r, &syntax) != 1 || !csv_header_valid(&r)) {
+		snprintf(err, errlen, "%s:1: the first line must be "
+		    "id,kind,subject,name,valid_from,valid_until,status,lanes",
+		    fname);
+		return -1;
+	}
+	if (store_begin(st) == -1) {
+		snprintf(err, errlen, "%s: %s", fname, st->errmsg);
+		return -1;
+	}
+	while ((rc = csv_read(f, &line, &r, &syntax)) == 1) {
+		/* A blank line is no record; spreadsheets leave them. */
+		if (r.nfields == 1 && r.len[0] == 0)
+			continue;
+		if (csv_credential(&r, &c, msg, sizeof(msg)) == -1 ||
+		    store_credential_write(st, &c, msg, sizeof(msg)) == -1)
+			goto fail;
+		n++;
+	}
+	if (rc == -1) {
+		snprintf(msg, sizeof(msg), "%s", syntax);
+		goto fail;
+	}
+	if (ferror(f)) {
+		snprintf(msg, sizeof(msg), "read error");
+		r.line = line;
+		goto fail;
+	}
+	if (store_commit(st) == -1) {
+		snprintf(msg, sizeof(msg), "%s", st->errmsg);
+		r.line = line;
+		goto fail;
+	}
+	return n;
+fail:
+	store_rollback(st);
+	snprintf(err, errlen, "%s:%d: %s", fname, r.line, msg);
+	return -1;
+}
+
+/* Events. */
+
+static int
+store_event_valid(const struct event *ev)
+{
+	return (unsigned int)ev->direction < DIR_COUNT &&
+	    (unsigned int)ev->type < EV_TYPE_COUNT &&
+	    (unsigned int)ev->kind < CRED_KIND_COUNT &&
+	    (unsigned int)ev->result < RES_COUNT &&
+	    (unsigned int)ev->reason < REASON_COUNT &&
+	    (unsigned int)ev->passage < PASSAGE_COUNT;
+}
+
+static int
+store_event_bind(sqlite3_stmt *s, const struct event *ev)
+{
+	return BIND_FIELD(s, 1, ev->event_id) != SQLITE_OK ||
+	    sqlite3_bind_int64(s, 2, ev->ts_ms) != SQLITE_OK ||
+	    BIND_FIELD(s, 3, ev->gate) != SQLITE_OK ||
+	    BIND_FIELD(s, 4, ev->lane) != SQLITE_OK ||
+	    store_bind_name(s, 5, direction_name(ev->direction)) != SQLITE_OK ||
+	    store_bind_name(s, 6, event_type_name(ev->type)) != SQLITE_OK ||
+	    store_bind_name(s, 7, cred_kind_name(ev->kind)) != SQLITE_OK ||
+	    BIND_FIELD(s, 8, ev->credential_id) != SQLITE_OK ||
+	    BIND_FIELD(s, 9, ev->subject) != SQLITE_OK ||
+	    store_bind_name(s, 10, result_name(ev->result)) != SQLITE_OK ||
+	    store_bind_name(s, 11, reason_name(ev->reason)) != SQLITE_OK ||
+	    store_bind_name(s, 12, passage_name(ev->passage)) != SQLITE_OK ||
+	    sqlite3_bind_int64(s, 13, ev->decode_us) != SQLITE_OK ||
+	    sqlite3_bind_int64(s, 14, ev->latency_us) != SQLITE_OK ||
+	    BIND_FIELD(s, 15, ev->payload_hash) != SQLITE_OK ? -1 : 0;
+}
+
+int
+store_event_append(struct store *st, struct event *ev)
+{
+	sqlite3_stmt *s = st->stmt[ST_EV_INSERT];
+	unsigned char id[16];
+	int64_t seq;
+
+	if (!store_event_valid(ev)) {
+		log_warnx("%s: event with a field out of range not written",
+		    st->path);
+		return -1;
+	}
+	randombytes_buf(id, sizeof(id));
+	sodium_bin2hex(ev->event_id, sizeof(ev->event_id), id, sizeof(id));
+
+	/*
+	 * An explicit transaction, so the row and the seq read back belong
+	 * together; COMMIT returns once the WAL is synced (synchronous=FULL).
+	 */
+	if (store_begin(st) == -1)
+		goto fail;
+	if (store_event_bind(s, ev) == -1) {
+		store_fail_bind(st, s);
+		goto fail;
+	}
+	if (store_run(st, s) != SQLITE_DONE)
+		goto fail;
+	seq = sqlite3_last_insert_rowid(st->db);
+	if (store_commit(st) == -1)
+		goto fail;
+	ev->seq = seq;
+	return 0;
+fail:
+	log_warnx("%s: event not written: %s", st->path, st->errmsg);
+	store_rollback(st);
+	return -1;
+}
+
+int
+store_event_set_passage(struct store *st, int64_t seq, enum passage p)
+{
+	sqlite3_stmt *s = st->stmt[ST_EV_PASSAGE];
+
+	if ((unsigned int)p >= PASSAGE_COUNT) {
+		log_warnx("%s: passage %d out of range", st->path, (int)p);
+		return -1;
+	}
+	if (store_bind_name(s, 1, passage_name(p)) != SQLITE_OK ||
+	    sqlite3_bind_int64(s, 2, seq) != SQLITE_OK) {
+		store_fail_bind(st, s);
+		log_warnx("%s: passage of event %lld: %s", st->path,
+		    (long long)seq, st->errmsg);
+		return -1;
+	}
+	if (store_run(st, s) != SQLITE_DONE) {
+		log_warnx("%s: passage of event %lld: %s", st->path,
+		    (long long)seq, st->errmsg);
+		return -1;
+	}
+	if (sqlite3_changes(st->db) == 0) {
+		log_warnx("%s: passage: no event %lld", st->path,
+		    (long long)seq);
+		return -1;
+	}
+	return 0;
+}
+
+int
+store_event_foreach(struct store *st, int64_t since_ms,
+    int (*cb)(const struct event *ev, void *arg), void *arg)
+{
+	sqlite3_stmt *s;
+	struct event ev;
+	int rc, ret = 0;
+
+	if (sqlite3_prepare_v2(st->db, "SELECT " EVENT_COLUMNS
+	    " FROM events WHERE ts_ms >= ?1 ORDER BY seq", -1, &s,
+	    NULL) != SQLITE_OK) {
+		log_warnx("%s: %s", st->path, sqlite3_errmsg(st->db));
+		return -1;
+	}
+	if (sqlite3_bind_int64(s, 1, since_ms) != SQLITE_OK) {
+		log_warnx("%s: %s", st->path, sqlite3_errmsg(st->db));
+		sqlite3_finalize(s);
+		return -1;
+	}
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (store_event_row(st, s, &ev) == -1) {
+			ret = -1;
+			break;
+		}
+		if (cb(&ev, arg) != 0)
+			break;
+	}
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		log_warnx("%s: list events: %s", st->path,
+		    sqlite3_errmsg(st->db));
+		ret = -1;
+	}
+	sqlite3_finalize(s);
+	return ret;
+}
+
+int
+store_event_purge(struct store *st, int64_t before_ms)
+{
+	sqlite3_stmt *s;
+	int ret = -1;
+
+	if (sqlite3_prepare_v2(st->db, "DELETE FROM events WHERE ts_ms < ?1",
+	    -1, &s, NULL) != SQLITE_OK) {
+		log_warnx("%s: %s", st->path, sqlite3_errmsg(st->db));
+		return -1;
+	}
+	if (sqlite3_bind_int64(s, 1, before_ms) == SQLITE_OK &&
+	    sqlite3_step(s) == SQLITE_DONE)
+		ret = sqlite3_changes(st->db);
+	else
+		log_warnx("%s: purge events: %s", st->path,
+		    sqlite3_errmsg(st->db));
+	sqlite3_finalize(s);
+	return ret;
+}
+
+int
+store_check(struct store *st)
+{
+	sqlite3_stmt *s;
+	const unsigned char *v;
+	int rc, ret = -1;
+
+	if (sqlite3_prepare_v2(st->db, "PRAGMA quick_check", -1, &s,
+	    NULL) != SQLITE_OK) {
+		log_warnx("%s: %s", st->path, sqlite3_errmsg(st->db));
+		return -1;
+	}
+	/* One row "ok" when sound; otherwise one row per problem found. */
+	if ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		v = sqlite3_column_text(s, 0);
+		if (v != NULL && strcmp((const char *)v, "ok") == 0)
+			ret = 0;
+		else
+			log_warnx("%s: quick_check: %s", st->path,
+			    v != NULL ? (const char *)v : "?");
+	} else
+		log_warnx("%s: quick_check: %s", st->path,
+		    sqlite3_errmsg(st->db));
+	sqlite3_finalize(s);
+	return ret;
+}

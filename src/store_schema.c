@@ -1,0 +1,325 @@
+#include "store_schema.h"
+
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "log.h"
+#include "store.h"
+
+/*
+ * Schema version 1.  The README copies this block: column names are part
+ * of the product (qrgatectl events --json/--csv print them as they are).
+ *
+ * credentials: who may pass.  One row per credential IT issued.
+ *   id             TEXT     primary key: IT's key, at most 63 bytes
+ *   kind           TEXT     'badge' or 'cccd'
+ *   subject        TEXT     badge id, or the 12-digit CCCD number
+ *   name           TEXT     display name, UTF-8
+ *   valid_from     INTEGER  UTC ms; 0: no lower bound
+ *   valid_until    INTEGER  UTC ms, exclusive; 0: no upper bound
+ *   status         TEXT     'active', 'suspended' or 'revoked'
+ *   lanes          TEXT     where it may be used: "*", "A:entry,B", ...;
+ *                           '' is nowhere
+ *   UNIQUE(kind, subject): one card is one credential.
+ *
+ * events: the entry/exit log, append-only apart from passage.
+ *   seq            INTEGER  strictly increasing, never reused:
+ *                           AUTOINCREMENT keeps it growing even after
+ *                           retention empties the table
+ *   event_id       TEXT     32 random hex digits, unique across gates
+ *   ts_ms          INTEGER  UTC ms of the decision; indexed
+ *   gate, lane     TEXT     where
+ *   direction      TEXT     'entry' or 'exit'
+ *   type           TEXT     'scan', 'button', 'remote', 'alarm'
+ *   kind           TEXT     'none', 'badge', 'cccd'
+ *   credential_id  TEXT     '' when no credential matched
+ *   subject        TEXT     masked as the site configures
+ *   result         TEXT     'granted', 'denied', 'alarm'
+ *   reason         TEXT     'granted', 'unknown', 'expired', ...
+ *                           (reason_name() in types.c)
+ *   passage        TEXT     'none', 'pending', 'passed', 'not-passed',
+ *                           'unsensed': how a released way ended
+ *   decode_us      INTEGER  decode time; -1 when not a scan
+ *   latency_us     INTEGER  frame capture to decision; -1 if none
+ *   payload_hash   TEXT     16 hex digits of BLAKE2b of the code, or ''
+ *
+ * Each entry of migrations[] takes the schema from version i to i + 1 and
+ * ends by recording the new version, inside the caller's transaction.
+ */
+static const char *const store_migrations[STORE_SCHEMA_VERSION] = {
+	/* 0 -> 1 */
+	"CREATE TABLE credentials ("
+	"  id TEXT PRIMARY KEY,"
+	"  kind TEXT NOT NULL CHECK(kind IN ('badge','cccd')),"
+	"  subject TEXT NOT NULL,"
+	"  name TEXT NOT NULL DEFAULT '',"
+	"  valid_from INTEGER NOT NULL DEFAULT 0,"
+	"  valid_until INTEGER NOT NULL DEFAULT 0,"
+	"  status TEXT NOT NULL"
+	"    CHECK(status IN ('active','suspended','revoked')),"
+	"  lanes TEXT NOT NULL DEFAULT '*',"
+	"  UNIQUE(kind, subject)"
+	");"
+	"CREATE TABLE events ("
+	"  seq INTEGER PRIMARY KEY AUTOINCREMENT,"
+	"  event_id TEXT NOT NULL UNIQUE,"
+	"  ts_ms INTEGER NOT NULL,"
+	"  gate TEXT NOT NULL,"
+	"  lane TEXT NOT NULL,"
+	"  direction TEXT NOT NULL,"
+	"  type TEXT NOT NULL,"
+	"  kind TEXT NOT NULL,"
+	"  credential_id TEXT NOT NULL,"
+	"  subject TEXT NOT NULL,"
+	"  result TEXT NOT NULL,"
+	"  reason TEXT NOT NULL,"
+	"  passage TEXT NOT NULL,"
+	"  decode_us INTEGER NOT NULL,"
+	"  latency_us INTEGER NOT NULL,"
+	"  payload_hash TEXT NOT NULL"
+	");"
+	"CREATE INDEX events_ts_ms ON events(ts_ms);"
+	"PRAGMA user_version = 1;",
+};
+
+static int
+store_schema_version(sqlite3 *db, const char *path, int *version)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &s,
+	    NULL) != SQLITE_OK) {
+		log_warnx("%s: %s", path, sqlite3_errmsg(db));
+		return -1;
+	}
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		*version = sqlite3_column_int(s, 0);
+	else
+		log_warnx("%s: %s", path, sqlite3_errmsg(db));
+	sqlite3_finalize(s);
+	return rc == SQLITE_ROW ? 0 : -1;
+}
+
+static int
+store_schema_exec(sqlite3 *db, const char *path, const char *sql)
+{
+	char *msg = NULL;
+
+	if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		log_warnx("%s: %s", path,
+		    msg != NULL ? msg : sqlite3_errmsg(db));
+		sqlite3_free(msg);
+		return -1;
+	}
+	return 0;
+}
+
+int
+store_schema_apply(sqlite3 *db, const char *path)
+{
+	int version;
+
+	/*
+	 * IMMEDIATE takes the write lock before the version is read, so two
+	 * processes opening a new database at once cannot both create it.
+	 */
+	if (store_schema_exec(db, path, "BEGIN IMMEDIATE") == -1)
+		return -1;
+	if (store_schema_version(db, path, &version) == -1)
+		goto fail;
+	if (version < 0 || version > STORE_SCHEMA_VERSION) {
+		log_warnx("%s: schema version %d, this program knows %d",
+		    path, version, STORE_SCHEMA_VERSION);
+		goto fail;
+	}
+	for (; version < STORE_SCHEMA_VERSION; version++)
+		if (store_schema_exec(db, path,
+		    store_migrations[version]) == -1)
+			goto fail;
+	if (store_schema_exec(db, path, "COMMIT") == -1)
+		goto fail;
+	return 0;
+fail:
+	sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+	return -1;
+}
+
+int
+store_schema_verify(sqlite3 *db, const char *path)
+{
+	int version;
+
+	if (store_schema_version(db, path, &version) == -1)
+		return -1;
+	if (version != STORE_SCHEMA_VERSION) {
+		log_warnx("%s: schema version %d, this program knows %d%s",
+		    path, version, STORE_SCHEMA_VERSION,
+		    version == 0 ? " (not a qrgate database)" : "");
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * The rules a credential row obeys beyond what the CHECK constraints can
+ * say, applied to every row before it is written (store_credential_put()
+ * and the CSV import both call store_credential_validate()).
+ */
+
+/*
+ * Checks a text field: terminated within size, UTF-8, and free of control
+ * characters other than those allowed (a name may hold line breaks, since
+ * CSV lets a quoted field span lines).
+ */
+static int
+store_text_valid(const char *field, size_t size, const char *allow)
+{
+	const unsigned char *p = (const unsigned char *)field;
+
+	if (strnlen(field, size) >= size)
+		return 0;
+	while (*p != '\0') {
+		unsigned int c = *p, n, cp, min;
+
+		if (c < 0x80) {
+			if ((c < 0x20 || c == 0x7f) && strchr(allow, c) == NULL)
+				return 0;
+			p++;
+			continue;
+		}
+		if ((c & 0xe0) == 0xc0) {
+			n = 1;
+			cp = c & 0x1f;
+			min = 0x80;
+		} else if ((c & 0xf0) == 0xe0) {
+			n = 2;
+			cp = c & 0x0f;
+			min = 0x800;
+		} else if ((c & 0xf8) == 0xf0) {
+			n = 3;
+			cp = c & 0x07;
+			min = 0x10000;
+		} else
+			return 0;
+		/* A NUL ends the loop here too: it is not a continuation. */
+		for (unsigned int i = 1; i <= n; i++) {
+			if ((p[i] & 0xc0) != 0x80)
+				return 0;
+			cp = (cp << 6) | (p[i] & 0x3f);
+		}
+		/* Overlong forms, surrogates and beyond U+10FFFF. */
+		if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+			return 0;
+		p += n + 1;
+	}
+	return 1;
+}
+
+/*
+ * lanes: "" (nowhere), or a comma-separated list of LANE or
+ * LANE:DIRECTION, where LANE is "*" or a lane name.  Checked here so a
+ * typo is an import error rather than a credential that never opens.
+ */
+static int
+store_lanes_valid(const char *lanes, char *err, size_t errlen)
+{
+	const char *p = lanes, *end, *colon;
+	char dir[16];
+	size_t lane_len;
+
+	if (*p == '\0')
+		return 0;
+	for (;;) {
+		if ((end = strchr(p, ',')) == NULL)
+			end = p + strlen(p);
+		colon = memchr(p, ':', (size_t)(end - p));
+		lane_len = (size_t)((colon != NULL ? colon : end) - p);
+		if (lane_len == 0 || lane_len > 31 ||
+		    strcspn(p, " \t\r\n") < lane_len) {
+			snprintf(err, errlen, "lanes: bad item '%.*s'",
+			    (int)(end - p), p);
+			return -1;
+		}
+		if (colon != NULL) {
+			size_t n = (size_t)(end - colon - 1);
+
+			if (n >= sizeof(dir))
+				n = sizeof(dir) - 1;
+			memcpy(dir, colon + 1, n);
+			dir[n] = '\0';
+			if (direction_from_name(dir) == -1) {
+				snprintf(err, errlen,
+				    "lanes: bad direction in '%.*s'",
+				    (int)(end - p), p);
+				return -1;
+			}
+		}
+		if (*end == '\0')
+			return 0;
+		p = end + 1;
+	}
+}
+
+int
+store_credential_validate(const struct credential *c, char *err,
+    size_t errlen)
+{
+	if (!store_text_valid(c->id, sizeof(c->id), "")) {
+		snprintf(err, errlen,
+		    "id is not UTF-8 text of at most %zu bytes",
+		    sizeof(c->id) - 1);
+		return -1;
+	}
+	if (c->id[0] == '\0') {
+		snprintf(err, errlen, "id is empty");
+		return -1;
+	}
+	if (c->kind != CRED_BADGE && c->kind != CRED_CCCD) {
+		snprintf(err, errlen, "kind must be badge or cccd");
+		return -1;
+	}
+	if (!store_text_valid(c->subject, sizeof(c->subject), "")) {
+		snprintf(err, errlen,
+		    "subject is not UTF-8 text of at most %zu bytes",
+		    sizeof(c->subject) - 1);
+		return -1;
+	}
+	if (c->subject[0] == '\0') {
+		snprintf(err, errlen, "subject is empty");
+		return -1;
+	}
+	if (c->kind == CRED_CCCD && (strlen(c->subject) != 12 ||
+	    strspn(c->subject, "0123456789") != 12)) {
+		snprintf(err, errlen, "a cccd subject is exactly 12 digits");
+		return -1;
+	}
+	if (!store_text_valid(c->name, sizeof(c->name), "\t\r\n")) {
+		snprintf(err, errlen,
+		    "name is not UTF-8 text of at most %zu bytes",
+		    sizeof(c->name) - 1);
+		return -1;
+	}
+	if (c->valid_from_ms < 0 || c->valid_until_ms < 0) {
+		snprintf(err, errlen, "valid_from and valid_until are >= 0");
+		return -1;
+	}
+	if (c->valid_from_ms != 0 && c->valid_until_ms != 0 &&
+	    c->valid_until_ms <= c->valid_from_ms) {
+		snprintf(err, errlen, "valid_until is not after valid_from");
+		return -1;
+	}
+	if ((unsigned int)c->status >= CRED_STATUS_COUNT) {
+		snprintf(err, errlen,
+		    "status must be active, suspended or revoked");
+		return -1;
+	}
+	if (!store_text_valid(c->lanes, sizeof(c->lanes), "")) {
+		snprintf(err, errlen, "lanes is not text of at most %zu bytes",
+		    sizeof(c->lanes) - 1);
+		return -1;
+	}
+	return store_lanes_valid(c->lanes, err, errlen);
+}

@@ -1,0 +1,208 @@
+#include "timefmt.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/* Reads exactly n decimal digits at *p and advances past them. */
+static int
+timefmt_digits(const char **p, int n, int *out)
+{
+	int v = 0;
+
+	for (int i = 0; i < n; i++) {
+		char c = (*p)[i];
+
+		if (c < '0' || c > '9')
+			return -1;
+		v = v * 10 + (c - '0');
+	}
+	*p += n;
+	*out = v;
+	return 0;
+}
+
+static int
+timefmt_expect(const char **p, char c)
+{
+	if (**p != c)
+		return -1;
+	(*p)++;
+	return 0;
+}
+
+/* A bare count of milliseconds: digits only, no sign, no spaces. */
+static int
+timefmt_parse_integer(const char *s, int64_t *ms)
+{
+	char *end;
+	long long v;
+
+	if (*s < '0' || *s > '9')
+		return -1;
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (errno != 0 || *end != '\0')
+		return -1;
+	*ms = v;
+	return 0;
+}
+
+static int
+timefmt_parse_calendar(const char *s, int64_t *ms)
+{
+	struct tm tm, back;
+	const char *p = s;
+	int year, mon, day, hour = 0, min = 0, sec = 0, milli = 0;
+	time_t t;
+
+	if (timefmt_digits(&p, 4, &year) == -1 ||
+	    timefmt_expect(&p, '-') == -1 ||
+	    timefmt_digits(&p, 2, &mon) == -1 ||
+	    timefmt_expect(&p, '-') == -1 ||
+	    timefmt_digits(&p, 2, &day) == -1)
+		return -1;
+	if (*p == 'T' || *p == ' ') {
+		char sep = *p++;
+
+		if (timefmt_digits(&p, 2, &hour) == -1 ||
+		    timefmt_expect(&p, ':') == -1 ||
+		    timefmt_digits(&p, 2, &min) == -1 ||
+		    timefmt_expect(&p, ':') == -1 ||
+		    timefmt_digits(&p, 2, &sec) == -1)
+			return -1;
+		if (*p == '.') {
+			p++;
+			if (timefmt_digits(&p, 3, &milli) == -1)
+				return -1;
+		}
+		/* Without its Z an ISO time would be local time: refuse it. */
+		if (sep == 'T' && timefmt_expect(&p, 'Z') == -1)
+			return -1;
+	}
+	if (*p != '\0')
+		return -1;
+	if (year < 1970 || mon < 1 || mon > 12 || day < 1 || day > 31 ||
+	    hour > 23 || min > 59 || sec > 59)
+		return -1;
+
+	memset(&tm, 0, sizeof(tm));
+	tm.tm_year = year - 1900;
+	tm.tm_mon = mon - 1;
+	tm.tm_mday = day;
+	tm.tm_hour = hour;
+	tm.tm_min = min;
+	tm.tm_sec = sec;
+	/* Every valid year here is >= 1970, so -1 can only mean overflow
+	 * (a 32-bit time_t past 2038). */
+	if ((t = timegm(&tm)) == (time_t)-1)
+		return -1;
+	/*
+	 * timegm() quietly carries an impossible day into the next month
+	 * (2023-02-29 becomes March 1st): the date exists only if it comes
+	 * back unchanged.
+	 */
+	if (gmtime_r(&t, &back) == NULL || back.tm_year != year - 1900 ||
+	    back.tm_mon != mon - 1 || back.tm_mday != day)
+		return -1;
+	*ms = (int64_t)t * 1000 + milli;
+	return 0;
+}
+
+int
+timefmt_parse(const char *s, int64_t *ms)
+{
+	if (s == NULL)
+		return -1;
+	if (timefmt_parse_calendar(s, ms) == 0)
+		return 0;
+	return timefmt_parse_integer(s, ms);
+}
+
+int
+timefmt_parse_since(const char *s, int64_t now_ms, int64_t *ms)
+{
+	static const struct {
+		char unit;
+		int64_t ms;
+	} units[] = {
+		{ 's', 1000 },
+		{ 'm', 60 * 1000 },
+		{ 'h', 60 * 60 * 1000 },
+		{ 'd', 24 * 60 * 60 * 1000 },
+	};
+	size_t n;
+	int64_t count = 0;
+
+	if (s == NULL)
+		return -1;
+	if (s[0] != '-')
+		return timefmt_parse(s, ms);
+
+	/* At most nine digits, so count * unit cannot overflow. */
+	n = strlen(s);
+	if (n < 3 || n > 11)
+		return -1;
+	for (size_t i = 1; i < n - 1; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		count = count * 10 + (s[i] - '0');
+	}
+	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
+		if (units[i].unit == s[n - 1]) {
+			*ms = now_ms - count * units[i].ms;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+/* Splits ms into whole seconds and milliseconds, rounding toward -inf. */
+static int
+timefmt_split(int64_t ms, struct tm *tm, int *milli)
+{
+	int64_t sec = ms / 1000, rem = ms % 1000;
+	time_t t;
+
+	if (rem < 0) {
+		rem += 1000;
+		sec--;
+	}
+	t = (time_t)sec;
+	if ((int64_t)t != sec || gmtime_r(&t, tm) == NULL)
+		return -1;
+	*milli = (int)rem;
+	return 0;
+}
+
+const char *
+timefmt_format(int64_t ms, char *buf, size_t len)
+{
+	struct tm tm;
+	int milli;
+
+	if (timefmt_split(ms, &tm, &milli) == -1)
+		snprintf(buf, len, "%lld", (long long)ms);
+	else
+		snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ",
+		    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+		    tm.tm_hour, tm.tm_min, tm.tm_sec, milli);
+	return buf;
+}
+
+const char *
+timefmt_format_sec(int64_t ms, char *buf, size_t len)
+{
+	struct tm tm;
+	int milli;
+
+	if (timefmt_split(ms, &tm, &milli) == -1)
+		snprintf(buf, len, "%lld", (long long)ms);
+	else
+		snprintf(buf, len, "%04d-%02d-%02d %02d:%02d:%02d",
+		    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+		    tm.tm_hour, tm.tm_min, tm.tm_sec);
+	return buf;
+}

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# `make demo`: runs the gate on images/ with simulated GPIO and shows each
+# decision as it happens, then the log.  Usage: tests/demo.sh BUILD_DIR
+set -eu
+BUILD=${1:-build}
+cd "$(dirname "$0")/.."
+CONF=config/demo.conf
+DEMO=$BUILD/demo
+ctl() { "$BUILD/qrgatectl" -c "$CONF" "$@"; }
+
+rm -rf "$DEMO"
+mkdir -p "$DEMO"
+echo "== credentials (config/demo-credentials.csv)"
+ctl cred import config/demo-credentials.csv
+ctl cred list
+echo
+echo "== qrgated on images/ (file camera, simulated GPIO in $DEMO/gpio.log)"
+"$BUILD/qrgated" -c "$CONF" &
+pid=$!
+trap 'kill $pid 2>/dev/null || true' EXIT
+# Wait for the camera to run out of frames and every way to lock again.
+for _ in $(seq 1 600); do
+	ctl status --json 2>/dev/null | jq -e '.camera.state == "ended" and
+	    ([.ways[] | select(. == "released")] | length == 0)' >/dev/null && break
+	sleep 0.1
+done
+ctl status
+kill -TERM $pid
+wait $pid || true
+trap - EXIT
+echo
+echo "== the relay as the GPIO saw it ($DEMO/gpio.log: monotonic ns, line, value)"
+grep relay "$DEMO/gpio.log"
+echo
+echo "== qrgatectl events"
+ctl events

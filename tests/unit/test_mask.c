@@ -1,0 +1,143 @@
+/*
+ * Masking of subjects: how much of an id the log may show, short and
+ * non-ASCII subjects, and truncation into small buffers.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "mask.h"
+
+static void
+assert_mask(enum mask_mode mode, const char *subject, const char *want)
+{
+	char out[128];
+
+	memset(out, 0x5a, sizeof(out));
+	mask_subject(mode, subject, out, sizeof(out));
+	assert_string_equal(out, want);
+}
+
+static void
+test_last4(void **state)
+{
+	(void)state;
+	assert_mask(MASK_LAST4, "079190001234", "********1234");
+	assert_mask(MASK_LAST4, "W-0001", "**0001");
+	assert_mask(MASK_LAST4, "12345", "*2345");
+	/* Four characters or fewer are never shown whole. */
+	assert_mask(MASK_LAST4, "W01", "***");
+	assert_mask(MASK_LAST4, "1234", "****");
+	assert_mask(MASK_LAST4, "A", "*");
+	assert_mask(MASK_LAST4, "", "");
+	assert_mask(MASK_LAST4, NULL, "");
+}
+
+static void
+test_last4_non_ascii(void **state)
+{
+	(void)state;
+	/* "Đức" is 6 bytes; "x1234é" ends in a 2-byte character. */
+	assert_mask(MASK_LAST4, "Đức", "******");
+	assert_mask(MASK_LAST4, "Đ12345678", "**********");
+	assert_mask(MASK_LAST4, "x1234é", "*******");
+	assert_mask(MASK_LAST4, "12345678\xff", "*********");
+}
+
+static void
+test_none(void **state)
+{
+	(void)state;
+	assert_mask(MASK_NONE, "079190001234", "079190001234");
+	assert_mask(MASK_NONE, "W01", "W01");
+	assert_mask(MASK_NONE, "Đức", "Đức");
+	assert_mask(MASK_NONE, "", "");
+	assert_mask(MASK_NONE, NULL, "");
+}
+
+static void
+test_unknown_mode(void **state)
+{
+	(void)state;
+	/* A mode this build does not know shows nothing of the subject. */
+	assert_mask(MASK_MODE_COUNT, "079190001234", "************");
+	assert_mask((enum mask_mode)-1, "W-0001", "******");
+}
+
+static void
+test_truncation(void **state)
+{
+	char out[8];
+
+	(void)state;
+	memset(out, 0x5a, sizeof(out));
+	mask_subject(MASK_LAST4, "079190001234", out, 5);
+	assert_string_equal(out, "****");
+	assert_int_equal((unsigned char)out[5], 0x5a);
+
+	memset(out, 0x5a, sizeof(out));
+	mask_subject(MASK_LAST4, "079190001234", out, sizeof(out));
+	assert_string_equal(out, "*******");
+
+	/* Room for 7 of 10: the masked prefix and one shown digit. */
+	memset(out, 0x5a, sizeof(out));
+	mask_subject(MASK_LAST4, "0791901234", out, sizeof(out));
+	assert_string_equal(out, "******1");
+
+	memset(out, 0x5a, sizeof(out));
+	mask_subject(MASK_NONE, "079190001234", out, sizeof(out));
+	assert_string_equal(out, "0791900");
+
+	memset(out, 0x5a, sizeof(out));
+	mask_subject(MASK_NONE, "079190001234", out, 1);
+	assert_int_equal(out[0], '\0');
+	assert_int_equal((unsigned char)out[1], 0x5a);
+
+	/* No room at all: nothing is written. */
+	memset(out, 0x5a, sizeof(out));
+	mask_subject(MASK_LAST4, "079190001234", out, 0);
+	assert_int_equal((unsigned char)out[0], 0x5a);
+	mask_subject(MASK_LAST4, "079190001234", NULL, 16);
+
+	/* Exactly fitting. */
+	memset(out, 0x5a, sizeof(out));
+	mask_subject(MASK_LAST4, "W-0001", out, 7);
+	assert_string_equal(out, "**0001");
+}
+
+static void
+test_names(void **state)
+{
+	(void)state;
+	assert_string_equal(mask_mode_name(MASK_LAST4), "last4");
+	assert_string_equal(mask_mode_name(MASK_NONE), "none");
+	assert_string_equal(mask_mode_name(MASK_MODE_COUNT), "?");
+	assert_int_equal(mask_mode_from_name("last4"), MASK_LAST4);
+	assert_int_equal(mask_mode_from_name("none"), MASK_NONE);
+	for (int m = 0; m < MASK_MODE_COUNT; m++)
+		assert_int_equal(mask_mode_from_name(mask_mode_name(m)), m);
+	assert_int_equal(mask_mode_from_name("LAST4"), -1);
+	assert_int_equal(mask_mode_from_name("last"), -1);
+	assert_int_equal(mask_mode_from_name("none "), -1);
+	assert_int_equal(mask_mode_from_name(""), -1);
+	assert_int_equal(mask_mode_from_name("?"), -1);
+	assert_int_equal(mask_mode_from_name(NULL), -1);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_last4),
+		cmocka_unit_test(test_last4_non_ascii),
+		cmocka_unit_test(test_none),
+		cmocka_unit_test(test_unknown_mode),
+		cmocka_unit_test(test_truncation),
+		cmocka_unit_test(test_names),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
