@@ -90,7 +90,7 @@ ctl_status_human(json_t *st)
 	printf("camera    %s, %s (codes open the %s way)\n",
 	    json_string_value(json_object_get(cam, "backend")),
 	    json_string_value(json_object_get(cam, "state")),
-	    json_string_value(json_object_get(st, "direction")));
+	    json_string_value(json_object_get(cam, "direction")));
 	json_object_foreach(ways, k, v)
 		printf("way       %-5s %s\n", k, json_string_value(v));
 	printf("alarms    fire %s, lockdown %s, passage sensor %s\n",

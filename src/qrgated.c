@@ -36,11 +36,12 @@ struct daemon {
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: qrgated [-dnV] [-c FILE] [-o section.key=value]...\n"
+	fprintf(stderr, "usage: qrgated [-dEnV] [-c FILE] [-o section.key=value]...\n"
 	    "  -c FILE   config file (default " QRGATE_SYSCONFDIR "/qrgate.conf)\n"
 	    "  -n        check the config, print \"configuration OK\" or every error\n"
 	    "  -o S.K=V  override one setting (repeatable)\n"
 	    "  -d        debug logging\n"
+	    "  -E        print the annotated config of every setting at its default\n"
 	    "  -V        print the version\n");
 	exit(2);
 }
@@ -155,7 +156,7 @@ main(int argc, char **argv)
 	d.config_path = QRGATE_SYSCONFDIR "/qrgate.conf";
 	d.lockfd = -1;
 	log_init("qrgated", LOG_LVL_INFO);
-	while ((ch = getopt(argc, argv, "c:dno:V")) != -1) {
+	while ((ch = getopt(argc, argv, "c:dEno:V")) != -1) {
 		switch (ch) {
 		case 'c':
 			d.config_path = optarg;
@@ -163,6 +164,9 @@ main(int argc, char **argv)
 		case 'd':
 			d.overrides[d.n_overrides++] = "log.level=debug";
 			break;
+		case 'E':
+			config_write_example(stdout);
+			return 0;
 		case 'n':
 			check_only = true;
 			break;

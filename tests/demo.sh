@@ -19,9 +19,10 @@ echo "== qrgated on images/ (file camera, simulated GPIO in $DEMO/gpio.log)"
 pid=$!
 trap 'kill $pid 2>/dev/null || true' EXIT
 # Wait for the camera to run out of frames and every way to lock again.
-for _ in $(seq 1 600); do
-	ctl status --json 2>/dev/null | jq -e '.camera.state == "ended" and
-	    ([.ways[] | select(. == "released")] | length == 0)' >/dev/null && break
+for i in $(seq 1 600); do
+	st=$(ctl status --json 2>/dev/null) && [ -n "$st" ] &&
+	    jq -e '.camera.state == "ended" and
+	    ([.ways[] | select(. == "released")] | length == 0)' <<<"$st" >/dev/null && break
 	sleep 0.1
 done
 ctl status

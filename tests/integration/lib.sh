@@ -94,9 +94,19 @@ wait_for() {
 
 gate_status() { qrgatectl status --json; }
 
+# json_is JQ_EXPR TEXT: TEXT is a JSON document satisfying JQ_EXPR.
+json_is() { [ -n "$2" ] && jq -e "$1" <<<"$2" >/dev/null; }
+
+# status_is JQ_EXPR: the daemon answers, and its status satisfies JQ_EXPR.
+# (jq -e on empty input succeeds, so an unanswered request must fail here.)
+status_is() {
+	local st
+	st=$(gate_status) && [ -n "$st" ] && jq -e "$1" <<<"$st" >/dev/null
+}
+
 # The camera has shown every frame and every released way has locked again.
 gate_idle() {
-	gate_status | jq -e '.camera.state == "ended" and ([.ways[] | select(. != "locked")] | length == 0)'
+	status_is '.camera.state == "ended" and ([.ways[] | select(. != "locked")] | length == 0)'
 }
 
 wait_idle() { wait_for "the gate to finish its frames" gate_idle; }
@@ -130,6 +140,5 @@ expect_grep() {
 }
 
 # Predicates for wait_for.
-status_is() { gate_status | jq -e "$1"; }
 last_value_is() { [ "$(output_values "$1" | awk '{ print $NF }')" = "$2" ]; }
 rows_are() { [ "$(rows "$1")" = "$2" ]; }

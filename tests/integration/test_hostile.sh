@@ -5,7 +5,7 @@ test_hostile_payloads_denied_and_logged() {
 		hostile-nul.png hostile-utf8.png hostile-long.png
 	start_gate
 	wait_idle
-	qrgatectl status --json | jq -e '.counters.denials == 5' >/dev/null
+	status_is '.counters.denials == 5 and .counters.grants == 0'
 	stop_gate
 	expect_eq "reasons" "$(rows reason)" \
 		"unknown-format unknown-format unknown-format unknown-format too-long"

@@ -64,9 +64,10 @@ test_control_status_open_and_lockdown() {
 	# The exit way is not enabled on this gate.
 	if qrgatectl open exit 2>"$T/err"; then echo "opened a disabled way"; return 1; fi
 	expect_grep "not enabled" "$T/err"
-	qrgatectl lockdown | jq -e '.lockdown' >/dev/null
-	gate_status | jq -e '.lockdown' >/dev/null
-	qrgatectl normal | jq -e '.lockdown | not' >/dev/null
+	json_is '.ok and .lockdown' "$(qrgatectl lockdown)"
+	status_is '.lockdown'
+	json_is '.ok and (.lockdown | not)' "$(qrgatectl normal)"
+	status_is '.lockdown | not'
 	stop_gate
 	expect_eq "rows" "$(rows "type||' '||reason")" "remote remote-open"
 	expect_eq "entry relay" "$(output_values entry_relay)" "0 1 0"
