@@ -939,3 +939,9 @@ store_check(struct store *st)
 	sqlite3_finalize(s);
 	return ret;
 }
+
+struct sqlite3 *
+store_db(struct store *st)
+{
+	return st->db;
+}

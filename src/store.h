@@ -92,4 +92,10 @@ int store_event_purge(struct store *st, int64_t before_ms);
 /* PRAGMA quick_check: 0 when the database is sound, -1 otherwise. */
 int store_check(struct store *st);
 
+/*
+ * The connection itself, for the store's other files (store_*.c) that keep
+ * their own tables; not for the rest of the daemon.
+ */
+struct sqlite3 *store_db(struct store *st);
+
 #endif
