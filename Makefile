@@ -72,7 +72,7 @@ DAEMON_SRCS := src/qrgated.c
 CTL_SRCS := src/qrgatectl.c $(wildcard src/ctl_*.c)
 
 LDLIBS := $(PC_LIBS) -lm
-CPPFLAGS += $(PC_CFLAGS)
+QG_CPPFLAGS := $(PC_CFLAGS)
 
 obj = $(patsubst %.c,$(1)/%.o,$(2))
 
@@ -103,11 +103,11 @@ backends:
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(QG_CFLAGS) $(CFLAGS) -c $< -o $@
+	$(CC) $(QG_CPPFLAGS) $(CPPFLAGS) $(QG_CFLAGS) $(CFLAGS) -c $< -o $@
 
 $(SAN)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(QG_CFLAGS) $(CFLAGS) $(SANFLAGS) -c $< -o $@
+	$(CC) $(QG_CPPFLAGS) $(CPPFLAGS) $(QG_CFLAGS) $(CFLAGS) $(SANFLAGS) -c $< -o $@
 
 $(LIB): $(LIB_OBJS)
 	$(AR) rcs $@ $^
@@ -124,16 +124,16 @@ $(QRGATECTL): $(call obj,$(BUILD),$(CTL_SRCS)) $(LIB)
 # The frame maker for images/ (libqrencode + libpng); not installed.
 $(QRFRAME): images/qrframe.c $(LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(QG_CFLAGS) $(CFLAGS) $(shell $(PKG_CONFIG) --cflags libqrencode) \
+	$(CC) $(QG_CPPFLAGS) $(CPPFLAGS) $(QG_CFLAGS) $(CFLAGS) $(shell $(PKG_CONFIG) --cflags libqrencode) \
 		-o $@ $^ $(LDLIBS) $(shell $(PKG_CONFIG) --libs libqrencode)
 
 $(BUILD)/unit/%: tests/unit/%.c $(LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(TEST_CPPFLAGS) $(QG_CFLAGS) $(CFLAGS) -o $@ $^ $(LDLIBS) $(TEST_LIBS)
+	$(CC) $(QG_CPPFLAGS) $(CPPFLAGS) $(TEST_CPPFLAGS) $(QG_CFLAGS) $(CFLAGS) -o $@ $^ $(LDLIBS) $(TEST_LIBS)
 
 $(SAN)/unit/%: tests/unit/%.c $(SAN)/libqrgate.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(TEST_CPPFLAGS) $(QG_CFLAGS) $(CFLAGS) $(SANFLAGS) -o $@ $^ $(LDLIBS) $(TEST_LIBS)
+	$(CC) $(QG_CPPFLAGS) $(CPPFLAGS) $(TEST_CPPFLAGS) $(QG_CFLAGS) $(CFLAGS) $(SANFLAGS) -o $@ $^ $(LDLIBS) $(TEST_LIBS)
 
 # Installs the Debian packages that are missing (with sudo when not root).
 deps:
@@ -163,18 +163,25 @@ check: deps
 .PHONY: units
 units: $(UNIT_BINS) $(SAN_UNIT_BINS)
 
+BENCH_BINS := $(patsubst tests/bench/%.c,$(BUILD)/bench/%,$(wildcard tests/bench/bench_*.c))
+
+$(BUILD)/bench/%: tests/bench/%.c $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(QG_CPPFLAGS) $(CPPFLAGS) $(TEST_CPPFLAGS) $(QG_CFLAGS) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
 bench: deps
-	$(MAKE) all
+	$(MAKE) all $(BENCH_BINS)
 	tests/bench/run.sh $(BUILD)
 
 install: $(QRGATED) $(QRGATECTL)
-	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/bin
+	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/bin \
+		$(DESTDIR)$(SYSCONFDIR) $(DESTDIR)/lib/systemd/system
 	install -m 755 $(QRGATED) $(DESTDIR)$(PREFIX)/sbin/qrgated
 	install -m 755 $(QRGATECTL) $(DESTDIR)$(PREFIX)/bin/qrgatectl
-	install -d $(DESTDIR)/etc/qrgate
-	install -m 644 config/qrgate.conf $(DESTDIR)/etc/qrgate/qrgate.conf.example
-	install -d $(DESTDIR)/lib/systemd/system
-	install -m 644 systemd/qrgated.service $(DESTDIR)/lib/systemd/system/qrgated.service
+	install -m 644 config/qrgate.conf $(DESTDIR)$(SYSCONFDIR)/qrgate.conf.example
+	sed 's|/usr/local|$(PREFIX)|g; s|/etc/qrgate|$(SYSCONFDIR)|g' systemd/qrgated.service \
+		>$(DESTDIR)/lib/systemd/system/qrgated.service
+	chmod 644 $(DESTDIR)/lib/systemd/system/qrgated.service
 
 clean:
 	rm -rf $(BUILD)
