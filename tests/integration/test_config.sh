@@ -39,7 +39,8 @@ test_sighup_applies_good_and_keeps_running_on_bad() {
 	kill -HUP "$GATE_PID"
 	wait_for "the rejection" grep -q "config rejected" "$T/qrgated.log"
 	expect_grep "qrgate.conf:[0-9]*: " "$T/qrgated.log"
-	wait_for "the camera" status_is '.camera.state == "running"'
+	# (qrgatectl reads the config too: point it at the intact copy.)
+	CONF="$T/good.conf" wait_for "the camera" status_is '.camera.state == "running"'
 	# A good one: badges refused from now on, and new frames.
 	cp "$T/good.conf" "$CONF"
 	set_option policy.badge false
