@@ -12,19 +12,21 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "ctl_table.h"
 #include "store.h"
 #include "timefmt.h"
 
 #define CRED_COLS	8
-#define CRED_CELL	160
 
 static const char *const cred_heads[CRED_COLS] = {
 	"ID", "KIND", "SUBJECT", "NAME", "FROM", "UNTIL", "STATUS", "LANES",
 };
 
+_Static_assert(CRED_COLS <= CTL_TABLE_COLS, "cred table too wide");
+
 /* Two passes, as in `events`: measure, then print. */
 struct cred_table {
-	int width[CRED_COLS];
+	struct ctl_table tab;
 	bool measuring;
 };
 
@@ -197,24 +199,6 @@ cred_del(struct ctl *c, int argc, char **argv)
 	return rc == 1 ? 0 : 1;
 }
 
-/* For a terminal: control characters become ' ' (names may span lines). */
-static int
-cred_cell_clean(char *dst, const char *src, size_t size)
-{
-	size_t i;
-	int width = 0;
-
-	for (i = 0; i + 1 < size && src[i] != '\0'; i++) {
-		unsigned char ch = (unsigned char)src[i];
-
-		dst[i] = (ch < 0x20 || ch == 0x7f) ? ' ' : (char)ch;
-		if ((ch & 0xc0) != 0x80)
-			width++;
-	}
-	dst[i] = '\0';
-	return width;
-}
-
 static void
 cred_time(int64_t ms, char *buf, size_t len)
 {
@@ -224,22 +208,12 @@ cred_time(int64_t ms, char *buf, size_t len)
 		timefmt_format_sec(ms, buf, len);
 }
 
-static void
-cred_row_print(char cell[CRED_COLS][CRED_CELL], const int cw[CRED_COLS],
-    const int width[CRED_COLS])
-{
-	for (int i = 0; i < CRED_COLS - 1; i++)
-		printf("%s%*s  ", cell[i], width[i] - cw[i], "");
-	printf("%s\n", cell[CRED_COLS - 1]);
-}
-
 static int
 cred_table_cb(const struct credential *cr, void *arg)
 {
 	struct cred_table *t = arg;
-	char cell[CRED_COLS][CRED_CELL], from[TIMEFMT_LEN], until[TIMEFMT_LEN];
+	char from[TIMEFMT_LEN], until[TIMEFMT_LEN];
 	const char *raw[CRED_COLS];
-	int cw[CRED_COLS];
 
 	cred_time(cr->valid_from_ms, from, sizeof(from));
 	cred_time(cr->valid_until_ms, until, sizeof(until));
@@ -252,30 +226,11 @@ cred_table_cb(const struct credential *cr, void *arg)
 	raw[6] = cred_status_name(cr->status);
 	/* An empty list allows no lane: show that, not a blank. */
 	raw[7] = cr->lanes[0] != '\0' ? cr->lanes : "(none)";
-	for (int i = 0; i < CRED_COLS; i++) {
-		cw[i] = cred_cell_clean(cell[i], raw[i], sizeof(cell[i]));
-		if (t->measuring && cw[i] > t->width[i])
-			t->width[i] = cw[i];
-	}
-	if (!t->measuring)
-		cred_row_print(cell, cw, t->width);
+	if (t->measuring)
+		ctl_table_measure(&t->tab, raw);
+	else
+		ctl_table_row(&t->tab, raw);
 	return 0;
-}
-
-static json_t *
-cred_json_text(const char *s)
-{
-	char clean[CRED_CELL];
-	json_t *j;
-	size_t i;
-
-	/* Imports check UTF-8; this covers a database edited by hand. */
-	if ((j = json_string(s)) != NULL)
-		return j;
-	for (i = 0; i + 1 < sizeof(clean) && s[i] != '\0'; i++)
-		clean[i] = (unsigned char)s[i] < 0x80 ? s[i] : '?';
-	clean[i] = '\0';
-	return json_string(clean);
 }
 
 static int
@@ -285,19 +240,19 @@ cred_json_cb(const struct credential *cr, void *arg)
 	int *failed = arg;
 
 	if (o == NULL ||
-	    json_object_set_new(o, "id", cred_json_text(cr->id)) == -1 ||
+	    json_object_set_new(o, "id", ctl_json_text(cr->id)) == -1 ||
 	    json_object_set_new(o, "kind",
 	    json_string(cred_kind_name(cr->kind))) == -1 ||
 	    json_object_set_new(o, "subject",
-	    cred_json_text(cr->subject)) == -1 ||
-	    json_object_set_new(o, "name", cred_json_text(cr->name)) == -1 ||
+	    ctl_json_text(cr->subject)) == -1 ||
+	    json_object_set_new(o, "name", ctl_json_text(cr->name)) == -1 ||
 	    json_object_set_new(o, "valid_from",
 	    json_integer(cr->valid_from_ms)) == -1 ||
 	    json_object_set_new(o, "valid_until",
 	    json_integer(cr->valid_until_ms)) == -1 ||
 	    json_object_set_new(o, "status",
 	    json_string(cred_status_name(cr->status))) == -1 ||
-	    json_object_set_new(o, "lanes", cred_json_text(cr->lanes)) == -1 ||
+	    json_object_set_new(o, "lanes", ctl_json_text(cr->lanes)) == -1 ||
 	    json_dumpf(o, stdout, JSON_COMPACT | JSON_PRESERVE_ORDER) == -1) {
 		fprintf(stderr, "qrgatectl: cannot write credential as JSON\n");
 		json_decref(o);
@@ -313,8 +268,7 @@ static int
 cred_list(struct ctl *c, int argc, char **argv)
 {
 	struct cred_table t;
-	char head[CRED_COLS][CRED_CELL];
-	int hw[CRED_COLS], rc, failed = 0;
+	int rc, failed = 0;
 	bool json = false;
 	struct store *st;
 
@@ -331,14 +285,12 @@ cred_list(struct ctl *c, int argc, char **argv)
 	if (json)
 		rc = store_credential_foreach(st, cred_json_cb, &failed);
 	else {
-		memset(&t, 0, sizeof(t));
-		for (int i = 0; i < CRED_COLS; i++)
-			t.width[i] = hw[i] = cred_cell_clean(head[i],
-			    cred_heads[i], sizeof(head[i]));
+		/* Control characters show as ' ': names may span lines. */
+		ctl_table_init(&t.tab, CRED_COLS, cred_heads, NULL, ' ');
 		t.measuring = true;
 		rc = store_credential_foreach(st, cred_table_cb, &t);
 		if (rc == 0) {
-			cred_row_print(head, hw, t.width);
+			ctl_table_row(&t.tab, cred_heads);
 			t.measuring = false;
 			rc = store_credential_foreach(st, cred_table_cb, &t);
 		}
