@@ -45,7 +45,7 @@ DEB_PACKAGES := build-essential pkg-config libzbar-dev zbar-tools \
 	libsqlite3-dev sqlite3 libjansson-dev libinih-dev libsodium-dev \
 	libpng-dev libjpeg-dev libgpiod-dev gpiod libcmocka-dev \
 	libqrencode-dev qrencode mosquitto mosquitto-clients libmosquitto-dev \
-	libsystemd-dev jq
+	libsystemd-dev jq file
 
 have = $(shell $(PKG_CONFIG) --exists $(1) 2>/dev/null && echo yes)
 
@@ -136,9 +136,10 @@ $(SAN)/unit/%: tests/unit/%.c $(SAN)/libqrgate.a
 	$(CC) $(QG_CPPFLAGS) $(CPPFLAGS) $(TEST_CPPFLAGS) $(QG_CFLAGS) $(CFLAGS) $(SANFLAGS) -o $@ $^ $(LDLIBS) $(TEST_LIBS)
 
 # Installs the Debian packages that are missing (with sudo when not root).
-deps:
+# $(1): the packages; $(2): a foreign architecture to enable first, if any.
+define apt_install
 	@missing=""; \
-	for p in $(DEB_PACKAGES); do \
+	for p in $(1); do \
 		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'ok installed' || missing="$$missing $$p"; \
 	done; \
 	if [ -z "$$missing" ]; then echo "qrgate: every needed package is installed"; exit 0; fi; \
@@ -146,8 +147,24 @@ deps:
 	if [ "$$(id -u)" = 0 ]; then SUDO=""; \
 	elif command -v sudo >/dev/null 2>&1; then SUDO="sudo"; \
 	else echo "qrgate: missing packages:$$missing; run as root or install sudo" >&2; exit 1; fi; \
+	if [ -n "$(2)" ] && ! dpkg --print-foreign-architectures | grep -qx "$(2)"; then \
+		$$SUDO dpkg --add-architecture $(2); fi; \
 	$$SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
 	$$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing
+endef
+
+deps:
+	$(call apt_install,$(DEB_PACKAGES))
+
+# The Pi's 64-bit userland: a cross compiler, the target's libraries and
+# qemu-user to run the unit tests built for it.
+ARM64_LIBS := libzbar-dev libsqlite3-dev libjansson-dev libinih-dev libsodium-dev \
+	libpng-dev libjpeg-dev libgpiod-dev libcmocka-dev libqrencode-dev
+CROSS_PACKAGES := gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user-static \
+	$(addsuffix :arm64,$(ARM64_LIBS))
+
+deps-cross:
+	$(call apt_install,$(CROSS_PACKAGES),arm64)
 
 images: $(QRFRAME)
 	images/make-images.sh $(QRFRAME)
@@ -156,12 +173,14 @@ demo: deps
 	$(MAKE) all
 	tests/demo.sh $(BUILD)
 
-check: deps
+check: deps deps-cross
 	$(MAKE) all units
+	$(MAKE) CROSS_COMPILE=aarch64-linux-gnu- BUILD=$(BUILD)/arm64 all units-plain
 	tests/run.sh $(BUILD)
 
-.PHONY: units
+.PHONY: units units-plain deps-cross
 units: $(UNIT_BINS) $(SAN_UNIT_BINS)
+units-plain: $(UNIT_BINS)
 
 BENCH_BINS := $(patsubst tests/bench/%.c,$(BUILD)/bench/%,$(wildcard tests/bench/bench_*.c))
 

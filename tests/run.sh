@@ -2,6 +2,7 @@
 # Runs every test tier and ends with one line "N passed, N failed".
 #   unit         cmocka programs, plain and under ASan/UBSan
 #   integration  the real daemon on images/ with sim GPIO and real SQLite
+#   arm64        the unit tests cross-built for the Pi, under qemu-user
 #   corpus       qrgatectl scan on ../shared/corpus/qr-photos
 # A tier may skip only outside CI, and then says why; in CI a skip fails.
 # Usage: tests/run.sh BUILD_DIR
@@ -54,6 +55,7 @@ tier() {	# tier NAME SCRIPT...
 }
 
 tier "integration tests" tests/integration/run.sh "$BUILD"
+tier "arm64 unit tests under qemu-user" tests/cross/run.sh "$BUILD/arm64"
 tier "corpus: qrgatectl scan on real photos" tests/corpus/run.sh "$BUILD"
 
 echo
