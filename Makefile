@@ -49,6 +49,17 @@ DEB_PACKAGES := build-essential pkg-config libzbar-dev zbar-tools \
 
 have = $(shell $(PKG_CONFIG) --exists $(1) 2>/dev/null && echo yes)
 
+# Debian's libzbar-dev cannot be installed for two architectures at once (it
+# needs ImageMagick's -dev packages, which are not multi-arch), so a cross
+# build uses the shared zbar.h and links the target's runtime libzbar0.
+ifneq ($(CROSS_COMPILE),)
+ifneq ($(call have,zbar),yes)
+REQUIRED_PC := $(filter-out zbar,$(REQUIRED_PC))
+CROSS_ZBAR := $(BUILD)/cross-lib/libzbar.so
+EXTRA_LIBS += -L$(BUILD)/cross-lib -lzbar
+endif
+endif
+
 PC_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(REQUIRED_PC) 2>/dev/null)
 PC_LIBS   := $(shell $(PKG_CONFIG) --libs $(REQUIRED_PC) 2>/dev/null)
 
@@ -71,7 +82,7 @@ LIB_SRCS := $(CORE_SRCS) $(HAL_SRCS)
 DAEMON_SRCS := src/qrgated.c
 CTL_SRCS := src/qrgatectl.c $(wildcard src/ctl_*.c)
 
-LDLIBS := $(PC_LIBS) -lm
+LDLIBS := $(PC_LIBS) $(EXTRA_LIBS) -lm
 QG_CPPFLAGS := $(PC_CFLAGS)
 
 obj = $(patsubst %.c,$(1)/%.o,$(2))
@@ -109,8 +120,12 @@ $(SAN)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(QG_CPPFLAGS) $(CPPFLAGS) $(QG_CFLAGS) $(CFLAGS) $(SANFLAGS) -c $< -o $@
 
-$(LIB): $(LIB_OBJS)
-	$(AR) rcs $@ $^
+$(LIB): $(LIB_OBJS) | $(CROSS_ZBAR)
+	$(AR) rcs $@ $(LIB_OBJS)
+
+$(BUILD)/cross-lib/libzbar.so:
+	@mkdir -p $(dir $@)
+	ln -sf /usr/lib/$(TRIPLET)/libzbar.so.0 $@
 
 $(SAN)/libqrgate.a: $(SAN_LIB_OBJS)
 	$(AR) rcs $@ $^
@@ -158,13 +173,24 @@ deps:
 
 # The Pi's 64-bit userland: a cross compiler, the target's libraries and
 # qemu-user to run the unit tests built for it.
-ARM64_LIBS := libzbar-dev libsqlite3-dev libjansson-dev libinih-dev libsodium-dev \
-	libpng-dev libjpeg-dev libgpiod-dev libcmocka-dev libqrencode-dev
+ARM64_LIBS := libzbar0 libsqlite3-dev libjansson-dev libinih-dev libsodium-dev \
+	libpng-dev libjpeg-dev libgpiod-dev libcmocka-dev libqrencode-dev libmosquitto-dev
 CROSS_PACKAGES := gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user-static \
 	$(addsuffix :arm64,$(ARM64_LIBS))
 
 deps-cross:
 	$(call apt_install,$(CROSS_PACKAGES),arm64)
+
+# The system-test tier boots Debian's own kernel in qemu and builds gpio-sim
+# and vimc for it from Debian's kernel source.  Image and headers must be of
+# the one ABI the kernel metapackage points at today.
+VM_PACKAGES := qemu-system-x86 linux-source-6.1 busybox-static cpio kmod \
+	xz-utils v4l-utils libcamera-tools libcamera-ipa gcc make
+KERNEL_ABI_PACKAGES = $$(apt-cache depends linux-image-amd64 2>/dev/null | \
+	sed -n 's/^ *Depends: linux-image-\(.*\)-amd64$$/linux-image-\1-amd64 linux-headers-\1-amd64/p')
+
+deps-vm:
+	$(call apt_install,$(VM_PACKAGES) $(KERNEL_ABI_PACKAGES))
 
 images: $(QRFRAME)
 	images/make-images.sh $(QRFRAME)
@@ -173,12 +199,12 @@ demo: deps
 	$(MAKE) all
 	tests/demo.sh $(BUILD)
 
-check: deps deps-cross
+check: deps deps-cross deps-vm
 	$(MAKE) all units
 	$(MAKE) CROSS_COMPILE=aarch64-linux-gnu- BUILD=$(BUILD)/arm64 all units-plain
 	tests/run.sh $(BUILD)
 
-.PHONY: units units-plain deps-cross
+.PHONY: units units-plain deps-cross deps-vm
 units: $(UNIT_BINS) $(SAN_UNIT_BINS)
 units-plain: $(UNIT_BINS)
 

@@ -60,7 +60,9 @@ struct camera_ops {
 	/*
 	 * Hands out the newest frame, if any (a backend drops older ones it
 	 * has queued, so the decoder never works on a stale frame).  Returns
-	 * an enum camera_next.
+	 * an enum camera_next.  At most one frame per wakeup: after handing
+	 * one out, the next call says CAMERA_NONE (or CAMERA_END), so a camera
+	 * faster than the decoder cannot keep the loop from its other fds.
 	 */
 	int (*next)(void *priv, struct frame *out);
 

@@ -36,6 +36,7 @@ struct v4l2_cam {
 	unsigned nbufs;
 	uint8_t *ybuf;		/* the Y plane copied out of YUYV */
 	int held;		/* buffer handed out with the last frame, or -1 */
+	bool gave;		/* the last call handed out a frame */
 	bool streaming;
 	uint64_t seq;
 };
@@ -335,6 +336,18 @@ v4l2_cam_next(void *priv, struct frame *out)
 	}
 	if (!c->streaming)
 		return CAMERA_NONE;
+	/*
+	 * One frame per readiness: the daemon calls next() until it says
+	 * none, and a camera that fills buffers faster than frames are
+	 * decoded always has a newer one, which would keep the loop here and
+	 * starve every other fd and timer (the control socket, the inputs,
+	 * the end of a relay pulse).  The fd stays readable, so the loop
+	 * comes back as soon as the others have had their turn.
+	 */
+	if (c->gave) {
+		c->gave = false;
+		return CAMERA_NONE;
+	}
 
 	for (;;) {
 		memset(&b, 0, sizeof(b));
@@ -400,6 +413,7 @@ v4l2_cam_next(void *priv, struct frame *out)
 	out->height = c->layout.height;
 	out->ts_ns = ts;
 	out->seq = c->seq++;
+	c->gave = true;
 	return CAMERA_FRAME;
 }
 

@@ -4,12 +4,16 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/un.h>
 #include <unistd.h>
 
 #include <jansson.h>
 
 #include "ctl.h"
+
+/* How long qrgatectl waits for the daemon's answer. */
+#define CTL_REPLY_TIMEOUT_S 10
 
 /* Sends one request line; returns the daemon's JSON reply or NULL. */
 static json_t *
@@ -19,10 +23,11 @@ ctl_request(const struct ctl *c, const char *line)
 	const char *path = c->cfg.control.socket;
 	char buf[8192];
 	size_t len = 0;
-	ssize_t n;
+	ssize_t n = 0;
 	json_error_t jerr;
 	json_t *reply;
-	int s;
+	struct timeval timeout = { .tv_sec = CTL_REPLY_TIMEOUT_S };
+	int s, saved;
 
 	if (strlen(path) >= sizeof(sa.sun_path)) {
 		fprintf(stderr, "qrgatectl: socket path too long: %s\n", path);
@@ -37,15 +42,23 @@ ctl_request(const struct ctl *c, const char *line)
 			close(s);
 		return NULL;
 	}
-	if (write(s, line, strlen(line)) == -1 || write(s, "\n", 1) == -1) {
+	/* A daemon that accepts but never answers must not hang a script. */
+	if (setsockopt(s, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof(timeout)) == -1 ||
+	    write(s, line, strlen(line)) == -1 || write(s, "\n", 1) == -1) {
 		fprintf(stderr, "qrgatectl: %s: %s\n", path, strerror(errno));
 		close(s);
 		return NULL;
 	}
 	while (len < sizeof(buf) - 1 && (n = read(s, buf + len, sizeof(buf) - 1 - len)) > 0)
 		len += n;
+	saved = errno;
 	close(s);
 	buf[len] = '\0';
+	if (n == -1 && (saved == EAGAIN || saved == EWOULDBLOCK)) {
+		fprintf(stderr, "qrgatectl: qrgated did not answer within %d s\n",
+		    CTL_REPLY_TIMEOUT_S);
+		return NULL;
+	}
 	if ((reply = json_loads(buf, 0, &jerr)) == NULL)
 		fprintf(stderr, "qrgatectl: qrgated did not answer (%s)\n",
 		    len == 0 ? "connection closed: not allowed?" : jerr.text);

@@ -186,18 +186,19 @@ lane_deny(struct lane *ln)
 	}
 }
 
+/* Frees every enabled way while the fire alarm or an operator's hold
+ * wants it, and locks them again once neither does. */
 static void
-lane_fire(struct lane *ln, bool on)
+lane_free_update(struct lane *ln)
 {
-	if (on == ln->fire)
-		return;
-	ln->fire = on;
+	bool on = ln->fire || ln->hold;
+
 	for (int d = 0; d < DIR_COUNT; d++) {
 		struct lane_way *w = &ln->way[d];
 
 		if (!ln->p.way_enabled[d])
 			continue;
-		if (on) {
+		if (on && w->state != WAY_FREE) {
 			int64_t seq = w->seq;
 			bool was_released = w->state == WAY_RELEASED;
 
@@ -211,14 +212,32 @@ lane_fire(struct lane *ln, bool on)
 				ln->hooks.passage(ln->hooks.arg, w->dir, seq,
 				    w->entered ? PASSAGE_PASSED : PASSAGE_UNSENSED);
 			w->entered = false;
-		} else {
+		} else if (!on && w->state == WAY_FREE) {
 			lane_output(ln, way_relay[d], 0);
 			w->state = WAY_LOCKED;
 		}
 	}
 	lane_green_update(ln);
+}
+
+static void
+lane_fire(struct lane *ln, bool on)
+{
+	if (on == ln->fire)
+		return;
+	ln->fire = on;
+	lane_free_update(ln);
 	if (ln->hooks.alarm != NULL)
 		ln->hooks.alarm(ln->hooks.arg, on ? REASON_FIRE_ALARM_ON : REASON_FIRE_ALARM_OFF);
+}
+
+void
+lane_hold(struct lane *ln, bool on)
+{
+	if (on == ln->hold)
+		return;
+	ln->hold = on;
+	lane_free_update(ln);
 }
 
 /* The sensor went active: someone entered a released way, or forced it. */
@@ -239,7 +258,7 @@ lane_sensor(struct lane *ln, bool active)
 		return;
 	}
 	loop_timer_set(ln->loop, &ln->held_open, (int64_t)ln->p.held_open_s * 1000);
-	if (ln->fire)
+	if (ln->fire || ln->hold)
 		return;
 	for (int d = 0; d < DIR_COUNT; d++)
 		if (ln->way[d].state == WAY_RELEASED && !ln->way[d].entered) {
@@ -283,6 +302,7 @@ lane_safe(struct lane *ln)
 	/* Forget the inputs too: whoever reopens the lines feeds their
 	 * current state again, and an alarm still sounding frees the ways. */
 	ln->fire = false;
+	ln->hold = false;
 	ln->sensor = false;
 	for (int r = 0; r < GPIO_ROLE_COUNT; r++)
 		if (gpio_role_is_output(r))

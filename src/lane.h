@@ -56,6 +56,7 @@ struct lane {
 	struct lane_hooks hooks;
 	struct lane_way way[DIR_COUNT];
 	bool fire;		/* the fire alarm is active */
+	bool hold;		/* an operator holds every way free */
 	bool sensor;		/* the passage sensor is active */
 	struct loop_timer held_open;
 	struct loop_timer red_off;
@@ -80,6 +81,13 @@ bool lane_way_busy(const struct lane *ln, enum direction dir);
  * could not be driven (the way stays locked).
  */
 int lane_release(struct lane *ln, enum direction dir, int64_t seq);
+
+/*
+ * Holds every enabled way free, as the fire alarm does, until called
+ * with false (an operator's release command).  The ways lock again only
+ * when neither the hold nor the fire alarm wants them free.
+ */
+void lane_hold(struct lane *ln, bool on);
 
 /* Shows a denial: red lamp and buzzer. */
 void lane_deny(struct lane *ln);

@@ -3,6 +3,7 @@
 #   unit         cmocka programs, plain and under ASan/UBSan
 #   integration  the real daemon on images/ with sim GPIO and real SQLite
 #   arm64        the unit tests cross-built for the Pi, under qemu-user
+#   vm           the real daemon on Debian's kernel in qemu: gpio-sim, vivid
 #   corpus       qrgatectl scan on ../shared/corpus/qr-photos
 # A tier may skip only outside CI, and then says why; in CI a skip fails.
 # Usage: tests/run.sh BUILD_DIR
@@ -56,6 +57,7 @@ tier() {	# tier NAME SCRIPT...
 
 tier "integration tests" tests/integration/run.sh "$BUILD"
 tier "arm64 unit tests under qemu-user" tests/cross/run.sh "$BUILD/arm64"
+tier "system tests: Debian's kernel in qemu (gpio-sim, vivid, vimc)" tests/vm/run.sh "$BUILD"
 tier "corpus: qrgatectl scan on real photos" tests/corpus/run.sh "$BUILD"
 
 echo

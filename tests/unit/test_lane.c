@@ -244,6 +244,34 @@ test_button_and_disabled_way(void **state)
 }
 
 static void
+test_hold_and_fire_alarm_overlap(void **state)
+{
+	struct fixture *fx = *state;
+
+	lane_hold(&fx->lane, true);
+	assert_int_equal(fx->gpio.value[GPIO_ENTRY_RELAY], 1);
+	assert_int_equal(fx->gpio.value[GPIO_EXIT_RELAY], 1);
+	assert_int_equal(fx->gpio.value[GPIO_GREEN_LED], 1);
+	/* Someone walking through a held lane is not "forced". */
+	input(fx, GPIO_PASSAGE_SENSOR, 1);
+	input(fx, GPIO_PASSAGE_SENSOR, 0);
+	assert_int_equal(fx->rec.alarms, 0);
+	/* The fire alarm ending during a hold leaves the ways free ... */
+	input(fx, GPIO_FIRE_ALARM, 1);
+	input(fx, GPIO_FIRE_ALARM, 0);
+	assert_int_equal(fx->gpio.value[GPIO_ENTRY_RELAY], 1);
+	/* ... and the hold ending during a fire alarm too. */
+	input(fx, GPIO_FIRE_ALARM, 1);
+	lane_hold(&fx->lane, false);
+	assert_int_equal(fx->gpio.value[GPIO_ENTRY_RELAY], 1);
+	input(fx, GPIO_FIRE_ALARM, 0);
+	assert_int_equal(fx->gpio.value[GPIO_ENTRY_RELAY], 0);
+	assert_int_equal(fx->gpio.value[GPIO_EXIT_RELAY], 0);
+	assert_int_equal(fx->gpio.value[GPIO_GREEN_LED], 0);
+	assert_false(lane_way_busy(&fx->lane, DIR_ENTRY));
+}
+
+static void
 test_safe_drops_everything(void **state)
 {
 	struct fixture *fx = *state;
@@ -268,6 +296,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_fire_alarm_frees_and_restores, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_deny_lamps_go_out, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_button_and_disabled_way, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_hold_and_fire_alarm_overlap, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_safe_drops_everything, setup, teardown),
 	};
 

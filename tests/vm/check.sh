@@ -1,0 +1,214 @@
+#!/usr/bin/env bash
+# Judges what the guest wrote down (facts, status snapshots, gpioinfo, the
+# kernel's GPIO trace, the gates' databases) and what the host's MQTT
+# subscriber received.  One line per check, "ok - ..." or "not ok - ...",
+# then "vm: N passed, M failed"; exits 0 only when every check passed.
+#
+#   tests/vm/check.sh OUT_DIR ABI MQTT_MESSAGE MQTT_RECEIVED_FILE
+set -u
+OUT=$1 ABI=$2 MSG=$3 RECEIVED=$4
+passed=0 failed=0
+
+ok() { passed=$((passed + 1)); echo "ok - $1"; }
+not_ok() {
+	failed=$((failed + 1))
+	echo "not ok - $1"
+	[ -n "${2:-}" ] && printf '    %s\n' "$2"
+	return 0
+}
+
+# fact NAME: the value of the last fact NAME ("" when the guest never
+# wrote it).
+fact() { awk -v n="$1" '$1 == n { sub(/^[^ ]* ?/, ""); v = $0 } END { print v }' "$OUT/facts" 2>/dev/null; }
+
+# check_eq WHAT GOT WANT
+check_eq() {
+	if [ "$2" = "$3" ]; then ok "$1"; else not_ok "$1" "got '$2', want '$3'"; fi
+}
+
+# check_waited WHAT FACT [MAX_CS]: the guest saw it happen (in at most
+# MAX_CS hundredths of a second).
+check_waited() {
+	local v r t
+	v=$(fact "$2")
+	r=${v%% *} t=${v#* }
+	if [ "$r" != ok ]; then
+		not_ok "$1" "${2}: ${v:-never written}"
+	elif [ -n "${3:-}" ] && [ "$t" -gt "$3" ]; then
+		not_ok "$1" "$2: took ${t}0 ms, more than ${3}0 ms"
+	else
+		ok "$1 (${t}0 ms)"
+	fi
+}
+
+# check_json WHAT SNAPSHOT JQ_EXPR
+check_json() {
+	local f=$OUT/$2.json
+	if [ -s "$f" ] && jq -e "$3" "$f" >/dev/null 2>&1; then
+		ok "$1"
+	else
+		not_ok "$1" "$2.json: $(head -c 300 "$f" 2>/dev/null || echo missing) does not satisfy $3"
+	fi
+}
+
+# rows DB EXPR [WHERE]: EXPR of each event, in order, on one line.
+rows() {
+	[ -f "$OUT/$1.db" ] || return 0
+	sqlite3 -batch -noheader "$OUT/$1.db" \
+	    "SELECT $2 FROM events WHERE ${3:-1} ORDER BY seq;" 2>&1 | tr '\n' ' ' | sed 's/ $//'
+}
+
+# gpioinfo_line FILE NAME: that line's description in gpioinfo's output.
+gpioinfo_line() { grep "\"$2\"" "$OUT/$1" 2>/dev/null | tr -s ' \t' ' ' | sed 's/^ //'; }
+
+# The values set on one line in the GPIO trace file, collapsed so that a
+# value set again is not repeated ("0 1 0"), and the seconds each 1 lasted.
+BASE=$(fact sim.base)
+trace_values() {
+	[ -n "$BASE" ] || return 0
+	awk -v g=$(( BASE + $2 )) '$0 ~ /gpio_value:/ && $(NF-2) == g && $(NF-1) == "set" {
+		if (!seen || $NF != last) { printf "%s%s", sep, $NF; sep = " "; last = $NF; seen = 1 } }' "$OUT/$1" 2>/dev/null
+}
+trace_pulses() {
+	[ -n "$BASE" ] || return 0
+	awk -v g=$(( BASE + $2 )) '$0 ~ /gpio_value:/ && $(NF-2) == g && $(NF-1) == "set" {
+		for (i = 1; i <= NF; i++) if ($i ~ /^[0-9]+\.[0-9]+:$/) t = substr($i, 1, length($i) - 1)
+		if ($NF == 1 && !on) { on = 1; t1 = t }
+		else if ($NF == 0 && on) { on = 0; printf "%s%.2f", sep, t - t1; sep = " " } }' "$OUT/$1" 2>/dev/null
+}
+
+# ---- the guest ----
+check_eq "the guest ran Debian's kernel $ABI" "$(fact guest.kernel)" "$ABI"
+
+# ---- gpio-sim ----
+names=$(for i in 0 1 2 3 4 5 6 7; do grep -o "line *$i: *\"[A-Z_]*\"" "$OUT/gpioinfo-idle.txt" 2>/dev/null | sed 's/.*"\(.*\)"/\1/'; done | tr '\n' ' ' | sed 's/ $//')
+check_eq "gpio-sim chip made through configfs with 8 named lines" "$names" \
+	"RELAY_ENTRY RELAY_EXIT LED_GREEN LED_RED BUZZER PASSAGE FIRE EXIT_BTN"
+check_eq "the kernel's GPIO trace is on" "$(fact sim.trace)" "on"
+
+# ---- gate g1: a badge on the file camera ----
+check_waited "g1: qrgated (gpiod backend, lines by name) started" g1.started
+check_eq "g1: every output de-energised right after start" "$(fact g1.start_outputs)" \
+	"RELAY_ENTRY=0 RELAY_EXIT=0 LED_GREEN=0 LED_RED=0 BUZZER=0"
+check_json "g1: no decision yet, entry locked at that moment" g1-start \
+	'.counters.grants == 0 and .ways.entry == "locked" and .camera.backend == "file"'
+l=$(gpioinfo_line gpioinfo-held.txt RELAY_ENTRY)
+case $l in *'"qrgated" output active-high'*) ok "g1: gpioinfo shows RELAY_ENTRY held by qrgated as an output";;
+	*) not_ok "g1: gpioinfo shows RELAY_ENTRY held by qrgated as an output" "$l";; esac
+l=$(gpioinfo_line gpioinfo-held.txt RELAY_EXIT)
+case $l in *'"qrgated" output'*) ok "g1: the exit relay, given as chip:offset, is held as an output";;
+	*) not_ok "g1: the exit relay, given as chip:offset, is held as an output" "$l";; esac
+l=$(gpioinfo_line gpioinfo-held.txt PASSAGE)
+case $l in *'"qrgated" input active-low'*) ok "g1: PASSAGE held as an active-low input";;
+	*) not_ok "g1: PASSAGE held as an active-low input" "$l";; esac
+l=$(gpioinfo_line gpioinfo-held.txt FIRE)
+case $l in *'"qrgated" input active-high'*) ok "g1: FIRE, given as chip path:name, held as an input";;
+	*) not_ok "g1: FIRE, given as chip path:name, held as an input" "$l";; esac
+check_waited "g1: RELAY_ENTRY rises to 1 on badge-W0001.png" g1.relay_up
+check_eq "g1: the green lamp is lit during the release" "$(fact g1.green_during)" 1
+check_waited "g1: RELAY_ENTRY falls back to 0 after the pulse" g1.relay_down 400
+check_eq "g1: the trace shows RELAY_ENTRY requested at 0, then one pulse" \
+	"$(trace_values gpio-trace-g1.txt 0)" "0 1 0"
+p=$(trace_pulses gpio-trace-g1.txt 0)
+if [ -n "$p" ] && awk -v p="$p" 'BEGIN { exit !(p >= 1.45 && p <= 2.5) }'; then
+	ok "g1: the pulse lasted ${p} s (pulse_ms 1500)"
+else
+	not_ok "g1: the pulse lasted about 1.5 s" "pulses: '${p}'"
+fi
+check_eq "g1: the log has the grant, nobody passed" \
+	"$(rows g1 "type||' '||direction||' '||result||' '||credential_id||' '||passage")" \
+	"scan entry granted W-0001 not-passed"
+check_waited "g1: the file camera says ended after its last frame" g1.camera_ended
+check_eq "g1: qrgated exited 0 on SIGTERM" "$(fact g1.exit)" 0
+
+# ---- gate g2: inputs ----
+check_waited "g2: qrgated started" g2.started
+check_eq "g2: PASSAGE (active-low, pull-up) rests high" "$(fact g2.passage_rest)" 1
+check_json "g2: ... and reads inactive" g2-rest '.passage_sensor == false and .fire_alarm == false'
+check_waited "g2: PASSAGE pulled low reads active" g2.passage_on
+check_eq "g2: ... at level 0" "$(fact g2.passage_active_level)" 0
+check_json "g2: status says passage_sensor true" g2-passage-active '.passage_sensor == true'
+check_waited "g2: PASSAGE pulled high again reads inactive" g2.passage_off
+check_waited "g2: FIRE active energises both relays" g2.fire_relays_up
+check_json "g2: ... every way free, fire_alarm true" g2-fire \
+	'.fire_alarm == true and .ways.entry == "free" and .ways.exit == "free"'
+check_waited "g2: FIRE inactive de-energises both relays" g2.fire_relays_down
+check_waited "g2: remote open raises RELAY_ENTRY" g2.open_up
+check_waited "g2: a passage closes the way at once (pulse 8 s)" g2.open_down 300
+check_waited "g2: the exit button (active-low, debounced) raises RELAY_EXIT" g2.button_up
+check_waited "g2: ... until someone has passed" g2.button_down 300
+check_waited "g2: another release raises RELAY_ENTRY" g2.term_up
+check_eq "g2: RELAY_ENTRY is 1 when SIGTERM comes" "$(fact g2.term_level_before)" 1
+check_eq "g2: qrgated exited 0 on SIGTERM during the pulse" "$(fact g2.exit)" 0
+check_eq "g2: the trace shows RELAY_ENTRY driven to 0 before qrgated let go" \
+	"$(trace_values gpio-trace-g2.txt 0)" "0 1 0 1 0 1 0"
+check_eq "g2: the trace shows RELAY_EXIT (chip:offset) freed by the alarm and the button" \
+	"$(trace_values gpio-trace-g2.txt 1)" "0 1 0 1 0"
+check_eq "g2: the log has the forced passage, the fire alarm, the passed releases" \
+	"$(rows g2 "type||' '||direction||' '||reason||' '||passage" "seq < (SELECT max(seq) FROM events)")" \
+	"alarm entry forced none alarm entry fire-alarm-on none alarm entry fire-alarm-off none remote entry remote-open passed button exit exit-button passed"
+l=$(rows g2 "type||' '||passage" "seq = (SELECT max(seq) FROM events)")
+case $l in "remote passed"|"") not_ok "g2: the release cut by SIGTERM is logged, not as passed" "'$l'";;
+	"remote "*) ok "g2: the release cut by SIGTERM is logged, not as passed ($l)";;
+	*) not_ok "g2: the release cut by SIGTERM is logged, not as passed" "'$l'";; esac
+
+# ---- gate c: V4L2 on vivid ----
+check_eq "c: vivid loaded with an HDMI capture looped from an HDMI output" "$(fact c.vivid)" ready
+check_waited "c: qrgated (v4l2 backend) started" c.started
+check_waited "c: the camera runs" c.running
+f=$(fact c.frames)
+if [ -n "$f" ] && [ "${f% *}" != none ] && [ "${f#* }" != none ] && [ "${f#* }" -gt "${f% *}" ]; then
+	ok "c: frames flow (counters.frames ${f% *} -> ${f#* } in 2 s)"
+else
+	not_ok "c: frames flow" "counters.frames: '$f'"
+fi
+check_json "c: status: v4l2 camera running, entry locked" c-running \
+	'.camera.backend == "v4l2" and .camera.state == "running" and .ways.entry == "locked"'
+case $(fact c.format) in GREY|YUYV|NV12) ok "c: capture format $(fact c.format)";;
+	*) not_ok "c: capture format is one qrgated takes" "$(fact c.format)";; esac
+check_waited "c: a QR frame on vivid's output comes back on the capture and raises RELAY_ENTRY" c.relay_up
+check_waited "c: RELAY_ENTRY falls back to 0" c.relay_down 400
+check_eq "c: the log's scans are grants of W-0001" \
+	"$(rows c "DISTINCT result||'/'||credential_id" "type = 'scan'")" "granted/W-0001"
+check_waited "c: at 60 frames a second the control socket still answers" c.fast_status 300
+check_waited "c: ... a remote open raises RELAY_ENTRY" c.fast_open_up 300
+check_waited "c: ... and its pulse (1500 ms) ends on time" c.fast_open_down 300
+check_waited "c: the camera unbound: state failed" c.failed
+check_json "c: ... every way locked" c-failed '.camera.state == "failed" and ([.ways[] | select(. != "locked")] | length == 0)'
+check_eq "c: ... and the relay de-energised" "$(fact c.relay_while_failed)" 0
+check_waited "c: the camera bound again: back to running" c.back
+f=$(fact c.frames_back)
+if [ -n "$f" ] && [ "${f% *}" != none ] && [ "${f#* }" != none ] && [ "${f#* }" -gt "${f% *}" ]; then
+	ok "c: frames flow again (${f% *} -> ${f#* })"
+else
+	not_ok "c: frames flow again" "counters.frames: '$f'"
+fi
+check_eq "c: qrgated exited 0" "$(fact c.exit)" 0
+v=$(trace_values gpio-trace-c.txt 0)
+case $v in "0 1 0"*) [ "${v##* }" = 0 ] && ok "c: the trace shows RELAY_ENTRY pulsed and left at 0 ($v)" ||
+		not_ok "c: the trace shows RELAY_ENTRY left at 0" "$v";;
+	*) not_ok "c: the trace shows RELAY_ENTRY requested at 0, then pulsed" "'$v'";; esac
+
+# ---- MQTT through qemu's user network ----
+check_waited "mqtt: the guest's network is up" m.link
+check_eq "mqtt: mosquitto_pub in the guest succeeded" "$(fact m.pub)" 0
+check_eq "mqtt: the host's subscriber received the guest's message" \
+	"$(cat "$RECEIVED" 2>/dev/null)" "$MSG"
+
+# ---- libcamera on vimc (for the later libcamera backend) ----
+case $(fact l.media) in /dev/media*) ok "libcamera: vimc loaded, its media device is $(fact l.media)";;
+	*) not_ok "libcamera: vimc loaded, its media device found" "l.media: '$(fact l.media)'";; esac
+if [ "$(fact l.list)" = 0 ] && grep -q "(platform/vimc.0 Sensor B)" "$OUT/l-cam-list.txt" 2>/dev/null; then
+	ok "libcamera: cam -l lists vimc's Sensor B"
+else
+	not_ok "libcamera: cam -l lists vimc's Sensor B" "exit '$(fact l.list)'; $(tail -2 "$OUT/l-cam-list.txt" 2>/dev/null)"
+fi
+n=$(grep -c 'cam0-stream0 seq: ' "$OUT/l-cam-capture.txt" 2>/dev/null)
+if [ "$(fact l.capture)" = 0 ] && [ "${n:-0}" -eq 3 ]; then
+	ok "libcamera: cam captured 3 frames from vimc"
+else
+	not_ok "libcamera: cam captured 3 frames from vimc" "exit '$(fact l.capture)', ${n:-0} frames"
+fi
+
+echo "vm: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]

@@ -1,0 +1,25 @@
+# The guest's test run, started by /init with its output in
+# /host/out/guest.log.  Each phase writes facts; the host judges them.
+export PATH=/usr/bin:/usr/sbin
+. /vm/guest/lib.sh
+. /vm/guest/gpio.sh
+. /vm/guest/camera.sh
+. /vm/guest/mqtt.sh
+. /vm/guest/libcamera.sh
+. /host/in/params
+
+: >"$OUT/facts"
+fact "guest.kernel $(uname -r)"
+# PHASES (from the host, for debugging) may name a subset.
+PHASES=${PHASES:-gpio camera mqtt libcamera}
+has_phase() { case " $PHASES " in *" $1 "*) return 0;; esac; return 1; }
+if gpio_sim_setup; then
+	has_phase gpio && { phase_gpio_grant; phase_gpio_inputs; }
+	has_phase camera && phase_camera
+else
+	say "gpio-sim could not be set up"
+fi
+has_phase mqtt && phase_mqtt
+has_phase libcamera && phase_libcamera
+fact "guest.done $(now_cs)"
+say "done"

@@ -1,0 +1,111 @@
+#!/usr/bin/env bash
+# Packs the guest's initramfs from what Debian installed on this machine:
+# busybox-static, the kernel modules the tests load (with their
+# dependencies, as modprobe resolves them), the tools the guest runs with
+# the shared libraries ldd finds for them, and the tier's own files.
+#
+#   tests/vm/initramfs.sh ABI MODDIR ROOT OUT PROGRAM...
+#
+# MODDIR holds the out-of-tree gpio-sim.ko and vimc.ko (kernel.sh); ROOT is
+# a directory whose contents are copied over the tree as they are (the
+# guest scripts, test data); each PROGRAM is copied to /usr/bin in the
+# guest, with its libraries, and each at:PATH to PATH, with its libraries
+# if it has any.  OUT is a gzip'd newc cpio.
+set -eu
+ABI=$1 MODDIR=$2 EXTRA=$3 OUT=$4
+shift 4
+
+die() { echo "vm initramfs: $*" >&2; exit 2; }
+
+STAGE=$(mktemp -d "${TMPDIR:-/tmp}/qrgate-vm-root.XXXXXX")
+trap 'rm -rf "$STAGE"' EXIT
+
+# Debian is usr-merged: /lib, /bin and /sbin are links into /usr, and ldd
+# names libraries by either path.
+mkdir -p "$STAGE"/usr/bin "$STAGE"/usr/sbin "$STAGE"/usr/lib/x86_64-linux-gnu \
+	"$STAGE"/usr/lib64 "$STAGE"/proc "$STAGE"/sys "$STAGE"/dev "$STAGE"/tmp \
+	"$STAGE"/run "$STAGE"/host "$STAGE"/etc
+ln -s usr/bin "$STAGE/bin"
+ln -s usr/sbin "$STAGE/sbin"
+ln -s usr/lib "$STAGE/lib"
+ln -s usr/lib64 "$STAGE/lib64"
+
+# busybox must be the static one: the guest has no library of its own.
+BB=/bin/busybox
+[ -x "$BB" ] || die "$BB missing (package busybox-static)"
+if ldd "$BB" >/dev/null 2>&1; then
+	die "$BB is dynamically linked: install busybox-static"
+fi
+cp "$BB" "$STAGE/usr/bin/busybox"
+
+# copy_file SRC: copies SRC to the same path in the guest, following links.
+copy_file() {
+	local dst=$STAGE$1
+	[ -e "$dst" ] && return 0
+	mkdir -p "$(dirname "$dst")"
+	cp -L "$1" "$dst"
+}
+
+# copy_program PATH: the program, to /usr/bin, and every library ldd finds
+# for it, to the library's own path.
+copy_program() {
+	local prog=$1 lib
+	[ -x "$prog" ] || die "$prog: no such program"
+	cp -L "$prog" "$STAGE/usr/bin/"
+	for lib in $(ldd "$prog" 2>/dev/null | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }'); do
+		copy_file "$lib"
+	done
+	if ldd "$prog" 2>/dev/null | grep -q 'not found'; then
+		die "$prog: a library is missing: $(ldd "$prog" | grep 'not found' | head -1)"
+	fi
+}
+
+# copy_at PATH: a file at its own path in the guest, with the libraries ldd
+# finds for it when it is a program or a library.
+copy_at() {
+	local lib
+	[ -e "$1" ] || die "$1: no such file"
+	copy_file "$1"
+	for lib in $(ldd "$1" 2>/dev/null | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }'); do
+		copy_file "$lib"
+	done
+}
+
+for p in "$@"; do
+	case $p in
+	at:*)	copy_at "${p#at:}";;
+	*)	copy_program "$p";;
+	esac
+done
+
+# Modules: each wanted one with what it depends on.  The out-of-tree ones
+# go to extra/; their dependencies come from Debian's tree.
+MODS="configfs vivid 9p 9pnet_virtio virtio_pci virtio_net"
+KDIR=/lib/modules/$ABI
+want_module() {
+	modprobe -S "$ABI" --show-depends "$1" 2>/dev/null |
+		awk '$1 == "insmod" { print $2 }'
+}
+mods=""
+for m in $MODS $(modinfo -F depends "$MODDIR/gpio-sim.ko" "$MODDIR/vimc.ko" | tr ',' ' '); do
+	found=$(want_module "$m")
+	[ -n "$found" ] || modinfo -S "$ABI" -F filename "$m" 2>/dev/null | grep -q '^(builtin)$' ||
+		die "module $m not found for $ABI"
+	mods="$mods $found"
+done
+for f in $(printf '%s\n' $mods | sort -u); do
+	copy_file "$f"
+done
+mkdir -p "$STAGE$KDIR/extra"
+cp "$MODDIR/gpio-sim.ko" "$MODDIR/vimc.ko" "$STAGE$KDIR/extra/"
+for f in modules.order modules.builtin modules.builtin.modinfo; do
+	[ -f "$KDIR/$f" ] && cp "$KDIR/$f" "$STAGE$KDIR/"
+done
+depmod -b "$STAGE" "$ABI" || die "depmod failed"
+
+cp -a "$EXTRA"/. "$STAGE"/
+
+# gzip -1: the guest unpacks it in a fraction of a second either way, and
+# this side packs it three times faster than at the default level.
+(cd "$STAGE" && find . -mindepth 1 | LC_ALL=C sort | cpio -o -H newc --quiet) |
+	gzip -1 >"$OUT"

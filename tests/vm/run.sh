@@ -1,0 +1,185 @@
+#!/usr/bin/env bash
+# System tests: Debian's own kernel in qemu (TCG), with gpio-sim and vivid,
+# the real qrgated and qrgatectl inside, a Mosquitto broker on the host.
+#
+#   tests/vm/run.sh BUILD_DIR
+#
+# Prepares (kernel.sh: the guest kernel and the out-of-tree modules, built
+# once and cached in BUILD_DIR/vm; initramfs.sh: the guest's root), boots
+# one guest that runs tests/vm/guest/*, and judges what it wrote down
+# (check.sh).  Prints "ok - ..." / "not ok - ..." lines and
+# "vm: N passed, M failed"; exits 0 or 1.  Without qemu or the kernel
+# packages it exits 77 (skipped), except under CI=true, where that fails.
+#
+# Environment, for debugging: VM_KERNEL=<abi> picks the kernel; VM_KEEP=1
+# keeps the work directory (it is kept anyway when a check fails);
+# VM_TIMEOUT limits the guest (240 s); VM_PHASES runs only some of the
+# guest's phases (gpio camera mqtt libcamera; the checks of the others then
+# fail); VM_APPEND replaces "quiet" on the kernel's command line (e.g.
+# loglevel=7); VM_ACCEL=kvm where KVM can run a guest (not on these
+# machines: their nested KVM cannot).
+set -u
+START=$SECONDS
+BUILD=$(cd "${1:-build}" && pwd)
+SRCDIR=$(cd "$(dirname "$0")/../.." && pwd)
+VMDIR=$SRCDIR/tests/vm
+CACHE=$BUILD/vm
+TIMEOUT=${VM_TIMEOUT:-240}
+
+# Outside CI a machine without the tools skips the tier; in CI it fails.
+unavailable() {
+	if [ "${CI:-}" = true ]; then
+		echo "vm: cannot run in CI: $*"
+		echo "vm: 0 passed, 1 failed"
+		exit 1
+	fi
+	echo "vm: skipped: $*"
+	exit 77
+}
+
+for t in qemu-system-x86_64 cpio gzip xz depmod modprobe modinfo make gcc ldd \
+	mosquitto mosquitto_sub mosquitto_pub v4l2-ctl media-ctl cam gpioinfo jq sqlite3 \
+	timeout; do
+	command -v "$t" >/dev/null 2>&1 || unavailable "$t is not installed"
+done
+[ -x /bin/busybox ] || unavailable "busybox-static is not installed"
+[ -f /usr/lib/x86_64-linux-gnu/libcamera/ipa_vimc.so ] || unavailable "libcamera-ipa is not installed"
+for f in "$BUILD/qrgated" "$BUILD/qrgatectl" "$BUILD/libqrgate.a"; do
+	if [ ! -f "$f" ]; then
+		echo "vm: $f missing: build first (make all)"
+		echo "vm: 0 passed, 1 failed"
+		exit 1
+	fi
+done
+
+t0=$SECONDS
+ABI=$("$VMDIR/kernel.sh" "$CACHE")
+krc=$?
+ABI=${ABI##*$'\n'}
+case $krc in
+0)	;;
+3)	unavailable "no kernel to boot: install linux-image-<abi>-amd64," \
+	    "linux-headers-<abi>-amd64 and linux-source-<series>";;
+*)	echo "vm: the guest kernel could not be prepared"
+	echo "vm: 0 passed, 1 failed"
+	exit 1;;
+esac
+echo "vm: kernel $ABI ($((SECONDS - t0)) s to prepare)"
+
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/qrgate-vm.XXXXXX")
+BROKER_PID="" SUB_PID=""
+cleanup() {
+	[ -n "$SUB_PID" ] && kill "$SUB_PID" 2>/dev/null
+	[ -n "$BROKER_PID" ] && kill "$BROKER_PID" 2>/dev/null
+	wait 2>/dev/null
+	if [ "${VM_KEEP:-}" = 1 ] || [ "${KEEP_WORK:-0}" = 1 ]; then
+		echo "vm: work directory kept: $WORK"
+	else
+		rm -rf "$WORK"
+	fi
+}
+trap cleanup EXIT
+KEEP_WORK=1	# until the checks have passed
+
+# The frame the camera phase plays on vivid's output, in the two formats
+# the capture may negotiate.
+RAWFRAME=$CACHE/rawframe
+if [ ! -x "$RAWFRAME" ] || [ "$VMDIR/rawframe.c" -nt "$RAWFRAME" ] ||
+   [ "$BUILD/libqrgate.a" -nt "$RAWFRAME" ]; then
+	gcc -std=c11 -D_GNU_SOURCE -Wall -Wextra -O2 -I"$SRCDIR/src" \
+	    -o "$RAWFRAME" "$VMDIR/rawframe.c" "$BUILD/libqrgate.a" \
+	    $(pkg-config --libs libpng libjpeg) || { echo "vm: rawframe did not build"; exit 1; }
+fi
+ROOT=$WORK/root
+mkdir -p "$ROOT/vm/guest" "$ROOT/vm/images" "$ROOT/vm/data" "$ROOT/vm/frames"
+cp "$VMDIR/guest/init" "$ROOT/init"
+cp "$VMDIR"/guest/*.sh "$ROOT/vm/guest/"
+cp "$SRCDIR/images/blank.png" "$SRCDIR/images/badge-W0001.png" "$ROOT/vm/images/"
+cp "$SRCDIR/config/demo-credentials.csv" "$ROOT/vm/data/"
+for fmt in GREY YUYV; do
+	"$RAWFRAME" "$fmt" 640 480 "$SRCDIR/images/badge-W0001.png" \
+	    "$ROOT/vm/frames/badge-W0001.$fmt" || exit 1
+done
+LIBCAMERA=/usr/lib/x86_64-linux-gnu/libcamera
+t0=$SECONDS
+"$VMDIR/initramfs.sh" "$ABI" "$CACHE/$ABI" "$ROOT" "$WORK/initramfs.gz" \
+	"$BUILD/qrgated" "$BUILD/qrgatectl" "$(command -v gpioinfo)" \
+	"$(command -v v4l2-ctl)" "$(command -v mosquitto_pub)" \
+	"$(command -v media-ctl)" "$(command -v cam)" \
+	"at:$LIBCAMERA/ipa_vimc.so" "at:$LIBCAMERA/ipa_vimc.so.sign" \
+	"at:$LIBCAMERA/vimc_ipa_proxy" "at:/usr/share/libcamera/ipa/vimc/vimc.conf" ||
+	{ echo "vm: the initramfs could not be made"; echo "vm: 0 passed, 1 failed"; exit 1; }
+echo "vm: initramfs $(( $(stat -c %s "$WORK/initramfs.gz") / 1048576 )) MB ($((SECONDS - t0)) s)"
+
+# A broker on a free loopback port, and a subscriber waiting for the
+# guest's message.
+port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+MQTT_TOPIC=qrgate/vm/$$
+MQTT_MESSAGE="hello from the guest $RANDOM$RANDOM"
+for try in 1 2 3 4 5; do
+	PORT=$(( 20000 + (RANDOM * 7 + $$) % 30000 ))
+	port_free "$PORT" || continue
+	printf 'listener %s 127.0.0.1\nallow_anonymous true\npersistence false\n' "$PORT" >"$WORK/mosquitto.conf"
+	mosquitto -c "$WORK/mosquitto.conf" >"$WORK/mosquitto.log" 2>&1 &
+	BROKER_PID=$!
+	for i in $(seq 1 100); do
+		port_open "$PORT" && break
+		kill -0 "$BROKER_PID" 2>/dev/null || break
+		sleep 0.05
+	done
+	port_open "$PORT" && break
+	kill "$BROKER_PID" 2>/dev/null
+	BROKER_PID=""
+done
+if [ -z "$BROKER_PID" ]; then
+	echo "vm: the host's broker did not start"; cat "$WORK/mosquitto.log"
+	echo "vm: 0 passed, 1 failed"; exit 1
+fi
+mosquitto_sub -h 127.0.0.1 -p "$PORT" -t "$MQTT_TOPIC" -C 1 -W $((TIMEOUT + 30)) \
+	>"$WORK/mqtt-received" 2>"$WORK/mqtt-sub.log" &
+SUB_PID=$!
+
+SHARE=$WORK/share
+mkdir -p "$SHARE/in" "$SHARE/out"
+cat >"$SHARE/in/params" <<EOF
+MQTT_PORT=$PORT
+MQTT_TOPIC='$MQTT_TOPIC'
+MQTT_MESSAGE='$MQTT_MESSAGE'
+PHASES='${VM_PHASES:-gpio camera mqtt libcamera}'
+EOF
+
+# Under TCG: nested KVM on these machines cannot run a guest.  The ELF
+# vmlinux boots directly (qemu takes its PVH entry).  A dying /init panics, and panic=-1 with
+# -no-reboot ends qemu; timeout bounds everything else.
+echo "vm: booting (${VM_ACCEL:-tcg})"
+t0=$SECONDS
+timeout -k 5 "$TIMEOUT" qemu-system-x86_64 -accel "${VM_ACCEL:-tcg}" -m 512 -smp 2 \
+	-kernel "$CACHE/$ABI/vmlinux" -initrd "$WORK/initramfs.gz" \
+	-append "console=ttyS0 ${VM_APPEND:-quiet} panic=-1" \
+	-nographic -no-reboot -monitor none -serial stdio \
+	-nic user,model=virtio-net-pci \
+	-virtfs "local,path=$SHARE,mount_tag=hostshare,security_model=none" \
+	</dev/null 2>&1 | tr -d '\r' >"$WORK/console.log"
+rc=${PIPESTATUS[0]}
+BOOT_S=$((SECONDS - t0))
+grep '^guest: ' "$WORK/console.log"
+echo "vm: guest ran $BOOT_S s (qemu exit $rc)"
+if [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
+	echo "vm: the guest was stopped after ${TIMEOUT} s"
+fi
+# The subscriber has had its message by now, or never will.
+for i in $(seq 1 40); do kill -0 "$SUB_PID" 2>/dev/null || break; sleep 0.05; done
+
+"$VMDIR/check.sh" "$SHARE/out" "$ABI" "$MQTT_MESSAGE" "$WORK/mqtt-received"
+result=$?
+if [ $result -ne 0 ]; then
+	echo "    --- console (last 30 lines):"
+	tail -30 "$WORK/console.log" | sed 's/^/    /'
+	echo "    --- guest log (last 30 lines):"
+	tail -30 "$SHARE/out/guest.log" 2>/dev/null | sed 's/^/    /'
+else
+	KEEP_WORK=0
+fi
+echo "vm: $((SECONDS - START)) s in all"
+exit $result
