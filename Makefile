@@ -39,11 +39,11 @@ CXXFLAGS ?= -O2 -g
 QG_CXXFLAGS += -std=c++17 -Wall -Wextra $(WERROR) -MMD -MP
 
 # Libraries every build needs.
-REQUIRED_PC := zbar sqlite3 jansson inih libsodium libpng libjpeg
+REQUIRED_PC := zbar sqlite3 jansson inih libsodium libpng libjpeg libmosquitto openssl
 # Debian packages `make deps` installs when missing (build, tests, demo).
 DEB_PACKAGES := build-essential pkg-config libzbar-dev zbar-tools \
 	libsqlite3-dev sqlite3 libjansson-dev libinih-dev libsodium-dev \
-	libpng-dev libjpeg-dev libgpiod-dev gpiod libcmocka-dev \
+	libpng-dev libjpeg-dev libssl-dev libgpiod-dev gpiod libcmocka-dev \
 	libqrencode-dev qrencode mosquitto mosquitto-clients libmosquitto-dev \
 	libsystemd-dev jq file
 
@@ -174,7 +174,7 @@ deps:
 # The Pi's 64-bit userland: a cross compiler, the target's libraries and
 # qemu-user to run the unit tests built for it.
 ARM64_LIBS := libzbar0 libsqlite3-dev libjansson-dev libinih-dev libsodium-dev \
-	libpng-dev libjpeg-dev libgpiod-dev libcmocka-dev libqrencode-dev libmosquitto-dev
+	libpng-dev libjpeg-dev libgpiod-dev libcmocka-dev libqrencode-dev libmosquitto-dev libssl-dev
 CROSS_PACKAGES := gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user-static \
 	$(addsuffix :arm64,$(ARM64_LIBS))
 

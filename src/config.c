@@ -51,6 +51,7 @@ _Static_assert(sizeof(enum direction) == sizeof(int), "enum direction");
 _Static_assert(sizeof(enum store_sync) == sizeof(int), "enum store_sync");
 _Static_assert(sizeof(enum mask_mode) == sizeof(int), "enum mask_mode");
 _Static_assert(sizeof(enum log_level) == sizeof(int), "enum log_level");
+_Static_assert(sizeof(enum mqtt_protocol) == sizeof(int), "enum mqtt_protocol");
 
 static const struct setting_choice choices_camera_backend[] = {
 	{ "file", 0 }, { "v4l2", 0 }, { "libcamera", 0 }, { NULL, 0 }
@@ -74,6 +75,9 @@ static const struct setting_choice choices_mask[] = {
 static const struct setting_choice choices_log_level[] = {
 	{ "error", LOG_LVL_ERR }, { "warn", LOG_LVL_WARN },
 	{ "info", LOG_LVL_INFO }, { "debug", LOG_LVL_DEBUG }, { NULL, 0 }
+};
+static const struct setting_choice choices_mqtt_protocol[] = {
+	{ "3.1.1", MQTT_PROTO_311 }, { "5", MQTT_PROTO_5 }, { NULL, 0 }
 };
 
 #define FIELD_SIZE(f)	sizeof(((struct config *)0)->f)
@@ -115,6 +119,11 @@ static const struct {
 	{ "store", "The database of credentials and the entry/exit log." },
 	{ "control", "The local control socket that qrgatectl uses." },
 	{ "log", "Logging." },
+	{ "mqtt", "The MQTT uplink: decisions, status and alarms out to the "
+	    "site's broker; config pushes, credential lists and commands in.  "
+	    "Topics are <topic_prefix>/<gate.site>/<gate.id>/...  Events wait "
+	    "in an outbox in the database until the broker acknowledges them, "
+	    "so an outage loses none." },
 };
 
 static const struct setting config_settings[] = {
@@ -232,6 +241,53 @@ static const struct setting config_settings[] = {
 
 	S_ENUM("log", "level", log.level, choices_log_level, "info",
 	    "The most verbose messages logged."),
+
+	S_BOOL("mqtt", "enabled", mqtt.enabled, "false",
+	    "Connect to the broker.  When false, nothing is queued either."),
+	S_STRING("mqtt", "host", mqtt.host, true, "localhost",
+	    "The broker: an address or a host name (resolved without "
+	    "stopping the gate)."),
+	S_INT("mqtt", "port", mqtt.port, 1, 65535, "1883",
+	    "The broker's port (8883 is the usual one for TLS)."),
+	S_INT("mqtt", "keepalive_s", mqtt.keepalive_s, 5, 3600, "30",
+	    "Seconds between keepalive pings; a broker silent for twice this "
+	    "long, or a connection not set up within it, is dropped and "
+	    "retried."),
+	S_STRING("mqtt", "client_id", mqtt.client_id, false, "",
+	    "The MQTT client id (empty: gate.id)."),
+	S_STRING("mqtt", "username", mqtt.username, false, "",
+	    "User name for the broker (empty: none; with TLS client "
+	    "certificates the broker takes the certificate's name)."),
+	S_STRING("mqtt", "password", mqtt.password, false, "",
+	    "Password for the broker (empty: none).  Keep this file "
+	    "readable by the daemon only when it is set."),
+	S_ENUM("mqtt", "protocol", mqtt.protocol, choices_mqtt_protocol,
+	    "3.1.1",
+	    "MQTT protocol version."),
+	S_BOOL("mqtt", "tls", mqtt.tls, "false",
+	    "Connect over TLS; the broker's certificate must be signed by "
+	    "mqtt.ca_file and name mqtt.host."),
+	S_STRING("mqtt", "ca_file", mqtt.ca_file, false, "",
+	    "TLS: the CA certificate(s) the broker's certificate must chain "
+	    "to (PEM); needed when mqtt.tls is true."),
+	S_STRING("mqtt", "cert_file", mqtt.cert_file, false, "",
+	    "TLS: this gate's client certificate (PEM), whose common name "
+	    "should be gate.id (empty: none)."),
+	S_STRING("mqtt", "key_file", mqtt.key_file, false, "",
+	    "TLS: the private key of mqtt.cert_file (PEM, unencrypted)."),
+	S_STRING("mqtt", "topic_prefix", mqtt.topic_prefix, true, "qrgate",
+	    "The first level(s) of every topic."),
+	S_INT("mqtt", "heartbeat_s", mqtt.heartbeat_s, 5, 3600, "30",
+	    "Seconds between the retained status messages."),
+	S_INT("mqtt", "outbox_max", mqtt.outbox_max, 10, 100000000, "1000000",
+	    "Messages the outbox holds at most.  At 90% the gate raises "
+	    "outbox-near-full; when full it raises outbox-full and stops "
+	    "queueing, but keeps logging every decision."),
+	S_INT("mqtt", "inflight_max", mqtt.inflight_max, 1, 1000, "20",
+	    "Outbox messages published and not yet acknowledged at most."),
+	S_BOOL("mqtt", "ha_discovery", mqtt.ha_discovery, "false",
+	    "Publish Home Assistant discovery configs (a lock per way, "
+	    "sensors for the last decision, grants and denials)."),
 };
 
 #define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
@@ -738,13 +794,54 @@ config_override(struct config_loader *l, const char *o)
 		config_error_add(l, 0, "-o %s: %s", q, err);
 }
 
+/* A topic level: MQTT gives '/', '+' and '#' their own meanings. */
+static bool
+config_topic_level_ok(const char *s)
+{
+	return strpbrk(s, "/+#") == NULL;
+}
+
+static void
+config_check_mqtt(struct config_loader *l, const char *where)
+{
+	const struct config *c = l->c;
+	const char *p = c->mqtt.topic_prefix;
+	size_t n = strlen(p);
+
+	if (!config_topic_level_ok(c->gate.id) ||
+	    !config_topic_level_ok(c->gate.site))
+		config_error_add(l, 0, "%s: gate.id and gate.site are MQTT topic "
+		    "levels: no '/', '+' or '#'", where);
+	/* <prefix>/<site>/all/... is the site-wide topic of every gate. */
+	if (strcmp(c->gate.id, "all") == 0)
+		config_error_add(l, 0, "%s: gate.id \"all\" names every gate of "
+		    "the site in MQTT topics", where);
+	if (strpbrk(p, "+#") != NULL || p[0] == '/' || p[n - 1] == '/' ||
+	    strstr(p, "//") != NULL)
+		config_error_add(l, 0, "%s: mqtt.topic_prefix: levels without "
+		    "'+' or '#', none of them empty", where);
+	if (c->mqtt.tls && c->mqtt.ca_file[0] == '\0')
+		config_error_add(l, 0, "%s: mqtt.tls is true, but mqtt.ca_file is "
+		    "not set", where);
+	if ((c->mqtt.cert_file[0] == '\0') != (c->mqtt.key_file[0] == '\0'))
+		config_error_add(l, 0, "%s: mqtt.cert_file and mqtt.key_file go "
+		    "together", where);
+	if ((c->mqtt.cert_file[0] != '\0') && !c->mqtt.tls)
+		config_error_add(l, 0, "%s: mqtt.cert_file is set, but mqtt.tls "
+		    "is false", where);
+	/* MQTT 3.1.1 has no password without a user name. */
+	if (c->mqtt.password[0] != '\0' && c->mqtt.username[0] == '\0')
+		config_error_add(l, 0, "%s: mqtt.password is set without "
+		    "mqtt.username", where);
+}
+
 /*
  * Checks between settings.  They run only on a config whose every value
  * was read: a value that failed would leave its default in place and make
  * these report mistakes that were never written.
  */
 static void
-config_check(struct config_loader *l, const char *where)
+config_loader_check(struct config_loader *l, const char *where)
 {
 	const struct config *c = l->c;
 	static const struct {
@@ -777,6 +874,29 @@ config_check(struct config_loader *l, const char *where)
 	if (strcmp(c->gpio.backend, "sim") == 0 && c->gpio.hw.sim_log[0] == '\0')
 		config_error_add(l, 0, "%s: gpio.sim_log must be set when "
 		    "gpio.backend is sim", where);
+	if (c->mqtt.enabled)
+		config_check_mqtt(l, where);
+}
+
+int
+config_check(const struct config *c, const char *where,
+    struct config_errors *errs)
+{
+	struct config_loader *l;
+
+	memset(errs, 0, sizeof(*errs));
+	if ((l = calloc(1, sizeof(*l))) == NULL) {
+		errs->count = 1;
+		snprintf(errs->msg[0], sizeof(errs->msg[0]), "%s: out of memory",
+		    where);
+		return 1;
+	}
+	/* The loader's config is not const, but the checks only read it. */
+	l->c = (struct config *)c;
+	l->errs = errs;
+	config_loader_check(l, where);
+	free(l);
+	return errs->count;
 }
 
 int
@@ -807,7 +927,7 @@ config_load(struct config *c, const char *path,
 	for (int i = 0; i < n_overrides; i++)
 		config_override(l, overrides[i]);
 	if (errs->count == 0)
-		config_check(l, path != NULL ? path : "config");
+		config_loader_check(l, path != NULL ? path : "config");
 	if (errs->count == 0) {
 		*c = n;
 		ret = 0;

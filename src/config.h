@@ -18,6 +18,29 @@
 #include "store.h"
 #include "types.h"
 
+enum mqtt_protocol { MQTT_PROTO_311, MQTT_PROTO_5 };
+
+/* The MQTT uplink's settings, apart so the client can keep a copy of them. */
+struct config_mqtt {
+	bool enabled;
+	char host[256];
+	int port;
+	int keepalive_s;
+	char client_id[64];	/* "": gate.id */
+	char username[64];
+	char password[128];
+	enum mqtt_protocol protocol;
+	bool tls;
+	char ca_file[256];
+	char cert_file[256];
+	char key_file[256];
+	char topic_prefix[64];	/* topics: <prefix>/<site>/<gate>/... */
+	int heartbeat_s;
+	int outbox_max;		/* rows; "outbox-full" when reached */
+	int inflight_max;	/* outbox rows published, not yet acknowledged */
+	bool ha_discovery;
+};
+
 struct config {
 	struct {
 		char id[64];
@@ -67,6 +90,7 @@ struct config {
 	struct {
 		enum log_level level;
 	} log;
+	struct config_mqtt mqtt;
 };
 
 #define CONFIG_MAX_ERRORS 32
@@ -88,6 +112,15 @@ void config_defaults(struct config *c);
  */
 int config_load(struct config *c, const char *path,
     const char *const *overrides, int n_overrides, struct config_errors *errs);
+
+/*
+ * The checks between settings that config_load() makes, for a config
+ * built otherwise (the MQTT config push) whose every value config_set()
+ * took.  Each problem goes to errs as "where: message".  Returns their
+ * number (0: fine).
+ */
+int config_check(const struct config *c, const char *where,
+    struct config_errors *errs);
 
 /*
  * Sets one setting from its text form.  Returns 0, or -1 with a message in

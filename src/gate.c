@@ -5,12 +5,15 @@
 #include <errno.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
 
 #include "gate.h"
 #include "gate_log.h"
 #include "log.h"
+#include "store_outbox.h"
+#include "store_sync.h"
 
 #define CAMERA_RETRY_MS 2000
 #define RETENTION_PERIOD_MS (24LL * 3600 * 1000)
@@ -78,6 +81,10 @@ gate_camera_event(struct loop *l, struct loop_fd *fd, uint32_t events)
 		gate_camera_stop(g);
 		g->cam_state = CAM_FAILED;
 		loop_timer_set(l, &g->cam_retry, CAMERA_RETRY_MS);
+		if (!g->camera_alarm) {
+			g->camera_alarm = true;
+			gate_uplink_alarm(g, "camera", true, "lost");
+		}
 	}
 }
 
@@ -130,6 +137,10 @@ gate_camera_retry(struct loop *l, struct loop_timer *t)
 		return;
 	}
 	log_info("camera: back");
+	if (g->camera_alarm) {
+		g->camera_alarm = false;
+		gate_uplink_alarm(g, "camera", false, "back");
+	}
 }
 
 static void
@@ -202,6 +213,14 @@ gate_retention(struct loop *l, struct loop_timer *t)
 	loop_timer_set(l, t, RETENTION_PERIOD_MS);
 }
 
+/* With MQTT off nothing is queued: no outbox grows with nobody to send it. */
+static int
+gate_outbox_cap(struct store *st, const struct config *cfg)
+{
+	return store_outbox_set_max(st, cfg->mqtt.enabled ?
+	    cfg->mqtt.outbox_max : 0);
+}
+
 int
 gate_open(struct gate *g, struct loop *l, const struct config *cfg)
 {
@@ -236,7 +255,8 @@ gate_open(struct gate *g, struct loop *l, const struct config *cfg)
 		goto fail;
 
 	g->store = store_open(cfg->store.path, cfg->store.synchronous, false);
-	if (g->store == NULL)
+	if (g->store == NULL || store_sync_init(g->store) == -1 ||
+	    gate_outbox_cap(g->store, cfg) == -1)
 		goto fail;
 
 	if ((g->dec = decoder_find(cfg->decoder.backend)) == NULL) {
@@ -373,6 +393,10 @@ gate_reload(struct gate *g, const struct config *cfg, char *err, size_t errlen)
 	holdoff_init(&g->holdoff, cfg->decoder.holdoff_ms);
 	if (gpio_changed)
 		gate_gpio_sync_inputs(g);
+	/* A cap that cannot be written leaves the old one: logged, harmless. */
+	gate_outbox_cap(g->store, cfg);
+	if (g->up.config != NULL)
+		g->up.config(g->up.arg, cfg);
 	return 0;
 fail:
 	if (cam_priv != NULL)
@@ -408,17 +432,43 @@ gate_set_lockdown(struct gate *g, bool on)
 	g->lockdown = on;
 }
 
+static int
+gate_cmp_i32(const void *a, const void *b)
+{
+	int32_t x = *(const int32_t *)a, y = *(const int32_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* p50 and p99 of the recent decode times, -1 before the first frame. */
+static void
+gate_decode_percentiles(const struct gate *g, json_int_t *p50, json_int_t *p99)
+{
+	int32_t t[GATE_DECODE_RING];
+	size_t n = g->decode_n < GATE_DECODE_RING ? g->decode_n : GATE_DECODE_RING;
+
+	*p50 = *p99 = -1;
+	if (n == 0)
+		return;
+	memcpy(t, g->decode_ring, n * sizeof(t[0]));
+	qsort(t, n, sizeof(t[0]), gate_cmp_i32);
+	*p50 = t[n / 2];
+	*p99 = t[n * 99 / 100];
+}
+
 json_t *
 gate_status_json(const struct gate *g)
 {
-	json_t *ways = json_object();
+	json_t *ways = json_object(), *st;
+	json_int_t p50, p99;
 
 	for (int d = 0; d < DIR_COUNT; d++)
 		if (lane_way_enabled(&g->lane, d))
 			json_object_set_new(ways, direction_name(d),
 			    json_string(way_state_name(g->lane.way[d].state)));
-	return json_pack("{s:s, s:s, s:s, s:s, s:I, s:{s:s, s:s, s:s}, s:o, s:b, s:b, s:b,"
-	    " s:{s:I, s:I, s:I, s:I, s:I, s:I}, s:I}",
+	gate_decode_percentiles(g, &p50, &p99);
+	st = json_pack("{s:s, s:s, s:s, s:s, s:I, s:{s:s, s:s, s:s}, s:o, s:b, s:b, s:b,"
+	    " s:{s:I, s:I, s:I, s:I, s:I, s:I}, s:I, s:{s:I, s:I}, s:I, s:I}",
 	    "gate", g->cfg.gate.id,
 	    "site", g->cfg.gate.site,
 	    "lane", g->cfg.gate.lane,
@@ -434,5 +484,11 @@ gate_status_json(const struct gate *g)
 	    "frames", (json_int_t)g->n.frames, "codes", (json_int_t)g->n.codes,
 	    "grants", (json_int_t)g->n.grants, "denials", (json_int_t)g->n.denials,
 	    "alarms", (json_int_t)g->n.alarms, "store_errors", (json_int_t)g->n.store_errors,
-	    "last_decode_us", (json_int_t)g->last_decode_us);
+	    "last_decode_us", (json_int_t)g->last_decode_us,
+	    "decode_us", "p50", p50, "p99", p99,
+	    "config_version", (json_int_t)g->config_version,
+	    "cred_version", (json_int_t)g->cred_version);
+	if (st != NULL && g->up.status != NULL)
+		g->up.status(g->up.arg, st);
+	return st;
 }

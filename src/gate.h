@@ -33,6 +33,28 @@ struct gate_counters {
 	uint64_t store_errors;
 };
 
+/*
+ * What the gate tells an uplink (the MQTT client) when one is attached.
+ * Every member may be NULL.  A hook only takes note: the gate never waits
+ * on the network.
+ */
+struct gate_uplink {
+	/* Rows were queued in the outbox: an event or a passage committed. */
+	void (*rows)(void *arg);
+	/* An alarm that is not a log row: "camera" lost (active) or back,
+	 * "database" trouble or over. */
+	void (*alarm)(void *arg, const char *name, bool active,
+	    const char *detail);
+	/* A reload applied cfg (g->cfg is already cfg). */
+	void (*config)(void *arg, const struct config *cfg);
+	/* Adds the uplink's own state to a status document. */
+	void (*status)(void *arg, json_t *status);
+	void *arg;
+};
+
+/* Recent decode times, for the status's p50 and p99. */
+#define GATE_DECODE_RING 128
+
 struct gate {
 	struct config cfg;
 	struct loop *loop;
@@ -59,6 +81,15 @@ struct gate {
 	struct gate_counters n;
 	int64_t last_decode_us;
 	int64_t started_ns;
+	int32_t decode_ring[GATE_DECODE_RING];
+	uint64_t decode_n;	/* frames timed; the ring keeps the last ones */
+
+	struct gate_uplink up;
+	bool camera_alarm;	/* "camera" raised and not cleared yet */
+	bool store_alarm;	/* "database" likewise */
+	int64_t config_version;
+	int64_t cred_version;
+	struct inbound_state *inbound;
 };
 
 /*

@@ -25,15 +25,55 @@ gate_event_init(const struct gate *g, struct event *ev, enum event_type type,
 	ev->latency_us = -1;
 }
 
+void
+gate_uplink_alarm(struct gate *g, const char *name, bool active,
+    const char *detail)
+{
+	if (g->up.alarm != NULL)
+		g->up.alarm(g->up.arg, name, active, detail);
+}
+
+/* A write went through or failed: raises or clears "database". */
+static void
+gate_store_result(struct gate *g, bool ok)
+{
+	if (ok) {
+		if (g->store_alarm) {
+			g->store_alarm = false;
+			gate_uplink_alarm(g, "database", false, "writes again");
+		}
+		if (g->up.rows != NULL)
+			g->up.rows(g->up.arg);
+		return;
+	}
+	g->n.store_errors++;
+	if (!g->store_alarm) {
+		g->store_alarm = true;
+		gate_uplink_alarm(g, "database", true,
+		    "a log row could not be written");
+	}
+}
+
 int
 gate_event_commit(struct gate *g, struct event *ev)
 {
-	if (store_event_append(g->store, ev) == 0)
+	if (store_event_append(g->store, ev) == 0) {
+		gate_store_result(g, true);
 		return 0;
-	g->n.store_errors++;
+	}
+	gate_store_result(g, false);
 	log_warnx("gate: a %s row could not be written to the log",
 	    event_type_name(ev->type));
 	return -1;
+}
+
+int
+gate_passage_commit(struct gate *g, int64_t seq, enum passage p)
+{
+	int r = store_event_set_passage(g->store, seq, p);
+
+	gate_store_result(g, r == 0);
+	return r;
 }
 
 void
@@ -62,8 +102,7 @@ gate_on_passage(void *arg, enum direction dir, int64_t seq, enum passage p)
 
 	if (seq <= 0)
 		return;
-	if (store_event_set_passage(g->store, seq, p) == -1)
-		g->n.store_errors++;
+	gate_passage_commit(g, seq, p);
 	log_info("passage %s: %s [seq %lld]", direction_name(dir), passage_name(p),
 	    (long long)seq);
 }
@@ -102,7 +141,7 @@ gate_open_unscanned(struct gate *g, enum direction dir, enum event_type type,
 	log_info("GRANTED %s %s [seq %lld]", direction_name(dir), reason_name(reason),
 	    (long long)ev.seq);
 	if (lane_release(&g->lane, dir, ev.seq) == -1) {
-		store_event_set_passage(g->store, ev.seq, PASSAGE_NOT_PASSED);
+		gate_passage_commit(g, ev.seq, PASSAGE_NOT_PASSED);
 		return -1;
 	}
 	return 0;

@@ -9,6 +9,11 @@ void gate_event_init(const struct gate *g, struct event *ev, enum event_type typ
     enum direction dir);
 /* Appends ev durably.  Returns 0, or -1 (counted, logged). */
 int gate_event_commit(struct gate *g, struct event *ev);
+/* Records how the way released for row seq ended.  0 or -1 (counted). */
+int gate_passage_commit(struct gate *g, int64_t seq, enum passage p);
+/* Tells the uplink, if any, of an alarm that is not a log row. */
+void gate_uplink_alarm(struct gate *g, const char *name, bool active,
+    const char *detail);
 /* One line per decision, for the journal and the demo. */
 void gate_log_decision(const struct gate *g, const struct event *ev, const char *name);
 

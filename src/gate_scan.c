@@ -96,7 +96,7 @@ gate_decide_code(struct gate *g, const struct frame *f,
 		gate_log_decision(g, &ev, in.cred != NULL ? cred.name : "");
 		if (lane_release(&g->lane, dir, ev.seq) == -1) {
 			log_warnx("gate: %s relay could not be driven", direction_name(dir));
-			store_event_set_passage(g->store, ev.seq, PASSAGE_NOT_PASSED);
+			gate_passage_commit(g, ev.seq, PASSAGE_NOT_PASSED);
 		}
 	} else {
 		g->n.denials++;
@@ -117,6 +117,8 @@ gate_scan_frame(struct gate *g, const struct frame *f)
 	n = g->dec->scan(g->dec_priv, f, &res);
 	decode_us = (clock_mono_ns() - t0) / 1000;
 	g->last_decode_us = decode_us;
+	g->decode_ring[g->decode_n++ % GATE_DECODE_RING] =
+	    decode_us > INT32_MAX ? INT32_MAX : (int32_t)decode_us;
 	if (n <= 0)
 		return;
 	for (int i = 0; i < res.count; i++) {

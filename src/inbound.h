@@ -34,4 +34,25 @@ json_t *inbound_credentials_patch(struct gate *g, const uint8_t *payload, size_t
  * retained message, which is never acted on. */
 json_t *inbound_cmd(struct gate *g, const uint8_t *payload, size_t len, bool retained);
 
+struct config;
+
+/*
+ * The config of the file and -o, which pushes are merged over.  The daemon
+ * calls it after gate_open() and after each SIGHUP reload that
+ * gate_reload() applied; pushes accepted earlier are then applied again
+ * over the new base, or logged and left out if they no longer fit it.
+ */
+void inbound_set_base(struct gate *g, const struct config *base);
+
+/*
+ * Once after gate_open() and inbound_set_base(): re-applies the persisted
+ * site and gate pushes (one that no longer validates is logged and
+ * skipped) and reads the credential-set version.  Returns 0, or -1 if the
+ * store could not be read.
+ */
+int inbound_restore(struct gate *g);
+
+/* Frees what the handlers keep between messages.  Before gate_close(). */
+void inbound_close(struct gate *g);
+
 #endif

@@ -1,7 +1,8 @@
 /*
  * qrgated: the turnstile gate daemon.  Parses the config, takes the gate's
- * lock, opens the gate and the control socket, and runs the one loop until
- * SIGTERM or SIGINT.  SIGHUP reloads the config: all of it or none.
+ * lock, opens the gate, the MQTT client and the control socket, and runs
+ * the one loop until SIGTERM or SIGINT.  SIGHUP reloads the config: all of
+ * it or none.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -17,8 +18,10 @@
 #include "config.h"
 #include "control.h"
 #include "gate.h"
+#include "inbound.h"
 #include "log.h"
 #include "loop.h"
+#include "mqtt.h"
 
 #define MAX_OVERRIDES 64
 
@@ -28,6 +31,7 @@ struct daemon {
 	int n_overrides;
 	struct loop loop;
 	struct gate gate;
+	struct mqtt mqtt;
 	struct control control;
 	struct loop_fd sigfd;
 	int lockfd;
@@ -76,6 +80,8 @@ daemon_reload(struct daemon *d)
 		log_warnx("reload: %s; the running config stays", err);
 		return;
 	}
+	/* The pushed settings go back on top of the new file. */
+	inbound_set_base(&d->gate, &cfg);
 	log_init("qrgated", cfg.log.level);
 	log_info("reload: new config applied");
 }
@@ -202,6 +208,12 @@ main(int argc, char **argv)
 	if (gate_open(&d.gate, &d.loop, &cfg) == -1)
 		fatalx("gate: could not start");
 	log_set_fatal_hook(daemon_fatal_hook, &d.gate);
+	inbound_set_base(&d.gate, &cfg);
+	if (inbound_restore(&d.gate) == -1)
+		log_warnx("pushed settings could not be read; running without them");
+	/* After the pushes: it connects with the settings in effect. */
+	if (mqtt_open(&d.mqtt, &d.loop, &d.gate) == -1)
+		fatalx("mqtt: could not start");
 	if (control_open(&d.control, &d.loop, &d.gate, cfg.control.socket,
 	    cfg.control.group) == -1)
 		fatalx("control socket: could not start");
@@ -211,7 +223,11 @@ main(int argc, char **argv)
 	rc = loop_run(&d.loop);
 
 	log_set_fatal_hook(NULL, NULL);
+	/* The relays first; then up to two seconds to say "offline". */
+	gate_make_safe(&d.gate);
+	mqtt_close(&d.mqtt);
 	control_close(&d.control);
+	inbound_close(&d.gate);
 	gate_close(&d.gate);
 	loop_done(&d.loop);
 	log_info("stopped; relays de-energised");

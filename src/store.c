@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "log.h"
+#include "store_outbox.h"
 #include "store_schema.h"
 #include "timefmt.h"
 
@@ -25,6 +26,7 @@ enum store_stmt {
 	ST_CRED_PUT,
 	ST_EV_INSERT,
 	ST_EV_PASSAGE,
+	ST_EV_GET,
 	ST_COUNT
 };
 
@@ -59,6 +61,7 @@ static const char *const store_sql[ST_COUNT] = {
 	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13,"
 	    " ?14, ?15)",
 	[ST_EV_PASSAGE] = "UPDATE events SET passage = ?1 WHERE seq = ?2",
+	[ST_EV_GET] = "SELECT " EVENT_COLUMNS " FROM events WHERE seq = ?1",
 };
 
 struct store {
@@ -817,6 +820,10 @@ store_event_append(struct store *st, struct event *ev)
 	if (store_run(st, s) != SQLITE_DONE)
 		goto fail;
 	seq = sqlite3_last_insert_rowid(st->db);
+	/* Its MQTT message is queued by the same commit, or not at all. */
+	if (store_outbox_add(st, seq, OUTBOX_REV_DECISION, st->errmsg,
+	    sizeof(st->errmsg)) == -1)
+		goto fail;
 	if (store_commit(st) == -1)
 		goto fail;
 	ev->seq = seq;
@@ -836,24 +843,58 @@ store_event_set_passage(struct store *st, int64_t seq, enum passage p)
 		log_warnx("%s: passage %d out of range", st->path, (int)p);
 		return -1;
 	}
+	/* The update and the message that announces it: one commit. */
+	if (store_begin(st) == -1)
+		goto fail;
 	if (store_bind_name(s, 1, passage_name(p)) != SQLITE_OK ||
 	    sqlite3_bind_int64(s, 2, seq) != SQLITE_OK) {
 		store_fail_bind(st, s);
-		log_warnx("%s: passage of event %lld: %s", st->path,
-		    (long long)seq, st->errmsg);
-		return -1;
+		goto fail;
 	}
-	if (store_run(st, s) != SQLITE_DONE) {
-		log_warnx("%s: passage of event %lld: %s", st->path,
-		    (long long)seq, st->errmsg);
-		return -1;
-	}
+	if (store_run(st, s) != SQLITE_DONE)
+		goto fail;
 	if (sqlite3_changes(st->db) == 0) {
+		store_rollback(st);
 		log_warnx("%s: passage: no event %lld", st->path,
 		    (long long)seq);
 		return -1;
 	}
+	if (store_outbox_add(st, seq, OUTBOX_REV_PASSAGE, st->errmsg,
+	    sizeof(st->errmsg)) == -1 || store_commit(st) == -1)
+		goto fail;
 	return 0;
+fail:
+	log_warnx("%s: passage of event %lld: %s", st->path, (long long)seq,
+	    st->errmsg);
+	store_rollback(st);
+	return -1;
+}
+
+int
+store_event_get(struct store *st, int64_t seq, struct event *ev)
+{
+	sqlite3_stmt *s = st->stmt[ST_EV_GET];
+	int rc, ret;
+
+	if (sqlite3_bind_int64(s, 1, seq) != SQLITE_OK) {
+		store_fail_bind(st, s);
+		log_warnx("%s: event %lld: %s", st->path, (long long)seq,
+		    st->errmsg);
+		return -1;
+	}
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		ret = store_event_row(st, s, ev) == 0 ? 1 : 0;
+	else if (rc == SQLITE_DONE)
+		ret = 0;
+	else {
+		log_warnx("%s: event %lld: %s", st->path, (long long)seq,
+		    sqlite3_errmsg(st->db));
+		ret = -1;
+	}
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
+	return ret;
 }
 
 int
@@ -898,8 +939,10 @@ store_event_purge(struct store *st, int64_t before_ms)
 	sqlite3_stmt *s;
 	int ret = -1;
 
-	if (sqlite3_prepare_v2(st->db, "DELETE FROM events WHERE ts_ms < ?1",
-	    -1, &s, NULL) != SQLITE_OK) {
+	/* An event the outbox still has to send stays until it is sent. */
+	if (sqlite3_prepare_v2(st->db, "DELETE FROM events WHERE ts_ms < ?1"
+	    " AND seq NOT IN (SELECT seq FROM outbox)", -1, &s,
+	    NULL) != SQLITE_OK) {
 		log_warnx("%s: %s", st->path, sqlite3_errmsg(st->db));
 		return -1;
 	}

@@ -83,10 +83,18 @@ int store_credential_import_csv(struct store *st, FILE *f, const char *fname,
 int store_event_append(struct store *st, struct event *ev);
 /* Records how a released way ended.  0 or -1. */
 int store_event_set_passage(struct store *st, int64_t seq, enum passage p);
+/*
+ * Reads event seq.  1 found (*ev filled), 0 no such event or one this
+ * program cannot read (logged), -1 error.
+ */
+int store_event_get(struct store *st, int64_t seq, struct event *ev);
 /* Calls cb for each event with ts_ms >= since_ms, oldest first. */
 int store_event_foreach(struct store *st, int64_t since_ms,
     int (*cb)(const struct event *ev, void *arg), void *arg);
-/* Deletes events older than before_ms.  Returns rows deleted, or -1. */
+/*
+ * Deletes events older than before_ms, except those the MQTT outbox still
+ * has to send.  Returns rows deleted, or -1.
+ */
 int store_event_purge(struct store *st, int64_t before_ms);
 
 /* PRAGMA quick_check: 0 when the database is sound, -1 otherwise. */

@@ -44,6 +44,19 @@
  *   latency_us     INTEGER  frame capture to decision; -1 if none
  *   payload_hash   TEXT     16 hex digits of BLAKE2b of the code, or ''
  *
+ * Schema version 2 adds the MQTT outbox: what is still to be published.
+ *
+ * outbox: one row per message not yet acknowledged by the broker.
+ *   id             INTEGER  AUTOINCREMENT: the order of sending
+ *   seq            INTEGER  the event the message is built from (when it
+ *                           is sent, from the row as it is then)
+ *   rev            INTEGER  0 for the decision, 1 for its passage update
+ *   Events still referenced here are never purged.
+ *
+ * outbox_meta: one row.  depth counts the outbox rows (kept by the
+ * triggers, so it costs no scan); max is the cap, 0 while MQTT is off: an
+ * outbox row is added only while depth < max.
+ *
  * Each entry of migrations[] takes the schema from version i to i + 1 and
  * ends by recording the new version, inside the caller's transaction.
  */
@@ -81,6 +94,28 @@ static const char *const store_migrations[STORE_SCHEMA_VERSION] = {
 	");"
 	"CREATE INDEX events_ts_ms ON events(ts_ms);"
 	"PRAGMA user_version = 1;",
+
+	/* 1 -> 2 */
+	"CREATE TABLE outbox ("
+	"  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	"  seq INTEGER NOT NULL REFERENCES events(seq),"
+	"  rev INTEGER NOT NULL DEFAULT 0"
+	");"
+	/* For the purge's NOT IN and the foreign key's check on delete. */
+	"CREATE INDEX outbox_seq ON outbox(seq);"
+	"CREATE TABLE outbox_meta ("
+	"  one INTEGER PRIMARY KEY CHECK(one = 1),"
+	"  depth INTEGER NOT NULL,"
+	"  max INTEGER NOT NULL"
+	");"
+	"INSERT INTO outbox_meta VALUES (1, 0, 0);"
+	"CREATE TRIGGER outbox_added AFTER INSERT ON outbox BEGIN"
+	"  UPDATE outbox_meta SET depth = depth + 1;"
+	" END;"
+	"CREATE TRIGGER outbox_removed AFTER DELETE ON outbox BEGIN"
+	"  UPDATE outbox_meta SET depth = depth - 1;"
+	" END;"
+	"PRAGMA user_version = 2;",
 };
 
 static int

@@ -9,7 +9,7 @@
 
 #include <sqlite3.h>
 
-#define STORE_SCHEMA_VERSION 1
+#define STORE_SCHEMA_VERSION 2
 
 /*
  * Brings the database up to STORE_SCHEMA_VERSION in one transaction, so

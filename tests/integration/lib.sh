@@ -68,15 +68,25 @@ start_gate() {
 	# pid, for the signals the tests send.
 	"$BUILD/qrgated" -c "$CONF" "$@" 2>>"$T/qrgated.log" &
 	GATE_PID=$!
-	wait_for "control socket" test -S "$T/control.sock"
+	# The daemon answering, not the socket file: a daemon killed with -9
+	# leaves its socket file behind.
+	wait_for "the daemon to answer" status_is '.gate != null'
 }
 
+# SIGTERM, and the daemon must be gone within 10 s (a test never hangs).
 stop_gate() {
-	if [ -n "$GATE_PID" ] && kill -0 "$GATE_PID" 2>/dev/null; then
-		kill -TERM "$GATE_PID"
-		wait "$GATE_PID" 2>/dev/null || true
-	fi
+	local i pid=$GATE_PID
 	GATE_PID=""
+	[ -n "$pid" ] && kill -0 "$pid" 2>/dev/null || return 0
+	kill -TERM "$pid"
+	for i in $(seq 1 200); do
+		kill -0 "$pid" 2>/dev/null || { wait "$pid" 2>/dev/null; return 0; }
+		sleep 0.05
+	done
+	echo "    qrgated did not stop within 10 s of SIGTERM"
+	kill -9 "$pid"
+	wait "$pid" 2>/dev/null
+	return 1
 }
 
 # wait_for WHAT COMMAND... : polls COMMAND until it succeeds (10 s at most).

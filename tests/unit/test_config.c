@@ -414,12 +414,12 @@ test_unknown_section_once(void **state)
 	struct config_errors errs;
 	char w1[320], w2[320];
 	const char *p = fixture_write(fx, "sect.conf",
-	    "[mqtt]\nhost = a\nport = 1\n[gate]\nid = x\n[mqtt]\nuser = u\n");
+	    "[modbus]\nhost = a\nport = 1\n[gate]\nid = x\n[modbus]\nuser = u\n");
 
 	config_defaults(&c);
 	assert_int_equal(config_load(&c, p, NULL, 0, &errs), -1);
-	snprintf(w1, sizeof(w1), "%s:1: unknown section [mqtt]", p);
-	snprintf(w2, sizeof(w2), "%s:6: unknown section [mqtt]", p);
+	snprintf(w1, sizeof(w1), "%s:1: unknown section [modbus]", p);
+	snprintf(w2, sizeof(w2), "%s:6: unknown section [modbus]", p);
 	assert_errors(&errs, 2, w1, w2);
 }
 

@@ -1,0 +1,226 @@
+/*
+ * Commands over MQTT: open a way once, lockdown, release (every way held
+ * free, as the fire alarm does) and back to normal.  A command moves
+ * people or locks them out, so anything doubtful is not acted on: a
+ * retained message (the broker would replay it at every reconnect), one
+ * already executed, one expired, one without an expiry or with one far
+ * ahead (a copied message would stay useful for too long).
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "gate.h"
+#include "inbound.h"
+#include "log.h"
+#include "push.h"
+#include "timefmt.h"
+
+#define CMD_MAX_PAYLOAD		4096
+/* The furthest ahead an expiry may be. */
+#define CMD_MAX_AHEAD_MS	(10 * 60 * 1000)
+
+enum cmd_kind { CMD_OPEN, CMD_LOCKDOWN, CMD_RELEASE, CMD_NORMAL, CMD_COUNT };
+
+static const char *const cmd_names[CMD_COUNT] = {
+	[CMD_OPEN] = "open", [CMD_LOCKDOWN] = "lockdown",
+	[CMD_RELEASE] = "release", [CMD_NORMAL] = "normal",
+};
+
+static bool
+cmd_id_seen(const struct inbound_state *is, const char *id)
+{
+	for (int i = 0; i < INBOUND_CMD_IDS; i++)
+		if (is->cmd_id[i][0] != '\0' && strcmp(is->cmd_id[i], id) == 0)
+			return true;
+	return false;
+}
+
+static void
+cmd_id_add(struct inbound_state *is, const char *id)
+{
+	snprintf(is->cmd_id[is->cmd_next], sizeof(is->cmd_id[0]), "%s", id);
+	is->cmd_next = (is->cmd_next + 1) % INBOUND_CMD_IDS;
+}
+
+static void
+cmd_hold(struct gate *g, struct inbound_state *is, bool on)
+{
+	if (is->hold != on)
+		log_warnx("release %s", on ? "on: every way is held free" :
+		    "off");
+	is->hold = on;
+	lane_hold(&g->lane, on);
+}
+
+/* The command's expiry: ms since the epoch or a UTC time.  0 or -1. */
+static int
+cmd_expires(const json_t *v, int64_t *ms)
+{
+	if (json_is_integer(v)) {
+		*ms = json_integer_value(v);
+		return *ms > 0 ? 0 : -1;
+	}
+	if (json_is_string(v))
+		return timefmt_parse(json_string_value(v), ms);
+	return -1;
+}
+
+static json_t *
+cmd_result(const char *id, const char *cmd, const char *ignored,
+    json_t *errors)
+{
+	json_t *res = json_pack("{s:b, s:o}", "ok", ignored == NULL &&
+	    errors == NULL, "id", id != NULL ? json_string(id) : json_null());
+
+	if (res == NULL) {
+		json_decref(errors);
+		return NULL;
+	}
+	if (cmd != NULL)
+		json_object_set_new(res, "cmd", json_string(cmd));
+	if (ignored != NULL)
+		json_object_set_new(res, "ignored", json_string(ignored));
+	if (errors != NULL)
+		json_object_set_new(res, "errors", errors);
+	return res;
+}
+
+/* A usable command id: 1 to 63 bytes of printable text, else NULL. */
+static const char *
+cmd_id(const json_t *doc)
+{
+	const json_t *v = json_object_get(doc, "id");
+	const char *id = json_string_value(v);
+
+	if (id == NULL || id[0] == '\0' ||
+	    json_string_length(v) >= INBOUND_CMD_ID_MAX)
+		return NULL;
+	for (const char *p = id; *p != '\0'; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			return NULL;
+	return id;
+}
+
+json_t *
+inbound_cmd(struct gate *g, const uint8_t *payload, size_t len, bool retained)
+{
+	static const char *const known[] = { "id", "cmd", "way", "expires" };
+	struct inbound_state *is;
+	json_error_t jerr;
+	json_t *doc = NULL, *errors, *v, *res;
+	const char *id = NULL, *name, *cmd = NULL;
+	enum cmd_kind kind = CMD_COUNT;
+	int way = -1;
+	int64_t expires = 0, now;
+	char err[256];
+
+	if ((errors = json_array()) == NULL)
+		return NULL;
+	if (len > CMD_MAX_PAYLOAD)
+		inbound_error_add(errors, "a command of %zu bytes is over the "
+		    "limit of %d", len, CMD_MAX_PAYLOAD);
+	else if ((doc = json_loadb((const char *)payload, len,
+	    JSON_REJECT_DUPLICATES, &jerr)) == NULL)
+		inbound_error_add(errors, "not JSON: %s", jerr.text);
+	else if (!json_is_object(doc))
+		inbound_error_add(errors, "a command is a JSON object");
+	else
+		id = cmd_id(doc);
+
+	/* Before anything else: whatever it says, it is not acted on. */
+	if (retained) {
+		res = cmd_result(id, NULL, "retained", NULL);
+		goto done;
+	}
+	if (json_array_size(errors) > 0)
+		goto reject;
+	if (id == NULL)
+		inbound_error_add(errors, "id: a string of 1 to %d printable "
+		    "bytes is needed", INBOUND_CMD_ID_MAX - 1);
+	json_object_foreach(doc, name, v) {
+		size_t i;
+
+		for (i = 0; i < sizeof(known) / sizeof(known[0]); i++)
+			if (strcmp(name, known[i]) == 0)
+				break;
+		if (i == sizeof(known) / sizeof(known[0]))
+			inbound_error_add(errors, "%.64s: unknown member", name);
+	}
+	v = json_object_get(doc, "cmd");
+	for (int k = 0; k < CMD_COUNT && json_is_string(v); k++)
+		if (strcmp(json_string_value(v), cmd_names[k]) == 0)
+			kind = k;
+	if (kind == CMD_COUNT)
+		inbound_error_add(errors, "cmd: open, lockdown, release or "
+		    "normal");
+	else
+		cmd = cmd_names[kind];
+	v = json_object_get(doc, "way");
+	if (kind == CMD_OPEN) {
+		way = json_is_string(v) ?
+		    direction_from_name(json_string_value(v)) : -1;
+		if (way == -1)
+			inbound_error_add(errors, "way: entry or exit");
+	} else if (v != NULL && kind != CMD_COUNT)
+		inbound_error_add(errors, "way: only for open");
+	if (cmd_expires(json_object_get(doc, "expires"), &expires) == -1)
+		inbound_error_add(errors, "expires: ms since the epoch or a UTC "
+		    "time (YYYY-MM-DDTHH:MM:SSZ) is needed");
+	if (json_array_size(errors) > 0)
+		goto reject;
+
+	if ((is = inbound_state_get(g)) == NULL) {
+		inbound_error_add(errors, "out of memory");
+		goto reject;
+	}
+	if (cmd_id_seen(is, id)) {
+		res = cmd_result(id, cmd, "duplicate", NULL);
+		goto done;
+	}
+	now = clock_utc_ms();
+	if (expires <= now) {
+		res = cmd_result(id, cmd, "expired", NULL);
+		goto done;
+	}
+	if (expires > now + CMD_MAX_AHEAD_MS) {
+		inbound_error_add(errors, "expires: more than %d minutes ahead",
+		    CMD_MAX_AHEAD_MS / 60000);
+		goto reject;
+	}
+	/* Counted as executed even if the gate cannot do it now: a late
+	 * redelivery must not open a way nobody is waiting at. */
+	cmd_id_add(is, id);
+
+	log_info("command %s (id %s)", cmd, id);
+	switch (kind) {
+	case CMD_OPEN:
+		if (gate_remote_open(g, way, err, sizeof(err)) == -1) {
+			inbound_error_add(errors, "%s", err);
+			goto reject;
+		}
+		break;
+	case CMD_LOCKDOWN:
+		cmd_hold(g, is, false);
+		gate_set_lockdown(g, true);
+		break;
+	case CMD_RELEASE:
+		gate_set_lockdown(g, false);
+		cmd_hold(g, is, true);
+		break;
+	case CMD_NORMAL:
+	case CMD_COUNT:
+		gate_set_lockdown(g, false);
+		cmd_hold(g, is, false);
+		break;
+	}
+	res = cmd_result(id, cmd, NULL, NULL);
+	goto done;
+reject:
+	log_warnx("command %s refused", cmd != NULL ? cmd : "?");
+	res = cmd_result(id, cmd, NULL, errors);
+	errors = NULL;
+done:
+	json_decref(errors);
+	json_decref(doc);
+	return res;
+}

@@ -1,0 +1,185 @@
+/*
+ * The MQTT client, inside the daemon's one loop: libmosquitto without its
+ * thread, its socket in epoll, a tick each second for keepalives.  It
+ * publishes the outbox (store_outbox.h) as events, the gate's status and
+ * its alarms, and hands config pushes, credential lists and commands to
+ * the inbound handlers (inbound.h).  The lane never waits on it: a
+ * decision only writes SQLite and arms a timer here.
+ *
+ * Each connection attempt gets a fresh libmosquitto handle with a clean
+ * session: the broker keeps nothing for the gate and libmosquitto resends
+ * nothing by itself, so the outbox alone says what is still to be sent,
+ * and a command queued at the broker while the gate was away is never
+ * executed late.
+ */
+#ifndef QRGATE_MQTT_H
+#define QRGATE_MQTT_H
+
+#include <netdb.h>
+#include <netinet/in.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "config.h"
+#include "gate.h"
+#include "loop.h"
+
+struct mosquitto;
+struct mosquitto_message;
+
+enum mqtt_state {
+	MQTT_OFF,		/* mqtt.enabled is false, or closed */
+	MQTT_IDLE,		/* waiting for the next attempt */
+	MQTT_RESOLVING,		/* looking the broker's name up */
+	MQTT_CONNECTING,	/* TCP, TLS and CONNECT under way */
+	MQTT_UP,		/* the broker accepted the connection */
+};
+
+enum mqtt_topic {
+	MQTT_T_EVENTS,
+	MQTT_T_STATUS,
+	MQTT_T_ALARM,
+	MQTT_T_CONFIG_SET,
+	MQTT_T_SITE_CONFIG_SET,	/* <prefix>/<site>/all/config/set */
+	MQTT_T_CRED_SET,
+	MQTT_T_CRED_PATCH,
+	MQTT_T_CMD,
+	MQTT_T_CONFIG_RESULT,
+	MQTT_T_CRED_RESULT,
+	MQTT_T_CMD_RESULT,
+	MQTT_T_COUNT
+};
+
+/* Alarms that are not log rows, kept as states. */
+enum mqtt_alarm {
+	MQTT_A_CAMERA,
+	MQTT_A_DATABASE,
+	MQTT_A_OUTBOX_NEAR_FULL,
+	MQTT_A_OUTBOX_FULL,
+	MQTT_A_COUNT
+};
+
+#define MQTT_TICK_MS 1000		/* keepalive and connection timeouts */
+#define MQTT_TOPIC_MAX 256
+#define MQTT_INFLIGHT_LIMIT 1000	/* the largest mqtt.inflight_max */
+#define MQTT_ACK_BATCH 256		/* acked rows deleted at once */
+#define MQTT_ADDRS 8
+
+/* An outbox row's message handed to libmosquitto, until its PUBACK. */
+struct mqtt_slot {
+	int mid;
+	int64_t id;
+};
+
+struct mqtt_alarm_state {
+	bool active;
+	bool sent;		/* the state last published */
+	int64_t ts_ms;
+	char detail[96];
+};
+
+struct mqtt {
+	struct loop *loop;
+	struct gate *gate;
+	struct config_mqtt cfg;
+	char gate_id[64];
+	char site[64];
+	char lane[32];
+	char topic[MQTT_T_COUNT][MQTT_TOPIC_MAX];
+
+	enum mqtt_state state;
+	struct mosquitto *mosq;
+	struct loop_fd fd;
+	uint32_t fd_events;
+	bool broken;		/* a call failed: torn down at the settle */
+	char why[160];		/* why, for the log */
+	int backoff_ms;
+	struct loop_timer tick;		/* keepalive; polls a lookup */
+	struct loop_timer retry;	/* the next attempt; a restart */
+	struct loop_timer beat;		/* the status heartbeat */
+	struct loop_timer drain;	/* send more of the outbox, now */
+
+	/* A changed config waits here for the retry timer to apply it. */
+	bool restart;
+	struct config next;
+
+	/* The broker's addresses, looked up with getaddrinfo_a(). */
+	struct gaicb gai;
+	struct gaicb *gai_list[1];
+	struct addrinfo gai_hints;
+	char gai_host[256];
+	bool gai_busy;
+	char addr[MQTT_ADDRS][INET6_ADDRSTRLEN];
+	int n_addr;
+	int addr_next;
+
+	/* The outbox in flight on this connection. */
+	struct mqtt_slot slot[2 * MQTT_INFLIGHT_LIMIT];
+	int n_slot;
+	int n_rows;		/* outbox rows with a slot */
+	int64_t last_sent_id;
+	int64_t acked[MQTT_ACK_BATCH];
+	int n_acked;
+	int64_t depth;		/* outbox rows, at the last check */
+
+	struct mqtt_alarm_state alarm[MQTT_A_COUNT];
+	int offline_mid;
+	bool offline_acked;
+	uint64_t published;	/* outbox messages acknowledged */
+	uint64_t refused;	/* ... that the broker refused (MQTT 5) */
+	uint64_t connects;
+};
+
+/*
+ * Attaches the client to g (g->up) and, when mqtt.enabled, starts
+ * connecting.  A broker that cannot be reached is retried for ever, with
+ * backoff; it never stops the gate.  Returns 0, or -1 if libmosquitto
+ * cannot be initialised.
+ */
+int mqtt_open(struct mqtt *m, struct loop *l, struct gate *g);
+
+/*
+ * Publishes the retained "offline" status when connected, waits for its
+ * acknowledgement for two seconds at most, disconnects and detaches from
+ * the gate.  Before gate_close(): it reads the gate's store.
+ */
+void mqtt_close(struct mqtt *m);
+
+const char *mqtt_state_name(enum mqtt_state s);
+
+/* For mqtt*.c only. */
+
+/* Marks the connection broken, keeping the first reason for the log. */
+void mqtt_why(struct mqtt *m, const char *what, int rc);
+/* After each call into libmosquitto: tears a broken connection down and
+ * schedules the next attempt, or follows libmosquitto's wish to write. */
+void mqtt_settle(struct mqtt *m);
+void mqtt_lost(struct mqtt *m);
+void mqtt_callbacks_set(struct mqtt *m);
+
+/* Publishes doc (released) on topic t at QoS 1.  On failure marks the
+ * connection broken and returns -1.  mid may be NULL. */
+int mqtt_publish_doc(struct mqtt *m, enum mqtt_topic t, json_t *doc,
+    bool retain, int *mid);
+void mqtt_alarm_set(struct mqtt *m, enum mqtt_alarm a, bool active,
+    const char *detail);
+/* Arms the drain timer: the outbox is looked at on the next round. */
+void mqtt_kick(struct mqtt *m);
+
+/* mqtt_connect.c: one attempt, on the next address or after a lookup. */
+void mqtt_connect_start(struct mqtt *m);
+void mqtt_resolve_poll(struct mqtt *m);
+
+/* mqtt_drain.c: the outbox. */
+void mqtt_drain_run(struct mqtt *m);
+void mqtt_drain_acked(struct mqtt *m, int mid, int reason_code);
+void mqtt_drain_flush(struct mqtt *m);
+void mqtt_drain_reset(struct mqtt *m);
+
+/* mqtt_inbound.c: subscriptions and the dispatch to inbound.h. */
+int mqtt_inbound_subscribe(struct mqtt *m);
+void mqtt_inbound_dispatch(struct mqtt *m, const struct mosquitto_message *msg);
+
+#endif

@@ -1,0 +1,575 @@
+/*
+ * Config pushes (inbound_config_set) against a real gate: the file camera
+ * on images/blank.png, the sim GPIO and a real SQLite file in a fresh
+ * directory, through gate_open() and gate_reload() as the daemon uses them.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <dirent.h>
+#include <limits.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../../src/gate.h"
+#include "../../src/inbound.h"
+#include "../../src/log.h"
+#include "../../src/push.h"
+#include "../../src/store_sync.h"
+
+struct fx {
+	char dir[64];
+	char path[4][PATH_MAX];
+	struct config base;
+	struct loop loop;
+	struct gate gate;
+	bool open;
+};
+
+static void
+fx_set(struct config *c, const char *section, const char *key,
+    const char *value)
+{
+	char err[320];
+
+	if (config_set(c, section, key, value, err, sizeof(err)) == -1)
+		fail_msg("%s", err);
+}
+
+/* Opens the gate as qrgated does: gate_open, then the inbound state. */
+static void
+fx_gate_open(struct fx *fx)
+{
+	assert_int_equal(gate_open(&fx->gate, &fx->loop, &fx->base), 0);
+	assert_int_equal(store_sync_init(fx->gate.store), 0);
+	inbound_set_base(&fx->gate, &fx->base);
+	assert_int_equal(inbound_restore(&fx->gate), 0);
+	fx->open = true;
+}
+
+static void
+fx_gate_close(struct fx *fx)
+{
+	if (!fx->open)
+		return;
+	inbound_close(&fx->gate);
+	gate_close(&fx->gate);
+	fx->open = false;
+}
+
+static int
+setup(void **state)
+{
+	const char *src = getenv("QRGATE_SRCDIR");
+	struct fx *fx = calloc(1, sizeof(*fx));
+
+	if (fx == NULL)
+		return -1;
+	log_init("test", LOG_LVL_ERR);
+	snprintf(fx->dir, sizeof(fx->dir), "/tmp/test_inbound.XXXXXX");
+	if (mkdtemp(fx->dir) == NULL)
+		return -1;
+	snprintf(fx->path[0], PATH_MAX, "%s/gate.db", fx->dir);
+	snprintf(fx->path[1], PATH_MAX, "%s/gpio.log", fx->dir);
+	snprintf(fx->path[2], PATH_MAX, "%s/images/blank.png",
+	    src != NULL ? src : ".");
+	snprintf(fx->path[3], PATH_MAX, "%s/control.sock", fx->dir);
+	config_defaults(&fx->base);
+	fx_set(&fx->base, "camera", "backend", "file");
+	fx_set(&fx->base, "camera", "source", fx->path[2]);
+	fx_set(&fx->base, "camera", "loop", "true");
+	fx_set(&fx->base, "gpio", "backend", "sim");
+	fx_set(&fx->base, "gpio", "sim_log", fx->path[1]);
+	fx_set(&fx->base, "store", "path", fx->path[0]);
+	fx_set(&fx->base, "control", "socket", fx->path[3]);
+	fx_set(&fx->base, "lane", "exit", "true");
+	if (loop_init(&fx->loop) == -1)
+		return -1;
+	*state = fx;
+	fx_gate_open(fx);
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fx *fx = *state;
+	char path[PATH_MAX + 300];
+	struct dirent *de;
+	DIR *d;
+
+	fx_gate_close(fx);
+	loop_done(&fx->loop);
+	if ((d = opendir(fx->dir)) != NULL) {
+		while ((de = readdir(d)) != NULL) {
+			if (strcmp(de->d_name, ".") == 0 ||
+			    strcmp(de->d_name, "..") == 0)
+				continue;
+			snprintf(path, sizeof(path), "%s/%s", fx->dir, de->d_name);
+			unlink(path);
+		}
+		closedir(d);
+	}
+	rmdir(fx->dir);
+	free(fx);
+	return 0;
+}
+
+static json_t *
+push(struct fx *fx, enum push_scope scope, const char *doc)
+{
+	json_t *res = inbound_config_set(&fx->gate, scope,
+	    (const uint8_t *)doc, strlen(doc));
+
+	assert_non_null(res);
+	return res;
+}
+
+static bool
+res_ok(const json_t *res)
+{
+	return json_is_true(json_object_get(res, "ok"));
+}
+
+static size_t
+res_errors(const json_t *res)
+{
+	return json_array_size(json_object_get(res, "errors"));
+}
+
+/* True when some error message of res contains text. */
+static bool
+res_error_has(const json_t *res, const char *text)
+{
+	size_t i;
+	json_t *e;
+
+	json_array_foreach(json_object_get(res, "errors"), i, e)
+		if (strstr(json_string_value(e), text) != NULL)
+			return true;
+	return false;
+}
+
+static bool
+array_has(const json_t *a, const char *s)
+{
+	size_t i;
+	json_t *e;
+
+	json_array_foreach(a, i, e)
+		if (strcmp(json_string_value(e), s) == 0)
+			return true;
+	return false;
+}
+
+/* The persisted push of scope: its version, or 0 when none; doc gets
+ * the document. */
+static int64_t
+persisted(struct fx *fx, const char *scope, char *doc, size_t len)
+{
+	sqlite3_stmt *s;
+	int64_t v = 0;
+
+	assert_int_equal(sqlite3_prepare_v2(store_db(fx->gate.store),
+	    "SELECT version, document FROM sync_pushes WHERE scope = ?1", -1,
+	    &s, NULL), SQLITE_OK);
+	sqlite3_bind_text(s, 1, scope, -1, SQLITE_STATIC);
+	doc[0] = '\0';
+	if (sqlite3_step(s) == SQLITE_ROW) {
+		v = sqlite3_column_int64(s, 0);
+		snprintf(doc, len, "%s", (const char *)sqlite3_column_text(s, 1));
+	}
+	sqlite3_finalize(s);
+	return v;
+}
+
+static void
+test_push_applied(void **state)
+{
+	struct fx *fx = *state;
+	struct gate *g = &fx->gate;
+	char doc[1024];
+	json_t *res;
+
+	assert_int_equal(g->cfg.lane.pulse_ms, 5000);
+	res = push(fx, PUSH_GATE, "{\"version\": 7, \"settings\": {"
+	    "\"lane.pulse_ms\": 3000, \"decoder.holdoff_ms\": \"1000\","
+	    " \"policy.badge\": true, \"camera.fps\": 5.0}}");
+	assert_true(res_ok(res));
+	assert_int_equal(json_integer_value(json_object_get(res, "version")), 7);
+	assert_string_equal(json_string_value(json_object_get(res, "scope")),
+	    "gate");
+	assert_int_equal(json_array_size(json_object_get(res, "applied")), 4);
+	assert_true(array_has(json_object_get(res, "applied"), "lane.pulse_ms"));
+	json_decref(res);
+
+	/* The running gate took it: config, lane and camera. */
+	assert_int_equal(g->cfg.lane.pulse_ms, 3000);
+	assert_int_equal(g->lane.p.pulse_ms, 3000);
+	assert_int_equal(g->cfg.decoder.holdoff_ms, 1000);
+	assert_true(g->cfg.policy.badge);
+	assert_int_equal(g->cfg.camera.fps, 5);
+	assert_int_equal(g->config_version, 7);
+
+	assert_int_equal(persisted(fx, "gate", doc, sizeof(doc)), 7);
+	assert_non_null(strstr(doc, "\"lane.pulse_ms\":3000"));
+	assert_int_equal(persisted(fx, "site", doc, sizeof(doc)), 0);
+}
+
+/* Each bad document: every problem listed, nothing changed, nothing kept. */
+static void
+test_push_rejected(void **state)
+{
+	struct fx *fx = *state;
+	struct gate *g = &fx->gate;
+	struct config before;
+	char doc[64];
+	json_t *res;
+
+	memcpy(&before, &g->cfg, sizeof(before));
+	res = push(fx, PUSH_GATE, "{\"version\": 2, \"settings\": {"
+	    "\"lane.pulse_ms\": [3000],"		/* wrong type */
+	    " \"lane.deny_ms\": 99999,"			/* out of range */
+	    " \"lane.colour\": \"red\","		/* unknown key */
+	    " \"nosuch.key\": 1,"			/* unknown section */
+	    " \"store.path\": \"/tmp/x.db\","		/* restart only */
+	    " \"control.socket\": \"/tmp/x.sock\","	/* restart only */
+	    " \"mqtt.host\": \"evil\","			/* the uplink's own */
+	    " \"pulse_ms\": 1,"				/* not section.key */
+	    " \"lane.buzzer_ms\": true,"		/* bool for an int */
+	    " \"lane.held_open_s\": null,"		/* no text form */
+	    " \"lane.entry\": false}}");		/* fine on its own */
+	assert_false(res_ok(res));
+	assert_int_equal(json_integer_value(json_object_get(res, "version")), 2);
+	assert_int_equal(res_errors(res), 10);
+	assert_true(res_error_has(res, "lane.pulse_ms: an array"));
+	assert_true(res_error_has(res, "out of range"));
+	assert_true(res_error_has(res, "unknown key lane.colour"));
+	assert_true(res_error_has(res, "unknown section [nosuch]"));
+	assert_true(res_error_has(res, "store.path takes effect only at a "
+	    "restart"));
+	assert_true(res_error_has(res, "control.socket"));
+	assert_true(res_error_has(res, "mqtt.host"));
+	assert_true(res_error_has(res, "pulse_ms: a setting is named"));
+	assert_true(res_error_has(res, "lane.buzzer_ms: \"true\" is not an "
+	    "integer"));
+	assert_true(res_error_has(res, "lane.held_open_s: null"));
+	json_decref(res);
+	assert_memory_equal(&before, &g->cfg, sizeof(before));
+	assert_int_equal(g->config_version, 0);
+	assert_int_equal(persisted(fx, "gate", doc, sizeof(doc)), 0);
+
+	/* Between settings: valid alone, not together. */
+	res = push(fx, PUSH_GATE, "{\"version\": 2, \"settings\": {"
+	    "\"lane.entry\": false, \"lane.exit\": false}}");
+	assert_false(res_ok(res));
+	assert_true(res_error_has(res, "both false"));
+	json_decref(res);
+	assert_memory_equal(&before, &g->cfg, sizeof(before));
+}
+
+static void
+test_push_malformed(void **state)
+{
+	struct fx *fx = *state;
+	struct gate *g = &fx->gate;
+	static const char *const bad[] = {
+		"not json",
+		"[1, 2]",
+		"{\"settings\": {}}",
+		"{\"version\": 0, \"settings\": {}}",
+		"{\"version\": -3, \"settings\": {}}",
+		"{\"version\": \"4\", \"settings\": {}}",
+		"{\"version\": 1.5, \"settings\": {}}",
+		"{\"version\": 4}",
+		"{\"version\": 4, \"settings\": [\"lane.pulse_ms\"]}",
+		"{\"version\": 4, \"settings\": {}, \"extra\": 1}",
+		/* A key given twice would leave which one wins to chance. */
+		"{\"version\": 4, \"settings\": {\"lane.pulse_ms\": 300,"
+		    " \"lane.pulse_ms\": 400}}",
+		"{\"version\": 4, \"settings\": {\"lane.pulse_ms\": 300}",
+	};
+	static const char nul[] = "{\"version\": 9,\0 \"settings\": {}}";
+	struct config before;
+	size_t big = 1024 * 1024;
+	char *huge;
+	json_t *res;
+
+	memcpy(&before, &g->cfg, sizeof(before));
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		res = push(fx, PUSH_SITE, bad[i]);
+		if (res_ok(res) || res_errors(res) == 0)
+			fail_msg("accepted: %s", bad[i]);
+		json_decref(res);
+	}
+
+	/* 1 MB: refused before it is parsed. */
+	assert_non_null(huge = malloc(big));
+	memset(huge, ' ', big);
+	memcpy(huge, "{\"version\": 9, \"settings\": {}}", 30);
+	res = inbound_config_set(g, PUSH_GATE, (const uint8_t *)huge, big);
+	assert_false(res_ok(res));
+	assert_true(res_error_has(res, "over the limit"));
+	assert_true(json_is_null(json_object_get(res, "version")));
+	json_decref(res);
+	free(huge);
+
+	/* A NUL byte inside the payload. */
+	res = inbound_config_set(g, PUSH_GATE, (const uint8_t *)nul,
+	    sizeof(nul) - 1);
+	assert_false(res_ok(res));
+	json_decref(res);
+
+	/* A key with control characters comes back without them. */
+	res = push(fx, PUSH_GATE, "{\"version\": 9, \"settings\": "
+	    "{\"lane.\\u001b[31mx\": 1}}");
+	assert_false(res_ok(res));
+	assert_int_equal(res_errors(res), 1);
+	assert_null(strchr(json_string_value(json_array_get(
+	    json_object_get(res, "errors"), 0)), 0x1b));
+	json_decref(res);
+
+	assert_memory_equal(&before, &g->cfg, sizeof(before));
+	assert_int_equal(g->config_version, 0);
+}
+
+/* gate_reload() refuses (the camera cannot open): nothing changes. */
+static void
+test_push_reload_fails(void **state)
+{
+	struct fx *fx = *state;
+	struct gate *g = &fx->gate;
+	struct config before;
+	char doc[64];
+	json_t *res;
+
+	memcpy(&before, &g->cfg, sizeof(before));
+	res = push(fx, PUSH_GATE, "{\"version\": 3, \"settings\": {"
+	    "\"camera.source\": \"/nonexistent/none.png\","
+	    " \"lane.pulse_ms\": 1234}}");
+	assert_false(res_ok(res));
+	assert_true(res_error_has(res, "could not be opened"));
+	json_decref(res);
+	assert_memory_equal(&before, &g->cfg, sizeof(before));
+	assert_int_equal(persisted(fx, "gate", doc, sizeof(doc)), 0);
+
+	/* Not counted as seen: the same version, fixed, is taken. */
+	res = push(fx, PUSH_GATE, "{\"version\": 3, \"settings\": {"
+	    "\"lane.pulse_ms\": 1234}}");
+	assert_true(res_ok(res));
+	json_decref(res);
+	assert_int_equal(g->cfg.lane.pulse_ms, 1234);
+}
+
+static void
+test_push_stale(void **state)
+{
+	struct fx *fx = *state;
+	struct gate *g = &fx->gate;
+	json_t *res;
+
+	res = push(fx, PUSH_GATE, "{\"version\": 5, \"settings\": "
+	    "{\"lane.pulse_ms\": 2000}}");
+	assert_true(res_ok(res));
+	json_decref(res);
+
+	/* The same version again (a retained replay), and an older one:
+	 * ignored even when they would not validate. */
+	res = push(fx, PUSH_GATE, "{\"version\": 5, \"settings\": "
+	    "{\"lane.pulse_ms\": 3000}}");
+	assert_false(res_ok(res));
+	assert_string_equal(json_string_value(json_object_get(res, "ignored")),
+	    "stale");
+	assert_int_equal(json_integer_value(json_object_get(res, "current")), 5);
+	json_decref(res);
+	res = push(fx, PUSH_GATE, "{\"version\": 4, \"settings\": "
+	    "{\"lane.nosuch\": 3000}}");
+	assert_string_equal(json_string_value(json_object_get(res, "ignored")),
+	    "stale");
+	json_decref(res);
+	assert_int_equal(g->cfg.lane.pulse_ms, 2000);
+	assert_int_equal(g->config_version, 5);
+
+	/* Each scope counts its own versions. */
+	res = push(fx, PUSH_SITE, "{\"version\": 1, \"settings\": "
+	    "{\"lane.deny_ms\": 100}}");
+	assert_true(res_ok(res));
+	json_decref(res);
+	assert_int_equal(g->config_version, 6);
+}
+
+static void
+test_push_merge(void **state)
+{
+	struct fx *fx = *state;
+	struct gate *g = &fx->gate;
+	json_t *res;
+
+	res = push(fx, PUSH_SITE, "{\"version\": 1, \"settings\": {"
+	    "\"lane.pulse_ms\": 3000, \"lane.deny_ms\": 500}}");
+	assert_true(res_ok(res));
+	json_decref(res);
+	res = push(fx, PUSH_GATE, "{\"version\": 1, \"settings\": {"
+	    "\"lane.pulse_ms\": 4000}}");
+	assert_true(res_ok(res));
+	json_decref(res);
+	assert_int_equal(g->cfg.lane.pulse_ms, 4000);
+	assert_int_equal(g->cfg.lane.deny_ms, 500);
+	assert_int_equal(g->config_version, 2);
+
+	/* A new site document replaces the old one; the gate's key still
+	 * wins, and the result says so. */
+	res = push(fx, PUSH_SITE, "{\"version\": 2, \"settings\": {"
+	    "\"lane.pulse_ms\": 3500, \"lane.buzzer_ms\": 100}}");
+	assert_true(res_ok(res));
+	assert_true(array_has(json_object_get(res, "applied"), "lane.buzzer_ms"));
+	assert_false(array_has(json_object_get(res, "applied"), "lane.pulse_ms"));
+	assert_true(array_has(json_object_get(res, "overridden"),
+	    "lane.pulse_ms"));
+	json_decref(res);
+	assert_int_equal(g->cfg.lane.pulse_ms, 4000);
+	assert_int_equal(g->cfg.lane.buzzer_ms, 100);
+	assert_int_equal(g->cfg.lane.deny_ms, 1500);	/* the file's again */
+	assert_int_equal(g->config_version, 3);
+
+	/* An empty gate document hands the key back to the site. */
+	res = push(fx, PUSH_GATE, "{\"version\": 2, \"settings\": {}}");
+	assert_true(res_ok(res));
+	json_decref(res);
+	assert_int_equal(g->cfg.lane.pulse_ms, 3500);
+
+	/* A site push that only the gate's keys would make invalid. */
+	res = push(fx, PUSH_GATE, "{\"version\": 3, \"settings\": {"
+	    "\"lane.exit\": false}}");
+	assert_true(res_ok(res));
+	json_decref(res);
+	res = push(fx, PUSH_SITE, "{\"version\": 3, \"settings\": {"
+	    "\"camera.direction\": \"exit\"}}");
+	assert_false(res_ok(res));
+	assert_true(res_error_has(res, "camera.direction is exit"));
+	json_decref(res);
+	assert_int_equal(g->cfg.camera.direction, DIR_ENTRY);
+}
+
+static void
+test_push_restore(void **state)
+{
+	struct fx *fx = *state;
+	struct gate *g = &fx->gate;
+	json_t *res;
+
+	res = push(fx, PUSH_SITE, "{\"version\": 10, \"settings\": {"
+	    "\"lane.deny_ms\": 700, \"lane.pulse_ms\": 900}}");
+	assert_true(res_ok(res));
+	json_decref(res);
+	res = push(fx, PUSH_GATE, "{\"version\": 4, \"settings\": {"
+	    "\"lane.pulse_ms\": 800}}");
+	assert_true(res_ok(res));
+	json_decref(res);
+
+	fx_gate_close(fx);
+	fx_gate_open(fx);
+	assert_int_equal(g->cfg.lane.deny_ms, 700);
+	assert_int_equal(g->cfg.lane.pulse_ms, 800);
+	assert_int_equal(g->lane.p.pulse_ms, 800);
+	assert_int_equal(g->config_version, 14);
+
+	/* The broker's retained copy, replayed after the restart. */
+	res = push(fx, PUSH_GATE, "{\"version\": 4, \"settings\": {"
+	    "\"lane.pulse_ms\": 800}}");
+	assert_string_equal(json_string_value(json_object_get(res, "ignored")),
+	    "stale");
+	json_decref(res);
+}
+
+/* A kept push that no longer validates is skipped, the other applied. */
+static void
+test_push_restore_skips_invalid(void **state)
+{
+	struct fx *fx = *state;
+	struct gate *g = &fx->gate;
+	json_t *res;
+
+	res = push(fx, PUSH_SITE, "{\"version\": 2, \"settings\": {"
+	    "\"lane.deny_ms\": 700}}");
+	assert_true(res_ok(res));
+	json_decref(res);
+	assert_int_equal(store_sync_push_put(g->store, "gate", 6,
+	    "{\"version\":6,\"settings\":{\"lane.pulse_ms\":1}}"), 0);
+
+	fx_gate_close(fx);
+	fx_gate_open(fx);
+	assert_int_equal(g->cfg.lane.deny_ms, 700);
+	assert_int_equal(g->cfg.lane.pulse_ms, 5000);
+	assert_int_equal(g->config_version, 2);
+
+	/* Not JSON at all: skipped too. */
+	assert_int_equal(store_sync_push_put(g->store, "site", 3, "{bad"), 0);
+	fx_gate_close(fx);
+	fx_gate_open(fx);
+	assert_int_equal(g->cfg.lane.deny_ms, 1500);
+	assert_int_equal(g->config_version, 0);
+}
+
+/* A new base (SIGHUP): the pushes stay on top of it. */
+static void
+test_push_new_base(void **state)
+{
+	struct fx *fx = *state;
+	struct gate *g = &fx->gate;
+	struct config base = fx->base;
+	char err[256];
+	json_t *res;
+
+	res = push(fx, PUSH_GATE, "{\"version\": 1, \"settings\": {"
+	    "\"lane.pulse_ms\": 3000}}");
+	assert_true(res_ok(res));
+	json_decref(res);
+
+	/* As qrgated's reload: the file's config first, then the base. */
+	fx_set(&base, "lane", "deny_ms", "300");
+	fx_set(&base, "lane", "pulse_ms", "6000");
+	assert_int_equal(gate_reload(g, &base, err, sizeof(err)), 0);
+	inbound_set_base(g, &base);
+	assert_int_equal(g->cfg.lane.deny_ms, 300);
+	assert_int_equal(g->cfg.lane.pulse_ms, 3000);
+	assert_int_equal(g->config_version, 1);
+
+	/* A base the push no longer fits: the push is left out. */
+	res = push(fx, PUSH_GATE, "{\"version\": 2, \"settings\": {"
+	    "\"lane.exit\": false}}");
+	assert_true(res_ok(res));
+	json_decref(res);
+	fx_set(&base, "camera", "direction", "exit");
+	assert_int_equal(gate_reload(g, &base, err, sizeof(err)), 0);
+	inbound_set_base(g, &base);
+	assert_true(g->cfg.lane.exit);
+	assert_int_equal(g->cfg.camera.direction, DIR_EXIT);
+	assert_int_equal(g->config_version, 0);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_push_applied, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_push_rejected, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_push_malformed, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_push_reload_fails, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_push_stale, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_push_merge, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_push_restore, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_push_restore_skips_invalid,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_push_new_base, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
