@@ -39,6 +39,9 @@ fi
 echo "== durable log (FULL = default; baseline NORMAL)"
 "$BUILD/bench/bench_store" 2000
 
+echo "== credential snapshot: 100,000 credentials in 10 chunks"
+"$BUILD/bench/bench_creds" 100000 10
+
 for b in tests/bench/bench_*.sh; do
 	[ -e "$b" ] || continue
 	echo "== ${b#tests/bench/}"
