@@ -78,6 +78,14 @@ PC_LIBS   += $(shell $(PKG_CONFIG) --libs libgpiod)
 BACKENDS  += gpio:gpiod(libgpiod-$(GPIOD_MAJOR))
 endif
 
+# libsystemd: READY=1, STATUS= and the watchdog when run by systemd.
+ifeq ($(call have,libsystemd),yes)
+QG_CFLAGS += -DCONFIG_SYSTEMD
+PC_CFLAGS += $(shell $(PKG_CONFIG) --cflags libsystemd)
+PC_LIBS   += $(shell $(PKG_CONFIG) --libs libsystemd)
+BACKENDS  += notify:systemd
+endif
+
 LIB_SRCS := $(CORE_SRCS) $(HAL_SRCS)
 DAEMON_SRCS := src/qrgated.c
 CTL_SRCS := src/qrgatectl.c $(wildcard src/ctl_*.c)
@@ -174,7 +182,7 @@ deps:
 # The Pi's 64-bit userland: a cross compiler, the target's libraries and
 # qemu-user to run the unit tests built for it.
 ARM64_LIBS := libzbar0 libsqlite3-dev libjansson-dev libinih-dev libsodium-dev \
-	libpng-dev libjpeg-dev libgpiod-dev libcmocka-dev libqrencode-dev libmosquitto-dev libssl-dev
+	libpng-dev libjpeg-dev libgpiod-dev libcmocka-dev libqrencode-dev libmosquitto-dev libssl-dev libsystemd-dev
 CROSS_PACKAGES := gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user-static \
 	$(addsuffix :arm64,$(ARM64_LIBS))
 
@@ -218,15 +226,26 @@ bench: deps
 	$(MAKE) all $(BENCH_BINS)
 	tests/bench/run.sh $(BUILD)
 
+MANDIR ?= $(PREFIX)/share/man
+
 install: $(QRGATED) $(QRGATECTL)
 	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/bin \
-		$(DESTDIR)$(SYSCONFDIR) $(DESTDIR)/lib/systemd/system
+		$(DESTDIR)$(SYSCONFDIR) $(DESTDIR)/lib/systemd/system \
+		$(DESTDIR)/usr/lib/sysusers.d $(DESTDIR)/usr/lib/udev/rules.d \
+		$(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8
 	install -m 755 $(QRGATED) $(DESTDIR)$(PREFIX)/sbin/qrgated
 	install -m 755 $(QRGATECTL) $(DESTDIR)$(PREFIX)/bin/qrgatectl
 	install -m 644 config/qrgate.conf $(DESTDIR)$(SYSCONFDIR)/qrgate.conf.example
 	sed 's|/usr/local|$(PREFIX)|g; s|/etc/qrgate|$(SYSCONFDIR)|g' systemd/qrgated.service \
 		>$(DESTDIR)/lib/systemd/system/qrgated.service
 	chmod 644 $(DESTDIR)/lib/systemd/system/qrgated.service
+	install -m 644 systemd/qrgate.sysusers $(DESTDIR)/usr/lib/sysusers.d/qrgate.conf
+	install -m 644 systemd/60-qrgate-gpio.rules $(DESTDIR)/usr/lib/udev/rules.d/60-qrgate-gpio.rules
+	install -m 644 src/qrgatectl.1 $(DESTDIR)$(MANDIR)/man1/qrgatectl.1
+	install -m 644 src/qrgate.conf.5 $(DESTDIR)$(MANDIR)/man5/qrgate.conf.5
+	install -m 644 src/qrgated.8 $(DESTDIR)$(MANDIR)/man8/qrgated.8
+	@echo "qrgate: installed; then: systemd-sysusers, udevadm trigger, and"
+	@echo "  cp $(SYSCONFDIR)/qrgate.conf.example $(SYSCONFDIR)/qrgate.conf; systemctl enable --now qrgated"
 
 clean:
 	rm -rf $(BUILD)

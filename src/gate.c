@@ -388,6 +388,7 @@ gate_reload(struct gate *g, const struct config *cfg, char *err, size_t errlen)
 		lane_gpio_set(&g->lane, gpio, gpio_priv);
 	}
 	g->cfg = *cfg;
+	log_set_level(cfg->log.level);
 	gate_lane_params(cfg, &lp);
 	lane_params_set(&g->lane, &lp);
 	holdoff_init(&g->holdoff, cfg->decoder.holdoff_ms);
@@ -491,4 +492,33 @@ gate_status_json(const struct gate *g)
 	if (st != NULL && g->up.status != NULL)
 		g->up.status(g->up.arg, st);
 	return st;
+}
+
+/* A camera is stale after this long without a frame, or 10 frame periods
+ * at a very low rate, whichever is longer. */
+#define CAMERA_STALE_MS 5000
+
+bool
+gate_healthy(const struct gate *g, char *why, size_t whylen)
+{
+	int64_t last = g->last_frame_ns != 0 ? g->last_frame_ns : g->started_ns;
+	int64_t stale_ms = 10000 / g->cfg.camera.fps;
+
+	if (stale_ms < CAMERA_STALE_MS)
+		stale_ms = CAMERA_STALE_MS;
+	if (g->cam_state == CAM_FAILED) {
+		snprintf(why, whylen, "camera lost");
+		return false;
+	}
+	if (g->cam_state != CAM_ENDED &&
+	    clock_mono_ns() - last > stale_ms * 1000000) {
+		snprintf(why, whylen, "no frame for %lld ms",
+		    (long long)((clock_mono_ns() - last) / 1000000));
+		return false;
+	}
+	if (store_ping(g->store) == -1) {
+		snprintf(why, whylen, "the database does not answer");
+		return false;
+	}
+	return true;
 }

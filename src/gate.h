@@ -80,6 +80,7 @@ struct gate {
 
 	struct gate_counters n;
 	int64_t last_decode_us;
+	int64_t last_frame_ns;	/* capture time of the newest frame, 0: none */
 	int64_t started_ns;
 	int32_t decode_ring[GATE_DECODE_RING];
 	uint64_t decode_n;	/* frames timed; the ring keeps the last ones */
@@ -113,6 +114,13 @@ int gate_reload(struct gate *g, const struct config *cfg, char *err, size_t errl
 
 /* An operator opens dir for one passage (logged as remote-open). */
 int gate_remote_open(struct gate *g, enum direction dir, char *err, size_t errlen);
+
+/*
+ * True while the gate works: frames arrive (or a file camera has played
+ * its frames out) and the database answers.  Otherwise why says what is
+ * wrong.  For the systemd watchdog.
+ */
+bool gate_healthy(const struct gate *g, char *why, size_t whylen);
 
 /* Sets or clears operator lockdown: every code is denied lane-locked. */
 void gate_set_lockdown(struct gate *g, bool on);

@@ -113,6 +113,7 @@ gate_scan_frame(struct gate *g, const struct frame *f)
 	int n;
 
 	g->n.frames++;
+	g->last_frame_ns = f->ts_ns;
 	t0 = clock_mono_ns();
 	n = g->dec->scan(g->dec_priv, f, &res);
 	decode_us = (clock_mono_ns() - t0) / 1000;

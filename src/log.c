@@ -24,6 +24,12 @@ log_init(const char *progname, enum log_level max_level)
 }
 
 void
+log_set_level(enum log_level max_level)
+{
+	log_max = max_level;
+}
+
+void
 log_set_fatal_hook(void (*hook)(void *arg), void *arg)
 {
 	log_fatal_hook = hook;

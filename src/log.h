@@ -12,6 +12,8 @@ enum log_level { LOG_LVL_ERR = 3, LOG_LVL_WARN = 4, LOG_LVL_INFO = 6, LOG_LVL_DE
 
 /* Sets the program name and the most verbose level printed. */
 void log_init(const char *progname, enum log_level max_level);
+/* Changes only the level (a config reload or push). */
+void log_set_level(enum log_level max_level);
 
 void log_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_warnx(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

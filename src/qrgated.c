@@ -22,6 +22,7 @@
 #include "log.h"
 #include "loop.h"
 #include "mqtt.h"
+#include "notify.h"
 
 #define MAX_OVERRIDES 64
 
@@ -33,6 +34,7 @@ struct daemon {
 	struct gate gate;
 	struct mqtt mqtt;
 	struct control control;
+	struct notify notify;
 	struct loop_fd sigfd;
 	int lockfd;
 };
@@ -82,7 +84,6 @@ daemon_reload(struct daemon *d)
 	}
 	/* The pushed settings go back on top of the new file. */
 	inbound_set_base(&d->gate, &cfg);
-	log_init("qrgated", cfg.log.level);
 	log_info("reload: new config applied");
 }
 
@@ -219,9 +220,13 @@ main(int argc, char **argv)
 		fatalx("control socket: could not start");
 	log_info("gate %s lane %s running (%s camera, %s gpio, %s)", cfg.gate.id,
 	    cfg.gate.lane, cfg.camera.backend, cfg.gpio.backend, cfg.store.path);
+	/* Camera, GPIO and database are up: systemd may start what needs us. */
+	notify_ready(&d.notify, &d.loop, &d.gate);
+	notify_status("gate %s lane %s: running", cfg.gate.id, cfg.gate.lane);
 
 	rc = loop_run(&d.loop);
 
+	notify_stopping(&d.notify);
 	log_set_fatal_hook(NULL, NULL);
 	/* The relays first; then up to two seconds to say "offline". */
 	gate_make_safe(&d.gate);

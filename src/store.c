@@ -988,3 +988,12 @@ store_db(struct store *st)
 {
 	return st->db;
 }
+
+int
+store_ping(struct store *st)
+{
+	/* Reads the database header, through the same connection and locks
+	 * as every append. */
+	return sqlite3_exec(st->db, "PRAGMA schema_version;", NULL, NULL, NULL) ==
+	    SQLITE_OK ? 0 : -1;
+}

@@ -97,6 +97,9 @@ int store_event_foreach(struct store *st, int64_t since_ms,
  */
 int store_event_purge(struct store *st, int64_t before_ms);
 
+/* 0 when the database answers a trivial query at once, -1 otherwise. */
+int store_ping(struct store *st);
+
 /* PRAGMA quick_check: 0 when the database is sound, -1 otherwise. */
 int store_check(struct store *st);
 
