@@ -86,20 +86,6 @@ PC_LIBS   += $(shell $(PKG_CONFIG) --libs libsystemd)
 BACKENDS  += notify:systemd
 endif
 
-# libcamera: the project's only C++ (hal/camera_libcamera.cpp), a shim
-# behind the C camera ops; built when pkg-config finds libcamera and there
-# is a C++ compiler for the target.  Its version macros pick the API.
-ifeq ($(call have,libcamera),yes)
-ifneq ($(shell command -v $(CXX) 2>/dev/null),)
-LIBCAMERA_VERSION := $(shell $(PKG_CONFIG) --modversion libcamera)
-HAL_SRCS  += hal/camera_libcamera.cpp
-QG_CFLAGS += -DCONFIG_CAMERA_LIBCAMERA
-LIBCAMERA_CFLAGS := $(shell $(PKG_CONFIG) --cflags libcamera)
-PC_LIBS   += $(shell $(PKG_CONFIG) --libs libcamera) -lstdc++
-BACKENDS  += camera:libcamera(libcamera-$(LIBCAMERA_VERSION))
-endif
-endif
-
 LIB_SRCS := $(CORE_SRCS) $(HAL_SRCS)
 DAEMON_SRCS := src/qrgated.c
 CTL_SRCS := src/qrgatectl.c $(wildcard src/ctl_*.c)
