@@ -7,8 +7,8 @@
 
 #include "log.h"
 #include "store_outbox.h"
+#include "store_private.h"
 #include "store_schema.h"
-#include "timefmt.h"
 
 /* The CLI may read while the daemon writes: wait for the lock this long. */
 #define STORE_BUSY_MS 5000
@@ -102,20 +102,20 @@ store_fail_bind(struct store *st, sqlite3_stmt *s)
 	sqlite3_clear_bindings(s);
 }
 
-static int
+int
 store_begin(struct store *st)
 {
 	return store_run(st, st->stmt[ST_BEGIN]) == SQLITE_DONE ? 0 : -1;
 }
 
-static int
+int
 store_commit(struct store *st)
 {
 	return store_run(st, st->stmt[ST_COMMIT]) == SQLITE_DONE ? 0 : -1;
 }
 
 /* Undoes an open transaction, if any, keeping the first error's message. */
-static void
+void
 store_rollback(struct store *st)
 {
 	if (sqlite3_get_autocommit(st->db))
@@ -373,7 +373,7 @@ store_credential_find(struct store *st, enum cred_kind kind,
  * words an operator can act on for the usual case: the card already
  * belongs to another id.
  */
-static int
+int
 store_credential_write(struct store *st, const struct credential *c,
     char *err, size_t errlen)
 {
@@ -465,298 +465,6 @@ store_credential_foreach(struct store *st,
 	}
 	sqlite3_finalize(s);
 	return ret;
-}
-
-/*
- * CSV import (RFC 4180).  A record is read a byte at a time into fixed
- * buffers a little larger than any credential field, so an over-long
- * field is reported by name instead of silently cut.
- */
-#define CSV_FIELDS	8
-#define CSV_FIELD_MAX	256
-
-struct csv_record {
-	int line;			/* physical line it starts on */
-	int nfields;
-	char field[CSV_FIELDS][CSV_FIELD_MAX];
-	size_t len[CSV_FIELDS];		/* true length, even if cut */
-};
-
-static const char *const csv_header[CSV_FIELDS] = {
-	"id", "kind", "subject", "name", "valid_from", "valid_until",
-	"status", "lanes",
-};
-
-static int
-csv_field_add(struct csv_record *r, int c, const char **msg)
-{
-	size_t *n = &r->len[r->nfields];
-
-	if (c == '\0') {
-		*msg = "NUL byte in a field";
-		return -1;
-	}
-	if (*n < CSV_FIELD_MAX - 1) {
-		r->field[r->nfields][*n] = (char)c;
-		r->field[r->nfields][*n + 1] = '\0';
-	}
-	(*n)++;
-	return 0;
-}
-
-static int
-csv_field_next(struct csv_record *r, const char **msg)
-{
-	if (r->nfields + 1 >= CSV_FIELDS) {
-		*msg = "more than 8 fields";
-		return -1;
-	}
-	r->nfields++;
-	r->len[r->nfields] = 0;
-	r->field[r->nfields][0] = '\0';
-	return 0;
-}
-
-/* After a field: CRLF or LF ends the record. */
-static int
-csv_line_end(FILE *f, int c, int *line, const char **msg)
-{
-	if (c == '\r' && (c = getc(f)) != '\n') {
-		*msg = "carriage return without a line feed";
-		return -1;
-	}
-	if (c == '\n')
-		(*line)++;
-	return 0;
-}
-
-/*
- * Reads one record.  Returns 1 with r filled, 0 at the end of the file,
- * -1 on malformed CSV with *msg set.  *line counts physical lines.
- */
-static int
-csv_read(FILE *f, int *line, struct csv_record *r, const char **msg)
-{
-	enum { FIELD_START, UNQUOTED, QUOTED, QUOTE_SEEN } state = FIELD_START;
-	int c;
-
-	if ((c = getc(f)) == EOF)
-		return 0;
-	ungetc(c, f);
-	r->line = *line;
-	r->nfields = 0;
-	r->len[0] = 0;
-	r->field[0][0] = '\0';
-	for (;;) {
-		c = getc(f);
-		switch (state) {
-		case FIELD_START:
-			if (c == '"') {
-				state = QUOTED;
-				continue;
-			}
-			/* FALLTHROUGH */
-		case UNQUOTED:
-			if (c == '"') {
-				*msg = "quote inside an unquoted field";
-				return -1;
-			}
-			break;
-		case QUOTED:
-			if (c == EOF) {
-				*msg = "quoted field not closed";
-				return -1;
-			}
-			if (c == '"')
-				state = QUOTE_SEEN;
-			else {
-				if (c == '\n')
-					(*line)++;
-				if (csv_field_add(r, c, msg) == -1)
-					return -1;
-			}
-			continue;
-		case QUOTE_SEEN:
-			if (c == '"') {
-				state = QUOTED;
-				if (csv_field_add(r, c, msg) == -1)
-					return -1;
-				continue;
-			}
-			if (c != ',' && c != '\r' && c != '\n' && c != EOF) {
-				*msg = "text after a closing quote";
-				return -1;
-			}
-			break;
-		}
-		/* Outside quotes: a separator, the end, or field text. */
-		if (c == ',') {
-			if (csv_field_next(r, msg) == -1)
-				return -1;
-			state = FIELD_START;
-		} else if (c == '\r' || c == '\n' || c == EOF) {
-			r->nfields++;
-			if (c != EOF && csv_line_end(f, c, line, msg) == -1)
-				return -1;
-			return 1;
-		} else {
-			if (csv_field_add(r, c, msg) == -1)
-				return -1;
-			state = UNQUOTED;
-		}
-	}
-}
-
-static int
-csv_header_valid(struct csv_record *r)
-{
-	if (r->nfields != CSV_FIELDS)
-		return 0;
-	for (int i = 0; i < CSV_FIELDS; i++) {
-		const char *p = r->field[i];
-		size_t n = strlen(p);
-
-		/* Spaces around the names are tolerated. */
-		while (*p == ' ' || *p == '\t') {
-			p++;
-			n--;
-		}
-		while (n > 0 && (p[n - 1] == ' ' || p[n - 1] == '\t'))
-			n--;
-		if (n != strlen(csv_header[i]) ||
-		    strncmp(p, csv_header[i], n) != 0)
-			return 0;
-	}
-	return 1;
-}
-
-static int
-csv_time(const char *name, const char *v, int64_t *ms, char *msg,
-    size_t msglen)
-{
-	if (*v == '\0') {
-		*ms = 0;
-		return 0;
-	}
-	if (timefmt_parse(v, ms) == -1) {
-		snprintf(msg, msglen, "%s: bad time '%.40s'", name, v);
-		return -1;
-	}
-	return 0;
-}
-
-/* Turns a record into a credential, checking it as store_credential_put(). */
-static int
-csv_credential(const struct csv_record *r, struct credential *c, char *msg,
-    size_t msglen)
-{
-	static const size_t size[CSV_FIELDS] = {
-		sizeof(c->id), 16, sizeof(c->subject), sizeof(c->name),
-		TIMEFMT_LEN, TIMEFMT_LEN, 16, sizeof(c->lanes),
-	};
-	int kind, status;
-
-	if (r->nfields != CSV_FIELDS) {
-		snprintf(msg, msglen, "expected 8 fields, found %d",
-		    r->nfields);
-		return -1;
-	}
-	for (int i = 0; i < CSV_FIELDS; i++) {
-		if (r->len[i] >= size[i]) {
-			snprintf(msg, msglen, "%s longer than %zu bytes",
-			    csv_header[i], size[i] - 1);
-			return -1;
-		}
-	}
-	memset(c, 0, sizeof(*c));
-	memcpy(c->id, r->field[0], r->len[0] + 1);
-	memcpy(c->subject, r->field[2], r->len[2] + 1);
-	memcpy(c->name, r->field[3], r->len[3] + 1);
-	memcpy(c->lanes, r->field[7], r->len[7] + 1);
-	kind = cred_kind_from_name(r->field[1]);
-	if (kind != CRED_BADGE && kind != CRED_CCCD) {
-		snprintf(msg, msglen, "kind '%.15s' is not badge or cccd",
-		    r->field[1]);
-		return -1;
-	}
-	c->kind = kind;
-	if ((status = cred_status_from_name(r->field[6])) == -1) {
-		snprintf(msg, msglen, "status '%.15s' is not active, suspended "
-		    "or revoked", r->field[6]);
-		return -1;
-	}
-	c->status = status;
-	if (csv_time("valid_from", r->field[4], &c->valid_from_ms, msg,
-	    msglen) == -1 ||
-	    csv_time("valid_until", r->field[5], &c->valid_until_ms, msg,
-	    msglen) == -1)
-		return -1;
-	return store_credential_validate(c, msg, msglen);
-}
-
-/* Skips a UTF-8 byte order mark, which spreadsheet exports often add. */
-static int
-csv_skip_bom(FILE *f)
-{
-	int c = getc(f);
-
-	if (c != 0xef) {
-		if (c != EOF)
-			ungetc(c, f);
-		return 0;
-	}
-	return getc(f) == 0xbb && getc(f) == 0xbf ? 0 : -1;
-}
-
-int
-store_credential_import_csv(struct store *st, FILE *f, const char *fname,
-    char *err, size_t errlen)
-{
-	struct csv_record r;
-	struct credential c;
-	const char *syntax = NULL;
-	char msg[256];
-	int line = 1, n = 0, rc;
-
-	if (csv_skip_bom(f) == -1 ||
-	    csv_read(f, &line, &r, &syntax) != 1 || !csv_header_valid(&r)) {
-		snprintf(err, errlen, "%s:1: the first line must be "
-		    "id,kind,subject,name,valid_from,valid_until,status,lanes",
-		    fname);
-		return -1;
-	}
-	if (store_begin(st) == -1) {
-		snprintf(err, errlen, "%s: %s", fname, st->errmsg);
-		return -1;
-	}
-	while ((rc = csv_read(f, &line, &r, &syntax)) == 1) {
-		/* A blank line is no record; spreadsheets leave them. */
-		if (r.nfields == 1 && r.len[0] == 0)
-			continue;
-		if (csv_credential(&r, &c, msg, sizeof(msg)) == -1 ||
-		    store_credential_write(st, &c, msg, sizeof(msg)) == -1)
-			goto fail;
-		n++;
-	}
-	if (rc == -1) {
-		snprintf(msg, sizeof(msg), "%s", syntax);
-		goto fail;
-	}
-	if (ferror(f)) {
-		snprintf(msg, sizeof(msg), "read error");
-		r.line = line;
-		goto fail;
-	}
-	if (store_commit(st) == -1) {
-		snprintf(msg, sizeof(msg), "%s", st->errmsg);
-		r.line = line;
-		goto fail;
-	}
-	return n;
-fail:
-	store_rollback(st);
-	snprintf(err, errlen, "%s:%d: %s", fname, r.line, msg);
-	return -1;
 }
 
 /* Events. */
@@ -981,6 +689,12 @@ store_check(struct store *st)
 		    sqlite3_errmsg(st->db));
 	sqlite3_finalize(s);
 	return ret;
+}
+
+const char *
+store_errmsg(const struct store *st)
+{
+	return st->errmsg;
 }
 
 struct sqlite3 *
