@@ -64,14 +64,14 @@ PC_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(REQUIRED_PC) 2>/dev/null)
 PC_LIBS   := $(shell $(PKG_CONFIG) --libs $(REQUIRED_PC) 2>/dev/null)
 
 CORE_SRCS := $(filter-out src/qrgated.c src/qrgatectl.c src/ctl_%.c, $(wildcard src/*.c))
-HAL_SRCS  := $(filter-out hal/gpio_gpiod.c, $(wildcard hal/*.c))
+HAL_SRCS  := $(filter-out hal/gpio_gpiod%.c, $(wildcard hal/*.c))
 BACKENDS  := camera:file camera:v4l2 gpio:sim decoder:zbar
 
 # libgpiod: 1.6 (Debian 12) and 2.x (newer) have different APIs; the version
 # pkg-config reports picks the code path.
 ifeq ($(call have,libgpiod),yes)
 GPIOD_MAJOR := $(firstword $(subst ., ,$(shell $(PKG_CONFIG) --modversion libgpiod)))
-HAL_SRCS  += hal/gpio_gpiod.c
+HAL_SRCS  += hal/gpio_gpiod.c hal/gpio_gpiod_v$(GPIOD_MAJOR).c
 QG_CFLAGS += -DCONFIG_GPIO_GPIOD -DQRGATE_GPIOD_API=$(GPIOD_MAJOR)
 PC_CFLAGS += $(shell $(PKG_CONFIG) --cflags libgpiod)
 PC_LIBS   += $(shell $(PKG_CONFIG) --libs libgpiod)

@@ -2,25 +2,20 @@
  * The libgpiod backend: the lane's lines on a GPIO character device.
  *
  * libgpiod 1.6 (Debian 12) and 2.x have different APIs; the Makefile
- * defines QRGATE_GPIOD_API to the major version pkg-config reports, and the few
- * functions that touch the library come in one version for each.  What
- * both share is here once: finding chips and lines, the epoll fd the loop
- * polls, and turning edges into events.
+ * defines QRGATE_GPIOD_API to the major version pkg-config reports and
+ * builds, beside this file, the one of gpio_gpiod_v1.c and gpio_gpiod_v2.c
+ * that holds the few functions touching that library.  What both share is
+ * here once: finding chips and lines, the epoll fd the loop polls, and
+ * turning edges into events.
  *
  * Inputs report edges of their logical value, as the sim backend does: an
  * edge that repeats the value last reported is dropped, so a missed or
  * doubled kernel event never reaches the lane as a second "press".
- *
- * Debounce: libgpiod 2.x asks the kernel for it.  The 1.6 API has none, so
- * it is done here: the first edge of a burst is reported at once, further
- * edges within debounce_us of it are ignored, and when the window closes
- * the line is sampled once (a timerfd in the same epoll set) and a level
- * that differs from the one reported becomes an event.  A glitch shorter
- * than the window thus shows as a short pulse, never as a stuck level.
+ * Debounce is the kernel's with libgpiod 2.x and done in software with
+ * 1.6; see gpio_gpiod_v1.c.
  */
 #include <sys/epoll.h>
 #include <sys/stat.h>
-#include <sys/timerfd.h>
 
 #include <dirent.h>
 #include <errno.h>
@@ -31,68 +26,13 @@
 #include <time.h>
 #include <unistd.h>
 
-#ifndef QRGATE_GPIOD_API
-#error "QRGATE_GPIOD_API must be 1 or 2: the major version of libgpiod"
-#elif QRGATE_GPIOD_API >= 2
-#define GPIO_GPIOD_V2	1
-#else
-#define GPIO_GPIOD_V2	0
-#endif
-
-#include <gpiod.h>
-
 #include "../src/log.h"
-#include "gpio.h"
+#include "gpio_gpiod.h"
 
-#define GPIO_GPIOD_CONSUMER	"qrgated"
-#define GPIO_GPIOD_PATH_MAX	96
 /* Bounds one read_event() call should a source stay readable but empty. */
 #define GPIO_GPIOD_READ_TRIES	64
-#define GPIO_GPIOD_TIMER_TAG	0xffffu
 
-struct gpio_gpiod_chip {
-	char path[GPIO_GPIOD_PATH_MAX];
-	struct gpiod_chip *chip;
-#if GPIO_GPIOD_V2
-	struct gpiod_line_request *out_req;
-	struct gpiod_line_request *in_req;
-#endif
-};
-
-struct gpio_gpiod_line {
-	bool used;
-	int chip;		/* index into gpio_gpiod.chips */
-	unsigned int offset;
-	bool active_low;
-	enum gpio_bias bias;
-	int debounce_us;
-	int value;		/* outputs: as driven; inputs: as reported */
-#if !GPIO_GPIOD_V2
-	struct gpiod_line *line;
-	bool requested;
-	int64_t edge_ns;	/* when the value last reported began */
-	int64_t recheck_ns;	/* 0, or when to sample the settled level */
-#endif
-};
-
-struct gpio_gpiod {
-	struct gpio_gpiod_chip chips[GPIO_ROLE_COUNT];
-	int nchips;
-	struct gpio_gpiod_line lines[GPIO_ROLE_COUNT];
-	int epfd;		/* -1 when no input is used */
-#if !GPIO_GPIOD_V2
-	int tfd;		/* software debounce timer, or -1 */
-#else
-	struct gpiod_edge_event_buffer *evbuf;
-#endif
-};
-
-static int	gpio_gpiod_epoll_add(struct gpio_gpiod *, int, uint32_t,
-		    const char *);
-static int	gpio_gpiod_edge(struct gpio_gpiod *, enum gpio_role, int,
-		    int64_t, struct gpio_event *);
-
-static int64_t
+int64_t
 gpio_gpiod_now_ns(void)
 {
 	struct timespec ts;
@@ -105,7 +45,7 @@ gpio_gpiod_now_ns(void)
  * Kernels before 5.7 stamped v1 events with CLOCK_REALTIME, which is
  * always far ahead of CLOCK_MONOTONIC; such a stamp is replaced by now.
  */
-static int64_t
+int64_t
 gpio_gpiod_event_ts(int64_t ts)
 {
 	int64_t now = gpio_gpiod_now_ns();
@@ -113,7 +53,7 @@ gpio_gpiod_event_ts(int64_t ts)
 	return (ts <= 0 || ts > now) ? now : ts;
 }
 
-static const char *
+const char *
 gpio_gpiod_chip_path_of(struct gpio_gpiod *g, enum gpio_role r)
 {
 	return g->chips[g->lines[r].chip].path;
@@ -125,522 +65,16 @@ gpio_gpiod_role_valid(int role)
 	return role >= 0 && role < GPIO_ROLE_COUNT;
 }
 
-/* ---- The library calls, once per API. ---- */
-
-#if GPIO_GPIOD_V2
-
-static bool
-gpio_gpiod_chip_label_is(struct gpiod_chip *chip, const char *label)
-{
-	struct gpiod_chip_info *info;
-	bool same;
-
-	if ((info = gpiod_chip_get_info(chip)) == NULL)
-		return false;
-	same = strcmp(gpiod_chip_info_get_label(info), label) == 0;
-	gpiod_chip_info_free(info);
-	return same;
-}
-
-static int
-gpio_gpiod_chip_num_lines(struct gpiod_chip *chip)
-{
-	struct gpiod_chip_info *info;
-	size_t n;
-
-	if ((info = gpiod_chip_get_info(chip)) == NULL)
-		return -1;
-	n = gpiod_chip_info_get_num_lines(info);
-	gpiod_chip_info_free(info);
-	return (int)n;
-}
-
-static int
-gpio_gpiod_offset_from_name(struct gpiod_chip *chip, const char *name)
-{
-	return gpiod_chip_get_line_offset_from_name(chip, name);
-}
-
-static enum gpiod_line_bias
-gpio_gpiod_bias(enum gpio_bias b)
-{
-	switch (b) {
-	case GPIO_BIAS_DISABLED:
-		return GPIOD_LINE_BIAS_DISABLED;
-	case GPIO_BIAS_PULL_UP:
-		return GPIOD_LINE_BIAS_PULL_UP;
-	case GPIO_BIAS_PULL_DOWN:
-		return GPIOD_LINE_BIAS_PULL_DOWN;
-	default:
-		return GPIOD_LINE_BIAS_AS_IS;
-	}
-}
-
-/* Fills ls with the settings of line l. */
-static int
-gpio_gpiod_settings_fill(struct gpiod_line_settings *ls,
-    const struct gpio_gpiod_line *l, bool output)
-{
-	gpiod_line_settings_reset(ls);
-	gpiod_line_settings_set_active_low(ls, l->active_low);
-	if (output) {
-		/* Inactive from the first instant the line is ours. */
-		if (gpiod_line_settings_set_direction(ls,
-		    GPIOD_LINE_DIRECTION_OUTPUT) == -1 ||
-		    gpiod_line_settings_set_output_value(ls,
-		    GPIOD_LINE_VALUE_INACTIVE) == -1)
-			return -1;
-		return 0;
-	}
-	if (gpiod_line_settings_set_direction(ls,
-	    GPIOD_LINE_DIRECTION_INPUT) == -1 ||
-	    gpiod_line_settings_set_edge_detection(ls,
-	    GPIOD_LINE_EDGE_BOTH) == -1 ||
-	    gpiod_line_settings_set_bias(ls, gpio_gpiod_bias(l->bias)) == -1 ||
-	    gpiod_line_settings_set_event_clock(ls,
-	    GPIOD_LINE_CLOCK_MONOTONIC) == -1)
-		return -1;
-	gpiod_line_settings_set_debounce_period_us(ls,
-	    (unsigned long)l->debounce_us);
-	return 0;
-}
-
 /*
- * Requests every output (or every input) of chip ci in one request, left
- * in *reqp (NULL when there are none).  Returns 0, or -1 with the failure
- * logged.
+ * Takes one edge of an input, once past any debounce: returns 1 with *ev
+ * filled when it changes the reported value, 0 when it is dropped.
  */
-static int
-gpio_gpiod_chip_request(struct gpio_gpiod *g, int ci, bool output,
-    struct gpiod_line_request **reqp)
-{
-	struct gpiod_line_settings *ls = NULL;
-	struct gpiod_line_config *lc = NULL;
-	struct gpiod_request_config *rc = NULL;
-	char roles[256] = "";
-	int n = 0, ret = -1, saved;
-
-	*reqp = NULL;
-	if ((ls = gpiod_line_settings_new()) == NULL ||
-	    (lc = gpiod_line_config_new()) == NULL ||
-	    (rc = gpiod_request_config_new()) == NULL) {
-		log_warn("gpio gpiod: %s: allocate request",
-		    g->chips[ci].path);
-		goto out;
-	}
-	gpiod_request_config_set_consumer(rc, GPIO_GPIOD_CONSUMER);
-	for (int r = 0; r < GPIO_ROLE_COUNT; r++) {
-		struct gpio_gpiod_line *l = &g->lines[r];
-		size_t len = strlen(roles);
-
-		if (!l->used || l->chip != ci ||
-		    gpio_role_is_output(r) != output)
-			continue;
-		snprintf(roles + len, sizeof(roles) - len, "%s%s(%u)",
-		    n > 0 ? " " : "", gpio_role_name(r), l->offset);
-		if (gpio_gpiod_settings_fill(ls, l, output) == -1 ||
-		    gpiod_line_config_add_line_settings(lc, &l->offset, 1,
-		    ls) == -1) {
-			log_warn("gpio gpiod: %s line %u (%s): settings",
-			    g->chips[ci].path, l->offset, gpio_role_name(r));
-			goto out;
-		}
-		n++;
-	}
-	if (n > 0 && (*reqp = gpiod_chip_request_lines(g->chips[ci].chip,
-	    rc, lc)) == NULL)
-		log_warn("gpio gpiod: %s: request %s %s", g->chips[ci].path,
-		    output ? "outputs" : "inputs", roles);
-	else
-		ret = 0;
-out:
-	saved = errno;
-	gpiod_request_config_free(rc);
-	gpiod_line_config_free(lc);
-	gpiod_line_settings_free(ls);
-	errno = saved;
-	return ret;
-}
-
-static int
-gpio_gpiod_lines_request(struct gpio_gpiod *g)
-{
-	for (int ci = 0; ci < g->nchips; ci++) {
-		struct gpio_gpiod_chip *c = &g->chips[ci];
-
-		if (gpio_gpiod_chip_request(g, ci, true, &c->out_req) == -1 ||
-		    gpio_gpiod_chip_request(g, ci, false, &c->in_req) == -1)
-			return -1;
-	}
-	return 0;
-}
-
-/* Adds what becomes readable on input events to the epoll set. */
-static int
-gpio_gpiod_sources_add(struct gpio_gpiod *g)
-{
-	for (int ci = 0; ci < g->nchips; ci++)
-		if (g->chips[ci].in_req != NULL &&
-		    gpio_gpiod_epoll_add(g,
-		    gpiod_line_request_get_fd(g->chips[ci].in_req),
-		    (uint32_t)ci, g->chips[ci].path) == -1)
-			return -1;
-	if ((g->evbuf = gpiod_edge_event_buffer_new(1)) == NULL) {
-		log_warn("gpio gpiod: edge event buffer");
-		return -1;
-	}
-	return 0;
-}
-
-static int
-gpio_gpiod_line_set(struct gpio_gpiod *g, enum gpio_role r, int value)
-{
-	struct gpio_gpiod_line *l = &g->lines[r];
-
-	return gpiod_line_request_set_value(g->chips[l->chip].out_req,
-	    l->offset, value ? GPIOD_LINE_VALUE_ACTIVE :
-	    GPIOD_LINE_VALUE_INACTIVE);
-}
-
-static int
-gpio_gpiod_line_get(struct gpio_gpiod *g, enum gpio_role r)
-{
-	struct gpio_gpiod_line *l = &g->lines[r];
-	struct gpio_gpiod_chip *c = &g->chips[l->chip];
-	enum gpiod_line_value v;
-
-	v = gpiod_line_request_get_value(gpio_role_is_output(r) ?
-	    c->out_req : c->in_req, l->offset);
-	if (v == GPIOD_LINE_VALUE_ERROR)
-		return -1;
-	return v == GPIOD_LINE_VALUE_ACTIVE;
-}
-
-/*
- * Reads one edge from chip tag's input request.  With active_low set, the
- * kernel already reports edges of the logical value.
- */
-static int
-gpio_gpiod_source_read(struct gpio_gpiod *g, uint32_t tag,
-    struct gpio_event *ev)
-{
-	struct gpio_gpiod_chip *c;
-	struct gpiod_edge_event *e;
-	unsigned int off;
-	int n;
-
-	if (tag >= (uint32_t)g->nchips || g->chips[tag].in_req == NULL)
-		return 0;
-	c = &g->chips[tag];
-	n = gpiod_line_request_read_edge_events(c->in_req, g->evbuf, 1);
-	if (n == -1) {
-		if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
-			return 0;
-		log_warn("gpio gpiod: %s: read edge events", c->path);
-		return -1;
-	}
-	if (n == 0 ||
-	    (e = gpiod_edge_event_buffer_get_event(g->evbuf, 0)) == NULL)
-		return 0;
-	off = gpiod_edge_event_get_line_offset(e);
-	for (int r = 0; r < GPIO_ROLE_COUNT; r++) {
-		struct gpio_gpiod_line *l = &g->lines[r];
-
-		if (l->used && !gpio_role_is_output(r) && l->chip == (int)tag &&
-		    l->offset == off)
-			return gpio_gpiod_edge(g, r,
-			    gpiod_edge_event_get_event_type(e) ==
-			    GPIOD_EDGE_EVENT_RISING_EDGE,
-			    gpio_gpiod_event_ts(
-			    (int64_t)gpiod_edge_event_get_timestamp_ns(e)), ev);
-	}
-	log_warnx("gpio gpiod: %s: event on unrequested line %u", c->path,
-	    off);
-	return 0;
-}
-
-static void
-gpio_gpiod_lines_release(struct gpio_gpiod *g)
-{
-	if (g->evbuf != NULL)
-		gpiod_edge_event_buffer_free(g->evbuf);
-	g->evbuf = NULL;
-	for (int ci = 0; ci < g->nchips; ci++) {
-		struct gpio_gpiod_chip *c = &g->chips[ci];
-
-		if (c->out_req != NULL)
-			gpiod_line_request_release(c->out_req);
-		if (c->in_req != NULL)
-			gpiod_line_request_release(c->in_req);
-		c->out_req = c->in_req = NULL;
-	}
-}
-
-#else /* libgpiod 1.6 */
-
-static bool
-gpio_gpiod_chip_label_is(struct gpiod_chip *chip, const char *label)
-{
-	return strcmp(gpiod_chip_label(chip), label) == 0;
-}
-
-static int
-gpio_gpiod_chip_num_lines(struct gpiod_chip *chip)
-{
-	return (int)gpiod_chip_num_lines(chip);
-}
-
-static int
-gpio_gpiod_offset_from_name(struct gpiod_chip *chip, const char *name)
-{
-	struct gpiod_line *line;
-
-	if ((line = gpiod_chip_find_line(chip, name)) == NULL)
-		return -1;
-	return (int)gpiod_line_offset(line);
-}
-
-static int
-gpio_gpiod_flags(const struct gpio_gpiod_line *l, bool output)
-{
-	int flags = l->active_low ? GPIOD_LINE_REQUEST_FLAG_ACTIVE_LOW : 0;
-
-	if (output)
-		return flags;
-	switch (l->bias) {
-	case GPIO_BIAS_DISABLED:
-		return flags | GPIOD_LINE_REQUEST_FLAG_BIAS_DISABLE;
-	case GPIO_BIAS_PULL_UP:
-		return flags | GPIOD_LINE_REQUEST_FLAG_BIAS_PULL_UP;
-	case GPIO_BIAS_PULL_DOWN:
-		return flags | GPIOD_LINE_REQUEST_FLAG_BIAS_PULL_DOWN;
-	default:
-		return flags;
-	}
-}
-
-static int
-gpio_gpiod_lines_request(struct gpio_gpiod *g)
-{
-	for (int r = 0; r < GPIO_ROLE_COUNT; r++) {
-		struct gpio_gpiod_line *l = &g->lines[r];
-		bool output = gpio_role_is_output(r);
-		int ret;
-
-		if (!l->used)
-			continue;
-		if ((l->line = gpiod_chip_get_line(g->chips[l->chip].chip,
-		    l->offset)) == NULL) {
-			log_warn("gpio gpiod: %s line %u (%s)",
-			    gpio_gpiod_chip_path_of(g, r), l->offset,
-			    gpio_role_name(r));
-			return -1;
-		}
-		/*
-		 * The default value is logical: with the active-low flag the
-		 * kernel drives the line high, so 0 is inactive either way.
-		 */
-		if (output)
-			ret = gpiod_line_request_output_flags(l->line,
-			    GPIO_GPIOD_CONSUMER, gpio_gpiod_flags(l, true), 0);
-		else
-			ret = gpiod_line_request_both_edges_events_flags(
-			    l->line, GPIO_GPIOD_CONSUMER,
-			    gpio_gpiod_flags(l, false));
-		if (ret == -1) {
-			log_warn("gpio gpiod: %s line %u (%s): request %s",
-			    gpio_gpiod_chip_path_of(g, r), l->offset,
-			    gpio_role_name(r), output ? "output" : "input");
-			return -1;
-		}
-		l->requested = true;
-	}
-	return 0;
-}
-
-/* Adds what becomes readable on input events to the epoll set. */
-static int
-gpio_gpiod_sources_add(struct gpio_gpiod *g)
-{
-	bool debounce = false;
-
-	for (int r = 0; r < GPIO_ROLE_COUNT; r++) {
-		struct gpio_gpiod_line *l = &g->lines[r];
-
-		if (!l->used || gpio_role_is_output(r))
-			continue;
-		if (gpio_gpiod_epoll_add(g, gpiod_line_event_get_fd(l->line),
-		    (uint32_t)r, gpio_role_name(r)) == -1)
-			return -1;
-		if (l->debounce_us > 0)
-			debounce = true;
-	}
-	if (!debounce)
-		return 0;
-	g->tfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
-	if (g->tfd == -1) {
-		log_warn("gpio gpiod: debounce timer");
-		return -1;
-	}
-	return gpio_gpiod_epoll_add(g, g->tfd, GPIO_GPIOD_TIMER_TAG,
-	    "debounce timer");
-}
-
-static int
-gpio_gpiod_line_set(struct gpio_gpiod *g, enum gpio_role r, int value)
-{
-	return gpiod_line_set_value(g->lines[r].line, value);
-}
-
-static int
-gpio_gpiod_line_get(struct gpio_gpiod *g, enum gpio_role r)
-{
-	return gpiod_line_get_value(g->lines[r].line);
-}
-
-/* Arms the timer for the earliest pending sample, or disarms it. */
-static int
-gpio_gpiod_timer_arm(struct gpio_gpiod *g)
-{
-	struct itimerspec its;
-	int64_t at = 0;
-
-	for (int r = 0; r < GPIO_ROLE_COUNT; r++) {
-		int64_t t = g->lines[r].recheck_ns;
-
-		if (t != 0 && (at == 0 || t < at))
-			at = t;
-	}
-	memset(&its, 0, sizeof(its));
-	its.it_value.tv_sec = at / 1000000000;
-	its.it_value.tv_nsec = at % 1000000000;
-	if (timerfd_settime(g->tfd, TFD_TIMER_ABSTIME, &its, NULL) == -1) {
-		log_warn("gpio gpiod: debounce timer");
-		return -1;
-	}
-	return 0;
-}
-
-/*
- * The debounce window of some line closed: its settled level, if it is not
- * the one reported, is the event.  One event per call; the timer is armed
- * again, at once if more lines wait.
- */
-static int
-gpio_gpiod_timer_read(struct gpio_gpiod *g, struct gpio_event *ev)
-{
-	uint64_t expirations;
-	int64_t now = gpio_gpiod_now_ns();
-	int ret = 0;
-
-	if (read(g->tfd, &expirations, sizeof(expirations)) == -1 &&
-	    errno != EAGAIN) {
-		log_warn("gpio gpiod: debounce timer");
-		return -1;
-	}
-	for (int r = 0; r < GPIO_ROLE_COUNT && ret == 0; r++) {
-		struct gpio_gpiod_line *l = &g->lines[r];
-		int v;
-
-		if (l->recheck_ns == 0 || l->recheck_ns > now)
-			continue;
-		l->recheck_ns = 0;
-		if ((v = gpiod_line_get_value(l->line)) == -1) {
-			log_warn("gpio gpiod: %s line %u (%s): read",
-			    gpio_gpiod_chip_path_of(g, r), l->offset,
-			    gpio_role_name(r));
-			ret = -1;
-		} else if (v != l->value) {
-			l->value = v;
-			l->edge_ns = now;
-			ev->role = r;
-			ev->value = v;
-			ev->ts_ns = now;
-			ret = 1;
-		}
-	}
-	if (gpio_gpiod_timer_arm(g) == -1)
-		return -1;
-	return ret;
-}
-
-/*
- * Reads one edge of role tag's line.  With the active-low flag, v1 kernels
- * report edges of the logical value, as v2 ones do.
- */
-static int
-gpio_gpiod_source_read(struct gpio_gpiod *g, uint32_t tag,
-    struct gpio_event *ev)
-{
-	struct gpiod_line_event e;
-	struct gpio_gpiod_line *l;
-
-	if (tag == GPIO_GPIOD_TIMER_TAG)
-		return gpio_gpiod_timer_read(g, ev);
-	if (tag >= GPIO_ROLE_COUNT || !g->lines[tag].used ||
-	    gpio_role_is_output(tag))
-		return 0;
-	l = &g->lines[tag];
-	if (gpiod_line_event_read(l->line, &e) == -1) {
-		if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
-			return 0;
-		log_warn("gpio gpiod: %s line %u (%s): read event",
-		    gpio_gpiod_chip_path_of(g, tag), l->offset,
-		    gpio_role_name(tag));
-		return -1;
-	}
-	return gpio_gpiod_edge(g, tag,
-	    e.event_type == GPIOD_LINE_EVENT_RISING_EDGE,
-	    gpio_gpiod_event_ts((int64_t)e.ts.tv_sec * 1000000000 +
-	    e.ts.tv_nsec), ev);
-}
-
-static void
-gpio_gpiod_lines_release(struct gpio_gpiod *g)
-{
-	if (g->tfd != -1)
-		close(g->tfd);
-	g->tfd = -1;
-	for (int r = 0; r < GPIO_ROLE_COUNT; r++) {
-		struct gpio_gpiod_line *l = &g->lines[r];
-
-		if (l->requested)
-			gpiod_line_release(l->line);
-		l->requested = false;
-		l->line = NULL;
-	}
-}
-
-#endif /* GPIO_GPIOD_V2 */
-
-/* ---- Shared by both APIs. ---- */
-
-/*
- * Takes one edge of an input: returns 1 with *ev filled when it changes
- * the reported value, 0 when it is dropped.
- */
-static int
+int
 gpio_gpiod_edge(struct gpio_gpiod *g, enum gpio_role r, int value,
     int64_t ts, struct gpio_event *ev)
 {
 	struct gpio_gpiod_line *l = &g->lines[r];
 
-#if !GPIO_GPIOD_V2
-	if (l->debounce_us > 0 && l->edge_ns != 0 &&
-	    ts - l->edge_ns < (int64_t)l->debounce_us * 1000) {
-		/* Inside the window: sample the level when it closes. */
-		if (l->recheck_ns == 0) {
-			l->recheck_ns = l->edge_ns +
-			    (int64_t)l->debounce_us * 1000;
-			if (gpio_gpiod_timer_arm(g) == -1)
-				return -1;
-		}
-		return 0;
-	}
-	l->edge_ns = ts;
-#else
-	(void)g;
-#endif
 	if (value == l->value)
 		return 0;
 	l->value = value;
@@ -827,7 +261,7 @@ gpio_gpiod_lines_distinct(struct gpio_gpiod *g)
 }
 
 /* Adds a readable source to the epoll set, made non-blocking first. */
-static int
+int
 gpio_gpiod_epoll_add(struct gpio_gpiod *g, int fd, uint32_t tag,
     const char *what)
 {
