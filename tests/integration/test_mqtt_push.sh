@@ -109,7 +109,8 @@ test_mqtt_snapshot_100k_while_deciding_patch_and_interrupted() {
 		mosquitto_pub -h "$MQTT_HOST" -p "$BROKER_PORT" -q 1 -t "$TOPIC/credentials/set" -f "$T/s$c.json"
 	done
 	pub "$TOPIC/credentials/patch" '{"version":12,"remove":["W-0001"]}'
-	mqtt_wait "the patch" 20 grep -q '"version":12' "$T/all.sub"
+	# (The subscriber also sees the patch itself: wait for its result.)
+	mqtt_wait "the patch" 20 sh -c "grep '^$TOPIC/credentials/result ' '$T/all.sub' | grep -q '\"version\":12'"
 	expect_eq "credentials after the patch" "$(sql 'SELECT count(*) FROM credentials;')" "99999"
 	local last
 	last=$(sql "SELECT max(seq) FROM events;")
