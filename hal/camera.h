@@ -27,11 +27,17 @@ struct frame {
 struct camera_config {
 	const char *source;	/* file backend: a directory, a file, or a
 				 * comma-separated list of files;
-				 * v4l2: a device path such as /dev/video0 */
+				 * v4l2: a device path such as /dev/video0;
+				 * libcamera: a camera's index ("0", "1") or
+				 * id, "" or a /dev path for the first */
 	int fps;		/* frames a second wanted */
 	bool loop;		/* file backend: start again after the last */
-	int width;		/* v4l2: wanted size, 0 for the driver's */
+	int width;		/* v4l2, libcamera: wanted size, 0 for the
+				 * driver's */
 	int height;
+	int max_exposure_us;	/* libcamera: longest exposure against motion
+				 * blur, in microseconds; 0 leaves auto
+				 * exposure alone */
 };
 
 enum camera_next {
@@ -43,6 +49,14 @@ enum camera_next {
 
 struct camera_ops {
 	const char *name;
+
+	/*
+	 * True for a camera that films a scene (v4l2, libcamera): a live
+	 * sensor's noise makes consecutive frames differ, so a run of
+	 * identical frames means it froze.  False for the file backend, which
+	 * replays the same pixels by design.
+	 */
+	bool live;
 
 	/*
 	 * Opens the source and checks it can deliver frames.  Returns the

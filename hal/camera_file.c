@@ -345,6 +345,7 @@ file_cam_close(void *priv)
 
 const struct camera_ops camera_file_ops = {
 	.name = "file",
+	.live = false,
 	.open = file_cam_open,
 	.start = file_cam_start,
 	.fd = file_cam_fd,

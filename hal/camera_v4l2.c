@@ -2,7 +2,9 @@
  * The V4L2 camera: single-planar capture with mmap streaming, the way
  * the kernel's own capture example does it.  The device is non-blocking;
  * the daemon polls its fd and next() drains every filled buffer, keeping
- * only the newest, so the decoder never works on a stale frame.
+ * only the newest, so the decoder never works on a stale frame.  Raw
+ * formats are preferred; MJPEG, which cheap USB webcams offer at the
+ * sizes worth having, is decoded to its Y plane with libjpeg-turbo.
  */
 #include <sys/ioctl.h>
 #include <sys/mman.h>
@@ -23,6 +25,9 @@
 
 #define V4L2_CAM_BUFFERS	4
 
+/* Corrupt MJPEG frames are reported at most this often. */
+#define V4L2_CAM_CORRUPT_LOG_NS	(60LL * 1000000000)
+
 struct v4l2_cam_buf {
 	void *start;
 	size_t length;
@@ -35,15 +40,26 @@ struct v4l2_cam {
 	struct v4l2_cam_buf *bufs;
 	unsigned nbufs;
 	uint8_t *ybuf;		/* the Y plane copied out of YUYV */
+	struct v4l2_mjpeg mjpeg;	/* the Y plane decoded from MJPEG */
+	uint64_t corrupt_logged;	/* mjpeg.corrupt when last reported */
+	int64_t corrupt_log_ns;	/* when that was */
 	int held;		/* buffer handed out with the last frame, or -1 */
 	bool gave;		/* the last call handed out a frame */
 	bool streaming;
 	uint64_t seq;
 };
 
+/*
+ * In order of preference: the raw formats cost a copy at most, a JPEG
+ * costs a decode (a few milliseconds a frame at 640x480 on a Pi).  JPEG is
+ * what some older drivers (gspca) call the same thing as MJPEG.
+ */
 static const uint32_t v4l2_cam_formats[] = {
 	V4L2_PIX_FMT_GREY, V4L2_PIX_FMT_YUYV, V4L2_PIX_FMT_NV12,
+	V4L2_PIX_FMT_MJPEG, V4L2_PIX_FMT_JPEG,
 };
+#define V4L2_CAM_NFORMATS \
+	(sizeof(v4l2_cam_formats) / sizeof(v4l2_cam_formats[0]))
 
 static int
 v4l2_ioctl(int fd, unsigned long req, void *arg)
@@ -65,13 +81,51 @@ v4l2_now_ns(void)
 	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
-/* Tries the formats we can turn into a Y plane, in order of cost. */
+/*
+ * Sets fourcc at w x h.  Returns 1 with *fmt as the driver took it, 0 if the
+ * driver does not offer the format (it answers with another one), or -1
+ * on failure.
+ */
+static int
+v4l2_cam_try_format(struct v4l2_cam *c, uint32_t fourcc, uint32_t w,
+    uint32_t h, struct v4l2_format *fmt)
+{
+	memset(fmt, 0, sizeof(*fmt));
+	fmt->type = V4L2_BUF_TYPE_VIDEO_CAPTURE;
+	fmt->fmt.pix.width = w;
+	fmt->fmt.pix.height = h;
+	fmt->fmt.pix.pixelformat = fourcc;
+	fmt->fmt.pix.field = V4L2_FIELD_NONE;
+	/* 0 asks the driver for its own row length. */
+	fmt->fmt.pix.bytesperline = 0;
+	if (v4l2_ioctl(c->fd, VIDIOC_S_FMT, fmt) == -1) {
+		if (errno == EINVAL)
+			return 0;
+		log_warn("camera v4l2: %s: VIDIOC_S_FMT", c->path);
+		return -1;
+	}
+	/* A driver answers an unsupported format with another one. */
+	if (fmt->fmt.pix.pixelformat != fourcc)
+		return 0;
+	/* With alternate fields each buffer holds half a frame. */
+	if (fmt->fmt.pix.field == V4L2_FIELD_ALTERNATE)
+		return 0;
+	return 1;
+}
+
+/*
+ * Tries the formats we can turn into a Y plane, in order of cost, first at
+ * exactly the size asked, then at whatever size the driver makes of it: a
+ * webcam typically offers YUYV only up to 640x480 and MJPEG at every size,
+ * and 1280x720 in MJPEG beats YUYV shrunk to 640x480.
+ */
 static int
 v4l2_cam_set_format(struct v4l2_cam *c, const struct camera_config *cfg)
 {
 	struct v4l2_format fmt;
 	uint32_t w, h;
 	char fcc[5];
+	int r;
 
 	memset(&fmt, 0, sizeof(fmt));
 	fmt.type = V4L2_BUF_TYPE_VIDEO_CAPTURE;
@@ -82,53 +136,46 @@ v4l2_cam_set_format(struct v4l2_cam *c, const struct camera_config *cfg)
 	w = cfg->width > 0 ? (uint32_t)cfg->width : fmt.fmt.pix.width;
 	h = cfg->height > 0 ? (uint32_t)cfg->height : fmt.fmt.pix.height;
 
-	for (size_t i = 0; i < sizeof(v4l2_cam_formats) /
-	    sizeof(v4l2_cam_formats[0]); i++) {
-		memset(&fmt, 0, sizeof(fmt));
-		fmt.type = V4L2_BUF_TYPE_VIDEO_CAPTURE;
-		fmt.fmt.pix.width = w;
-		fmt.fmt.pix.height = h;
-		fmt.fmt.pix.pixelformat = v4l2_cam_formats[i];
-		fmt.fmt.pix.field = V4L2_FIELD_NONE;
-		/* 0 asks the driver for its own row length. */
-		fmt.fmt.pix.bytesperline = 0;
-		if (v4l2_ioctl(c->fd, VIDIOC_S_FMT, &fmt) == -1) {
-			if (errno == EINVAL)
+	for (int exact = 1; exact >= 0; exact--) {
+		for (size_t i = 0; i < V4L2_CAM_NFORMATS; i++) {
+			if ((r = v4l2_cam_try_format(c, v4l2_cam_formats[i], w,
+			    h, &fmt)) == -1)
+				return -1;
+			if (r == 0 || (exact && (fmt.fmt.pix.width != w ||
+			    fmt.fmt.pix.height != h)))
 				continue;
-			log_warn("camera v4l2: %s: VIDIOC_S_FMT", c->path);
-			return -1;
+			goto found;
 		}
-		/* A driver answers an unsupported format with another one. */
-		if (fmt.fmt.pix.pixelformat != v4l2_cam_formats[i])
-			continue;
-		/* With alternate fields each buffer holds half a frame. */
-		if (fmt.fmt.pix.field == V4L2_FIELD_ALTERNATE)
-			continue;
-		v4l2_fourcc_str(fmt.fmt.pix.pixelformat, fcc);
-		if (v4l2_layout_from_format(fmt.fmt.pix.pixelformat,
-		    fmt.fmt.pix.width, fmt.fmt.pix.height,
-		    fmt.fmt.pix.bytesperline, &c->layout) == -1) {
-			log_warnx("camera v4l2: %s: unusable %s format "
-			    "%ux%u, %u bytes a line", c->path, fcc,
-			    fmt.fmt.pix.width, fmt.fmt.pix.height,
-			    fmt.fmt.pix.bytesperline);
-			errno = EINVAL;
-			return -1;
-		}
-		if (cfg->width > 0 && cfg->height > 0 &&
-		    (fmt.fmt.pix.width != w || fmt.fmt.pix.height != h))
-			log_info("camera v4l2: %s: %ux%u asked, driver gave "
-			    "%ux%u", c->path, w, h, fmt.fmt.pix.width,
-			    fmt.fmt.pix.height);
-		log_debug("camera v4l2: %s: %s %ux%u, %zu bytes a line",
-		    c->path, fcc, fmt.fmt.pix.width, fmt.fmt.pix.height,
-		    c->layout.stride);
-		return 0;
 	}
-	log_warnx("camera v4l2: %s: supports none of GREY, YUYV, NV12",
+	log_warnx("camera v4l2: %s: supports none of GREY, YUYV, NV12, MJPG",
 	    c->path);
 	errno = EINVAL;
 	return -1;
+
+found:
+	v4l2_fourcc_str(fmt.fmt.pix.pixelformat, fcc);
+	if (v4l2_layout_from_format(fmt.fmt.pix.pixelformat,
+	    fmt.fmt.pix.width, fmt.fmt.pix.height, fmt.fmt.pix.bytesperline,
+	    &c->layout) == -1) {
+		log_warnx("camera v4l2: %s: unusable %s format %ux%u, %u bytes "
+		    "a line", c->path, fcc, fmt.fmt.pix.width,
+		    fmt.fmt.pix.height, fmt.fmt.pix.bytesperline);
+		errno = EINVAL;
+		return -1;
+	}
+	if (cfg->width > 0 && cfg->height > 0 &&
+	    (fmt.fmt.pix.width != w || fmt.fmt.pix.height != h))
+		log_info("camera v4l2: %s: %ux%u asked, driver gave %ux%u",
+		    c->path, w, h, fmt.fmt.pix.width, fmt.fmt.pix.height);
+	if (c->layout.jpeg)
+		log_info("camera v4l2: %s: %s %ux%u, each frame decoded: no "
+		    "raw format offered at this size", c->path, fcc,
+		    fmt.fmt.pix.width, fmt.fmt.pix.height);
+	else
+		log_debug("camera v4l2: %s: %s %ux%u, %zu bytes a line",
+		    c->path, fcc, fmt.fmt.pix.width, fmt.fmt.pix.height,
+		    c->layout.stride);
+	return 0;
 }
 
 /* The frame rate is a wish: many drivers cannot set it. */
@@ -207,7 +254,7 @@ v4l2_cam_map(struct v4l2_cam *c)
 			log_warn("camera v4l2: %s: VIDIOC_QUERYBUF", c->path);
 			return -1;
 		}
-		if (b.length < c->layout.y_bytes) {
+		if (b.length == 0 || b.length < c->layout.y_bytes) {
 			log_warnx("camera v4l2: %s: buffer of %u bytes, "
 			    "frame needs %zu", c->path, b.length,
 			    c->layout.y_bytes);
@@ -231,6 +278,73 @@ v4l2_cam_map(struct v4l2_cam *c)
 }
 
 static void v4l2_cam_close(void *priv);
+
+/*
+ * A buffer flagged as an error, or shorter than the frame (for MJPEG:
+ * empty, or longer than the buffer), may hold a torn image.
+ */
+static bool
+v4l2_cam_buf_ok(const struct v4l2_cam *c, const struct v4l2_buffer *b)
+{
+	if ((b->flags & V4L2_BUF_FLAG_ERROR) != 0)
+		return false;
+	if (c->layout.jpeg)
+		return b->bytesused > 0 &&
+		    b->bytesused <= c->bufs[b->index].length;
+	return b->bytesused >= c->layout.y_bytes;
+}
+
+/*
+ * A corrupt MJPEG frame is normal now and then (a USB packet lost), so
+ * the first one is reported and then at most one line a minute says how
+ * many more there were.
+ */
+static void
+v4l2_cam_corrupt_report(struct v4l2_cam *c, int64_t now)
+{
+	log_debug("camera v4l2: %s: corrupt MJPEG frame skipped: %s",
+	    c->path, c->mjpeg.why);
+	if (c->corrupt_logged != 0 &&
+	    now - c->corrupt_log_ns < V4L2_CAM_CORRUPT_LOG_NS)
+		return;
+	log_warnx("camera v4l2: %s: %llu corrupt MJPEG frame%s skipped since "
+	    "open (last: %s)", c->path, (unsigned long long)c->mjpeg.corrupt,
+	    c->mjpeg.corrupt == 1 ? "" : "s", c->mjpeg.why);
+	c->corrupt_logged = c->mjpeg.corrupt;
+	c->corrupt_log_ns = now;
+}
+
+/*
+ * Decodes the newest buffer, already given back to the driver's queue
+ * once this returns.  Returns an enum camera_next.
+ */
+static int
+v4l2_cam_next_jpeg(struct v4l2_cam *c, const struct v4l2_buffer *b,
+    struct frame *out)
+{
+	int64_t now = v4l2_now_ns();
+	int r;
+
+	/* libjpeg reads the buffer as it is: the length is bytesused. */
+	r = v4l2_mjpeg_decode(&c->mjpeg, c->bufs[b->index].start, b->bytesused,
+	    now);
+	if (v4l2_cam_qbuf(c, b->index) == -1)
+		return CAMERA_ERROR;
+	if (r == -1) {
+		log_warnx("camera v4l2: %s: every MJPEG frame for %lld ms was "
+		    "corrupt (last: %s)", c->path,
+		    V4L2_MJPEG_BAD_NS / 1000000, c->mjpeg.why);
+		errno = EIO;
+		return CAMERA_ERROR;
+	}
+	if (r == 0) {
+		v4l2_cam_corrupt_report(c, now);
+		return CAMERA_NONE;
+	}
+	out->y = c->mjpeg.plane;
+	out->stride = c->layout.width;
+	return CAMERA_FRAME;
+}
 
 static void *
 v4l2_cam_open(const struct camera_config *cfg)
@@ -276,7 +390,9 @@ v4l2_cam_open(const struct camera_config *cfg)
 	if (v4l2_cam_set_format(c, cfg) == -1)
 		goto fail;
 	v4l2_cam_set_fps(c, cfg->fps);
-	if (c->layout.convert) {
+	if (c->layout.jpeg)
+		v4l2_mjpeg_init(&c->mjpeg, c->layout.width, c->layout.height);
+	else if (c->layout.convert) {
 		c->ybuf = malloc((size_t)c->layout.width * c->layout.height);
 		if (c->ybuf == NULL) {
 			log_warn("camera v4l2: %s", c->path);
@@ -326,6 +442,7 @@ v4l2_cam_next(void *priv, struct frame *out)
 	bool have = false;
 	uint8_t *px;
 	int64_t ts;
+	int r;
 
 	if (c->held >= 0) {
 		unsigned i = (unsigned)c->held;
@@ -370,13 +487,11 @@ v4l2_cam_next(void *priv, struct frame *out)
 			return CAMERA_ERROR;
 		}
 		/*
-		 * A buffer flagged as an error, or shorter than the frame,
-		 * may hold a torn image: give it straight back.  A failed
-		 * QBUF means the device is going away; close() takes every
-		 * buffer back with STREAMOFF.
+		 * A torn buffer goes straight back.  A failed QBUF means the
+		 * device is going away; close() takes every buffer back with
+		 * STREAMOFF.
 		 */
-		if ((b.flags & V4L2_BUF_FLAG_ERROR) != 0 ||
-		    b.bytesused < c->layout.y_bytes) {
+		if (!v4l2_cam_buf_ok(c, &b)) {
 			log_debug("camera v4l2: %s: dropped a bad buffer",
 			    c->path);
 			if (v4l2_cam_qbuf(c, b.index) == -1)
@@ -396,7 +511,11 @@ v4l2_cam_next(void *priv, struct frame *out)
 	if (ts < 0)
 		ts = v4l2_now_ns();
 	px = c->bufs[newest.index].start;
-	if (c->layout.convert) {
+	if (c->layout.jpeg) {
+		/* A corrupt frame is not one: the next one is 1/fps away. */
+		if ((r = v4l2_cam_next_jpeg(c, &newest, out)) != CAMERA_FRAME)
+			return r;
+	} else if (c->layout.convert) {
 		v4l2_yuyv_to_y(px, c->layout.stride, c->layout.width,
 		    c->layout.height, c->ybuf);
 		/* The copy is ours, so the driver can have its buffer now. */
@@ -432,6 +551,11 @@ v4l2_cam_close(void *priv)
 			log_warn("camera v4l2: %s: VIDIOC_STREAMOFF", c->path);
 	}
 	c->held = -1;
+	if (c->mjpeg.corrupt > 0)
+		log_info("camera v4l2: %s: %llu of %llu MJPEG frames were "
+		    "corrupt", c->path, (unsigned long long)c->mjpeg.corrupt,
+		    (unsigned long long)(c->mjpeg.corrupt + c->mjpeg.good));
+	v4l2_mjpeg_free(&c->mjpeg);
 	for (unsigned i = 0; i < c->nbufs; i++)
 		if (c->bufs[i].start != NULL)
 			munmap(c->bufs[i].start, c->bufs[i].length);
@@ -452,6 +576,7 @@ v4l2_cam_close(void *priv)
 
 const struct camera_ops camera_v4l2_ops = {
 	.name = "v4l2",
+	.live = true,
 	.open = v4l2_cam_open,
 	.start = v4l2_cam_start,
 	.fd = v4l2_cam_fd,

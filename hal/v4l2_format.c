@@ -1,6 +1,11 @@
 #include "v4l2_format.h"
 
+#include <stdlib.h>
+#include <string.h>
+
 #include <linux/videodev2.h>
+
+#include "../src/image.h"
 
 /*
  * A row is never more than this many times its packed size: it bounds
@@ -17,7 +22,23 @@ v4l2_layout_from_format(uint32_t fourcc, uint32_t width, uint32_t height,
 	if (width == 0 || height == 0 || width > V4L2_MAX_SIDE ||
 	    height > V4L2_MAX_SIDE)
 		return -1;
+	out->jpeg = false;
 	switch (fourcc) {
+	case V4L2_PIX_FMT_MJPEG:
+	case V4L2_PIX_FMT_JPEG:
+		/*
+		 * A buffer holds one JPEG of any length up to its size, so
+		 * there is no row length and no minimum to check here; the
+		 * decoder checks everything.
+		 */
+		out->fourcc = fourcc;
+		out->width = (int)width;
+		out->height = (int)height;
+		out->stride = 0;
+		out->y_bytes = 0;
+		out->convert = true;
+		out->jpeg = true;
+		return 0;
 	case V4L2_PIX_FMT_GREY:
 	case V4L2_PIX_FMT_NV12:
 		/* NV12's first plane is the Y plane, one byte a pixel. */
@@ -77,4 +98,44 @@ v4l2_fourcc_str(uint32_t fourcc, char buf[5])
 		buf[i] = (c >= 0x20 && c < 0x7f) ? c : '?';
 	}
 	buf[4] = '\0';
+}
+
+void
+v4l2_mjpeg_init(struct v4l2_mjpeg *m, int width, int height)
+{
+	memset(m, 0, sizeof(*m));
+	m->width = width;
+	m->height = height;
+	m->bad_since_ns = -1;
+}
+
+int
+v4l2_mjpeg_decode(struct v4l2_mjpeg *m, const uint8_t *buf, size_t len,
+    int64_t now_ns)
+{
+	int w = m->width, h = m->height;
+
+	/*
+	 * The plane is both the output and the buffer decoded into, so a
+	 * corrupt frame leaves it undefined; nobody reads it before the next
+	 * good frame, because only a good frame is handed out.
+	 */
+	if (image_jpeg_decode_grey(buf, len, &m->plane, &m->cap, &w, &h,
+	    m->why, sizeof(m->why)) == 0) {
+		m->good++;
+		m->bad_since_ns = -1;
+		return 1;
+	}
+	m->corrupt++;
+	if (m->bad_since_ns < 0)
+		m->bad_since_ns = now_ns;
+	return now_ns - m->bad_since_ns >= V4L2_MJPEG_BAD_NS ? -1 : 0;
+}
+
+void
+v4l2_mjpeg_free(struct v4l2_mjpeg *m)
+{
+	free(m->plane);
+	m->plane = NULL;
+	m->cap = 0;
 }

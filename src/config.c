@@ -155,6 +155,17 @@ static const struct setting config_settings[] = {
 	S_ENUM("camera", "direction", camera.direction, choices_direction,
 	    "entry",
 	    "The way that codes shown to this camera open."),
+	S_INT("camera", "stall_ms", camera.stall_ms, 0, 600000, "3000",
+	    "A camera that delivers no frame for this long is frozen: the "
+	    "lanes stay locked and it is closed and opened again (0: never; "
+	    "otherwise at least 1000 and three frame periods)."),
+	S_INT("camera", "same_frames", camera.same_frames, 0, 100000, "30",
+	    "A live camera (v4l2, libcamera) that delivers this many identical "
+	    "frames in a row is frozen: the lanes stay locked until the "
+	    "picture changes (0: never)."),
+	S_INT("camera", "max_exposure_us", camera.max_exposure_us, 0, 1000000, "0",
+	    "libcamera: the longest exposure in microseconds, against motion "
+	    "blur of a worker walking up (0: leave auto exposure alone)."),
 
 	S_ENUM_TEXT("decoder", "backend", decoder.backend,
 	    choices_decoder_backend, "zbar",
@@ -871,6 +882,14 @@ config_loader_check(struct config_loader *l, const char *where)
 			    "gpio.%s is not wired", where, ways[i].way,
 			    gpio_role_name(ways[i].relay));
 	}
+	/* The stall check ticks every quarter of stall_ms, and a camera
+	 * that is only slow must never look stalled. */
+	if (c->camera.stall_ms != 0 && (c->camera.stall_ms < 1000 ||
+	    c->camera.stall_ms < 3 * 1000 / c->camera.fps))
+		config_error_add(l, 0, "%s: camera.stall_ms %d: 0 (off), or at "
+		    "least 1000 and three frame periods (%d at %d fps)", where,
+		    c->camera.stall_ms, 3 * 1000 / c->camera.fps,
+		    c->camera.fps);
 	if (strcmp(c->gpio.backend, "sim") == 0 && c->gpio.hw.sim_log[0] == '\0')
 		config_error_add(l, 0, "%s: gpio.sim_log must be set when "
 		    "gpio.backend is sim", where);

@@ -55,6 +55,9 @@ struct config {
 		int width;
 		int height;
 		enum direction direction;	/* the way codes shown here open */
+		int stall_ms;		/* no frame this long: frozen; 0 off */
+		int same_frames;	/* this many identical: frozen; 0 off */
+		int max_exposure_us;	/* libcamera exposure cap; 0 auto */
 	} camera;
 	struct {
 		char backend[16];	/* zbar */

@@ -30,6 +30,8 @@ camera_state_name(enum camera_state s)
 		return "ended";
 	case CAM_FAILED:
 		return "failed";
+	case CAM_FROZEN:
+		return "frozen";
 	}
 	return "?";
 }
@@ -45,6 +47,57 @@ gate_lane_params(const struct config *cfg, struct lane_params *p)
 		.held_open_s = cfg->lane.held_open_s,
 		.have_sensor = cfg->gpio.hw.lines[GPIO_PASSAGE_SENSOR].used,
 	};
+}
+
+/* Raises or clears the one "camera" alarm (lost, frozen), once each way. */
+static void
+gate_camera_alarm(struct gate *g, bool active, const char *detail)
+{
+	if (g->camera_alarm == active)
+		return;
+	g->camera_alarm = active;
+	gate_uplink_alarm(g, "camera", active, detail);
+}
+
+/*
+ * The health check for a new camera (or new settings): the identical-frame
+ * rule only for a live camera, since the file camera replays its pictures.
+ */
+static void
+gate_camera_health_init(struct gate *g, const struct camera_ops *cam,
+    const struct config *cfg)
+{
+	camera_health_init(&g->cam_health, cfg->camera.stall_ms,
+	    cam->live ? cfg->camera.same_frames : 0);
+	loop_timer_cancel(g->loop, &g->cam_tick);
+	if (camera_health_period_ms(&g->cam_health) > 0)
+		loop_timer_set(g->loop, &g->cam_tick,
+		    camera_health_period_ms(&g->cam_health));
+}
+
+/*
+ * Feeds f to the health check.  Returns whether its frames may be used:
+ * while the camera is frozen none is decoded, so no code is decided and
+ * the lanes stay locked.
+ */
+static bool
+gate_camera_healthy(struct gate *g, const struct frame *f)
+{
+	bool was = camera_health_faulty(&g->cam_health);
+
+	if (camera_health_frame(&g->cam_health, f) == CAMERA_FROZEN) {
+		log_warnx("camera: frozen: %d identical frames; lanes locked "
+		    "until the picture changes", g->cfg.camera.same_frames);
+		gate_camera_alarm(g, true, "frozen");
+	} else if (was && !camera_health_faulty(&g->cam_health)) {
+		log_info("camera: live again");
+		gate_camera_alarm(g, false, "live again");
+	}
+	if (camera_health_faulty(&g->cam_health)) {
+		g->cam_state = CAM_FROZEN;
+		return false;
+	}
+	return true;
 }
 
 static void
@@ -67,6 +120,8 @@ gate_camera_event(struct loop *l, struct loop_fd *fd, uint32_t events)
 
 	(void)events;
 	while ((r = g->cam->next(g->cam_priv, &f)) == CAMERA_FRAME) {
+		if (!gate_camera_healthy(g, &f))
+			continue;
 		g->cam_state = CAM_RUNNING;
 		gate_scan_frame(g, &f);
 	}
@@ -81,10 +136,7 @@ gate_camera_event(struct loop *l, struct loop_fd *fd, uint32_t events)
 		gate_camera_stop(g);
 		g->cam_state = CAM_FAILED;
 		loop_timer_set(l, &g->cam_retry, CAMERA_RETRY_MS);
-		if (!g->camera_alarm) {
-			g->camera_alarm = true;
-			gate_uplink_alarm(g, "camera", true, "lost");
-		}
+		gate_camera_alarm(g, true, "lost");
 	}
 }
 
@@ -98,6 +150,7 @@ gate_camera_open(const struct camera_ops *cam, const struct config *cfg)
 		.loop = cfg->camera.loop,
 		.width = cfg->camera.width,
 		.height = cfg->camera.height,
+		.max_exposure_us = cfg->camera.max_exposure_us,
 	};
 	void *priv = cam->open(&cc);
 
@@ -117,7 +170,10 @@ gate_camera_attach(struct gate *g, const struct camera_ops *cam, void *priv)
 	g->cam_priv = priv;
 	g->cam_fd.fd = cam->fd(priv);
 	g->cam_fd.cb = gate_camera_event;
-	g->cam_state = CAM_STARTING;
+	/* A frozen camera reopened stays frozen until it delivers. */
+	g->cam_state = camera_health_faulty(&g->cam_health) ? CAM_FROZEN :
+	    CAM_STARTING;
+	camera_health_start(&g->cam_health, clock_mono_ns());
 	if (loop_fd_add(g->loop, &g->cam_fd, EPOLLIN) == -1) {
 		gate_camera_stop(g);
 		g->cam_state = CAM_FAILED;
@@ -137,9 +193,33 @@ gate_camera_retry(struct loop *l, struct loop_timer *t)
 		return;
 	}
 	log_info("camera: back");
-	if (g->camera_alarm) {
-		g->camera_alarm = false;
-		gate_uplink_alarm(g, "camera", false, "back");
+	gate_camera_alarm(g, false, "back");
+}
+
+/*
+ * The stall check.  A camera without frames is closed and opened again,
+ * once per camera.stall_ms while it stays silent: that is what unsticks a
+ * hung driver or pipeline short of unplugging it.
+ */
+static void
+gate_camera_tick(struct loop *l, struct loop_timer *t)
+{
+	struct gate *g = (struct gate *)((char *)t - offsetof(struct gate, cam_tick));
+	void *priv;
+
+	loop_timer_set(l, t, camera_health_period_ms(&g->cam_health));
+	if (g->cam_priv == NULL ||
+	    camera_health_tick(&g->cam_health, clock_mono_ns()) != CAMERA_STALLED)
+		return;
+	log_warnx("camera: no frame for %d ms: frozen; lanes locked, "
+	    "reopening it", g->cfg.camera.stall_ms);
+	gate_camera_alarm(g, true, "frozen");
+	gate_camera_stop(g);
+	priv = gate_camera_open(g->cam, &g->cfg);
+	if (priv == NULL || gate_camera_attach(g, g->cam, priv) == -1) {
+		log_warnx("camera: lost; retrying every %d ms", CAMERA_RETRY_MS);
+		g->cam_state = CAM_FAILED;
+		loop_timer_set(l, &g->cam_retry, CAMERA_RETRY_MS);
 	}
 }
 
@@ -238,6 +318,7 @@ gate_open(struct gate *g, struct loop *l, const struct config *cfg)
 	g->loop = l;
 	g->cam_fd.fd = g->gpio_fd.fd = -1;
 	g->cam_retry.cb = gate_camera_retry;
+	g->cam_tick.cb = gate_camera_tick;
 	g->retention.cb = gate_retention;
 	g->started_ns = clock_mono_ns();
 
@@ -273,6 +354,7 @@ gate_open(struct gate *g, struct loop *l, const struct config *cfg)
 	}
 	if ((priv = gate_camera_open(cam, cfg)) == NULL)
 		goto fail;
+	gate_camera_health_init(g, cam, cfg);
 	if (gate_camera_attach(g, cam, priv) == -1)
 		goto fail;
 
@@ -296,6 +378,7 @@ gate_close(struct gate *g)
 {
 	gate_make_safe(g);
 	loop_timer_cancel(g->loop, &g->cam_retry);
+	loop_timer_cancel(g->loop, &g->cam_tick);
 	loop_timer_cancel(g->loop, &g->retention);
 	gate_camera_stop(g);
 	if (g->dec_priv != NULL)
@@ -376,6 +459,10 @@ gate_reload(struct gate *g, const struct config *cfg, char *err, size_t errlen)
 	if (cam_changed) {
 		loop_timer_cancel(g->loop, &g->cam_retry);
 		gate_camera_stop(g);
+		/* Another camera, or other rules: its health starts afresh. */
+		if (g->camera_alarm)
+			gate_camera_alarm(g, false, "camera reconfigured");
+		gate_camera_health_init(g, cam, cfg);
 		gate_camera_attach(g, cam, cam_priv);
 	}
 	if (dec_changed) {
@@ -508,6 +595,12 @@ gate_healthy(const struct gate *g, char *why, size_t whylen)
 		stale_ms = CAMERA_STALE_MS;
 	if (g->cam_state == CAM_FAILED) {
 		snprintf(why, whylen, "camera lost");
+		return false;
+	}
+	/* A frozen picture is as blind as no picture: let systemd restart us
+	 * if reopening the camera did not bring it back. */
+	if (g->cam_state == CAM_FROZEN) {
+		snprintf(why, whylen, "camera frozen");
 		return false;
 	}
 	if (g->cam_state != CAM_ENDED &&

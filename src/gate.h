@@ -14,6 +14,7 @@
 
 #include "../hal/camera.h"
 #include "../hal/gpio.h"
+#include "camera_health.h"
 #include "config.h"
 #include "decide.h"
 #include "decoder.h"
@@ -22,7 +23,8 @@
 #include "loop.h"
 #include "store.h"
 
-enum camera_state { CAM_STARTING, CAM_RUNNING, CAM_ENDED, CAM_FAILED };
+/* CAM_FROZEN: stalled or repeating its picture; its frames are not used. */
+enum camera_state { CAM_STARTING, CAM_RUNNING, CAM_ENDED, CAM_FAILED, CAM_FROZEN };
 
 struct gate_counters {
 	uint64_t frames;
@@ -64,6 +66,8 @@ struct gate {
 	struct loop_fd cam_fd;
 	enum camera_state cam_state;
 	struct loop_timer cam_retry;
+	struct camera_health cam_health;
+	struct loop_timer cam_tick;	/* camera_health_tick() */
 
 	const struct gpio_ops *gpio;
 	void *gpio_priv;
@@ -86,7 +90,7 @@ struct gate {
 	uint64_t decode_n;	/* frames timed; the ring keeps the last ones */
 
 	struct gate_uplink up;
-	bool camera_alarm;	/* "camera" raised and not cleared yet */
+	bool camera_alarm;	/* "camera" (lost, frozen) raised, not cleared */
 	bool store_alarm;	/* "database" likewise */
 	int64_t config_version;
 	int64_t cred_version;

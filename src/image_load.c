@@ -13,6 +13,7 @@
 #include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -224,7 +225,10 @@ struct jpeg_ctx {
 	struct jpeg_error_mgr jerr;
 	struct jpeg_progress_mgr progress;
 	jmp_buf jmp;
-	uint8_t *pixels;
+	uint8_t *pixels;	/* image_jpeg()'s own plane */
+	size_t cap;
+	bool late_warnings_ok;	/* see image_jpeg_decode_grey() */
+	bool rows_done;		/* every row has been decoded */
 	char msg[JMSG_LENGTH_MAX + 8];
 };
 
@@ -242,12 +246,17 @@ jpeg_on_error(j_common_ptr ci)
 /*
  * libjpeg only warns about corrupt data (a truncated file gets a fake end
  * marker and grey rows), so warnings are errors here: a frame with made-up
- * rows is not one we want to decide on.  Trace messages are dropped.
+ * rows is not one we want to decide on.  Once every row is out, a warning
+ * can only be about what follows them (padding before the end marker),
+ * which changes no pixel; a camera stream may accept that.  Trace messages
+ * are dropped.
  */
 static void
 jpeg_on_message(j_common_ptr ci, int level)
 {
-	if (level < 0)
+	struct jpeg_ctx *c = ci->client_data;
+
+	if (level < 0 && !(c->late_warnings_ok && c->rows_done))
 		jpeg_on_error(ci);
 }
 
@@ -264,12 +273,19 @@ jpeg_on_progress(j_common_ptr ci)
 	}
 }
 
+/*
+ * Decodes into *plane, grown to *cap bytes when too small.  *wp and *hp:
+ * the size wanted (0: any) in, the size decoded out.  Only c and what the
+ * pointers point to change after setjmp(), so a longjmp() loses nothing.
+ */
 static int
 jpeg_decode(struct jpeg_ctx *c, const uint8_t *buf, size_t len,
-    struct image *out)
+    uint8_t **plane, size_t *cap, int *wp, int *hp)
 {
 	struct jpeg_decompress_struct *ci = &c->cinfo;
 	JDIMENSION w, h;
+	uint8_t *p;
+	size_t need;
 
 	ci->err = jpeg_std_error(&c->jerr);
 	c->jerr.error_exit = jpeg_on_error;
@@ -290,6 +306,13 @@ jpeg_decode(struct jpeg_ctx *c, const uint8_t *buf, size_t len,
 		    (unsigned long)ci->image_height);
 		return -1;
 	}
+	if (*wp > 0 && *hp > 0 && (ci->image_width != (JDIMENSION)*wp ||
+	    ci->image_height != (JDIMENSION)*hp)) {
+		snprintf(c->msg, sizeof(c->msg), "JPEG: size %lux%lu, not "
+		    "the %dx%d expected", (unsigned long)ci->image_width,
+		    (unsigned long)ci->image_height, *wp, *hp);
+		return -1;
+	}
 	ci->out_color_space = JCS_GRAYSCALE;
 	jpeg_start_decompress(ci);
 	w = ci->output_width;
@@ -299,13 +322,17 @@ jpeg_decode(struct jpeg_ctx *c, const uint8_t *buf, size_t len,
 		return -1;
 	}
 
-	c->pixels = malloc((size_t)w * h);
-	if (c->pixels == NULL) {
-		snprintf(c->msg, sizeof(c->msg), "JPEG: out of memory");
-		return -1;
+	need = (size_t)w * h;
+	if (need > *cap) {
+		if ((p = realloc(*plane, need)) == NULL) {
+			snprintf(c->msg, sizeof(c->msg), "JPEG: out of memory");
+			return -1;
+		}
+		*plane = p;
+		*cap = need;
 	}
 	while (ci->output_scanline < h) {
-		JSAMPROW row = c->pixels + (size_t)ci->output_scanline * w;
+		JSAMPROW row = *plane + (size_t)ci->output_scanline * w;
 
 		/* Only a suspending source returns 0; ours never should. */
 		if (jpeg_read_scanlines(ci, &row, 1) != 1) {
@@ -313,12 +340,11 @@ jpeg_decode(struct jpeg_ctx *c, const uint8_t *buf, size_t len,
 			return -1;
 		}
 	}
+	c->rows_done = true;
 	jpeg_finish_decompress(ci);
 
-	out->y = c->pixels;
-	out->width = (int)w;
-	out->height = (int)h;
-	c->pixels = NULL;
+	*wp = (int)w;
+	*hp = (int)h;
 	return 0;
 }
 
@@ -327,6 +353,7 @@ image_jpeg(const uint8_t *buf, size_t len, struct image *out, char *err,
     size_t errlen)
 {
 	struct jpeg_ctx *c;
+	int w = 0, h = 0;
 	int rc;
 
 	/* Kept off the stack: libjpeg's structs and jmp_buf are large. */
@@ -334,9 +361,44 @@ image_jpeg(const uint8_t *buf, size_t len, struct image *out, char *err,
 		image_err(err, errlen, "JPEG: out of memory");
 		return -1;
 	}
-	rc = jpeg_decode(c, buf, len, out);
+	rc = jpeg_decode(c, buf, len, &c->pixels, &c->cap, &w, &h);
 	jpeg_destroy_decompress(&c->cinfo);
+	if (rc == 0) {
+		out->y = c->pixels;
+		out->width = w;
+		out->height = h;
+		c->pixels = NULL;
+	}
 	free(c->pixels);
+	if (rc == -1)
+		image_err(err, errlen, "%s", c->msg);
+	free(c);
+	return rc;
+}
+
+int
+image_jpeg_decode_grey(const uint8_t *buf, size_t len, uint8_t **plane,
+    size_t *cap, int *w, int *h, char *err, size_t errlen)
+{
+	struct jpeg_ctx *c;
+	int rc;
+
+	if (*w < 0 || *h < 0) {
+		image_err(err, errlen, "JPEG: bad expected size");
+		return -1;
+	}
+	if (buf == NULL || len < 3 || buf[0] != 0xff || buf[1] != 0xd8 ||
+	    buf[2] != 0xff) {
+		image_err(err, errlen, "JPEG: no start of image");
+		return -1;
+	}
+	if ((c = calloc(1, sizeof(*c))) == NULL) {
+		image_err(err, errlen, "JPEG: out of memory");
+		return -1;
+	}
+	c->late_warnings_ok = true;
+	rc = jpeg_decode(c, buf, len, plane, cap, w, h);
+	jpeg_destroy_decompress(&c->cinfo);
 	if (rc == -1)
 		image_err(err, errlen, "%s", c->msg);
 	free(c);

@@ -74,13 +74,47 @@ test_layout_nv12(void **state)
 }
 
 static void
+test_layout_mjpeg(void **state)
+{
+	struct v4l2_layout l;
+
+	(void)state;
+	/* A buffer is one JPEG: no rows to check, decoded to our plane. */
+	assert_int_equal(v4l2_layout_from_format(V4L2_PIX_FMT_MJPEG, 1280, 720,
+	    0, &l), 0);
+	assert_int_equal(l.fourcc, V4L2_PIX_FMT_MJPEG);
+	assert_int_equal(l.width, 1280);
+	assert_int_equal(l.height, 720);
+	assert_int_equal(l.stride, 0);
+	assert_int_equal(l.y_bytes, 0);
+	assert_true(l.convert);
+	assert_true(l.jpeg);
+	/* Whatever bytesperline a driver puts there means nothing. */
+	assert_int_equal(v4l2_layout_from_format(V4L2_PIX_FMT_JPEG, 640, 480,
+	    12345, &l), 0);
+	assert_true(l.jpeg);
+	/* A raw format after it is not one. */
+	assert_int_equal(v4l2_layout_from_format(V4L2_PIX_FMT_YUYV, 640, 480,
+	    0, &l), 0);
+	assert_false(l.jpeg);
+	assert_int_equal(v4l2_layout_from_format(V4L2_PIX_FMT_GREY, 640, 480,
+	    0, &l), 0);
+	assert_false(l.jpeg);
+	assert_false(l.convert);
+}
+
+static void
 test_layout_refused(void **state)
 {
 	struct v4l2_layout l;
 
 	(void)state;
-	assert_int_equal(v4l2_layout_from_format(V4L2_PIX_FMT_MJPEG, 640, 480,
+	assert_int_equal(v4l2_layout_from_format(V4L2_PIX_FMT_H264, 640, 480,
 	    0, &l), -1);
+	assert_int_equal(v4l2_layout_from_format(V4L2_PIX_FMT_MJPEG, 0, 480,
+	    0, &l), -1);
+	assert_int_equal(v4l2_layout_from_format(V4L2_PIX_FMT_MJPEG,
+	    V4L2_MAX_SIDE + 1, 480, 0, &l), -1);
 	assert_int_equal(v4l2_layout_from_format(V4L2_PIX_FMT_RGB24, 640, 480,
 	    1920, &l), -1);
 	assert_int_equal(v4l2_layout_from_format(V4L2_PIX_FMT_GREY, 0, 480,
@@ -160,6 +194,7 @@ main(void)
 		cmocka_unit_test(test_layout_grey),
 		cmocka_unit_test(test_layout_yuyv),
 		cmocka_unit_test(test_layout_nv12),
+		cmocka_unit_test(test_layout_mjpeg),
 		cmocka_unit_test(test_layout_refused),
 		cmocka_unit_test(test_yuyv_to_y),
 		cmocka_unit_test(test_timestamp),

@@ -173,6 +173,15 @@ check_eq "c: the log's scans are grants of W-0001" \
 check_waited "c: at 60 frames a second the control socket still answers" c.fast_status 300
 check_waited "c: ... a remote open raises RELAY_ENTRY" c.fast_open_up 300
 check_waited "c: ... and its pulse (1500 ms) ends on time" c.fast_open_down 300
+check_waited "c: a still picture looped to the capture: state frozen" c.frozen
+check_json "c: ... every way locked" c-frozen '.camera.state == "frozen" and ([.ways[] | select(. != "locked")] | length == 0)'
+check_eq "c: ... logged once as identical frames" "$(fact c.frozen_logged)" 1
+check_waited "c: vivid's noise again: running" c.live_again
+check_waited "c: every buffer dropped: state frozen" c.stalled
+check_json "c: ... every way locked" c-stalled '.camera.state == "frozen" and ([.ways[] | select(. != "locked")] | length == 0)'
+r=$(fact c.reopened)
+if [ -n "$r" ] && [ "$r" -ge 1 ]; then ok "c: ... the stalled camera was reopened ($r times)"; else not_ok "c: ... the stalled camera was reopened" "'$r'"; fi
+check_waited "c: frames again: running" c.unstalled
 check_waited "c: the camera unbound: state failed" c.failed
 check_json "c: ... every way locked" c-failed '.camera.state == "failed" and ([.ways[] | select(. != "locked")] | length == 0)'
 check_eq "c: ... and the relay de-energised" "$(fact c.relay_while_failed)" 0
@@ -195,7 +204,7 @@ check_eq "mqtt: mosquitto_pub in the guest succeeded" "$(fact m.pub)" 0
 check_eq "mqtt: the host's subscriber received the guest's message" \
 	"$(cat "$RECEIVED" 2>/dev/null)" "$MSG"
 
-# ---- libcamera on vimc (for the later libcamera backend) ----
+# ---- libcamera on vimc: its tools, then qrgated's libcamera backend ----
 case $(fact l.media) in /dev/media*) ok "libcamera: vimc loaded, its media device is $(fact l.media)";;
 	*) not_ok "libcamera: vimc loaded, its media device found" "l.media: '$(fact l.media)'";; esac
 if [ "$(fact l.list)" = 0 ] && grep -q "(platform/vimc.0 Sensor B)" "$OUT/l-cam-list.txt" 2>/dev/null; then
@@ -209,6 +218,43 @@ if [ "$(fact l.capture)" = 0 ] && [ "${n:-0}" -eq 3 ]; then
 else
 	not_ok "libcamera: cam captured 3 frames from vimc" "exit '$(fact l.capture)', ${n:-0} frames"
 fi
+check_waited "l: qrgated (libcamera backend, camera by id '$(fact l.id)') started" l.started
+check_waited "l: the camera runs" l.running
+f=$(fact l.frames)
+if [ -n "$f" ] && [ "${f% *}" != none ] && [ "${f#* }" != none ] && [ "${f#* }" -gt "${f% *}" ]; then
+	ok "l: frames flow (counters.frames ${f% *} -> ${f#* } in 2 s)"
+else
+	not_ok "l: frames flow" "counters.frames: '$f'"
+fi
+check_json "l: status: libcamera camera running, entry locked" l-running \
+	'.camera.backend == "libcamera" and .camera.state == "running" and .ways.entry == "locked"'
+if grep -q 'camera libcamera: .*: [A-Z0-9]* [0-9]*x[0-9]*, [0-9]* bytes a line, [0-9]* buffers' "$OUT/l.qrgated.log" 2>/dev/null; then
+	ok "l: $(grep -o 'camera libcamera: .*buffers' "$OUT/l.qrgated.log" | head -1)"
+else
+	not_ok "l: the backend logged the stream it configured" "$(grep 'camera libcamera' "$OUT/l.qrgated.log" 2>/dev/null | head -3)"
+fi
+check_waited "l: vimc unbound: state failed" l.failed
+check_json "l: ... every way locked" l-failed \
+	'.camera.state == "failed" and ([.ways[] | select(. != "locked")] | length == 0)'
+check_eq "l: ... seen by the backend's watchdog: the device nodes went" "$(fact l.lost_by)" \
+	"its device is gone"
+check_json "l: 4 s later the gate still answers, camera failed, ways locked" l-failed-later \
+	'.camera.state == "failed" and ([.ways[] | select(. != "locked")] | length == 0)'
+if grep -q "camera libcamera: .*: its device went while streaming; libcamera cannot open a camera again until qrgated restarts" "$OUT/l.qrgated.log" 2>/dev/null; then
+	ok "l: the log says the camera cannot be reopened until qrgated restarts"
+else
+	not_ok "l: the log says the camera cannot be reopened until qrgated restarts" \
+		"$(grep 'camera' "$OUT/l.qrgated.log" 2>/dev/null | tail -3)"
+fi
+check_eq "l: qrgated with a lost camera exited 0 on SIGTERM" "$(fact l.exit)" 0
+check_waited "l2: vimc bound again, qrgated restarted (as systemd would): running" l2.running
+f=$(fact l2.frames)
+if [ -n "$f" ] && [ "${f% *}" != none ] && [ "${f#* }" != none ] && [ "${f#* }" -gt "${f% *}" ]; then
+	ok "l2: frames flow again (${f% *} -> ${f#* })"
+else
+	not_ok "l2: frames flow again" "counters.frames: '$f'"
+fi
+check_eq "l2: qrgated exited 0" "$(fact l2.exit)" 0
 
 echo "vm: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# System tests: Debian's own kernel in qemu (TCG), with gpio-sim and vivid,
-# the real qrgated and qrgatectl inside, a Mosquitto broker on the host.
+# System tests: Debian's own kernel in qemu (TCG), with gpio-sim, vivid and
+# vimc, the real qrgated and qrgatectl inside, a Mosquitto broker on the
+# host.
 #
 #   tests/vm/run.sh BUILD_DIR
 #
@@ -96,9 +97,16 @@ cp "$VMDIR/guest/init" "$ROOT/init"
 cp "$VMDIR"/guest/*.sh "$ROOT/vm/guest/"
 cp "$SRCDIR/images/blank.png" "$SRCDIR/images/badge-W0001.png" "$ROOT/vm/images/"
 cp "$SRCDIR/config/demo-credentials.csv" "$ROOT/vm/data/"
+# And a still picture with texture but no code: a frozen camera's (a flat
+# one, such as blank.png, would be no evidence of freezing).
+LC_ALL=C awk 'BEGIN { printf "P5\n640 480\n255\n"
+	for (i = 0; i < 640 * 480; i++) printf "%c", 16 + (i * 7 + int(i / 640) * 13) % 224 }' \
+	>"$WORK/still.pgm"
 for fmt in GREY YUYV; do
 	"$RAWFRAME" "$fmt" 640 480 "$SRCDIR/images/badge-W0001.png" \
 	    "$ROOT/vm/frames/badge-W0001.$fmt" || exit 1
+	"$RAWFRAME" "$fmt" 640 480 "$WORK/still.pgm" \
+	    "$ROOT/vm/frames/still.$fmt" || exit 1
 done
 LIBCAMERA=/usr/lib/x86_64-linux-gnu/libcamera
 t0=$SECONDS

@@ -30,18 +30,19 @@ frames_grow() {
 	fact "$1 ${f1:-none} ${f2:-none}"
 }
 
-# play_badge: vivid's output plays the badge frame, in the capture's
-# format, until play_stop.
+# play_frame NAME FORMAT: vivid's output plays /vm/frames/NAME.FORMAT (the
+# capture's format) until play_stop.  play_badge FORMAT: the badge.
 PLAY_PID=""
-play_badge() {
-	local fmt=$1
-	[ -f "/vm/frames/badge-W0001.$fmt" ] || return 1
+play_frame() {
+	local name=$1 fmt=$2
+	[ -f "/vm/frames/$name.$fmt" ] || return 1
 	v4l2-ctl -d "$VOUT" \
 	    --set-fmt-video-out=width=640,height=480,pixelformat="$fmt" \
-	    --stream-out-mmap=3 --stream-from="/vm/frames/badge-W0001.$fmt" \
+	    --stream-out-mmap=3 --stream-from="/vm/frames/$name.$fmt" \
 	    --stream-loop >>"$OUT/c-output.log" 2>&1 &
 	PLAY_PID=$!
 }
+play_badge() { play_frame badge-W0001 "$1"; }
 play_stop() {
 	[ -n "$PLAY_PID" ] || return 0
 	kill "$PLAY_PID" 2>/dev/null
@@ -103,6 +104,7 @@ CONF
 	snapshot c-granted
 
 	phase_camera_fast
+	phase_camera_frozen "$fmt"
 
 	# The camera goes away: qrgated must notice, hold the lanes locked
 	# and retry until it is back.
@@ -137,4 +139,29 @@ phase_camera_fast() {
 	v4l2-ctl -d "$CAP" -c percentage_of_dropped_buffers=$SLOW_DROP
 	wait_until 20 status_has '"state":"running"'
 	wait_until 20 status_has '"entry":"locked"'
+}
+
+# A camera that freezes without going away.  Without a picture on its
+# output, vivid's looped capture shows noise, as a live sensor does; a
+# still frame played on the output is the same picture over and over, and
+# then every buffer dropped is no frame at all.  Either way qrgated must
+# say frozen and keep every way locked, reopen the stalled device, and run
+# again as soon as frames differ.
+phase_camera_frozen() {
+	if play_frame still "$1"; then
+		waited c.frozen 30 status_has '"state":"frozen"'
+		snapshot c-frozen
+		play_stop
+		waited c.live_again 20 status_has '"state":"running"'
+	fi
+
+	v4l2-ctl -d "$CAP" -c percentage_of_dropped_buffers=100
+	waited c.stalled 20 status_has '"state":"frozen"'
+	# Long enough for a reopen or two.
+	sleep 4
+	snapshot c-stalled
+	v4l2-ctl -d "$CAP" -c percentage_of_dropped_buffers=$SLOW_DROP
+	waited c.unstalled 20 status_has '"state":"running"'
+	fact "c.reopened $(grep -c 'no frame for .* reopening' "$T/qrgated.log" 2>/dev/null)"
+	fact "c.frozen_logged $(grep -c 'camera: frozen: .* identical frames' "$T/qrgated.log" 2>/dev/null)"
 }
