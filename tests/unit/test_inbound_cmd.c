@@ -9,99 +9,39 @@
 
 #include <cmocka.h>
 
-#include <dirent.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include "../../src/gate.h"
 #include "../../src/inbound.h"
-#include "../../src/log.h"
-#include "../../src/store_sync.h"
 #include "../../src/timefmt.h"
 
+#include "gate_fixture.h"
+
 struct fx {
-	char dir[64];
-	char path[4][PATH_MAX];
-	struct config base;
-	struct loop loop;
-	struct gate gate;
+	struct gate_fx gf;
 	long log_mark;		/* the sim log's length at gpio_mark() */
 };
-
-static void
-fx_set(struct config *c, const char *section, const char *key,
-    const char *value)
-{
-	char err[320];
-
-	if (config_set(c, section, key, value, err, sizeof(err)) == -1)
-		fail_msg("%s", err);
-}
 
 static int
 setup(void **state)
 {
-	const char *src = getenv("QRGATE_SRCDIR");
 	struct fx *fx = calloc(1, sizeof(*fx));
 
 	if (fx == NULL)
 		return -1;
-	log_init("test", LOG_LVL_ERR);
-	snprintf(fx->dir, sizeof(fx->dir), "/tmp/test_inbound.XXXXXX");
-	if (mkdtemp(fx->dir) == NULL)
-		return -1;
-	snprintf(fx->path[0], PATH_MAX, "%s/gate.db", fx->dir);
-	snprintf(fx->path[1], PATH_MAX, "%s/gpio.log", fx->dir);
-	snprintf(fx->path[2], PATH_MAX, "%s/images/blank.png",
-	    src != NULL ? src : ".");
-	snprintf(fx->path[3], PATH_MAX, "%s/control.sock", fx->dir);
-	config_defaults(&fx->base);
-	fx_set(&fx->base, "camera", "backend", "file");
-	fx_set(&fx->base, "camera", "source", fx->path[2]);
-	fx_set(&fx->base, "camera", "loop", "true");
-	fx_set(&fx->base, "gpio", "backend", "sim");
-	fx_set(&fx->base, "gpio", "sim_log", fx->path[1]);
-	fx_set(&fx->base, "store", "path", fx->path[0]);
-	fx_set(&fx->base, "control", "socket", fx->path[3]);
-	fx_set(&fx->base, "lane", "exit", "true");
-	if (loop_init(&fx->loop) == -1 ||
-	    gate_open(&fx->gate, &fx->loop, &fx->base) == -1)
-		return -1;
-	if (store_sync_init(fx->gate.store) == -1)
-		return -1;
-	inbound_set_base(&fx->gate, &fx->base);
-	if (inbound_restore(&fx->gate) == -1)
-		return -1;
 	*state = fx;
-	return 0;
+	return gate_fx_init(&fx->gf, true);
 }
 
 static int
 teardown(void **state)
 {
 	struct fx *fx = *state;
-	char path[PATH_MAX + 300];
-	struct dirent *de;
-	DIR *d;
 
-	inbound_close(&fx->gate);
-	gate_close(&fx->gate);
-	loop_done(&fx->loop);
-	if ((d = opendir(fx->dir)) != NULL) {
-		while ((de = readdir(d)) != NULL) {
-			if (strcmp(de->d_name, ".") == 0 ||
-			    strcmp(de->d_name, "..") == 0)
-				continue;
-			snprintf(path, sizeof(path), "%s/%s", fx->dir, de->d_name);
-			unlink(path);
-		}
-		closedir(d);
-	}
-	rmdir(fx->dir);
+	gate_fx_done(&fx->gf);
 	free(fx);
 	return 0;
 }
@@ -112,7 +52,7 @@ gpio_mark(struct fx *fx)
 {
 	struct stat st;
 
-	assert_int_equal(stat(fx->path[1], &st), 0);
+	assert_int_equal(stat(fx->gf.path[1], &st), 0);
 	fx->log_mark = (long)st.st_size;
 }
 
@@ -125,7 +65,7 @@ gpio_changed(struct fx *fx, const char *role, int value)
 	FILE *f;
 
 	snprintf(want, sizeof(want), " %s %d\n", role, value);
-	assert_non_null(f = fopen(fx->path[1], "r"));
+	assert_non_null(f = fopen(fx->gf.path[1], "r"));
 	assert_int_equal(fseek(f, fx->log_mark, SEEK_SET), 0);
 	while (fgets(line, sizeof(line), f) != NULL)
 		if (strstr(line, want) != NULL)
@@ -146,7 +86,7 @@ cmd(struct fx *fx, const char *name, const char *id, const char *way,
 	    " \"expires\": %lld}", id, name, way != NULL ? " \"way\": \"" : "",
 	    way != NULL ? way : "", way != NULL ? "\"," : "",
 	    (long long)(clock_utc_ms() + in_ms));
-	res = inbound_cmd(&fx->gate, (const uint8_t *)doc, strlen(doc),
+	res = inbound_cmd(&fx->gf.gate, (const uint8_t *)doc, strlen(doc),
 	    retained);
 	assert_non_null(res);
 	return res;
@@ -155,8 +95,8 @@ cmd(struct fx *fx, const char *name, const char *id, const char *way,
 static json_t *
 cmd_text(struct fx *fx, const char *doc)
 {
-	json_t *res = inbound_cmd(&fx->gate, (const uint8_t *)doc, strlen(doc),
-	    false);
+	json_t *res = inbound_cmd(&fx->gf.gate, (const uint8_t *)doc,
+	    strlen(doc), false);
 
 	assert_non_null(res);
 	return res;
@@ -189,7 +129,7 @@ remote_rows(struct fx *fx)
 {
 	int n = 0;
 
-	assert_int_equal(store_event_foreach(fx->gate.store, 0, count_remote,
+	assert_int_equal(store_event_foreach(fx->gf.gate.store, 0, count_remote,
 	    &n), 0);
 	return n;
 }
@@ -207,8 +147,8 @@ test_cmd_open(void **state)
 	assert_string_equal(json_string_value(json_object_get(res, "cmd")),
 	    "open");
 	json_decref(res);
-	assert_int_equal(fx->gate.lane.way[DIR_ENTRY].state, WAY_RELEASED);
-	assert_int_equal(fx->gate.lane.way[DIR_EXIT].state, WAY_LOCKED);
+	assert_int_equal(fx->gf.gate.lane.way[DIR_ENTRY].state, WAY_RELEASED);
+	assert_int_equal(fx->gf.gate.lane.way[DIR_EXIT].state, WAY_LOCKED);
 	assert_true(gpio_changed(fx, "entry_relay", 1));
 	assert_false(gpio_changed(fx, "exit_relay", 1));
 	assert_int_equal(remote_rows(fx), 1);
@@ -231,7 +171,7 @@ test_cmd_open(void **state)
 		assert_true(res_ok(res));
 		json_decref(res);
 	}
-	assert_int_equal(fx->gate.lane.way[DIR_EXIT].state, WAY_RELEASED);
+	assert_int_equal(fx->gf.gate.lane.way[DIR_EXIT].state, WAY_RELEASED);
 	assert_true(gpio_changed(fx, "exit_relay", 1));
 }
 
@@ -249,7 +189,7 @@ test_cmd_ignored(void **state)
 	assert_string_equal(json_string_value(json_object_get(res, "id")), "r-1");
 	json_decref(res);
 	/* Even a malformed one. */
-	res = inbound_cmd(&fx->gate, (const uint8_t *)"{", 1, true);
+	res = inbound_cmd(&fx->gf.gate, (const uint8_t *)"{", 1, true);
 	assert_string_equal(res_ignored(res), "retained");
 	assert_true(json_is_null(json_object_get(res, "id")));
 	json_decref(res);
@@ -260,7 +200,7 @@ test_cmd_ignored(void **state)
 	res = cmd(fx, "open", "e-2", "entry", 0, false);
 	assert_string_equal(res_ignored(res), "expired");
 	json_decref(res);
-	assert_int_equal(fx->gate.lane.way[DIR_ENTRY].state, WAY_LOCKED);
+	assert_int_equal(fx->gf.gate.lane.way[DIR_ENTRY].state, WAY_LOCKED);
 	assert_false(gpio_changed(fx, "entry_relay", 1));
 	assert_int_equal(remote_rows(fx), 0);
 
@@ -270,11 +210,11 @@ test_cmd_ignored(void **state)
 	res = cmd(fx, "normal", "d-2", NULL, 60000, false);
 	assert_true(res_ok(res));
 	json_decref(res);
-	assert_false(fx->gate.lockdown);
+	assert_false(fx->gf.gate.lockdown);
 	res = cmd(fx, "lockdown", "d-1", NULL, 60000, false);
 	assert_string_equal(res_ignored(res), "duplicate");
 	json_decref(res);
-	assert_false(fx->gate.lockdown);
+	assert_false(fx->gf.gate.lockdown);
 }
 
 static void
@@ -288,13 +228,13 @@ test_cmd_too_far_ahead(void **state)
 	assert_non_null(strstr(json_string_value(json_array_get(
 	    json_object_get(res, "errors"), 0)), "10 minutes"));
 	json_decref(res);
-	assert_false(fx->gate.lockdown);
+	assert_false(fx->gf.gate.lockdown);
 
 	/* Refused, not executed: the id may come again, done right. */
 	res = cmd(fx, "lockdown", "f-1", NULL, 9 * 60000, false);
 	assert_true(res_ok(res));
 	json_decref(res);
-	assert_true(fx->gate.lockdown);
+	assert_true(fx->gf.gate.lockdown);
 }
 
 static void
@@ -306,18 +246,18 @@ test_cmd_lockdown_normal(void **state)
 	res = cmd(fx, "lockdown", "l-1", NULL, 60000, false);
 	assert_true(res_ok(res));
 	json_decref(res);
-	assert_true(fx->gate.lockdown);
+	assert_true(fx->gf.gate.lockdown);
 	res = cmd(fx, "normal", "l-2", NULL, 60000, false);
 	assert_true(res_ok(res));
 	json_decref(res);
-	assert_false(fx->gate.lockdown);
+	assert_false(fx->gf.gate.lockdown);
 }
 
 static void
 test_cmd_release(void **state)
 {
 	struct fx *fx = *state;
-	struct lane *ln = &fx->gate.lane;
+	struct lane *ln = &fx->gf.gate.lane;
 	json_t *res;
 
 	/* A way released for someone is taken over by the hold. */
@@ -331,7 +271,7 @@ test_cmd_release(void **state)
 	res = cmd(fx, "release", "h-1", NULL, 60000, false);
 	assert_true(res_ok(res));
 	json_decref(res);
-	assert_false(fx->gate.lockdown);
+	assert_false(fx->gf.gate.lockdown);
 	assert_int_equal(ln->way[DIR_ENTRY].state, WAY_FREE);
 	assert_int_equal(ln->way[DIR_EXIT].state, WAY_FREE);
 	assert_true(gpio_changed(fx, "exit_relay", 1));
@@ -355,7 +295,7 @@ test_cmd_release(void **state)
 	assert_int_equal(ln->way[DIR_EXIT].state, WAY_FREE);
 	res = cmd(fx, "lockdown", "h-4", NULL, 60000, false);
 	json_decref(res);
-	assert_true(fx->gate.lockdown);
+	assert_true(fx->gf.gate.lockdown);
 	assert_int_equal(ln->way[DIR_EXIT].state, WAY_LOCKED);
 }
 
@@ -403,13 +343,14 @@ test_cmd_malformed(void **state)
 	    " \"expires\": %lld}", later);
 	memset(big, ' ', sizeof(big));
 	memcpy(big, doc, strlen(doc));
-	res = inbound_cmd(&fx->gate, (const uint8_t *)big, sizeof(big), false);
+	res = inbound_cmd(&fx->gf.gate, (const uint8_t *)big, sizeof(big),
+	    false);
 	assert_false(res_ok(res));
 	assert_non_null(strstr(json_string_value(json_array_get(
 	    json_object_get(res, "errors"), 0)), "over the limit"));
 	json_decref(res);
-	assert_false(fx->gate.lockdown);
-	assert_int_equal(fx->gate.lane.way[DIR_ENTRY].state, WAY_LOCKED);
+	assert_false(fx->gf.gate.lockdown);
+	assert_int_equal(fx->gf.gate.lane.way[DIR_ENTRY].state, WAY_LOCKED);
 }
 
 /* Open on a way this gate does not run. */
@@ -417,12 +358,12 @@ static void
 test_cmd_open_disabled_way(void **state)
 {
 	struct fx *fx = *state;
-	struct config cfg = fx->base;
+	struct config cfg = fx->gf.base;
 	char err[256];
 	json_t *res;
 
-	fx_set(&cfg, "lane", "exit", "false");
-	assert_int_equal(gate_reload(&fx->gate, &cfg, err, sizeof(err)), 0);
+	gate_fx_set(&cfg, "lane", "exit", "false");
+	assert_int_equal(gate_reload(&fx->gf.gate, &cfg, err, sizeof(err)), 0);
 	res = cmd(fx, "open", "x-1", "exit", 60000, false);
 	assert_false(res_ok(res));
 	assert_non_null(strstr(json_string_value(json_array_get(

@@ -10,120 +10,20 @@
 
 #include <cmocka.h>
 
-#include <dirent.h>
-#include <limits.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "../../src/gate.h"
 #include "../../src/inbound.h"
-#include "../../src/log.h"
 #include "../../src/push.h"
 #include "../../src/store_sync.h"
 
-struct fx {
-	char dir[64];
-	char path[4][PATH_MAX];
-	struct config base;
-	struct loop loop;
-	struct gate gate;
-	bool open;
-};
-
-static void
-fx_set(struct config *c, const char *section, const char *key,
-    const char *value)
-{
-	char err[320];
-
-	if (config_set(c, section, key, value, err, sizeof(err)) == -1)
-		fail_msg("%s", err);
-}
-
-/* Opens the gate as qrgated does: gate_open, then the inbound state. */
-static void
-fx_gate_open(struct fx *fx)
-{
-	assert_int_equal(gate_open(&fx->gate, &fx->loop, &fx->base), 0);
-	assert_int_equal(store_sync_init(fx->gate.store), 0);
-	inbound_set_base(&fx->gate, &fx->base);
-	assert_int_equal(inbound_restore(&fx->gate), 0);
-	fx->open = true;
-}
-
-static void
-fx_gate_close(struct fx *fx)
-{
-	if (!fx->open)
-		return;
-	inbound_close(&fx->gate);
-	gate_close(&fx->gate);
-	fx->open = false;
-}
-
-static int
-setup(void **state)
-{
-	const char *src = getenv("QRGATE_SRCDIR");
-	struct fx *fx = calloc(1, sizeof(*fx));
-
-	if (fx == NULL)
-		return -1;
-	log_init("test", LOG_LVL_ERR);
-	snprintf(fx->dir, sizeof(fx->dir), "/tmp/test_inbound.XXXXXX");
-	if (mkdtemp(fx->dir) == NULL)
-		return -1;
-	snprintf(fx->path[0], PATH_MAX, "%s/gate.db", fx->dir);
-	snprintf(fx->path[1], PATH_MAX, "%s/gpio.log", fx->dir);
-	snprintf(fx->path[2], PATH_MAX, "%s/images/blank.png",
-	    src != NULL ? src : ".");
-	snprintf(fx->path[3], PATH_MAX, "%s/control.sock", fx->dir);
-	config_defaults(&fx->base);
-	fx_set(&fx->base, "camera", "backend", "file");
-	fx_set(&fx->base, "camera", "source", fx->path[2]);
-	fx_set(&fx->base, "camera", "loop", "true");
-	fx_set(&fx->base, "gpio", "backend", "sim");
-	fx_set(&fx->base, "gpio", "sim_log", fx->path[1]);
-	fx_set(&fx->base, "store", "path", fx->path[0]);
-	fx_set(&fx->base, "control", "socket", fx->path[3]);
-	fx_set(&fx->base, "lane", "exit", "true");
-	if (loop_init(&fx->loop) == -1)
-		return -1;
-	*state = fx;
-	fx_gate_open(fx);
-	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	struct fx *fx = *state;
-	char path[PATH_MAX + 300];
-	struct dirent *de;
-	DIR *d;
-
-	fx_gate_close(fx);
-	loop_done(&fx->loop);
-	if ((d = opendir(fx->dir)) != NULL) {
-		while ((de = readdir(d)) != NULL) {
-			if (strcmp(de->d_name, ".") == 0 ||
-			    strcmp(de->d_name, "..") == 0)
-				continue;
-			snprintf(path, sizeof(path), "%s/%s", fx->dir, de->d_name);
-			unlink(path);
-		}
-		closedir(d);
-	}
-	rmdir(fx->dir);
-	free(fx);
-	return 0;
-}
+#include "gate_fixture.h"
 
 static json_t *
-push(struct fx *fx, enum push_scope scope, const char *doc)
+push(struct gate_fx *fx, enum push_scope scope, const char *doc)
 {
 	json_t *res = inbound_config_set(&fx->gate, scope,
 	    (const uint8_t *)doc, strlen(doc));
@@ -172,7 +72,7 @@ array_has(const json_t *a, const char *s)
 /* The persisted push of scope: its version, or 0 when none; doc gets
  * the document. */
 static int64_t
-persisted(struct fx *fx, const char *scope, char *doc, size_t len)
+persisted(struct gate_fx *fx, const char *scope, char *doc, size_t len)
 {
 	sqlite3_stmt *s;
 	int64_t v = 0;
@@ -193,7 +93,7 @@ persisted(struct fx *fx, const char *scope, char *doc, size_t len)
 static void
 test_push_applied(void **state)
 {
-	struct fx *fx = *state;
+	struct gate_fx *fx = *state;
 	struct gate *g = &fx->gate;
 	char doc[1024];
 	json_t *res;
@@ -227,7 +127,7 @@ test_push_applied(void **state)
 static void
 test_push_rejected(void **state)
 {
-	struct fx *fx = *state;
+	struct gate_fx *fx = *state;
 	struct gate *g = &fx->gate;
 	struct config before;
 	char doc[64];
@@ -278,7 +178,7 @@ test_push_rejected(void **state)
 static void
 test_push_malformed(void **state)
 {
-	struct fx *fx = *state;
+	struct gate_fx *fx = *state;
 	struct gate *g = &fx->gate;
 	static const char *const bad[] = {
 		"not json",
@@ -344,7 +244,7 @@ test_push_malformed(void **state)
 static void
 test_push_reload_fails(void **state)
 {
-	struct fx *fx = *state;
+	struct gate_fx *fx = *state;
 	struct gate *g = &fx->gate;
 	struct config before;
 	char doc[64];
@@ -371,7 +271,7 @@ test_push_reload_fails(void **state)
 static void
 test_push_stale(void **state)
 {
-	struct fx *fx = *state;
+	struct gate_fx *fx = *state;
 	struct gate *g = &fx->gate;
 	json_t *res;
 
@@ -408,7 +308,7 @@ test_push_stale(void **state)
 static void
 test_push_merge(void **state)
 {
-	struct fx *fx = *state;
+	struct gate_fx *fx = *state;
 	struct gate *g = &fx->gate;
 	json_t *res;
 
@@ -461,7 +361,7 @@ test_push_merge(void **state)
 static void
 test_push_restore(void **state)
 {
-	struct fx *fx = *state;
+	struct gate_fx *fx = *state;
 	struct gate *g = &fx->gate;
 	json_t *res;
 
@@ -474,8 +374,8 @@ test_push_restore(void **state)
 	assert_true(res_ok(res));
 	json_decref(res);
 
-	fx_gate_close(fx);
-	fx_gate_open(fx);
+	gate_fx_close(fx);
+	gate_fx_open(fx);
 	assert_int_equal(g->cfg.lane.deny_ms, 700);
 	assert_int_equal(g->cfg.lane.pulse_ms, 800);
 	assert_int_equal(g->lane.p.pulse_ms, 800);
@@ -493,7 +393,7 @@ test_push_restore(void **state)
 static void
 test_push_restore_skips_invalid(void **state)
 {
-	struct fx *fx = *state;
+	struct gate_fx *fx = *state;
 	struct gate *g = &fx->gate;
 	json_t *res;
 
@@ -504,16 +404,16 @@ test_push_restore_skips_invalid(void **state)
 	assert_int_equal(store_sync_push_put(g->store, "gate", 6,
 	    "{\"version\":6,\"settings\":{\"lane.pulse_ms\":1}}"), 0);
 
-	fx_gate_close(fx);
-	fx_gate_open(fx);
+	gate_fx_close(fx);
+	gate_fx_open(fx);
 	assert_int_equal(g->cfg.lane.deny_ms, 700);
 	assert_int_equal(g->cfg.lane.pulse_ms, 5000);
 	assert_int_equal(g->config_version, 2);
 
 	/* Not JSON at all: skipped too. */
 	assert_int_equal(store_sync_push_put(g->store, "site", 3, "{bad"), 0);
-	fx_gate_close(fx);
-	fx_gate_open(fx);
+	gate_fx_close(fx);
+	gate_fx_open(fx);
 	assert_int_equal(g->cfg.lane.deny_ms, 1500);
 	assert_int_equal(g->config_version, 0);
 }
@@ -522,7 +422,7 @@ test_push_restore_skips_invalid(void **state)
 static void
 test_push_new_base(void **state)
 {
-	struct fx *fx = *state;
+	struct gate_fx *fx = *state;
 	struct gate *g = &fx->gate;
 	struct config base = fx->base;
 	char err[256];
@@ -534,8 +434,8 @@ test_push_new_base(void **state)
 	json_decref(res);
 
 	/* As qrgated's reload: the file's config first, then the base. */
-	fx_set(&base, "lane", "deny_ms", "300");
-	fx_set(&base, "lane", "pulse_ms", "6000");
+	gate_fx_set(&base, "lane", "deny_ms", "300");
+	gate_fx_set(&base, "lane", "pulse_ms", "6000");
 	assert_int_equal(gate_reload(g, &base, err, sizeof(err)), 0);
 	inbound_set_base(g, &base);
 	assert_int_equal(g->cfg.lane.deny_ms, 300);
@@ -547,7 +447,7 @@ test_push_new_base(void **state)
 	    "\"lane.exit\": false}}");
 	assert_true(res_ok(res));
 	json_decref(res);
-	fx_set(&base, "camera", "direction", "exit");
+	gate_fx_set(&base, "camera", "direction", "exit");
 	assert_int_equal(gate_reload(g, &base, err, sizeof(err)), 0);
 	inbound_set_base(g, &base);
 	assert_true(g->cfg.lane.exit);
@@ -559,16 +459,24 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_push_applied, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_push_rejected, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_push_malformed, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_push_reload_fails, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_push_stale, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_push_merge, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_push_restore, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_push_applied,
+		    gate_fx_setup_exit, gate_fx_teardown),
+		cmocka_unit_test_setup_teardown(test_push_rejected,
+		    gate_fx_setup_exit, gate_fx_teardown),
+		cmocka_unit_test_setup_teardown(test_push_malformed,
+		    gate_fx_setup_exit, gate_fx_teardown),
+		cmocka_unit_test_setup_teardown(test_push_reload_fails,
+		    gate_fx_setup_exit, gate_fx_teardown),
+		cmocka_unit_test_setup_teardown(test_push_stale,
+		    gate_fx_setup_exit, gate_fx_teardown),
+		cmocka_unit_test_setup_teardown(test_push_merge,
+		    gate_fx_setup_exit, gate_fx_teardown),
+		cmocka_unit_test_setup_teardown(test_push_restore,
+		    gate_fx_setup_exit, gate_fx_teardown),
 		cmocka_unit_test_setup_teardown(test_push_restore_skips_invalid,
-		    setup, teardown),
-		cmocka_unit_test_setup_teardown(test_push_new_base, setup, teardown),
+		    gate_fx_setup_exit, gate_fx_teardown),
+		cmocka_unit_test_setup_teardown(test_push_new_base,
+		    gate_fx_setup_exit, gate_fx_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -11,114 +11,16 @@
 
 #include <cmocka.h>
 
-#include <dirent.h>
-#include <limits.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "../../src/gate.h"
 #include "../../src/inbound.h"
-#include "../../src/log.h"
 #include "../../src/store_sync.h"
 
-struct fx {
-	char dir[64];
-	char path[4][PATH_MAX];
-	struct config base;
-	struct loop loop;
-	struct gate gate;
-	bool open;
-};
-
-static void
-fx_set(struct config *c, const char *section, const char *key,
-    const char *value)
-{
-	char err[320];
-
-	if (config_set(c, section, key, value, err, sizeof(err)) == -1)
-		fail_msg("%s", err);
-}
-
-static void
-fx_gate_open(struct fx *fx)
-{
-	assert_int_equal(gate_open(&fx->gate, &fx->loop, &fx->base), 0);
-	assert_int_equal(store_sync_init(fx->gate.store), 0);
-	inbound_set_base(&fx->gate, &fx->base);
-	assert_int_equal(inbound_restore(&fx->gate), 0);
-	fx->open = true;
-}
-
-static void
-fx_gate_close(struct fx *fx)
-{
-	if (!fx->open)
-		return;
-	inbound_close(&fx->gate);
-	gate_close(&fx->gate);
-	fx->open = false;
-}
-
-static int
-setup(void **state)
-{
-	const char *src = getenv("QRGATE_SRCDIR");
-	struct fx *fx = calloc(1, sizeof(*fx));
-
-	if (fx == NULL)
-		return -1;
-	log_init("test", LOG_LVL_ERR);
-	snprintf(fx->dir, sizeof(fx->dir), "/tmp/test_inbound.XXXXXX");
-	if (mkdtemp(fx->dir) == NULL)
-		return -1;
-	snprintf(fx->path[0], PATH_MAX, "%s/gate.db", fx->dir);
-	snprintf(fx->path[1], PATH_MAX, "%s/gpio.log", fx->dir);
-	snprintf(fx->path[2], PATH_MAX, "%s/images/blank.png",
-	    src != NULL ? src : ".");
-	snprintf(fx->path[3], PATH_MAX, "%s/control.sock", fx->dir);
-	config_defaults(&fx->base);
-	fx_set(&fx->base, "camera", "backend", "file");
-	fx_set(&fx->base, "camera", "source", fx->path[2]);
-	fx_set(&fx->base, "camera", "loop", "true");
-	fx_set(&fx->base, "gpio", "backend", "sim");
-	fx_set(&fx->base, "gpio", "sim_log", fx->path[1]);
-	fx_set(&fx->base, "store", "path", fx->path[0]);
-	fx_set(&fx->base, "control", "socket", fx->path[3]);
-	if (loop_init(&fx->loop) == -1)
-		return -1;
-	*state = fx;
-	fx_gate_open(fx);
-	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	struct fx *fx = *state;
-	char path[PATH_MAX + 300];
-	struct dirent *de;
-	DIR *d;
-
-	fx_gate_close(fx);
-	loop_done(&fx->loop);
-	if ((d = opendir(fx->dir)) != NULL) {
-		while ((de = readdir(d)) != NULL) {
-			if (strcmp(de->d_name, ".") == 0 ||
-			    strcmp(de->d_name, "..") == 0)
-				continue;
-			snprintf(path, sizeof(path), "%s/%s", fx->dir, de->d_name);
-			unlink(path);
-		}
-		closedir(d);
-	}
-	rmdir(fx->dir);
-	free(fx);
-	return 0;
-}
+#include "gate_fixture.h"
 
 /*
  * One chunk of a snapshot of badges: rows [from, to), ids "C<n>",
@@ -149,7 +51,7 @@ chunk_json(int64_t version, int chunk, int chunks, const char *tag, int from,
 }
 
 static json_t *
-send_chunk(struct fx *fx, int64_t version, int chunk, int chunks,
+send_chunk(struct gate_fx *fx, int64_t version, int chunk, int chunks,
     const char *tag, int from, int to)
 {
 	size_t len;
@@ -163,7 +65,7 @@ send_chunk(struct fx *fx, int64_t version, int chunk, int chunks,
 }
 
 static json_t *
-send_text(struct fx *fx, bool patch, const char *doc)
+send_text(struct gate_fx *fx, bool patch, const char *doc)
 {
 	json_t *res = (patch ? inbound_credentials_patch :
 	    inbound_credentials_set)(&fx->gate, (const uint8_t *)doc,
@@ -230,7 +132,7 @@ res_row_error(const json_t *res, const char *op, int chunk, int index)
 
 /* 1 when the badge subject is a credential in the live set. */
 static int
-find(struct fx *fx, const char *subject)
+find(struct gate_fx *fx, const char *subject)
 {
 	struct credential c;
 
@@ -238,7 +140,7 @@ find(struct fx *fx, const char *subject)
 }
 
 static int64_t
-count(struct fx *fx, const char *sql)
+count(struct gate_fx *fx, const char *sql)
 {
 	sqlite3_stmt *s;
 	int64_t n = -1;
@@ -252,14 +154,14 @@ count(struct fx *fx, const char *sql)
 }
 
 static bool
-staging_exists(struct fx *fx)
+staging_exists(struct gate_fx *fx)
 {
 	return count(fx, "SELECT count(*) FROM sqlite_master WHERE"
 	    " name = 'credentials_staging'") == 1;
 }
 
 static bool
-old_set_exists(struct fx *fx)
+old_set_exists(struct gate_fx *fx)
 {
 	return count(fx, "SELECT count(*) FROM sqlite_master WHERE"
 	    " name = 'credentials_old'") == 1;
@@ -267,7 +169,7 @@ old_set_exists(struct fx *fx)
 
 /* Version 1: C0..C(n-1) as A0..A(n-1). */
 static void
-install_v1(struct fx *fx, int n)
+install_v1(struct gate_fx *fx, int n)
 {
 	json_t *res = send_chunk(fx, 1, 0, 1, "A", 0, n);
 
@@ -280,7 +182,7 @@ install_v1(struct fx *fx, int n)
 static void
 test_snapshot_chunks_any_order(void **state)
 {
-	struct fx *fx = *state;
+	struct gate_fx *fx = *state;
 	struct sync_state st;
 	json_t *res;
 
@@ -338,7 +240,7 @@ test_snapshot_chunks_any_order(void **state)
 static void
 test_snapshot_store_statements(void **state)
 {
-	struct fx *fx = *state;
+	struct gate_fx *fx = *state;
 	struct credential c, got;
 
 	install_v1(fx, 3);
@@ -371,7 +273,7 @@ test_snapshot_store_statements(void **state)
 static void
 test_staging_schema(void **state)
 {
-	struct fx *fx = *state;
+	struct gate_fx *fx = *state;
 	sqlite3 *db = store_db(fx->gate.store);
 	sqlite3_stmt *s;
 	char sql[2][2048];
@@ -395,15 +297,15 @@ test_staging_schema(void **state)
 static void
 test_snapshot_interrupted(void **state)
 {
-	struct fx *fx = *state;
+	struct gate_fx *fx = *state;
 	json_t *res;
 
 	install_v1(fx, 10);
 	ok(send_chunk(fx, 2, 0, 3, "B", 0, 3));
 	ok(send_chunk(fx, 2, 2, 3, "B", 6, 10));
 	/* Chunk 1 never comes: the old set stays, also across a restart. */
-	fx_gate_close(fx);
-	fx_gate_open(fx);
+	gate_fx_close(fx);
+	gate_fx_open(fx);
 	assert_int_equal(fx->gate.cred_version, 1);
 	assert_int_equal(find(fx, "A1"), 1);
 	assert_int_equal(find(fx, "B1"), 0);
@@ -429,20 +331,20 @@ test_snapshot_interrupted(void **state)
 static void
 test_snapshot_resumes_after_restart(void **state)
 {
-	struct fx *fx = *state;
+	struct gate_fx *fx = *state;
 	json_t *res;
 
 	install_v1(fx, 4);
 	ok(send_chunk(fx, 2, 1, 2, "B", 2, 4));
-	fx_gate_close(fx);
-	fx_gate_open(fx);
+	gate_fx_close(fx);
+	gate_fx_open(fx);
 	res = send_chunk(fx, 2, 0, 2, "B", 0, 2);
 	assert_int_equal(res_int(res, "applied"), 4);
 	json_decref(res);
 	assert_int_equal(fx->gate.cred_version, 2);
 
-	fx_gate_close(fx);
-	fx_gate_open(fx);
+	gate_fx_close(fx);
+	gate_fx_open(fx);
 	assert_int_equal(fx->gate.cred_version, 2);
 	assert_int_equal(find(fx, "B3"), 1);
 }
@@ -450,7 +352,7 @@ test_snapshot_resumes_after_restart(void **state)
 static void
 test_snapshot_superseded(void **state)
 {
-	struct fx *fx = *state;
+	struct gate_fx *fx = *state;
 	struct sync_state st;
 	json_t *res;
 
@@ -481,7 +383,7 @@ test_snapshot_superseded(void **state)
 static void
 test_snapshot_duplicate_and_stale(void **state)
 {
-	struct fx *fx = *state;
+	struct gate_fx *fx = *state;
 	json_t *res;
 
 	install_v1(fx, 4);
@@ -508,7 +410,7 @@ test_snapshot_duplicate_and_stale(void **state)
 static void
 test_snapshot_bad_row_rejects_version(void **state)
 {
-	struct fx *fx = *state;
+	struct gate_fx *fx = *state;
 	struct sync_state st;
 	json_t *res;
 
@@ -571,7 +473,7 @@ test_snapshot_bad_row_rejects_version(void **state)
 static void
 test_snapshot_duplicates_across_chunks(void **state)
 {
-	struct fx *fx = *state;
+	struct gate_fx *fx = *state;
 	json_t *res;
 
 	install_v1(fx, 4);
@@ -600,7 +502,7 @@ test_snapshot_duplicates_across_chunks(void **state)
 static void
 test_snapshot_malformed(void **state)
 {
-	struct fx *fx = *state;
+	struct gate_fx *fx = *state;
 	static const char *const bad[] = {
 		"nope",
 		"[]",
@@ -651,7 +553,7 @@ test_snapshot_malformed(void **state)
 static void
 test_snapshot_row_fields(void **state)
 {
-	struct fx *fx = *state;
+	struct gate_fx *fx = *state;
 	struct credential c;
 
 	ok(send_text(fx, false, "{\"version\": 4, \"chunk\": 0, \"chunks\": 1,"
@@ -683,7 +585,7 @@ test_snapshot_row_fields(void **state)
 static void
 test_snapshot_100k(void **state)
 {
-	struct fx *fx = *state;
+	struct gate_fx *fx = *state;
 	json_t *res;
 
 	install_v1(fx, 5);
@@ -708,7 +610,7 @@ test_snapshot_100k(void **state)
 static void
 test_patch(void **state)
 {
-	struct fx *fx = *state;
+	struct gate_fx *fx = *state;
 	struct credential c;
 	json_t *res;
 
@@ -752,7 +654,7 @@ test_patch(void **state)
 static void
 test_patch_bad_changes_nothing(void **state)
 {
-	struct fx *fx = *state;
+	struct gate_fx *fx = *state;
 	struct credential c;
 	json_t *res;
 
@@ -820,7 +722,7 @@ test_patch_bad_changes_nothing(void **state)
 static void
 test_patch_drops_older_staging(void **state)
 {
-	struct fx *fx = *state;
+	struct gate_fx *fx = *state;
 	struct sync_state st;
 	json_t *res;
 
@@ -835,8 +737,8 @@ test_patch_drops_older_staging(void **state)
 	json_decref(res);
 	assert_int_equal(find(fx, "A0"), 0);
 	assert_int_equal(find(fx, "A1"), 1);
-	fx_gate_close(fx);
-	fx_gate_open(fx);
+	gate_fx_close(fx);
+	gate_fx_open(fx);
 	assert_int_equal(fx->gate.cred_version, 5);
 }
 
@@ -845,34 +747,38 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_snapshot_chunks_any_order,
-		    setup, teardown),
+		    gate_fx_setup, gate_fx_teardown),
 		cmocka_unit_test_setup_teardown(test_snapshot_store_statements,
-		    setup, teardown),
-		cmocka_unit_test_setup_teardown(test_staging_schema, setup,
-		    teardown),
+		    gate_fx_setup, gate_fx_teardown),
+		cmocka_unit_test_setup_teardown(test_staging_schema,
+		    gate_fx_setup, gate_fx_teardown),
 		cmocka_unit_test_setup_teardown(test_snapshot_interrupted,
-		    setup, teardown),
+		    gate_fx_setup, gate_fx_teardown),
 		cmocka_unit_test_setup_teardown(
-		    test_snapshot_resumes_after_restart, setup, teardown),
+		    test_snapshot_resumes_after_restart, gate_fx_setup,
+		    gate_fx_teardown),
 		cmocka_unit_test_setup_teardown(test_snapshot_superseded,
-		    setup, teardown),
+		    gate_fx_setup, gate_fx_teardown),
 		cmocka_unit_test_setup_teardown(test_snapshot_duplicate_and_stale,
-		    setup, teardown),
+		    gate_fx_setup, gate_fx_teardown),
 		cmocka_unit_test_setup_teardown(
-		    test_snapshot_bad_row_rejects_version, setup, teardown),
+		    test_snapshot_bad_row_rejects_version, gate_fx_setup,
+		    gate_fx_teardown),
 		cmocka_unit_test_setup_teardown(
-		    test_snapshot_duplicates_across_chunks, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_snapshot_malformed, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_snapshot_row_fields, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_snapshot_100k, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_patch, setup, teardown),
+		    test_snapshot_duplicates_across_chunks, gate_fx_setup,
+		    gate_fx_teardown),
+		cmocka_unit_test_setup_teardown(test_snapshot_malformed,
+		    gate_fx_setup, gate_fx_teardown),
+		cmocka_unit_test_setup_teardown(test_snapshot_row_fields,
+		    gate_fx_setup, gate_fx_teardown),
+		cmocka_unit_test_setup_teardown(test_snapshot_100k,
+		    gate_fx_setup, gate_fx_teardown),
+		cmocka_unit_test_setup_teardown(test_patch,
+		    gate_fx_setup, gate_fx_teardown),
 		cmocka_unit_test_setup_teardown(test_patch_bad_changes_nothing,
-		    setup, teardown),
+		    gate_fx_setup, gate_fx_teardown),
 		cmocka_unit_test_setup_teardown(test_patch_drops_older_staging,
-		    setup, teardown),
+		    gate_fx_setup, gate_fx_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
