@@ -39,7 +39,7 @@ CXXFLAGS ?= -O2 -g
 QG_CXXFLAGS += -std=c++17 -Wall -Wextra $(WERROR) -MMD -MP
 
 # Libraries every build needs.
-REQUIRED_PC := zbar sqlite3 jansson inih libsodium libpng libjpeg libmosquitto openssl
+REQUIRED_PC := zbar sqlite3 jansson inih libsodium libpng libjpeg libmosquitto openssl libqrencode
 # Debian packages `make deps` installs when missing (build, tests, demo).
 DEB_PACKAGES := build-essential pkg-config libzbar-dev zbar-tools \
 	libsqlite3-dev sqlite3 libjansson-dev libinih-dev libsodium-dev \
@@ -286,3 +286,7 @@ clean:
 # test fails when the committed copy falls behind.
 config/qrgate.conf: $(QRGATED)
 	$(QRGATED) -E >$@
+
+# Parts that keep their own rules beside their code (fuzzing, the site
+# aggregator): each adds its targets and tiers here.
+-include $(sort $(wildcard src/*.mk tests/*/*.mk))

@@ -52,6 +52,9 @@ _Static_assert(sizeof(enum store_sync) == sizeof(int), "enum store_sync");
 _Static_assert(sizeof(enum mask_mode) == sizeof(int), "enum mask_mode");
 _Static_assert(sizeof(enum log_level) == sizeof(int), "enum log_level");
 _Static_assert(sizeof(enum mqtt_protocol) == sizeof(int), "enum mqtt_protocol");
+_Static_assert(sizeof(enum policy_accept) == sizeof(int), "enum policy_accept");
+_Static_assert(sizeof(enum antipassback) == sizeof(int), "enum antipassback");
+_Static_assert(sizeof(enum clock_sync_source) == sizeof(int), "enum clock_sync_source");
 
 static const struct setting_choice choices_camera_backend[] = {
 	{ "file", 0 }, { "v4l2", 0 }, { "libcamera", 0 }, { NULL, 0 }
@@ -71,6 +74,20 @@ static const struct setting_choice choices_sync[] = {
 };
 static const struct setting_choice choices_mask[] = {
 	{ "last4", MASK_LAST4 }, { "none", MASK_NONE }, { NULL, 0 }
+};
+/* true and false still read as before the visitors choice existed. */
+static const struct setting_choice choices_accept[] = {
+	{ "no", ACCEPT_NO }, { "yes", ACCEPT_YES },
+	{ "visitors", ACCEPT_VISITORS }, { "false", ACCEPT_NO },
+	{ "true", ACCEPT_YES }, { NULL, 0 }
+};
+static const struct setting_choice choices_apb[] = {
+	{ "off", APB_OFF }, { "hard", APB_HARD }, { "soft", APB_SOFT },
+	{ "timed", APB_TIMED }, { NULL, 0 }
+};
+static const struct setting_choice choices_clock[] = {
+	{ "kernel", CLOCK_SYNC_KERNEL }, { "synced", CLOCK_SYNC_ASSUME_SYNCED },
+	{ "unsynced", CLOCK_SYNC_ASSUME_UNSYNCED }, { NULL, 0 }
 };
 static const struct setting_choice choices_log_level[] = {
 	{ "error", LOG_LVL_ERR }, { "warn", LOG_LVL_WARN },
@@ -109,7 +126,12 @@ static const struct {
 	{ "camera", "Where the frames come from." },
 	{ "decoder", "Reading QR codes from the frames." },
 	{ "lane", "The ways this lane runs, and how long each output acts." },
-	{ "policy", "The kinds of credential this gate accepts." },
+	{ "policy", "What this lane accepts: the kinds of credential (each "
+	    "no, yes, or visitors: only from credentials whose role is "
+	    "visitor), anti-passback, and how repeated denials are slowed "
+	    "down." },
+	{ "security", "The keys this gate trusts.  Public keys are 44 "
+	    "characters of base64, as `qrgatectl keygen` writes them." },
 	{ "gpio", "The lane's relays, lamps and inputs.  Each role is one line "
 	    "spec: [CHIP:]LINE [FLAG...], where LINE is a line offset or a "
 	    "line name and CHIP a chip name or path (default: gpio.chip).  "
@@ -192,11 +214,62 @@ static const struct setting config_settings[] = {
 	    "Seconds the passage sensor may stay active before the lane "
 	    "raises a held-open alarm."),
 
-	S_BOOL("policy", "badge", policy.badge, "false",
-	    "Accept plain printed badge ids.  They are easy to copy, so this "
-	    "is off by default."),
-	S_BOOL("policy", "cccd", policy.cccd, "true",
-	    "Accept the QR codes of Vietnamese chip ID cards (CCCD)."),
+	S_ENUM("policy", "badge", policy.badge, choices_accept, "no",
+	    "Plain printed badge ids.  Anyone can copy one, so they are off "
+	    "by default."),
+	S_ENUM("policy", "cccd", policy.cccd, choices_accept, "yes",
+	    "The QR codes of Vietnamese chip ID cards (CCCD).  They are "
+	    "copyable too: a factory may take them only from visitors."),
+	S_ENUM("policy", "signed", policy.signed_badge, choices_accept, "yes",
+	    "Badge tokens signed by the issuer key (security.issuer_key); "
+	    "a lost badge is revoked by issuing a new serial."),
+	S_ENUM("policy", "dynamic", policy.dynamic, choices_accept, "yes",
+	    "Dynamic tokens from a worker's phone, signed by the worker's own "
+	    "key, valid for one time step and only once."),
+	S_INT("policy", "token_step_s", policy.token_step_s, 5, 300, "30",
+	    "Seconds in one time step of dynamic tokens.  The current step "
+	    "and one step either side (clock skew) are accepted."),
+	S_ENUM("policy", "clock", policy.clock, choices_clock, "kernel",
+	    "Whether the clock is synchronised: kernel asks the kernel (NTP "
+	    "sets it); synced or unsynced take it as given."),
+	S_BOOL("policy", "unsynced_dynamic", policy.unsynced_dynamic, "false",
+	    "Accept dynamic tokens while the clock is not synchronised.  "
+	    "Otherwise they are denied clock-unsynced and the alarm is "
+	    "raised."),
+	S_ENUM("policy", "antipassback", policy.antipassback, choices_apb,
+	    "off",
+	    "Per credential: hard refuses a second entry without an exit; "
+	    "soft grants it with an anti-passback alarm; timed refuses "
+	    "re-entry within policy.antipassback_s.  Exits are never "
+	    "refused: nobody is trapped inside."),
+	S_INT("policy", "antipassback_s", policy.antipassback_s, 1, 86400,
+	    "300",
+	    "timed: seconds after an entry before the same credential may "
+	    "enter again."),
+	S_INT("policy", "deny_window_s", policy.deny_window_s, 1, 3600, "60",
+	    "Seconds over which repeated denials are counted."),
+	S_INT("policy", "deny_code_max", policy.deny_code_max, 0, 1000, "5",
+	    "Denials of one code within the window that raise the "
+	    "repeated-denials alarm and slow that code down (0: off)."),
+	S_INT("policy", "deny_lane_max", policy.deny_lane_max, 0, 10000,
+	    "20",
+	    "Denials on the lane within the window that raise the "
+	    "repeated-denials alarm (0: off)."),
+	S_INT("policy", "deny_slow_s", policy.deny_slow_s, 0, 3600, "30",
+	    "Seconds a slowed code is ignored (denied slowed, without a "
+	    "lookup)."),
+
+	S_STRING("security", "issuer_key", security.issuer_key, false, "",
+	    "The site's badge issuer public key.  Empty: signed badges are "
+	    "denied bad-signature."),
+	S_STRING("security", "admin_key", security.admin_key, false, "",
+	    "The site admin's public key: config pushes, credential lists "
+	    "and commands over MQTT must be signed by it.  Empty: they are "
+	    "all refused."),
+	S_BOOL("security", "unsigned_pushes", security.unsigned_pushes,
+	    "false",
+	    "Accept unsigned pushes and commands.  For a lab bench only: "
+	    "anyone who can write to the broker then controls the gate."),
 
 	S_ENUM_TEXT("gpio", "backend", gpio.backend, choices_gpio_backend,
 	    "gpiod",
@@ -242,6 +315,12 @@ static const struct setting config_settings[] = {
 	S_ENUM("store", "mask", store.mask, choices_mask, "last4",
 	    "How a credential's subject (an ID number) is written in the log: "
 	    "last4 keeps only its last four characters, none keeps it whole."),
+	S_BOOL("store", "name_initials", store.name_initials, "true",
+	    "Write holders' names in the journal and MQTT as initials only."),
+	S_BOOL("store", "trace_full", store.trace_full, "false",
+	    "Also keep each event's full subject, for contact tracing "
+	    "(qrgatectl events --trace).  Off: only the masked subject is "
+	    "ever stored."),
 
 	S_STRING("control", "socket", control.socket, true,
 	    "/run/qrgate/control.sock",

@@ -20,6 +20,20 @@
 
 enum mqtt_protocol { MQTT_PROTO_311, MQTT_PROTO_5 };
 
+/* Whether a kind of credential is accepted: never, from anyone, or only
+ * from credentials whose role is visitor. */
+enum policy_accept { ACCEPT_NO, ACCEPT_YES, ACCEPT_VISITORS };
+
+/* Anti-passback: a second entry without an exit in between is refused
+ * (hard), granted and flagged with an alarm row (soft), or refused when
+ * it comes within policy.antipassback_s of the last entry (timed). */
+enum antipassback { APB_OFF, APB_HARD, APB_SOFT, APB_TIMED };
+
+/* Whether the kernel's clock is synchronised: asked of the kernel
+ * (adjtimex), or taken as given (tests; gates with a trusted clock). */
+enum clock_sync_source { CLOCK_SYNC_KERNEL, CLOCK_SYNC_ASSUME_SYNCED,
+	CLOCK_SYNC_ASSUME_UNSYNCED };
+
 /* The MQTT uplink's settings, apart so the client can keep a copy of them. */
 struct config_mqtt {
 	bool enabled;
@@ -73,9 +87,28 @@ struct config {
 		int held_open_s;	/* passage sensor active longer: alarm */
 	} lane;
 	struct {
-		bool badge;		/* accept plain printed badge ids */
-		bool cccd;		/* accept CCCD chip-ID codes */
+		enum policy_accept badge;	/* plain printed badge ids */
+		enum policy_accept cccd;	/* CCCD chip-ID codes */
+		enum policy_accept signed_badge;	/* issuer-signed badges */
+		enum policy_accept dynamic;	/* worker-signed time steps */
+		int token_step_s;	/* dynamic tokens' step length */
+		bool unsynced_dynamic;	/* accept dynamic tokens while the
+					 * clock is not synchronised */
+		enum clock_sync_source clock;
+		enum antipassback antipassback;
+		int antipassback_s;	/* timed: the shortest re-entry */
+		int deny_window_s;	/* repeated denials are counted over */
+		int deny_code_max;	/* this many of one code: alarm, slowed */
+		int deny_lane_max;	/* this many on the lane: alarm */
+		int deny_slow_s;	/* a slowed code is ignored this long */
 	} policy;
+	struct {
+		char issuer_key[64];	/* base64 Ed25519 public key of the
+					 * badge issuer; "": none */
+		char admin_key[64];	/* ... of the site admin, who signs
+					 * pushes and commands; "": none */
+		bool unsigned_pushes;	/* lab only: accept unsigned pushes */
+	} security;
 	struct {
 		char backend[16];	/* gpiod, sim */
 		struct gpio_config hw;	/* chip, sim files, each role's line */
@@ -85,6 +118,10 @@ struct config {
 		enum store_sync synchronous;
 		int retention_days;
 		enum mask_mode mask;
+		bool name_initials;	/* names in logs and MQTT as initials */
+		bool trace_full;	/* also keep the full subject, for a
+					 * tracing role (qrgatectl events
+					 * --trace); off by default */
 	} store;
 	struct {
 		char socket[256];

@@ -1,6 +1,7 @@
 #ifndef QRGATE_CREDENTIAL_H
 #define QRGATE_CREDENTIAL_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "types.h"
@@ -9,6 +10,8 @@
  * One credential as the gate stores it.  lanes says where it may be used:
  * a comma-separated list of LANE or LANE:DIRECTION items, where LANE may be
  * "*" for every lane, e.g. "*" or "A:entry,B".  An empty list allows none.
+ * For the token kinds (signed, dynamic) subject is the id the token
+ * carries, so every kind is found by (kind, subject).
  */
 struct credential {
 	char id[64];		/* IT's key for the credential, unique */
@@ -19,6 +22,11 @@ struct credential {
 	int64_t valid_until_ms;	/* UTC ms, exclusive; 0: no upper bound */
 	enum cred_status status;
 	char lanes[128];
+	enum cred_role role;	/* staff or visitor */
+	uint32_t serial;	/* signed: the badge serial now issued; a token
+				 * of any other serial is serial-revoked */
+	bool has_pubkey;	/* dynamic: pubkey holds the worker's key */
+	uint8_t pubkey[32];	/* Ed25519 public key */
 };
 
 #endif

@@ -50,8 +50,8 @@ gate_decide_code(struct gate *g, const struct frame *f,
 		.lockdown = g->lockdown,
 		.policy = &policy,
 	};
-	policy.kind_enabled[CRED_BADGE] = cfg->policy.badge;
-	policy.kind_enabled[CRED_CCCD] = cfg->policy.cccd;
+	policy.kind_enabled[CRED_BADGE] = cfg->policy.badge != ACCEPT_NO;
+	policy.kind_enabled[CRED_CCCD] = cfg->policy.cccd != ACCEPT_NO;
 
 	/* An over-long payload is refused before any parser sees it. */
 	if (!too_long)

@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "token.h"
 #include "types.h"
 
 struct payload {
@@ -18,6 +19,9 @@ struct payload {
 	char name[128];		/* CCCD: holder's name (UTF-8); else "" */
 	char birth[11];		/* CCCD: YYYY-MM-DD; else "" */
 	char issued[11];	/* CCCD: YYYY-MM-DD; else "" */
+	struct token token;	/* signed, dynamic: the parsed token, whose
+				 * signature the gate verifies once it has
+				 * the key (subject is token.id) */
 };
 
 enum payload_match {
@@ -36,6 +40,8 @@ struct payload_parser {
 
 extern const struct payload_parser payload_parser_cccd;
 extern const struct payload_parser payload_parser_badge;
+extern const struct payload_parser payload_parser_signed;
+extern const struct payload_parser payload_parser_dynamic;
 
 /*
  * Tries every parser in order.  Returns PAYLOAD_OK with *out filled,

@@ -3,7 +3,7 @@
 #include <string.h>
 
 static const char *const cred_kind_names[CRED_KIND_COUNT] = {
-	"none", "badge", "cccd",
+	"none", "badge", "cccd", "signed", "dynamic",
 };
 static const char *const cred_status_names[CRED_STATUS_COUNT] = {
 	"active", "suspended", "revoked",
@@ -20,8 +20,11 @@ static const char *const reason_names[REASON_COUNT] = {
 	"revoked", "wrong-direction", "wrong-lane", "malformed", "too-long",
 	"unknown-format", "kind-disabled", "lane-locked", "lane-busy",
 	"store-error", "exit-button", "remote-open", "fire-alarm-on",
-	"fire-alarm-off", "forced", "held-open",
+	"fire-alarm-off", "forced", "held-open", "bad-signature",
+	"serial-revoked", "replayed", "clock-unsynced", "anti-passback",
+	"visitors-only", "slowed", "repeated-denials",
 };
+static const char *const cred_role_names[ROLE_COUNT] = { "staff", "visitor" };
 static const char *const passage_names[PASSAGE_COUNT] = {
 	"none", "pending", "passed", "not-passed", "unsensed",
 };
@@ -54,3 +57,4 @@ NAMED(event_type, event_type_names, EV_TYPE_COUNT)
 NAMED(result, result_names, RES_COUNT)
 NAMED(reason, reason_names, REASON_COUNT)
 NAMED(passage, passage_names, PASSAGE_COUNT)
+NAMED(cred_role, cred_role_names, ROLE_COUNT)

@@ -11,10 +11,15 @@ enum cred_kind {
 	CRED_NONE,		/* no credential: unreadable or unknown format */
 	CRED_BADGE,		/* a plain printed badge id */
 	CRED_CCCD,		/* Vietnamese chip ID card (can cuoc cong dan) */
+	CRED_SIGNED,		/* a badge token signed by the site's issuer key */
+	CRED_DYNAMIC,		/* a time-step token signed by the worker's key */
 	CRED_KIND_COUNT
 };
 
 enum cred_status { CRED_ACTIVE, CRED_SUSPENDED, CRED_REVOKED, CRED_STATUS_COUNT };
+
+/* Who holds a credential: policy may accept a kind only from visitors. */
+enum cred_role { ROLE_STAFF, ROLE_VISITOR, ROLE_COUNT };
 
 enum direction { DIR_ENTRY, DIR_EXIT, DIR_COUNT };
 
@@ -51,6 +56,16 @@ enum reason {
 	REASON_FIRE_ALARM_OFF,
 	REASON_FORCED,		/* passage without a grant */
 	REASON_HELD_OPEN,	/* passage sensor active too long */
+	REASON_BAD_SIGNATURE,	/* a token whose signature does not verify */
+	REASON_SERIAL_REVOKED,	/* a badge token of a serial no longer issued */
+	REASON_REPLAYED,	/* a dynamic token (or older) already used */
+	REASON_CLOCK_UNSYNCED,	/* dynamic tokens need a synchronised clock;
+				 * also the alarm */
+	REASON_ANTI_PASSBACK,	/* re-entry refused (hard, timed); the alarm
+				 * row of a soft anti-passback grant */
+	REASON_VISITORS_ONLY,	/* this kind is accepted only from visitors */
+	REASON_SLOWED,		/* denied too often: ignored for a while */
+	REASON_REPEATED_DENIALS,	/* the alarm for that */
 	REASON_COUNT
 };
 
@@ -70,6 +85,7 @@ const char *event_type_name(enum event_type t);		/* "scan" */
 const char *result_name(enum result r);			/* "granted" */
 const char *reason_name(enum reason r);			/* "not-yet-valid" */
 const char *passage_name(enum passage p);		/* "not-passed" */
+const char *cred_role_name(enum cred_role r);		/* "visitor" */
 
 /* Each returns the value whose name is s, or -1. */
 int cred_kind_from_name(const char *s);
@@ -79,5 +95,6 @@ int event_type_from_name(const char *s);
 int result_from_name(const char *s);
 int reason_from_name(const char *s);
 int passage_from_name(const char *s);
+int cred_role_from_name(const char *s);
 
 #endif
