@@ -11,6 +11,8 @@
 # pkg-config finds its library; the build says which ones were.
 
 CROSS_COMPILE ?=
+SYSROOT ?=
+comma := ,
 CC  := $(CROSS_COMPILE)gcc
 CXX := $(CROSS_COMPILE)g++
 AR  := $(CROSS_COMPILE)ar
@@ -20,6 +22,16 @@ BUILD ?= build
 
 ifneq ($(CROSS_COMPILE),)
 TRIPLET := $(patsubst %-,%,$(CROSS_COMPILE))
+# SYSROOT=DIR: the target's packages unpacked in DIR (tests/cross/sysroot.sh)
+# rather than installed through multiarch, for a target whose packages
+# cannot be installed beside the host's.
+ifneq ($(SYSROOT),)
+override SYSROOT := $(abspath $(SYSROOT))
+PKG_CONFIG ?= env PKG_CONFIG_SYSROOT_DIR=$(SYSROOT) PKG_CONFIG_LIBDIR=$(SYSROOT)/usr/lib/$(TRIPLET)/pkgconfig:$(SYSROOT)/usr/share/pkgconfig pkg-config
+SYSROOT_LIBDIRS := $(SYSROOT)/usr/lib/$(TRIPLET) $(SYSROOT)/lib/$(TRIPLET)
+QG_CFLAGS += -I$(SYSROOT)/usr/include/$(TRIPLET) -idirafter $(SYSROOT)/usr/include
+LDFLAGS += $(addprefix -L,$(SYSROOT_LIBDIRS)) $(addprefix -Wl$(comma)-rpath-link$(comma),$(SYSROOT_LIBDIRS))
+endif
 PKG_CONFIG ?= env PKG_CONFIG_LIBDIR=/usr/lib/$(TRIPLET)/pkgconfig:/usr/share/pkgconfig pkg-config
 else
 PKG_CONFIG ?= pkg-config
@@ -34,7 +46,11 @@ CFLAGS ?= -O2 -g
 QRGATE_VERSION := 0.1.0
 SYSCONFDIR ?= /etc/qrgate
 QG_CFLAGS += -DQRGATE_VERSION=\"$(QRGATE_VERSION)\" -DQRGATE_SYSCONFDIR=\"$(SYSCONFDIR)\"
-QG_CFLAGS += -std=c11 -D_GNU_SOURCE -Wall -Wextra $(WERROR) -MMD -MP
+# 64-bit file offsets and inode numbers on 32-bit targets too (armhf):
+# without them readdir() and stat() fail with EOVERFLOW on large file
+# systems.  time_t stays as the target's libraries were built (32-bit on
+# Debian 12 armhf), so time arithmetic avoids time_t (timefmt.c).
+QG_CFLAGS += -std=c11 -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64 -Wall -Wextra $(WERROR) -MMD -MP
 CXXFLAGS ?= -O2 -g
 QG_CXXFLAGS += -std=c++17 -Wall -Wextra $(WERROR) -MMD -MP
 
@@ -106,6 +122,7 @@ BACKENDS  += camera:libcamera(libcamera-$(LIBCAMERA_VERSION))
 endif
 endif
 
+
 LIB_SRCS := $(CORE_SRCS) $(HAL_SRCS)
 DAEMON_SRCS := src/qrgated.c
 CTL_SRCS := src/qrgatectl.c $(wildcard src/ctl_*.c)
@@ -161,7 +178,7 @@ $(LIB): $(LIB_OBJS) | $(CROSS_ZBAR)
 
 $(BUILD)/cross-lib/libzbar.so:
 	@mkdir -p $(dir $@)
-	ln -sf /usr/lib/$(TRIPLET)/libzbar.so.0 $@
+	ln -sf $(SYSROOT)/usr/lib/$(TRIPLET)/libzbar.so.0 $@
 
 $(SAN)/libqrgate.a: $(SAN_LIB_OBJS)
 	$(AR) rcs $@ $^
@@ -176,15 +193,15 @@ $(QRGATECTL): $(call obj,$(BUILD),$(CTL_SRCS)) $(LIB)
 $(QRFRAME): images/qrframe.c $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(QG_CPPFLAGS) $(CPPFLAGS) $(QG_CFLAGS) $(CFLAGS) $(shell $(PKG_CONFIG) --cflags libqrencode) \
-		-o $@ $^ $(LDLIBS) $(shell $(PKG_CONFIG) --libs libqrencode)
+		$(LDFLAGS) -o $@ $^ $(LDLIBS) $(shell $(PKG_CONFIG) --libs libqrencode)
 
 $(BUILD)/unit/%: tests/unit/%.c $(LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(QG_CPPFLAGS) $(CPPFLAGS) $(TEST_CPPFLAGS) $(QG_CFLAGS) $(CFLAGS) -o $@ $^ $(LDLIBS) $(TEST_LIBS)
+	$(CC) $(QG_CPPFLAGS) $(CPPFLAGS) $(TEST_CPPFLAGS) $(QG_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $(filter-out %.h,$^) $(LDLIBS) $(TEST_LIBS)
 
 $(SAN)/unit/%: tests/unit/%.c $(SAN)/libqrgate.a
 	@mkdir -p $(dir $@)
-	$(CC) $(QG_CPPFLAGS) $(CPPFLAGS) $(TEST_CPPFLAGS) $(QG_CFLAGS) $(CFLAGS) $(SANFLAGS) -o $@ $^ $(LDLIBS) $(TEST_LIBS)
+	$(CC) $(QG_CPPFLAGS) $(CPPFLAGS) $(TEST_CPPFLAGS) $(QG_CFLAGS) $(CFLAGS) $(SANFLAGS) $(LDFLAGS) -o $@ $(filter-out %.h,$^) $(LDLIBS) $(TEST_LIBS)
 
 # Installs the Debian packages that are missing (with sudo when not root).
 # $(1): the packages; $(2): a foreign architecture to enable first, if any.
@@ -218,6 +235,14 @@ CROSS_PACKAGES := gcc-aarch64-linux-gnu g++-aarch64-linux-gnu libc6-dev-arm64-cr
 
 deps-cross:
 	$(call apt_install,$(CROSS_PACKAGES),arm64)
+	$(call apt_install,$(ARMHF_PACKAGES))
+	tests/cross/sysroot.sh armhf $(ARMHF_SYSROOT) $(ARMHF_LIBS)
+
+# The 32-bit Pi userland (armhf) builds against a sysroot of Debian's armhf
+# packages (tests/cross/sysroot.sh says why not multiarch).
+ARMHF_LIBS := $(filter-out libcamera-dev,$(ARM64_LIBS))
+ARMHF_PACKAGES := gcc-arm-linux-gnueabihf libc6-dev-armhf-cross qemu-user-static
+ARMHF_SYSROOT := $(BUILD)/sysroot-armhf
 
 # The system-test tier boots Debian's own kernel in qemu and builds gpio-sim
 # and vimc for it from Debian's kernel source.  Image and headers must be of
@@ -240,6 +265,8 @@ demo: deps
 check: deps deps-cross deps-vm
 	$(MAKE) all units
 	$(MAKE) CROSS_COMPILE=aarch64-linux-gnu- BUILD=$(BUILD)/arm64 all units-plain
+	$(MAKE) CROSS_COMPILE=arm-linux-gnueabihf- SYSROOT=$(ARMHF_SYSROOT)/root \
+		BUILD=$(BUILD)/armhf all units-plain
 	tests/run.sh $(BUILD)
 
 .PHONY: units units-plain deps-cross deps-vm
@@ -250,7 +277,7 @@ BENCH_BINS := $(patsubst tests/bench/%.c,$(BUILD)/bench/%,$(wildcard tests/bench
 
 $(BUILD)/bench/%: tests/bench/%.c $(LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(QG_CPPFLAGS) $(CPPFLAGS) $(TEST_CPPFLAGS) $(QG_CFLAGS) $(CFLAGS) -o $@ $^ $(LDLIBS)
+	$(CC) $(QG_CPPFLAGS) $(CPPFLAGS) $(TEST_CPPFLAGS) $(QG_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 bench: deps
 	$(MAKE) all $(BENCH_BINS)

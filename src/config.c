@@ -79,7 +79,8 @@ static const struct setting_choice choices_mask[] = {
 static const struct setting_choice choices_accept[] = {
 	{ "no", ACCEPT_NO }, { "yes", ACCEPT_YES },
 	{ "visitors", ACCEPT_VISITORS }, { "false", ACCEPT_NO },
-	{ "true", ACCEPT_YES }, { NULL, 0 }
+	{ "true", ACCEPT_YES }, { "off", ACCEPT_NO }, { "on", ACCEPT_YES },
+	{ "0", ACCEPT_NO }, { "1", ACCEPT_YES }, { NULL, 0 }
 };
 static const struct setting_choice choices_apb[] = {
 	{ "off", APB_OFF }, { "hard", APB_HARD }, { "soft", APB_SOFT },

@@ -392,6 +392,18 @@ image_jpeg_decode_grey(const uint8_t *buf, size_t len, uint8_t **plane,
 		image_err(err, errlen, "JPEG: no start of image");
 		return -1;
 	}
+	/*
+	 * A frame cut short is torn, even when its cut falls after the last
+	 * row's data: whether libjpeg notices depends on how far its decoder
+	 * reads ahead, which differs between x86 and ARM.  So the end marker
+	 * must be there, after which a driver may pad with zeros.
+	 */
+	while (len > 4 && buf[len - 1] == 0x00)
+		len--;
+	if (buf[len - 2] != 0xff || buf[len - 1] != 0xd9) {
+		image_err(err, errlen, "JPEG: no end of image (torn frame)");
+		return -1;
+	}
 	if ((c = calloc(1, sizeof(*c))) == NULL) {
 		image_err(err, errlen, "JPEG: out of memory");
 		return -1;

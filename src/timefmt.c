@@ -6,6 +6,42 @@
 #include <string.h>
 #include <time.h>
 
+/*
+ * Civil dates to days since 1970-01-01 and back, in int64 arithmetic of
+ * the proleptic Gregorian calendar (eras of 400 years, March-based years
+ * so that the leap day falls last).  Not timegm()/gmtime_r(): Debian 12's
+ * armhf libraries use a 32-bit time_t, which ends in 2038, and credentials
+ * valid "until 2099" must still read correctly on a 32-bit Pi.
+ */
+static int64_t
+timefmt_days_from_civil(int64_t y, int m, int d)
+{
+	int64_t era, yoe, doy, doe;
+
+	y -= m <= 2;
+	era = (y >= 0 ? y : y - 399) / 400;
+	yoe = y - era * 400;
+	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + doe - 719468;
+}
+
+static void
+timefmt_civil_from_days(int64_t z, int64_t *y, int *m, int *d)
+{
+	int64_t era, doe, yoe, doy, mp;
+
+	z += 719468;
+	era = (z >= 0 ? z : z - 146096) / 146097;
+	doe = z - era * 146097;
+	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	mp = (5 * doy + 2) / 153;
+	*d = (int)(doy - (153 * mp + 2) / 5 + 1);
+	*m = (int)(mp < 10 ? mp + 3 : mp - 9);
+	*y = yoe + era * 400 + (*m <= 2);
+}
+
 /* Reads exactly n decimal digits at *p and advances past them. */
 static int
 timefmt_digits(const char **p, int n, int *out)
@@ -53,10 +89,9 @@ timefmt_parse_integer(const char *s, int64_t *ms)
 static int
 timefmt_parse_calendar(const char *s, int64_t *ms)
 {
-	struct tm tm, back;
 	const char *p = s;
-	int year, mon, day, hour = 0, min = 0, sec = 0, milli = 0;
-	time_t t;
+	int year, mon, day, hour = 0, min = 0, sec = 0, milli = 0, bm, bd;
+	int64_t days, by;
 
 	if (timefmt_digits(&p, 4, &year) == -1 ||
 	    timefmt_expect(&p, '-') == -1 ||
@@ -88,26 +123,13 @@ timefmt_parse_calendar(const char *s, int64_t *ms)
 	    hour > 23 || min > 59 || sec > 59)
 		return -1;
 
-	memset(&tm, 0, sizeof(tm));
-	tm.tm_year = year - 1900;
-	tm.tm_mon = mon - 1;
-	tm.tm_mday = day;
-	tm.tm_hour = hour;
-	tm.tm_min = min;
-	tm.tm_sec = sec;
-	/* Every valid year here is >= 1970, so -1 can only mean overflow
-	 * (a 32-bit time_t past 2038). */
-	if ((t = timegm(&tm)) == (time_t)-1)
+	/* An impossible day (2023-02-29) does not come back unchanged. */
+	days = timefmt_days_from_civil(year, mon, day);
+	timefmt_civil_from_days(days, &by, &bm, &bd);
+	if (by != year || bm != mon || bd != day)
 		return -1;
-	/*
-	 * timegm() quietly carries an impossible day into the next month
-	 * (2023-02-29 becomes March 1st): the date exists only if it comes
-	 * back unchanged.
-	 */
-	if (gmtime_r(&t, &back) == NULL || back.tm_year != year - 1900 ||
-	    back.tm_mon != mon - 1 || back.tm_mday != day)
-		return -1;
-	*ms = (int64_t)t * 1000 + milli;
+	*ms = ((days * 24 + hour) * 60 + min) * INT64_C(60000) + sec * 1000 +
+	    milli;
 	return 0;
 }
 
@@ -163,16 +185,26 @@ timefmt_parse_since(const char *s, int64_t now_ms, int64_t *ms)
 static int
 timefmt_split(int64_t ms, struct tm *tm, int *milli)
 {
-	int64_t sec = ms / 1000, rem = ms % 1000;
-	time_t t;
+	int64_t sec = ms / 1000, rem = ms % 1000, days, sod, y;
 
 	if (rem < 0) {
 		rem += 1000;
 		sec--;
 	}
-	t = (time_t)sec;
-	if ((int64_t)t != sec || gmtime_r(&t, tm) == NULL)
+	days = sec / 86400;
+	sod = sec % 86400;
+	if (sod < 0) {
+		sod += 86400;
+		days--;
+	}
+	timefmt_civil_from_days(days, &y, &tm->tm_mon, &tm->tm_mday);
+	if (y < 0 || y > 9999)
 		return -1;
+	tm->tm_year = (int)(y - 1900);
+	tm->tm_mon--;
+	tm->tm_hour = (int)(sod / 3600);
+	tm->tm_min = (int)(sod / 60 % 60);
+	tm->tm_sec = (int)(sod % 60);
 	*milli = (int)rem;
 	return 0;
 }

@@ -2,7 +2,8 @@
 # Runs every test tier and ends with one line "N passed, N failed".
 #   unit         cmocka programs, plain and under ASan/UBSan
 #   integration  the real daemon on images/ with sim GPIO and real SQLite
-#   arm64        the unit tests cross-built for the Pi, under qemu-user
+#   arm64        the unit tests cross-built for the 64-bit Pi, under qemu-user
+#   armhf        the same for the 32-bit Pi (a sysroot of Debian's armhf)
 #   vm           the real daemon on Debian's kernel in qemu: gpio-sim, vivid
 #   corpus       qrgatectl scan on ../shared/corpus/qr-photos
 # A tier may skip only outside CI, and then says why; in CI a skip fails.
@@ -56,7 +57,8 @@ tier() {	# tier NAME SCRIPT...
 }
 
 tier "integration tests" tests/integration/run.sh "$BUILD"
-tier "arm64 unit tests under qemu-user" tests/cross/run.sh "$BUILD/arm64"
+tier "arm64 unit tests under qemu-user" tests/cross/run.sh "$BUILD/arm64" arm64
+tier "armhf unit tests under qemu-user" tests/cross/run.sh "$BUILD/armhf" armhf "$BUILD/sysroot-armhf/root"
 tier "system tests: Debian's kernel in qemu (gpio-sim, vivid, vimc)" tests/vm/run.sh "$BUILD"
 tier "corpus: qrgatectl scan on real photos" tests/corpus/run.sh "$BUILD"
 

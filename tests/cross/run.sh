@@ -1,19 +1,33 @@
 #!/usr/bin/env bash
-# The unit tests cross-built for the Pi (aarch64), run under qemu-user.
-# Usage: tests/cross/run.sh BUILD_DIR   (the arm64 build: BUILD_DIR/unit/test_*)
+# The unit tests cross-built for the Pi, run under qemu-user: arm64 (64-bit
+# Pi OS, against Debian's multiarch packages) or armhf (32-bit Pi OS,
+# against a sysroot of Debian's armhf packages).
+# Usage: tests/cross/run.sh BUILD_DIR [arm64|armhf] [SYSROOT]
 set -u
 BUILD=${1:-build/arm64}
-QEMU=$(command -v qemu-aarch64-static || command -v qemu-aarch64 || true)
-SYSROOT=/usr/aarch64-linux-gnu
+ARCH=${2:-arm64}
+case $ARCH in
+arm64)	QEMU=$(command -v qemu-aarch64-static || command -v qemu-aarch64 || true)
+	MACHINE=aarch64 LIBC=/usr/aarch64-linux-gnu LIBPATH= ;;
+armhf)	QEMU=$(command -v qemu-arm-static || command -v qemu-arm || true)
+	MACHINE=ARM, LIBC=/usr/arm-linux-gnueabihf
+	SYSROOT=${3:-}
+	LIBPATH=$SYSROOT/usr/lib/arm-linux-gnueabihf:$SYSROOT/lib/arm-linux-gnueabihf ;;
+*)	echo "usage: $0 BUILD_DIR [arm64|armhf] [SYSROOT]" >&2; exit 2 ;;
+esac
 if [ -z "$QEMU" ] || ! ls "$BUILD"/unit/test_* >/dev/null 2>&1; then
-	echo "arm64: SKIPPED: no qemu-aarch64 or no arm64 build in $BUILD (make check builds both)"
+	echo "$ARCH: SKIPPED: no qemu-user for $ARCH or no $ARCH build in $BUILD (make check builds both)"
 	exit 77
 fi
 passed=0 failed=0
 for bin in "$BUILD"/unit/test_*; do
 	case $bin in *.d) continue ;; esac
-	file -b "$bin" | grep -q aarch64 || { echo "$bin is not an aarch64 program"; failed=$((failed + 1)); continue; }
-	out=$(timeout 600 "$QEMU" -L "$SYSROOT" "$bin" 2>&1)
+	file -b "$bin" | grep -q "$MACHINE" || { echo "$bin is not an $ARCH program"; failed=$((failed + 1)); continue; }
+	if [ -n "$LIBPATH" ]; then
+		out=$(timeout 600 "$QEMU" -L "$LIBC" -E LD_LIBRARY_PATH="$LIBPATH" "$bin" 2>&1)
+	else
+		out=$(timeout 600 "$QEMU" -L "$LIBC" "$bin" 2>&1)
+	fi
 	rc=$?
 	ok=$(printf '%s\n' "$out" | sed -n 's/.*\[  PASSED  \] \([0-9]*\) test.*/\1/p' | tail -1)
 	bad=$(printf '%s\n' "$out" | sed -n 's/.*\[  FAILED  \] \([0-9]*\) test.*/\1/p' | tail -1)
@@ -21,8 +35,8 @@ for bin in "$BUILD"/unit/test_*; do
 	[ $rc -ne 0 ] && [ "$bad" = 0 ] && bad=1
 	passed=$((passed + ok))
 	failed=$((failed + bad))
-	printf '%-44s %3d passed, %d failed (aarch64, qemu-user)\n' "$bin" "$ok" "$bad"
+	printf '%-44s %3d passed, %d failed (%s, qemu-user)\n' "$bin" "$ok" "$bad" "$ARCH"
 	[ "$bad" = 0 ] || printf '%s\n' "$out" | tail -20
 done
-echo "arm64: $passed passed, $failed failed"
+echo "$ARCH: $passed passed, $failed failed"
 [ $failed -eq 0 ]
