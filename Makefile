@@ -307,7 +307,7 @@ install: $(QRGATED) $(QRGATECTL)
 clean:
 	rm -rf $(BUILD)
 
--include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+-include $(shell find $(BUILD) -path '*/sysroot-*' -prune -o -name '*.d' -type f -print 2>/dev/null)
 
 # The annotated example config is generated from the settings table; a unit
 # test fails when the committed copy falls behind.
