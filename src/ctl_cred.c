@@ -9,17 +9,20 @@
 #include <jansson.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "ctl_table.h"
+#include "keyfile.h"
 #include "store.h"
 #include "timefmt.h"
 
-#define CRED_COLS	8
+#define CRED_COLS	11
 
 static const char *const cred_heads[CRED_COLS] = {
 	"ID", "KIND", "SUBJECT", "NAME", "FROM", "UNTIL", "STATUS", "LANES",
+	"ROLE", "SERIAL", "PUBKEY",
 };
 
 _Static_assert(CRED_COLS <= CTL_TABLE_COLS, "cred table too wide");
@@ -35,12 +38,15 @@ cred_usage(void)
 {
 	fprintf(stderr, "usage: qrgatectl cred add ID KIND SUBJECT [--name N] "
 	    "[--from T] [--until T]\n"
-	    "                      [--status S] [--lanes L]\n"
+	    "                      [--status S] [--lanes L] [--role R] "
+	    "[--serial N] [--pubkey K]\n"
 	    "       qrgatectl cred del ID\n"
-	    "       qrgatectl cred list [--json]\n"
+	    "       qrgatectl cred list [--json|--csv]\n"
 	    "       qrgatectl cred import FILE.csv\n"
-	    "  KIND is badge or cccd; S is active, suspended or revoked "
-	    "(default active);\n"
+	    "  KIND is badge, cccd, signed or dynamic; S is active, suspended "
+	    "or revoked\n  (default active); R is staff (default) or visitor; "
+	    "K is a public key\n  (44 characters of base64; dynamic needs "
+	    "one);\n"
 	    "  L is \"*\" (default) or items LANE[:entry|exit] joined by "
 	    "commas;\n"
 	    "  T is YYYY-MM-DD, YYYY-MM-DDTHH:MM:SSZ or ms since the epoch, "
@@ -87,6 +93,24 @@ cred_arg_time(int64_t *ms, const char *what, const char *v)
 	return 0;
 }
 
+static int
+cred_arg_serial(uint32_t *serial, const char *v)
+{
+	unsigned long long n;
+	char *end;
+
+	errno = 0;
+	n = strtoull(v, &end, 10);
+	if (*v < '0' || *v > '9' || *end != '\0' || errno != 0 ||
+	    n > UINT32_MAX) {
+		fprintf(stderr, "qrgatectl: cred: --serial '%s' is not a "
+		    "number from 0 to 4294967295\n", v);
+		return -1;
+	}
+	*serial = (uint32_t)n;
+	return 0;
+}
+
 /* "--opt V" or "--opt=V": the value, advancing *i past it, or NULL. */
 static const char *
 cred_opt(int argc, char **argv, int *i, const char *opt)
@@ -107,7 +131,7 @@ cred_add(struct ctl *c, int argc, char **argv)
 	const char *pos[3], *v;
 	char err[256];
 	struct store *st;
-	int npos = 0, kind, status, ret;
+	int npos = 0, kind, status, role, ret;
 
 	memset(&cr, 0, sizeof(cr));
 	cr.status = CRED_ACTIVE;
@@ -131,6 +155,23 @@ cred_add(struct ctl *c, int argc, char **argv)
 				return 2;
 			}
 			cr.status = status;
+		} else if ((v = cred_opt(argc, argv, &i, "--role")) != NULL) {
+			if ((role = cred_role_from_name(v)) == -1) {
+				fprintf(stderr, "qrgatectl: cred: role '%s' "
+				    "is not staff or visitor\n", v);
+				return 2;
+			}
+			cr.role = role;
+		} else if ((v = cred_opt(argc, argv, &i, "--serial")) != NULL) {
+			if (cred_arg_serial(&cr.serial, v) == -1)
+				return 2;
+		} else if ((v = cred_opt(argc, argv, &i, "--pubkey")) != NULL) {
+			if (key_pk_from_text(v, cr.pubkey) == -1) {
+				fprintf(stderr, "qrgatectl: cred: --pubkey is "
+				    "not a public key\n");
+				return 2;
+			}
+			cr.has_pubkey = true;
 		} else if ((v = cred_opt(argc, argv, &i, "--lanes")) != NULL) {
 			if (cred_arg_copy(cr.lanes, sizeof(cr.lanes), "lanes",
 			    v) == -1)
@@ -150,9 +191,9 @@ cred_add(struct ctl *c, int argc, char **argv)
 		return 2;
 	}
 	kind = cred_kind_from_name(pos[1]);
-	if (kind != CRED_BADGE && kind != CRED_CCCD) {
-		fprintf(stderr, "qrgatectl: cred: kind '%s' is not badge or "
-		    "cccd\n", pos[1]);
+	if (kind <= CRED_NONE) {
+		fprintf(stderr, "qrgatectl: cred: kind '%s' is not badge, "
+		    "cccd, signed or dynamic\n", pos[1]);
 		return 2;
 	}
 	cr.kind = kind;
@@ -212,7 +253,8 @@ static int
 cred_table_cb(const struct credential *cr, void *arg)
 {
 	struct cred_table *t = arg;
-	char from[TIMEFMT_LEN], until[TIMEFMT_LEN];
+	char from[TIMEFMT_LEN], until[TIMEFMT_LEN], serial[16];
+	char pk[KEY_PK_TEXT] = "-";
 	const char *raw[CRED_COLS];
 
 	cred_time(cr->valid_from_ms, from, sizeof(from));
@@ -226,6 +268,12 @@ cred_table_cb(const struct credential *cr, void *arg)
 	raw[6] = cred_status_name(cr->status);
 	/* An empty list allows no lane: show that, not a blank. */
 	raw[7] = cr->lanes[0] != '\0' ? cr->lanes : "(none)";
+	snprintf(serial, sizeof(serial), "%lu", (unsigned long)cr->serial);
+	if (cr->has_pubkey)
+		key_pk_to_text(cr->pubkey, pk);
+	raw[8] = cred_role_name(cr->role);
+	raw[9] = serial;
+	raw[10] = pk;
 	if (t->measuring)
 		ctl_table_measure(&t->tab, raw);
 	else
@@ -238,7 +286,10 @@ cred_json_cb(const struct credential *cr, void *arg)
 {
 	json_t *o = json_object();
 	int *failed = arg;
+	char pk[KEY_PK_TEXT] = "";
 
+	if (cr->has_pubkey)
+		key_pk_to_text(cr->pubkey, pk);
 	if (o == NULL ||
 	    json_object_set_new(o, "id", ctl_json_text(cr->id)) == -1 ||
 	    json_object_set_new(o, "kind",
@@ -253,6 +304,10 @@ cred_json_cb(const struct credential *cr, void *arg)
 	    json_object_set_new(o, "status",
 	    json_string(cred_status_name(cr->status))) == -1 ||
 	    json_object_set_new(o, "lanes", ctl_json_text(cr->lanes)) == -1 ||
+	    json_object_set_new(o, "role",
+	    json_string(cred_role_name(cr->role))) == -1 ||
+	    json_object_set_new(o, "serial", json_integer(cr->serial)) == -1 ||
+	    json_object_set_new(o, "pubkey", json_string(pk)) == -1 ||
 	    json_dumpf(o, stdout, JSON_COMPACT | JSON_PRESERVE_ORDER) == -1) {
 		fprintf(stderr, "qrgatectl: cannot write credential as JSON\n");
 		json_decref(o);
@@ -269,12 +324,14 @@ cred_list(struct ctl *c, int argc, char **argv)
 {
 	struct cred_table t;
 	int rc, failed = 0;
-	bool json = false;
+	bool json = false, csv = false;
 	struct store *st;
 
 	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--json") == 0)
+		if (strcmp(argv[i], "--json") == 0 && !csv)
 			json = true;
+		else if (strcmp(argv[i], "--csv") == 0 && !json)
+			csv = true;
 		else {
 			cred_usage();
 			return 2;
@@ -284,6 +341,8 @@ cred_list(struct ctl *c, int argc, char **argv)
 		return 1;
 	if (json)
 		rc = store_credential_foreach(st, cred_json_cb, &failed);
+	else if (csv)
+		rc = store_credential_export_csv(st, stdout);
 	else {
 		/* Control characters show as ' ': names may span lines. */
 		ctl_table_init(&t.tab, CRED_COLS, cred_heads, NULL, ' ');

@@ -1,7 +1,9 @@
 /*
- * qrgatectl events [--since T] [--json|--csv]: the entry/exit log, read
- * from the database the daemon writes, without disturbing it (read-only,
- * WAL lets both proceed).
+ * qrgatectl events [--since T] [--json|--csv] [--trace]: the entry/exit
+ * log, read from the database the daemon writes, without disturbing it
+ * (read-only, WAL lets both proceed).  --trace adds the full subjects kept
+ * while store.trace_full is on, for contact tracing; without it they are
+ * never shown.
  */
 #include "ctl.h"
 
@@ -19,11 +21,12 @@
 
 enum events_format { EVENTS_TABLE, EVENTS_JSON, EVENTS_CSV };
 
-#define EVENTS_COLS	12
+#define EVENTS_COLS	13
 
+/* The last column, the full subject, only with --trace. */
 static const char *const events_heads[EVENTS_COLS] = {
 	"TIME", "SEQ", "DIR", "TYPE", "RESULT", "REASON", "KIND", "SUBJECT",
-	"CRED", "PASSAGE", "DECODE_MS", "LATENCY_MS",
+	"CRED", "PASSAGE", "DECODE_MS", "LATENCY_MS", "FULL_SUBJECT",
 };
 /* Numbers line up on the right. */
 static const bool events_right[EVENTS_COLS] = {
@@ -43,10 +46,17 @@ struct events_table {
 	bool measuring;
 };
 
+/* What the JSON and CSV callbacks are told. */
+struct events_out {
+	bool trace;
+	int failed;
+};
+
 static void
 events_usage(void)
 {
-	fprintf(stderr, "usage: qrgatectl events [--since T] [--json|--csv]\n"
+	fprintf(stderr, "usage: qrgatectl events [--since T] [--json|--csv] "
+	    "[--trace]\n"
 	    "  T is YYYY-MM-DD, YYYY-MM-DDTHH:MM:SSZ, \"YYYY-MM-DD HH:MM:SS\" "
 	    "(UTC),\n  milliseconds since the epoch, or -30s, -15m, -2h, -7d "
 	    "(default -24h)\n");
@@ -86,6 +96,7 @@ events_table_cb(const struct event *ev, void *arg)
 	cell[9] = passage_name(ev->passage);
 	cell[10] = decode;
 	cell[11] = latency;
+	cell[12] = ev->subject_full[0] != '\0' ? ev->subject_full : "-";
 	if (t->measuring) {
 		ctl_table_measure(&t->tab, cell);
 		t->last_seq = ev->seq;
@@ -95,15 +106,16 @@ events_table_cb(const struct event *ev, void *arg)
 }
 
 static int
-events_table(struct store *st, int64_t since)
+events_table(struct store *st, int64_t since, bool trace)
 {
 	struct events_table t;
+	int ncols = trace ? EVENTS_COLS : EVENTS_COLS - 1;
 
 	/*
 	 * Control characters (a QR code may carry escape sequences) show
 	 * as '?'.
 	 */
-	ctl_table_init(&t.tab, EVENTS_COLS, events_heads, events_right, '?');
+	ctl_table_init(&t.tab, ncols, events_heads, events_right, '?');
 	t.last_seq = 0;
 	t.measuring = true;
 	if (store_event_foreach(st, since, events_table_cb, &t) == -1)
@@ -117,9 +129,10 @@ static int
 events_json_cb(const struct event *ev, void *arg)
 {
 	json_t *o = json_object();
-	int *failed = arg;
+	struct events_out *out = arg;
 
-	/* Every column of the events table, under its own name. */
+	/* Every column of the events table, under its own name; the full
+	 * subject only when asked for. */
 	if (o == NULL ||
 	    json_object_set_new(o, "seq", json_integer(ev->seq)) == -1 ||
 	    json_object_set_new(o, "event_id",
@@ -149,11 +162,13 @@ events_json_cb(const struct event *ev, void *arg)
 	    json_integer(ev->latency_us)) == -1 ||
 	    json_object_set_new(o, "payload_hash",
 	    ctl_json_text(ev->payload_hash)) == -1 ||
+	    (out->trace && json_object_set_new(o, "subject_full",
+	    ctl_json_text(ev->subject_full)) == -1) ||
 	    json_dumpf(o, stdout, JSON_COMPACT | JSON_PRESERVE_ORDER) == -1) {
 		fprintf(stderr, "qrgatectl: cannot write event %lld as JSON\n",
 		    (long long)ev->seq);
 		json_decref(o);
-		*failed = 1;
+		out->failed = 1;
 		return 1;
 	}
 	putchar('\n');
@@ -170,7 +185,8 @@ events_csv_int(int64_t v, bool last)
 static int
 events_csv_cb(const struct event *ev, void *arg)
 {
-	(void)arg;
+	const struct events_out *out = arg;
+
 	events_csv_int(ev->seq, false);
 	ctl_csv_field(ev->event_id, false);
 	events_csv_int(ev->ts_ms, false);
@@ -186,28 +202,32 @@ events_csv_cb(const struct event *ev, void *arg)
 	ctl_csv_field(passage_name(ev->passage), false);
 	events_csv_int(ev->decode_us, false);
 	events_csv_int(ev->latency_us, false);
-	ctl_csv_field(ev->payload_hash, true);
+	ctl_csv_field(ev->payload_hash, !out->trace);
+	if (out->trace)
+		ctl_csv_field(ev->subject_full, true);
 	return 0;
 }
 
 static int
-events_print(struct store *st, int64_t since, enum events_format fmt)
+events_print(struct store *st, int64_t since, enum events_format fmt,
+    bool trace)
 {
-	int failed = 0;
+	struct events_out out = { trace, 0 };
 
 	switch (fmt) {
 	case EVENTS_TABLE:
-		return events_table(st, since);
+		return events_table(st, since, trace);
 	case EVENTS_JSON:
 		if (store_event_foreach(st, since, events_json_cb,
-		    &failed) == -1)
+		    &out) == -1)
 			return -1;
-		return failed ? -1 : 0;
+		return out.failed ? -1 : 0;
 	case EVENTS_CSV:
 		fputs("seq,event_id,ts_ms,gate,lane,direction,type,kind,"
 		    "credential_id,subject,result,reason,passage,decode_us,"
-		    "latency_us,payload_hash\r\n", stdout);
-		return store_event_foreach(st, since, events_csv_cb, NULL);
+		    "latency_us,payload_hash", stdout);
+		fputs(trace ? ",subject_full\r\n" : "\r\n", stdout);
+		return store_event_foreach(st, since, events_csv_cb, &out);
 	}
 	return -1;
 }
@@ -219,6 +239,7 @@ ctl_events(struct ctl *c, int argc, char **argv)
 	const char *since_text = "-24h", *path = c->cfg.store.path;
 	int64_t since;
 	struct store *st;
+	bool trace = false;
 	int ret;
 
 	for (int i = 1; i < argc; i++) {
@@ -239,6 +260,8 @@ ctl_events(struct ctl *c, int argc, char **argv)
 			}
 			fmt = f;
 		}
+		else if (strcmp(a, "--trace") == 0)
+			trace = true;
 		else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
 			events_usage();
 			return 0;
@@ -262,7 +285,7 @@ ctl_events(struct ctl *c, int argc, char **argv)
 	}
 	if ((st = store_open(path, c->cfg.store.synchronous, true)) == NULL)
 		return 1;
-	ret = events_print(st, since, fmt);
+	ret = events_print(st, since, fmt, trace);
 	store_close(st);
 	if (fflush(stdout) == EOF || ferror(stdout)) {
 		fprintf(stderr, "qrgatectl: events: %s\n", strerror(errno));

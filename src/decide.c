@@ -7,18 +7,62 @@
 
 #include "decide.h"
 
-static void
-decide_set(struct decision *out, enum reason reason)
+/* Rule 14.  One step either way covers a phone's clock skew. */
+static bool
+decide_not_yet_valid(const struct decide_input *in,
+    const struct credential *c, enum cred_kind kind)
 {
-	out->result = reason == REASON_GRANTED ? RES_GRANTED : RES_DENIED;
-	out->reason = reason;
+	if (c->valid_from_ms != 0 && in->now_ms < c->valid_from_ms)
+		return true;
+	return kind == CRED_DYNAMIC &&
+	    (int64_t)in->payload->token.step > in->step_now + 1;
+}
+
+/* Rule 15: the credential's end, or the token's own. */
+static bool
+decide_expired(const struct decide_input *in, const struct credential *c,
+    enum cred_kind kind)
+{
+	const struct token *t = &in->payload->token;
+
+	if (c->valid_until_ms != 0 && in->now_ms >= c->valid_until_ms)
+		return true;
+	if (kind == CRED_SIGNED)
+		return in->now_ms >= t->expires_s * 1000;
+	return kind == CRED_DYNAMIC && (int64_t)t->step < in->step_now - 1;
+}
+
+/*
+ * Rule 19.  Only an entry is ever refused: refusing an exit would trap
+ * someone inside.  A last grant later than now (the clock was set back)
+ * is not held against the holder.
+ */
+static bool
+decide_passback(const struct decide_input *in)
+{
+	int64_t since = in->now_ms - in->last_grant_ms;
+
+	if (in->dir != DIR_ENTRY || !in->has_last_grant ||
+	    in->last_grant_dir != DIR_ENTRY)
+		return false;
+	switch (in->policy->antipassback) {
+	case APB_HARD:
+	case APB_SOFT:
+		return true;
+	case APB_TIMED:
+		return since >= 0 && since < in->policy->antipassback_ms;
+	default:
+		return false;
+	}
 }
 
 static enum reason
-decide_reason(const struct decide_input *in)
+decide_reason(const struct decide_input *in, bool *alarm)
 {
 	const struct credential *c = in->cred;
+	enum policy_accept accept;
 	enum cred_kind kind;
+	enum reason r;
 
 	if (in->too_long)
 		return REASON_TOO_LONG;
@@ -28,11 +72,15 @@ decide_reason(const struct decide_input *in)
 		return REASON_UNKNOWN_FORMAT;
 
 	kind = in->payload->kind;
-	if (in->policy == NULL || kind <= CRED_NONE || kind >= CRED_KIND_COUNT ||
-	    !in->policy->kind_enabled[kind])
+	if (in->policy == NULL || kind <= CRED_NONE || kind >= CRED_KIND_COUNT)
+		return REASON_KIND_DISABLED;
+	accept = in->policy->accept[kind];
+	if (accept != ACCEPT_YES && accept != ACCEPT_VISITORS)
 		return REASON_KIND_DISABLED;
 	if (in->lockdown)
 		return REASON_LANE_LOCKED;
+	if (in->slowed)
+		return REASON_SLOWED;
 
 	/*
 	 * A credential of another kind is not this payload's, even with the
@@ -41,23 +89,47 @@ decide_reason(const struct decide_input *in)
 	 */
 	if (c == NULL || c->kind != kind)
 		return REASON_UNKNOWN;
+	if (accept == ACCEPT_VISITORS && c->role != ROLE_VISITOR)
+		return REASON_VISITORS_ONLY;
+	if ((kind == CRED_SIGNED || kind == CRED_DYNAMIC) && !in->sig_ok)
+		return REASON_BAD_SIGNATURE;
 	if (c->status == CRED_REVOKED)
 		return REASON_REVOKED;
+	if (c->status != CRED_ACTIVE && c->status != CRED_SUSPENDED)
+		return REASON_REVOKED;	/* a status we do not know */
+	if (kind == CRED_SIGNED && in->payload->token.serial != c->serial)
+		return REASON_SERIAL_REVOKED;
 	if (c->status == CRED_SUSPENDED)
 		return REASON_SUSPENDED;
-	if (c->status != CRED_ACTIVE)
-		return REASON_REVOKED;	/* a status we do not know */
-	if (c->valid_from_ms != 0 && in->now_ms < c->valid_from_ms)
+	if (kind == CRED_DYNAMIC && !in->clock_synced &&
+	    !in->policy->unsynced_dynamic)
+		return REASON_CLOCK_UNSYNCED;
+	if (decide_not_yet_valid(in, c, kind))
 		return REASON_NOT_YET_VALID;
-	if (c->valid_until_ms != 0 && in->now_ms >= c->valid_until_ms)
+	if (decide_expired(in, c, kind))
 		return REASON_EXPIRED;
-	return decide_lanes_check(c->lanes, in->lane, in->dir);
+	if (kind == CRED_DYNAMIC && in->last_step >= 0 &&
+	    (int64_t)in->payload->token.step <= in->last_step)
+		return REASON_REPLAYED;
+	if ((r = decide_lanes_check(c->lanes, in->lane,
+	    in->dir)) != REASON_GRANTED)
+		return r;
+	if (decide_passback(in)) {
+		if (in->policy->antipassback != APB_SOFT)
+			return REASON_ANTI_PASSBACK;
+		*alarm = true;
+	}
+	return REASON_GRANTED;
 }
 
 void
 decide(const struct decide_input *in, struct decision *out)
 {
-	decide_set(out, decide_reason(in));
+	bool alarm = false;
+
+	out->reason = decide_reason(in, &alarm);
+	out->result = out->reason == REASON_GRANTED ? RES_GRANTED : RES_DENIED;
+	out->passback_alarm = out->reason == REASON_GRANTED && alarm;
 }
 
 /* Trims spaces and tabs from both ends of [*p, *p + *n). */

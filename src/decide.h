@@ -9,12 +9,20 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "config.h"
 #include "credential.h"
 #include "payload.h"
 #include "types.h"
 
+/*
+ * What this lane accepts (the policy.* settings).  enum policy_accept and
+ * enum antipassback are config.h's.
+ */
 struct decide_policy {
-	bool kind_enabled[CRED_KIND_COUNT];	/* which kinds this gate takes */
+	enum policy_accept accept[CRED_KIND_COUNT];	/* per kind */
+	bool unsynced_dynamic;		/* dynamic tokens on an unsynced clock */
+	enum antipassback antipassback;
+	int64_t antipassback_ms;	/* timed: the shortest re-entry */
 };
 
 struct decide_input {
@@ -27,18 +35,58 @@ struct decide_input {
 	enum direction dir;		/* the way the code was shown for */
 	bool lockdown;			/* the lane is locked by an operator */
 	const struct decide_policy *policy;
+
+	bool slowed;			/* the code was denied too often */
+	bool sig_ok;			/* signed, dynamic: the token's
+					 * signature verified */
+	bool clock_synced;		/* the clock is synchronised */
+	int64_t step_now;		/* dynamic: the current time step */
+	int64_t last_step;		/* dynamic: the highest step already
+					 * granted; -1 none */
+	bool has_last_grant;		/* the credential's last grant that
+					 * was not 'not-passed' ... */
+	enum direction last_grant_dir;	/* ... its way */
+	int64_t last_grant_ms;		/* ... and time (UTC ms) */
 };
 
 struct decision {
 	enum result result;		/* RES_GRANTED or RES_DENIED */
 	enum reason reason;
+	bool passback_alarm;		/* soft anti-passback: granted, and the
+					 * gate logs an anti-passback alarm
+					 * row after the grant */
 };
 
 /*
- * Applies the rules in a fixed order (too-long, unknown-format, malformed,
- * kind-disabled, lane-locked, unknown, revoked, suspended, not-yet-valid,
- * expired, wrong-lane, wrong-direction, granted): the first that fails is
- * the reason given.
+ * Applies the rules in a fixed order; the first that fails is the reason
+ * given:
+ *
+ *  1. too-long		over decoder.max_payload
+ *  2. unknown-format	no parser knows the payload
+ *  3. malformed		a parser claimed it but found it invalid
+ *  4. kind-disabled	policy accepts this kind from nobody
+ *  5. lane-locked	operator lockdown
+ *  6. slowed		the code was denied too often lately (no lookup)
+ *  7. unknown		no credential of this kind and subject
+ *  8. visitors-only	the kind is accepted from visitors, the holder is
+ *			staff
+ *  9. bad-signature	signed, dynamic: the signature does not verify
+ * 10. revoked		(also a status this program does not know)
+ * 11. serial-revoked	signed: the token's serial is not the credential's
+ * 12. suspended
+ * 13. clock-unsynced	dynamic, the clock is not synchronised, and policy
+ *			does not accept them so (unsynced_dynamic)
+ * 14. not-yet-valid	before valid_from; dynamic: a step after the
+ *			current one + 1
+ * 15. expired		from valid_until on; signed: from the token's
+ *			expiry on; dynamic: a step before the current one - 1
+ * 16. replayed		dynamic: a step no later than the last granted
+ * 17. wrong-lane	the lanes list does not name this lane
+ * 18. wrong-direction	... names it, but not this way
+ * 19. anti-passback	entries only (an exit is never refused): hard, the
+ *			last grant was an entry; timed, an entry within
+ *			antipassback_ms.  soft grants, with passback_alarm.
+ * 20. granted
  */
 void decide(const struct decide_input *in, struct decision *out);
 

@@ -337,7 +337,8 @@ gate_open(struct gate *g, struct loop *l, const struct config *cfg)
 
 	g->store = store_open(cfg->store.path, cfg->store.synchronous, false);
 	if (g->store == NULL || store_sync_init(g->store) == -1 ||
-	    gate_outbox_cap(g->store, cfg) == -1)
+	    gate_outbox_cap(g->store, cfg) == -1 ||
+	    gate_close_pending_passages(g) == -1)
 		goto fail;
 
 	if ((g->dec = decoder_find(cfg->decoder.backend)) == NULL) {

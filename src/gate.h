@@ -15,9 +15,11 @@
 #include "../hal/camera.h"
 #include "../hal/gpio.h"
 #include "camera_health.h"
+#include "clocksync.h"
 #include "config.h"
 #include "decide.h"
 #include "decoder.h"
+#include "denyrate.h"
 #include "holdoff.h"
 #include "lane.h"
 #include "loop.h"
@@ -92,6 +94,10 @@ struct gate {
 	struct gate_uplink up;
 	bool camera_alarm;	/* "camera" (lost, frozen) raised, not cleared */
 	bool store_alarm;	/* "database" likewise */
+	bool clock_alarm;	/* "clock": a dynamic token met an
+				 * unsynchronised clock, not yet cleared */
+	struct clocksync clock;
+	struct denyrate deny;	/* repeated denials (gate_scan.c) */
 	int64_t config_version;
 	int64_t cred_version;
 	struct inbound_state *inbound;

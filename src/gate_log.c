@@ -8,6 +8,7 @@
 #include "gate.h"
 #include "gate_log.h"
 #include "log.h"
+#include "mask.h"
 
 void
 gate_event_init(const struct gate *g, struct event *ev, enum event_type type,
@@ -57,7 +58,15 @@ gate_store_result(struct gate *g, bool ok)
 int
 gate_event_commit(struct gate *g, struct event *ev)
 {
-	if (store_event_append(g->store, ev) == 0) {
+	return gate_event_commit_step(g, ev, -1);
+}
+
+int
+gate_event_commit_step(struct gate *g, struct event *ev, int64_t step)
+{
+	if ((step >= 0 && step <= UINT32_MAX ?
+	    store_event_append_step(g->store, ev, (uint32_t)step) :
+	    store_event_append(g->store, ev)) == 0) {
 		gate_store_result(g, true);
 		return 0;
 	}
@@ -76,12 +85,34 @@ gate_passage_commit(struct gate *g, int64_t seq, enum passage p)
 	return r;
 }
 
+int
+gate_close_pending_passages(struct gate *g)
+{
+	int64_t seq;
+	int n = 0;
+
+	while ((seq = store_event_pending_first(g->store)) > 0) {
+		if (gate_passage_commit(g, seq, PASSAGE_UNSENSED) == -1)
+			return -1;
+		n++;
+	}
+	if (n > 0)
+		log_info("%d passage%s left pending by the last run: unsensed", n,
+		    n == 1 ? "" : "s");
+	return seq == 0 ? 0 : -1;
+}
+
 void
 gate_log_decision(const struct gate *g, const struct event *ev, const char *name)
 {
-	char who[160];
+	char who[224], initials[128];
 
-	(void)g;
+	/* The journal is read by more people than the log: store.name_initials
+	 * keeps holders' names out of it. */
+	if (g->cfg.store.name_initials && name[0] != '\0') {
+		mask_name_initials(name, initials, sizeof(initials));
+		name = initials;
+	}
 	if (ev->subject[0] != '\0' && name[0] != '\0')
 		snprintf(who, sizeof(who), "%s %s (%s)", cred_kind_name(ev->kind),
 		    ev->subject, name);

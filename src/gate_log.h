@@ -9,8 +9,21 @@ void gate_event_init(const struct gate *g, struct event *ev, enum event_type typ
     enum direction dir);
 /* Appends ev durably.  Returns 0, or -1 (counted, logged). */
 int gate_event_commit(struct gate *g, struct event *ev);
+/*
+ * As gate_event_commit(), and when step >= 0 records it as the dynamic
+ * step used by ev's credential, in the same transaction.
+ */
+int gate_event_commit_step(struct gate *g, struct event *ev, int64_t step);
 /* Records how the way released for row seq ended.  0 or -1 (counted). */
 int gate_passage_commit(struct gate *g, int64_t seq, enum passage p);
+
+/*
+ * At start: a way released when the last run ended (a kill, a power cut,
+ * a stop inside pulse_ms) has no sensor reading to come.  Each such row's
+ * passage becomes unsensed, and is announced like any other.  Returns 0
+ * or -1.
+ */
+int gate_close_pending_passages(struct gate *g);
 /* Tells the uplink, if any, of an alarm that is not a log row. */
 void gate_uplink_alarm(struct gate *g, const char *name, bool active,
     const char *detail);

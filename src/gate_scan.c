@@ -1,6 +1,8 @@
 /*
  * From a frame to a decision: decode, hold off codes still in view, parse,
- * look up, decide, commit the row, and only then move the relay.
+ * gather the facts the policy needs (signature, clock, token steps, last
+ * grant, repeated denials), decide, commit the row, and only then move the
+ * relay.
  */
 #include <stdio.h>
 #include <string.h>
@@ -9,19 +11,193 @@
 
 #include "gate.h"
 #include "gate_log.h"
+#include "keyfile.h"
 #include "log.h"
 #include "mask.h"
 #include "payload.h"
 
-/* 8 bytes of BLAKE2b as 16 hex digits: enough to tell codes apart in the
- * log without keeping what a stranger's QR code said. */
-static void
-gate_payload_hash(const uint8_t *data, size_t len, char out[17])
-{
-	unsigned char h[8];
+/* What one scan found out about its code, besides the payload. */
+struct gate_scan {
+	struct payload pl;
+	struct credential cred;
+	struct decide_policy policy;
+	struct decide_input in;
+	uint8_t fp[DENYRATE_FP];	/* BLAKE2b of the payload */
+	int64_t now_ns;			/* monotonic */
+};
 
-	crypto_generichash(h, sizeof(h), data, len, NULL, 0);
-	sodium_bin2hex(out, 17, h, sizeof(h));
+static void
+gate_scan_policy(const struct config *cfg, struct decide_policy *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->accept[CRED_BADGE] = cfg->policy.badge;
+	p->accept[CRED_CCCD] = cfg->policy.cccd;
+	p->accept[CRED_SIGNED] = cfg->policy.signed_badge;
+	p->accept[CRED_DYNAMIC] = cfg->policy.dynamic;
+	p->unsynced_dynamic = cfg->policy.unsynced_dynamic;
+	p->antipassback = cfg->policy.antipassback;
+	p->antipassback_ms = (int64_t)cfg->policy.antipassback_s * 1000;
+}
+
+/* Raises or clears the one "clock" alarm, once each way. */
+static void
+gate_clock_alarm(struct gate *g, bool active)
+{
+	if (g->clock_alarm == active)
+		return;
+	g->clock_alarm = active;
+	if (active)
+		log_warnx("clock not synchronised: dynamic tokens are denied "
+		    "clock-unsynced");
+	else
+		log_info("clock synchronised again");
+	gate_uplink_alarm(g, "clock", active, active ?
+	    "a dynamic token met an unsynchronised clock" :
+	    "synchronised again");
+}
+
+/* True when the token's signature verifies with the key for its kind. */
+static bool
+gate_scan_signature(const struct gate *g, const struct gate_scan *s)
+{
+	uint8_t pk[TOKEN_PK_BYTES];
+
+	if (s->pl.kind == CRED_DYNAMIC)
+		return s->cred.has_pubkey && token_verify(&s->pl.token,
+		    s->cred.pubkey);
+	/* No issuer key, or not a key: no badge can be trusted. */
+	if (key_pk_from_text(g->cfg.security.issuer_key, pk) == -1)
+		return false;
+	return token_verify(&s->pl.token, pk);
+}
+
+/*
+ * The facts about a stored credential the rules need: only those its
+ * kind and the policy use, so a plain badge costs no extra lookup.
+ * Returns 0, or -1 when the store could not answer.
+ */
+static int
+gate_scan_facts(struct gate *g, struct gate_scan *s)
+{
+	const struct config *cfg = &g->cfg;
+	struct decide_input *in = &s->in;
+	struct store_grant last;
+	int r;
+
+	if (s->pl.kind == CRED_SIGNED || s->pl.kind == CRED_DYNAMIC)
+		in->sig_ok = gate_scan_signature(g, s);
+	if (s->pl.kind == CRED_DYNAMIC) {
+		in->clock_synced = clocksync_get(&g->clock, cfg->policy.clock,
+		    s->now_ns);
+		if (!in->clock_synced)
+			gate_clock_alarm(g, true);
+		in->step_now = token_step_of(in->now_ms / 1000,
+		    cfg->policy.token_step_s);
+		if ((r = store_token_step_get(g->store, s->cred.id,
+		    &in->last_step)) == -1)
+			return -1;
+		if (r == 0)
+			in->last_step = -1;
+	}
+	if (cfg->policy.antipassback != APB_OFF && in->dir == DIR_ENTRY) {
+		if ((r = store_event_last_grant(g->store, s->cred.id,
+		    &last)) == -1)
+			return -1;
+		in->has_last_grant = r == 1;
+		if (r == 1) {
+			in->last_grant_dir = last.direction;
+			in->last_grant_ms = last.ts_ms;
+		}
+	}
+	return 0;
+}
+
+/*
+ * An alarm row about the code of row ev (anti-passback, repeated
+ * denials): the credential and code it concerns, no way released.
+ * lane_wide: about the lane, not one code.
+ */
+static void
+gate_scan_alarm(struct gate *g, const struct event *ev, enum reason reason,
+    bool lane_wide)
+{
+	struct event a;
+
+	g->n.alarms++;
+	gate_event_init(g, &a, EV_ALARM, ev->direction);
+	a.result = RES_ALARM;
+	a.reason = reason;
+	if (!lane_wide) {
+		a.kind = ev->kind;
+		memcpy(a.credential_id, ev->credential_id,
+		    sizeof(a.credential_id));
+		memcpy(a.subject, ev->subject, sizeof(a.subject));
+		memcpy(a.subject_full, ev->subject_full,
+		    sizeof(a.subject_full));
+		memcpy(a.payload_hash, ev->payload_hash,
+		    sizeof(a.payload_hash));
+	}
+	gate_event_commit(g, &a);
+	log_warnx("ALARM %s%s [seq %lld]", reason_name(reason),
+	    lane_wide ? " on the lane" : "", (long long)a.seq);
+}
+
+/*
+ * Counts a denial towards the repeated-denial alarms.  Denials that say
+ * nothing about the code (a way still busy, a lockdown, the store) are
+ * not counted: they would slow honest people down.
+ */
+static void
+gate_scan_denied(struct gate *g, const struct gate_scan *s,
+    const struct event *ev)
+{
+	int alarms;
+
+	if (ev->reason == REASON_LANE_BUSY || ev->reason == REASON_LANE_LOCKED ||
+	    ev->reason == REASON_STORE_ERROR)
+		return;
+	alarms = denyrate_count(&g->deny, s->fp, s->now_ns);
+	if (alarms & DENYRATE_CODE_ALARM)
+		gate_scan_alarm(g, ev, REASON_REPEATED_DENIALS, false);
+	if (alarms & DENYRATE_LANE_ALARM)
+		gate_scan_alarm(g, ev, REASON_REPEATED_DENIALS, true);
+}
+
+/* Parses, looks up and decides.  d gets the decision. */
+static void
+gate_scan_decide(struct gate *g, struct gate_scan *s,
+    const struct decoded_code *code, struct decision *d)
+{
+	struct decide_input *in = &s->in;
+	int found = 0;
+
+	in->slowed = denyrate_slowed(&g->deny, s->fp, s->now_ns);
+	/* An over-long payload is refused before any parser sees it. */
+	if (!in->too_long)
+		in->match = payload_parse(code->data, code->len, &s->pl);
+	/* A slowed code or a kind taken from nobody costs no lookup. */
+	if (in->match == PAYLOAD_OK && !in->slowed &&
+	    s->policy.accept[s->pl.kind] != ACCEPT_NO) {
+		found = store_credential_find(g->store, s->pl.kind,
+		    s->pl.subject, &s->cred);
+		if (found == 1) {
+			in->cred = &s->cred;
+			if (gate_scan_facts(g, s) == -1)
+				found = -1;
+		}
+	}
+	decide(in, d);
+	if (found == -1) {
+		/* The store cannot answer: nobody gets in on a guess. */
+		d->result = RES_DENIED;
+		d->reason = REASON_STORE_ERROR;
+		d->passback_alarm = false;
+	}
+	if (d->result == RES_GRANTED && lane_way_busy(&g->lane, in->dir)) {
+		d->result = RES_DENIED;
+		d->reason = REASON_LANE_BUSY;
+		d->passback_alarm = false;
+	}
 }
 
 static void
@@ -30,78 +206,80 @@ gate_decide_code(struct gate *g, const struct frame *f,
 {
 	const struct config *cfg = &g->cfg;
 	enum direction dir = cfg->camera.direction;
-	struct payload pl;
-	struct credential cred;
-	struct decide_policy policy = { 0 };
-	struct decide_input in;
+	struct gate_scan s;
 	struct decision d;
 	struct event ev;
-	bool too_long = code->len > (size_t)cfg->decoder.max_payload;
-	int found = 0;
+	int64_t step = -1;
 
-	memset(&pl, 0, sizeof(pl));
-	in = (struct decide_input){
-		.too_long = too_long,
+	memset(&s, 0, sizeof(s));
+	s.now_ns = clock_mono_ns();
+	gate_scan_policy(cfg, &s.policy);
+	s.in = (struct decide_input){
+		.too_long = code->len > (size_t)cfg->decoder.max_payload,
 		.match = PAYLOAD_PASS,
-		.payload = &pl,
+		.payload = &s.pl,
 		.now_ms = clock_utc_ms(),
 		.lane = cfg->gate.lane,
 		.dir = dir,
 		.lockdown = g->lockdown,
-		.policy = &policy,
+		.policy = &s.policy,
+		.last_step = -1,
 	};
-	policy.kind_enabled[CRED_BADGE] = cfg->policy.badge != ACCEPT_NO;
-	policy.kind_enabled[CRED_CCCD] = cfg->policy.cccd != ACCEPT_NO;
-
-	/* An over-long payload is refused before any parser sees it. */
-	if (!too_long)
-		in.match = payload_parse(code->data, code->len, &pl);
-	if (in.match == PAYLOAD_OK && policy.kind_enabled[pl.kind]) {
-		found = store_credential_find(g->store, pl.kind, pl.subject, &cred);
-		if (found == 1)
-			in.cred = &cred;
-	}
-	decide(&in, &d);
-	if (found == -1) {
-		/* The credentials cannot be read: nobody gets in on a guess. */
-		d.result = RES_DENIED;
-		d.reason = REASON_STORE_ERROR;
-	}
-	if (d.result == RES_GRANTED && lane_way_busy(&g->lane, dir)) {
-		d.result = RES_DENIED;
-		d.reason = REASON_LANE_BUSY;
-	}
+	/* Every scan: a reload's new limits apply at once, counts kept. */
+	denyrate_configure(&g->deny, cfg->policy.deny_window_s,
+	    cfg->policy.deny_code_max, cfg->policy.deny_lane_max,
+	    cfg->policy.deny_slow_s);
+	/* 8 bytes of BLAKE2b: enough to tell codes apart, in the log and
+	 * in the denial counts, without keeping what a stranger's QR code
+	 * said. */
+	crypto_generichash(s.fp, sizeof(s.fp), code->data, code->len, NULL, 0);
+	gate_scan_decide(g, &s, code, &d);
 
 	gate_event_init(g, &ev, EV_SCAN, dir);
-	ev.kind = in.match == PAYLOAD_PASS ? CRED_NONE : pl.kind;
-	if (in.cred != NULL)
-		snprintf(ev.credential_id, sizeof(ev.credential_id), "%s", cred.id);
-	if (in.match == PAYLOAD_OK)
-		mask_subject(cfg->store.mask, pl.subject, ev.subject, sizeof(ev.subject));
+	ev.kind = s.in.match == PAYLOAD_PASS ? CRED_NONE : s.pl.kind;
+	if (s.in.cred != NULL)
+		snprintf(ev.credential_id, sizeof(ev.credential_id), "%s",
+		    s.cred.id);
+	if (s.in.match == PAYLOAD_OK) {
+		mask_subject(cfg->store.mask, s.pl.subject, ev.subject,
+		    sizeof(ev.subject));
+		if (cfg->store.trace_full)
+			snprintf(ev.subject_full, sizeof(ev.subject_full),
+			    "%s", s.pl.subject);
+	}
 	ev.result = d.result;
 	ev.reason = d.reason;
 	ev.passage = d.result == RES_GRANTED ? PASSAGE_PENDING : PASSAGE_NONE;
 	ev.decode_us = decode_us;
 	ev.latency_us = (clock_mono_ns() - f->ts_ns) / 1000;
-	gate_payload_hash(code->data, code->len, ev.payload_hash);
+	sodium_bin2hex(ev.payload_hash, sizeof(ev.payload_hash), s.fp,
+	    sizeof(s.fp));
+	/* A dynamic grant records its step in the grant's own commit. */
+	if (d.result == RES_GRANTED && s.pl.kind == CRED_DYNAMIC)
+		step = s.pl.token.step;
 
 	/* The row is durable before the relay moves; if it cannot be
 	 * written, the way stays locked. */
-	if (gate_event_commit(g, &ev) == -1 && ev.result == RES_GRANTED) {
+	if (gate_event_commit_step(g, &ev, step) == -1 &&
+	    ev.result == RES_GRANTED) {
 		ev.result = RES_DENIED;
 		ev.reason = REASON_STORE_ERROR;
 	}
 	if (ev.result == RES_GRANTED) {
 		g->n.grants++;
-		gate_log_decision(g, &ev, in.cred != NULL ? cred.name : "");
+		gate_log_decision(g, &ev, s.in.cred != NULL ? s.cred.name : "");
 		if (lane_release(&g->lane, dir, ev.seq) == -1) {
 			log_warnx("gate: %s relay could not be driven", direction_name(dir));
 			gate_passage_commit(g, ev.seq, PASSAGE_NOT_PASSED);
 		}
+		/* Soft anti-passback: let them in, and say so after. */
+		if (d.passback_alarm)
+			gate_scan_alarm(g, &ev, REASON_ANTI_PASSBACK, false);
 	} else {
 		g->n.denials++;
-		gate_log_decision(g, &ev, in.cred != NULL ? cred.name : "");
+		gate_log_decision(g, &ev, s.in.cred != NULL ? s.cred.name : "");
 		lane_deny(&g->lane);
+		gate_scan_denied(g, &s, &ev);
 	}
 }
 
@@ -114,6 +292,11 @@ gate_scan_frame(struct gate *g, const struct frame *f)
 
 	g->n.frames++;
 	g->last_frame_ns = f->ts_ns;
+	/* The clock alarm clears once the clock is synchronised again
+	 * (asked at most once a second). */
+	if (g->clock_alarm && clocksync_get(&g->clock, g->cfg.policy.clock,
+	    clock_mono_ns()))
+		gate_clock_alarm(g, false);
 	t0 = clock_mono_ns();
 	n = g->dec->scan(g->dec_priv, f, &res);
 	decode_us = (clock_mono_ns() - t0) / 1000;

@@ -78,8 +78,13 @@ cmd_result(const char *id, const char *cmd, const char *ignored,
 	}
 	if (cmd != NULL)
 		json_object_set_new(res, "cmd", json_string(cmd));
-	if (ignored != NULL)
+	/* "reason" names every refusal the way the envelope's checks do
+	 * (signed_msg.h): a command id seen before is a replay. */
+	if (ignored != NULL) {
 		json_object_set_new(res, "ignored", json_string(ignored));
+		json_object_set_new(res, "reason", json_string(strcmp(ignored,
+		    "duplicate") == 0 ? "replayed" : ignored));
+	}
 	if (errors != NULL)
 		json_object_set_new(res, "errors", errors);
 	return res;

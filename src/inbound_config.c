@@ -53,11 +53,15 @@ inbound_close(struct gate *g)
 	g->inbound = NULL;
 }
 
+/* Version 0 leaves the scope without a push, but its seen version
+ * stays: see push_doc. */
 static void
 push_doc_set(struct push_doc *d, int64_t version, json_t *settings)
 {
 	json_decref(d->settings);
 	d->version = version;
+	if (version > d->seen)
+		d->seen = version;
 	d->settings = settings != NULL ? json_incref(settings) : NULL;
 }
 
@@ -167,6 +171,9 @@ inbound_config_load(struct gate *g, enum push_scope scope, struct push_doc *d)
 
 	if ((r = store_sync_push_get(g->store, name, &version, &text)) != 1)
 		return r;
+	/* Even a push skipped below was accepted once: nothing older may
+	 * be taken after a restart. */
+	d->seen = version;
 	doc = json_loads(text, JSON_REJECT_DUPLICATES, &jerr);
 	free(text);
 	settings = json_object_get(doc, "settings");
@@ -250,9 +257,9 @@ inbound_config_set(struct gate *g, enum push_scope scope,
 	json_error_t jerr;
 	json_t *doc = NULL, *version = NULL, *settings, *errors, *res;
 	json_t *applied, *overridden, *v;
-	const char *key;
+	const char *key, *reason;
 	char err[256], *text;
-	int64_t n;
+	int64_t n, cur;
 
 	if ((errors = json_array()) == NULL)
 		return NULL;
@@ -283,11 +290,26 @@ inbound_config_set(struct gate *g, enum push_scope scope,
 		goto reject;
 	}
 	d = scope == PUSH_SITE ? &is->site : &is->gate;
-	/* A retained push replayed at each reconnect lands here. */
-	if (n <= d->version) {
-		res = json_pack("{s:b, s:s, s:I, s:s, s:I}", "ok", 0,
-		    "ignored", "stale", "version", (json_int_t)n,
-		    "scope", scope_name(scope), "current", (json_int_t)d->version);
+	/*
+	 * Versions only go up, through restarts too (seen is kept in the
+	 * store), so that a push copied off the broker cannot be sent again
+	 * or undo a later one.  A retained push replayed at each reconnect
+	 * lands here too, which is why a replay is only noted.
+	 */
+	cur = d->seen > d->version ? d->seen : d->version;
+	if (n <= cur) {
+		reason = n == cur ? "replayed" : "rolled-back";
+		if (n == cur)
+			log_info("config: %s push version %lld again; ignored",
+			    scope_name(scope), (long long)n);
+		else
+			log_warnx("config: %s push version %lld is older than "
+			    "version %lld; refused (rolled-back)",
+			    scope_name(scope), (long long)n, (long long)cur);
+		res = json_pack("{s:b, s:s, s:s, s:I, s:s, s:I}", "ok", 0,
+		    "ignored", "stale", "reason", reason, "version",
+		    (json_int_t)n, "scope", scope_name(scope), "current",
+		    (json_int_t)cur);
 		json_decref(errors);
 		json_decref(doc);
 		return res;

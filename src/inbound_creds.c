@@ -14,10 +14,10 @@
 
 #include "gate.h"
 #include "inbound.h"
+#include "inbound_creds_row.h"
 #include "log.h"
 #include "push.h"
 #include "store_sync.h"
-#include "timefmt.h"
 
 /*
  * Bounds on one message.  jansson holds a whole document in memory, many
@@ -97,131 +97,6 @@ creds_store_error(void *arg, enum sync_op op, size_t index, const char *msg)
 	    id, "%s", msg);
 }
 
-/* A time: ms since the epoch, a string timefmt_parse() reads, or null,
- * "" or absent for no bound. */
-static int
-creds_time(const json_t *v, int64_t *ms)
-{
-	const char *s;
-
-	*ms = 0;
-	if (json_is_null(v))
-		return 0;
-	if (json_is_integer(v)) {
-		*ms = json_integer_value(v);
-		return *ms >= 0 ? 0 : -1;
-	}
-	if (!json_is_string(v))
-		return -1;
-	s = json_string_value(v);
-	return *s == '\0' ? 0 : timefmt_parse(s, ms);
-}
-
-static int
-creds_text(const json_t *v, char *field, size_t size)
-{
-	if (!json_is_string(v) || json_string_length(v) >= size)
-		return -1;
-	memcpy(field, json_string_value(v), json_string_length(v) + 1);
-	return 0;
-}
-
-/* The text members of a credential object, and where each goes. */
-static const struct {
-	const char *name;
-	size_t offset;
-	size_t size;
-} creds_texts[] = {
-#define CREDS_TEXT(f) { #f, offsetof(struct credential, f), \
-	sizeof(((struct credential *)0)->f) }
-	CREDS_TEXT(id), CREDS_TEXT(subject), CREDS_TEXT(name), CREDS_TEXT(lanes),
-#undef CREDS_TEXT
-};
-
-/* A text member into its field.  1 done, 0 not a text member, -1 bad. */
-static int
-creds_row_text(struct credential *c, const char *name, const json_t *v,
-    char *err, size_t errlen)
-{
-	for (size_t i = 0; i < sizeof(creds_texts) / sizeof(creds_texts[0]); i++) {
-		if (strcmp(name, creds_texts[i].name) != 0)
-			continue;
-		if (creds_text(v, (char *)c + creds_texts[i].offset,
-		    creds_texts[i].size) == -1) {
-			snprintf(err, errlen, "%s: a string of at most %zu "
-			    "bytes is needed", name, creds_texts[i].size - 1);
-			return -1;
-		}
-		return 1;
-	}
-	return 0;
-}
-
-/*
- * Reads one credential object into c and checks it as an imported row.
- * Returns 0, or -1 with the first problem in err.
- */
-static int
-creds_row(const json_t *o, struct credential *c, char *err, size_t errlen)
-{
-	const char *name;
-	json_t *v;
-	bool have_kind = false, have_status = false;
-	int k;
-
-	memset(c, 0, sizeof(*c));
-	strcpy(c->lanes, "*");
-	if (!json_is_object(o)) {
-		snprintf(err, errlen, "a credential is a JSON object");
-		return -1;
-	}
-	json_object_foreach((json_t *)o, name, v) {
-		if ((k = creds_row_text(c, name, v, err, errlen)) == -1)
-			return -1;
-		if (k == 1)
-			continue;
-		if (strcmp(name, "kind") == 0) {
-			k = json_is_string(v) ?
-			    cred_kind_from_name(json_string_value(v)) : -1;
-			if (k != CRED_BADGE && k != CRED_CCCD) {
-				snprintf(err, errlen, "kind: badge or cccd");
-				return -1;
-			}
-			c->kind = k;
-			have_kind = true;
-		} else if (strcmp(name, "status") == 0) {
-			k = json_is_string(v) ?
-			    cred_status_from_name(json_string_value(v)) : -1;
-			if (k == -1) {
-				snprintf(err, errlen, "status: active, suspended "
-				    "or revoked");
-				return -1;
-			}
-			c->status = k;
-			have_status = true;
-		} else if (strcmp(name, "valid_from") == 0 ||
-		    strcmp(name, "valid_until") == 0) {
-			if (creds_time(v, strcmp(name, "valid_from") == 0 ?
-			    &c->valid_from_ms : &c->valid_until_ms) == -1) {
-				snprintf(err, errlen, "%s: ms since the epoch "
-				    "or a UTC time (YYYY-MM-DDTHH:MM:SSZ)", name);
-				return -1;
-			}
-		} else {
-			/* A misspelt valid_until must not make a credential
-			 * valid for ever. */
-			snprintf(err, errlen, "%.64s: unknown member", name);
-			return -1;
-		}
-	}
-	if (c->id[0] == '\0' || !have_kind || c->subject[0] == '\0' ||
-	    !have_status) {
-		snprintf(err, errlen, "id, kind, subject and status are needed");
-		return -1;
-	}
-	return store_credential_validate(c, err, errlen);
-}
-
 /* The id of a row, for an error, even when the row is not valid. */
 static const char *
 creds_row_id(const json_t *o)
@@ -251,7 +126,7 @@ creds_rows(const json_t *list, const char *op, struct creds_errors *e,
 		return NULL;
 	}
 	json_array_foreach(list, i, o) {
-		if (creds_row(o, &c[i], err, sizeof(err)) == -1)
+		if (inbound_cred_row(o, &c[i], err, sizeof(err)) == -1)
 			creds_error(e, op, (long)i, creds_row_id(o), "%s", err);
 	}
 	return c;

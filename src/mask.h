@@ -17,6 +17,15 @@ enum mask_mode {
 /* Writes the masked subject to out (always NUL-terminated). */
 void mask_subject(enum mask_mode mode, const char *subject, char *out, size_t outlen);
 
+/*
+ * Writes a holder's name as initials to out (always NUL-terminated): the
+ * whole first character of each word, UTF-8 safe, each followed by ". ",
+ * e.g. "Nguyen Van An" -> "N. V. A.".  Words are split on spaces, tabs
+ * and line breaks.  A first byte that begins no valid UTF-8 character is
+ * shown as '?'.  An initial that does not fit is left out whole.
+ */
+void mask_name_initials(const char *name, char *out, size_t outlen);
+
 const char *mask_mode_name(enum mask_mode m);
 int mask_mode_from_name(const char *s);
 

@@ -35,6 +35,7 @@ static const char *const mqtt_alarm_names[MQTT_A_COUNT] = {
 	[MQTT_A_DATABASE] = "database",
 	[MQTT_A_OUTBOX_NEAR_FULL] = "outbox-near-full",
 	[MQTT_A_OUTBOX_FULL] = "outbox-full",
+	[MQTT_A_CLOCK] = "clock",
 };
 
 static const char *const mqtt_topic_suffix[MQTT_T_COUNT] = {

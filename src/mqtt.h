@@ -58,6 +58,7 @@ enum mqtt_alarm {
 	MQTT_A_DATABASE,
 	MQTT_A_OUTBOX_NEAR_FULL,
 	MQTT_A_OUTBOX_FULL,
+	MQTT_A_CLOCK,		/* not synchronised while dynamic tokens come */
 	MQTT_A_COUNT
 };
 

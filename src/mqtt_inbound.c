@@ -2,55 +2,59 @@
  * What comes in: one table of the subscribed topics, each with the largest
  * message it takes, the inbound.h handler it goes to and the topic its
  * result is published on.  This is the whole wiring between MQTT and the
- * handlers.
+ * handlers, and the one place where what comes in is checked against the
+ * admin key (signed_msg.h) before a handler reads it.
  */
 #include <mosquitto.h>
 #include <string.h>
 
+#include "gate.h"
 #include "inbound.h"
 #include "log.h"
 #include "mqtt.h"
+#include "push.h"
+#include "signed_msg.h"
 
 static json_t *
-route_config_gate(struct gate *g, const struct mosquitto_message *msg)
+route_config_gate(struct gate *g, const struct signed_msg *sm, bool retained)
 {
-	return inbound_config_set(g, PUSH_GATE, msg->payload,
-	    (size_t)msg->payloadlen);
+	(void)retained;
+	return inbound_config_set(g, PUSH_GATE, sm->body, sm->len);
 }
 
 static json_t *
-route_config_site(struct gate *g, const struct mosquitto_message *msg)
+route_config_site(struct gate *g, const struct signed_msg *sm, bool retained)
 {
-	return inbound_config_set(g, PUSH_SITE, msg->payload,
-	    (size_t)msg->payloadlen);
+	(void)retained;
+	return inbound_config_set(g, PUSH_SITE, sm->body, sm->len);
 }
 
 static json_t *
-route_cred_set(struct gate *g, const struct mosquitto_message *msg)
+route_cred_set(struct gate *g, const struct signed_msg *sm, bool retained)
 {
-	return inbound_credentials_set(g, msg->payload,
-	    (size_t)msg->payloadlen);
+	(void)retained;
+	return inbound_credentials_set(g, sm->body, sm->len);
 }
 
 static json_t *
-route_cred_patch(struct gate *g, const struct mosquitto_message *msg)
+route_cred_patch(struct gate *g, const struct signed_msg *sm, bool retained)
 {
-	return inbound_credentials_patch(g, msg->payload,
-	    (size_t)msg->payloadlen);
+	(void)retained;
+	return inbound_credentials_patch(g, sm->body, sm->len);
 }
 
 static json_t *
-route_cmd(struct gate *g, const struct mosquitto_message *msg)
+route_cmd(struct gate *g, const struct signed_msg *sm, bool retained)
 {
-	return inbound_cmd(g, msg->payload, (size_t)msg->payloadlen,
-	    msg->retain);
+	return inbound_cmd(g, sm->body, sm->len, retained);
 }
 
 #define KIB(n)	((n) * 1024)
 #define MIB(n)	((n) * 1024 * 1024)
 
 /*
- * The limits, refused here before any parsing: a config push is a few
+ * The limits, refused here before any parsing, on the message as it
+ * comes, envelope included: a config push is a few
  * settings, a command one line, and a credential chunk at most what
  * inbound_creds.c takes (about 25,000 rows: jansson holds a document many
  * times its size, so larger lists come in chunks).  The broker's
@@ -61,7 +65,7 @@ static const struct mqtt_route {
 	enum mqtt_topic topic;
 	int max;
 	enum mqtt_topic result;
-	json_t *(*handle)(struct gate *, const struct mosquitto_message *);
+	json_t *(*handle)(struct gate *, const struct signed_msg *, bool);
 } mqtt_routes[] = {
 	{ MQTT_T_CONFIG_SET, KIB(64), MQTT_T_CONFIG_RESULT, route_config_gate },
 	{ MQTT_T_SITE_CONFIG_SET, KIB(64), MQTT_T_CONFIG_RESULT,
@@ -92,10 +96,60 @@ mqtt_inbound_subscribe(struct mqtt *m)
 	return 0;
 }
 
+/*
+ * Every refusal says why in "reason", as the envelope's checks do.  The
+ * credential handlers say "ignored": "stale" for a version not newer than
+ * the set in use: the same version again is a replay, an older one a
+ * rollback.
+ */
+static void
+mqtt_inbound_reason_add(json_t *res)
+{
+	const char *ignored = json_string_value(json_object_get(res, "ignored"));
+	json_t *v = json_object_get(res, "version");
+	json_t *cur = json_object_get(res, "current");
+	const char *reason;
+
+	if (ignored == NULL || json_object_get(res, "reason") != NULL)
+		return;
+	if (strcmp(ignored, "stale") == 0 && json_is_integer(v) &&
+	    json_is_integer(cur))
+		reason = json_integer_value(v) < json_integer_value(cur) ?
+		    "rolled-back" : "replayed";
+	else if (strcmp(ignored, "duplicate") == 0 ||
+	    strcmp(ignored, "stale") == 0)
+		reason = "replayed";
+	else
+		reason = ignored;
+	json_object_set_new(res, "reason", json_string(reason));
+}
+
+/* A message refused before its handler: nothing changed. */
+static json_t *
+mqtt_inbound_refused(enum signed_reason r, const char *err, int max)
+{
+	json_t *res;
+
+	/* The answer to an oversized message keeps the form it had before
+	 * messages were signed. */
+	if (r == SIGNED_TOO_LARGE)
+		return json_pack("{s:b, s:s, s:s, s:i}", "ok", 0, "reason",
+		    signed_reason_name(r), "error", "too large", "limit", max);
+	res = json_pack("{s:b, s:s}", "ok", 0, "reason", signed_reason_name(r));
+	if (res != NULL && err[0] != '\0')
+		json_object_set_new(res, "error", inbound_json_string(err));
+	return res;
+}
+
 void
 mqtt_inbound_dispatch(struct mqtt *m, const struct mosquitto_message *msg)
 {
 	const struct mqtt_route *r = NULL;
+	const char *topic = msg->topic;
+	size_t pl = strlen(m->cfg.topic_prefix);
+	struct signed_msg sm;
+	enum signed_reason why;
+	char err[256];
 	json_t *result;
 
 	for (size_t i = 0; i < N_ROUTES; i++)
@@ -105,13 +159,23 @@ mqtt_inbound_dispatch(struct mqtt *m, const struct mosquitto_message *msg)
 		log_debug("mqtt: message on %s ignored", msg->topic);
 		return;
 	}
-	if (msg->payloadlen > r->max) {
-		log_warnx("mqtt: %s: a message of %d bytes is over the limit "
-		    "of %d; ignored", msg->topic, msg->payloadlen, r->max);
-		result = json_pack("{s:b, s:s, s:i}", "ok", 0,
-		    "error", "too large", "limit", r->max);
-	} else
-		result = r->handle(m->gate, msg);
+	/* What the signature covers: the topic without the prefix, which
+	 * each site may choose. */
+	if (strncmp(topic, m->cfg.topic_prefix, pl) == 0 && topic[pl] == '/')
+		topic += pl + 1;
+	why = signed_msg_open(&m->gate->cfg, topic, msg->payload,
+	    msg->payloadlen > 0 ? (size_t)msg->payloadlen : 0, (size_t)r->max,
+	    &sm, err, sizeof(err));
+	if (why != SIGNED_OK) {
+		log_warnx("mqtt: %s: %s; refused (%s)", msg->topic, err,
+		    signed_reason_name(why));
+		result = mqtt_inbound_refused(why, err, r->max);
+	} else {
+		result = r->handle(m->gate, &sm, msg->retain);
+		signed_msg_done(&sm);
+		if (result != NULL)
+			mqtt_inbound_reason_add(result);
+	}
 	if (result != NULL)
 		mqtt_publish_doc(m, r->result, result, false, NULL);
 }

@@ -1,7 +1,9 @@
 /*
  * The table of payload parsers.  Order matters: the CCCD parser goes first
  * because its claim (twelve digits, then '|') is narrow, while the badge
- * parser accepts any short run of plain characters.
+ * parser accepts any short run of plain characters.  The token parsers
+ * claim only texts with the token prefix, and come before the badge
+ * parser so that a token is never taken for a badge id.
  */
 #include <string.h>
 
@@ -9,6 +11,8 @@
 
 static const struct payload_parser *const payload_parsers[] = {
 	&payload_parser_cccd,
+	&payload_parser_signed,
+	&payload_parser_dynamic,
 	&payload_parser_badge,
 	NULL
 };

@@ -19,8 +19,10 @@
  * are opened once, at start, so gate_reload() cannot apply them; the
  * gate's id and site and the mqtt section are what the push itself came
  * through, and a wrong value pushed there would leave no way to push the
- * fix.  All of them belong in the config file.  key NULL: the whole
- * section.
+ * fix.  The security section holds the key that checks pushes: a push
+ * that could replace it, or turn unsigned pushes on, would make every
+ * later push whatever its sender wants.  All of them belong in the config
+ * file.  key NULL: the whole section.
  */
 static const struct {
 	const char *section;
@@ -33,6 +35,7 @@ static const struct {
 	{ "gate", "id", "names this gate's MQTT topics" },
 	{ "gate", "site", "names this gate's MQTT topics" },
 	{ "mqtt", NULL, "is the uplink that pushes come through" },
+	{ "security", NULL, "holds the keys that pushes are checked with" },
 };
 
 json_t *

@@ -30,6 +30,10 @@ struct gate;
 struct push_doc {
 	int64_t version;	/* 0: none */
 	json_t *settings;	/* {"section.key": value, ...}, or NULL */
+	/* The highest version ever accepted for the scope, as the store
+	 * keeps it: still there when its push is left out (it no longer
+	 * fits the file's config), so that an older push never comes back. */
+	int64_t seen;
 };
 
 /* What the inbound handlers keep between messages (gate->inbound). */
@@ -67,8 +71,8 @@ void inbound_error_add(json_t *errors, const char *fmt, ...)
  * Sets each setting of settings on c.  Appends to errors (a JSON array)
  * one message for each key that is malformed, unknown or not for pushes
  * (store.path, store.synchronous and control.*, which take effect only at
- * a restart; gate.id, gate.site and mqtt.*, which the push came through),
- * and each value of a JSON type without a text form or refused by
+ * a restart; gate.id, gate.site and mqtt.*, which the push came through;
+ * security.*, which checks the push), and each value of a JSON type without a text form or refused by
  * config_set().  Returns the number of problems.
  */
 int push_settings_apply(struct config *c, const json_t *settings,

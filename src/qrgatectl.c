@@ -19,13 +19,25 @@ static const struct {
 	const char *usage;
 } ctl_commands[] = {
 	{ "scan", ctl_scan, "scan [--json] FILE...          decode image files as the daemon does" },
-	{ "events", ctl_events, "events [--since T] [--json|--csv]   the entry/exit log" },
+	{ "events", ctl_events, "events [--since T] [--json|--csv] [--trace]   the entry/exit log" },
 	{ "cred", ctl_cred, "cred add|del|list|import ...   the credential list" },
 	{ "status", ctl_status, "status [--json]                the running daemon's state" },
 	{ "open", ctl_open, "open entry|exit                release one way for one passage" },
 	{ "lockdown", ctl_lockdown, "lockdown                       deny every code until 'normal'" },
 	{ "normal", ctl_lockdown, "normal                         end a lockdown" },
+	{ "push", ctl_push, "push config|site-config|credentials|patch|cmd ...   sign and send over MQTT" },
+	{ "keygen", ctl_keygen, "keygen FILE                    make an Ed25519 key pair: FILE, FILE.pub" },
+	{ "badge", ctl_badge, "badge ID --key F --serial N --expires T [--png F]   a signed badge token" },
+	{ "token", ctl_token, "token ID --key F [--step-s S] [--at T] [--png F]   a dynamic token" },
 };
+
+static int
+ctl_config_optional(const char *cmd)
+{
+	return strcmp(cmd, "scan") == 0 || strcmp(cmd, "keygen") == 0 ||
+	    strcmp(cmd, "badge") == 0 || strcmp(cmd, "token") == 0 ||
+	    strcmp(cmd, "push") == 0;
+}
 
 static void
 usage(void)
@@ -66,9 +78,10 @@ main(int argc, char **argv)
 	if (argc < 1)
 		usage();
 
-	/* A missing default config file is fine for scan: it needs only the
-	 * decoder's defaults. */
-	if (access(c.config_path, F_OK) == -1 && strcmp(argv[0], "scan") == 0 &&
+	/* A missing default config file is fine for scan, which needs only
+	 * the decoder's defaults, and for the key and token commands, which
+	 * need none (a badge printer has no gate's config). */
+	if (access(c.config_path, F_OK) == -1 && ctl_config_optional(argv[0]) &&
 	    n_overrides == 0)
 		config_defaults(&c.cfg);
 	else if (config_load(&c.cfg, c.config_path, overrides, n_overrides, &errs) == -1) {

@@ -13,29 +13,11 @@
 /* The CLI may read while the daemon writes: wait for the lock this long. */
 #define STORE_BUSY_MS 5000
 
-/*
- * The statements every append or lookup runs, prepared once at open and
- * reset after each use.  The rest (listing, purging) run rarely and are
- * prepared where they are used.
- */
-enum store_stmt {
-	ST_BEGIN,
-	ST_COMMIT,
-	ST_ROLLBACK,
-	ST_CRED_FIND,
-	ST_CRED_PUT,
-	ST_EV_INSERT,
-	ST_EV_PASSAGE,
-	ST_EV_GET,
-	ST_COUNT
-};
-
-#define CRED_COLUMNS \
-	"id, kind, subject, name, valid_from, valid_until, status, lanes"
+#define CRED_COLUMNS STORE_CRED_COLUMNS
 #define EVENT_COLUMNS \
 	"seq, event_id, ts_ms, gate, lane, direction, type, kind, " \
 	"credential_id, subject, result, reason, passage, decode_us, " \
-	"latency_us, payload_hash"
+	"latency_us, payload_hash, subject_full"
 
 /*
  * A credential is replaced by id.  An upsert rather than INSERT OR
@@ -49,36 +31,29 @@ static const char *const store_sql[ST_COUNT] = {
 	[ST_CRED_FIND] = "SELECT " CRED_COLUMNS
 	    " FROM credentials WHERE kind = ?1 AND subject = ?2",
 	[ST_CRED_PUT] = "INSERT INTO credentials (" CRED_COLUMNS ")"
-	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"
 	    " ON CONFLICT(id) DO UPDATE SET kind = excluded.kind,"
 	    " subject = excluded.subject, name = excluded.name,"
 	    " valid_from = excluded.valid_from,"
 	    " valid_until = excluded.valid_until,"
-	    " status = excluded.status, lanes = excluded.lanes",
+	    " status = excluded.status, lanes = excluded.lanes,"
+	    " role = excluded.role, serial = excluded.serial,"
+	    " pubkey = excluded.pubkey",
 	[ST_EV_INSERT] = "INSERT INTO events (event_id, ts_ms, gate, lane,"
 	    " direction, type, kind, credential_id, subject, result, reason,"
-	    " passage, decode_us, latency_us, payload_hash)"
+	    " passage, decode_us, latency_us, payload_hash, subject_full)"
 	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13,"
-	    " ?14, ?15)",
+	    " ?14, ?15, ?16)",
 	[ST_EV_PASSAGE] = "UPDATE events SET passage = ?1 WHERE seq = ?2",
 	[ST_EV_GET] = "SELECT " EVENT_COLUMNS " FROM events WHERE seq = ?1",
 };
 
-struct store {
-	sqlite3 *db;
-	char *path;
-	sqlite3_stmt *stmt[ST_COUNT];
-	/* The last failure, kept because a reset or rollback replaces
-	 * SQLite's own message. */
-	int errcode;
-	char errmsg[256];
-};
 
 /*
  * Steps a statement that returns no rows, then resets it for reuse.
  * Returns SQLite's result; on failure the message is kept in st.
  */
-static int
+int
 store_run(struct store *st, sqlite3_stmt *s)
 {
 	int rc = sqlite3_step(s);
@@ -93,7 +68,7 @@ store_run(struct store *st, sqlite3_stmt *s)
 	return rc;
 }
 
-static void
+void
 store_fail_bind(struct store *st, sqlite3_stmt *s)
 {
 	st->errcode = sqlite3_extended_errcode(st->db);
@@ -125,15 +100,13 @@ store_rollback(struct store *st)
 }
 
 /* Binds a fixed-size field: never reads past it, even unterminated. */
-static int
+int
 store_bind_field(sqlite3_stmt *s, int i, const char *v, size_t size)
 {
 	return sqlite3_bind_text(s, i, v, (int)strnlen(v, size), SQLITE_STATIC);
 }
 
-#define BIND_FIELD(s, i, f)	store_bind_field((s), (i), (f), sizeof(f))
-
-static int
+int
 store_bind_name(sqlite3_stmt *s, int i, const char *name)
 {
 	return sqlite3_bind_text(s, i, name, (int)strlen(name), SQLITE_STATIC);
@@ -143,7 +116,7 @@ store_bind_name(sqlite3_stmt *s, int i, const char *name)
  * Copies a text column into a fixed-size field, cut if need be at a
  * UTF-8 character boundary so the copy stays valid text.
  */
-static void
+void
 store_column_copy(sqlite3_stmt *s, int col, char *dst, size_t size)
 {
 	const unsigned char *v = sqlite3_column_text(s, col);
@@ -162,39 +135,12 @@ store_column_copy(sqlite3_stmt *s, int col, char *dst, size_t size)
 }
 
 /* The enum whose name a column holds, or -1 for a name not known. */
-static int
+int
 store_column_enum(sqlite3_stmt *s, int col, int (*from_name)(const char *))
 {
 	const unsigned char *v = sqlite3_column_text(s, col);
 
 	return v == NULL ? -1 : from_name((const char *)v);
-}
-
-#define COLUMN_COPY(s, col, f) \
-	store_column_copy((s), (col), (f), sizeof(f))
-
-static int
-store_credential_row(struct store *st, sqlite3_stmt *s, struct credential *c)
-{
-	int kind, status;
-
-	memset(c, 0, sizeof(*c));
-	COLUMN_COPY(s, 0, c->id);
-	kind = store_column_enum(s, 1, cred_kind_from_name);
-	COLUMN_COPY(s, 2, c->subject);
-	COLUMN_COPY(s, 3, c->name);
-	c->valid_from_ms = sqlite3_column_int64(s, 4);
-	c->valid_until_ms = sqlite3_column_int64(s, 5);
-	status = store_column_enum(s, 6, cred_status_from_name);
-	COLUMN_COPY(s, 7, c->lanes);
-	if (kind == -1 || status == -1) {
-		log_warnx("%s: credential %s: unknown kind or status",
-		    st->path, c->id);
-		return -1;
-	}
-	c->kind = kind;
-	c->status = status;
-	return 0;
 }
 
 static int
@@ -219,6 +165,7 @@ store_event_row(struct store *st, sqlite3_stmt *s, struct event *ev)
 	ev->decode_us = sqlite3_column_int64(s, 13);
 	ev->latency_us = sqlite3_column_int64(s, 14);
 	COLUMN_COPY(s, 15, ev->payload_hash);
+	COLUMN_COPY(s, 16, ev->subject_full);
 	if (dir == -1 || type == -1 || kind == -1 || result == -1 ||
 	    reason == -1 || passage == -1) {
 		log_warnx("%s: event %lld: a name this program does not know",
@@ -336,137 +283,6 @@ store_close(struct store *st)
 	free(st);
 }
 
-/* Credentials. */
-
-int
-store_credential_find(struct store *st, enum cred_kind kind,
-    const char *subject, struct credential *out)
-{
-	sqlite3_stmt *s = st->stmt[ST_CRED_FIND];
-	int rc, ret;
-
-	if (kind != CRED_BADGE && kind != CRED_CCCD)
-		return 0;
-	if (store_bind_name(s, 1, cred_kind_name(kind)) != SQLITE_OK ||
-	    store_bind_name(s, 2, subject) != SQLITE_OK) {
-		store_fail_bind(st, s);
-		log_warnx("%s: credential lookup: %s", st->path, st->errmsg);
-		return -1;
-	}
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW)
-		ret = store_credential_row(st, s, out) == 0 ? 1 : -1;
-	else if (rc == SQLITE_DONE)
-		ret = 0;
-	else {
-		log_warnx("%s: credential lookup: %s", st->path,
-		    sqlite3_errmsg(st->db));
-		ret = -1;
-	}
-	sqlite3_reset(s);
-	sqlite3_clear_bindings(s);
-	return ret;
-}
-
-/*
- * Writes one (already valid) credential.  On failure err says why, in
- * words an operator can act on for the usual case: the card already
- * belongs to another id.
- */
-int
-store_credential_write(struct store *st, const struct credential *c,
-    char *err, size_t errlen)
-{
-	sqlite3_stmt *s = st->stmt[ST_CRED_PUT];
-	struct credential other;
-
-	if (BIND_FIELD(s, 1, c->id) != SQLITE_OK ||
-	    store_bind_name(s, 2, cred_kind_name(c->kind)) != SQLITE_OK ||
-	    BIND_FIELD(s, 3, c->subject) != SQLITE_OK ||
-	    BIND_FIELD(s, 4, c->name) != SQLITE_OK ||
-	    sqlite3_bind_int64(s, 5, c->valid_from_ms) != SQLITE_OK ||
-	    sqlite3_bind_int64(s, 6, c->valid_until_ms) != SQLITE_OK ||
-	    store_bind_name(s, 7, cred_status_name(c->status)) != SQLITE_OK ||
-	    BIND_FIELD(s, 8, c->lanes) != SQLITE_OK) {
-		store_fail_bind(st, s);
-		snprintf(err, errlen, "%s", st->errmsg);
-		return -1;
-	}
-	if (store_run(st, s) == SQLITE_DONE)
-		return 0;
-	if (st->errcode == SQLITE_CONSTRAINT_UNIQUE &&
-	    store_credential_find(st, c->kind, c->subject, &other) == 1)
-		snprintf(err, errlen, "%s %s already belongs to credential %s",
-		    cred_kind_name(c->kind), c->subject, other.id);
-	else
-		snprintf(err, errlen, "%s", st->errmsg);
-	return -1;
-}
-
-int
-store_credential_put(struct store *st, const struct credential *c)
-{
-	char err[256];
-
-	if (store_credential_validate(c, err, sizeof(err)) == -1 ||
-	    store_credential_write(st, c, err, sizeof(err)) == -1) {
-		log_warnx("%s: credential %.63s: %s", st->path, c->id, err);
-		return -1;
-	}
-	return 0;
-}
-
-int
-store_credential_delete(struct store *st, const char *id)
-{
-	sqlite3_stmt *s;
-	int ret = -1;
-
-	if (sqlite3_prepare_v2(st->db, "DELETE FROM credentials WHERE id = ?1",
-	    -1, &s, NULL) != SQLITE_OK) {
-		log_warnx("%s: %s", st->path, sqlite3_errmsg(st->db));
-		return -1;
-	}
-	if (store_bind_name(s, 1, id) == SQLITE_OK &&
-	    sqlite3_step(s) == SQLITE_DONE)
-		ret = sqlite3_changes(st->db) > 0 ? 1 : 0;
-	else
-		log_warnx("%s: delete credential: %s", st->path,
-		    sqlite3_errmsg(st->db));
-	sqlite3_finalize(s);
-	return ret;
-}
-
-int
-store_credential_foreach(struct store *st,
-    int (*cb)(const struct credential *c, void *arg), void *arg)
-{
-	sqlite3_stmt *s;
-	struct credential c;
-	int rc, ret = 0;
-
-	if (sqlite3_prepare_v2(st->db, "SELECT " CRED_COLUMNS
-	    " FROM credentials ORDER BY id", -1, &s, NULL) != SQLITE_OK) {
-		log_warnx("%s: %s", st->path, sqlite3_errmsg(st->db));
-		return -1;
-	}
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		if (store_credential_row(st, s, &c) == -1) {
-			ret = -1;
-			break;
-		}
-		if (cb(&c, arg) != 0)
-			break;
-	}
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-		log_warnx("%s: list credentials: %s", st->path,
-		    sqlite3_errmsg(st->db));
-		ret = -1;
-	}
-	sqlite3_finalize(s);
-	return ret;
-}
-
 /* Events. */
 
 static int
@@ -497,11 +313,13 @@ store_event_bind(sqlite3_stmt *s, const struct event *ev)
 	    store_bind_name(s, 12, passage_name(ev->passage)) != SQLITE_OK ||
 	    sqlite3_bind_int64(s, 13, ev->decode_us) != SQLITE_OK ||
 	    sqlite3_bind_int64(s, 14, ev->latency_us) != SQLITE_OK ||
-	    BIND_FIELD(s, 15, ev->payload_hash) != SQLITE_OK ? -1 : 0;
+	    BIND_FIELD(s, 15, ev->payload_hash) != SQLITE_OK ||
+	    BIND_FIELD(s, 16, ev->subject_full) != SQLITE_OK ? -1 : 0;
 }
 
-int
-store_event_append(struct store *st, struct event *ev)
+/* Appends ev and, when step >= 0, records it for ev's credential. */
+static int
+store_event_write(struct store *st, struct event *ev, int64_t step)
 {
 	sqlite3_stmt *s = st->stmt[ST_EV_INSERT];
 	unsigned char id[16];
@@ -532,6 +350,9 @@ store_event_append(struct store *st, struct event *ev)
 	if (store_outbox_add(st, seq, OUTBOX_REV_DECISION, st->errmsg,
 	    sizeof(st->errmsg)) == -1)
 		goto fail;
+	if (step >= 0 && store_token_step_put(st, ev->credential_id, step,
+	    st->errmsg, sizeof(st->errmsg)) == -1)
+		goto fail;
 	if (store_commit(st) == -1)
 		goto fail;
 	ev->seq = seq;
@@ -540,6 +361,22 @@ fail:
 	log_warnx("%s: event not written: %s", st->path, st->errmsg);
 	store_rollback(st);
 	return -1;
+}
+
+int
+store_event_append(struct store *st, struct event *ev)
+{
+	return store_event_write(st, ev, -1);
+}
+
+int
+store_event_append_step(struct store *st, struct event *ev, uint32_t step)
+{
+	if (ev->credential_id[0] == '\0') {
+		log_warnx("%s: a token step without its credential", st->path);
+		return -1;
+	}
+	return store_event_write(st, ev, step);
 }
 
 int
@@ -576,6 +413,29 @@ fail:
 	    st->errmsg);
 	store_rollback(st);
 	return -1;
+}
+
+int64_t
+store_event_pending_first(struct store *st)
+{
+	sqlite3_stmt *s;
+	int64_t seq = -1;
+	int rc;
+
+	/* Only at start, so a scan is fine and no index is kept for it. */
+	if (sqlite3_prepare_v2(st->db, "SELECT seq FROM events WHERE "
+	    "passage = 'pending' ORDER BY seq LIMIT 1", -1, &s, NULL) != SQLITE_OK) {
+		log_warnx("%s: pending passages: %s", st->path, sqlite3_errmsg(st->db));
+		return -1;
+	}
+	if ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		seq = sqlite3_column_int64(s, 0);
+	else if (rc == SQLITE_DONE)
+		seq = 0;
+	else
+		log_warnx("%s: pending passages: %s", st->path, sqlite3_errmsg(st->db));
+	sqlite3_finalize(s);
+	return seq;
 }
 
 int

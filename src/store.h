@@ -39,6 +39,15 @@ struct event {
 	char payload_hash[17];	/* 16 hex digits of BLAKE2b of the payload,
 				 * "" when none: lets repeated unknown codes be
 				 * told apart without keeping their bytes */
+	char subject_full[64];	/* unmasked, only with store.trace_full;
+				 * else "".  Never published. */
+};
+
+/* A credential's last grant that counts for anti-passback. */
+struct store_grant {
+	int64_t seq;
+	int64_t ts_ms;
+	enum direction direction;
 };
 
 /*
@@ -69,20 +78,52 @@ int store_credential_foreach(struct store *st,
     int (*cb)(const struct credential *c, void *arg), void *arg);
 /*
  * Imports a CSV file (header line: id,kind,subject,name,valid_from,
- * valid_until,status,lanes; times as YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ or
- * empty) in one transaction: every row or none.  On a bad row returns -1
+ * valid_until,status,lanes, optionally followed by role,serial,pubkey;
+ * times as YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ or empty) in one
+ * transaction: every row or none.  On a bad row returns -1
  * with "FILE:LINE: message" in err.  Returns the number of rows imported.
  */
 int store_credential_import_csv(struct store *st, FILE *f, const char *fname,
     char *err, size_t errlen);
 
 /*
+ * Writes every credential as CSV that store_credential_import_csv() reads
+ * back unchanged (all 11 columns, times with their milliseconds).  0 or -1.
+ */
+int store_credential_export_csv(struct store *st, FILE *f);
+
+/*
  * Appends ev to the log and commits it.  Fills ev->seq and ev->event_id.
  * Returns 0 once the row is durable, -1 if it could not be written.
  */
 int store_event_append(struct store *st, struct event *ev);
+/*
+ * As store_event_append(), and in the same transaction records step as
+ * the highest dynamic step used by credential ev->credential_id (a lower
+ * step than the one recorded leaves it): the grant and the step are
+ * durable together or not at all.
+ */
+int store_event_append_step(struct store *st, struct event *ev,
+    uint32_t step);
+/*
+ * The highest dynamic step recorded for credential id: 1 with *step, 0
+ * none, -1 error.
+ */
+int store_token_step_get(struct store *st, const char *id, int64_t *step);
+/*
+ * Credential id's last granted scan whose way was not left unused
+ * (passage other than 'not-passed'): 1 with *out, 0 none, -1 error.
+ */
+int store_event_last_grant(struct store *st, const char *id,
+    struct store_grant *out);
 /* Records how a released way ended.  0 or -1. */
 int store_event_set_passage(struct store *st, int64_t seq, enum passage p);
+
+/*
+ * The oldest event whose passage is still pending: its seq, 0 when there
+ * is none, -1 on error.
+ */
+int64_t store_event_pending_first(struct store *st);
 /*
  * Reads event seq.  1 found (*ev filled), 0 no such event or one this
  * program cannot read (logged), -1 error.

@@ -1,17 +1,23 @@
 /*
- * CSV import (RFC 4180).  A record is read a byte at a time into fixed
+ * CSV import and export (RFC 4180).  A record is read a byte at a time into fixed
  * buffers a little larger than any credential field, so an over-long
  * field is reported by name instead of silently cut.
  */
+#include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "keyfile.h"
 #include "store.h"
 #include "store_private.h"
 #include "timefmt.h"
 
-#define CSV_FIELDS	8
+/* The first 8 columns are needed; role, serial and pubkey (schema 3)
+ * may follow, all three or none, so older lists still import. */
+#define CSV_FIELDS	11
+#define CSV_FIELDS_V1	8
 #define CSV_FIELD_MAX	256
 
 struct csv_record {
@@ -23,7 +29,7 @@ struct csv_record {
 
 static const char *const csv_header[CSV_FIELDS] = {
 	"id", "kind", "subject", "name", "valid_from", "valid_until",
-	"status", "lanes",
+	"status", "lanes", "role", "serial", "pubkey",
 };
 
 static int
@@ -47,7 +53,7 @@ static int
 csv_field_next(struct csv_record *r, const char **msg)
 {
 	if (r->nfields + 1 >= CSV_FIELDS) {
-		*msg = "more than 8 fields";
+		*msg = "more than 11 fields";
 		return -1;
 	}
 	r->nfields++;
@@ -149,9 +155,9 @@ csv_read(FILE *f, int *line, struct csv_record *r, const char **msg)
 static int
 csv_header_valid(struct csv_record *r)
 {
-	if (r->nfields != CSV_FIELDS)
+	if (r->nfields != CSV_FIELDS && r->nfields != CSV_FIELDS_V1)
 		return 0;
-	for (int i = 0; i < CSV_FIELDS; i++) {
+	for (int i = 0; i < r->nfields; i++) {
 		const char *p = r->field[i];
 		size_t n = strlen(p);
 
@@ -184,23 +190,67 @@ csv_time(const char *name, const char *v, int64_t *ms, char *msg,
 	return 0;
 }
 
+/* role, serial and pubkey, when the list has them. */
+static int
+csv_policy_fields(const struct csv_record *r, struct credential *c,
+    char *msg, size_t msglen)
+{
+	const char *serial = r->field[9];
+	unsigned long long v;
+	char *end;
+	int role;
+
+	c->role = ROLE_STAFF;
+	if (r->nfields == CSV_FIELDS_V1)
+		return 0;
+	if (r->field[8][0] != '\0') {
+		if ((role = cred_role_from_name(r->field[8])) == -1) {
+			snprintf(msg, msglen, "role '%.15s' is not staff or "
+			    "visitor", r->field[8]);
+			return -1;
+		}
+		c->role = role;
+	}
+	if (serial[0] != '\0') {
+		errno = 0;
+		v = strtoull(serial, &end, 10);
+		if (serial[0] < '0' || serial[0] > '9' || *end != '\0' ||
+		    errno != 0 || v > UINT32_MAX) {
+			snprintf(msg, msglen, "serial '%.15s' is not a number "
+			    "from 0 to 4294967295", serial);
+			return -1;
+		}
+		c->serial = (uint32_t)v;
+	}
+	if (r->field[10][0] != '\0') {
+		if (key_pk_from_text(r->field[10], c->pubkey) == -1) {
+			snprintf(msg, msglen, "pubkey is not a public key "
+			    "(44 characters of base64)");
+			return -1;
+		}
+		c->has_pubkey = true;
+	}
+	return 0;
+}
+
 /* Turns a record into a credential, checking it as store_credential_put(). */
 static int
-csv_credential(const struct csv_record *r, struct credential *c, char *msg,
-    size_t msglen)
+csv_credential(const struct csv_record *r, int nfields, struct credential *c,
+    char *msg, size_t msglen)
 {
 	static const size_t size[CSV_FIELDS] = {
 		sizeof(c->id), 16, sizeof(c->subject), sizeof(c->name),
-		TIMEFMT_LEN, TIMEFMT_LEN, 16, sizeof(c->lanes),
+		TIMEFMT_LEN, TIMEFMT_LEN, 16, sizeof(c->lanes), 16, 16,
+		KEY_PK_TEXT + 4,
 	};
 	int kind, status;
 
-	if (r->nfields != CSV_FIELDS) {
-		snprintf(msg, msglen, "expected 8 fields, found %d",
-		    r->nfields);
+	if (r->nfields != nfields) {
+		snprintf(msg, msglen, "expected %d fields, found %d",
+		    nfields, r->nfields);
 		return -1;
 	}
-	for (int i = 0; i < CSV_FIELDS; i++) {
+	for (int i = 0; i < r->nfields; i++) {
 		if (r->len[i] >= size[i]) {
 			snprintf(msg, msglen, "%s longer than %zu bytes",
 			    csv_header[i], size[i] - 1);
@@ -213,9 +263,9 @@ csv_credential(const struct csv_record *r, struct credential *c, char *msg,
 	memcpy(c->name, r->field[3], r->len[3] + 1);
 	memcpy(c->lanes, r->field[7], r->len[7] + 1);
 	kind = cred_kind_from_name(r->field[1]);
-	if (kind != CRED_BADGE && kind != CRED_CCCD) {
-		snprintf(msg, msglen, "kind '%.15s' is not badge or cccd",
-		    r->field[1]);
+	if (kind <= CRED_NONE) {
+		snprintf(msg, msglen, "kind '%.15s' is not badge, cccd, signed "
+		    "or dynamic", r->field[1]);
 		return -1;
 	}
 	c->kind = kind;
@@ -228,7 +278,7 @@ csv_credential(const struct csv_record *r, struct credential *c, char *msg,
 	if (csv_time("valid_from", r->field[4], &c->valid_from_ms, msg,
 	    msglen) == -1 ||
 	    csv_time("valid_until", r->field[5], &c->valid_until_ms, msg,
-	    msglen) == -1)
+	    msglen) == -1 || csv_policy_fields(r, c, msg, msglen) == -1)
 		return -1;
 	return store_credential_validate(c, msg, msglen);
 }
@@ -255,15 +305,16 @@ store_credential_import_csv(struct store *st, FILE *f, const char *fname,
 	struct credential c;
 	const char *syntax = NULL;
 	char msg[256];
-	int line = 1, n = 0, rc;
+	int line = 1, n = 0, rc, nfields;
 
 	if (csv_skip_bom(f) == -1 ||
 	    csv_read(f, &line, &r, &syntax) != 1 || !csv_header_valid(&r)) {
 		snprintf(err, errlen, "%s:1: the first line must be "
-		    "id,kind,subject,name,valid_from,valid_until,status,lanes",
-		    fname);
+		    "id,kind,subject,name,valid_from,valid_until,status,lanes"
+		    "[,role,serial,pubkey]", fname);
 		return -1;
 	}
+	nfields = r.nfields;
 	if (store_begin(st) == -1) {
 		snprintf(err, errlen, "%s: %s", fname, store_errmsg(st));
 		return -1;
@@ -272,7 +323,7 @@ store_credential_import_csv(struct store *st, FILE *f, const char *fname,
 		/* A blank line is no record; spreadsheets leave them. */
 		if (r.nfields == 1 && r.len[0] == 0)
 			continue;
-		if (csv_credential(&r, &c, msg, sizeof(msg)) == -1 ||
+		if (csv_credential(&r, nfields, &c, msg, sizeof(msg)) == -1 ||
 		    store_credential_write(st, &c, msg, sizeof(msg)) == -1)
 			goto fail;
 		n++;
@@ -296,4 +347,69 @@ fail:
 	store_rollback(st);
 	snprintf(err, errlen, "%s:%d: %s", fname, r.line, msg);
 	return -1;
+}
+
+/* One field, quoted when it holds a separator, a quote or a line break. */
+static void
+csv_field_write(FILE *f, const char *v, bool last)
+{
+	if (strpbrk(v, ",\"\r\n") == NULL)
+		fputs(v, f);
+	else {
+		putc('"', f);
+		for (; *v != '\0'; v++) {
+			if (*v == '"')
+				putc('"', f);
+			putc(*v, f);
+		}
+		putc('"', f);
+	}
+	fputs(last ? "\r\n" : ",", f);
+}
+
+static void
+csv_time_write(FILE *f, int64_t ms)
+{
+	char buf[TIMEFMT_LEN];
+
+	if (ms == 0)
+		buf[0] = '\0';
+	else
+		timefmt_format(ms, buf, sizeof(buf));
+	csv_field_write(f, buf, false);
+}
+
+static int
+csv_export_row(const struct credential *c, void *arg)
+{
+	FILE *f = arg;
+	char serial[16], pk[KEY_PK_TEXT] = "";
+
+	if (c->has_pubkey)
+		key_pk_to_text(c->pubkey, pk);
+	snprintf(serial, sizeof(serial), "%lu", (unsigned long)c->serial);
+	csv_field_write(f, c->id, false);
+	csv_field_write(f, cred_kind_name(c->kind), false);
+	csv_field_write(f, c->subject, false);
+	csv_field_write(f, c->name, false);
+	csv_time_write(f, c->valid_from_ms);
+	csv_time_write(f, c->valid_until_ms);
+	csv_field_write(f, cred_status_name(c->status), false);
+	csv_field_write(f, c->lanes, false);
+	csv_field_write(f, cred_role_name(c->role), false);
+	csv_field_write(f, serial, false);
+	csv_field_write(f, pk, true);
+	return ferror(f) ? 1 : 0;
+}
+
+int
+store_credential_export_csv(struct store *st, FILE *f)
+{
+	for (int i = 0; i < CSV_FIELDS; i++)
+		fprintf(f, "%s%s", csv_header[i], i + 1 < CSV_FIELDS ? "," :
+		    "\r\n");
+	if (store_credential_foreach(st, csv_export_row, f) == -1 ||
+	    ferror(f))
+		return -1;
+	return 0;
 }

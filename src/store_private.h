@@ -1,17 +1,68 @@
 /*
  * What store.c shares with the store's other files (store_*.c) and with
- * nothing else: transactions on the store's prepared statements, and the
- * credential write the importers run inside them.  The daemon and the CLI
- * use store.h only.
+ * nothing else: the store itself and its prepared statements, the helpers
+ * that bind and read fixed-size fields, transactions, and the credential
+ * write the importers run inside them.  The daemon and the CLI use store.h
+ * only.
  */
 #ifndef QRGATE_STORE_PRIVATE_H
 #define QRGATE_STORE_PRIVATE_H
 
 #include <stddef.h>
 
+#include <sqlite3.h>
+
 #include "credential.h"
 
-struct store;
+/*
+ * The statements every append or lookup runs, prepared once at open and
+ * reset after each use.  The rest (listing, purging) run rarely and are
+ * prepared where they are used.
+ */
+enum store_stmt {
+	ST_BEGIN,
+	ST_COMMIT,
+	ST_ROLLBACK,
+	ST_CRED_FIND,
+	ST_CRED_PUT,
+	ST_EV_INSERT,
+	ST_EV_PASSAGE,
+	ST_EV_GET,
+	ST_COUNT
+};
+
+/* Written by store_sql[] in store.c; the statements run per scan. */
+struct store {
+	sqlite3 *db;
+	char *path;
+	sqlite3_stmt *stmt[ST_COUNT];
+	/* The last failure, kept because a reset or rollback replaces
+	 * SQLite's own message. */
+	int errcode;
+	char errmsg[256];
+};
+
+/*
+ * Steps a statement that returns no rows, then resets it for reuse.
+ * Returns SQLite's result; on failure the message is kept in st.
+ */
+int store_run(struct store *st, sqlite3_stmt *s);
+/* Keeps SQLite's message after a failed bind, and resets s. */
+void store_fail_bind(struct store *st, sqlite3_stmt *s);
+/* Binds a fixed-size field: never reads past it, even unterminated. */
+int store_bind_field(sqlite3_stmt *s, int i, const char *v, size_t size);
+#define BIND_FIELD(s, i, f)	store_bind_field((s), (i), (f), sizeof(f))
+/* Binds a NUL-terminated name (of a kind, a status...). */
+int store_bind_name(sqlite3_stmt *s, int i, const char *name);
+/*
+ * Copies a text column into a fixed-size field, cut if need be at a
+ * UTF-8 character boundary so the copy stays valid text.
+ */
+void store_column_copy(sqlite3_stmt *s, int col, char *dst, size_t size);
+#define COLUMN_COPY(s, col, f) \
+	store_column_copy((s), (col), (f), sizeof(f))
+/* The enum whose name a column holds, or -1 for a name not known. */
+int store_column_enum(sqlite3_stmt *s, int col, int (*from_name)(const char *));
 
 /*
  * BEGIN IMMEDIATE and COMMIT.  0, or -1 with SQLite's message kept for
@@ -28,6 +79,13 @@ void store_rollback(struct store *st);
  * log.
  */
 int store_credential_write(struct store *st, const struct credential *c,
+    char *err, size_t errlen);
+/*
+ * Inside the caller's transaction: raises credential id's recorded
+ * dynamic step to step (store_policy.c).  0, or -1 with SQLite's message
+ * in err.
+ */
+int store_token_step_put(struct store *st, const char *id, int64_t step,
     char *err, size_t errlen);
 /* The message of the store's last SQLite failure. */
 const char *store_errmsg(const struct store *st);

@@ -6,6 +6,7 @@
 
 #include "log.h"
 #include "store.h"
+#include "token.h"
 
 /*
  * Schema version 1.  The README copies this block: column names are part
@@ -56,6 +57,34 @@
  * outbox_meta: one row.  depth counts the outbox rows (kept by the
  * triggers, so it costs no scan); max is the cap, 0 while MQTT is off: an
  * outbox row is added only while depth < max.
+ *
+ * Schema version 3 adds signed credentials and the policy's memory.
+ *
+ * credentials gains (the table is rebuilt, rows copied, so that its kind
+ * CHECK can allow the new kinds):
+ *   kind           TEXT     also 'signed' (an issuer-signed badge token)
+ *                           and 'dynamic' (a worker-signed time step);
+ *                           subject is then the id the token carries
+ *   role           TEXT     'staff' (default) or 'visitor': policy may
+ *                           accept a kind only from visitors
+ *   serial         INTEGER  signed: the badge serial now issued, 0..2^32-1;
+ *                           a token of another serial is serial-revoked
+ *   pubkey         TEXT     dynamic: the worker's Ed25519 public key, 44
+ *                           characters of base64 (needed); other kinds
+ *                           have '' or a key they do not use
+ *
+ * events.kind may be 'signed' or 'dynamic' too, and events gains:
+ *   subject_full   TEXT     the subject unmasked, only while
+ *                           store.trace_full is on; '' otherwise.  Never
+ *                           published over MQTT.
+ *   and an index on (credential_id, seq), for the anti-passback lookup
+ *   of a credential's last grant.
+ *
+ * token_steps: the highest dynamic step granted per credential, written in
+ * the transaction of its grant row, so a token is never used twice, even
+ * across a restart.
+ *   credential_id  TEXT     primary key
+ *   step           INTEGER  Unix time / policy.token_step_s
  *
  * Each entry of migrations[] takes the schema from version i to i + 1 and
  * ends by recording the new version, inside the caller's transaction.
@@ -116,6 +145,26 @@ static const char *const store_migrations[STORE_SCHEMA_VERSION] = {
 	"  UPDATE outbox_meta SET depth = depth - 1;"
 	" END;"
 	"PRAGMA user_version = 2;",
+
+	/* 2 -> 3.  A staging snapshot of the old shape would become the
+	 * credentials table at its swap: it goes (store_sync_init() resets
+	 * its state), and the sender's next snapshot is staged anew. */
+	"CREATE TABLE credentials_v3 " STORE_CRED_TABLE_BODY ";"
+	"INSERT INTO credentials_v3 (id, kind, subject, name, valid_from,"
+	"  valid_until, status, lanes)"
+	" SELECT id, kind, subject, name, valid_from, valid_until, status,"
+	"  lanes FROM credentials;"
+	"DROP TABLE credentials;"
+	"ALTER TABLE credentials_v3 RENAME TO credentials;"
+	"DROP TABLE IF EXISTS credentials_staging;"
+	"DROP TABLE IF EXISTS credentials_old;"
+	"ALTER TABLE events ADD COLUMN subject_full TEXT NOT NULL DEFAULT '';"
+	"CREATE INDEX events_credential ON events(credential_id, seq);"
+	"CREATE TABLE token_steps ("
+	"  credential_id TEXT PRIMARY KEY,"
+	"  step INTEGER NOT NULL"
+	");"
+	"PRAGMA user_version = 3;",
 };
 
 static int
@@ -298,6 +347,20 @@ store_lanes_valid(const char *lanes, char *err, size_t errlen)
 	}
 }
 
+/* What token_parse() accepts as an id, so that a stored one can match. */
+static int
+store_token_id_valid(const char *id)
+{
+	size_t n = strlen(id);
+
+	if (n == 0 || n > TOKEN_ID_MAX)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (id[i] < 0x21 || id[i] > 0x7e)
+			return 0;
+	return 1;
+}
+
 int
 store_credential_validate(const struct credential *c, char *err,
     size_t errlen)
@@ -312,8 +375,9 @@ store_credential_validate(const struct credential *c, char *err,
 		snprintf(err, errlen, "id is empty");
 		return -1;
 	}
-	if (c->kind != CRED_BADGE && c->kind != CRED_CCCD) {
-		snprintf(err, errlen, "kind must be badge or cccd");
+	if (c->kind <= CRED_NONE || c->kind >= CRED_KIND_COUNT) {
+		snprintf(err, errlen,
+		    "kind must be badge, cccd, signed or dynamic");
 		return -1;
 	}
 	if (!store_text_valid(c->subject, sizeof(c->subject), "")) {
@@ -329,6 +393,21 @@ store_credential_validate(const struct credential *c, char *err,
 	if (c->kind == CRED_CCCD && (strlen(c->subject) != 12 ||
 	    strspn(c->subject, "0123456789") != 12)) {
 		snprintf(err, errlen, "a cccd subject is exactly 12 digits");
+		return -1;
+	}
+	if ((c->kind == CRED_SIGNED || c->kind == CRED_DYNAMIC) &&
+	    !store_token_id_valid(c->subject)) {
+		snprintf(err, errlen, "a %s subject is a token id: 1 to %d "
+		    "printable ASCII characters", cred_kind_name(c->kind),
+		    TOKEN_ID_MAX);
+		return -1;
+	}
+	if ((unsigned int)c->role >= ROLE_COUNT) {
+		snprintf(err, errlen, "role must be staff or visitor");
+		return -1;
+	}
+	if (c->kind == CRED_DYNAMIC && !c->has_pubkey) {
+		snprintf(err, errlen, "a dynamic credential needs a pubkey");
 		return -1;
 	}
 	if (!store_text_valid(c->name, sizeof(c->name), "\t\r\n")) {

@@ -9,7 +9,38 @@
 
 #include <sqlite3.h>
 
-#define STORE_SCHEMA_VERSION 2
+#define STORE_SCHEMA_VERSION 3
+
+/*
+ * The credentials table's columns and constraints, from its opening
+ * parenthesis: the schema creates the table with it and credential sync
+ * (store_sync.c) its staging copy, which becomes the table by renaming, so
+ * the two can never differ.
+ */
+#define STORE_CRED_TABLE_BODY \
+	"("								\
+	"  id TEXT PRIMARY KEY,"					\
+	"  kind TEXT NOT NULL"						\
+	"    CHECK(kind IN ('badge','cccd','signed','dynamic')),"	\
+	"  subject TEXT NOT NULL,"					\
+	"  name TEXT NOT NULL DEFAULT '',"				\
+	"  valid_from INTEGER NOT NULL DEFAULT 0,"			\
+	"  valid_until INTEGER NOT NULL DEFAULT 0,"			\
+	"  status TEXT NOT NULL"					\
+	"    CHECK(status IN ('active','suspended','revoked')),"	\
+	"  lanes TEXT NOT NULL DEFAULT '*',"				\
+	"  role TEXT NOT NULL DEFAULT 'staff'"				\
+	"    CHECK(role IN ('staff','visitor')),"			\
+	"  serial INTEGER NOT NULL DEFAULT 0"				\
+	"    CHECK(serial BETWEEN 0 AND 4294967295),"			\
+	"  pubkey TEXT NOT NULL DEFAULT '',"				\
+	"  UNIQUE(kind, subject)"					\
+	")"
+
+/* Every column of credentials, in the order the store binds them. */
+#define STORE_CRED_COLUMNS \
+	"id, kind, subject, name, valid_from, valid_until, status, lanes, " \
+	"role, serial, pubkey"
 
 /*
  * Brings the database up to STORE_SCHEMA_VERSION in one transaction, so

@@ -30,30 +30,22 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "keyfile.h"
 #include "log.h"
 #include "loop.h"
+#include "store_schema.h"
 
 /*
- * Must stay the credentials table of store_schema.c column for column and
- * constraint for constraint: it is renamed to credentials at the swap.  A
- * unit test compares the two.
+ * The credentials table of store_schema.c under another name, from the
+ * same text: it is renamed to credentials at the swap.  A unit test
+ * compares the two.
  */
 #define SYNC_STAGING_CREATE \
-	"CREATE TABLE credentials_staging ("				\
-	"  id TEXT PRIMARY KEY,"					\
-	"  kind TEXT NOT NULL CHECK(kind IN ('badge','cccd')),"		\
-	"  subject TEXT NOT NULL,"					\
-	"  name TEXT NOT NULL DEFAULT '',"				\
-	"  valid_from INTEGER NOT NULL DEFAULT 0,"			\
-	"  valid_until INTEGER NOT NULL DEFAULT 0,"			\
-	"  status TEXT NOT NULL"					\
-	"    CHECK(status IN ('active','suspended','revoked')),"	\
-	"  lanes TEXT NOT NULL DEFAULT '*',"				\
-	"  UNIQUE(kind, subject)"					\
-	");"
+	"CREATE TABLE credentials_staging " STORE_CRED_TABLE_BODY ";"
 
-#define SYNC_CRED_COLUMNS \
-	"id, kind, subject, name, valid_from, valid_until, status, lanes"
+#define SYNC_CRED_COLUMNS STORE_CRED_COLUMNS
+#define SYNC_CRED_VALUES \
+	"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"
 
 static const char sync_schema[] =
 	"CREATE TABLE IF NOT EXISTS sync_state ("
@@ -73,7 +65,14 @@ static const char sync_schema[] =
 	"  version INTEGER NOT NULL,"
 	"  document TEXT NOT NULL,"
 	"  applied_ms INTEGER NOT NULL"
-	");";
+	");"
+	/* The schema 3 migration drops a staging table of the old shape:
+	 * then its snapshot is forgotten, to be sent again. */
+	"UPDATE sync_state SET staging_version = 0, staging_chunks = 0"
+	" WHERE staging_version != 0 AND NOT EXISTS (SELECT 1 FROM"
+	" sqlite_master WHERE name = 'credentials_staging');"
+	"DELETE FROM sync_chunks WHERE NOT EXISTS (SELECT 1 FROM"
+	" sqlite_master WHERE name = 'credentials_staging');";
 
 static int
 sync_exec(sqlite3 *db, const char *sql)
@@ -129,12 +128,17 @@ sync_bind_text(sqlite3_stmt *s, int i, const char *v, size_t size)
 
 #define SYNC_BIND_FIELD(s, i, f)	sync_bind_text((s), (i), (f), sizeof(f))
 
-/* Binds c as ?1..?8 in SYNC_CRED_COLUMNS order. */
+/* Binds c as ?1..?11 in SYNC_CRED_COLUMNS order. */
 static int
 sync_bind_credential(sqlite3_stmt *s, const struct credential *c)
 {
 	const char *kind = cred_kind_name(c->kind);
 	const char *status = cred_status_name(c->status);
+	const char *role = cred_role_name(c->role);
+	char pk[KEY_PK_TEXT] = "";
+
+	if (c->has_pubkey)
+		key_pk_to_text(c->pubkey, pk);
 
 	return SYNC_BIND_FIELD(s, 1, c->id) != SQLITE_OK ||
 	    sqlite3_bind_text(s, 2, kind, -1, SQLITE_STATIC) != SQLITE_OK ||
@@ -143,7 +147,11 @@ sync_bind_credential(sqlite3_stmt *s, const struct credential *c)
 	    sqlite3_bind_int64(s, 5, c->valid_from_ms) != SQLITE_OK ||
 	    sqlite3_bind_int64(s, 6, c->valid_until_ms) != SQLITE_OK ||
 	    sqlite3_bind_text(s, 7, status, -1, SQLITE_STATIC) != SQLITE_OK ||
-	    SYNC_BIND_FIELD(s, 8, c->lanes) != SQLITE_OK ? -1 : 0;
+	    SYNC_BIND_FIELD(s, 8, c->lanes) != SQLITE_OK ||
+	    sqlite3_bind_text(s, 9, role, -1, SQLITE_STATIC) != SQLITE_OK ||
+	    sqlite3_bind_int64(s, 10, c->serial) != SQLITE_OK ||
+	    sqlite3_bind_text(s, 11, pk, -1, SQLITE_TRANSIENT) != SQLITE_OK ?
+	    -1 : 0;
 }
 
 int
@@ -357,8 +365,7 @@ store_sync_chunk_put(struct store *st, int64_t version, int chunks,
 			goto fail;
 	}
 	if (sync_prepare(db, "INSERT INTO credentials_staging ("
-	    SYNC_CRED_COLUMNS ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-	    &ins) == -1)
+	    SYNC_CRED_COLUMNS ") " SYNC_CRED_VALUES, &ins) == -1)
 		goto fail;
 	for (size_t i = 0; i < n; i++) {
 		/* A refused row aborts only its own statement: go on, so
@@ -532,10 +539,11 @@ store_sync_patch(struct store *st, const struct sync_patch *p,
 	r[0] = sync_patch_remove(db, p, error, arg);
 	r[1] = r[0] == -1 ? -1 : sync_patch_write(db, "UPDATE credentials SET"
 	    " kind = ?2, subject = ?3, name = ?4, valid_from = ?5,"
-	    " valid_until = ?6, status = ?7, lanes = ?8 WHERE id = ?1",
+	    " valid_until = ?6, status = ?7, lanes = ?8, role = ?9,"
+	    " serial = ?10, pubkey = ?11 WHERE id = ?1",
 	    SYNC_UPDATE, p->update, p->n_update, error, arg);
 	r[2] = r[1] == -1 ? -1 : sync_patch_write(db, "INSERT INTO credentials ("
-	    SYNC_CRED_COLUMNS ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+	    SYNC_CRED_COLUMNS ") " SYNC_CRED_VALUES,
 	    SYNC_ADD, p->add, p->n_add, error, arg);
 	if (r[0] != 0 || r[1] != 0 || r[2] != 0)
 		goto fail;

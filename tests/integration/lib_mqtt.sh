@@ -75,6 +75,60 @@ port = $BROKER_PORT
 keepalive_s = 5
 heartbeat_s = 5
 CONF
+	admin_key_setup
+}
+
+# admin_key_setup: the test's own admin key pair ($ADMIN_SK, and
+# $ADMIN_SK.pub), made with qrgatectl keygen; the gate trusts its public
+# key, so every push the test means to be taken is signed with it.
+ADMIN_SK=""
+admin_key_setup() {
+	ADMIN_SK=$T/admin.key
+	rm -f "$ADMIN_SK" "$ADMIN_SK.pub"
+	qrgatectl keygen "$ADMIN_SK" >/dev/null
+	set_option security.admin_key "$(cat "$ADMIN_SK.pub")"
+}
+
+# signed_file TOPIC FILE [KEY]: the body in FILE in an envelope signed for
+# TOPIC with KEY (default $ADMIN_SK), as qrgatectl push sends it, on
+# stdout.  The topic says what the push is, as for the gate.
+signed_file() {
+	local topic=$1 file=$2 key=${3:-$ADMIN_SK} prefix site gate rest kind
+	prefix=${topic%%/*} rest=${topic#*/}
+	site=${rest%%/*} rest=${rest#*/}
+	gate=${rest%%/*} rest=${rest#*/}
+	case $rest in
+	config/set) kind=config ;;
+	credentials/set) kind=credentials ;;
+	credentials/patch) kind=patch ;;
+	cmd) kind=cmd ;;
+	*) echo "signed_file: $topic takes no pushes" >&2; return 1 ;;
+	esac
+	if [ "$gate" = all ]; then set -- --all; else set -- --gate "$gate"; fi
+	qrgatectl push "$kind" --key "$key" --prefix "$prefix" --site "$site" \
+		"$@" --body "$file" --print
+}
+
+# signed TOPIC BODY [KEY]: the same, of BODY.
+signed() {
+	printf '%s' "$2" >"$T/body.tmp"
+	signed_file "$1" "$T/body.tmp" "${3:-$ADMIN_SK}"
+}
+
+# spub TOPIC BODY [mosquitto_pub options...]: publishes BODY signed for
+# TOPIC; spubf TOPIC FILE [options...]: the body in FILE.
+spub() {
+	local topic=$1 body=$2
+	shift 2
+	signed "$topic" "$body" >"$T/signed.json" &&
+		mosquitto_pub -h "$MQTT_HOST" -p "$BROKER_PORT" -q 1 -t "$topic" -f "$T/signed.json" "$@"
+}
+
+spubf() {
+	local topic=$1 file=$2
+	shift 2
+	signed_file "$topic" "$file" >"$T/signed.json" &&
+		mosquitto_pub -h "$MQTT_HOST" -p "$BROKER_PORT" -q 1 -t "$topic" -f "$T/signed.json" "$@"
 }
 
 broker_start() {

@@ -206,6 +206,9 @@ test_mqtt_outbox_cap_alarms_and_keeps_logging() {
 	set_option lane.pulse_ms 100
 	mqtt_setup
 	set_option mqtt.outbox_max 20
+	# The same unknown code at 30 fps would otherwise be slowed down.
+	set_option policy.deny_code_max 0
+	set_option policy.deny_lane_max 0
 	start_gate
 	wait_for "more events than the cap" sh -c "[ \$(sqlite3 '$T/qrgate.db' 'SELECT count(*) FROM events;') -ge 40 ]"
 	expect_eq "outbox" "$(outbox_rows)" 20
@@ -232,8 +235,8 @@ test_mqtt_outbox_cap_alarms_and_keeps_logging() {
 	stop_gate
 }
 
-# What comes in reaches the inbound handlers; their answer goes out on
-# the result topic; an oversized message is refused before them.
+# What comes in reaches the inbound handlers, signed; their answer goes
+# out on the result topic; an oversized message is refused before them.
 test_mqtt_inbound_dispatch_and_limits() {
 	local big expires
 	gate_config mqtt_inbound_dispatch_and_limits blank.png
@@ -251,12 +254,13 @@ test_mqtt_inbound_dispatch_and_limits() {
 	# A command addressed to another gate is not ours.
 	pub "qrgate/it-site/other-gate/cmd" '{"id":"x","cmd":"lockdown"}'
 	expires=$(( $(date +%s) * 1000 + 60000 ))
-	pub "$TOPIC/cmd" "{\"id\":\"it-1\",\"cmd\":\"lockdown\",\"expires\":$expires}"
+	spub "$TOPIC/cmd" "{\"id\":\"it-1\",\"cmd\":\"lockdown\",\"expires\":$expires}"
 	wait_for "the lockdown" status_is '.lockdown == true'
 	mqtt_wait "its result" 10 sh -c "[ \$(grep -c '^$TOPIC/cmd/result ' '$T/all.sub') -ge 2 ]"
 	# The site-wide config push is subscribed too, and answered.
-	pub "qrgate/it-site/all/config/set" 'not json'
+	spub "qrgate/it-site/all/config/set" 'not json'
 	mqtt_wait "the config result" 10 grep -q "^$TOPIC/config/result " "$T/all.sub"
+	json_is '(.ok | not) and .scope == "site" and (.errors[0] | contains("not JSON"))' "$(payloads all config/result)"
 	stop_gate
 }
 

@@ -2,6 +2,10 @@
 # rejected with every reason, stale, surviving a restart), a 100,000-entry
 # credential snapshot loaded while the lane keeps deciding, an interrupted
 # snapshot, a patch, and commands that must do nothing (retained, expired).
+# Every push is signed with the test's admin key (lib_mqtt.sh), as the
+# gate takes no other; test_signed_push.sh tests the signatures.
+
+. "$SRCDIR/tests/integration/lib_mqtt.sh"
 
 # result NAME TOPIC N: the Nth payload on TOPIC (1 = first).
 result() { payloads "$1" "$2" | sed -n "${3}p"; }
@@ -16,19 +20,19 @@ test_mqtt_config_push_applied_rejected_stale_and_kept() {
 	start_gate
 	wait_for "the connection" status_is '.mqtt.state == "connected"'
 	local big
-	pub "$TOPIC/config/set" '{"version":5,"settings":{"lane.pulse_ms":4000,"policy.badge":false}}'
+	spub "$TOPIC/config/set" '{"version":5,"settings":{"lane.pulse_ms":4000,"policy.badge":false}}'
 	mqtt_wait "result 1" 10 results_at_least all config/result 1
 	json_is '.ok and .version == 5 and (.applied | index("lane.pulse_ms") != null)' "$(result all config/result 1)"
 	wait_for "the push in the status" status_is '.config_version >= 5'
 	# Every reason, each rejected whole: wrong type, out of range, unknown
 	# key, a restart-only key, not JSON, 1 MB.
-	pub "$TOPIC/config/set" '{"version":6,"settings":{"lane.pulse_ms":"soon","camera.fps":500,"gate.nosuch":1,"store.path":"/tmp/x"}}'
-	pub "$TOPIC/config/set" 'not json'
+	spub "$TOPIC/config/set" '{"version":6,"settings":{"lane.pulse_ms":"soon","camera.fps":500,"gate.nosuch":1,"store.path":"/tmp/x"}}'
+	spub "$TOPIC/config/set" 'not json'
 	big=$(head -c 1048576 /dev/zero | tr '\0' x)
 	printf '{"version":7,"settings":{"gate.lane":"%s"}}' "$big" >"$T/big.json"
-	mosquitto_pub -h "$MQTT_HOST" -p "$BROKER_PORT" -q 1 -t "$TOPIC/config/set" -f "$T/big.json"
+	spubf "$TOPIC/config/set" "$T/big.json"
 	# Stale: not newer than the last applied one.
-	pub "$TOPIC/config/set" '{"version":5,"settings":{"lane.pulse_ms":9000}}'
+	spub "$TOPIC/config/set" '{"version":5,"settings":{"lane.pulse_ms":9000}}'
 	mqtt_wait "four more results" 10 results_at_least all config/result 5
 	local r2 r3 r4 r5
 	r2=$(result all config/result 2) r3=$(result all config/result 3)
@@ -39,7 +43,7 @@ test_mqtt_config_push_applied_rejected_stale_and_kept() {
 	done
 	json_is '.ok | not' "$r3"
 	json_is '(.ok | not) and .error == "too large"' "$r4"
-	json_is '(.ok | not) and .ignored == "stale"' "$r5"
+	json_is '(.ok | not) and .ignored == "stale" and .reason == "replayed"' "$r5"
 	# The running config is the one of version 5, and a restart keeps it.
 	stop_gate
 	start_gate
@@ -55,7 +59,7 @@ test_mqtt_pushed_policy_survives_restart() {
 	sub_start all 'qrgate/#'
 	start_gate
 	wait_for "the connection" status_is '.mqtt.state == "connected"'
-	pub "$TOPIC/config/set" '{"version":1,"settings":{"policy.badge":false}}'
+	spub "$TOPIC/config/set" '{"version":1,"settings":{"policy.badge":false}}'
 	mqtt_wait "the result" 10 results_at_least all config/result 1
 	stop_gate
 	# The same gate, now shown a badge: the pushed policy still refuses it.
@@ -95,7 +99,7 @@ test_mqtt_snapshot_100k_while_deciding_patch_and_interrupted() {
 	done
 	before=$(sql "SELECT count(*) FROM events;")
 	for c in 3 1 0 2 4 5 6 7 8 9; do	# any order
-		mosquitto_pub -h "$MQTT_HOST" -p "$BROKER_PORT" -q 1 -t "$TOPIC/credentials/set" -f "$T/chunk$c.json"
+		spubf "$TOPIC/credentials/set" "$T/chunk$c.json"
 	done
 	mqtt_wait "the snapshot" 60 grep -q '"applied":100000' "$T/all.sub"
 	during=$(sql "SELECT count(*) FROM events;")
@@ -106,9 +110,9 @@ test_mqtt_snapshot_100k_while_deciding_patch_and_interrupted() {
 	# An interrupted snapshot (9 chunks of 10) changes nothing.
 	for c in 0 1 2 3 4 5 6 7 8; do
 		cred_chunk 11 "$c" 10 1 2 >"$T/s$c.json"
-		mosquitto_pub -h "$MQTT_HOST" -p "$BROKER_PORT" -q 1 -t "$TOPIC/credentials/set" -f "$T/s$c.json"
+		spubf "$TOPIC/credentials/set" "$T/s$c.json"
 	done
-	pub "$TOPIC/credentials/patch" '{"version":12,"remove":["W-0001"]}'
+	spub "$TOPIC/credentials/patch" '{"version":12,"remove":["W-0001"]}'
 	# (The subscriber also sees the patch itself: wait for its result.)
 	mqtt_wait "the patch" 20 sh -c "grep '^$TOPIC/credentials/result ' '$T/all.sub' | grep -q '\"version\":12'"
 	expect_eq "credentials after the patch" "$(sql 'SELECT count(*) FROM credentials;')" "99999"
@@ -127,12 +131,12 @@ test_mqtt_retained_and_expired_commands_do_nothing() {
 	local now
 	now=$(( $(date +%s) * 1000 ))
 	# A retained "open" waiting at the broker before the gate connects.
-	pub "$TOPIC/cmd" "{\"id\":\"r-1\",\"cmd\":\"open\",\"way\":\"entry\",\"expires\":$((now + 300000))}" -r
+	spub "$TOPIC/cmd" "{\"id\":\"r-1\",\"cmd\":\"open\",\"way\":\"entry\",\"expires\":$((now + 300000))}" -r
 	sub_start all 'qrgate/#'
 	start_gate
 	wait_for "the connection" status_is '.mqtt.state == "connected"'
 	mqtt_wait "the retained command's result" 10 grep -q '"ignored":"retained"' "$T/all.sub"
-	pub "$TOPIC/cmd" "{\"id\":\"e-1\",\"cmd\":\"open\",\"way\":\"entry\",\"expires\":$((now - 1000))}"
+	spub "$TOPIC/cmd" "{\"id\":\"e-1\",\"cmd\":\"open\",\"way\":\"entry\",\"expires\":$((now - 1000))}"
 	mqtt_wait "the expired command's result" 10 grep -q '"ignored":"expired"' "$T/all.sub"
 	# A reconnect gets the retained message again: still nothing.
 	broker_stop
@@ -140,7 +144,7 @@ test_mqtt_retained_and_expired_commands_do_nothing() {
 	wait_for "the reconnection" status_is '.mqtt.state == "connected" and .mqtt.connects >= 2'
 	mqtt_wait "the retained command again" 10 sh -c "[ \$(grep -c '\"ignored\":\"retained\"' '$T/all.sub') -ge 2 ]"
 	# A fresh one does open.
-	pub "$TOPIC/cmd" "{\"id\":\"o-1\",\"cmd\":\"open\",\"way\":\"entry\",\"expires\":$(( $(date +%s) * 1000 + 60000 ))}"
+	spub "$TOPIC/cmd" "{\"id\":\"o-1\",\"cmd\":\"open\",\"way\":\"entry\",\"expires\":$(( $(date +%s) * 1000 + 60000 ))}"
 	wait_for "the remote open" rows_are reason remote-open
 	stop_gate
 	pub "$TOPIC/cmd" "" -r	# clear the retained message

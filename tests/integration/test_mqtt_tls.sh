@@ -1,7 +1,8 @@
 # The site broker of config/mosquitto-site.conf and its ACL, with
 # certificates made here: the gate connects with its certificate and
 # checks the broker's name; a client without a certificate is refused; a
-# gate can neither write another gate's topics nor read its commands.
+# gate can neither write another gate's topics nor read its commands; the
+# back office's signed command gets through.
 
 . "$SRCDIR/tests/integration/lib_mqtt.sh"
 
@@ -94,8 +95,17 @@ test_mqtt_tls_site_broker_certificates_and_acl() {
 	pub "qrgate/site1/gate-b/cmd" '{"note":"for-b"}' "${ops[@]}"
 	mqtt_wait "gate B's own command" 10 grep -q for-b "$T/b.sub"
 	if grep -q for-a "$T/b.sub"; then echo "gate B read gate A's command"; return 1; fi
-	# Gate A did get its command, and answered it.
+	# Gate A did get its command, and answered it: refused, unsigned.
 	mqtt_wait "gate A's answer" 10 grep -q "^$TOPIC/cmd/result " "$T/ops.sub"
+	json_is '(.ok | not) and .reason == "unsigned"' "$(payloads ops cmd/result | head -1)"
+	# The back office's signed command, sent over TLS with its
+	# certificate by qrgatectl push, is taken and answered.
+	local out
+	out=$(qrgatectl push cmd lockdown --site site1 --gate it-gate \
+		--host localhost --port "$BROKER_PORT" --cafile "$T/ca.crt" \
+		--cert "$T/ops.crt" --keyfile "$T/ops.key" --key "$ADMIN_SK" --wait-result)
+	json_is '.ok and .cmd == "lockdown"' "$out"
+	wait_for "the lockdown" status_is '.lockdown == true'
 	stop_gate
 
 	# Addressed by a name the broker's certificate does not carry (it

@@ -1,6 +1,7 @@
 /*
  * The decision rules: one test per reason, the order between rules when
  * several fail at once, the validity boundaries, and the lanes lists.
+ * The rules of signed credentials and policy are in test_decide_policy.c.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -10,7 +11,6 @@
 #include <cmocka.h>
 
 #include "decide.h"
-
 #define NOW	1700000000000LL
 
 struct fixture {
@@ -34,8 +34,10 @@ fixture_init(struct fixture *f)
 	f->cred.valid_from_ms = NOW - 1000;
 	f->cred.valid_until_ms = NOW + 1000;
 	strcpy(f->cred.lanes, "A:entry");
-	f->policy.kind_enabled[CRED_BADGE] = true;
-	f->policy.kind_enabled[CRED_CCCD] = true;
+	for (int k = CRED_BADGE; k < CRED_KIND_COUNT; k++)
+		f->policy.accept[k] = ACCEPT_YES;
+	f->in.clock_synced = true;
+	f->in.last_step = -1;
 	f->in.match = PAYLOAD_OK;
 	f->in.payload = &f->payload;
 	f->in.cred = &f->cred;
@@ -54,8 +56,10 @@ run(const struct fixture *f)
 	decide(&f->in, &d);
 	if (d.reason == REASON_GRANTED)
 		assert_int_equal(d.result, RES_GRANTED);
-	else
+	else {
 		assert_int_equal(d.result, RES_DENIED);
+		assert_false(d.passback_alarm);
+	}
 	return d.reason;
 }
 
@@ -125,7 +129,7 @@ test_malformed(void **state)
 	f.payload.kind = CRED_CCCD;
 	assert_int_equal(run(&f), REASON_MALFORMED);
 	/* Before kind-disabled and lockdown. */
-	f.policy.kind_enabled[CRED_CCCD] = false;
+	f.policy.accept[CRED_CCCD] = ACCEPT_NO;
 	f.in.lockdown = true;
 	assert_int_equal(run(&f), REASON_MALFORMED);
 }
@@ -137,7 +141,7 @@ test_kind_disabled(void **state)
 
 	(void)state;
 	fixture_init(&f);
-	f.policy.kind_enabled[CRED_BADGE] = false;
+	f.policy.accept[CRED_BADGE] = ACCEPT_NO;
 	assert_int_equal(run(&f), REASON_KIND_DISABLED);
 	/* Before lockdown and unknown. */
 	f.in.lockdown = true;
@@ -145,7 +149,7 @@ test_kind_disabled(void **state)
 	assert_int_equal(run(&f), REASON_KIND_DISABLED);
 	/* The other kind is still taken. */
 	fixture_init(&f);
-	f.policy.kind_enabled[CRED_BADGE] = false;
+	f.policy.accept[CRED_BADGE] = ACCEPT_NO;
 	f.payload.kind = f.cred.kind = CRED_CCCD;
 	assert_int_equal(run(&f), REASON_GRANTED);
 	/* No policy, or a kind out of range, takes nothing. */
@@ -154,9 +158,13 @@ test_kind_disabled(void **state)
 	assert_int_equal(run(&f), REASON_KIND_DISABLED);
 	fixture_init(&f);
 	f.payload.kind = CRED_NONE;
-	f.policy.kind_enabled[CRED_NONE] = true;
+	f.policy.accept[CRED_NONE] = ACCEPT_YES;
 	assert_int_equal(run(&f), REASON_KIND_DISABLED);
 	f.payload.kind = CRED_KIND_COUNT;
+	assert_int_equal(run(&f), REASON_KIND_DISABLED);
+	/* An accept value out of range takes nothing either. */
+	fixture_init(&f);
+	f.policy.accept[CRED_BADGE] = (enum policy_accept)7;
 	assert_int_equal(run(&f), REASON_KIND_DISABLED);
 }
 

@@ -116,6 +116,14 @@ res_ignored(const json_t *res)
 	return s != NULL ? s : "";
 }
 
+static const char *
+res_reason(const json_t *res)
+{
+	const char *s = json_string_value(json_object_get(res, "reason"));
+
+	return s != NULL ? s : "";
+}
+
 static int
 count_remote(const struct event *ev, void *arg)
 {
@@ -196,6 +204,7 @@ test_cmd_ignored(void **state)
 
 	res = cmd(fx, "open", "e-1", "entry", -1, false);
 	assert_string_equal(res_ignored(res), "expired");
+	assert_string_equal(res_reason(res), "expired");
 	json_decref(res);
 	res = cmd(fx, "open", "e-2", "entry", 0, false);
 	assert_string_equal(res_ignored(res), "expired");
@@ -213,6 +222,7 @@ test_cmd_ignored(void **state)
 	assert_false(fx->gf.gate.lockdown);
 	res = cmd(fx, "lockdown", "d-1", NULL, 60000, false);
 	assert_string_equal(res_ignored(res), "duplicate");
+	assert_string_equal(res_reason(res), "replayed");
 	json_decref(res);
 	assert_false(fx->gf.gate.lockdown);
 }

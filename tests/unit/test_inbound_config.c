@@ -38,6 +38,14 @@ res_ok(const json_t *res)
 	return json_is_true(json_object_get(res, "ok"));
 }
 
+static const char *
+res_reason(const json_t *res)
+{
+	const char *r = json_string_value(json_object_get(res, "reason"));
+
+	return r != NULL ? r : "(none)";
+}
+
 static size_t
 res_errors(const json_t *res)
 {
@@ -287,12 +295,14 @@ test_push_stale(void **state)
 	assert_false(res_ok(res));
 	assert_string_equal(json_string_value(json_object_get(res, "ignored")),
 	    "stale");
+	assert_string_equal(res_reason(res), "replayed");
 	assert_int_equal(json_integer_value(json_object_get(res, "current")), 5);
 	json_decref(res);
 	res = push(fx, PUSH_GATE, "{\"version\": 4, \"settings\": "
 	    "{\"lane.nosuch\": 3000}}");
 	assert_string_equal(json_string_value(json_object_get(res, "ignored")),
 	    "stale");
+	assert_string_equal(res_reason(res), "rolled-back");
 	json_decref(res);
 	assert_int_equal(g->cfg.lane.pulse_ms, 2000);
 	assert_int_equal(g->config_version, 5);
@@ -386,7 +396,81 @@ test_push_restore(void **state)
 	    "\"lane.pulse_ms\": 800}}");
 	assert_string_equal(json_string_value(json_object_get(res, "ignored")),
 	    "stale");
+	assert_string_equal(res_reason(res), "replayed");
 	json_decref(res);
+	res = push(fx, PUSH_SITE, "{\"version\": 9, \"settings\": {"
+	    "\"lane.deny_ms\": 100}}");
+	assert_false(res_ok(res));
+	assert_string_equal(res_reason(res), "rolled-back");
+	assert_int_equal(json_integer_value(json_object_get(res, "current")),
+	    10);
+	json_decref(res);
+	assert_int_equal(g->cfg.lane.deny_ms, 700);
+}
+
+/*
+ * A kept push that is skipped at a restart, or left out under a new base,
+ * still bars every version up to its own: otherwise an older push, copied
+ * off the broker, would be taken again.
+ */
+static void
+test_push_no_rollback_after_skip(void **state)
+{
+	struct gate_fx *fx = *state;
+	struct gate *g = &fx->gate;
+	json_t *res;
+
+	assert_int_equal(store_sync_push_put(g->store, "gate", 6,
+	    "{\"version\":6,\"settings\":{\"lane.pulse_ms\":1}}"), 0);
+	assert_int_equal(store_sync_push_put(g->store, "site", 3, "{bad"), 0);
+	gate_fx_close(fx);
+	gate_fx_open(fx);
+	assert_int_equal(g->config_version, 0);
+	res = push(fx, PUSH_GATE, "{\"version\": 5, \"settings\": {"
+	    "\"lane.pulse_ms\": 2000}}");
+	assert_string_equal(res_reason(res), "rolled-back");
+	json_decref(res);
+	res = push(fx, PUSH_GATE, "{\"version\": 6, \"settings\": {"
+	    "\"lane.pulse_ms\": 2000}}");
+	assert_string_equal(res_reason(res), "replayed");
+	json_decref(res);
+	res = push(fx, PUSH_SITE, "{\"version\": 3, \"settings\": {"
+	    "\"lane.deny_ms\": 200}}");
+	assert_string_equal(res_reason(res), "replayed");
+	json_decref(res);
+	assert_int_equal(g->cfg.lane.pulse_ms, 5000);
+	assert_int_equal(g->cfg.lane.deny_ms, 1500);
+	/* A newer one is taken. */
+	res = push(fx, PUSH_GATE, "{\"version\": 7, \"settings\": {"
+	    "\"lane.pulse_ms\": 2000}}");
+	assert_true(res_ok(res));
+	json_decref(res);
+	assert_int_equal(g->cfg.lane.pulse_ms, 2000);
+}
+
+/* No push may change the keys that pushes are checked with. */
+static void
+test_push_security_refused(void **state)
+{
+	struct gate_fx *fx = *state;
+	struct gate *g = &fx->gate;
+	json_t *res;
+
+	res = push(fx, PUSH_GATE, "{\"version\": 1, \"settings\": {"
+	    "\"security.admin_key\": \"\","
+	    "\"security.unsigned_pushes\": true,"
+	    "\"security.issuer_key\": \"\"}}");
+	assert_false(res_ok(res));
+	assert_int_equal(res_errors(res), 3);
+	assert_true(res_error_has(res, "security.admin_key"));
+	assert_true(res_error_has(res, "security.unsigned_pushes"));
+	json_decref(res);
+	res = push(fx, PUSH_SITE, "{\"version\": 1, \"settings\": {"
+	    "\"security.unsigned_pushes\": true}}");
+	assert_false(res_ok(res));
+	json_decref(res);
+	assert_false(g->cfg.security.unsigned_pushes);
+	assert_int_equal(g->config_version, 0);
 }
 
 /* A kept push that no longer validates is skipped, the other applied. */
@@ -453,6 +537,13 @@ test_push_new_base(void **state)
 	assert_true(g->cfg.lane.exit);
 	assert_int_equal(g->cfg.camera.direction, DIR_EXIT);
 	assert_int_equal(g->config_version, 0);
+	/* Left out, it still bars its own version and older ones. */
+	res = push(fx, PUSH_GATE, "{\"version\": 2, \"settings\": {}}");
+	assert_string_equal(res_reason(res), "replayed");
+	json_decref(res);
+	res = push(fx, PUSH_GATE, "{\"version\": 1, \"settings\": {}}");
+	assert_string_equal(res_reason(res), "rolled-back");
+	json_decref(res);
 }
 
 int
@@ -476,6 +567,10 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_push_restore_skips_invalid,
 		    gate_fx_setup_exit, gate_fx_teardown),
 		cmocka_unit_test_setup_teardown(test_push_new_base,
+		    gate_fx_setup_exit, gate_fx_teardown),
+		cmocka_unit_test_setup_teardown(test_push_no_rollback_after_skip,
+		    gate_fx_setup_exit, gate_fx_teardown),
+		cmocka_unit_test_setup_teardown(test_push_security_refused,
 		    gate_fx_setup_exit, gate_fx_teardown),
 	};
 

@@ -18,6 +18,7 @@
 
 #include "../../src/gate.h"
 #include "../../src/inbound.h"
+#include "../../src/keyfile.h"
 #include "../../src/store_sync.h"
 
 #include "gate_fixture.h"
@@ -742,6 +743,90 @@ test_patch_drops_older_staging(void **state)
 	assert_int_equal(fx->gate.cred_version, 5);
 }
 
+/* Schema 3's members: role, serial, pubkey, on add and on update. */
+static void
+test_policy_members(void **state)
+{
+	struct gate_fx *fx = *state;
+	struct credential c;
+	uint8_t key[32];
+	char pk[KEY_PK_TEXT], doc[1024];
+
+	memset(key, 0x42, sizeof(key));
+	key_pk_to_text(key, pk);
+	snprintf(doc, sizeof(doc), "{\"version\": 4, \"chunk\": 0, "
+	    "\"chunks\": 1, \"credentials\": ["
+	    "{\"id\": \"d\", \"kind\": \"dynamic\", \"subject\": \"W-1\","
+	    " \"status\": \"active\", \"role\": \"visitor\","
+	    " \"pubkey\": \"%s\"},"
+	    "{\"id\": \"s\", \"kind\": \"signed\", \"subject\": \"W-1\","
+	    " \"status\": \"active\", \"serial\": 4294967295}]}", pk);
+	ok(send_text(fx, false, doc));
+	assert_int_equal(store_credential_find(fx->gate.store, CRED_DYNAMIC,
+	    "W-1", &c), 1);
+	assert_int_equal(c.role, ROLE_VISITOR);
+	assert_true(c.has_pubkey);
+	assert_memory_equal(c.pubkey, key, sizeof(key));
+	assert_int_equal(store_credential_find(fx->gate.store, CRED_SIGNED,
+	    "W-1", &c), 1);
+	assert_int_equal(c.role, ROLE_STAFF);
+	assert_int_equal(c.serial, UINT32_MAX);
+	assert_false(c.has_pubkey);
+
+	/* An update replaces them: a new serial revokes the old badge. */
+	ok(send_text(fx, true, "{\"version\": 5, \"update\": [{\"id\": \"s\","
+	    " \"kind\": \"signed\", \"subject\": \"W-1\", \"status\": \"active\","
+	    " \"serial\": 2, \"role\": \"visitor\"}]}"));
+	assert_int_equal(store_credential_find(fx->gate.store, CRED_SIGNED,
+	    "W-1", &c), 1);
+	assert_int_equal(c.serial, 2);
+	assert_int_equal(c.role, ROLE_VISITOR);
+}
+
+static void
+test_policy_members_bad(void **state)
+{
+	static const struct {
+		const char *row;
+		const char *error;
+	} bad[] = {
+		{ "\"kind\": \"dynamic\"", "needs a pubkey" },
+		{ "\"kind\": \"dynamic\", \"pubkey\": \"\"", "needs a pubkey" },
+		/* 31 and 33 bytes, and not base64 at all. */
+		{ "\"kind\": \"dynamic\", \"pubkey\": "
+		  "\"QkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQg==\"", "pubkey" },
+		{ "\"kind\": \"dynamic\", \"pubkey\": "
+		  "\"QkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJC\"", "pubkey" },
+		{ "\"kind\": \"dynamic\", \"pubkey\": \"not a key\"", "pubkey" },
+		{ "\"kind\": \"dynamic\", \"pubkey\": 5", "pubkey" },
+		{ "\"kind\": \"signed\", \"serial\": -1", "serial" },
+		{ "\"kind\": \"signed\", \"serial\": 4294967296", "serial" },
+		{ "\"kind\": \"signed\", \"serial\": \"7\"", "serial" },
+		{ "\"kind\": \"signed\", \"serial\": 1.5", "serial" },
+		{ "\"kind\": \"badge\", \"role\": \"admin\"", "role" },
+		{ "\"kind\": \"badge\", \"role\": null", "role" },
+		{ "\"kind\": \"qr\"", "kind" },
+	};
+	struct gate_fx *fx = *state;
+	char doc[512];
+	const char *e;
+	json_t *res;
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(doc, sizeof(doc), "{\"version\": %zu, \"add\": [{\"id\":"
+		    " \"x\", \"subject\": \"W-1\", \"status\": \"active\", %s}]}",
+		    i + 1, bad[i].row);
+		res = send_text(fx, true, doc);
+		assert_false(res_ok(res));
+		e = res_row_error(res, "add", -1, 0);
+		if (e == NULL || strstr(e, bad[i].error) == NULL)
+			fail_msg("row %zu: error '%s', expected '%s'", i,
+			    e != NULL ? e : "(none)", bad[i].error);
+		json_decref(res);
+	}
+	assert_int_equal(count(fx, "SELECT count(*) FROM credentials"), 0);
+}
+
 int
 main(void)
 {
@@ -776,6 +861,10 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_patch,
 		    gate_fx_setup, gate_fx_teardown),
 		cmocka_unit_test_setup_teardown(test_patch_bad_changes_nothing,
+		    gate_fx_setup, gate_fx_teardown),
+		cmocka_unit_test_setup_teardown(test_policy_members,
+		    gate_fx_setup, gate_fx_teardown),
+		cmocka_unit_test_setup_teardown(test_policy_members_bad,
 		    gate_fx_setup, gate_fx_teardown),
 		cmocka_unit_test_setup_teardown(test_patch_drops_older_staging,
 		    gate_fx_setup, gate_fx_teardown),

@@ -127,6 +127,63 @@ test_names(void **state)
 	assert_int_equal(mask_mode_from_name(NULL), -1);
 }
 
+static void
+initials_is(const char *name, const char *want)
+{
+	char out[64];
+
+	memset(out, 0x5a, sizeof(out));
+	mask_name_initials(name, out, sizeof(out));
+	assert_string_equal(out, want);
+}
+
+static void
+test_initials(void **state)
+{
+	(void)state;
+	initials_is("Nguyen Van An", "N. V. A.");
+	/* The whole first character, of 2, 3 or 4 bytes. */
+	initials_is("Nguyễn Thị Hồng Nhung", "N. T. H. N.");
+	initials_is("Đặng Ánh", "Đ. Á.");
+	initials_is("ấn", "ấ.");
+	initials_is("\xf0\x9f\x98\x80x y", "\xf0\x9f\x98\x80. y.");
+	/* Spaces, tabs and line breaks between and around the words. */
+	initials_is("  Lê\t\tVăn \r\n Cường  ", "L. V. C.");
+	initials_is("An", "A.");
+	initials_is("", "");
+	initials_is("   ", "");
+	initials_is(NULL, "");
+	/* A broken or truncated character shows as '?', never half of it. */
+	initials_is("\xff\xfe An", "?. A.");
+	initials_is("\xe1\xba Bình", "?. B.");
+	initials_is("\xc0\x80x", "?.");
+	initials_is("\xed\xa0\x80 x", "?. x.");
+}
+
+static void
+test_initials_truncation(void **state)
+{
+	char out[16];
+
+	(void)state;
+	/* "N. V. A." needs 9 bytes: with 8 the last initial is left out. */
+	mask_name_initials("Nguyen Van An", out, 9);
+	assert_string_equal(out, "N. V. A.");
+	mask_name_initials("Nguyen Van An", out, 8);
+	assert_string_equal(out, "N. V.");
+	/* A character never cut: Ễ is 3 bytes, and "Ễ." 5 with the NUL. */
+	mask_name_initials("Ễ", out, 4);
+	assert_string_equal(out, "");
+	mask_name_initials("Ễ", out, 5);
+	assert_string_equal(out, "\xe1\xbb\x84.");
+	mask_name_initials("A", out, 1);
+	assert_string_equal(out, "");
+	memset(out, 0x5a, sizeof(out));
+	mask_name_initials("A", out, 0);
+	assert_int_equal((unsigned char)out[0], 0x5a);
+	mask_name_initials("A", NULL, 16);
+}
+
 int
 main(void)
 {
@@ -137,6 +194,8 @@ main(void)
 		cmocka_unit_test(test_unknown_mode),
 		cmocka_unit_test(test_truncation),
 		cmocka_unit_test(test_names),
+		cmocka_unit_test(test_initials),
+		cmocka_unit_test(test_initials_truncation),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

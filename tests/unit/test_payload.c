@@ -2,7 +2,8 @@
  * The QR payload parsers: the CCCD and badge formats, their claims, every
  * malformation the CCCD parser must catch, its UTF-8 validation (against a
  * table and against an independent decoder, exhaustively over short
- * sequences) and hostile input of every shape.
+ * sequences), hostile input of every shape, and the signed token
+ * parsers' claims.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -652,6 +653,121 @@ test_random(void **state)
 	}
 }
 
+/* The README's test vectors (tests/unit/test_token.c checks their
+ * signatures; here only the parsers' claims matter). */
+#define TOKEN_BADGE_TEXT "QG1: 5001B646Y86000PJ0UZR+CG0FMUS54*7ONCH/M4CT+XK." \
+	"UMZJT*:417W7HC7HSV:25$D3EK0*KT8EATQA5HRIE57V06G4+P.H0PVAHLG:T97W9Z4" \
+	"LDWSC0"
+#define TOKEN_DYNAMIC_TEXT "QG1:MB001B646$86UTOZDO6JFU1HRDL0%0W:E/:GN$7EE9O8" \
+	"NS+8L69*DC%9UX$PI.RBZPZXV.KV1+9RR5.04L$O1.V+9A V74$S0/OXQURNI6*JK5330"
+
+static void
+test_token_ok(void **state)
+{
+	struct payload p;
+
+	(void)state;
+	memset(&p, 0x5a, sizeof(p));
+	assert_int_equal(parse_s(TOKEN_BADGE_TEXT, &p), PAYLOAD_OK);
+	assert_terminated(&p);
+	assert_int_equal(p.kind, CRED_SIGNED);
+	assert_string_equal(p.subject, "W0001");
+	assert_string_equal(p.name, "");
+	assert_int_equal(p.token.type, TOKEN_BADGE);
+	assert_string_equal(p.token.id, "W0001");
+	assert_int_equal(p.token.serial, 3);
+	assert_int_equal(p.token.expires_s, 1893456000);
+	assert_int_equal(p.token.body_len, 15);
+
+	memset(&p, 0x5a, sizeof(p));
+	assert_int_equal(parse_s(TOKEN_DYNAMIC_TEXT, &p), PAYLOAD_OK);
+	assert_terminated(&p);
+	assert_int_equal(p.kind, CRED_DYNAMIC);
+	assert_string_equal(p.subject, "W0001");
+	assert_int_equal(p.token.type, TOKEN_DYNAMIC);
+	assert_int_equal(p.token.step, 63115200);
+	assert_int_equal(p.token.body_len, 11);
+}
+
+/* Each token parser alone: it claims its own type only. */
+static void
+test_token_parsers_direct(void **state)
+{
+	const uint8_t *b = (const uint8_t *)TOKEN_BADGE_TEXT;
+	const uint8_t *d = (const uint8_t *)TOKEN_DYNAMIC_TEXT;
+	size_t bl = strlen(TOKEN_BADGE_TEXT), dl = strlen(TOKEN_DYNAMIC_TEXT);
+	struct payload p;
+
+	(void)state;
+	memset(&p, 0, sizeof(p));
+	assert_int_equal(payload_parser_signed.kind, CRED_SIGNED);
+	assert_int_equal(payload_parser_dynamic.kind, CRED_DYNAMIC);
+	assert_int_equal(payload_parser_signed.parse(b, bl, &p), PAYLOAD_OK);
+	assert_int_equal(p.kind, CRED_SIGNED);
+	assert_int_equal(payload_parser_signed.parse(d, dl, &p), PAYLOAD_PASS);
+	assert_int_equal(payload_parser_dynamic.parse(d, dl, &p), PAYLOAD_OK);
+	assert_int_equal(p.kind, CRED_DYNAMIC);
+	assert_int_equal(payload_parser_dynamic.parse(b, bl, &p), PAYLOAD_PASS);
+	/* A malformed token is the signed parser's claim alone. */
+	assert_int_equal(payload_parser_signed.parse((const uint8_t *)"QG1:A",
+	    5, &p), PAYLOAD_MALFORMED);
+	assert_int_equal(payload_parser_dynamic.parse((const uint8_t *)"QG1:A",
+	    5, &p), PAYLOAD_PASS);
+	/* Neither takes what is no token. */
+	assert_int_equal(payload_parser_signed.parse((const uint8_t *)"W0001",
+	    5, &p), PAYLOAD_PASS);
+	assert_int_equal(payload_parser_dynamic.parse((const uint8_t *)"W0001",
+	    5, &p), PAYLOAD_PASS);
+	assert_int_equal(payload_parser_signed.parse(NULL, 0, &p),
+	    PAYLOAD_PASS);
+	/* The badge parser would not take a token either (':' and ' '),
+	 * but the table must not depend on that. */
+	assert_int_equal(payload_parser_badge.parse(b, bl, &p), PAYLOAD_PASS);
+}
+
+static void
+test_token_malformed(void **state)
+{
+	static const char *const bad[] = {
+		"QG1:",			/* nothing after the prefix */
+		"QG1:A",		/* a dangling base45 character */
+		"QG1:GGW",		/* a triple over 0xffff */
+		"QG1:mb001b646",	/* lower case */
+		"QG1:W0001",		/* base45, but no token */
+	};
+	char buf[TOKEN_TEXT_MAX + 4];
+	struct payload p;
+	size_t len;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		memset(&p, 0x5a, sizeof(p));
+		assert_int_equal(parse_s(bad[i], &p), PAYLOAD_MALFORMED);
+		assert_terminated(&p);
+		assert_int_equal(p.kind, CRED_SIGNED);
+		assert_string_equal(p.subject, "");
+		assert_int_equal(p.token.body_len, 0);
+	}
+	/* Truncated, or with a byte more: a malformed signed token, even
+	 * when what is left was a dynamic one. */
+	len = strlen(TOKEN_DYNAMIC_TEXT);
+	assert_int_equal(parse_n(TOKEN_DYNAMIC_TEXT, len - 1, &p),
+	    PAYLOAD_MALFORMED);
+	assert_int_equal(p.kind, CRED_SIGNED);
+	memcpy(buf, TOKEN_DYNAMIC_TEXT, len);
+	buf[len] = '0';
+	assert_int_equal(parse_n(buf, len + 1, &p), PAYLOAD_MALFORMED);
+	buf[len] = '\0';
+	assert_int_equal(parse_n(buf, len + 1, &p), PAYLOAD_MALFORMED);
+	assert_int_equal(p.kind, CRED_SIGNED);
+	/* Without the exact prefix it is not a token: badge or unknown. */
+	assert_int_equal(parse_s("QG1", &p), PAYLOAD_OK);
+	assert_int_equal(p.kind, CRED_BADGE);
+	assert_int_equal(parse_s("qg1:MB001B646", &p), PAYLOAD_PASS);
+	assert_int_equal(p.kind, CRED_NONE);
+	assert_int_equal(parse_s("QG2:MB001B646", &p), PAYLOAD_PASS);
+}
+
 int
 main(void)
 {
@@ -672,6 +788,9 @@ main(void)
 		cmocka_unit_test(test_utf8_table),
 		cmocka_unit_test(test_utf8_exhaustive),
 		cmocka_unit_test(test_random),
+		cmocka_unit_test(test_token_ok),
+		cmocka_unit_test(test_token_parsers_direct),
+		cmocka_unit_test(test_token_malformed),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

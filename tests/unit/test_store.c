@@ -165,6 +165,11 @@ cred_assert_equal(const struct credential *a, const struct credential *b)
 	assert_int_equal(a->valid_until_ms, b->valid_until_ms);
 	assert_int_equal(a->status, b->status);
 	assert_string_equal(a->lanes, b->lanes);
+	assert_int_equal(a->role, b->role);
+	assert_int_equal(a->serial, b->serial);
+	assert_int_equal(a->has_pubkey, b->has_pubkey);
+	if (a->has_pubkey)
+		assert_memory_equal(a->pubkey, b->pubkey, sizeof(a->pubkey));
 }
 
 static void
@@ -186,6 +191,7 @@ event_assert_equal(const struct event *a, const struct event *b)
 	assert_int_equal(a->decode_us, b->decode_us);
 	assert_int_equal(a->latency_us, b->latency_us);
 	assert_string_equal(a->payload_hash, b->payload_hash);
+	assert_string_equal(a->subject_full, b->subject_full);
 }
 
 #define MAX_ROWS 16
@@ -250,14 +256,15 @@ test_open_creates_schema(void **state)
 	st = fx_open(fx);
 	store_close(st);
 	raw_query(fx->db, "PRAGMA user_version", v, sizeof(v));
-	assert_string_equal(v, "2");
+	assert_string_equal(v, "3");
 	raw_query(fx->db, "PRAGMA journal_mode", v, sizeof(v));
 	assert_string_equal(v, "wal");
 	raw_query(fx->db, "SELECT group_concat(name, ',') FROM (SELECT name "
 	    "FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY name)",
 	    v, sizeof(v));
-	assert_string_equal(v, "credentials,events,events_ts_ms,outbox,"
-	    "outbox_added,outbox_meta,outbox_removed,outbox_seq");
+	assert_string_equal(v, "credentials,events,events_credential,"
+	    "events_ts_ms,outbox,outbox_added,outbox_meta,outbox_removed,"
+	    "outbox_seq,token_steps");
 
 	/* A second open finds the schema and leaves it alone. */
 	st = store_open(fx->db, STORE_SYNC_NORMAL, false);
@@ -265,7 +272,7 @@ test_open_creates_schema(void **state)
 	assert_int_equal(store_check(st), 0);
 	store_close(st);
 	raw_query(fx->db, "PRAGMA user_version", v, sizeof(v));
-	assert_string_equal(v, "2");
+	assert_string_equal(v, "3");
 }
 
 static void
@@ -806,7 +813,9 @@ test_import_bad_rows(void **state)
 	import_bad(*state, HEADER "e1,badge,B-1,x,,,gone,*\n", 2, "status");
 	import_bad(*state, HEADER "e1,badge,B-1,x,,,active\n", 2, "8 fields");
 	import_bad(*state, HEADER "e1,badge,B-1,x,,,active,*,9\n", 2,
-	    "more than 8");
+	    "expected 8 fields, found 9");
+	import_bad(*state, HEADER "e1,badge,B-1,x,,,active,*,a,b,c,d\n", 2,
+	    "more than 11");
 	import_bad(*state, HEADER "e1,badge,B-1,\"open,,,active,*\n", 2,
 	    "not closed");
 	import_bad(*state, HEADER "e1,badge,B-1,\"x\"y,,,active,*\n", 2,

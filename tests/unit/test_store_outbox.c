@@ -21,6 +21,7 @@
 #include "../../src/log.h"
 #include "../../src/store.h"
 #include "../../src/store_outbox.h"
+#include "../../src/store_schema.h"
 
 struct fx {
 	char dir[64];
@@ -164,7 +165,7 @@ test_off_by_default_queues_nothing(void **state)
 	struct store *st = fx_open(*state);
 	int64_t d, max;
 
-	assert_int_equal(q_int(st, "PRAGMA user_version"), 2);
+	assert_int_equal(q_int(st, "PRAGMA user_version"), STORE_SCHEMA_VERSION);
 	append(st, 1000);
 	assert_int_equal(store_outbox_depth(st, &d, &max), 0);
 	assert_int_equal(d, 0);
@@ -383,7 +384,7 @@ test_migrates_version_1(void **state)
 	sqlite3_close(h);
 
 	st = fx_open(fx);
-	assert_int_equal(q_int(st, "PRAGMA user_version"), 2);
+	assert_int_equal(q_int(st, "PRAGMA user_version"), STORE_SCHEMA_VERSION);
 	assert_int_equal(q_int(st, "SELECT seq FROM events"), 7);
 	/* The old log is not queued: it predates MQTT. */
 	assert_int_equal(depth(st), 0);

@@ -1,0 +1,319 @@
+/*
+ * qrgatectl keygen, badge and token: Ed25519 key pairs and the signed
+ * tokens made with them, for a badge printer (badge, with the site's
+ * issuer key) and for testing phones and gates (token, with a worker's
+ * key).  None of them needs the daemon or the database.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "ctl.h"
+#include "keyfile.h"
+#include "qrpng.h"
+#include "timefmt.h"
+#include "token.h"
+
+#define KEYS_SCALE_DEFAULT	8
+/* The range of policy.token_step_s. */
+#define KEYS_STEP_MIN		5
+#define KEYS_STEP_MAX		300
+
+/* What badge and token share: where the token goes. */
+struct keys_out {
+	const char *key_path;
+	const char *png_path;
+	int scale;
+	bool show;
+};
+
+/* "--opt V" or "--opt=V": the value, advancing *i past it, or NULL. */
+static const char *
+keys_opt(int argc, char **argv, int *i, const char *opt)
+{
+	size_t n = strlen(opt);
+
+	if (strcmp(argv[*i], opt) == 0 && *i + 1 < argc)
+		return argv[++*i];
+	if (strncmp(argv[*i], opt, n) == 0 && argv[*i][n] == '=')
+		return argv[*i] + n + 1;
+	return NULL;
+}
+
+/* A decimal number in lo..hi, all of s; -1 if not. */
+static int
+keys_num(const char *s, int64_t lo, int64_t hi, int64_t *v)
+{
+	char *end;
+	long long n;
+
+	if (*s < '0' || *s > '9')
+		return -1;
+	errno = 0;
+	n = strtoll(s, &end, 10);
+	if (errno != 0 || *end != '\0' || n < lo || n > hi)
+		return -1;
+	*v = n;
+	return 0;
+}
+
+/*
+ * A time in Unix seconds: an integer is seconds (not the milliseconds
+ * of timefmt_parse(), since token times are whole seconds), anything else
+ * a UTC time as timefmt_parse() reads it.
+ */
+static int
+keys_time(const char *s, int64_t *sec)
+{
+	int64_t ms;
+
+	if (keys_num(s, 0, UINT32_MAX, sec) == 0)
+		return 0;
+	if (timefmt_parse(s, &ms) == -1 || ms / 1000 > UINT32_MAX)
+		return -1;
+	*sec = ms / 1000;
+	return 0;
+}
+
+/* Whether argv[*i] is an option both commands take; -1 for a bad value. */
+static int
+keys_out_opt(int argc, char **argv, int *i, struct keys_out *o)
+{
+	const char *v;
+	int64_t n;
+
+	if ((v = keys_opt(argc, argv, i, "--key")) != NULL)
+		o->key_path = v;
+	else if ((v = keys_opt(argc, argv, i, "--png")) != NULL)
+		o->png_path = v;
+	else if ((v = keys_opt(argc, argv, i, "--scale")) != NULL) {
+		if (keys_num(v, 1, QRPNG_SCALE_MAX, &n) == -1) {
+			fprintf(stderr, "qrgatectl: --scale %s not in 1..%d\n",
+			    v, QRPNG_SCALE_MAX);
+			return -1;
+		}
+		o->scale = (int)n;
+	} else if (strcmp(argv[*i], "--show") == 0)
+		o->show = true;
+	else
+		return 0;
+	return 1;
+}
+
+/* Prints the token, draws it and writes its PNG as asked. */
+static int
+keys_emit(const struct keys_out *o, const char *text)
+{
+	char err[512];
+
+	printf("%s\n", text);
+	if (o->show || isatty(STDOUT_FILENO)) {
+		fflush(stdout);
+		if (qrpng_draw(stdout, text, err, sizeof(err)) == -1) {
+			fprintf(stderr, "qrgatectl: %s\n", err);
+			return 1;
+		}
+	}
+	if (o->png_path != NULL &&
+	    qrpng_write(o->png_path, text, o->scale, err, sizeof(err)) == -1) {
+		fprintf(stderr, "qrgatectl: %s\n", err);
+		return 1;
+	}
+	if (fflush(stdout) == EOF) {
+		fprintf(stderr, "qrgatectl: stdout: %s\n", strerror(errno));
+		return 1;
+	}
+	return 0;
+}
+
+static bool
+keys_id_ok(const char *id)
+{
+	size_t len = strlen(id);
+
+	if (len < 1 || len > TOKEN_ID_MAX)
+		return false;
+	for (size_t i = 0; i < len; i++)
+		if ((uint8_t)id[i] < 0x21 || (uint8_t)id[i] > 0x7e)
+			return false;
+	return true;
+}
+
+static int
+keys_id_check(const char *id)
+{
+	if (keys_id_ok(id))
+		return 0;
+	fprintf(stderr, "qrgatectl: id must be 1 to %d printable ASCII "
+	    "characters, without spaces\n", TOKEN_ID_MAX);
+	return -1;
+}
+
+static int
+keys_sk_load(const char *path, uint8_t sk[TOKEN_SK_BYTES])
+{
+	char err[512];
+
+	if (key_sk_read(path, sk, err, sizeof(err)) == -1) {
+		fprintf(stderr, "qrgatectl: %s\n", err);
+		return -1;
+	}
+	return 0;
+}
+
+int
+ctl_keygen(struct ctl *c, int argc, char **argv)
+{
+	uint8_t sk[TOKEN_SK_BYTES];
+	char err[512], pk_text[KEY_PK_TEXT];
+
+	(void)c;
+	if (argc != 2 || argv[1][0] == '-') {
+		fprintf(stderr, "usage: qrgatectl keygen FILE\n");
+		return 2;
+	}
+	if (key_pair_create(argv[1], err, sizeof(err)) == -1) {
+		fprintf(stderr, "qrgatectl: keygen: %s\n", err);
+		return 1;
+	}
+	/* Read back, so what is printed is what the file holds. */
+	if (keys_sk_load(argv[1], sk) == -1)
+		return 1;
+	key_pk_to_text(sk + 32, pk_text);
+	sodium_memzero(sk, sizeof(sk));
+	printf("%s\n", pk_text);
+	return fflush(stdout) == EOF ? 1 : 0;
+}
+
+static void
+keys_badge_usage(void)
+{
+	fprintf(stderr, "usage: qrgatectl badge ID --key FILE --serial N "
+	    "--expires T\n"
+	    "                       [--png FILE] [--scale N] [--show]\n"
+	    "  T is Unix seconds, YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ, UTC\n");
+}
+
+int
+ctl_badge(struct ctl *c, int argc, char **argv)
+{
+	struct keys_out o = { .scale = KEYS_SCALE_DEFAULT };
+	const char *id = NULL, *v;
+	uint8_t sk[TOKEN_SK_BYTES];
+	char text[TOKEN_TEXT_MAX];
+	int64_t serial = -1, expires = -1;
+	int r;
+
+	(void)c;
+	for (int i = 1; i < argc; i++) {
+		if ((r = keys_out_opt(argc, argv, &i, &o)) == -1)
+			return 2;
+		if (r == 1)
+			continue;
+		if ((v = keys_opt(argc, argv, &i, "--serial")) != NULL) {
+			if (keys_num(v, 0, UINT32_MAX, &serial) == -1) {
+				fprintf(stderr, "qrgatectl: badge: serial %s "
+				    "not in 0..%" PRIu32 "\n", v, UINT32_MAX);
+				return 2;
+			}
+		} else if ((v = keys_opt(argc, argv, &i, "--expires")) != NULL) {
+			if (keys_time(v, &expires) == -1) {
+				fprintf(stderr, "qrgatectl: badge: bad time "
+				    "'%s'\n", v);
+				return 2;
+			}
+		} else if (argv[i][0] == '-' || id != NULL) {
+			keys_badge_usage();
+			return 2;
+		} else
+			id = argv[i];
+	}
+	if (id == NULL || o.key_path == NULL || serial < 0 || expires < 0) {
+		keys_badge_usage();
+		return 2;
+	}
+	if (keys_id_check(id) == -1)
+		return 2;
+	if (keys_sk_load(o.key_path, sk) == -1)
+		return 1;
+	r = token_badge_make(id, (uint32_t)serial, expires, sk, text,
+	    sizeof(text));
+	sodium_memzero(sk, sizeof(sk));
+	if (r == -1) {
+		fprintf(stderr, "qrgatectl: badge: cannot make the token\n");
+		return 1;
+	}
+	return keys_emit(&o, text);
+}
+
+static void
+keys_token_usage(void)
+{
+	fprintf(stderr, "usage: qrgatectl token ID --key FILE [--step-s S] "
+	    "[--at T]\n"
+	    "                       [--png FILE] [--scale N] [--show]\n"
+	    "  S in %d..%d (default %d); T is Unix seconds or a UTC time "
+	    "(default now)\n", KEYS_STEP_MIN, KEYS_STEP_MAX, TOKEN_STEP_S);
+}
+
+int
+ctl_token(struct ctl *c, int argc, char **argv)
+{
+	struct keys_out o = { .scale = KEYS_SCALE_DEFAULT };
+	const char *id = NULL, *v;
+	uint8_t sk[TOKEN_SK_BYTES];
+	char text[TOKEN_TEXT_MAX];
+	int64_t step_s = TOKEN_STEP_S, at = (int64_t)time(NULL);
+	int r;
+
+	(void)c;
+	for (int i = 1; i < argc; i++) {
+		if ((r = keys_out_opt(argc, argv, &i, &o)) == -1)
+			return 2;
+		if (r == 1)
+			continue;
+		if ((v = keys_opt(argc, argv, &i, "--step-s")) != NULL) {
+			if (keys_num(v, KEYS_STEP_MIN, KEYS_STEP_MAX,
+			    &step_s) == -1) {
+				fprintf(stderr, "qrgatectl: token: --step-s %s "
+				    "not in %d..%d\n", v, KEYS_STEP_MIN,
+				    KEYS_STEP_MAX);
+				return 2;
+			}
+		} else if ((v = keys_opt(argc, argv, &i, "--at")) != NULL) {
+			if (keys_time(v, &at) == -1) {
+				fprintf(stderr, "qrgatectl: token: bad time "
+				    "'%s'\n", v);
+				return 2;
+			}
+		} else if (argv[i][0] == '-' || id != NULL) {
+			keys_token_usage();
+			return 2;
+		} else
+			id = argv[i];
+	}
+	if (id == NULL || o.key_path == NULL) {
+		keys_token_usage();
+		return 2;
+	}
+	if (keys_id_check(id) == -1)
+		return 2;
+	if (keys_sk_load(o.key_path, sk) == -1)
+		return 1;
+	r = token_dynamic_make(id, token_step_of(at, (int)step_s), sk, text,
+	    sizeof(text));
+	sodium_memzero(sk, sizeof(sk));
+	if (r == -1) {
+		fprintf(stderr, "qrgatectl: token: cannot make the token\n");
+		return 1;
+	}
+	return keys_emit(&o, text);
+}

@@ -1,0 +1,29 @@
+/*
+ * A credential object of an MQTT credential list (inbound_creds.c):
+ *
+ *   {"id": ..., "kind": "badge"|"cccd"|"signed"|"dynamic", "subject": ...,
+ *    "status": "active"|"suspended"|"revoked", "name": ..., "lanes": ...,
+ *    "valid_from": T, "valid_until": T, "role": "staff"|"visitor",
+ *    "serial": 0..4294967295, "pubkey": "<44 characters of base64>"}
+ *
+ * id, kind, subject and status are needed; T is ms since the epoch, a UTC
+ * time, or null or "" for no bound.  Any other member is an error, so a
+ * misspelt one is never silently ignored.
+ */
+#ifndef QRGATE_INBOUND_CREDS_ROW_H
+#define QRGATE_INBOUND_CREDS_ROW_H
+
+#include <stddef.h>
+
+#include <jansson.h>
+
+#include "credential.h"
+
+/*
+ * Reads the object o into c and checks it with store_credential_validate().
+ * Returns 0, or -1 with the first problem in err.
+ */
+int inbound_cred_row(const json_t *o, struct credential *c, char *err,
+    size_t errlen);
+
+#endif

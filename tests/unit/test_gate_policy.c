@@ -1,0 +1,341 @@
+/*
+ * The gate's side of the policy (gate_scan.c) on a real gate: the facts
+ * it gathers for decide() (signatures with the right key, the clock, the
+ * token steps, the last grant), the rows it writes (the grant with its
+ * step, the soft anti-passback and repeated-denial alarms, subject_full),
+ * and the "clock" alarm told to the uplink.  A stand-in decoder hands the
+ * gate the codes, so no image is needed.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <sodium.h>
+#include <sqlite3.h>
+#include <time.h>
+
+#include "../../src/gate_log.h"
+#include "../../src/keyfile.h"
+#include "../../src/token.h"
+
+#include "gate_fixture.h"
+
+/* What the stand-in decoder finds in the next frame: one code, or none. */
+static const char *next_code;
+
+static int
+fake_scan(void *priv, const struct frame *f, struct decode_result *out)
+{
+	(void)priv;
+	(void)f;
+	out->count = 0;
+	if (next_code == NULL)
+		return 0;
+	out->codes[0].data = (const uint8_t *)next_code;
+	out->codes[0].len = strlen(next_code);
+	out->count = 1;
+	return 1;
+}
+
+static const struct decoder_ops fake_decoder = { .name = "fake",
+	.scan = fake_scan };
+
+/* The uplink's alarms, as "name:active" joined by spaces. */
+static char alarms[256];
+
+static void
+record_alarm(void *arg, const char *name, bool active, const char *detail)
+{
+	(void)arg;
+	(void)detail;
+	snprintf(alarms + strlen(alarms), sizeof(alarms) - strlen(alarms),
+	    "%s%s:%d", alarms[0] != '\0' ? " " : "", name, active);
+}
+
+static struct {
+	uint8_t pk[TOKEN_PK_BYTES];
+	uint8_t sk[TOKEN_SK_BYTES];
+} worker, issuer, stranger;
+
+/* The gate's own decoder, put back for gate_close(). */
+static const struct decoder_ops *real_decoder;
+
+static int
+setup(void **state)
+{
+	struct gate_fx *fx;
+
+	if (gate_fx_setup(state) == -1)
+		return -1;
+	fx = *state;
+	real_decoder = fx->gate.dec;
+	fx->gate.dec = &fake_decoder;
+	fx->gate.up.alarm = record_alarm;
+	holdoff_init(&fx->gate.holdoff, 0);
+	alarms[0] = '\0';
+	crypto_sign_keypair(worker.pk, worker.sk);
+	crypto_sign_keypair(issuer.pk, issuer.sk);
+	crypto_sign_keypair(stranger.pk, stranger.sk);
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct gate_fx *fx = *state;
+
+	fx->gate.dec = real_decoder;
+	return gate_fx_teardown(state);
+}
+
+/* Shows code (NULL: nothing) to the gate in one frame. */
+static void
+show(struct gate_fx *fx, const char *code)
+{
+	static const uint8_t pixel;
+	struct frame f = { .y = &pixel, .width = 1, .height = 1, .stride = 1 };
+
+	f.ts_ns = clock_mono_ns();
+	next_code = code;
+	gate_scan_frame(&fx->gate, &f);
+}
+
+static void
+cred_add(struct gate_fx *fx, const char *id, enum cred_kind kind,
+    const char *subject)
+{
+	struct credential c;
+
+	memset(&c, 0, sizeof(c));
+	snprintf(c.id, sizeof(c.id), "%s", id);
+	c.kind = kind;
+	snprintf(c.subject, sizeof(c.subject), "%s", subject);
+	snprintf(c.name, sizeof(c.name), "Nguyễn Văn An");
+	c.status = CRED_ACTIVE;
+	snprintf(c.lanes, sizeof(c.lanes), "*");
+	c.serial = 2;
+	c.has_pubkey = kind == CRED_DYNAMIC;
+	memcpy(c.pubkey, worker.pk, sizeof(c.pubkey));
+	assert_int_equal(store_credential_put(fx->gate.store, &c), 0);
+}
+
+/* The rows' column col joined by spaces. */
+static const char *
+rows(struct gate_fx *fx, const char *col)
+{
+	static char out[512];
+	char sql[256];
+	sqlite3_stmt *s;
+
+	out[0] = '\0';
+	snprintf(sql, sizeof(sql), "SELECT %s FROM events ORDER BY seq", col);
+	assert_int_equal(sqlite3_prepare_v2(store_db(fx->gate.store), sql, -1,
+	    &s, NULL), SQLITE_OK);
+	while (sqlite3_step(s) == SQLITE_ROW)
+		snprintf(out + strlen(out), sizeof(out) - strlen(out), "%s%s",
+		    out[0] != '\0' ? " " : "",
+		    (const char *)sqlite3_column_text(s, 0));
+	sqlite3_finalize(s);
+	return out;
+}
+
+static uint32_t
+step_now(struct gate_fx *fx)
+{
+	return token_step_of(time(NULL), fx->gate.cfg.policy.token_step_s);
+}
+
+static void
+dynamic_token(uint32_t step, const uint8_t *sk, char *out, size_t len)
+{
+	assert_true(token_dynamic_make("W-1", step, sk, out, len) > 0);
+}
+
+static void
+test_unsynced_clock_alarm(void **state)
+{
+	struct gate_fx *fx = *state;
+	char tok[TOKEN_TEXT_MAX];
+
+	fx->gate.cfg.policy.clock = CLOCK_SYNC_ASSUME_UNSYNCED;
+	cred_add(fx, "D-1", CRED_DYNAMIC, "W-1");
+	dynamic_token(step_now(fx), worker.sk, tok, sizeof(tok));
+	/* Other kinds never ask about the clock: no alarm for them. */
+	cred_add(fx, "B-1", CRED_BADGE, "W-0001");
+	fx->gate.cfg.policy.badge = ACCEPT_YES;
+	show(fx, "W-0001");
+	assert_string_equal(alarms, "");
+	show(fx, tok);
+	show(fx, tok);
+	assert_string_equal(rows(fx, "reason"),
+	    "granted clock-unsynced clock-unsynced");
+	/* Raised once, however many tokens meet the clock. */
+	assert_string_equal(alarms, "clock:1");
+	/* Frames go on; once the clock is synchronised it clears. */
+	show(fx, NULL);
+	assert_string_equal(alarms, "clock:1");
+	fx->gate.cfg.policy.clock = CLOCK_SYNC_ASSUME_SYNCED;
+	show(fx, NULL);
+	assert_string_equal(alarms, "clock:1 clock:0");
+	show(fx, NULL);
+	assert_string_equal(alarms, "clock:1 clock:0");
+	/* Accepted anyway when the site says so, and then no alarm. */
+	fx->gate.cfg.policy.clock = CLOCK_SYNC_ASSUME_UNSYNCED;
+	fx->gate.cfg.policy.unsynced_dynamic = true;
+	show(fx, tok);
+	assert_string_equal(rows(fx, "reason"),
+	    "granted clock-unsynced clock-unsynced lane-busy");
+}
+
+static void
+test_dynamic_step_kept_with_grant(void **state)
+{
+	struct gate_fx *fx = *state;
+	char tok[TOKEN_TEXT_MAX], forged[TOKEN_TEXT_MAX], old[TOKEN_TEXT_MAX];
+	uint32_t now = step_now(fx);
+	int64_t step;
+
+	fx->gate.cfg.policy.clock = CLOCK_SYNC_ASSUME_SYNCED;
+	cred_add(fx, "D-1", CRED_DYNAMIC, "W-1");
+	dynamic_token(now, worker.sk, tok, sizeof(tok));
+	dynamic_token(now, stranger.sk, forged, sizeof(forged));
+	dynamic_token(now - 5, worker.sk, old, sizeof(old));
+	show(fx, forged);
+	assert_int_equal(store_token_step_get(fx->gate.store, "D-1", &step), 0);
+	show(fx, tok);
+	assert_int_equal(store_token_step_get(fx->gate.store, "D-1", &step), 1);
+	assert_int_equal(step, now);
+	show(fx, tok);
+	show(fx, old);
+	assert_string_equal(rows(fx, "reason"),
+	    "bad-signature granted replayed expired");
+	assert_string_equal(rows(fx, "kind"), "dynamic dynamic dynamic dynamic");
+	assert_string_equal(rows(fx, "credential_id"), "D-1 D-1 D-1 D-1");
+	/* A step is only ever recorded with its grant. */
+	assert_int_equal(store_token_step_get(fx->gate.store, "D-1", &step), 1);
+	assert_int_equal(step, now);
+}
+
+static void
+test_signed_badge_needs_issuer_key(void **state)
+{
+	struct gate_fx *fx = *state;
+	char good[TOKEN_TEXT_MAX], old_serial[TOKEN_TEXT_MAX];
+	char pk[KEY_PK_TEXT];
+
+	cred_add(fx, "S-1", CRED_SIGNED, "W-1");
+	assert_true(token_badge_make("W-1", 2, time(NULL) + 3600, issuer.sk,
+	    good, sizeof(good)) > 0);
+	assert_true(token_badge_make("W-1", 1, time(NULL) + 3600, issuer.sk,
+	    old_serial, sizeof(old_serial)) > 0);
+	/* No issuer key, then a key that is not one, then another key. */
+	show(fx, good);
+	snprintf(fx->gate.cfg.security.issuer_key,
+	    sizeof(fx->gate.cfg.security.issuer_key), "not a key");
+	show(fx, good);
+	key_pk_to_text(stranger.pk, pk);
+	snprintf(fx->gate.cfg.security.issuer_key,
+	    sizeof(fx->gate.cfg.security.issuer_key), "%s", pk);
+	show(fx, good);
+	key_pk_to_text(issuer.pk, pk);
+	snprintf(fx->gate.cfg.security.issuer_key,
+	    sizeof(fx->gate.cfg.security.issuer_key), "%s", pk);
+	show(fx, old_serial);
+	show(fx, good);
+	assert_string_equal(rows(fx, "reason"), "bad-signature bad-signature "
+	    "bad-signature serial-revoked granted");
+}
+
+static void
+test_soft_antipassback_alarm_row(void **state)
+{
+	struct gate_fx *fx = *state;
+	struct event ev;
+
+	fx->gate.cfg.policy.badge = ACCEPT_YES;
+	fx->gate.cfg.policy.antipassback = APB_SOFT;
+	cred_add(fx, "B-1", CRED_BADGE, "W-0001");
+	/* An earlier entry whose way was used. */
+	gate_event_init(&fx->gate, &ev, EV_SCAN, DIR_ENTRY);
+	snprintf(ev.credential_id, sizeof(ev.credential_id), "B-1");
+	ev.result = RES_GRANTED;
+	ev.reason = REASON_GRANTED;
+	ev.passage = PASSAGE_PASSED;
+	assert_int_equal(store_event_append(fx->gate.store, &ev), 0);
+	show(fx, "W-0001");
+	assert_string_equal(rows(fx, "type || ':' || result || ':' || reason"),
+	    "scan:granted:granted scan:granted:granted "
+	    "alarm:alarm:anti-passback");
+	assert_string_equal(rows(fx, "credential_id"), "B-1 B-1 B-1");
+	/* hard refuses it, and writes no alarm. */
+	fx->gate.cfg.policy.antipassback = APB_HARD;
+	show(fx, "W-0001");
+	assert_string_equal(rows(fx, "reason"),
+	    "granted granted anti-passback anti-passback");
+}
+
+static void
+test_repeated_denials(void **state)
+{
+	struct gate_fx *fx = *state;
+
+	fx->gate.cfg.policy.badge = ACCEPT_YES;
+	fx->gate.cfg.policy.deny_code_max = 2;
+	fx->gate.cfg.policy.deny_lane_max = 4;
+	fx->gate.cfg.policy.deny_slow_s = 3600;
+	show(fx, "W-9999");
+	show(fx, "W-9999");
+	show(fx, "W-9999");
+	/* Another code is not slowed, but counts for the lane. */
+	show(fx, "W-8888");
+	assert_string_equal(rows(fx, "type || ':' || reason"),
+	    "scan:unknown scan:unknown alarm:repeated-denials scan:slowed "
+	    "scan:unknown alarm:repeated-denials");
+	/* The code's alarm names the code; the lane's names none. */
+	assert_string_equal(rows(fx, "payload_hash = (SELECT payload_hash "
+	    "FROM events WHERE seq = 1)"), "1 1 1 1 0 0");
+	assert_string_equal(rows(fx, "length(payload_hash)"),
+	    "16 16 16 16 16 0");
+	/* Denials that say nothing of the code are not counted. */
+	fx->gate.cfg.policy.deny_lane_max = 0;
+	gate_set_lockdown(&fx->gate, true);
+	show(fx, "W-7777");
+	show(fx, "W-7777");
+	show(fx, "W-7777");
+	assert_int_equal(fx->gate.n.alarms, 2);
+}
+
+static void
+test_trace_full(void **state)
+{
+	struct gate_fx *fx = *state;
+
+	fx->gate.cfg.policy.badge = ACCEPT_YES;
+	show(fx, "W-9999");
+	fx->gate.cfg.store.trace_full = true;
+	show(fx, "W-9998");
+	/* Nothing to trace in a code no parser knows. */
+	show(fx, "https://example.com");
+	assert_string_equal(rows(fx, "subject || '|' || subject_full"),
+	    "**9999| **9998|W-9998 |");
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+#define T(f)	cmocka_unit_test_setup_teardown(f, setup, teardown)
+		T(test_unsynced_clock_alarm),
+		T(test_dynamic_step_kept_with_grant),
+		T(test_signed_badge_needs_issuer_key),
+		T(test_soft_antipassback_alarm_row),
+		T(test_repeated_denials),
+		T(test_trace_full),
+#undef T
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
