@@ -176,9 +176,21 @@ test_policy_dynamic_token_used_once() {
 	# A token from an hour ago.
 	qrgatectl token W-0101 --key "$T/w.key" --at "$(( $(date +%s) - 3600 ))" \
 		--png "$T/old.png" >/dev/null
-	policy_frames "$T/tok.png" "$T/tok.png" "$T/forged.png" "$T/old.png"
+	# A token from an hour ahead.
+	qrgatectl token W-0101 --key "$T/w.key" --at "$(( $(date +%s) + 3600 ))" \
+		--png "$T/future.png" >/dev/null
+	# One character of a good token changed (to a smaller base45 value, so
+	# the text still decodes): the signature no longer verifies.
+	local text pos c
+	text=$(qrgatectl token W-0101 --key "$T/w.key" --at "$(( $(date +%s) + 30 ))")
+	pos=$(( ${#text} - 5 ))
+	c=0; [ "${text:$pos:1}" = 0 ] && c=1
+	qrencode -l M -o "$T/flipped.png" "${text:0:$pos}$c${text:$((pos + 1))}"
+	policy_frames "$T/tok.png" "$T/tok.png" "$T/forged.png" "$T/old.png" \
+		"$T/future.png" "$T/flipped.png"
 	run_gate
-	expect_eq "rows" "$(rows reason)" "granted replayed bad-signature expired"
+	expect_eq "rows" "$(rows reason)" \
+		"granted replayed bad-signature expired not-yet-valid bad-signature"
 	# A restart does not make it new again.
 	policy_frames "$T/tok.png"
 	run_gate
