@@ -61,7 +61,7 @@ DEB_PACKAGES := build-essential pkg-config libzbar-dev zbar-tools \
 	libsqlite3-dev sqlite3 libjansson-dev libinih-dev libsodium-dev \
 	libpng-dev libjpeg-dev libssl-dev libgpiod-dev gpiod libcmocka-dev \
 	libqrencode-dev qrencode mosquitto mosquitto-clients libmosquitto-dev \
-	libsystemd-dev jq file mandoc g++ libcamera-dev
+	libsystemd-dev jq file mandoc g++ libcamera-dev libzxing-dev
 
 have = $(shell $(PKG_CONFIG) --exists $(1) 2>/dev/null && echo yes)
 
@@ -122,6 +122,21 @@ BACKENDS  += camera:libcamera(libcamera-$(LIBCAMERA_VERSION))
 endif
 endif
 
+# zxing-cpp: a second QR decoder (src/decoder_zxing.cpp, a C++ shim behind
+# the C decoder ops) and the cascade of both; built when pkg-config finds
+# zxing and there is a C++ compiler for the target.  Debian's libzxing-dev
+# is multi-arch, so a cross build takes the target's when it is installed.
+ifeq ($(call have,zxing),yes)
+ifneq ($(shell command -v $(CXX) 2>/dev/null),)
+ZXING_VERSION := $(shell $(PKG_CONFIG) --modversion zxing)
+CORE_SRCS += src/decoder_zxing.cpp
+QG_CFLAGS += -DCONFIG_DECODER_ZXING
+PC_LIBS   += $(shell $(PKG_CONFIG) --libs zxing) -lstdc++
+BACKENDS  += decoder:zxing(zxing-$(ZXING_VERSION)) decoder:cascade
+$(BUILD)/src/decoder_zxing.o $(BUILD)/san/src/decoder_zxing.o: \
+	QG_CXXFLAGS += $(shell $(PKG_CONFIG) --cflags zxing)
+endif
+endif
 
 LIB_SRCS := $(CORE_SRCS) $(HAL_SRCS)
 DAEMON_SRCS := src/qrgated.c
@@ -229,7 +244,7 @@ deps:
 # qemu-user to run the unit tests built for it.
 ARM64_LIBS := libzbar0 libsqlite3-dev libjansson-dev libinih-dev libsodium-dev \
 	libpng-dev libjpeg-dev libgpiod-dev libcmocka-dev libqrencode-dev libmosquitto-dev \
-	libcamera-dev libssl-dev libsystemd-dev
+	libcamera-dev libssl-dev libsystemd-dev libzxing-dev
 CROSS_PACKAGES := gcc-aarch64-linux-gnu g++-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user-static \
 	$(addsuffix :arm64,$(ARM64_LIBS))
 
@@ -241,7 +256,8 @@ deps-cross:
 # The 32-bit Pi userland (armhf) builds against a sysroot of Debian's armhf
 # packages (tests/cross/sysroot.sh says why not multiarch).
 ARMHF_LIBS := $(filter-out libcamera-dev,$(ARM64_LIBS))
-ARMHF_PACKAGES := gcc-arm-linux-gnueabihf libc6-dev-armhf-cross qemu-user-static
+ARMHF_PACKAGES := gcc-arm-linux-gnueabihf g++-arm-linux-gnueabihf libc6-dev-armhf-cross \
+	qemu-user-static
 ARMHF_SYSROOT := $(BUILD)/sysroot-armhf
 
 # The system-test tier boots Debian's own kernel in qemu and builds gpio-sim
@@ -279,9 +295,11 @@ $(BUILD)/bench/%: tests/bench/%.c $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(QG_CPPFLAGS) $(CPPFLAGS) $(TEST_CPPFLAGS) $(QG_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
+# Fragments add their own benchmarks to BENCH_AFTER; they run after these.
 bench: deps
 	$(MAKE) all $(BENCH_BINS)
 	tests/bench/run.sh $(BUILD)
+	$(if $(BENCH_AFTER),$(MAKE) $(BENCH_AFTER))
 
 MANDIR ?= $(PREFIX)/share/man
 

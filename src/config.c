@@ -63,7 +63,7 @@ static const struct setting_choice choices_direction[] = {
 	{ "entry", DIR_ENTRY }, { "exit", DIR_EXIT }, { NULL, 0 }
 };
 static const struct setting_choice choices_decoder_backend[] = {
-	{ "zbar", 0 }, { NULL, 0 }
+	{ "zbar", 0 }, { "zxing", 0 }, { "cascade", 0 }, { NULL, 0 }
 };
 static const struct setting_choice choices_gpio_backend[] = {
 	{ "gpiod", 0 }, { "sim", 0 }, { NULL, 0 }

@@ -9,10 +9,12 @@
 
 #include "decoder.h"
 
-extern const struct decoder_ops decoder_zbar_ops;
-
 const struct decoder_ops *const decoder_backends[] = {
 	&decoder_zbar_ops,
+#ifdef CONFIG_DECODER_ZXING
+	&decoder_zxing_ops,
+	&decoder_cascade_ops,
+#endif
 	NULL
 };
 

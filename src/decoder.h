@@ -40,6 +40,15 @@ struct decoder_ops {
 };
 
 extern const struct decoder_ops *const decoder_backends[];
+
+extern const struct decoder_ops decoder_zbar_ops;
+#ifdef CONFIG_DECODER_ZXING
+extern const struct decoder_ops decoder_zxing_ops;
+extern const struct decoder_ops decoder_cascade_ops;
+/* zxing-cpp with tryHarder: not a backend, a baseline for the bench. */
+extern const struct decoder_ops decoder_zxing_harder_ops;
+#endif
+
 const struct decoder_ops *decoder_find(const char *name);
 
 #endif

@@ -2,6 +2,8 @@
 # Runs every test tier and ends with one line "N passed, N failed".
 #   unit         cmocka programs, plain and under ASan/UBSan
 #   integration  the real daemon on images/ with sim GPIO and real SQLite
+#   agg          qrgate-aggregator, a real broker, SQLite and PostgreSQL
+#   fuzz         each libFuzzer target briefly under ASan/UBSan (tests/fuzz)
 #   arm64        the unit tests cross-built for the 64-bit Pi, under qemu-user
 #   armhf        the same for the 32-bit Pi (a sysroot of Debian's armhf)
 #   vm           the real daemon on Debian's kernel in qemu: gpio-sim, vivid
@@ -57,6 +59,8 @@ tier() {	# tier NAME SCRIPT...
 }
 
 tier "integration tests" tests/integration/run.sh "$BUILD"
+tier "site aggregator: real broker, SQLite and PostgreSQL" tests/agg/run.sh "$BUILD"
+tier "fuzz: each target briefly under ASan/UBSan" tests/fuzz/run.sh "$BUILD"
 tier "arm64 unit tests under qemu-user" tests/cross/run.sh "$BUILD/arm64" arm64
 tier "armhf unit tests under qemu-user" tests/cross/run.sh "$BUILD/armhf" armhf "$BUILD/sysroot-armhf/root"
 tier "system tests: Debian's kernel in qemu (gpio-sim, vivid, vimc)" tests/vm/run.sh "$BUILD"

@@ -8,33 +8,23 @@ cd "$(dirname "$0")/../.."
 export BUILD QRGATE_SRCDIR=$PWD
 CORPUS=${QRGATE_CORPUS:-../shared/corpus/qr-photos}
 
-# decode_stats LABEL FILE...: qrgated's own decoding path (qrgatectl scan),
-# against zbarimg on the same files as the baseline.
-decode_stats() {
-	local label=$1
-	shift
-	"$BUILD/qrgatectl" scan --json "$@" 2>/dev/null | jq -s -r --arg l "$label" '
-		[.[] | .decode_us] | sort as $t | ($t | length) as $n |
-		"decode \($l): \($n) frames, mean \(($t | add / $n / 1000 * 100 | round) / 100) ms, p50 \($t[$n / 2 | floor] / 1000) ms, p99 \($t[($n * 99 / 100) | floor] / 1000) ms"'
-	local t0 t1
-	t0=$(date +%s%N)
-	zbarimg -q --raw -Sdisable -Sqrcode.enable "$@" >/dev/null 2>&1
-	t1=$(date +%s%N)
-	local t2 t3
-	t2=$(date +%s%N)
-	"$BUILD/qrgatectl" scan "$@" >/dev/null 2>&1
-	t3=$(date +%s%N)
-	awk -v a=$(((t3 - t2) / 1000)) -v b=$(((t1 - t0) / 1000)) -v n=$# -v l="$label" \
-	    'BEGIN { printf "decode %s: whole run (load + decode) %.2f ms/frame, zbarimg QR-only %.2f ms/frame: %.2fx the baseline\n", l, a / n / 1000, b / n / 1000, a / b }'
-}
-
-echo "== decoding (qrgatectl scan = the daemon's path; baseline zbarimg)"
-decode_stats "images/" images/*.png images/*.pgm images/*.jpg
+echo "== decoding: every baseline and qrgated's own path (decoder.backend = cascade), in-process, on the same frames"
+# Camera-like frames and approach sequences, made here (never committed);
+# made again only when their generator changed.
+FRAMES=$BUILD/bench/frames
+if [ ! -e "$FRAMES/frames.txt" ] || [ "$BUILD/bench/bench_frames" -nt "$FRAMES/frames.txt" ]; then
+	rm -rf "$FRAMES"
+	mkdir -p "$FRAMES"
+	"$BUILD/bench/bench_frames" "$FRAMES"
+fi
 if [ -d "$CORPUS" ]; then
-	decode_stats "qr-photos" "$CORPUS"/*/*.png
+	corpus=$CORPUS
 else
 	echo "decode qr-photos: skipped: $CORPUS not found"
+	corpus=-
 fi
+"$BUILD/bench/bench_decode" "$FRAMES" "$corpus" cascade
+tests/bench/decode_gate.sh "$BUILD" "$FRAMES" "${QRGATE_SOAK_S:-120}"
 
 echo "== durable log (FULL = default; baseline NORMAL)"
 "$BUILD/bench/bench_store" 2000

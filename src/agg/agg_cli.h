@@ -1,0 +1,14 @@
+/*
+ * The CLI subcommands of qrgate-aggregator, which query the database
+ * directly: trace, inside, events, daily, gates, alarms, gaps.
+ */
+#ifndef QRGATE_AGG_CLI_H
+#define QRGATE_AGG_CLI_H
+
+#include "agg_config.h"
+
+/* argv[0] is the command.  Returns the exit status: 0, 1 (error), 2
+ * (usage). */
+int agg_cli_run(const struct agg_config *cfg, int argc, char **argv);
+
+#endif

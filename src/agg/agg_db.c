@@ -1,0 +1,173 @@
+/*
+ * Picking the backend from the connection string, and the schema, which is
+ * one text for both backends.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "agg_db.h"
+#include "log.h"
+
+struct agg_db {
+	const struct agg_db_ops *ops;
+	void *h;
+};
+
+/* PostgreSQL first: a bare path is SQLite's. */
+static const struct agg_db_ops *const agg_db_backends[] = {
+	&agg_db_pg_ops,
+	&agg_db_sqlite_ops,
+	NULL
+};
+
+/*
+ * Times are milliseconds since the epoch, UTC, as the gates send them;
+ * received_ms is the aggregator's clock when the event first arrived (its
+ * lag).  Names (direction, result, reason...) are stored as the gates
+ * publish them, so a new reason needs no migration.  subject is masked as
+ * the gate masked it; subject_full is filled only with the tracing role.
+ */
+static const char *const agg_db_schema[] = {
+	"CREATE TABLE IF NOT EXISTS events ("
+	" event_id TEXT PRIMARY KEY,"
+	" site TEXT NOT NULL, gate TEXT NOT NULL, lane TEXT NOT NULL,"
+	" seq BIGINT NOT NULL, rev INTEGER NOT NULL, ts_ms BIGINT NOT NULL,"
+	" direction TEXT NOT NULL, type TEXT NOT NULL, kind TEXT NOT NULL,"
+	" subject TEXT NOT NULL, credential_id TEXT NOT NULL,"
+	" subject_full TEXT,"
+	" result TEXT NOT NULL, reason TEXT NOT NULL, passage TEXT NOT NULL,"
+	" decode_us BIGINT NOT NULL, latency_us BIGINT NOT NULL,"
+	" received_ms BIGINT NOT NULL)",
+	"CREATE INDEX IF NOT EXISTS events_gate_ts ON events (site, gate, ts_ms)",
+	"CREATE INDEX IF NOT EXISTS events_subject ON events (subject, ts_ms)",
+	"CREATE INDEX IF NOT EXISTS events_cred ON events (credential_id, ts_ms)",
+	"CREATE INDEX IF NOT EXISTS events_ts ON events (ts_ms)",
+	"CREATE TABLE IF NOT EXISTS gates ("
+	" site TEXT NOT NULL, gate TEXT NOT NULL, lane TEXT NOT NULL DEFAULT '',"
+	" state TEXT NOT NULL DEFAULT 'unknown',"
+	" clean INTEGER NOT NULL DEFAULT 0, stale INTEGER NOT NULL DEFAULT 0,"
+	" version TEXT NOT NULL DEFAULT '',"
+	" heartbeat_ms BIGINT NOT NULL DEFAULT 0,"
+	" changed_ms BIGINT NOT NULL DEFAULT 0,"
+	" max_seq BIGINT NOT NULL DEFAULT 0,"
+	" status TEXT,"
+	" PRIMARY KEY (site, gate))",
+	/* A gap is the seqs first_seq..last_seq still missing; closed_ms is
+	 * set once the last of them arrived. */
+	"CREATE TABLE IF NOT EXISTS gaps ("
+	" site TEXT NOT NULL, gate TEXT NOT NULL,"
+	" first_seq BIGINT NOT NULL, last_seq BIGINT NOT NULL,"
+	" missing BIGINT NOT NULL, opened_ms BIGINT NOT NULL,"
+	" closed_ms BIGINT)",
+	"CREATE INDEX IF NOT EXISTS gaps_gate ON gaps (site, gate, first_seq)",
+	"CREATE TABLE IF NOT EXISTS alarms ("
+	" site TEXT NOT NULL, gate TEXT NOT NULL, lane TEXT NOT NULL,"
+	" alarm TEXT NOT NULL, detail TEXT NOT NULL,"
+	" event_id TEXT NOT NULL DEFAULT '',"
+	" began_ms BIGINT NOT NULL, ended_ms BIGINT,"
+	" received_ms BIGINT NOT NULL)",
+	"CREATE INDEX IF NOT EXISTS alarms_gate"
+	" ON alarms (site, gate, alarm, ended_ms)",
+	"CREATE INDEX IF NOT EXISTS alarms_event ON alarms (event_id)",
+	/* Each holder's last passage at each site, kept as events arrive:
+	 * who is inside is then a look at this, not at every event. */
+	"CREATE TABLE IF NOT EXISTS presence ("
+	" site TEXT NOT NULL, credential_id TEXT NOT NULL, subject TEXT NOT NULL,"
+	" subject_full TEXT, gate TEXT NOT NULL, lane TEXT NOT NULL,"
+	" direction TEXT NOT NULL, ts_ms BIGINT NOT NULL,"
+	" event_id TEXT NOT NULL,"
+	" PRIMARY KEY (site, credential_id, subject))",
+	"CREATE INDEX IF NOT EXISTS presence_in ON presence (direction, ts_ms)",
+	NULL
+};
+
+struct agg_db *
+agg_db_open(const char *conn, bool read_only)
+{
+	const struct agg_db_ops *const *o;
+	struct agg_db *db;
+
+	for (o = agg_db_backends; *o != NULL && !(*o)->match(conn); o++)
+		;
+	if (*o == NULL) {
+		log_warnx("db: no backend for \"%s\"", conn);
+		return NULL;
+	}
+	if ((db = calloc(1, sizeof(*db))) == NULL) {
+		log_warn("db");
+		return NULL;
+	}
+	db->ops = *o;
+	if ((db->h = db->ops->open(conn, read_only)) == NULL) {
+		free(db);
+		return NULL;
+	}
+	for (int i = 0; !read_only && agg_db_schema[i] != NULL; i++)
+		if (agg_db_run(db, agg_db_schema[i], NULL, 0, NULL, NULL,
+		    NULL) == -1) {
+			agg_db_close(db);
+			return NULL;
+		}
+	return db;
+}
+
+void
+agg_db_close(struct agg_db *db)
+{
+	if (db == NULL)
+		return;
+	db->ops->close(db->h);
+	free(db);
+}
+
+const char *
+agg_db_backend(const struct agg_db *db)
+{
+	return db->ops->name;
+}
+
+int
+agg_db_run(struct agg_db *db, const char *sql, const struct agg_db_arg *args,
+    int nargs, agg_db_row_fn cb, void *arg, int64_t *changes)
+{
+	return db->ops->run(db->h, sql, args, nargs, cb, arg, changes);
+}
+
+static int
+agg_db_int_row(void *arg, int ncol, const char *const *col)
+{
+	int64_t *out = arg;
+
+	if (ncol < 1 || col[0] == NULL)
+		*out = 0;
+	else
+		*out = strtoll(col[0], NULL, 10);
+	return 1;
+}
+
+int
+agg_db_int(struct agg_db *db, const char *sql, const struct agg_db_arg *args,
+    int nargs, int64_t *out)
+{
+	int rc = agg_db_run(db, sql, args, nargs, agg_db_int_row, out, NULL);
+
+	return rc == -1 ? -1 : rc == 1 ? 1 : 0;
+}
+
+int
+agg_db_begin(struct agg_db *db)
+{
+	return agg_db_run(db, "BEGIN", NULL, 0, NULL, NULL, NULL);
+}
+
+int
+agg_db_commit(struct agg_db *db)
+{
+	return agg_db_run(db, "COMMIT", NULL, 0, NULL, NULL, NULL);
+}
+
+void
+agg_db_rollback(struct agg_db *db)
+{
+	(void)agg_db_run(db, "ROLLBACK", NULL, 0, NULL, NULL, NULL);
+}

@@ -1,0 +1,245 @@
+/*
+ * qrgate-aggregator: the site aggregator daemon, and its CLI.
+ *
+ *	qrgate-aggregator [-d] [-c FILE]		run (in the foreground)
+ *	qrgate-aggregator -n [-c FILE]			check the configuration
+ *	qrgate-aggregator -E				print an example file
+ *	qrgate-aggregator [-c FILE] COMMAND ...		trace, inside, events,
+ *		daily, gates, alarms, gaps (agg_cli.c); hash-password
+ *
+ * One loop: the broker's socket, the web server's, a tick each second, and
+ * SIGTERM/SIGINT through a signalfd.  Only main() dies.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "agg.h"
+#include "agg_cli.h"
+#include "agg_query.h"
+#include "log.h"
+
+#ifndef QRGATE_SYSCONFDIR
+#define QRGATE_SYSCONFDIR "/etc/qrgate"
+#endif
+#ifndef QRGATE_VERSION
+#define QRGATE_VERSION "0"
+#endif
+
+#define AGG_DEFAULT_CONF QRGATE_SYSCONFDIR "/aggregator.conf"
+
+struct agg_sig {
+	struct loop_fd fd;
+	struct agg *a;
+};
+
+static void
+usage(void)
+{
+	fprintf(stderr,
+	    "usage: qrgate-aggregator [-d] [-c file]\n"
+	    "       qrgate-aggregator -n [-c file] | -E\n"
+	    "       qrgate-aggregator [-c file] command [--db CONN] ...\n"
+	    "commands:\n"
+	    "  trace SUBJECT [--from T] [--to T] [--window 15m] [--csv|--json]\n"
+	    "  inside [--site S] [--csv|--json]\n"
+	    "  events [--site S] [--gate G] [--subject S] [--result R]\n"
+	    "         [--from T] [--to T] [--limit N] [--csv|--json]\n"
+	    "  daily [--date YYYY-MM-DD] [--csv|--json]\n"
+	    "  gates | alarms [--all] | gaps [--all]   [--csv|--json]\n"
+	    "  hash-password   (reads the password on stdin)\n");
+	exit(2);
+}
+
+json_t *
+agg_api(void *arg, const char *what, const struct agg_web_query *q,
+    int *status)
+{
+	struct agg *a = arg;
+	struct agg_query_ctx ctx = {
+		.db = a->db, .tracing = a->cfg.tracing,
+		.heartbeat_s = a->cfg.heartbeat_s,
+		.inside_hours = a->cfg.inside_hours, .now_ms = clock_utc_ms(),
+	};
+
+	if (strcmp(what, "stats") == 0) {
+		*status = 200;
+		return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, "
+		    "s:s}", "messages", (json_int_t)a->stats.messages,
+		    "stored", (json_int_t)a->stats.stored,
+		    "updated", (json_int_t)a->stats.updated,
+		    "duplicates", (json_int_t)a->stats.duplicates,
+		    "rejected", (json_int_t)a->stats.rejected,
+		    "gaps_opened", (json_int_t)a->stats.gaps_opened,
+		    "gaps_closed", (json_int_t)a->stats.gaps_closed,
+		    "db_errors", (json_int_t)a->stats.db_errors,
+		    "db", agg_db_backend(a->db));
+	}
+	return agg_query_api(&ctx, what, q, status);
+}
+
+static void
+agg_tick(struct loop *l, struct loop_timer *t)
+{
+	struct agg *a = (struct agg *)(void *)((char *)t -
+	    offsetof(struct agg, tick));
+	int64_t now = clock_utc_ms();
+
+	agg_registry_tick(a, now);
+	/* At most once a second, however many passages: the headcount is a
+	 * query over the day's entries. */
+	if (a->headcount_dirty && a->web != NULL) {
+		struct agg_query_ctx ctx = { a->db, a->cfg.tracing,
+		    a->cfg.heartbeat_s, a->cfg.inside_hours, now };
+		json_t *in = agg_query_inside(&ctx, "");
+
+		if (in != NULL) {
+			json_object_del(in, "inside");
+			agg_publish(a, "headcount", in);
+		}
+	}
+	a->headcount_dirty = false;
+	loop_timer_set(l, t, 1000);
+}
+
+static void
+agg_signal(struct loop *l, struct loop_fd *f, uint32_t events)
+{
+	struct signalfd_siginfo si;
+
+	(void)events;
+	while (read(f->fd, &si, sizeof(si)) == (ssize_t)sizeof(si))
+		if (si.ssi_signo == SIGTERM || si.ssi_signo == SIGINT) {
+			log_info("signal %u: stopping", si.ssi_signo);
+			loop_stop(l);
+		}
+}
+
+static int
+agg_hash_password(void)
+{
+	char pw[256], hash[crypto_pwhash_STRBYTES];
+	size_t n;
+
+	if (sodium_init() < 0 || fgets(pw, sizeof(pw), stdin) == NULL) {
+		fprintf(stderr, "qrgate-aggregator: no password on stdin\n");
+		return 1;
+	}
+	n = strcspn(pw, "\r\n");
+	pw[n] = '\0';
+	if (n == 0 || crypto_pwhash_str(hash, pw, n,
+	    crypto_pwhash_OPSLIMIT_INTERACTIVE,
+	    crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0) {
+		fprintf(stderr, "qrgate-aggregator: cannot hash that\n");
+		return 1;
+	}
+	sodium_memzero(pw, sizeof(pw));
+	printf("%s\n", hash);
+	return 0;
+}
+
+static int
+agg_daemon(struct agg *a)
+{
+	struct loop l;
+	struct agg_sig sig = { .a = a };
+	struct agg_web_source src = { agg_api, a };
+	sigset_t mask;
+	int rc;
+
+	if (loop_init(&l) == -1)
+		fatal("loop");
+	a->loop = &l;
+	if ((a->db = agg_db_open(a->cfg.db, false)) == NULL)
+		fatalx("cannot open the database");
+	log_info("database: %s", agg_db_backend(a->db));
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGPIPE);
+	if (sigprocmask(SIG_BLOCK, &mask, NULL) == -1 ||
+	    (sig.fd.fd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC)) ==
+	    -1)
+		fatal("signalfd");
+	sig.fd.cb = agg_signal;
+	if (loop_fd_add(&l, &sig.fd, EPOLLIN) == -1)
+		fatal("loop");
+	if (a->cfg.web_enabled) {
+		if ((a->web = agg_web_start(&l, &a->cfg.web, &src)) == NULL)
+			fatalx("the web side would not start");
+		log_info("web: %s port %d", a->cfg.web.bind,
+		    agg_web_port(a->web));
+	}
+	if ((a->mqtt = agg_mqtt_start(a)) == NULL)
+		fatalx("mqtt would not start");
+	a->tick.cb = agg_tick;
+	loop_timer_set(&l, &a->tick, 1000);
+	log_info("qrgate-aggregator %s started", QRGATE_VERSION);
+	rc = loop_run(&l);
+	agg_mqtt_stop(a->mqtt);
+	if (a->web != NULL)
+		agg_web_stop(a->web);
+	log_info("stopped: %lld messages, %lld events stored, %lld updated, "
+	    "%lld duplicates, %lld rejected, %lld gaps opened, %lld closed",
+	    (long long)a->stats.messages, (long long)a->stats.stored,
+	    (long long)a->stats.updated, (long long)a->stats.duplicates,
+	    (long long)a->stats.rejected, (long long)a->stats.gaps_opened,
+	    (long long)a->stats.gaps_closed);
+	agg_db_close(a->db);
+	loop_fd_del(&l, &sig.fd);
+	close(sig.fd.fd);
+	loop_done(&l);
+	return rc == 0 ? 0 : 1;
+}
+
+int
+main(int argc, char **argv)
+{
+	static struct agg a;
+	const char *conf = NULL;
+	bool check = false, debug = false;
+	int ch;
+
+	log_init("qrgate-aggregator", LOG_LVL_INFO);
+	/* "+": options stop at the command, whose own follow it. */
+	while ((ch = getopt(argc, argv, "+c:dnEh")) != -1) {
+		switch (ch) {
+		case 'c': conf = optarg; break;
+		case 'd': debug = true; break;
+		case 'n': check = true; break;
+		case 'E':
+			agg_config_print_example();
+			return 0;
+		default:
+			usage();
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (debug)
+		log_set_level(LOG_LVL_DEBUG);
+	if (argc > 0 && strcmp(argv[0], "hash-password") == 0)
+		return agg_hash_password();
+	/* The default file is optional; a named one must be there. */
+	if (conf == NULL && access(AGG_DEFAULT_CONF, F_OK) == 0)
+		conf = AGG_DEFAULT_CONF;
+	if (conf != NULL) {
+		if (agg_config_load(&a.cfg, conf) == -1)
+			return 1;
+	} else
+		agg_config_defaults(&a.cfg);
+	if (check) {
+		printf("configuration OK\n");
+		return 0;
+	}
+	if (argc > 0)
+		return agg_cli_run(&a.cfg, argc, argv);
+	return agg_daemon(&a);
+}

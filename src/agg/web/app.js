@@ -1,0 +1,297 @@
+// The live page: state from /api/* on load and on every (re)connection,
+// then changes from the server-sent events at /events/live.  Text goes in
+// with textContent only: what the gates send is never parsed as HTML.
+'use strict';
+
+const MAX_EVENTS = 200;
+const state = {
+	gates: new Map(),	// "site/gate" -> gate
+	alarms: new Map(),	// "site/gate/alarm" -> alarm
+	headcount: new Map(),	// site -> number inside
+	events: new Map(),	// event key -> { data, row }
+};
+let source = null;
+
+function $(id) { return document.getElementById(id); }
+
+function el(tag, cls, text) {
+	const e = document.createElement(tag);
+	if (cls) e.className = cls;
+	if (text !== undefined && text !== null) e.textContent = String(text);
+	return e;
+}
+
+function num(v) { return typeof v === 'number' && isFinite(v) ? v : null; }
+
+// Milliseconds since the epoch of a record: ts_ms, else its ISO time.
+function when(o, ...keys) {
+	for (const k of keys) {
+		if (num(o[k]) !== null) return o[k];
+		if (typeof o[k] === 'string') {
+			const t = Date.parse(o[k]);
+			if (!isNaN(t)) return t;
+		}
+	}
+	return null;
+}
+
+function pad(n) { return String(n).padStart(2, '0'); }
+
+function clock(ms) {
+	if (ms === null) return '—';
+	const d = new Date(ms);
+	return pad(d.getHours()) + ':' + pad(d.getMinutes()) + ':' + pad(d.getSeconds());
+}
+
+function ago(ms) {
+	if (ms === null) return 'never';
+	const s = Math.max(0, Math.round((Date.now() - ms) / 1000));
+	if (s < 60) return s + ' s ago';
+	if (s < 3600) return Math.floor(s / 60) + ' min ago';
+	if (s < 86400) return Math.floor(s / 3600) + ' h ago';
+	return Math.floor(s / 86400) + ' d ago';
+}
+
+function words(s) { return String(s || '').replace(/[-_]/g, ' '); }
+
+function gateName(o) { return (o.gate || '?') + (o.site ? ' · ' + o.site : ''); }
+
+// A list from an API answer: an array, or an object holding one.
+function list(j, key) {
+	if (Array.isArray(j)) return j;
+	if (j && Array.isArray(j[key])) return j[key];
+	return [];
+}
+
+/* Gates */
+
+function gateKey(g) { return (g.site || '') + '/' + (g.gate || ''); }
+
+function gateSeen(g) { return when(g, 'last_heartbeat_ms', 'last_seen_ms', 'heartbeat_ms', 'ts_ms', 'last_seen', 'time'); }
+
+// The aggregator may say "stale" as a state or as a flag on "online".
+function gateState(g) {
+	if (g.state === 'offline') return 'offline';
+	if (g.stale === true || g.stale === 1 || g.state === 'stale') return 'stale';
+	return g.state === 'online' ? 'online' : 'unknown';
+}
+
+function renderGates() {
+	const ul = $('gates');
+	// Trouble first: a guard reads the top of the list.
+	const rank = { offline: 0, stale: 1, unknown: 2, online: 3 };
+	const gates = [...state.gates.values()].sort((a, b) =>
+		rank[gateState(a)] - rank[gateState(b)] || gateKey(a).localeCompare(gateKey(b)));
+	ul.replaceChildren(...gates.map((g) => {
+		const st = gateState(g);
+		const li = el('li', 'gate ' + st);
+		li.dataset.gate = gateKey(g);
+		li.dataset.state = st;
+		li.append(el('span', 'gate-name', gateName(g)),
+			el('span', 'badge', st),
+			el('span', 'seen', 'heartbeat ' + ago(gateSeen(g))));
+		return li;
+	}));
+}
+
+function tickGates() {
+	for (const li of $('gates').children) {
+		const g = state.gates.get(li.dataset.gate);
+		if (g) li.querySelector('.seen').textContent = 'heartbeat ' + ago(gateSeen(g));
+	}
+	for (const li of $('alarms').children) {
+		const a = state.alarms.get(li.dataset.alarm);
+		if (a) li.querySelector('.since').textContent = 'since ' + clock(alarmSince(a)) + ' (' + ago(alarmSince(a)) + ')';
+	}
+	$('clock').textContent = clock(Date.now());
+}
+
+/* Alarms */
+
+function alarmKey(a) { return gateKey(a) + '/' + (a.alarm || a.reason || '?'); }
+
+function alarmSince(a) { return when(a, 'since_ms', 'began_ms', 'begin_ms', 'ts_ms', 'since', 'time'); }
+
+function renderAlarms() {
+	const alarms = [...state.alarms.values()].sort((a, b) => (alarmSince(a) || 0) - (alarmSince(b) || 0));
+	$('alarms').replaceChildren(...alarms.map((a) => {
+		const li = el('li', 'alarm' + (a.alarm === 'fire-alarm' ? ' fire' : ''));
+		li.dataset.alarm = alarmKey(a);
+		li.append(el('span', 'alarm-name', words(a.alarm || a.reason)),
+			el('span', 'alarm-gate', gateName(a)),
+			el('span', 'since', 'since ' + clock(alarmSince(a)) + ' (' + ago(alarmSince(a)) + ')'));
+		if (a.detail) li.append(el('span', 'detail', a.detail));
+		return li;
+	}));
+	$('no-alarms').hidden = alarms.length > 0;
+	document.body.classList.toggle('alarmed', alarms.length > 0);
+}
+
+function onAlarm(a) {
+	if (a.active === false || a.state === 'ended' || a.ended_ms)
+		state.alarms.delete(alarmKey(a));
+	else
+		state.alarms.set(alarmKey(a), a);
+	renderAlarms();
+}
+
+/* Headcount */
+
+// The aggregator's answer is {headcount: {site: n}, total: n}, every site
+// with someone inside: a snapshot.  One site's {site, inside} and a list
+// of them are taken too.
+function setHeadcount(j) {
+	let rows = null;
+	if (j && j.headcount && typeof j.headcount === 'object' && !Array.isArray(j.headcount)) {
+		state.headcount.clear();
+		rows = Object.entries(j.headcount).map(([site, inside]) => ({ site, inside }));
+	} else if (Array.isArray(j) || (j && Array.isArray(j.sites))) {
+		state.headcount.clear();
+		rows = list(j, 'sites');
+	} else if (j && typeof j.site === 'string') {
+		rows = [j];
+	} else {
+		rows = [];
+	}
+	for (const r of rows) {
+		const n = num(r.inside) ?? num(r.count) ?? num(r.headcount);
+		if (r.site && n !== null) state.headcount.set(r.site, n);
+	}
+	renderHeadcount();
+}
+
+// Every site with a gate shows, at 0 when nobody is inside.
+function renderHeadcount() {
+	const sites = new Set(state.headcount.keys());
+	for (const g of state.gates.values()) if (g.site) sites.add(g.site);
+	$('headcount').replaceChildren(...[...sites].sort().map((s) => {
+		const li = el('li', 'site');
+		li.dataset.site = s;
+		li.append(el('span', 'count', state.headcount.get(s) ?? 0), el('span', 'site-name', s));
+		return li;
+	}));
+}
+
+/* Events */
+
+function eventKey(e) {
+	return e.event_id || [e.site, e.gate, e.lane, e.seq, when(e, 'ts_ms', 'time')].join('/');
+}
+
+function eventRow(e) {
+	const result = String(e.result || e.type || '');
+	const cls = result === 'granted' ? 'granted' : result === 'denied' ? 'denied' : 'other';
+	const tr = el('tr', cls);
+	tr.dataset.result = result;
+	let way = e.direction === 'entry' ? '→ in' : e.direction === 'exit' ? '← out' : words(e.direction);
+	if (result === 'alarm') way = '';
+	tr.append(el('td', 'time', clock(when(e, 'ts_ms', 'time'))),
+		el('td', 'gate', gateName(e)),
+		el('td', 'way', way),
+		el('td', 'result', result.toUpperCase()),
+		el('td', 'reason', result === 'granted' && e.reason === 'granted' ? '' : words(e.reason)),
+		el('td', 'subject', e.subject || ''));
+	return tr;
+}
+
+function addEvent(e, fresh) {
+	const key = eventKey(e);
+	const old = state.events.get(key);
+	const row = eventRow(e);
+	row.dataset.key = key;
+	if (old) {
+		// A later revision (the passage) of an event shown: in place.
+		old.row.replaceWith(row);
+		old.data = e;
+		old.row = row;
+		return;
+	}
+	if (fresh) row.classList.add('fresh');
+	state.events.set(key, { data: e, row });
+	const tbody = $('events');
+	const t = when(e, 'ts_ms', 'time') || 0;
+	let before = tbody.firstChild;
+	while (before && (when(state.events.get(before.dataset.key).data, 'ts_ms', 'time') || 0) > t)
+		before = before.nextSibling;
+	tbody.insertBefore(row, before);
+	while (tbody.children.length > MAX_EVENTS) {
+		const last = tbody.lastChild;
+		state.events.delete(last.dataset.key);
+		last.remove();
+	}
+	$('no-events').hidden = true;
+}
+
+/* Loading and the stream */
+
+async function getJSON(what) {
+	// From the origin: fetch() refuses a URL relative to a page opened
+	// as http://user:password@host/, which would carry the credentials.
+	const r = await fetch(location.origin + '/api/' + what, { cache: 'no-store', credentials: 'same-origin' });
+	if (!r.ok) throw new Error('/api/' + what + ': ' + r.status);
+	return r.json();
+}
+
+async function reload() {
+	const parts = await Promise.allSettled(['gates', 'alarms', 'headcount', 'recent'].map(getJSON));
+	const [gates, alarms, headcount, recent] = parts.map((p) => p.status === 'fulfilled' ? p.value : null);
+	if (gates) {
+		state.gates.clear();
+		for (const g of list(gates, 'gates')) state.gates.set(gateKey(g), g);
+		renderGates();
+		renderHeadcount();
+	}
+	if (alarms) {
+		state.alarms.clear();
+		for (const a of list(alarms, 'alarms')) if (a.active !== false) state.alarms.set(alarmKey(a), a);
+		renderAlarms();
+	}
+	if (headcount) setHeadcount(headcount);
+	if (recent) for (const e of list(recent, 'events')) addEvent(e, false);
+	document.body.dataset.loaded = String(Number(document.body.dataset.loaded || 0) + 1);
+}
+
+function setConn(up, text) {
+	const c = $('conn');
+	c.className = 'conn ' + (up ? 'up' : 'down');
+	c.textContent = text;
+}
+
+function connect() {
+	if (source) source.close();
+	source = new EventSource('/events/live');
+	source.onopen = () => {
+		setConn(true, 'live');
+		// Whatever happened while the page was away: fetch it all again.
+		reload().catch(() => {});
+	};
+	source.onerror = () => {
+		setConn(false, 'reconnecting…');
+		// EventSource retries by itself unless the server refused it.
+		if (source.readyState === EventSource.CLOSED) setTimeout(connect, 5000);
+	};
+	const on = (type, fn) => source.addEventListener(type, (m) => {
+		let d;
+		try { d = JSON.parse(m.data); } catch (err) { return; }
+		fn(d);
+	});
+	on('event', (e) => addEvent(e, true));
+	on('gate', (g) => {
+		const k = gateKey(g);
+		const m = Object.assign({}, state.gates.get(k), g);
+		// A gate coming online was heard from just now.  (A "gate" event
+		// may also be about a gap in its sequence, with no state.)
+		if (g.state && gateSeen(g) === null && gateState(m) === 'online') m.last_seen_ms = Date.now();
+		state.gates.set(k, m);
+		renderGates();
+		renderHeadcount();
+	});
+	on('alarm', onAlarm);
+	on('headcount', setHeadcount);
+}
+
+document.addEventListener('DOMContentLoaded', () => {
+	tickGates();
+	setInterval(tickGates, 1000);
+	connect();
+});

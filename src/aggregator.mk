@@ -1,0 +1,52 @@
+# The site aggregator (src/agg/): qrgate-aggregator, built from src/agg/*.c
+# and the gate's library (loop, log, timefmt), with libpq and
+# libmicrohttpd besides the gate's own libraries.  Built when pkg-config
+# finds both (a cross build for the Pi usually does not: the aggregator
+# runs on a site server).  Its test tier is tests/agg/run.sh; `make bench`
+# adds tests/bench/bench_agg.sh.
+
+AGG := $(BUILD)/qrgate-aggregator
+AGG_LOAD := $(BUILD)/bench/agg_load
+AGG_SRCS := $(wildcard src/agg/*.c)
+AGG_OBJS := $(call obj,$(BUILD),$(AGG_SRCS))
+AGG_PC := libpq libmicrohttpd
+
+DEB_PACKAGES += libpq-dev libmicrohttpd-dev postgresql
+
+ifeq ($(call have,libpq)$(call have,libmicrohttpd),yesyes)
+all: $(AGG)
+BENCH_AFTER += bench-agg
+install: install-aggregator
+BACKENDS += aggregator
+else
+all: aggregator-skipped
+endif
+
+.PHONY: aggregator-skipped bench-agg install-aggregator
+aggregator-skipped:
+	@echo "qrgate: qrgate-aggregator not built: pkg-config finds no $(AGG_PC) (make deps)"
+
+# Where `make install` puts the page, so the default web_root finds it.
+$(AGG_OBJS): QG_CPPFLAGS += -Isrc $(shell $(PKG_CONFIG) --cflags $(AGG_PC) 2>/dev/null) \
+	-DQRGATE_WEBROOT=\"$(PREFIX)/share/qrgate/web\"
+
+$(AGG): $(AGG_OBJS) $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(shell $(PKG_CONFIG) --libs $(AGG_PC) 2>/dev/null)
+
+# The load generator of the benchmark: simulated gates publishing events.
+$(AGG_LOAD): tests/bench/agg_load.c
+	@mkdir -p $(dir $@)
+	$(CC) $(QG_CPPFLAGS) $(CPPFLAGS) $(QG_CFLAGS) $(CFLAGS) -o $@ $< \
+		$(shell $(PKG_CONFIG) --libs libmosquitto) -lpthread
+
+bench-agg: $(AGG) $(AGG_LOAD)
+	tests/bench/bench_agg.sh $(BUILD)
+
+install-aggregator: $(AGG)
+	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(SYSCONFDIR)
+	install -m 755 $(AGG) $(DESTDIR)$(PREFIX)/sbin/qrgate-aggregator
+	$(AGG) -E >$(DESTDIR)$(SYSCONFDIR)/aggregator.conf.example
+	install -d $(DESTDIR)/lib/systemd/system
+	sed 's|/usr/local|$(PREFIX)|g; s|/etc/qrgate|$(SYSCONFDIR)|g' systemd/qrgate-aggregator.service \
+		>$(DESTDIR)/lib/systemd/system/qrgate-aggregator.service
+	chmod 644 $(DESTDIR)/lib/systemd/system/qrgate-aggregator.service

@@ -1,0 +1,43 @@
+# A real qrgated (file camera on images/, sim GPIO, MQTT on) publishing to
+# the broker: its decisions, their passage updates and its status arrive
+# in the aggregator as the gate's own log has them.
+
+agg_has_gate_events() {
+	[ "$(db_sql "SELECT count(*) FROM events WHERE gate = 'it-gate'")" = 2 ] &&
+	    [ "$(db_sql "SELECT rev || passage FROM events WHERE gate = 'it-gate' AND seq = 1")" = 1unsensed ]
+}
+
+agg_gate_state() { [ "$(aq_jq gates '.[] | select(.gate == "it-gate") | "\(.site) \(.state) \(.clean)"')" = "$1" ]; }
+
+test_real_gate() {
+	agg_setup real_gate
+	local at=$T gt
+	agg_start
+	# The gate in a directory of its own inside the test's.
+	gate_config "real_gate-$BACKEND/gate" badge-W0001.png badge-W9999.png
+	gt=$T
+	T=$at
+	set_option gpio.passage_sensor ""
+	cat >>"$CONF" <<CONF
+[mqtt]
+enabled = true
+host = 127.0.0.1
+port = $BROKER_PORT
+keepalive_s = 5
+heartbeat_s = 5
+[security]
+unsigned_pushes = true
+CONF
+	start_gate
+	wait_idle
+	mqtt_wait "the gate's events in the aggregator" 15 agg_has_gate_events
+	mqtt_wait "the gate online" 10 agg_gate_state "it-site online false"
+	# The same rows as the gate's own log.
+	expect_eq "events" "$(db_sql "SELECT seq || ' ' || event_id || ' ' || result || ' ' || reason || ' ' || subject FROM events WHERE gate = 'it-gate' ORDER BY seq" | tr '\n' ',')" \
+		"$(sqlite3 -batch -noheader "$gt/qrgate.db" "SELECT seq || ' ' || event_id || ' ' || result || ' ' || reason || ' ' || subject FROM events ORDER BY seq" | tr '\n' ',')"
+	expect_eq "masked" "$(aq_jq events --gate it-gate '[.[] | .subject] | join(",")')" "**0001,**9999"
+	expect_eq "daily" "$(aq_jq daily '[.gates[] | select(.gate == "it-gate") | "\(.scans) \(.grants) \(.denials) \(.denials_by_reason.unknown)"] | join(",")')" "2 1 1 1"
+	expect_eq "no gaps" "$(aq_jq gaps --all length)" 0
+	stop_gate
+	mqtt_wait "the gate offline" 10 agg_gate_state "it-site offline true"
+}

@@ -1,0 +1,128 @@
+# The questions: trace with its window, inside and the headcount, events
+# with filters, daily counts; on made-up events of known times.
+
+# A at gate g1 at 09:00; B 14:59 later (inside the 15 min window), C
+# 15:01 later (outside), D at another gate at the same time, E denied at
+# g1 a minute later, F whose way was released but not used; A again at
+# 12:00 with G 5 minutes before.
+trace_events() {
+	local t=$((T0 + 3600000))
+	pub_ev g1 "$(ev 1 "$t" '**000A' W-A entry granted)"
+	pub_ev g1 "$(ev 2 $((t + 899000)) '**000B' W-B entry granted)"
+	pub_ev g1 "$(ev 3 $((t + 901000)) '**000C' W-C entry granted)"
+	pub_ev g2 "$(ev 1 "$t" '**000D' W-D entry granted '' g2)"
+	pub_ev g1 "$(ev 4 $((t + 60000)) '**000E' W-E entry denied expired)"
+	pub_ev g1 "$(ev 5 $((t + 120000)) '**000F' W-F entry granted '' g1 1 not-passed)"
+	pub_ev g1 "$(ev 6 $((t + 3 * 3600000 - 300000)) '**000G' W-G exit granted)"
+	pub_ev g1 "$(ev 7 $((t + 3 * 3600000)) '**000A' W-A exit granted)"
+	wait_events 8
+}
+
+test_trace_window() {
+	agg_setup trace_window
+	agg_start
+	trace_events
+	aq trace W-A --from 2026-11-27 --to 2026-11-28 --window 15m --json >"$T/trace.json"
+	expect_eq "passages" "$(jq -r '[.passages[] | "\(.time) \(.direction)"] | join(",")' "$T/trace.json")" \
+		"2026-11-27T09:00:00.000Z entry,2026-11-27T12:00:00.000Z exit"
+	expect_eq "contacts of the first" "$(jq -r '[.passages[0].contacts[] | "\(.credential_id) \(.delta_s)"] | join(",")' "$T/trace.json")" "W-B 899"
+	expect_eq "contacts of the second" "$(jq -r '[.passages[1].contacts[] | "\(.credential_id) \(.subject) \(.delta_s)"] | join(",")' "$T/trace.json")" "W-G **000G -300"
+	expect_eq "window" "$(jq -r .window_s "$T/trace.json")" 900
+	# By the masked subject too; a wider window takes C.
+	expect_eq "by subject, 16m" "$(aq_jq trace '**000A' --from 2026-11-27 --to 2026-11-28 --window 16m \
+		'[.passages[0].contacts[] | .credential_id] | join(",")')" "W-B,W-C"
+	# The range bounds the subject's passages.
+	expect_eq "before noon" "$(aq_jq trace W-A --from 2026-11-27 --to '2026-11-27 10:00:00' '.passages | length')" 1
+	# CSV: a header and one row per contact.
+	aq trace W-A --from 2026-11-27 --to 2026-11-28 --window 15m --csv >"$T/trace.csv"
+	expect_eq "csv header" "$(head -1 "$T/trace.csv")" \
+		"time,ts_ms,site,gate,direction,subject,credential_id,contact_subject,contact_credential_id,contact_time,contact_ts_ms,contact_direction,delta_s"
+	expect_eq "csv rows" "$(sed 1d "$T/trace.csv" | cut -d, -f1,7,9 | tr '\n' ' ')" \
+		"2026-11-27T09:00:00.000Z,W-A,W-B 2026-11-27T12:00:00.000Z,W-A,W-G "
+	# Nobody: an empty report, not an error.
+	expect_eq "unknown" "$(aq_jq trace W-Z --from 2026-11-27 --to 2026-11-28 '.passages | length')" 0
+	# Bad input is refused.
+	! aq trace W-A --window 15x 2>/dev/null
+	! aq trace 2>/dev/null
+}
+
+# Full identities: never shown without the tracing role.
+test_trace_masking() {
+	agg_setup trace_masking
+	agg_start
+	d=$(ev 1 "$T0" '**0001' W-1 entry granted | jq -c '. + {subject_full: "079123450001"}')
+	pub_ev g1 "$d"
+	wait_events 1
+	expect_eq "not kept" "$(db_sql 'SELECT count(*) FROM events WHERE subject_full IS NOT NULL')" 0
+	! aq events --json | grep -q 079123450001
+	agg_stop
+	agg_option aggregator.tracing true
+	agg_start
+	pub_ev g1 "$(ev 2 $((T0 + 1000)) '**0002' W-2 entry granted | jq -c '. + {subject_full: "079123450002"}')"
+	wait_events 2
+	expect_eq "kept" "$(aq_jq events '[.[] | .subject_full // "-"] | join(",")')" "-,079123450002"
+	expect_eq "traced by it" "$(aq_jq trace 079123450002 --from 2026-11-27 --to 2026-11-28 '.passages[0].contacts[0].subject')" "**0001"
+}
+
+test_inside_and_headcount() {
+	agg_setup inside_and_headcount
+	agg_option aggregator.inside_hours 720
+	agg_start
+	local t=$(($(date +%s%3N) - 3600000))
+	pub_ev g1 "$(ev 1 "$t" '**000A' W-A entry granted)"
+	pub_ev g1 "$(ev 2 $((t + 1000)) '**000B' W-B entry granted)"
+	pub_ev g1 "$(ev 3 $((t + 2000)) '**000A' W-A exit granted)"
+	# A denied entry and an unused grant do not put anyone inside.
+	pub_ev g1 "$(ev 4 $((t + 3000)) '**000X' W-X entry denied unknown)"
+	pub_ev g1 "$(ev 5 $((t + 4000)) '**000Y' W-Y entry granted '' g1 1 not-passed)"
+	SITE=s2 pub_ev g9 "$(SITE=s2 ev 1 $((t + 5000)) '**000C' W-C entry granted '' g9)"
+	# D in and out and in again.
+	pub_ev g1 "$(ev 6 $((t + 6000)) '**000D' W-D entry granted)"
+	pub_ev g1 "$(ev 7 $((t + 7000)) '**000D' W-D exit granted)"
+	pub_ev g1 "$(ev 8 $((t + 8000)) '**000D' W-D entry granted)"
+	wait_events 9
+	expect_eq "inside" "$(aq_jq inside '[.inside[] | "\(.site) \(.credential_id)"] | join(",")')" "s1 W-B,s1 W-D,s2 W-C"
+	expect_eq "headcount" "$(aq_jq inside '"\(.headcount.s1) \(.headcount.s2) \(.total)"')" "2 1 3"
+	expect_eq "one site" "$(aq_jq inside --site s2 '[.inside[] | .credential_id] | join(",")')" "W-C"
+	aq inside >"$T/inside.txt"
+	expect_grep "headcount s1 2" "$T/inside.txt"
+	expect_grep "total 3" "$T/inside.txt"
+	# B leaves.
+	pub_ev g1 "$(ev 9 $((t + 9000)) '**000B' W-B exit granted)"
+	wait_events 10
+	expect_eq "after B left" "$(aq_jq inside '.headcount.s1')" 1
+	# D's last entry turns out unused: D is back to the exit before it.
+	pub_ev g1 "$(ev 8 $((t + 8000)) '**000D' W-D entry granted '' g1 1 not-passed)"
+	mqtt_wait "D's entry undone" 10 sh -c "[ \"\$('$BUILD/qrgate-aggregator' -c '$AGG_CONF' inside --db '$DB' --json | jq -c '[.inside[] | .credential_id]')\" = '[\"W-C\"]' ]"
+	expect_eq "headcount" "$(aq_jq inside '"\(.headcount.s1) \(.total)"')" "null 1"
+}
+
+test_events_filters_and_daily() {
+	agg_setup events_filters_and_daily
+	agg_start
+	local t=$((T0 + 3600000))
+	pub_ev g1 "$(ev 1 "$t" '**000A' W-A entry granted)"
+	pub_ev g1 "$(ev 2 $((t + 1000)) '**000B' W-B entry denied expired)"
+	pub_ev g1 "$(ev 3 $((t + 2000)) '**000C' W-C entry denied expired)"
+	pub_ev g1 "$(ev 4 $((t + 3000)) '' '' entry denied unknown-format)"
+	pub_ev g2 "$(ev 1 $((t + 4000)) '**000A' W-A exit granted '' g2)"
+	pub_ev g2 "$(ev 2 $((t + 5000)) '**000D' W-D exit denied revoked g2)"
+	# The next day.
+	pub_ev g2 "$(ev 3 $((t + 86400000)) '**000A' W-A entry granted '' g2)"
+	wait_events 7
+	expect_eq "all" "$(aq_jq events length)" 7
+	expect_eq "gate" "$(aq_jq events --gate g2 length)" 3
+	expect_eq "subject" "$(aq_jq events --subject W-A '[.[] | .gate] | join(",")')" "g1,g2,g2"
+	expect_eq "result" "$(aq_jq events --result denied '[.[] | .reason] | join(",")')" "expired,expired,unknown-format,revoked"
+	expect_eq "range" "$(aq_jq events --from '2026-11-27 09:00:01' --to '2026-11-27 09:00:04' '[.[] | .seq] | join(",")')" "2,3,4"
+	expect_eq "gate and result" "$(aq_jq events --gate g1 --result granted '[.[] | .credential_id] | join(",")')" "W-A"
+	aq events --csv >"$T/events.csv"
+	expect_eq "csv rows" "$(wc -l <"$T/events.csv")" 8
+	expect_eq "daily" "$(aq_jq daily --date 2026-11-27 '[.gates[] | "\(.gate) \(.scans) \(.grants) \(.denials)"] | join(",")')" "g1 4 1 3,g2 2 1 1"
+	expect_eq "by reason" "$(aq_jq daily --date 2026-11-27 '.gates[0].denials_by_reason | to_entries | map("\(.key)=\(.value)") | join(",")')" "expired=2,unknown-format=1"
+	expect_eq "next day" "$(aq_jq daily --date 2026-11-28 '[.gates[] | "\(.gate) \(.scans)"] | join(",")')" "g2 1"
+	aq daily --date 2026-11-27 >"$T/daily.txt"
+	expect_grep "expired=2 unknown-format=1" "$T/daily.txt"
+	! aq daily --date 2026-13-01 2>/dev/null
+	! aq events --from yesterday 2>/dev/null
+}

@@ -1,0 +1,129 @@
+#!/usr/bin/env bash
+# The live page end to end: a real qrgated publishing to a real mosquitto,
+# the real qrgate-aggregator serving the page, headless Chromium showing it.
+# A decision at the gate appears on the open page (live, not by a reload),
+# a fire alarm appears and clears, and the gate killed turns offline.
+# Prints "web: N passed, M failed"; exits 77 outside CI when Chromium, the
+# aggregator or mosquitto is missing.
+# Usage: tests/agg/test_web_e2e.sh [BUILD_DIR]
+set -u
+BUILD=$(cd "${1:-build}" && pwd)
+SRCDIR=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$SRCDIR"
+
+skip() {
+	if [ "${CI:-}" = true ]; then
+		echo "web: e2e: $1 in CI"
+		echo "web: 0 passed, 1 failed"
+		exit 1
+	fi
+	echo "web: e2e skipped: $1"
+	exit 77
+}
+. tests/agg/lib_web.sh
+have_chromium || skip "chromium and chromium-driver are not installed (make deps)"
+for f in qrgate-aggregator qrgated qrgatectl; do
+	[ -x "$BUILD/$f" ] || skip "no $BUILD/$f"
+done
+for tool in mosquitto jq sqlite3; do
+	command -v "$tool" >/dev/null || skip "no $tool"
+done
+
+WORK=$(mktemp -d /tmp/qrgate-webe2e.XXXXXX)
+export BUILD SRCDIR WORK
+# The gate's helpers (lib.sh), the broker's (lib_mqtt.sh), the
+# aggregator's (agg/lib.sh); the WebDriver ones are lib_web.sh's.
+. tests/integration/lib.sh
+. tests/integration/lib_mqtt.sh
+. tests/agg/lib.sh
+BACKEND=sqlite
+AGG_T=""
+
+# a COMMAND...: an aggregator helper, which finds its files in $T.
+a() { local T=$AGG_T; "$@"; }
+
+page_port() { sed -n 's/.*web: serving on .* port \([0-9]*\).*/\1/p' "$AGG_T/agg.log" | tail -1; }
+
+gate_row() { echo "document.querySelector('#gates li[data-gate=\"it-site/it-gate\"]')"; }
+
+test_e2e_decision_alarm_offline() {
+	# The aggregator, its broker, and the page served on a free port.
+	agg_setup web_e2e
+	AGG_T=$T
+	agg_option web.enabled true
+	agg_option web.port 0
+	agg_option web.web_root "$SRCDIR/src/agg/web"
+	agg_start
+	PORT=$(page_port)
+	[ -n "$PORT" ] || { echo "no web port in the aggregator's log"; return 1; }
+	# A gate on that broker, idle on a blank frame, with a fire alarm input.
+	gate_config web_e2e_gate blank.png
+	set_option camera.loop true
+	set_option gpio.fire_alarm "6 pull-up"
+	cat >>"$CONF" <<CONF
+[mqtt]
+enabled = true
+host = 127.0.0.1
+port = $BROKER_PORT
+keepalive_s = 5
+heartbeat_s = 5
+CONF
+	start_gate
+	wait_for "the gate's connection" status_is '.mqtt.state == "connected"'
+
+	browse "$(url /)"
+	page_wait "the gate online" "$(gate_row) && $(gate_row).dataset.state == 'online'"
+	page_wait "the stream" "document.getElementById('conn').classList.contains('up')"
+	local loads
+	loads=$(js "return document.body.dataset.loaded")
+
+	# A decision: the gate's camera now shows an unknown badge.
+	set_option camera.source "$SRCDIR/images/badge-W9999.png"
+	set_option camera.loop false
+	kill -HUP "$GATE_PID"
+	page_wait "the denial" "document.querySelector('#events tr[data-result=denied]')"
+	expect_eq "row" "$(js "return [...document.querySelector('#events tr[data-result=denied]').cells].map(c => c.textContent).slice(1).join('|')")" \
+		"it-gate · it-site|→ in|DENIED|unknown|**9999"
+	# It came by the stream, not by a reload of the page's state.
+	expect_eq "loads" "$(js "return document.body.dataset.loaded")" "$loads"
+	expect_eq "stored" "$(a db_sql "SELECT result || ' ' || reason FROM events WHERE type = 'scan'")" "denied unknown"
+
+	# The fire alarm: on, then off.
+	input fire_alarm 1
+	page_wait "the fire alarm" "document.querySelector('#alarms li[data-alarm=\"it-site/it-gate/fire-alarm\"]')"
+	page_is "document.getElementById('no-alarms').hidden"
+	input fire_alarm 0
+	page_wait "the fire alarm to clear" "document.querySelectorAll('#alarms li').length == 0 && !document.getElementById('no-alarms').hidden"
+
+	# The gate dies: the broker publishes its will; the page shows it.
+	kill -9 "$GATE_PID"
+	wait "$GATE_PID" 2>/dev/null || true
+	GATE_PID=""
+	page_wait "the gate offline" "$(gate_row).dataset.state == 'offline'"
+	expect_eq "badge" "$(js "return $(gate_row).querySelector('.badge').textContent")" offline
+	# And the aggregator's API, which a reload would read, agrees.
+	expect_eq "api" "$(curl -s "$(url /api/gates)" | jq -r '.[] | select(.gate == "it-gate") | .state')" offline
+	if [ -n "${QRGATE_WEB_SHOTS:-}" ]; then screenshot "$QRGATE_WEB_SHOTS/e2e.png"; fi
+}
+
+echo "web: the live page end to end (qrgated, mosquitto, qrgate-aggregator, Chromium)"
+passed=0 failed=0
+# The logs stay for a failed run.
+trap 'driver_stop; [ "$failed" -eq 0 ] && rm -rf "$WORK"' EXIT
+driver_start || { echo "web: 0 passed, 1 failed"; exit 1; }
+for t in $(declare -F | awk '$3 ~ /^test_e2e/ {print $3}'); do
+	( set -e; trap agg_cleanup EXIT; "$t" ) >"$WORK/$t.out" 2>&1
+	if [ $? -eq 0 ]; then
+		passed=$((passed + 1))
+		echo "  ok   $t"
+	else
+		failed=$((failed + 1))
+		echo "  FAIL $t"
+		sed 's/^/    /' "$WORK/$t.out" | tail -20
+		for f in "$WORK"/web_e2e-sqlite/agg.log "$WORK"/web_e2e_gate/qrgated.log; do
+			[ -f "$f" ] && { echo "    --- $f"; tail -10 "$f" | sed 's/^/    /'; }
+		done
+	fi
+done
+echo "web: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]

@@ -1,0 +1,8 @@
+/*
+ * The MQTT handler of a chunk of a credential snapshot
+ * (.../credentials/set), on a real gate (fuzz_gate.h).
+ */
+// fuzz-ldflags: -Wl,--wrap=clock_utc_ms,--wrap=open,--wrap=open64,--wrap=mkfifo
+#define FUZZ_GATE_RUN(g, d, n)	inbound_credentials_set(g, d, n)
+
+#include "fuzz_gate.h"
