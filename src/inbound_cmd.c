@@ -26,22 +26,6 @@ static const char *const cmd_names[CMD_COUNT] = {
 	[CMD_RELEASE] = "release", [CMD_NORMAL] = "normal",
 };
 
-static bool
-cmd_id_seen(const struct inbound_state *is, const char *id)
-{
-	for (int i = 0; i < INBOUND_CMD_IDS; i++)
-		if (is->cmd_id[i][0] != '\0' && strcmp(is->cmd_id[i], id) == 0)
-			return true;
-	return false;
-}
-
-static void
-cmd_id_add(struct inbound_state *is, const char *id)
-{
-	snprintf(is->cmd_id[is->cmd_next], sizeof(is->cmd_id[0]), "%s", id);
-	is->cmd_next = (is->cmd_next + 1) % INBOUND_CMD_IDS;
-}
-
 static void
 cmd_hold(struct gate *g, struct inbound_state *is, bool on)
 {
@@ -115,7 +99,7 @@ inbound_cmd(struct gate *g, const uint8_t *payload, size_t len, bool retained)
 	json_t *doc = NULL, *errors, *v, *res;
 	const char *id = NULL, *name, *cmd = NULL;
 	enum cmd_kind kind = CMD_COUNT;
-	int way = -1;
+	int way = -1, seen;
 	int64_t expires = 0, now;
 	char err[256];
 
@@ -178,7 +162,14 @@ inbound_cmd(struct gate *g, const uint8_t *payload, size_t len, bool retained)
 		inbound_error_add(errors, "out of memory");
 		goto reject;
 	}
-	if (cmd_id_seen(is, id)) {
+	/* The ids executed are in the store until their expiry, so a copy
+	 * of a command is refused even after a restart; if the store cannot
+	 * say, nothing is done. */
+	if ((seen = store_cmd_seen(g->store, id)) != 0) {
+		if (seen == -1) {
+			inbound_error_add(errors, "the store cannot be read");
+			goto reject;
+		}
 		res = cmd_result(id, cmd, "duplicate", NULL);
 		goto done;
 	}
@@ -194,7 +185,10 @@ inbound_cmd(struct gate *g, const uint8_t *payload, size_t len, bool retained)
 	}
 	/* Counted as executed even if the gate cannot do it now: a late
 	 * redelivery must not open a way nobody is waiting at. */
-	cmd_id_add(is, id);
+	if (store_cmd_record(g->store, id, expires, now) == -1) {
+		inbound_error_add(errors, "the store cannot be written");
+		goto reject;
+	}
 
 	log_info("command %s (id %s)", cmd, id);
 	switch (kind) {

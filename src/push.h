@@ -22,8 +22,7 @@ struct gate;
 /* A config push document is at most this long. */
 #define PUSH_MAX_PAYLOAD	(64 * 1024)
 
-/* How many executed command ids are remembered, and their longest. */
-#define INBOUND_CMD_IDS		512
+/* The longest command id. */
 #define INBOUND_CMD_ID_MAX	64
 
 /* The push of one scope that is in effect. */
@@ -42,9 +41,6 @@ struct inbound_state {
 	struct config base;	/* the file's and -o's, pushes not applied */
 	struct push_doc site;
 	struct push_doc gate;
-	/* The ids of the last commands executed, as a ring. */
-	char cmd_id[INBOUND_CMD_IDS][INBOUND_CMD_ID_MAX];
-	int cmd_next;
 	bool hold;		/* "release": every way held free */
 	/* Drops the credential set a snapshot replaced, a moment after. */
 	struct loop_timer cleanup;

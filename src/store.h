@@ -124,6 +124,16 @@ int store_event_set_passage(struct store *st, int64_t seq, enum passage p);
  * is none, -1 on error.
  */
 int64_t store_event_pending_first(struct store *st);
+
+/* Whether command id was executed and has not expired: 1, 0, or -1. */
+int store_cmd_seen(struct store *st, const char *id);
+
+/*
+ * Records command id as executed until expires_ms, durably, and forgets
+ * those whose expiry is before now_ms.  Returns 0 or -1.
+ */
+int store_cmd_record(struct store *st, const char *id, int64_t expires_ms,
+    int64_t now_ms);
 /*
  * Reads event seq.  1 found (*ev filled), 0 no such event or one this
  * program cannot read (logged), -1 error.

@@ -86,6 +86,12 @@
  *   credential_id  TEXT     primary key
  *   step           INTEGER  Unix time / policy.token_step_s
  *
+ * Schema version 4: cmd_done, the ids of the MQTT commands executed, each
+ * kept until its command's expiry has passed, so a copied command cannot
+ * be replayed, not even after a restart.
+ *   id             TEXT     primary key: the command's id
+ *   expires_ms     INTEGER  UTC ms: the command's own expiry
+ *
  * Each entry of migrations[] takes the schema from version i to i + 1 and
  * ends by recording the new version, inside the caller's transaction.
  */
@@ -165,6 +171,12 @@ static const char *const store_migrations[STORE_SCHEMA_VERSION] = {
 	"  step INTEGER NOT NULL"
 	");"
 	"PRAGMA user_version = 3;",
+	/* 3 -> 4 */
+	"CREATE TABLE cmd_done ("
+	"  id TEXT PRIMARY KEY,"
+	"  expires_ms INTEGER NOT NULL"
+	");"
+	"PRAGMA user_version = 4;",
 };
 
 static int

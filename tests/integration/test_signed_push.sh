@@ -61,10 +61,12 @@ test_signed_push_replay_rollback_and_restart() {
 	push_expect rolled-back patch --key "$ADMIN_SK" "$T/p4"
 	expect_eq "after the replays" "$(state)" "$before"
 	expect_grep "older than version 3; refused (rolled-back)" "$T/qrgated.log"
-	# A restart forgets nothing.
+	push_expect ok cmd normal --id keep-1 --expires-in 300 --key "$ADMIN_SK"
+	# A restart forgets nothing: not the versions, not the command ids.
 	stop_gate
 	start_gate
 	wait_for "the connection" status_is '.mqtt.state == "connected"'
+	push_expect replayed cmd normal --id keep-1 --expires-in 300 --key "$ADMIN_SK"
 	push_expect rolled-back config --key "$ADMIN_SK" "$T/v2"
 	push_expect replayed config --key "$ADMIN_SK" "$T/v3"
 	push_expect rolled-back patch --key "$ADMIN_SK" "$T/p4"

@@ -382,7 +382,7 @@ test_cmd_open_disabled_way(void **state)
 	assert_int_equal(remote_rows(fx), 0);
 }
 
-/* The last few hundred ids are remembered, not every id for ever. */
+/* Every id is remembered until its command expires, however many come. */
 static void
 test_cmd_id_memory(void **state)
 {
@@ -403,8 +403,12 @@ test_cmd_id_memory(void **state)
 	assert_string_equal(res_ignored(res), "duplicate");
 	json_decref(res);
 	res = cmd(fx, "normal", "n-0", NULL, 60000, false);
-	assert_true(res_ok(res));
+	assert_string_equal(res_ignored(res), "duplicate");
 	json_decref(res);
+	/* Expired ones are forgotten at the next command. */
+	assert_int_equal(store_cmd_record(fx->gf.gate.store, "old", 1, 2), 0);
+	assert_int_equal(store_cmd_seen(fx->gf.gate.store, "old"), 0);
+	assert_int_equal(store_cmd_seen(fx->gf.gate.store, "n-0"), 1);
 }
 
 int

@@ -251,18 +251,18 @@ test_open_creates_schema(void **state)
 {
 	struct fx *fx = *state;
 	struct store *st;
-	char v[128];
+	char v[256];
 
 	st = fx_open(fx);
 	store_close(st);
 	raw_query(fx->db, "PRAGMA user_version", v, sizeof(v));
-	assert_string_equal(v, "3");
+	assert_string_equal(v, "4");
 	raw_query(fx->db, "PRAGMA journal_mode", v, sizeof(v));
 	assert_string_equal(v, "wal");
 	raw_query(fx->db, "SELECT group_concat(name, ',') FROM (SELECT name "
 	    "FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY name)",
 	    v, sizeof(v));
-	assert_string_equal(v, "credentials,events,events_credential,"
+	assert_string_equal(v, "cmd_done,credentials,events,events_credential,"
 	    "events_ts_ms,outbox,outbox_added,outbox_meta,outbox_removed,"
 	    "outbox_seq,token_steps");
 
@@ -272,7 +272,7 @@ test_open_creates_schema(void **state)
 	assert_int_equal(store_check(st), 0);
 	store_close(st);
 	raw_query(fx->db, "PRAGMA user_version", v, sizeof(v));
-	assert_string_equal(v, "3");
+	assert_string_equal(v, "4");
 }
 
 static void
@@ -282,7 +282,7 @@ test_open_refuses_newer_schema(void **state)
 	sqlite3 *h;
 
 	assert_int_equal(sqlite3_open(fx->db, &h), SQLITE_OK);
-	assert_int_equal(sqlite3_exec(h, "PRAGMA user_version = 3", NULL, NULL,
+	assert_int_equal(sqlite3_exec(h, "PRAGMA user_version = 5", NULL, NULL,
 	    NULL), SQLITE_OK);
 	sqlite3_close(h);
 	assert_null(store_open(fx->db, STORE_SYNC_FULL, false));

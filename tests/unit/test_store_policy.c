@@ -21,6 +21,7 @@
 #include "../../src/keyfile.h"
 #include "../../src/log.h"
 #include "../../src/store.h"
+#include "../../src/store_schema.h"
 #include "../../src/store_sync.h"
 
 struct fx {
@@ -232,7 +233,7 @@ test_migrates_version_2_keeping_rows(void **state)
 	raw_exec(fx->db, schema_v2);
 	raw_exec(fx->db, rows_v2);
 	st = fx_open(fx);
-	assert_int_equal(q_int(st, "PRAGMA user_version"), 3);
+	assert_int_equal(q_int(st, "PRAGMA user_version"), STORE_SCHEMA_VERSION);
 	assert_int_equal(store_check(st), 0);
 
 	/* The credentials, as they were, staff without serial or key. */
@@ -317,7 +318,7 @@ test_migration_failure_keeps_version_2(void **state)
 	/* Once the obstacle is gone, the migration goes through. */
 	raw_exec(fx->db, "DROP TABLE token_steps;");
 	st = fx_open(fx);
-	assert_int_equal(q_int(st, "PRAGMA user_version"), 3);
+	assert_int_equal(q_int(st, "PRAGMA user_version"), STORE_SCHEMA_VERSION);
 	assert_int_equal(store_credential_find(st, CRED_BADGE, "W-0001", &c), 1);
 	store_close(st);
 }
