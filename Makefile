@@ -295,11 +295,11 @@ $(BUILD)/bench/%: tests/bench/%.c $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(QG_CPPFLAGS) $(CPPFLAGS) $(TEST_CPPFLAGS) $(QG_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-# Fragments add their own benchmarks to BENCH_AFTER; they run after these.
+# Fragments add the programs their benchmarks need to BENCH_BUILD;
+# tests/bench/run.sh runs every tests/bench/bench_*.sh.
 bench: deps
-	$(MAKE) all $(BENCH_BINS)
+	$(MAKE) all $(BENCH_BINS) $(BENCH_BUILD)
 	tests/bench/run.sh $(BUILD)
-	$(if $(BENCH_AFTER),$(MAKE) $(BENCH_AFTER))
 
 MANDIR ?= $(PREFIX)/share/man
 

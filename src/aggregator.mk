@@ -15,7 +15,7 @@ DEB_PACKAGES += libpq-dev libmicrohttpd-dev postgresql
 
 ifeq ($(call have,libpq)$(call have,libmicrohttpd),yesyes)
 all: $(AGG)
-BENCH_AFTER += bench-agg
+BENCH_BUILD += $(AGG_LOAD)
 install: install-aggregator
 BACKENDS += aggregator
 else
