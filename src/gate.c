@@ -348,6 +348,7 @@ gate_open(struct gate *g, struct loop *l, const struct config *cfg)
 	if ((g->dec_priv = g->dec->open()) == NULL)
 		goto fail;
 	holdoff_init(&g->holdoff, cfg->decoder.holdoff_ms);
+	gate_scan_configure(g, cfg);
 
 	if ((cam = camera_find(cfg->camera.backend)) == NULL) {
 		log_warnx("camera: backend %s is not built in", cfg->camera.backend);
@@ -480,6 +481,7 @@ gate_reload(struct gate *g, const struct config *cfg, char *err, size_t errlen)
 	gate_lane_params(cfg, &lp);
 	lane_params_set(&g->lane, &lp);
 	holdoff_init(&g->holdoff, cfg->decoder.holdoff_ms);
+	gate_scan_configure(g, cfg);
 	if (gpio_changed)
 		gate_gpio_sync_inputs(g);
 	/* A cap that cannot be written leaves the old one: logged, harmless. */

@@ -98,6 +98,8 @@ struct gate {
 				 * unsynchronised clock, not yet cleared */
 	struct clocksync clock;
 	struct denyrate deny;	/* repeated denials (gate_scan.c) */
+	bool has_issuer_pk;	/* security.issuer_key is a key */
+	uint8_t issuer_pk[32];
 	int64_t config_version;
 	int64_t cred_version;
 	struct inbound_state *inbound;

@@ -40,4 +40,11 @@ int gate_open_unscanned(struct gate *g, enum direction dir, enum event_type type
 
 void gate_scan_frame(struct gate *g, const struct frame *f);
 
+/*
+ * What the scans take from cfg once rather than per code: the repeated-
+ * denial limits (their counts kept across a reload) and the issuer key.
+ * At gate_open() and at each gate_reload().
+ */
+void gate_scan_configure(struct gate *g, const struct config *cfg);
+
 #endif

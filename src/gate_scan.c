@@ -60,15 +60,11 @@ gate_clock_alarm(struct gate *g, bool active)
 static bool
 gate_scan_signature(const struct gate *g, const struct gate_scan *s)
 {
-	uint8_t pk[TOKEN_PK_BYTES];
-
 	if (s->pl.kind == CRED_DYNAMIC)
 		return s->cred.has_pubkey && token_verify(&s->pl.token,
 		    s->cred.pubkey);
 	/* No issuer key, or not a key: no badge can be trusted. */
-	if (key_pk_from_text(g->cfg.security.issuer_key, pk) == -1)
-		return false;
-	return token_verify(&s->pl.token, pk);
+	return g->has_issuer_pk && token_verify(&s->pl.token, g->issuer_pk);
 }
 
 /*
@@ -225,10 +221,6 @@ gate_decide_code(struct gate *g, const struct frame *f,
 		.policy = &s.policy,
 		.last_step = -1,
 	};
-	/* Every scan: a reload's new limits apply at once, counts kept. */
-	denyrate_configure(&g->deny, cfg->policy.deny_window_s,
-	    cfg->policy.deny_code_max, cfg->policy.deny_lane_max,
-	    cfg->policy.deny_slow_s);
 	/* 8 bytes of BLAKE2b: enough to tell codes apart, in the log and
 	 * in the denial counts, without keeping what a stranger's QR code
 	 * said. */
@@ -281,6 +273,18 @@ gate_decide_code(struct gate *g, const struct frame *f,
 		lane_deny(&g->lane);
 		gate_scan_denied(g, &s, &ev);
 	}
+}
+
+void
+gate_scan_configure(struct gate *g, const struct config *cfg)
+{
+	/* The gate starts zeroed, so the first call starts empty counts and
+	 * a reload keeps what was counted. */
+	denyrate_configure(&g->deny, cfg->policy.deny_window_s,
+	    cfg->policy.deny_code_max, cfg->policy.deny_lane_max,
+	    cfg->policy.deny_slow_s);
+	g->has_issuer_pk = key_pk_from_text(cfg->security.issuer_key,
+	    g->issuer_pk) == 0;
 }
 
 void

@@ -91,6 +91,14 @@ teardown(void **state)
 	return gate_fx_teardown(state);
 }
 
+/* The tests edit the gate's config in place: this takes it up as a
+ * reload does. */
+static void
+reconfigure(struct gate_fx *fx)
+{
+	gate_scan_configure(&fx->gate, &fx->gate.cfg);
+}
+
 /* Shows code (NULL: nothing) to the gate in one frame. */
 static void
 show(struct gate_fx *fx, const char *code)
@@ -235,14 +243,17 @@ test_signed_badge_needs_issuer_key(void **state)
 	show(fx, good);
 	snprintf(fx->gate.cfg.security.issuer_key,
 	    sizeof(fx->gate.cfg.security.issuer_key), "not a key");
+	reconfigure(fx);
 	show(fx, good);
 	key_pk_to_text(stranger.pk, pk);
 	snprintf(fx->gate.cfg.security.issuer_key,
 	    sizeof(fx->gate.cfg.security.issuer_key), "%s", pk);
+	reconfigure(fx);
 	show(fx, good);
 	key_pk_to_text(issuer.pk, pk);
 	snprintf(fx->gate.cfg.security.issuer_key,
 	    sizeof(fx->gate.cfg.security.issuer_key), "%s", pk);
+	reconfigure(fx);
 	show(fx, old_serial);
 	show(fx, good);
 	assert_string_equal(rows(fx, "reason"), "bad-signature bad-signature "
@@ -286,6 +297,7 @@ test_repeated_denials(void **state)
 	fx->gate.cfg.policy.deny_code_max = 2;
 	fx->gate.cfg.policy.deny_lane_max = 4;
 	fx->gate.cfg.policy.deny_slow_s = 3600;
+	reconfigure(fx);
 	show(fx, "W-9999");
 	show(fx, "W-9999");
 	show(fx, "W-9999");
@@ -301,6 +313,7 @@ test_repeated_denials(void **state)
 	    "16 16 16 16 16 0");
 	/* Denials that say nothing of the code are not counted. */
 	fx->gate.cfg.policy.deny_lane_max = 0;
+	reconfigure(fx);
 	gate_set_lockdown(&fx->gate, true);
 	show(fx, "W-7777");
 	show(fx, "W-7777");
