@@ -17,6 +17,10 @@
 
 #define CAMERA_RETRY_MS 2000
 #define RETENTION_PERIOD_MS (24LL * 3600 * 1000)
+#define CHECKPOINT_PERIOD_MS 1000
+#define CHECKPOINT_QUIET_MS 1000	/* since the last decision */
+#define CHECKPOINT_FRAMES 256		/* 1 MB of WAL: a few ms to copy */
+#define CHECKPOINT_FORCE 1000		/* SQLite's own threshold */
 
 const char *
 camera_state_name(enum camera_state s)
@@ -293,6 +297,27 @@ gate_retention(struct loop *l, struct loop_timer *t)
 	loop_timer_set(l, t, RETENTION_PERIOD_MS);
 }
 
+/*
+ * The WAL is checkpointed here rather than inside whichever commit crosses
+ * SQLite's threshold, which could be a grant's with the worker waiting
+ * (store_checkpoint.c).  A passive checkpoint once the WAL holds a
+ * megabyte and no code was decided for a second; past SQLite's own
+ * threshold, even on a lane that never rests, so the WAL cannot grow
+ * without end.
+ */
+static void
+gate_checkpoint(struct loop *l, struct loop_timer *t)
+{
+	struct gate *g = (struct gate *)((char *)t - offsetof(struct gate, checkpoint));
+	int frames = store_wal_frames(g->store);
+	bool quiet = clock_mono_ns() - g->last_decision_ns >=
+	    CHECKPOINT_QUIET_MS * 1000000LL;
+
+	if (frames >= CHECKPOINT_FORCE || (frames >= CHECKPOINT_FRAMES && quiet))
+		(void)store_checkpoint(g->store);
+	loop_timer_set(l, t, CHECKPOINT_PERIOD_MS);
+}
+
 /* With MQTT off nothing is queued: no outbox grows with nobody to send it. */
 static int
 gate_outbox_cap(struct store *st, const struct config *cfg)
@@ -320,6 +345,7 @@ gate_open(struct gate *g, struct loop *l, const struct config *cfg)
 	g->cam_retry.cb = gate_camera_retry;
 	g->cam_tick.cb = gate_camera_tick;
 	g->retention.cb = gate_retention;
+	g->checkpoint.cb = gate_checkpoint;
 	g->started_ns = clock_mono_ns();
 
 	/* GPIO first: the relays are in their safe state before anything
@@ -336,7 +362,10 @@ gate_open(struct gate *g, struct loop *l, const struct config *cfg)
 		goto fail;
 
 	g->store = store_open(cfg->store.path, cfg->store.synchronous, false);
-	if (g->store == NULL || store_sync_init(g->store) == -1 ||
+	if (g->store == NULL)
+		goto fail;
+	store_checkpoint_defer(g->store);
+	if (store_sync_init(g->store) == -1 ||
 	    gate_outbox_cap(g->store, cfg) == -1 ||
 	    gate_close_pending_passages(g) == -1)
 		goto fail;
@@ -362,6 +391,7 @@ gate_open(struct gate *g, struct loop *l, const struct config *cfg)
 
 	gate_gpio_sync_inputs(g);
 	loop_timer_set(l, &g->retention, 0);
+	loop_timer_set(l, &g->checkpoint, CHECKPOINT_PERIOD_MS);
 	return 0;
 fail:
 	gate_close(g);
@@ -382,6 +412,7 @@ gate_close(struct gate *g)
 	loop_timer_cancel(g->loop, &g->cam_retry);
 	loop_timer_cancel(g->loop, &g->cam_tick);
 	loop_timer_cancel(g->loop, &g->retention);
+	loop_timer_cancel(g->loop, &g->checkpoint);
 	gate_camera_stop(g);
 	if (g->dec_priv != NULL)
 		g->dec->close(g->dec_priv);

@@ -83,6 +83,8 @@ struct gate {
 	struct lane lane;
 	bool lockdown;
 	struct loop_timer retention;
+	struct loop_timer checkpoint;	/* the WAL's, see gate_checkpoint() */
+	int64_t last_decision_ns;	/* 0: none yet */
 
 	struct gate_counters n;
 	int64_t last_decode_us;

@@ -103,9 +103,10 @@ gate_close_pending_passages(struct gate *g)
 }
 
 void
-gate_log_decision(const struct gate *g, const struct event *ev, const char *name)
+gate_log_decision(const struct gate *g, const struct event *ev,
+    const char *name, int64_t relay_us)
 {
-	char who[224], initials[128];
+	char who[224], initials[128], relay[32] = "";
 
 	/* The journal is read by more people than the log: store.name_initials
 	 * keeps holders' names out of it. */
@@ -120,10 +121,13 @@ gate_log_decision(const struct gate *g, const struct event *ev, const char *name
 		snprintf(who, sizeof(who), "%s %s", cred_kind_name(ev->kind), ev->subject);
 	else
 		snprintf(who, sizeof(who), "code %s", ev->payload_hash);
-	log_info("%s %s %s: %s [seq %lld, decode %.1f ms, latency %.1f ms]",
+	if (relay_us >= 0)
+		snprintf(relay, sizeof(relay), ", relay %.1f ms", relay_us / 1000.0);
+	log_info("%s %s %s: %s [seq %lld, decode %.1f ms, latency %.1f ms%s]",
 	    ev->result == RES_GRANTED ? "GRANTED" : "DENIED ",
 	    direction_name(ev->direction), who, reason_name(ev->reason),
-	    (long long)ev->seq, ev->decode_us / 1000.0, ev->latency_us / 1000.0);
+	    (long long)ev->seq, ev->decode_us / 1000.0, ev->latency_us / 1000.0,
+	    relay);
 }
 
 void

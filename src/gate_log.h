@@ -27,8 +27,12 @@ int gate_close_pending_passages(struct gate *g);
 /* Tells the uplink, if any, of an alarm that is not a log row. */
 void gate_uplink_alarm(struct gate *g, const char *name, bool active,
     const char *detail);
-/* One line per decision, for the journal and the demo. */
-void gate_log_decision(const struct gate *g, const struct event *ev, const char *name);
+/*
+ * One line per decision, for the journal and the demo.  relay_us: from the
+ * frame's capture to the relay moved, for a grant; -1 otherwise.
+ */
+void gate_log_decision(const struct gate *g, const struct event *ev,
+    const char *name, int64_t relay_us);
 
 /* The lane's hooks. */
 void gate_on_passage(void *arg, enum direction dir, int64_t seq, enum passage p);

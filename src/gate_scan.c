@@ -209,6 +209,7 @@ gate_decide_code(struct gate *g, const struct frame *f,
 
 	memset(&s, 0, sizeof(s));
 	s.now_ns = clock_mono_ns();
+	g->last_decision_ns = s.now_ns;
 	gate_scan_policy(cfg, &s.policy);
 	s.in = (struct decide_input){
 		.too_long = code->len > (size_t)cfg->decoder.max_payload,
@@ -259,17 +260,19 @@ gate_decide_code(struct gate *g, const struct frame *f,
 	}
 	if (ev.result == RES_GRANTED) {
 		g->n.grants++;
-		gate_log_decision(g, &ev, s.in.cred != NULL ? s.cred.name : "");
+		/* The relay first: the worker is waiting, the journal is not. */
 		if (lane_release(&g->lane, dir, ev.seq) == -1) {
 			log_warnx("gate: %s relay could not be driven", direction_name(dir));
 			gate_passage_commit(g, ev.seq, PASSAGE_NOT_PASSED);
 		}
+		gate_log_decision(g, &ev, s.in.cred != NULL ? s.cred.name : "",
+		    (clock_mono_ns() - f->ts_ns) / 1000);
 		/* Soft anti-passback: let them in, and say so after. */
 		if (d.passback_alarm)
 			gate_scan_alarm(g, &ev, REASON_ANTI_PASSBACK, false);
 	} else {
 		g->n.denials++;
-		gate_log_decision(g, &ev, s.in.cred != NULL ? s.cred.name : "");
+		gate_log_decision(g, &ev, s.in.cred != NULL ? s.cred.name : "", -1);
 		lane_deny(&g->lane);
 		gate_scan_denied(g, &s, &ev);
 	}

@@ -151,6 +151,17 @@ int store_event_purge(struct store *st, int64_t before_ms);
 /* 0 when the database answers a trivial query at once, -1 otherwise. */
 int store_ping(struct store *st);
 
+/*
+ * Checkpoints (store_checkpoint.c): after store_checkpoint_defer() no commit
+ * on this connection checkpoints the WAL, however long it grows; the owner
+ * calls store_checkpoint() (passive, returns 0 or -1) at quiet moments.
+ * store_wal_frames(): frames in the WAL after the last commit, 0 after a
+ * checkpoint that copied them all.
+ */
+void store_checkpoint_defer(struct store *st);
+int store_checkpoint(struct store *st);
+int store_wal_frames(const struct store *st);
+
 /* PRAGMA quick_check: 0 when the database is sound, -1 otherwise. */
 int store_check(struct store *st);
 

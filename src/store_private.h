@@ -40,6 +40,7 @@ struct store {
 	 * SQLite's own message. */
 	int errcode;
 	char errmsg[256];
+	int wal_frames;		/* after the last commit (store_checkpoint.c) */
 };
 
 /*
