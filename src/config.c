@@ -166,8 +166,9 @@ static const struct setting config_settings[] = {
 	S_STRING("camera", "source", camera.source, true, "/dev/video0",
 	    "For v4l2, the device; for file, a directory, one image file or a "
 	    "comma-separated list of image files."),
-	S_INT("camera", "fps", camera.fps, 1, 120, "15",
-	    "Frames captured (or replayed) per second."),
+	S_INT("camera", "fps", camera.fps, 1, 1000, "15",
+	    "Frames captured (or replayed) per second: at most 120 from a "
+	    "camera; the file backend replays up to 1000, for benches."),
 	S_BOOL("camera", "loop", camera.loop, "false",
 	    "file backend: replay the images forever instead of stopping "
 	    "after the last one."),
@@ -962,6 +963,12 @@ config_loader_check(struct config_loader *l, const char *where)
 			    "gpio.%s is not wired", where, ways[i].way,
 			    gpio_role_name(ways[i].relay));
 	}
+	/* Past 120 fps a camera setting is a typing error; replayed files
+	 * go faster so that a bench can show a million frames in an hour. */
+	if (c->camera.fps > 120 && strcmp(c->camera.backend, "file") != 0)
+		config_error_add(l, 0, "%s: camera.fps %d: at most 120 from a "
+		    "camera (only the file backend replays faster)", where,
+		    c->camera.fps);
 	/* The stall check ticks every quarter of stall_ms, and a camera
 	 * that is only slow must never look stalled. */
 	if (c->camera.stall_ms != 0 && (c->camera.stall_ms < 1000 ||

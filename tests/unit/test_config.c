@@ -435,16 +435,16 @@ test_many_errors_counted(void **state)
 
 	n += snprintf(text + n, sizeof(text) - n, "[camera]\n");
 	for (int i = 0; i < 40; i++)
-		n += snprintf(text + n, sizeof(text) - n, "fps = %d\n", 1000 + i);
+		n += snprintf(text + n, sizeof(text) - n, "fps = %d\n", 2000 + i);
 	p = fixture_write(fx, "many.conf", text);
 	config_defaults(&c);
 	assert_int_equal(config_load(&c, p, NULL, 0, &errs), -1);
 	assert_int_equal(errs.count, 40);
-	snprintf(want, sizeof(want), "%s:2: camera.fps: 1000 is out of range "
-	    "1..120", p);
+	snprintf(want, sizeof(want), "%s:2: camera.fps: 2000 is out of range "
+	    "1..1000", p);
 	assert_string_equal(errs.msg[0], want);
 	snprintf(want, sizeof(want), "%s:%d: camera.fps: %d is out of range "
-	    "1..120", p, CONFIG_MAX_ERRORS + 1, 1000 + CONFIG_MAX_ERRORS - 1);
+	    "1..1000", p, CONFIG_MAX_ERRORS + 1, 2000 + CONFIG_MAX_ERRORS - 1);
 	assert_string_equal(errs.msg[CONFIG_MAX_ERRORS - 1], want);
 }
 
@@ -501,13 +501,13 @@ test_continuation_and_long_lines(void **state)
 	memset(longv, 'x', sizeof(longv) - 1);
 	longv[sizeof(longv) - 1] = '\0';
 	snprintf(text, sizeof(text), "[gate]\nid = a\n[camera]\nsource = /%s\n"
-	    "fps = 500\n", longv);
+	    "fps = 5000\n", longv);
 	p = fixture_write(fx, "long.conf", text);
 	assert_int_equal(config_load(&c, p, NULL, 0, &errs), -1);
 	assert_int_equal(errs.count, 2);
 	assert_non_null(strstr(errs.msg[0], ":4: line longer than "));
-	snprintf(want, sizeof(want), "%s:5: camera.fps: 500 is out of range "
-	    "1..120", p);
+	snprintf(want, sizeof(want), "%s:5: camera.fps: 5000 is out of range "
+	    "1..1000", p);
 	assert_string_equal(errs.msg[1], want);
 
 	/* A NUL byte in a line. */
@@ -531,7 +531,7 @@ test_overrides(void **state)
 		"gpio.exit_relay=", "camera.source=a=b",
 	};
 	const char *const bad[] = {
-		"camera.fps=500", "gate.idd=1", "gatee.id=1", "camera.fps",
+		"camera.fps=5000", "gate.idd=1", "gatee.id=1", "camera.fps",
 		"nodot=1", "lane.entry=maybe",
 	};
 
@@ -550,7 +550,7 @@ test_overrides(void **state)
 	before = c;
 	assert_int_equal(config_load(&c, p, bad, 6, &errs), -1);
 	assert_errors(&errs, 6,
-	    "-o camera.fps=500: camera.fps: 500 is out of range 1..120",
+	    "-o camera.fps=5000: camera.fps: 5000 is out of range 1..1000",
 	    "-o gate.idd=1: unknown key gate.idd",
 	    "-o gatee.id=1: unknown section [gatee]",
 	    "-o camera.fps: expected section.key=value",
@@ -577,6 +577,9 @@ test_cross_checks(void **state)
 	    "gpio.sim_log=/tmp/x", "gpio.entry_relay=" };
 	const char *const relay[] = { "gpio.entry_relay=" };
 	const char *const relay2[] = { "lane.exit=true", "gpio.exit_relay=" };
+	const char *const fast[] = { "camera.backend=v4l2", "camera.fps=240" };
+	const char *const fast_ok[] = { "camera.backend=file", "camera.fps=240",
+	    "gpio.backend=sim", "gpio.sim_log=/tmp/x" };
 
 	config_defaults(&c);
 	assert_int_equal(config_load(&c, p, none, 1, &errs), -1);
@@ -605,6 +608,14 @@ test_cross_checks(void **state)
 	assert_int_equal(config_load(&c, NULL, relay2, 2, &errs), -1);
 	assert_errors(&errs, 1, "config: lane.exit is true, but "
 	    "gpio.exit_relay is not wired");
+
+	/* Past 120 fps only replayed files. */
+	assert_int_equal(config_load(&c, p, fast, 2, &errs), -1);
+	snprintf(want, sizeof(want), "%s: camera.fps 240: at most 120 from a "
+	    "camera (only the file backend replays faster)", p);
+	assert_errors(&errs, 1, want);
+	assert_int_equal(config_load(&c, p, fast_ok, 4, &errs), 0);
+	assert_int_equal(c.camera.fps, 240);
 }
 
 static void
@@ -623,10 +634,10 @@ test_config_set_values(void **state)
 	assert_int_equal(c.camera.fps, 1);
 	assert_int_equal(config_set(&c, "camera", "fps", "0", err,
 	    sizeof(err)), -1);
-	assert_string_equal(err, "camera.fps: 0 is out of range 1..120");
+	assert_string_equal(err, "camera.fps: 0 is out of range 1..1000");
 	assert_int_equal(config_set(&c, "camera", "fps", "-7", err,
 	    sizeof(err)), -1);
-	assert_string_equal(err, "camera.fps: -7 is out of range 1..120");
+	assert_string_equal(err, "camera.fps: -7 is out of range 1..1000");
 	assert_int_equal(config_set(&c, "decoder", "holdoff_ms",
 	    "-99999999999999999999", err, sizeof(err)), -1);
 	assert_int_equal(config_set(&c, "decoder", "holdoff_ms", "4294967296",
