@@ -10,7 +10,7 @@ test_config_check_ok_and_errors_with_lines() {
 id = g1
 idd = typo
 [camera]
-fps = 500
+fps = 5000
 [lane]
 entry = maybe
 [nosuch]

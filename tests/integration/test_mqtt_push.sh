@@ -26,7 +26,7 @@ test_mqtt_config_push_applied_rejected_stale_and_kept() {
 	wait_for "the push in the status" status_is '.config_version >= 5'
 	# Every reason, each rejected whole: wrong type, out of range, unknown
 	# key, a restart-only key, not JSON, 1 MB.
-	spub "$TOPIC/config/set" '{"version":6,"settings":{"lane.pulse_ms":"soon","camera.fps":500,"gate.nosuch":1,"store.path":"/tmp/x"}}'
+	spub "$TOPIC/config/set" '{"version":6,"settings":{"lane.pulse_ms":"soon","camera.fps":5000,"gate.nosuch":1,"store.path":"/tmp/x"}}'
 	spub "$TOPIC/config/set" 'not json'
 	big=$(head -c 1048576 /dev/zero | tr '\0' x)
 	printf '{"version":7,"settings":{"gate.lane":"%s"}}' "$big" >"$T/big.json"
