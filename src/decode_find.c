@@ -22,6 +22,7 @@
 #define MAX_HITS	8192
 #define MAX_CLUSTERS	512
 #define MIN_CONTRAST	40	/* of 4 summed pixels, so 10 grey levels */
+#define LONE_REACH	32	/* modules around a lone pattern */
 
 struct hit {
 	float x, y, u;
@@ -117,28 +118,33 @@ find_ratio(const int *r, float *u)
 static void
 find_row(struct decode_find *df, const struct frame *f, int y)
 {
-	const uint8_t *a = f->y + (size_t)y * f->stride;
-	const uint8_t *b = a + f->stride;
+	const uint8_t *restrict a = f->y + (size_t)y * f->stride;
+	const uint8_t *restrict b = a + f->stride;
 	int w = f->width - 1, win = f->width / 40 < 12 ? 12 : f->width / 40;
 	int nr = 0, dark = 0, recip = 65536 / (2 * win + 1);
-	uint8_t *d = df->run_dark + f->width + 1;
+	uint8_t *restrict d = df->run_dark + f->width + 1;
+	uint16_t *restrict v = df->v;
+	int32_t *restrict sum = df->sum;
 
 	/* 2x2 sums smooth the sensor's noise before thresholding.  The loops
-	 * are kept simple enough for the compiler to vectorise. */
+	 * are kept simple enough for the compiler to vectorise, and work
+	 * through local pointers: a byte stored through d may alias anything,
+	 * and would otherwise reload df's on every pixel. */
 	for (int x = 0; x < w; x++)
-		df->v[x] = (uint16_t)(a[x] + a[x + 1] + b[x] + b[x + 1]);
-	df->sum[0] = 0;
+		v[x] = (uint16_t)(a[x] + a[x + 1] + b[x] + b[x + 1]);
+	sum[0] = 0;
 	for (int x = 0; x < w; x++)
-		df->sum[x + 1] = df->sum[x] + df->v[x];
-	/* 1 dark, 0 light, 2 within the dead band around the local mean. */
+		sum[x + 1] = sum[x] + v[x];
+	/* 1 dark, 0 light, 2 within the dead band around the local mean.
+	 * In 32 bits: a window's sum times its reciprocal is at most 1020
+	 * times 65536, and mean * 6554 >> 16 is mean / 10 for a mean up to
+	 * 1020. */
 	for (int x = win; x < w - win; x++) {
-		int mean = (int)(((int64_t)(df->sum[x + win + 1] -
-		    df->sum[x - win]) * recip) >> 16);
-		int band = mean / 10 > MIN_CONTRAST / 2 ? mean / 10 :
-		    MIN_CONTRAST / 2;
+		int mean = ((sum[x + win + 1] - sum[x - win]) * recip) >> 16;
+		int tenth = (mean * 6554) >> 16;
+		int band = tenth > MIN_CONTRAST / 2 ? tenth : MIN_CONTRAST / 2;
 
-		d[x] = df->v[x] + band < mean ? 1 : df->v[x] > mean + band ?
-		    0 : 2;
+		d[x] = v[x] + band < mean ? 1 : v[x] > mean + band ? 0 : 2;
 	}
 	for (int x = 0; x < w; x++) {
 		int lo, hi, mean, band;
@@ -147,23 +153,22 @@ find_row(struct decode_find *df, const struct frame *f, int y)
 			x = w - win;
 		lo = x - win < 0 ? 0 : x - win;
 		hi = x + win >= w ? w - 1 : x + win;
-		mean = (df->sum[hi + 1] - df->sum[lo]) / (hi + 1 - lo);
+		mean = (sum[hi + 1] - sum[lo]) / (hi + 1 - lo);
 		band = mean / 10 > MIN_CONTRAST / 2 ? mean / 10 :
 		    MIN_CONTRAST / 2;
-		d[x] = df->v[x] + band < mean ? 1 : df->v[x] > mean + band ?
-		    0 : 2;
+		d[x] = v[x] + band < mean ? 1 : v[x] > mean + band ? 0 : 2;
 	}
-	/* A flat start is called light; the dead band keeps the last. */
-	for (int x = 0; x < w; x++) {
-		int c = d[x] == 2 ? dark : d[x];
-
-		if (nr > 0 && c == dark) {
-			df->runs[nr - 1]++;
-		} else {
-			df->run_dark[nr] = (uint8_t)c;
-			df->runs[nr++] = 1;
-			dark = c;
-		}
+	/* A flat start is called light; the dead band keeps the last.  Only
+	 * a change of colour costs more than a compare. */
+	dark = d[0] == 1;
+	for (int x = 1, start = 0; x <= w; x++) {
+		if (x < w && (d[x] == 2 || d[x] == dark))
+			continue;
+		df->run_dark[nr] = (uint8_t)dark;
+		df->runs[nr++] = x - start;
+		start = x;
+		if (x < w)
+			dark = d[x];
 	}
 	for (int i = 0, x = 0; i + 4 < nr && df->n_hits < MAX_HITS;
 	    x += df->runs[i++]) {
@@ -374,8 +379,9 @@ decode_find_regions(struct decode_find *df, const struct frame *f,
 
 		/* A finder's centre spans three modules of rows: one hit is
 		 * noise unless the modules are that small. */
-		c->confirmed = (c->n >= 2 || c->su / c->n < 2.2f) && find_cross(f, c->sx / c->n, c->sy / c->n,
-		    c->su / c->n, c->inverted, &cy);
+		c->confirmed = (c->n >= 2 || c->su / c->n < 2.2f) &&
+		    find_cross(f, c->sx / c->n, c->sy / c->n, c->su / c->n,
+		    c->inverted, &cy);
 		if (c->confirmed) {
 			c->sy = cy * c->n;
 			ok[n_ok++] = c;
@@ -411,4 +417,48 @@ int
 decode_find_patterns(const struct decode_find *df)
 {
 	return df->n_ok;
+}
+
+int
+decode_find_lone(const struct decode_find *df, const struct frame *f,
+    struct decode_region *out, int max)
+{
+	const struct cluster *best[DECODE_FIND_MAX];
+	int n = 0;
+
+	if (max > DECODE_FIND_MAX)
+		max = DECODE_FIND_MAX;
+	/* The patterns seen on the most rows are the likeliest real. */
+	for (int k = 0; k < df->n_cl; k++) {
+		const struct cluster *c = &df->cl[k];
+		int i;
+
+		if (!c->confirmed)
+			continue;
+		for (i = n; i > 0 && best[i - 1]->n < c->n; i--)
+			if (i < max)
+				best[i] = best[i - 1];
+		if (i < max) {
+			best[i] = c;
+			n += n < max;
+		}
+	}
+	for (int i = 0; i < n; i++) {
+		/* From the pattern's centre across a code of 33 modules
+		 * (version 4) is 29.5 modules, and some of its quiet zone;
+		 * the code may lie to any side. */
+		float u = best[i]->su / best[i]->n, reach = LONE_REACH * u;
+		float x = best[i]->sx / best[i]->n, y = best[i]->sy / best[i]->n;
+
+		out[i] = (struct decode_region){
+			.x0 = (int)fmaxf(0, x - reach),
+			.y0 = (int)fmaxf(0, y - reach),
+			.x1 = (int)fminf((float)f->width, x + reach),
+			.y1 = (int)fminf((float)f->height, y + reach),
+			.module = u,
+			.inverted = best[i]->inverted,
+			.finders = 1,
+		};
+	}
+	return n;
 }

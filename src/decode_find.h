@@ -17,7 +17,7 @@ struct decode_region {
 	int x0, y0, x1, y1;	/* pixels, x1 and y1 exclusive, in the frame */
 	float module;		/* estimated pixels per module */
 	bool inverted;		/* light modules on a dark quiet zone */
-	int finders;		/* finder patterns seen: 3, or 2 */
+	int finders;		/* finder patterns seen: 3, 2, or 1 */
 };
 
 struct decode_find;
@@ -40,5 +40,14 @@ int decode_find_regions(struct decode_find *df, const struct frame *f,
 /* The finder patterns the last decode_find_regions() confirmed, grouped
  * into regions or not. */
 int decode_find_patterns(const struct decode_find *df);
+
+/*
+ * Regions around the finder patterns the last decode_find_regions()
+ * confirmed, for when none made a region (finders set to 1): a square
+ * about each, seen on the most rows first, that holds a code of up to 33
+ * modules lying to any side of it.  Returns the number written to out.
+ */
+int decode_find_lone(const struct decode_find *df, const struct frame *f,
+    struct decode_region *out, int max);
 
 #endif

@@ -1,7 +1,7 @@
 /*
  * bench_frames: makes the decoding bench's camera-like frames.
  *
- *   bench_frames OUTDIR
+ *   bench_frames OUTDIR [SEED]
  *
  * Writes grey PGM frames and OUTDIR/frames.txt, one line per frame:
  * "FILE SET HEX name=value...", where SET is cam640, cam720 or seqNN (an
@@ -17,7 +17,9 @@
  * code.  An approach sequence is 30 frames at 30 fps of one code coming
  * from 1.5 to 6 pixels per module with fading motion blur and a little
  * drift, the way a worker walks up to the gate.  A fixed seed makes the
- * same frames every run.  A bench tool, not part of the gate.
+ * same frames every run; another SEED (a number) makes other frames of the
+ * same kinds, to check that a decoder's gain is not one set's luck.  A
+ * bench tool, not part of the gate.
  */
 #include <errno.h>
 #include <math.h>
@@ -386,9 +388,18 @@ main(int argc, char **argv)
 	char path[4096];
 	FILE *list;
 
-	if (argc != 2) {
-		fprintf(stderr, "usage: bench_frames OUTDIR\n");
+	if (argc != 2 && argc != 3) {
+		fprintf(stderr, "usage: bench_frames OUTDIR [SEED]\n");
 		return 2;
+	}
+	if (argc == 3) {
+		/* Mixed so that near seeds start far apart; never 0, which
+		 * xorshift would keep. */
+		rng_state ^= strtoull(argv[2], NULL, 0) * 0xbf58476d1ce4e5b9ULL;
+		if (rng_state == 0)
+			rng_state = 1;
+		for (int i = 0; i < 8; i++)
+			rng();
 	}
 	snprintf(path, sizeof(path), "%s/frames.txt", argv[1]);
 	if ((list = fopen(path, "w")) == NULL) {
