@@ -16,56 +16,10 @@
 
 #include "../../src/log.h"
 #include "../../src/store.h"
-
-struct fx {
-	char dir[64];
-	char db[PATH_MAX];
-	char file[PATH_MAX];	/* the last file written by fx_write() */
-};
-
-static int
-setup(void **state)
-{
-	struct fx *fx = calloc(1, sizeof(*fx));
-
-	if (fx == NULL)
-		return -1;
-	snprintf(fx->dir, sizeof(fx->dir), "/tmp/test_store.XXXXXX");
-	if (mkdtemp(fx->dir) == NULL) {
-		free(fx);
-		return -1;
-	}
-	snprintf(fx->db, sizeof(fx->db), "%s/gate.db", fx->dir);
-	*state = fx;
-	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	struct fx *fx = *state;
-	char path[PATH_MAX * 2];
-	struct dirent *de;
-	DIR *d;
-
-	if ((d = opendir(fx->dir)) != NULL) {
-		while ((de = readdir(d)) != NULL) {
-			if (strcmp(de->d_name, ".") == 0 ||
-			    strcmp(de->d_name, "..") == 0)
-				continue;
-			snprintf(path, sizeof(path), "%s/%s", fx->dir,
-			    de->d_name);
-			unlink(path);
-		}
-		closedir(d);
-	}
-	rmdir(fx->dir);
-	free(fx);
-	return 0;
-}
+#include "store_fixture.h"
 
 static const char *
-fx_write(struct fx *fx, const char *name, const char *text)
+fx_write(struct store_fx *fx, const char *name, const char *text)
 {
 	FILE *f;
 
@@ -78,7 +32,7 @@ fx_write(struct fx *fx, const char *name, const char *text)
 
 /* Imports fx->file, as the CLI does. */
 static int
-fx_import(struct store *st, struct fx *fx, char *err, size_t errlen)
+fx_import(struct store *st, struct store_fx *fx, char *err, size_t errlen)
 {
 	FILE *f;
 	int n;
@@ -91,7 +45,7 @@ fx_import(struct store *st, struct fx *fx, char *err, size_t errlen)
 }
 
 static struct store *
-fx_open(struct fx *fx)
+fx_open(struct store_fx *fx)
 {
 	struct store *st = store_open(fx->db, STORE_SYNC_FULL, false);
 
@@ -249,7 +203,7 @@ events_since(struct store *st, int64_t since)
 static void
 test_open_creates_schema(void **state)
 {
-	struct fx *fx = *state;
+	struct store_fx *fx = *state;
 	struct store *st;
 	char v[256];
 
@@ -278,7 +232,7 @@ test_open_creates_schema(void **state)
 static void
 test_open_refuses_newer_schema(void **state)
 {
-	struct fx *fx = *state;
+	struct store_fx *fx = *state;
 	sqlite3 *h;
 
 	assert_int_equal(sqlite3_open(fx->db, &h), SQLITE_OK);
@@ -292,7 +246,7 @@ test_open_refuses_newer_schema(void **state)
 static void
 test_open_not_a_database(void **state)
 {
-	struct fx *fx = *state;
+	struct store_fx *fx = *state;
 
 	fx_write(fx, "gate.db", "this is not an SQLite database, not at all\n");
 	assert_null(store_open(fx->db, STORE_SYNC_FULL, false));
@@ -302,7 +256,7 @@ test_open_not_a_database(void **state)
 static void
 test_credential_put_find_delete(void **state)
 {
-	struct fx *fx = *state;
+	struct store_fx *fx = *state;
 	struct store *st = fx_open(fx);
 	struct credential a = cred_make("emp-2", CRED_CCCD, "001099012345");
 	struct credential b = cred_make("emp-1", CRED_BADGE, "B-0001");
@@ -361,7 +315,7 @@ test_credential_put_find_delete(void **state)
 static void
 test_credential_unique_subject(void **state)
 {
-	struct fx *fx = *state;
+	struct store_fx *fx = *state;
 	struct store *st = fx_open(fx);
 	struct credential a = cred_make("a", CRED_BADGE, "SAME");
 	struct credential b = cred_make("b", CRED_BADGE, "SAME");
@@ -388,7 +342,7 @@ test_credential_unique_subject(void **state)
 static void
 test_credential_validation(void **state)
 {
-	struct fx *fx = *state;
+	struct store_fx *fx = *state;
 	struct store *st = fx_open(fx);
 	struct credential c;
 	char err[256];
@@ -456,7 +410,7 @@ is_lower_hex(const char *s, size_t n)
 static void
 test_event_append(void **state)
 {
-	struct fx *fx = *state;
+	struct store_fx *fx = *state;
 	struct store *st = fx_open(fx);
 	struct event ev[3];
 	struct events es;
@@ -489,7 +443,7 @@ test_event_append(void **state)
 static void
 test_event_set_passage(void **state)
 {
-	struct fx *fx = *state;
+	struct store_fx *fx = *state;
 	struct store *st = fx_open(fx);
 	struct event a = event_make(1000, "s1"), b = event_make(1001, "s2");
 	struct events es;
@@ -515,7 +469,7 @@ test_event_set_passage(void **state)
 static void
 test_event_foreach_since(void **state)
 {
-	struct fx *fx = *state;
+	struct store_fx *fx = *state;
 	struct store *st = fx_open(fx);
 	/* Appended out of time order: the log's order is seq, not ts. */
 	static const int64_t ts[] = { 3000, 1000, 2000, 4000 };
@@ -546,7 +500,7 @@ test_event_foreach_since(void **state)
 static void
 test_event_purge_keeps_seq_growing(void **state)
 {
-	struct fx *fx = *state;
+	struct store_fx *fx = *state;
 	struct store *st = fx_open(fx);
 	struct event ev;
 	int64_t max_seq = 0;
@@ -577,7 +531,7 @@ test_hostile_text(void **state)
 {
 	static const char drop[] = "'; DROP TABLE events; --";
 	static const char quotes[] = "O'Brien \"the\" `tick` \\ %s %n";
-	struct fx *fx = *state;
+	struct store_fx *fx = *state;
 	struct store *st = fx_open(fx);
 	struct credential c = cred_make(drop, CRED_BADGE, quotes), out;
 	struct event ev = event_make(1000, drop);
@@ -612,7 +566,7 @@ test_hostile_text(void **state)
 static void
 test_long_text_is_cut_safely(void **state)
 {
-	struct fx *fx = *state;
+	struct store_fx *fx = *state;
 	struct store *st = fx_open(fx);
 	struct event ev = event_make(1000, "s");
 	struct events es;
@@ -639,7 +593,7 @@ test_long_text_is_cut_safely(void **state)
 static void
 test_read_only(void **state)
 {
-	struct fx *fx = *state;
+	struct store_fx *fx = *state;
 	struct store *rw, *ro;
 	struct event ev = event_make(1000, "s");
 	struct credential c = cred_make("a", CRED_BADGE, "B1");
@@ -677,7 +631,7 @@ test_read_only(void **state)
 static void
 test_read_only_needs_schema(void **state)
 {
-	struct fx *fx = *state;
+	struct store_fx *fx = *state;
 	sqlite3 *h;
 
 	assert_int_equal(sqlite3_open(fx->db, &h), SQLITE_OK);
@@ -690,7 +644,7 @@ test_read_only_needs_schema(void **state)
 static void
 test_import_good(void **state)
 {
-	struct fx *fx = *state;
+	struct store_fx *fx = *state;
 	struct store *st = fx_open(fx);
 	struct credential c;
 	struct creds cs;
@@ -741,7 +695,7 @@ test_import_good(void **state)
 
 /* Imports text that must fail, checks the message and that nothing changed. */
 static void
-import_bad(struct fx *fx, const char *text, int line, const char *what)
+import_bad(struct store_fx *fx, const char *text, int line, const char *what)
 {
 	struct store *st = fx_open(fx);
 	struct credential old = cred_make("old", CRED_BADGE, "OLD-1");
@@ -849,7 +803,7 @@ test_import_bad_rows(void **state)
 static void
 test_store_check(void **state)
 {
-	struct fx *fx = *state;
+	struct store_fx *fx = *state;
 	struct store *st = fx_open(fx);
 	struct event ev = event_make(1000, "s");
 
@@ -862,7 +816,8 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-#define T(f)	cmocka_unit_test_setup_teardown(f, setup, teardown)
+#define T(f)	cmocka_unit_test_setup_teardown(f, store_fx_setup, \
+    store_fx_teardown)
 		T(test_open_creates_schema),
 		T(test_open_refuses_newer_schema),
 		T(test_open_not_a_database),

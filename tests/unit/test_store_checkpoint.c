@@ -18,48 +18,10 @@
 #include <unistd.h>
 
 #include "../../src/store.h"
+#include "store_fixture.h"
 
 #define PAST_SQLITE 1200	/* frames: SQLite checkpoints at 1000 */
 #define FRAME_BYTES (4096 + 24)	/* a page and its frame header */
-
-struct fx {
-	char dir[64];
-	char db[PATH_MAX];
-	char wal[PATH_MAX];
-};
-
-static int
-setup(void **state)
-{
-	struct fx *fx = calloc(1, sizeof(*fx));
-
-	if (fx == NULL)
-		return -1;
-	snprintf(fx->dir, sizeof(fx->dir), "/tmp/test_ckpt.XXXXXX");
-	if (mkdtemp(fx->dir) == NULL) {
-		free(fx);
-		return -1;
-	}
-	snprintf(fx->db, sizeof(fx->db), "%s/gate.db", fx->dir);
-	snprintf(fx->wal, sizeof(fx->wal), "%s/gate.db-wal", fx->dir);
-	*state = fx;
-	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	struct fx *fx = *state;
-	char path[PATH_MAX];
-
-	unlink(fx->db);
-	unlink(fx->wal);
-	snprintf(path, sizeof(path), "%s/gate.db-shm", fx->dir);
-	unlink(path);
-	rmdir(fx->dir);
-	free(fx);
-	return 0;
-}
 
 static void
 append(struct store *st, int i)
@@ -93,8 +55,9 @@ file_size(const char *path)
 static void
 test_deferred_then_checkpointed(void **state)
 {
-	struct fx *fx = *state;
+	struct store_fx *fx = *state;
 	struct store *st = store_open(fx->db, STORE_SYNC_FULL, false);
+	char wal[PATH_MAX + 8];
 	struct event ev;
 	char want[16];
 	int n = 0;
@@ -106,7 +69,8 @@ test_deferred_then_checkpointed(void **state)
 	assert_true(store_wal_frames(st) >= PAST_SQLITE);
 	/* Had SQLite checkpointed at 1000 frames, the WAL would have
 	 * started again from its beginning and be shorter than this. */
-	assert_true(file_size(fx->wal) >= (off_t)PAST_SQLITE * FRAME_BYTES);
+	snprintf(wal, sizeof(wal), "%s-wal", fx->db);
+	assert_true(file_size(wal) >= (off_t)PAST_SQLITE * FRAME_BYTES);
 
 	assert_int_equal(store_checkpoint(st), 0);
 	assert_int_equal(store_wal_frames(st), 0);
@@ -128,7 +92,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_deferred_then_checkpointed,
-		    setup, teardown),
+		    store_fx_setup, store_fx_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

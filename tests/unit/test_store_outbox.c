@@ -22,47 +22,10 @@
 #include "../../src/store.h"
 #include "../../src/store_outbox.h"
 #include "../../src/store_schema.h"
-
-struct fx {
-	char dir[64];
-	char db[PATH_MAX];
-};
-
-static int
-setup(void **state)
-{
-	struct fx *fx = calloc(1, sizeof(*fx));
-
-	if (fx == NULL)
-		return -1;
-	snprintf(fx->dir, sizeof(fx->dir), "/tmp/test_outbox.XXXXXX");
-	if (mkdtemp(fx->dir) == NULL) {
-		free(fx);
-		return -1;
-	}
-	snprintf(fx->db, sizeof(fx->db), "%s/gate.db", fx->dir);
-	*state = fx;
-	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	struct fx *fx = *state;
-	static const char *const suffix[] = { "", "-wal", "-shm", "-journal" };
-	char path[PATH_MAX + 16];
-
-	for (size_t i = 0; i < sizeof(suffix) / sizeof(suffix[0]); i++) {
-		snprintf(path, sizeof(path), "%s%s", fx->db, suffix[i]);
-		unlink(path);
-	}
-	rmdir(fx->dir);
-	free(fx);
-	return 0;
-}
+#include "store_fixture.h"
 
 static struct store *
-fx_open(struct fx *fx)
+fx_open(struct store_fx *fx)
 {
 	struct store *st = store_open(fx->db, STORE_SYNC_NORMAL, false);
 
@@ -358,7 +321,7 @@ test_unreadable_event(void **state)
 static void
 test_migrates_version_1(void **state)
 {
-	struct fx *fx = *state;
+	struct store_fx *fx = *state;
 	struct store *st;
 	sqlite3 *h;
 
@@ -404,7 +367,8 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-#define T(f)	cmocka_unit_test_setup_teardown(f, setup, teardown)
+#define T(f)	cmocka_unit_test_setup_teardown(f, store_fx_setup, \
+    store_fx_teardown)
 		T(test_off_by_default_queues_nothing),
 		T(test_decisions_and_passages_in_order),
 		T(test_delete_batch),

@@ -23,50 +23,20 @@
 #include "../../src/store.h"
 #include "../../src/store_schema.h"
 #include "../../src/store_sync.h"
+#include "store_fixture.h"
 
-struct fx {
-	char dir[64];
-	char db[PATH_MAX];
-	char csv[PATH_MAX];
-};
-
-static int
-setup(void **state)
+/* The credentials CSV a test writes, beside the database. */
+static FILE *
+csv_open(const struct store_fx *fx, const char *mode)
 {
-	struct fx *fx = calloc(1, sizeof(*fx));
+	char path[PATH_MAX];
 
-	if (fx == NULL)
-		return -1;
-	snprintf(fx->dir, sizeof(fx->dir), "/tmp/test_store_policy.XXXXXX");
-	if (mkdtemp(fx->dir) == NULL) {
-		free(fx);
-		return -1;
-	}
-	snprintf(fx->db, sizeof(fx->db), "%s/gate.db", fx->dir);
-	snprintf(fx->csv, sizeof(fx->csv), "%s/creds.csv", fx->dir);
-	*state = fx;
-	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	struct fx *fx = *state;
-	static const char *const tails[] = { "", "-wal", "-shm" };
-	char path[PATH_MAX + 8];
-
-	for (size_t i = 0; i < 3; i++) {
-		snprintf(path, sizeof(path), "%s%s", fx->db, tails[i]);
-		unlink(path);
-	}
-	unlink(fx->csv);
-	rmdir(fx->dir);
-	free(fx);
-	return 0;
+	snprintf(path, sizeof(path), "%.63s/creds.csv", fx->dir);
+	return fopen(path, mode);
 }
 
 static struct store *
-fx_open(struct fx *fx)
+fx_open(struct store_fx *fx)
 {
 	struct store *st = store_open(fx->db, STORE_SYNC_FULL, false);
 
@@ -224,7 +194,7 @@ event_make(const char *cred, enum direction dir, enum result res,
 static void
 test_migrates_version_2_keeping_rows(void **state)
 {
-	struct fx *fx = *state;
+	struct store_fx *fx = *state;
 	struct credential c, dyn = cred_make("D-1", CRED_DYNAMIC, "W-0001");
 	struct sync_state ss;
 	struct event ev;
@@ -299,7 +269,7 @@ raw_int(const char *db, const char *sql)
 static void
 test_migration_failure_keeps_version_2(void **state)
 {
-	struct fx *fx = *state;
+	struct store_fx *fx = *state;
 	struct credential c;
 	struct store *st;
 
@@ -326,7 +296,7 @@ test_migration_failure_keeps_version_2(void **state)
 static void
 test_credential_policy_fields(void **state)
 {
-	struct fx *fx = *state;
+	struct store_fx *fx = *state;
 	struct store *st = fx_open(fx);
 	struct credential c, s = cred_make("S-1", CRED_SIGNED, "W-0001");
 	struct credential d = cred_make("D-1", CRED_DYNAMIC, "W-0001");
@@ -375,7 +345,7 @@ test_credential_policy_fields(void **state)
 static void
 test_token_steps_kept_with_grant(void **state)
 {
-	struct fx *fx = *state;
+	struct store_fx *fx = *state;
 	struct store *st = fx_open(fx);
 	struct event ev = event_make("D-1", DIR_ENTRY, RES_GRANTED,
 	    PASSAGE_PENDING);
@@ -421,7 +391,7 @@ test_token_steps_kept_with_grant(void **state)
 static void
 test_last_grant(void **state)
 {
-	struct fx *fx = *state;
+	struct store_fx *fx = *state;
 	struct store *st = fx_open(fx);
 	struct store_grant g;
 	struct event ev;
@@ -475,7 +445,7 @@ test_last_grant(void **state)
 static void
 test_subject_full(void **state)
 {
-	struct fx *fx = *state;
+	struct store_fx *fx = *state;
 	struct store *st = fx_open(fx);
 	struct event ev = event_make("C-1", DIR_ENTRY, RES_DENIED,
 	    PASSAGE_NONE), got;
@@ -490,23 +460,23 @@ test_subject_full(void **state)
 }
 
 static int
-csv_import(struct store *st, struct fx *fx, char *err, size_t errlen)
+csv_import(struct store *st, struct store_fx *fx, char *err, size_t errlen)
 {
 	FILE *f;
 	int n;
 
-	assert_non_null(f = fopen(fx->csv, "r"));
+	assert_non_null(f = csv_open(fx, "r"));
 	n = store_credential_import_csv(st, f, "creds.csv", err, errlen);
 	fclose(f);
 	return n;
 }
 
 static void
-csv_write(struct fx *fx, const char *text)
+csv_write(struct store_fx *fx, const char *text)
 {
 	FILE *f;
 
-	assert_non_null(f = fopen(fx->csv, "w"));
+	assert_non_null(f = csv_open(fx, "w"));
 	fputs(text, f);
 	assert_int_equal(fclose(f), 0);
 }
@@ -518,7 +488,7 @@ csv_write(struct fx *fx, const char *text)
 static void
 test_csv_round_trip(void **state)
 {
-	struct fx *fx = *state;
+	struct store_fx *fx = *state;
 	struct store *st = fx_open(fx);
 	struct credential in[3] = {
 		cred_make("A-1", CRED_BADGE, "W-0001"),
@@ -536,7 +506,7 @@ test_csv_round_trip(void **state)
 	snprintf(in[2].lanes, sizeof(in[2].lanes), "1:entry,2");
 	for (int i = 0; i < 3; i++)
 		assert_int_equal(store_credential_put(st, &in[i]), 0);
-	assert_non_null(f = fopen(fx->csv, "w"));
+	assert_non_null(f = csv_open(fx, "w"));
 	assert_int_equal(store_credential_export_csv(st, f), 0);
 	assert_int_equal(fclose(f), 0);
 	store_close(st);
@@ -554,7 +524,7 @@ test_csv_round_trip(void **state)
 
 /* Each text must fail to import, with what in its message. */
 static void
-csv_bad(struct fx *fx, const char *text, const char *what)
+csv_bad(struct store_fx *fx, const char *text, const char *what)
 {
 	struct store *st = fx_open(fx);
 	char err[512];
@@ -570,7 +540,7 @@ csv_bad(struct fx *fx, const char *text, const char *what)
 static void
 test_csv_policy_columns(void **state)
 {
-	struct fx *fx = *state;
+	struct store_fx *fx = *state;
 	struct credential c;
 	char pk[KEY_PK_TEXT], text[512], err[512];
 	uint8_t key[32];
@@ -611,7 +581,8 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-#define T(f)	cmocka_unit_test_setup_teardown(f, setup, teardown)
+#define T(f)	cmocka_unit_test_setup_teardown(f, store_fx_setup, \
+    store_fx_teardown)
 		T(test_migrates_version_2_keeping_rows),
 		T(test_migration_failure_keeps_version_2),
 		T(test_credential_policy_fields),
