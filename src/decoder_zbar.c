@@ -31,9 +31,18 @@
 #include "decoder.h"
 #include "log.h"
 
+/*
+ * zbar 0.23 never reuses the symbol a QR code was read into: it keeps it
+ * in the scanner's recycle lists for ever (mchehab/zbar#258, open), about
+ * 150 bytes for every code read, megabytes a month at a busy gate.  The
+ * scanner is made afresh after this many codes, which frees them.
+ */
+#define ZBAR_RENEW_CODES 256
+
 struct zbar_dec {
 	zbar_image_scanner_t *scanner;
 	zbar_image_t *image;
+	int codes_read;		/* by this scanner, since it was made */
 	uint8_t *packed;	/* rows of a strided frame, packed */
 	size_t packed_cap;
 	uint8_t *codes;		/* the bytes handed out by the last scan */
@@ -41,6 +50,30 @@ struct zbar_dec {
 };
 
 static void zbar_dec_close(void *priv);
+
+static zbar_image_scanner_t *
+zbar_dec_scanner_new(void)
+{
+	zbar_image_scanner_t *sc;
+
+	if ((sc = zbar_image_scanner_create()) == NULL) {
+		log_warnx("zbar: cannot create the scanner");
+		return NULL;
+	}
+	/*
+	 * Every symbology off, then QR alone: a gate reads QR codes, and each
+	 * linear decoder left on costs time on every frame and can misread
+	 * printed text or a barcode on a box as a payload.
+	 */
+	if (zbar_image_scanner_set_config(sc, 0, ZBAR_CFG_ENABLE, 0) ||
+	    zbar_image_scanner_set_config(sc, ZBAR_QRCODE, ZBAR_CFG_ENABLE, 1) ||
+	    zbar_image_scanner_set_config(sc, ZBAR_QRCODE, ZBAR_CFG_BINARY, 1)) {
+		log_warnx("zbar: this zbar cannot read QR codes in binary mode");
+		zbar_image_scanner_destroy(sc);
+		return NULL;
+	}
+	return sc;
+}
 
 static void *
 zbar_dec_open(void)
@@ -51,28 +84,26 @@ zbar_dec_open(void)
 		log_warn("zbar: calloc");
 		return NULL;
 	}
-	if ((z->scanner = zbar_image_scanner_create()) == NULL ||
+	if ((z->scanner = zbar_dec_scanner_new()) == NULL ||
 	    (z->image = zbar_image_create()) == NULL) {
-		log_warnx("zbar: cannot create the scanner");
-		zbar_dec_close(z);
-		return NULL;
-	}
-	/*
-	 * Every symbology off, then QR alone: a gate reads QR codes, and each
-	 * linear decoder left on costs time on every frame and can misread
-	 * printed text or a barcode on a box as a payload.
-	 */
-	if (zbar_image_scanner_set_config(z->scanner, 0, ZBAR_CFG_ENABLE, 0) ||
-	    zbar_image_scanner_set_config(z->scanner, ZBAR_QRCODE,
-	    ZBAR_CFG_ENABLE, 1) ||
-	    zbar_image_scanner_set_config(z->scanner, ZBAR_QRCODE,
-	    ZBAR_CFG_BINARY, 1)) {
-		log_warnx("zbar: this zbar cannot read QR codes in binary mode");
 		zbar_dec_close(z);
 		return NULL;
 	}
 	zbar_image_set_format(z->image, zbar_fourcc('Y', '8', '0', '0'));
 	return z;
+}
+
+/* A new scanner for the old and its kept symbols; the old stays if none. */
+static void
+zbar_dec_renew(struct zbar_dec *z)
+{
+	zbar_image_scanner_t *sc;
+
+	if ((sc = zbar_dec_scanner_new()) == NULL)
+		return;
+	zbar_image_scanner_destroy(z->scanner);
+	z->scanner = sc;
+	z->codes_read = 0;
 }
 
 /* Grows *buf to at least need bytes, keeping its contents. */
@@ -182,6 +213,9 @@ zbar_dec_scan(void *priv, const struct frame *f, struct decode_result *out)
 	/* Let go of the symbols and of the frame's pixels now. */
 	zbar_image_scanner_recycle_image(z->scanner, z->image);
 	zbar_image_set_data(z->image, NULL, 0, NULL);
+	z->codes_read += n;
+	if (z->codes_read >= ZBAR_RENEW_CODES)
+		zbar_dec_renew(z);
 	return out->count;
 }
 
