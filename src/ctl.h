@@ -24,4 +24,8 @@ int ctl_keygen(struct ctl *c, int argc, char **argv);	/* keygen FILE */
 int ctl_badge(struct ctl *c, int argc, char **argv);	/* badge ID --key F ... */
 int ctl_token(struct ctl *c, int argc, char **argv);	/* token ID --key F ... */
 
+/* "--opt V" or "--opt=V" at argv[*i]: the value, with *i moved past it;
+ * NULL when argv[*i] is not that option (ctl_opt.c). */
+const char *ctl_opt(int argc, char **argv, int *i, const char *opt);
+
 #endif

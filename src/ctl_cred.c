@@ -111,19 +111,6 @@ cred_arg_serial(uint32_t *serial, const char *v)
 	return 0;
 }
 
-/* "--opt V" or "--opt=V": the value, advancing *i past it, or NULL. */
-static const char *
-cred_opt(int argc, char **argv, int *i, const char *opt)
-{
-	size_t n = strlen(opt);
-
-	if (strcmp(argv[*i], opt) == 0 && *i + 1 < argc)
-		return argv[++*i];
-	if (strncmp(argv[*i], opt, n) == 0 && argv[*i][n] == '=')
-		return argv[*i] + n + 1;
-	return NULL;
-}
-
 static int
 cred_add(struct ctl *c, int argc, char **argv)
 {
@@ -137,42 +124,42 @@ cred_add(struct ctl *c, int argc, char **argv)
 	cr.status = CRED_ACTIVE;
 	snprintf(cr.lanes, sizeof(cr.lanes), "*");
 	for (int i = 1; i < argc; i++) {
-		if ((v = cred_opt(argc, argv, &i, "--name")) != NULL) {
+		if ((v = ctl_opt(argc, argv, &i, "--name")) != NULL) {
 			if (cred_arg_copy(cr.name, sizeof(cr.name), "name",
 			    v) == -1)
 				return 1;
-		} else if ((v = cred_opt(argc, argv, &i, "--from")) != NULL) {
+		} else if ((v = ctl_opt(argc, argv, &i, "--from")) != NULL) {
 			if (cred_arg_time(&cr.valid_from_ms, "--from", v) == -1)
 				return 2;
-		} else if ((v = cred_opt(argc, argv, &i, "--until")) != NULL) {
+		} else if ((v = ctl_opt(argc, argv, &i, "--until")) != NULL) {
 			if (cred_arg_time(&cr.valid_until_ms, "--until",
 			    v) == -1)
 				return 2;
-		} else if ((v = cred_opt(argc, argv, &i, "--status")) != NULL) {
+		} else if ((v = ctl_opt(argc, argv, &i, "--status")) != NULL) {
 			if ((status = cred_status_from_name(v)) == -1) {
 				fprintf(stderr, "qrgatectl: cred: status '%s' "
 				    "is not active, suspended or revoked\n", v);
 				return 2;
 			}
 			cr.status = status;
-		} else if ((v = cred_opt(argc, argv, &i, "--role")) != NULL) {
+		} else if ((v = ctl_opt(argc, argv, &i, "--role")) != NULL) {
 			if ((role = cred_role_from_name(v)) == -1) {
 				fprintf(stderr, "qrgatectl: cred: role '%s' "
 				    "is not staff or visitor\n", v);
 				return 2;
 			}
 			cr.role = role;
-		} else if ((v = cred_opt(argc, argv, &i, "--serial")) != NULL) {
+		} else if ((v = ctl_opt(argc, argv, &i, "--serial")) != NULL) {
 			if (cred_arg_serial(&cr.serial, v) == -1)
 				return 2;
-		} else if ((v = cred_opt(argc, argv, &i, "--pubkey")) != NULL) {
+		} else if ((v = ctl_opt(argc, argv, &i, "--pubkey")) != NULL) {
 			if (key_pk_from_text(v, cr.pubkey) == -1) {
 				fprintf(stderr, "qrgatectl: cred: --pubkey is "
 				    "not a public key\n");
 				return 2;
 			}
 			cr.has_pubkey = true;
-		} else if ((v = cred_opt(argc, argv, &i, "--lanes")) != NULL) {
+		} else if ((v = ctl_opt(argc, argv, &i, "--lanes")) != NULL) {
 			if (cred_arg_copy(cr.lanes, sizeof(cr.lanes), "lanes",
 			    v) == -1)
 				return 1;

@@ -35,19 +35,6 @@ struct keys_out {
 	bool show;
 };
 
-/* "--opt V" or "--opt=V": the value, advancing *i past it, or NULL. */
-static const char *
-keys_opt(int argc, char **argv, int *i, const char *opt)
-{
-	size_t n = strlen(opt);
-
-	if (strcmp(argv[*i], opt) == 0 && *i + 1 < argc)
-		return argv[++*i];
-	if (strncmp(argv[*i], opt, n) == 0 && argv[*i][n] == '=')
-		return argv[*i] + n + 1;
-	return NULL;
-}
-
 /* A decimal number in lo..hi, all of s; -1 if not. */
 static int
 keys_num(const char *s, int64_t lo, int64_t hi, int64_t *v)
@@ -90,11 +77,11 @@ keys_out_opt(int argc, char **argv, int *i, struct keys_out *o)
 	const char *v;
 	int64_t n;
 
-	if ((v = keys_opt(argc, argv, i, "--key")) != NULL)
+	if ((v = ctl_opt(argc, argv, i, "--key")) != NULL)
 		o->key_path = v;
-	else if ((v = keys_opt(argc, argv, i, "--png")) != NULL)
+	else if ((v = ctl_opt(argc, argv, i, "--png")) != NULL)
 		o->png_path = v;
-	else if ((v = keys_opt(argc, argv, i, "--scale")) != NULL) {
+	else if ((v = ctl_opt(argc, argv, i, "--scale")) != NULL) {
 		if (keys_num(v, 1, QRPNG_SCALE_MAX, &n) == -1) {
 			fprintf(stderr, "qrgatectl: --scale %s not in 1..%d\n",
 			    v, QRPNG_SCALE_MAX);
@@ -134,23 +121,10 @@ keys_emit(const struct keys_out *o, const char *text)
 	return 0;
 }
 
-static bool
-keys_id_ok(const char *id)
-{
-	size_t len = strlen(id);
-
-	if (len < 1 || len > TOKEN_ID_MAX)
-		return false;
-	for (size_t i = 0; i < len; i++)
-		if ((uint8_t)id[i] < 0x21 || (uint8_t)id[i] > 0x7e)
-			return false;
-	return true;
-}
-
 static int
 keys_id_check(const char *id)
 {
-	if (keys_id_ok(id))
+	if (token_id_ok(id, strlen(id)))
 		return 0;
 	fprintf(stderr, "qrgatectl: id must be 1 to %d printable ASCII "
 	    "characters, without spaces\n", TOKEN_ID_MAX);
@@ -218,13 +192,13 @@ ctl_badge(struct ctl *c, int argc, char **argv)
 			return 2;
 		if (r == 1)
 			continue;
-		if ((v = keys_opt(argc, argv, &i, "--serial")) != NULL) {
+		if ((v = ctl_opt(argc, argv, &i, "--serial")) != NULL) {
 			if (keys_num(v, 0, UINT32_MAX, &serial) == -1) {
 				fprintf(stderr, "qrgatectl: badge: serial %s "
 				    "not in 0..%" PRIu32 "\n", v, UINT32_MAX);
 				return 2;
 			}
-		} else if ((v = keys_opt(argc, argv, &i, "--expires")) != NULL) {
+		} else if ((v = ctl_opt(argc, argv, &i, "--expires")) != NULL) {
 			if (keys_time(v, &expires) == -1) {
 				fprintf(stderr, "qrgatectl: badge: bad time "
 				    "'%s'\n", v);
@@ -280,7 +254,7 @@ ctl_token(struct ctl *c, int argc, char **argv)
 			return 2;
 		if (r == 1)
 			continue;
-		if ((v = keys_opt(argc, argv, &i, "--step-s")) != NULL) {
+		if ((v = ctl_opt(argc, argv, &i, "--step-s")) != NULL) {
 			if (keys_num(v, KEYS_STEP_MIN, KEYS_STEP_MAX,
 			    &step_s) == -1) {
 				fprintf(stderr, "qrgatectl: token: --step-s %s "
@@ -288,7 +262,7 @@ ctl_token(struct ctl *c, int argc, char **argv)
 				    KEYS_STEP_MAX);
 				return 2;
 			}
-		} else if ((v = keys_opt(argc, argv, &i, "--at")) != NULL) {
+		} else if ((v = ctl_opt(argc, argv, &i, "--at")) != NULL) {
 			if (keys_time(v, &at) == -1) {
 				fprintf(stderr, "qrgatectl: token: bad time "
 				    "'%s'\n", v);

@@ -21,7 +21,7 @@
 _Static_assert(TOKEN_TEXT_MAX >= TOKEN_PREFIX_LEN +
     BASE45_ENCODED_LEN(TOKEN_RAW_MAX) + 1, "TOKEN_TEXT_MAX too small");
 
-static bool
+bool
 token_id_ok(const char *id, size_t len)
 {
 	if (len < 1 || len > TOKEN_ID_MAX)

@@ -58,6 +58,10 @@ int token_parse(const uint8_t *text, size_t len, struct token *t);
 /* True when t's signature verifies against the public key pk. */
 bool token_verify(const struct token *t, const uint8_t pk[TOKEN_PK_BYTES]);
 
+/* Whether id (len bytes) may stand in a token: 1..TOKEN_ID_MAX bytes of
+ * printable ASCII, no space. */
+bool token_id_ok(const char *id, size_t len);
+
 /*
  * Makes a token's text in out (NUL-terminated).  id: 1..TOKEN_ID_MAX
  * printable ASCII bytes.  Returns its length, or -1 (bad id, or out is too

@@ -1,8 +1,9 @@
 /*
  * A fresh directory holding a database path, for the store's tests; the
  * teardown removes the database with its WAL and shared memory, and
- * whatever else a test wrote there.  Include it after <cmocka.h>.  Each
- * test program is one translation unit, so the helpers are static.
+ * whatever else a test wrote there.  Include it after <cmocka.h>: the
+ * helpers assert.  Each test program is one translation unit, so the
+ * helpers are static; those a test may not use are marked unused.
  */
 #ifndef STORE_FIXTURE_H
 #define STORE_FIXTURE_H
@@ -13,6 +14,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#include "../../src/credential.h"
+#include "../../src/store.h"
 
 struct store_fx {
 	char dir[64];
@@ -59,6 +63,35 @@ store_fx_teardown(void **state)
 	rmdir(fx->dir);
 	free(fx);
 	return 0;
+}
+
+/* The test's database, opened for writing; the test fails if it cannot. */
+static __attribute__((unused)) struct store *
+store_fx_open(const struct store_fx *fx, enum store_sync sync)
+{
+	struct store *st = store_open(fx->db, sync, false);
+
+	assert_non_null(st);
+	return st;
+}
+
+/* Field by field: struct copies need not keep padding bytes. */
+static __attribute__((unused)) void
+cred_assert_equal(const struct credential *a, const struct credential *b)
+{
+	assert_string_equal(a->id, b->id);
+	assert_int_equal(a->kind, b->kind);
+	assert_string_equal(a->subject, b->subject);
+	assert_string_equal(a->name, b->name);
+	assert_int_equal(a->valid_from_ms, b->valid_from_ms);
+	assert_int_equal(a->valid_until_ms, b->valid_until_ms);
+	assert_int_equal(a->status, b->status);
+	assert_string_equal(a->lanes, b->lanes);
+	assert_int_equal(a->role, b->role);
+	assert_int_equal(a->serial, b->serial);
+	assert_int_equal(a->has_pubkey, b->has_pubkey);
+	if (a->has_pubkey)
+		assert_memory_equal(a->pubkey, b->pubkey, sizeof(a->pubkey));
 }
 
 #endif

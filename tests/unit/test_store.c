@@ -44,15 +44,6 @@ fx_import(struct store *st, struct store_fx *fx, char *err, size_t errlen)
 	return n;
 }
 
-static struct store *
-fx_open(struct store_fx *fx)
-{
-	struct store *st = store_open(fx->db, STORE_SYNC_FULL, false);
-
-	assert_non_null(st);
-	return st;
-}
-
 /* Runs one query returning one text or integer through plain SQLite. */
 static void
 raw_query(const char *db, const char *sql, char *out, size_t outlen)
@@ -105,25 +96,6 @@ event_make(int64_t ts_ms, const char *subject)
 	ev.latency_us = 56789;
 	snprintf(ev.payload_hash, sizeof(ev.payload_hash), "0123456789abcdef");
 	return ev;
-}
-
-/* Field by field: struct copies need not keep padding bytes. */
-static void
-cred_assert_equal(const struct credential *a, const struct credential *b)
-{
-	assert_string_equal(a->id, b->id);
-	assert_int_equal(a->kind, b->kind);
-	assert_string_equal(a->subject, b->subject);
-	assert_string_equal(a->name, b->name);
-	assert_int_equal(a->valid_from_ms, b->valid_from_ms);
-	assert_int_equal(a->valid_until_ms, b->valid_until_ms);
-	assert_int_equal(a->status, b->status);
-	assert_string_equal(a->lanes, b->lanes);
-	assert_int_equal(a->role, b->role);
-	assert_int_equal(a->serial, b->serial);
-	assert_int_equal(a->has_pubkey, b->has_pubkey);
-	if (a->has_pubkey)
-		assert_memory_equal(a->pubkey, b->pubkey, sizeof(a->pubkey));
 }
 
 static void
@@ -207,7 +179,7 @@ test_open_creates_schema(void **state)
 	struct store *st;
 	char v[256];
 
-	st = fx_open(fx);
+	st = store_fx_open(fx, STORE_SYNC_FULL);
 	store_close(st);
 	raw_query(fx->db, "PRAGMA user_version", v, sizeof(v));
 	assert_string_equal(v, "4");
@@ -257,7 +229,7 @@ static void
 test_credential_put_find_delete(void **state)
 {
 	struct store_fx *fx = *state;
-	struct store *st = fx_open(fx);
+	struct store *st = store_fx_open(fx, STORE_SYNC_FULL);
 	struct credential a = cred_make("emp-2", CRED_CCCD, "001099012345");
 	struct credential b = cred_make("emp-1", CRED_BADGE, "B-0001");
 	struct credential out;
@@ -316,7 +288,7 @@ static void
 test_credential_unique_subject(void **state)
 {
 	struct store_fx *fx = *state;
-	struct store *st = fx_open(fx);
+	struct store *st = store_fx_open(fx, STORE_SYNC_FULL);
 	struct credential a = cred_make("a", CRED_BADGE, "SAME");
 	struct credential b = cred_make("b", CRED_BADGE, "SAME");
 	struct credential c = cred_make("c", CRED_CCCD, "123456789012");
@@ -343,7 +315,7 @@ static void
 test_credential_validation(void **state)
 {
 	struct store_fx *fx = *state;
-	struct store *st = fx_open(fx);
+	struct store *st = store_fx_open(fx, STORE_SYNC_FULL);
 	struct credential c;
 	char err[256];
 
@@ -411,7 +383,7 @@ static void
 test_event_append(void **state)
 {
 	struct store_fx *fx = *state;
-	struct store *st = fx_open(fx);
+	struct store *st = store_fx_open(fx, STORE_SYNC_FULL);
 	struct event ev[3];
 	struct events es;
 
@@ -444,7 +416,7 @@ static void
 test_event_set_passage(void **state)
 {
 	struct store_fx *fx = *state;
-	struct store *st = fx_open(fx);
+	struct store *st = store_fx_open(fx, STORE_SYNC_FULL);
 	struct event a = event_make(1000, "s1"), b = event_make(1001, "s2");
 	struct events es;
 
@@ -470,7 +442,7 @@ static void
 test_event_foreach_since(void **state)
 {
 	struct store_fx *fx = *state;
-	struct store *st = fx_open(fx);
+	struct store *st = store_fx_open(fx, STORE_SYNC_FULL);
 	/* Appended out of time order: the log's order is seq, not ts. */
 	static const int64_t ts[] = { 3000, 1000, 2000, 4000 };
 	struct event ev;
@@ -501,7 +473,7 @@ static void
 test_event_purge_keeps_seq_growing(void **state)
 {
 	struct store_fx *fx = *state;
-	struct store *st = fx_open(fx);
+	struct store *st = store_fx_open(fx, STORE_SYNC_FULL);
 	struct event ev;
 	int64_t max_seq = 0;
 
@@ -519,7 +491,7 @@ test_event_purge_keeps_seq_growing(void **state)
 	assert_int_equal(events_since(st, INT64_MIN).n, 0);
 	store_close(st);
 
-	st = fx_open(fx);
+	st = store_fx_open(fx, STORE_SYNC_FULL);
 	ev = event_make(9000, "s");
 	assert_int_equal(store_event_append(st, &ev), 0);
 	assert_true(ev.seq > max_seq);
@@ -532,7 +504,7 @@ test_hostile_text(void **state)
 	static const char drop[] = "'; DROP TABLE events; --";
 	static const char quotes[] = "O'Brien \"the\" `tick` \\ %s %n";
 	struct store_fx *fx = *state;
-	struct store *st = fx_open(fx);
+	struct store *st = store_fx_open(fx, STORE_SYNC_FULL);
 	struct credential c = cred_make(drop, CRED_BADGE, quotes), out;
 	struct event ev = event_make(1000, drop);
 	struct events es;
@@ -567,7 +539,7 @@ static void
 test_long_text_is_cut_safely(void **state)
 {
 	struct store_fx *fx = *state;
-	struct store *st = fx_open(fx);
+	struct store *st = store_fx_open(fx, STORE_SYNC_FULL);
 	struct event ev = event_make(1000, "s");
 	struct events es;
 	sqlite3 *h;
@@ -604,7 +576,7 @@ test_read_only(void **state)
 	assert_int_equal(stat(fx->db, &sb), -1);
 
 	/* While the daemon holds the database open, the CLI reads it. */
-	rw = fx_open(fx);
+	rw = store_fx_open(fx, STORE_SYNC_FULL);
 	assert_int_equal(store_event_append(rw, &ev), 0);
 	assert_int_equal(store_credential_put(rw, &c), 0);
 	ro = store_open(fx->db, STORE_SYNC_FULL, true);
@@ -645,7 +617,7 @@ static void
 test_import_good(void **state)
 {
 	struct store_fx *fx = *state;
-	struct store *st = fx_open(fx);
+	struct store *st = store_fx_open(fx, STORE_SYNC_FULL);
 	struct credential c;
 	struct creds cs;
 	char err[512];
@@ -697,7 +669,7 @@ test_import_good(void **state)
 static void
 import_bad(struct store_fx *fx, const char *text, int line, const char *what)
 {
-	struct store *st = fx_open(fx);
+	struct store *st = store_fx_open(fx, STORE_SYNC_FULL);
 	struct credential old = cred_make("old", CRED_BADGE, "OLD-1");
 	char err[512], want[PATH_MAX + 32];
 	struct creds cs;
@@ -804,7 +776,7 @@ static void
 test_store_check(void **state)
 {
 	struct store_fx *fx = *state;
-	struct store *st = fx_open(fx);
+	struct store *st = store_fx_open(fx, STORE_SYNC_FULL);
 	struct event ev = event_make(1000, "s");
 
 	assert_int_equal(store_event_append(st, &ev), 0);

@@ -56,13 +56,12 @@ static void
 test_deferred_then_checkpointed(void **state)
 {
 	struct store_fx *fx = *state;
-	struct store *st = store_open(fx->db, STORE_SYNC_FULL, false);
+	struct store *st = store_fx_open(fx, STORE_SYNC_FULL);
 	char wal[PATH_MAX + 8];
 	struct event ev;
 	char want[16];
 	int n = 0;
 
-	assert_non_null(st);
 	store_checkpoint_defer(st);
 	while (store_wal_frames(st) < PAST_SQLITE && n < 10 * PAST_SQLITE)
 		append(st, n++);

@@ -24,15 +24,6 @@
 #include "../../src/store_schema.h"
 #include "store_fixture.h"
 
-static struct store *
-fx_open(struct store_fx *fx)
-{
-	struct store *st = store_open(fx->db, STORE_SYNC_NORMAL, false);
-
-	assert_non_null(st);
-	return st;
-}
-
 /* One integer from a query, on the store's own connection. */
 static int64_t
 q_int(struct store *st, const char *sql)
@@ -125,7 +116,7 @@ rows_next(struct store *st, int64_t after, int max, int stop_after)
 static void
 test_off_by_default_queues_nothing(void **state)
 {
-	struct store *st = fx_open(*state);
+	struct store *st = store_fx_open(*state, STORE_SYNC_NORMAL);
 	int64_t d, max;
 
 	assert_int_equal(q_int(st, "PRAGMA user_version"), STORE_SCHEMA_VERSION);
@@ -140,7 +131,7 @@ test_off_by_default_queues_nothing(void **state)
 static void
 test_decisions_and_passages_in_order(void **state)
 {
-	struct store *st = fx_open(*state);
+	struct store *st = store_fx_open(*state, STORE_SYNC_NORMAL);
 	int64_t s1, s2, s3;
 	struct rows r;
 
@@ -180,7 +171,7 @@ test_decisions_and_passages_in_order(void **state)
 static void
 test_delete_batch(void **state)
 {
-	struct store *st = fx_open(*state);
+	struct store *st = store_fx_open(*state, STORE_SYNC_NORMAL);
 	struct rows r;
 	int64_t gone[2];
 
@@ -208,7 +199,7 @@ test_delete_batch(void **state)
 static void
 test_cap_never_loses_log_rows(void **state)
 {
-	struct store *st = fx_open(*state);
+	struct store *st = store_fx_open(*state, STORE_SYNC_NORMAL);
 	int64_t s, d, max;
 
 	assert_int_equal(store_outbox_set_max(st, 3), 0);
@@ -240,7 +231,7 @@ test_cap_never_loses_log_rows(void **state)
 static void
 test_same_transaction(void **state)
 {
-	struct store *st = fx_open(*state);
+	struct store *st = store_fx_open(*state, STORE_SYNC_NORMAL);
 	struct event ev;
 	int64_t s;
 
@@ -261,7 +252,7 @@ test_same_transaction(void **state)
 static void
 test_passage_of_missing_event(void **state)
 {
-	struct store *st = fx_open(*state);
+	struct store *st = store_fx_open(*state, STORE_SYNC_NORMAL);
 
 	assert_int_equal(store_outbox_set_max(st, 10), 0);
 	assert_int_equal(store_event_set_passage(st, 42, PASSAGE_PASSED), -1);
@@ -274,7 +265,7 @@ test_passage_of_missing_event(void **state)
 static void
 test_purge_keeps_queued_events(void **state)
 {
-	struct store *st = fx_open(*state);
+	struct store *st = store_fx_open(*state, STORE_SYNC_NORMAL);
 	struct rows r;
 
 	assert_int_equal(store_outbox_set_max(st, 100), 0);
@@ -297,7 +288,7 @@ test_purge_keeps_queued_events(void **state)
 static void
 test_unreadable_event(void **state)
 {
-	struct store *st = fx_open(*state);
+	struct store *st = store_fx_open(*state, STORE_SYNC_NORMAL);
 	struct event ev;
 	struct rows r;
 
@@ -346,7 +337,7 @@ test_migrates_version_1(void **state)
 	    "PRAGMA user_version = 1;", NULL, NULL, NULL), SQLITE_OK);
 	sqlite3_close(h);
 
-	st = fx_open(fx);
+	st = store_fx_open(fx, STORE_SYNC_NORMAL);
 	assert_int_equal(q_int(st, "PRAGMA user_version"), STORE_SCHEMA_VERSION);
 	assert_int_equal(q_int(st, "SELECT seq FROM events"), 7);
 	/* The old log is not queued: it predates MQTT. */
@@ -357,7 +348,7 @@ test_migrates_version_1(void **state)
 	store_close(st);
 
 	/* Opened again: left as it is. */
-	st = fx_open(fx);
+	st = store_fx_open(fx, STORE_SYNC_NORMAL);
 	assert_int_equal(depth(st), 1);
 	assert_int_equal(q_int(st, "SELECT max FROM outbox_meta"), 10);
 	store_close(st);

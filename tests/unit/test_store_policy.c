@@ -35,15 +35,6 @@ csv_open(const struct store_fx *fx, const char *mode)
 	return fopen(path, mode);
 }
 
-static struct store *
-fx_open(struct store_fx *fx)
-{
-	struct store *st = store_open(fx->db, STORE_SYNC_FULL, false);
-
-	assert_non_null(st);
-	return st;
-}
-
 /* Runs SQL through a connection of its own, as another program would. */
 static void
 raw_exec(const char *db, const char *sql)
@@ -152,24 +143,6 @@ cred_make(const char *id, enum cred_kind kind, const char *subject)
 	return c;
 }
 
-static void
-cred_assert_equal(const struct credential *a, const struct credential *b)
-{
-	assert_string_equal(a->id, b->id);
-	assert_int_equal(a->kind, b->kind);
-	assert_string_equal(a->subject, b->subject);
-	assert_string_equal(a->name, b->name);
-	assert_int_equal(a->valid_from_ms, b->valid_from_ms);
-	assert_int_equal(a->valid_until_ms, b->valid_until_ms);
-	assert_int_equal(a->status, b->status);
-	assert_string_equal(a->lanes, b->lanes);
-	assert_int_equal(a->role, b->role);
-	assert_int_equal(a->serial, b->serial);
-	assert_int_equal(a->has_pubkey, b->has_pubkey);
-	if (a->has_pubkey)
-		assert_memory_equal(a->pubkey, b->pubkey, sizeof(a->pubkey));
-}
-
 static struct event
 event_make(const char *cred, enum direction dir, enum result res,
     enum passage p)
@@ -202,7 +175,7 @@ test_migrates_version_2_keeping_rows(void **state)
 
 	raw_exec(fx->db, schema_v2);
 	raw_exec(fx->db, rows_v2);
-	st = fx_open(fx);
+	st = store_fx_open(fx, STORE_SYNC_FULL);
 	assert_int_equal(q_int(st, "PRAGMA user_version"), STORE_SCHEMA_VERSION);
 	assert_int_equal(store_check(st), 0);
 
@@ -287,7 +260,7 @@ test_migration_failure_keeps_version_2(void **state)
 	    "('events') WHERE name = 'subject_full'"), 0);
 	/* Once the obstacle is gone, the migration goes through. */
 	raw_exec(fx->db, "DROP TABLE token_steps;");
-	st = fx_open(fx);
+	st = store_fx_open(fx, STORE_SYNC_FULL);
 	assert_int_equal(q_int(st, "PRAGMA user_version"), STORE_SCHEMA_VERSION);
 	assert_int_equal(store_credential_find(st, CRED_BADGE, "W-0001", &c), 1);
 	store_close(st);
@@ -297,7 +270,7 @@ static void
 test_credential_policy_fields(void **state)
 {
 	struct store_fx *fx = *state;
-	struct store *st = fx_open(fx);
+	struct store *st = store_fx_open(fx, STORE_SYNC_FULL);
 	struct credential c, s = cred_make("S-1", CRED_SIGNED, "W-0001");
 	struct credential d = cred_make("D-1", CRED_DYNAMIC, "W-0001");
 	char err[256];
@@ -346,7 +319,7 @@ static void
 test_token_steps_kept_with_grant(void **state)
 {
 	struct store_fx *fx = *state;
-	struct store *st = fx_open(fx);
+	struct store *st = store_fx_open(fx, STORE_SYNC_FULL);
 	struct event ev = event_make("D-1", DIR_ENTRY, RES_GRANTED,
 	    PASSAGE_PENDING);
 	int64_t step = 0;
@@ -363,7 +336,7 @@ test_token_steps_kept_with_grant(void **state)
 	store_close(st);
 
 	/* Across a restart. */
-	st = fx_open(fx);
+	st = store_fx_open(fx, STORE_SYNC_FULL);
 	assert_int_equal(store_token_step_get(st, "D-1", &step), 1);
 	assert_int_equal(step, UINT32_MAX);
 	assert_int_equal(store_token_step_get(st, "D-2", &step), 0);
@@ -392,7 +365,7 @@ static void
 test_last_grant(void **state)
 {
 	struct store_fx *fx = *state;
-	struct store *st = fx_open(fx);
+	struct store *st = store_fx_open(fx, STORE_SYNC_FULL);
 	struct store_grant g;
 	struct event ev;
 
@@ -446,7 +419,7 @@ static void
 test_subject_full(void **state)
 {
 	struct store_fx *fx = *state;
-	struct store *st = fx_open(fx);
+	struct store *st = store_fx_open(fx, STORE_SYNC_FULL);
 	struct event ev = event_make("C-1", DIR_ENTRY, RES_DENIED,
 	    PASSAGE_NONE), got;
 
@@ -489,7 +462,7 @@ static void
 test_csv_round_trip(void **state)
 {
 	struct store_fx *fx = *state;
-	struct store *st = fx_open(fx);
+	struct store *st = store_fx_open(fx, STORE_SYNC_FULL);
 	struct credential in[3] = {
 		cred_make("A-1", CRED_BADGE, "W-0001"),
 		cred_make("D-1", CRED_DYNAMIC, "W-0001"),
@@ -512,7 +485,7 @@ test_csv_round_trip(void **state)
 	store_close(st);
 	unlink(fx->db);
 
-	st = fx_open(fx);
+	st = store_fx_open(fx, STORE_SYNC_FULL);
 	assert_int_equal(csv_import(st, fx, err, sizeof(err)), 3);
 	for (int i = 0; i < 3; i++) {
 		assert_int_equal(store_credential_find(st, in[i].kind,
@@ -526,7 +499,7 @@ test_csv_round_trip(void **state)
 static void
 csv_bad(struct store_fx *fx, const char *text, const char *what)
 {
-	struct store *st = fx_open(fx);
+	struct store *st = store_fx_open(fx, STORE_SYNC_FULL);
 	char err[512];
 
 	csv_write(fx, text);
@@ -552,7 +525,7 @@ test_csv_policy_columns(void **state)
 	    "D-1,dynamic,W-0001,An,,,active,*,visitor,,%s\n"
 	    "S-1,signed,W-0001,Binh,,,active,*,,7,\n", pk);
 	csv_write(fx, text);
-	st = fx_open(fx);
+	st = store_fx_open(fx, STORE_SYNC_FULL);
 	assert_int_equal(csv_import(st, fx, err, sizeof(err)), 2);
 	assert_int_equal(store_credential_find(st, CRED_DYNAMIC, "W-0001", &c), 1);
 	assert_int_equal(c.role, ROLE_VISITOR);
