@@ -92,6 +92,18 @@
  *   id             TEXT     primary key: the command's id
  *   expires_ms     INTEGER  UTC ms: the command's own expiry
  *
+ * Schema version 5: what the gate must believe across restarts and clock
+ * steps, and the proof that a scanned CCCD is the card enrolled.
+ *   credentials gains
+ *     check_hash   TEXT     cccd: hex of a keyed hash of the card's other
+ *                           fields (name, date of birth, issue date), so
+ *                           a code made up from the number alone does not
+ *                           match; '' when none was enrolled
+ *   gate_meta: one integer per key, e.g. time_floor_ms, the latest time
+ *   the gate trusted (UTC ms); its notion of now never falls below it.
+ *     key          TEXT     primary key
+ *     value        INTEGER
+ *
  * Each entry of migrations[] takes the schema from version i to i + 1 and
  * ends by recording the new version, inside the caller's transaction.
  */
@@ -155,7 +167,24 @@ static const char *const store_migrations[STORE_SCHEMA_VERSION] = {
 	/* 2 -> 3.  A staging snapshot of the old shape would become the
 	 * credentials table at its swap: it goes (store_sync_init() resets
 	 * its state), and the sender's next snapshot is staged anew. */
-	"CREATE TABLE credentials_v3 " STORE_CRED_TABLE_BODY ";"
+	"CREATE TABLE credentials_v3 ("
+	"  id TEXT PRIMARY KEY,"
+	"  kind TEXT NOT NULL"
+	"    CHECK(kind IN ('badge','cccd','signed','dynamic')),"
+	"  subject TEXT NOT NULL,"
+	"  name TEXT NOT NULL DEFAULT '',"
+	"  valid_from INTEGER NOT NULL DEFAULT 0,"
+	"  valid_until INTEGER NOT NULL DEFAULT 0,"
+	"  status TEXT NOT NULL"
+	"    CHECK(status IN ('active','suspended','revoked')),"
+	"  lanes TEXT NOT NULL DEFAULT '*',"
+	"  role TEXT NOT NULL DEFAULT 'staff'"
+	"    CHECK(role IN ('staff','visitor')),"
+	"  serial INTEGER NOT NULL DEFAULT 0"
+	"    CHECK(serial BETWEEN 0 AND 4294967295),"
+	"  pubkey TEXT NOT NULL DEFAULT '',"
+	"  UNIQUE(kind, subject)"
+	");"
 	"INSERT INTO credentials_v3 (id, kind, subject, name, valid_from,"
 	"  valid_until, status, lanes)"
 	" SELECT id, kind, subject, name, valid_from, valid_until, status,"
@@ -177,6 +206,23 @@ static const char *const store_migrations[STORE_SCHEMA_VERSION] = {
 	"  expires_ms INTEGER NOT NULL"
 	");"
 	"PRAGMA user_version = 4;",
+	/* 4 -> 5.  The table is rebuilt rather than altered, so that its
+	 * text stays the staging copy's (store_sync.c swaps them); a staged
+	 * snapshot of the old shape goes, as at 2 -> 3. */
+	"CREATE TABLE credentials_v5 " STORE_CRED_TABLE_BODY ";"
+	"INSERT INTO credentials_v5 (id, kind, subject, name, valid_from,"
+	"  valid_until, status, lanes, role, serial, pubkey)"
+	" SELECT id, kind, subject, name, valid_from, valid_until, status,"
+	"  lanes, role, serial, pubkey FROM credentials;"
+	"DROP TABLE credentials;"
+	"ALTER TABLE credentials_v5 RENAME TO credentials;"
+	"DROP TABLE IF EXISTS credentials_staging;"
+	"DROP TABLE IF EXISTS credentials_old;"
+	"CREATE TABLE gate_meta ("
+	"  key TEXT PRIMARY KEY,"
+	"  value INTEGER NOT NULL"
+	");"
+	"PRAGMA user_version = 5;",
 };
 
 static int

@@ -9,7 +9,7 @@
 
 #include <sqlite3.h>
 
-#define STORE_SCHEMA_VERSION 4
+#define STORE_SCHEMA_VERSION 5
 
 /*
  * The credentials table's columns and constraints, from its opening
@@ -34,6 +34,7 @@
 	"  serial INTEGER NOT NULL DEFAULT 0"				\
 	"    CHECK(serial BETWEEN 0 AND 4294967295),"			\
 	"  pubkey TEXT NOT NULL DEFAULT '',"				\
+	"  check_hash TEXT NOT NULL DEFAULT '',"			\
 	"  UNIQUE(kind, subject)"					\
 	")"
 

@@ -182,14 +182,14 @@ test_open_creates_schema(void **state)
 	st = store_fx_open(fx, STORE_SYNC_FULL);
 	store_close(st);
 	raw_query(fx->db, "PRAGMA user_version", v, sizeof(v));
-	assert_string_equal(v, "4");
+	assert_string_equal(v, "5");
 	raw_query(fx->db, "PRAGMA journal_mode", v, sizeof(v));
 	assert_string_equal(v, "wal");
 	raw_query(fx->db, "SELECT group_concat(name, ',') FROM (SELECT name "
 	    "FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY name)",
 	    v, sizeof(v));
 	assert_string_equal(v, "cmd_done,credentials,events,events_credential,"
-	    "events_ts_ms,outbox,outbox_added,outbox_meta,outbox_removed,"
+	    "events_ts_ms,gate_meta,outbox,outbox_added,outbox_meta,outbox_removed,"
 	    "outbox_seq,token_steps");
 
 	/* A second open finds the schema and leaves it alone. */
@@ -198,7 +198,7 @@ test_open_creates_schema(void **state)
 	assert_int_equal(store_check(st), 0);
 	store_close(st);
 	raw_query(fx->db, "PRAGMA user_version", v, sizeof(v));
-	assert_string_equal(v, "4");
+	assert_string_equal(v, "5");
 }
 
 static void
