@@ -61,7 +61,8 @@ DEB_PACKAGES := build-essential pkg-config libzbar-dev zbar-tools \
 	libsqlite3-dev sqlite3 libjansson-dev libinih-dev libsodium-dev \
 	libpng-dev libjpeg-dev libssl-dev libgpiod-dev gpiod libcmocka-dev \
 	libqrencode-dev qrencode mosquitto mosquitto-clients libmosquitto-dev \
-	libsystemd-dev jq file mandoc g++ libcamera-dev libzxing-dev
+	libsystemd-dev jq file mandoc g++ libcamera-dev libzxing-dev \
+	faketime
 
 have = $(shell $(PKG_CONFIG) --exists $(1) 2>/dev/null && echo yes)
 
