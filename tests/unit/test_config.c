@@ -920,7 +920,8 @@ test_demo_config(void **state)
 	assert_string_equal(c.camera.backend, "file");
 	assert_string_equal(c.camera.source,
 	    "images/badge-W0001.png,images/blank.png,images/badge-W9999.png,"
-	    "images/cccd-nhung.png,images/hostile-sql.png,"
+	    "images/cccd-nhung.png,images/cccd-forged.png,"
+	    "images/hostile-sql.png,"
 	    "images/badge-W0002.png,images/badge-W0003.png,"
 	    "images/hostile-shell.png,images/url.png");
 	assert_int_equal(c.camera.fps, 2);
