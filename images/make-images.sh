@@ -33,6 +33,10 @@ done
 	cccd-2024.png
 "$qrframe" --text '079190001234|123456789|Nguyễn Thị Hồng Nhung|31021990|Nữ|12 Lê Lợi|01022021' \
 	cccd-bad-date.png
+# A code made up from cccd-nhung's number alone, with a name and dates of
+# the forger's choosing.
+"$qrframe" --text '079190001234||Nguyen Van A|01011990|Nam|x|01012021' \
+	cccd-forged.png
 
 "$qrframe" --text "https://example.com/promo" url.png
 

@@ -219,9 +219,11 @@ static const struct setting config_settings[] = {
 	S_ENUM("policy", "badge", policy.badge, choices_accept, "no",
 	    "Plain printed badge ids.  Anyone can copy one, so they are off "
 	    "by default."),
-	S_ENUM("policy", "cccd", policy.cccd, choices_accept, "yes",
-	    "The QR codes of Vietnamese chip ID cards (CCCD).  They are "
-	    "copyable too: a factory may take them only from visitors."),
+	S_ENUM("policy", "cccd", policy.cccd, choices_accept, "visitors",
+	    "The QR codes of Vietnamese chip ID cards (CCCD).  The number is "
+	    "printed on the card and photocopied everywhere, so by default "
+	    "they are taken only from visitors; staff carry signed or "
+	    "dynamic tokens."),
 	S_ENUM("policy", "signed", policy.signed_badge, choices_accept, "yes",
 	    "Badge tokens signed by the issuer key (security.issuer_key); "
 	    "a lost badge is revoked by issuing a new serial."),
@@ -268,6 +270,13 @@ static const struct setting config_settings[] = {
 	    "The site admin's public key: config pushes, credential lists "
 	    "and commands over MQTT must be signed by it.  Empty: they are "
 	    "all refused."),
+	S_STRING("security", "cccd_key_file", security.cccd_key_file, false,
+	    "",
+	    "The file of the site's CCCD check key (qrgatectl keygen "
+	    "--secret), readable by its owner only.  A CCCD credential "
+	    "enrolled from its card matches only that card's name, birth and "
+	    "issue dates, checked with this key.  Empty or unreadable: such "
+	    "credentials are denied unknown."),
 	S_BOOL("security", "unsigned_pushes", security.unsigned_pushes,
 	    "false",
 	    "Accept unsigned pushes and commands.  For a lab bench only: "

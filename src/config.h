@@ -108,6 +108,8 @@ struct config {
 		char admin_key[64];	/* ... of the site admin, who signs
 					 * pushes and commands; "": none */
 		bool unsigned_pushes;	/* lab only: accept unsigned pushes */
+		char cccd_key_file[256];	/* the site's CCCD check key;
+						 * "": none */
 	} security;
 	struct {
 		char backend[16];	/* gpiod, sim */

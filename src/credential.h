@@ -27,6 +27,8 @@ struct credential {
 				 * of any other serial is serial-revoked */
 	bool has_pubkey;	/* dynamic: pubkey holds the worker's key */
 	uint8_t pubkey[32];	/* Ed25519 public key */
+	char check_hash[65];	/* cccd: the card's check hash (cccd_check.h)
+				 * in hex; "": none, the number alone opens */
 };
 
 #endif

@@ -24,6 +24,12 @@ int ctl_keygen(struct ctl *c, int argc, char **argv);	/* keygen FILE */
 int ctl_badge(struct ctl *c, int argc, char **argv);	/* badge ID --key F ... */
 int ctl_token(struct ctl *c, int argc, char **argv);	/* token ID --key F ... */
 
+/* The one CCCD card in an image file, parsed (ctl_scan.c).  0, or -1
+ * with the reason in err. */
+struct payload;
+int ctl_scan_cccd(struct ctl *c, const char *path, struct payload *pl,
+    char *err, size_t errlen);
+
 /* "--opt V" or "--opt=V" at argv[*i]: the value, with *i moved past it;
  * NULL when argv[*i] is not that option (ctl_opt.c). */
 const char *ctl_opt(int argc, char **argv, int *i, const char *opt);

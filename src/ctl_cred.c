@@ -1,6 +1,6 @@
 /*
- * qrgatectl cred add|del|list|import: the credential list.  Writing
- * commands create the database if need be, so the list can be loaded
+ * qrgatectl cred add|del|list|import|enroll-cccd: the credential list.
+ * Writing commands create the database if need be, so the list can be loaded
  * before the daemon first runs; list only reads.
  */
 #include "ctl.h"
@@ -13,8 +13,12 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <sodium.h>
+
+#include "cccd_check.h"
 #include "ctl_table.h"
 #include "keyfile.h"
+#include "payload.h"
 #include "store.h"
 #include "timefmt.h"
 
@@ -43,6 +47,9 @@ cred_usage(void)
 	    "       qrgatectl cred del ID\n"
 	    "       qrgatectl cred list [--json|--csv]\n"
 	    "       qrgatectl cred import FILE.csv\n"
+	    "       qrgatectl cred enroll-cccd ID --scan IMAGE|--text QRTEXT|-"
+	    "\n                      [--name N] [--from T] [--until T] "
+	    "[--status S] [--lanes L] [--role R]\n"
 	    "  KIND is badge, cccd, signed or dynamic; S is active, suspended "
 	    "or revoked\n  (default active); R is staff (default) or visitor; "
 	    "K is a public key\n  (44 characters of base64; dynamic needs "
@@ -111,28 +118,40 @@ cred_arg_serial(uint32_t *serial, const char *v)
 	return 0;
 }
 
-static int
-cred_add(struct ctl *c, int argc, char **argv)
-{
-	struct credential cr, other;
-	const char *pos[3], *v;
-	char err[256];
-	struct store *st;
-	int npos = 0, kind, status, role, ret;
+/* What add and enroll-cccd read from their arguments. */
+struct cred_args {
+	struct credential cr;
+	const char *pos[3];
+	int npos;
+	bool has_name;
+	const char *scan;	/* enroll-cccd: --scan IMAGE */
+	const char *text;	/* ... or --text QRTEXT, "-" for stdin */
+};
 
-	memset(&cr, 0, sizeof(cr));
-	cr.status = CRED_ACTIVE;
-	snprintf(cr.lanes, sizeof(cr.lanes), "*");
+/* The options of add (and of enroll-cccd when enroll).  Returns 0, or the
+ * exit status. */
+static int
+cred_args_read(struct cred_args *a, int argc, char **argv, bool enroll)
+{
+	struct credential *cr = &a->cr;
+	const char *v;
+	int status, role;
+
+	memset(a, 0, sizeof(*a));
+	cr->status = CRED_ACTIVE;
+	snprintf(cr->lanes, sizeof(cr->lanes), "*");
 	for (int i = 1; i < argc; i++) {
 		if ((v = ctl_opt(argc, argv, &i, "--name")) != NULL) {
-			if (cred_arg_copy(cr.name, sizeof(cr.name), "name",
+			if (cred_arg_copy(cr->name, sizeof(cr->name), "name",
 			    v) == -1)
 				return 1;
+			a->has_name = true;
 		} else if ((v = ctl_opt(argc, argv, &i, "--from")) != NULL) {
-			if (cred_arg_time(&cr.valid_from_ms, "--from", v) == -1)
+			if (cred_arg_time(&cr->valid_from_ms, "--from",
+			    v) == -1)
 				return 2;
 		} else if ((v = ctl_opt(argc, argv, &i, "--until")) != NULL) {
-			if (cred_arg_time(&cr.valid_until_ms, "--until",
+			if (cred_arg_time(&cr->valid_until_ms, "--until",
 			    v) == -1)
 				return 2;
 		} else if ((v = ctl_opt(argc, argv, &i, "--status")) != NULL) {
@@ -141,70 +160,186 @@ cred_add(struct ctl *c, int argc, char **argv)
 				    "is not active, suspended or revoked\n", v);
 				return 2;
 			}
-			cr.status = status;
+			cr->status = status;
 		} else if ((v = ctl_opt(argc, argv, &i, "--role")) != NULL) {
 			if ((role = cred_role_from_name(v)) == -1) {
 				fprintf(stderr, "qrgatectl: cred: role '%s' "
 				    "is not staff or visitor\n", v);
 				return 2;
 			}
-			cr.role = role;
-		} else if ((v = ctl_opt(argc, argv, &i, "--serial")) != NULL) {
-			if (cred_arg_serial(&cr.serial, v) == -1)
+			cr->role = role;
+		} else if ((v = ctl_opt(argc, argv, &i, "--lanes")) != NULL) {
+			if (cred_arg_copy(cr->lanes, sizeof(cr->lanes), "lanes",
+			    v) == -1)
+				return 1;
+		} else if (!enroll &&
+		    (v = ctl_opt(argc, argv, &i, "--serial")) != NULL) {
+			if (cred_arg_serial(&cr->serial, v) == -1)
 				return 2;
-		} else if ((v = ctl_opt(argc, argv, &i, "--pubkey")) != NULL) {
-			if (key_pk_from_text(v, cr.pubkey) == -1) {
+		} else if (!enroll &&
+		    (v = ctl_opt(argc, argv, &i, "--pubkey")) != NULL) {
+			if (key_pk_from_text(v, cr->pubkey) == -1) {
 				fprintf(stderr, "qrgatectl: cred: --pubkey is "
 				    "not a public key\n");
 				return 2;
 			}
-			cr.has_pubkey = true;
-		} else if ((v = ctl_opt(argc, argv, &i, "--lanes")) != NULL) {
-			if (cred_arg_copy(cr.lanes, sizeof(cr.lanes), "lanes",
-			    v) == -1)
-				return 1;
-		} else if (argv[i][0] == '-' && argv[i][1] == '-') {
-			cred_usage();
+			cr->has_pubkey = true;
+		} else if (enroll &&
+		    (v = ctl_opt(argc, argv, &i, "--scan")) != NULL)
+			a->scan = v;
+		else if (enroll &&
+		    (v = ctl_opt(argc, argv, &i, "--text")) != NULL)
+			a->text = v;
+		else if (argv[i][0] == '-' && argv[i][1] == '-')
 			return 2;
-		} else if (npos < 3)
-			pos[npos++] = argv[i];
-		else {
-			cred_usage();
+		else if (a->npos < (enroll ? 1 : 3))
+			a->pos[a->npos++] = argv[i];
+		else
 			return 2;
-		}
 	}
-	if (npos != 3) {
-		cred_usage();
-		return 2;
-	}
-	kind = cred_kind_from_name(pos[1]);
-	if (kind <= CRED_NONE) {
-		fprintf(stderr, "qrgatectl: cred: kind '%s' is not badge, "
-		    "cccd, signed or dynamic\n", pos[1]);
-		return 2;
-	}
-	cr.kind = kind;
-	if (cred_arg_copy(cr.id, sizeof(cr.id), "id", pos[0]) == -1 ||
-	    cred_arg_copy(cr.subject, sizeof(cr.subject), "subject",
-	    pos[2]) == -1)
-		return 1;
-	if (store_credential_validate(&cr, err, sizeof(err)) == -1) {
+	return a->npos == (enroll ? 1 : 3) ? 0 : 2;
+}
+
+/* Checks and writes cr: the last step of add and enroll-cccd. */
+static int
+cred_put(struct ctl *c, const struct credential *cr)
+{
+	struct credential other;
+	char err[256];
+	struct store *st;
+	int ret;
+
+	if (store_credential_validate(cr, err, sizeof(err)) == -1) {
 		fprintf(stderr, "qrgatectl: cred: %s\n", err);
 		return 1;
 	}
 	if ((st = cred_store_open(c, false)) == NULL)
 		return 1;
 	/* The usual refusal, said here rather than in put's log line. */
-	if (store_credential_find(st, cr.kind, cr.subject, &other) == 1 &&
-	    strcmp(other.id, cr.id) != 0) {
+	if (store_credential_find(st, cr->kind, cr->subject, &other) == 1 &&
+	    strcmp(other.id, cr->id) != 0) {
 		fprintf(stderr, "qrgatectl: cred: %s %s already belongs to "
-		    "credential %s\n", cred_kind_name(cr.kind), cr.subject,
+		    "credential %s\n", cred_kind_name(cr->kind), cr->subject,
 		    other.id);
 		ret = 1;
 	} else
-		ret = store_credential_put(st, &cr) == 0 ? 0 : 1;
+		ret = store_credential_put(st, cr) == 0 ? 0 : 1;
 	store_close(st);
 	return ret;
+}
+
+static int
+cred_add(struct ctl *c, int argc, char **argv)
+{
+	struct cred_args a;
+	int kind, r;
+
+	if ((r = cred_args_read(&a, argc, argv, false)) != 0) {
+		if (r == 2)
+			cred_usage();
+		return r;
+	}
+	kind = cred_kind_from_name(a.pos[1]);
+	if (kind <= CRED_NONE) {
+		fprintf(stderr, "qrgatectl: cred: kind '%s' is not badge, "
+		    "cccd, signed or dynamic\n", a.pos[1]);
+		return 2;
+	}
+	a.cr.kind = kind;
+	if (cred_arg_copy(a.cr.id, sizeof(a.cr.id), "id", a.pos[0]) == -1 ||
+	    cred_arg_copy(a.cr.subject, sizeof(a.cr.subject), "subject",
+	    a.pos[2]) == -1)
+		return 1;
+	return cred_put(c, &a.cr);
+}
+
+/* The card's code as text: --text's value, or one line of stdin for "-"
+ * (a handheld scanner types it there; it stays out of ps and history). */
+static int
+cred_enroll_text(const char *text, struct payload *pl)
+{
+	char line[2048];
+	size_t n;
+	int r;
+
+	if (strcmp(text, "-") != 0)
+		r = payload_parse((const uint8_t *)text, strlen(text), pl);
+	else {
+		if (fgets(line, sizeof(line), stdin) == NULL) {
+			fprintf(stderr, "qrgatectl: cred: --text -: nothing "
+			    "on stdin\n");
+			return -1;
+		}
+		n = strcspn(line, "\r\n");
+		r = payload_parse((const uint8_t *)line, n, pl);
+		sodium_memzero(line, sizeof(line));
+	}
+	if (r != PAYLOAD_OK || pl->kind != CRED_CCCD) {
+		fprintf(stderr, "qrgatectl: cred: --text is not a CCCD card's "
+		    "code (number|old id|name|DDMMYYYY|sex|address|"
+		    "DDMMYYYY)\n");
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * enroll-cccd: a CCCD credential from the card itself, its check hash
+ * made with the site's key, so that at the gate a code made up from the
+ * number alone does not open.  No key, no enrolment: a credential without
+ * its hash would open for any code that carries the number.
+ */
+static int
+cred_enroll_cccd(struct ctl *c, int argc, char **argv)
+{
+	const char *keyfile = c->cfg.security.cccd_key_file;
+	uint8_t key[KEY_SECRET_BYTES];
+	struct cred_args a;
+	struct payload pl;
+	char err[512];
+	int r;
+
+	if ((r = cred_args_read(&a, argc, argv, true)) != 0 ||
+	    (a.scan == NULL) == (a.text == NULL)) {
+		cred_usage();
+		return r == 0 ? 2 : r;
+	}
+	if (keyfile[0] == '\0') {
+		fprintf(stderr, "qrgatectl: cred: enroll-cccd needs the site's "
+		    "CCCD check key: set security.cccd_key_file (make one "
+		    "with qrgatectl keygen --secret FILE)\n");
+		return 1;
+	}
+	if (key_secret_read(keyfile, key, err, sizeof(err)) == -1) {
+		fprintf(stderr, "qrgatectl: cred: %s\n", err);
+		return 1;
+	}
+	memset(&pl, 0, sizeof(pl));
+	if (a.scan != NULL &&
+	    ctl_scan_cccd(c, a.scan, &pl, err, sizeof(err)) == -1) {
+		fprintf(stderr, "qrgatectl: cred: %s\n", err);
+		r = 1;
+	} else if (a.text != NULL && cred_enroll_text(a.text, &pl) == -1)
+		r = 1;
+	if (r == 0) {
+		a.cr.kind = CRED_CCCD;
+		if (cred_arg_copy(a.cr.id, sizeof(a.cr.id), "id",
+		    a.pos[0]) == -1)
+			r = 1;
+	}
+	if (r == 0) {
+		memcpy(a.cr.subject, pl.subject, sizeof(pl.subject));
+		if (!a.has_name)
+			memcpy(a.cr.name, pl.name, sizeof(pl.name));
+		cccd_check_hash(key, &pl, a.cr.check_hash);
+		r = cred_put(c, &a.cr);
+	}
+	if (r == 0)
+		printf("enrolled %s: cccd ********%s, %s\n", a.cr.id,
+		    pl.subject + 8, a.cr.name);
+	sodium_memzero(key, sizeof(key));
+	sodium_memzero(&pl, sizeof(pl));
+	return r;
 }
 
 static int
@@ -295,6 +430,8 @@ cred_json_cb(const struct credential *cr, void *arg)
 	    json_string(cred_role_name(cr->role))) == -1 ||
 	    json_object_set_new(o, "serial", json_integer(cr->serial)) == -1 ||
 	    json_object_set_new(o, "pubkey", json_string(pk)) == -1 ||
+	    json_object_set_new(o, "check_hash",
+	    json_string(cr->check_hash)) == -1 ||
 	    json_dumpf(o, stdout, JSON_COMPACT | JSON_PRESERVE_ORDER) == -1) {
 		fprintf(stderr, "qrgatectl: cannot write credential as JSON\n");
 		json_decref(o);
@@ -392,6 +529,7 @@ ctl_cred(struct ctl *c, int argc, char **argv)
 		{ "del", cred_del },
 		{ "list", cred_list },
 		{ "import", cred_import },
+		{ "enroll-cccd", cred_enroll_cccd },
 	};
 
 	if (argc < 2) {

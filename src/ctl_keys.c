@@ -1,8 +1,9 @@
 /*
- * qrgatectl keygen, badge and token: Ed25519 key pairs and the signed
- * tokens made with them, for a badge printer (badge, with the site's
- * issuer key) and for testing phones and gates (token, with a worker's
- * key).  None of them needs the daemon or the database.
+ * qrgatectl keygen, badge and token: Ed25519 key pairs (and site secrets,
+ * such as the CCCD check key) and the signed tokens made with them, for a
+ * badge printer (badge, with the site's issuer key) and for testing phones
+ * and gates (token, with a worker's key).  None of them needs the daemon
+ * or the database.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -150,8 +151,17 @@ ctl_keygen(struct ctl *c, int argc, char **argv)
 	char err[512], pk_text[KEY_PK_TEXT];
 
 	(void)c;
+	if (argc == 3 && strcmp(argv[1], "--secret") == 0 &&
+	    argv[2][0] != '-') {
+		/* A site secret: nothing of it is printed. */
+		if (key_secret_create(argv[2], err, sizeof(err)) == -1) {
+			fprintf(stderr, "qrgatectl: keygen: %s\n", err);
+			return 1;
+		}
+		return 0;
+	}
 	if (argc != 2 || argv[1][0] == '-') {
-		fprintf(stderr, "usage: qrgatectl keygen FILE\n");
+		fprintf(stderr, "usage: qrgatectl keygen [--secret] FILE\n");
 		return 2;
 	}
 	if (key_pair_create(argv[1], err, sizeof(err)) == -1) {

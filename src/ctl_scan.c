@@ -13,9 +13,12 @@
 
 #include <jansson.h>
 
+#include <sodium.h>
+
 #include "ctl.h"
 #include "decoder.h"
 #include "image.h"
+#include "payload.h"
 
 /*
  * Length of the well-formed UTF-8 sequence at s (1 to 4), or 0 if the
@@ -272,4 +275,75 @@ ctl_scan(struct ctl *c, int argc, char **argv)
 usage:
 	fprintf(stderr, "usage: qrgatectl scan [--json] FILE...\n");
 	return 2;
+}
+
+/*
+ * For cred enroll-cccd: the one CCCD card in the image at path, parsed
+ * into *pl.  Returns 0, or -1 with the reason in err (no code, none a
+ * card, a damaged card, more than one).  The card's text is not printed:
+ * it holds the holder's number, name and address.
+ */
+int
+ctl_scan_cccd(struct ctl *c, const char *path, struct payload *pl, char *err,
+    size_t errlen)
+{
+	const struct decoder_ops *dec;
+	struct decode_result r;
+	struct payload p;
+	struct image img;
+	struct frame f;
+	void *priv;
+	int n, cards = 0, damaged = 0;
+
+	if ((dec = decoder_find(c->cfg.decoder.backend)) == NULL) {
+		snprintf(err, errlen, "no decoder called \"%s\" in this build",
+		    c->cfg.decoder.backend);
+		return -1;
+	}
+	if (image_load(path, &img, err, errlen) == -1)
+		return -1;
+	if ((priv = dec->open()) == NULL) {
+		image_free(&img);
+		snprintf(err, errlen, "the %s decoder would not open",
+		    dec->name);
+		return -1;
+	}
+	memset(&f, 0, sizeof(f));
+	f.y = img.y;
+	f.width = img.width;
+	f.height = img.height;
+	f.stride = img.width;
+	f.ts_ns = scan_now_ns();
+	n = dec->scan(priv, &f, &r);
+	for (int i = 0; i < n; i++) {
+		switch (payload_parse(r.codes[i].data, r.codes[i].len, &p)) {
+		case PAYLOAD_OK:
+			if (p.kind == CRED_CCCD && cards++ == 0)
+				*pl = p;
+			break;
+		case PAYLOAD_MALFORMED:
+			damaged += p.kind == CRED_CCCD;
+			break;
+		}
+	}
+	sodium_memzero(&p, sizeof(p));
+	dec->close(priv);
+	image_free(&img);
+	if (n < 0)
+		snprintf(err, errlen, "%s: the %s decoder failed", path,
+		    dec->name);
+	else if (cards > 1)
+		snprintf(err, errlen, "%s: %d CCCD cards in one image: show "
+		    "one at a time", path, cards);
+	else if (cards == 0 && damaged > 0)
+		snprintf(err, errlen, "%s: the CCCD code is damaged (not "
+		    "number|old id|name|DDMMYYYY|sex|address|DDMMYYYY)", path);
+	else if (cards == 0)
+		snprintf(err, errlen, "%s: %d code(s) read, no CCCD card among "
+		    "them", path, n);
+	if (n < 0 || cards != 1) {
+		sodium_memzero(pl, sizeof(*pl));
+		return -1;
+	}
+	return 0;
 }

@@ -89,6 +89,12 @@ decide_reason(const struct decide_input *in, bool *alarm)
 	 */
 	if (c == NULL || c->kind != kind)
 		return REASON_UNKNOWN;
+	/*
+	 * A code whose number is an enrolled card's but whose name or dates
+	 * are not that card's was made up from the number: no card known.
+	 */
+	if (kind == CRED_CCCD && in->card_mismatch)
+		return REASON_UNKNOWN;
 	if (accept == ACCEPT_VISITORS && c->role != ROLE_VISITOR)
 		return REASON_VISITORS_ONLY;
 	if ((kind == CRED_SIGNED || kind == CRED_DYNAMIC) && !in->sig_ok)

@@ -39,6 +39,9 @@ struct decide_input {
 	bool slowed;			/* the code was denied too often */
 	bool sig_ok;			/* signed, dynamic: the token's
 					 * signature verified */
+	bool card_mismatch;		/* cccd: the credential has a check
+					 * hash the card's other fields do
+					 * not match (or no key to check) */
 	bool clock_synced;		/* the clock is synchronised */
 	int64_t step_now;		/* dynamic: the current time step */
 	int64_t last_step;		/* dynamic: the highest step already
@@ -67,7 +70,8 @@ struct decision {
  *  4. kind-disabled	policy accepts this kind from nobody
  *  5. lane-locked	operator lockdown
  *  6. slowed		the code was denied too often lately (no lookup)
- *  7. unknown		no credential of this kind and subject
+ *  7. unknown		no credential of this kind and subject; cccd:
+ *			or one enrolled from another card (card_mismatch)
  *  8. visitors-only	the kind is accepted from visitors, the holder is
  *			staff
  *  9. bad-signature	signed, dynamic: the signature does not verify

@@ -9,6 +9,7 @@
 
 #include <sodium.h>
 
+#include "cccd_check.h"
 #include "gate.h"
 #include "gate_log.h"
 #include "keyfile.h"
@@ -82,6 +83,10 @@ gate_scan_facts(struct gate *g, struct gate_scan *s)
 
 	if (s->pl.kind == CRED_SIGNED || s->pl.kind == CRED_DYNAMIC)
 		in->sig_ok = gate_scan_signature(g, s);
+	/* A code made up from a card's number is not the card enrolled. */
+	if (s->pl.kind == CRED_CCCD)
+		in->card_mismatch = !cccd_check_match(g->has_cccd_key ?
+		    g->cccd_key : NULL, &s->pl, s->cred.check_hash);
 	if (s->pl.kind == CRED_DYNAMIC) {
 		in->clock_synced = clocksync_get(&g->clock, cfg->policy.clock,
 		    s->now_ns);
@@ -278,6 +283,29 @@ gate_decide_code(struct gate *g, const struct frame *f,
 	}
 }
 
+/*
+ * Reads the CCCD check key, at start and at each reload (a new key file
+ * takes effect with a SIGHUP).  Without it no CCCD credential enrolled
+ * from its card can be checked, so those are denied: said once here.
+ */
+static void
+gate_scan_cccd_key(struct gate *g, const struct config *cfg)
+{
+	char err[512];
+
+	g->has_cccd_key = false;
+	sodium_memzero(g->cccd_key, sizeof(g->cccd_key));
+	if (cfg->security.cccd_key_file[0] == '\0')
+		return;
+	if (key_secret_read(cfg->security.cccd_key_file, g->cccd_key, err,
+	    sizeof(err)) == -1) {
+		log_warnx("security.cccd_key_file: %s: CCCD credentials "
+		    "enrolled from their card are denied", err);
+		return;
+	}
+	g->has_cccd_key = true;
+}
+
 void
 gate_scan_configure(struct gate *g, const struct config *cfg)
 {
@@ -288,6 +316,7 @@ gate_scan_configure(struct gate *g, const struct config *cfg)
 	    cfg->policy.deny_slow_s);
 	g->has_issuer_pk = key_pk_from_text(cfg->security.issuer_key,
 	    g->issuer_pk) == 0;
+	gate_scan_cccd_key(g, cfg);
 }
 
 void

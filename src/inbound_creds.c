@@ -16,6 +16,7 @@
 #include "inbound.h"
 #include "inbound_creds_row.h"
 #include "log.h"
+#include "mask.h"
 #include "push.h"
 #include "store_sync.h"
 
@@ -75,7 +76,9 @@ creds_error(struct creds_errors *e, const char *op, long index,
 		json_object_set_new(o, "op", json_string(op));
 	if (index >= 0)
 		json_object_set_new(o, "index", json_integer(index));
-	if (id != NULL) {
+	/* An id refused for the citizen number it holds is not sent back
+	 * with the refusal: the index finds the row. */
+	if (id != NULL && !mask_has_citizen_number(id)) {
 		char q[sizeof(((struct credential *)0)->id)];
 
 		snprintf(q, sizeof(q), "%s", id);

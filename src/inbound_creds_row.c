@@ -50,6 +50,7 @@ static const struct {
 #define CREDS_TEXT(f) { #f, offsetof(struct credential, f), \
 	sizeof(((struct credential *)0)->f) }
 	CREDS_TEXT(id), CREDS_TEXT(subject), CREDS_TEXT(name), CREDS_TEXT(lanes),
+	CREDS_TEXT(check_hash),
 #undef CREDS_TEXT
 };
 

@@ -4,10 +4,12 @@
  *   {"id": ..., "kind": "badge"|"cccd"|"signed"|"dynamic", "subject": ...,
  *    "status": "active"|"suspended"|"revoked", "name": ..., "lanes": ...,
  *    "valid_from": T, "valid_until": T, "role": "staff"|"visitor",
- *    "serial": 0..4294967295, "pubkey": "<44 characters of base64>"}
+ *    "serial": 0..4294967295, "pubkey": "<44 characters of base64>",
+ *    "check_hash": "<64 hex digits>"|""}
  *
  * id, kind, subject and status are needed; T is ms since the epoch, a UTC
- * time, or null or "" for no bound.  Any other member is an error, so a
+ * time, or null or "" for no bound.  check_hash is a cccd card's
+ * (cccd_check.h), never the card's fields themselves.  Any other member is an error, so a
  * misspelt one is never silently ignored.
  */
 #ifndef QRGATE_INBOUND_CREDS_ROW_H

@@ -77,15 +77,19 @@ key_read_all(int fd, char *buf, size_t size)
 	return (ssize_t)o;
 }
 
-int
-key_sk_read(const char *path, uint8_t sk[64], char *err, size_t errlen)
+/*
+ * Reads a secret's file into text (size bytes, NUL-terminated, its final
+ * newline taken off).  Returns its length, or -1 with a message in err:
+ * the file cannot be read, is too long, or others than its owner could
+ * read or change it.
+ */
+static ssize_t
+key_file_text(const char *path, char *text, size_t size, char *err,
+    size_t errlen)
 {
-	char text[KEY_SK_TEXT_MAX];
-	uint8_t pk[32], seed[32], sk2[64];
 	struct stat st;
 	ssize_t n;
-	size_t len;
-	int fd, ok;
+	int fd;
 
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY)) == -1) {
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
@@ -108,18 +112,30 @@ key_sk_read(const char *path, uint8_t sk[64], char *err, size_t errlen)
 		close(fd);
 		return -1;
 	}
-	n = key_read_all(fd, text, sizeof(text));
+	n = key_read_all(fd, text, size);
 	if (n == -1) {
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		close(fd);
 		return -1;
 	}
 	close(fd);
+	if (n > 0 && text[n - 1] == '\n')
+		n--;
+	text[n] = '\0';
+	return n;
+}
 
-	len = (size_t)n;
-	if (len > 0 && text[len - 1] == '\n')
-		len--;
-	ok = key_from_base64(text, len, sk, 64) == 0;
+int
+key_sk_read(const char *path, uint8_t sk[64], char *err, size_t errlen)
+{
+	char text[KEY_SK_TEXT_MAX];
+	uint8_t pk[32], seed[32], sk2[64];
+	ssize_t n;
+	int ok;
+
+	if ((n = key_file_text(path, text, sizeof(text), err, errlen)) == -1)
+		return -1;
+	ok = key_from_base64(text, (size_t)n, sk, 64) == 0;
 	/*
 	 * A libsodium secret key is the seed, then the public key: a file
 	 * whose halves disagree is damaged, and would sign with a key that
@@ -137,6 +153,27 @@ key_sk_read(const char *path, uint8_t sk[64], char *err, size_t errlen)
 		sodium_memzero(sk, 64);
 		snprintf(err, errlen, "%s: not a qrgate secret key (one line of "
 		    "base64, 64 bytes)", path);
+		return -1;
+	}
+	return 0;
+}
+
+int
+key_secret_read(const char *path, uint8_t key[KEY_SECRET_BYTES], char *err,
+    size_t errlen)
+{
+	char text[KEY_SK_TEXT_MAX];
+	ssize_t n;
+	int ok;
+
+	if ((n = key_file_text(path, text, sizeof(text), err, errlen)) == -1)
+		return -1;
+	ok = key_from_base64(text, (size_t)n, key, KEY_SECRET_BYTES) == 0;
+	sodium_memzero(text, sizeof(text));
+	if (!ok) {
+		sodium_memzero(key, KEY_SECRET_BYTES);
+		snprintf(err, errlen, "%s: not a qrgate secret (one line of "
+		    "base64, %d bytes)", path, KEY_SECRET_BYTES);
 		return -1;
 	}
 	return 0;
@@ -221,5 +258,31 @@ key_pair_create(const char *path, char *err, size_t errlen)
 done:
 	sodium_memzero(text, sizeof(text));
 	sodium_memzero(sk, sizeof(sk));
+	return r;
+}
+
+int
+key_secret_create(const char *path, char *err, size_t errlen)
+{
+	char text[KEY_SK_TEXT_MAX];
+	uint8_t key[KEY_SECRET_BYTES];
+	size_t len;
+	int r = 0;
+
+	if (sodium_init() < 0) {
+		snprintf(err, errlen, "cannot make a key");
+		return -1;
+	}
+	randombytes_buf(key, sizeof(key));
+	sodium_bin2base64(text, sizeof(text) - 1, key, sizeof(key),
+	    sodium_base64_VARIANT_ORIGINAL);
+	len = strlen(text);
+	text[len++] = '\n';
+	if (key_write_new(path, 0600, text, len) == -1) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		r = -1;
+	}
+	sodium_memzero(text, sizeof(text));
+	sodium_memzero(key, sizeof(key));
 	return r;
 }

@@ -1,7 +1,8 @@
 /*
  * Ed25519 keys as text: a public key is 44 characters of standard base64
  * (what config files and credential lists carry); a secret key file holds
- * the 64-byte libsodium secret key in base64 on one line, mode 0600.
+ * the 64-byte libsodium secret key in base64 on one line, mode 0600.  A
+ * site secret's file is the same, with 32 random bytes.
  */
 #ifndef QRGATE_KEYFILE_H
 #define QRGATE_KEYFILE_H
@@ -24,6 +25,24 @@ void key_pk_to_text(const uint8_t pk[32], char out[KEY_PK_TEXT]);
  * owner).
  */
 int key_sk_read(const char *path, uint8_t sk[64], char *err, size_t errlen);
+
+/*
+ * A site secret (the CCCD check key): 32 random bytes, in a file of one
+ * line of base64, mode 0600, shared by the back office and every gate.
+ */
+#define KEY_SECRET_BYTES	32
+
+/*
+ * Reads a secret's file.  Returns 0, or -1 with a message in err (the
+ * file cannot be read, is not a secret of KEY_SECRET_BYTES, or can be
+ * read by others than its owner).
+ */
+int key_secret_read(const char *path, uint8_t key[KEY_SECRET_BYTES],
+    char *err, size_t errlen);
+
+/* Makes a new secret in path (mode 0600, never overwritten).  Returns 0,
+ * or -1 with a message in err. */
+int key_secret_create(const char *path, char *err, size_t errlen);
 
 /*
  * Makes a new key pair: path (mode 0600, never overwritten) gets the

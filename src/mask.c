@@ -142,3 +142,16 @@ mask_mode_from_name(const char *s)
 			return i;
 	return -1;
 }
+
+bool
+mask_has_citizen_number(const char *s)
+{
+	size_t run = 0;
+
+	for (; *s != '\0'; s++) {
+		run = *s >= '0' && *s <= '9' ? run + 1 : 0;
+		if (run == 12)
+			return true;
+	}
+	return false;
+}

@@ -6,6 +6,7 @@
 #ifndef QRGATE_MASK_H
 #define QRGATE_MASK_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 enum mask_mode {
@@ -25,6 +26,12 @@ void mask_subject(enum mask_mode mode, const char *subject, char *out, size_t ou
  * shown as '?'.  An initial that does not fit is left out whole.
  */
 void mask_name_initials(const char *name, char *out, size_t outlen);
+
+/*
+ * Whether s holds a run of 12 digits, as a CCCD number does: such text
+ * must not be published (a credential id, an error about one).
+ */
+bool mask_has_citizen_number(const char *s);
 
 const char *mask_mode_name(enum mask_mode m);
 int mask_mode_from_name(const char *s);

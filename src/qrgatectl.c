@@ -20,13 +20,13 @@ static const struct {
 } ctl_commands[] = {
 	{ "scan", ctl_scan, "scan [--json] FILE...          decode image files as the daemon does" },
 	{ "events", ctl_events, "events [--since T] [--json|--csv] [--trace]   the entry/exit log" },
-	{ "cred", ctl_cred, "cred add|del|list|import ...   the credential list" },
+	{ "cred", ctl_cred, "cred add|del|list|import|enroll-cccd ...   the credential list" },
 	{ "status", ctl_status, "status [--json]                the running daemon's state" },
 	{ "open", ctl_open, "open entry|exit                release one way for one passage" },
 	{ "lockdown", ctl_lockdown, "lockdown                       deny every code until 'normal'" },
 	{ "normal", ctl_lockdown, "normal                         end a lockdown" },
 	{ "push", ctl_push, "push config|site-config|credentials|patch|cmd ...   sign and send over MQTT" },
-	{ "keygen", ctl_keygen, "keygen FILE                    make an Ed25519 key pair: FILE, FILE.pub" },
+	{ "keygen", ctl_keygen, "keygen [--secret] FILE         make an Ed25519 key pair: FILE, FILE.pub; or a site secret" },
 	{ "badge", ctl_badge, "badge ID --key F --serial N --expires T [--png F]   a signed badge token" },
 	{ "token", ctl_token, "token ID --key F [--step-s S] [--at T] [--png F]   a dynamic token" },
 };

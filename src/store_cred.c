@@ -33,6 +33,7 @@ store_credential_row(struct store *st, sqlite3_stmt *s, struct credential *c)
 	role = store_column_enum(s, 8, cred_role_from_name);
 	serial = sqlite3_column_int64(s, 9);
 	pk = sqlite3_column_text(s, 10);
+	COLUMN_COPY(s, 11, c->check_hash);
 	if (kind == -1 || status == -1 || role == -1) {
 		log_warnx("%s: credential %s: unknown kind, status or role",
 		    st->path, c->id);
@@ -114,7 +115,8 @@ store_credential_write(struct store *st, const struct credential *c,
 	    BIND_FIELD(s, 8, c->lanes) != SQLITE_OK ||
 	    store_bind_name(s, 9, cred_role_name(c->role)) != SQLITE_OK ||
 	    sqlite3_bind_int64(s, 10, c->serial) != SQLITE_OK ||
-	    store_bind_name(s, 11, pk) != SQLITE_OK) {
+	    store_bind_name(s, 11, pk) != SQLITE_OK ||
+	    BIND_FIELD(s, 12, c->check_hash) != SQLITE_OK) {
 		store_fail_bind(st, s);
 		snprintf(err, errlen, "%s", st->errmsg);
 		return -1;

@@ -15,8 +15,9 @@
 #include "timefmt.h"
 
 /* The first 8 columns are needed; role, serial and pubkey (schema 3)
- * may follow, all three or none, so older lists still import. */
-#define CSV_FIELDS	11
+ * may follow, then check_hash (schema 5), so older lists still import. */
+#define CSV_FIELDS	12
+#define CSV_FIELDS_V3	11
 #define CSV_FIELDS_V1	8
 #define CSV_FIELD_MAX	256
 
@@ -29,7 +30,7 @@ struct csv_record {
 
 static const char *const csv_header[CSV_FIELDS] = {
 	"id", "kind", "subject", "name", "valid_from", "valid_until",
-	"status", "lanes", "role", "serial", "pubkey",
+	"status", "lanes", "role", "serial", "pubkey", "check_hash",
 };
 
 static int
@@ -53,7 +54,7 @@ static int
 csv_field_next(struct csv_record *r, const char **msg)
 {
 	if (r->nfields + 1 >= CSV_FIELDS) {
-		*msg = "more than 11 fields";
+		*msg = "more than 12 fields";
 		return -1;
 	}
 	r->nfields++;
@@ -155,7 +156,8 @@ csv_read(FILE *f, int *line, struct csv_record *r, const char **msg)
 static int
 csv_header_valid(struct csv_record *r)
 {
-	if (r->nfields != CSV_FIELDS && r->nfields != CSV_FIELDS_V1)
+	if (r->nfields != CSV_FIELDS && r->nfields != CSV_FIELDS_V3 &&
+	    r->nfields != CSV_FIELDS_V1)
 		return 0;
 	for (int i = 0; i < r->nfields; i++) {
 		const char *p = r->field[i];
@@ -190,7 +192,7 @@ csv_time(const char *name, const char *v, int64_t *ms, char *msg,
 	return 0;
 }
 
-/* role, serial and pubkey, when the list has them. */
+/* role, serial, pubkey and check_hash, when the list has them. */
 static int
 csv_policy_fields(const struct csv_record *r, struct credential *c,
     char *msg, size_t msglen)
@@ -230,6 +232,9 @@ csv_policy_fields(const struct csv_record *r, struct credential *c,
 		}
 		c->has_pubkey = true;
 	}
+	/* Its length was checked with the others'; its form by validate. */
+	if (r->nfields == CSV_FIELDS)
+		memcpy(c->check_hash, r->field[11], r->len[11] + 1);
 	return 0;
 }
 
@@ -241,7 +246,7 @@ csv_credential(const struct csv_record *r, int nfields, struct credential *c,
 	static const size_t size[CSV_FIELDS] = {
 		sizeof(c->id), 16, sizeof(c->subject), sizeof(c->name),
 		TIMEFMT_LEN, TIMEFMT_LEN, 16, sizeof(c->lanes), 16, 16,
-		KEY_PK_TEXT + 4,
+		KEY_PK_TEXT + 4, sizeof(c->check_hash),
 	};
 	int kind, status;
 
@@ -311,7 +316,7 @@ store_credential_import_csv(struct store *st, FILE *f, const char *fname,
 	    csv_read(f, &line, &r, &syntax) != 1 || !csv_header_valid(&r)) {
 		snprintf(err, errlen, "%s:1: the first line must be "
 		    "id,kind,subject,name,valid_from,valid_until,status,lanes"
-		    "[,role,serial,pubkey]", fname);
+		    "[,role,serial,pubkey[,check_hash]]", fname);
 		return -1;
 	}
 	nfields = r.nfields;
@@ -398,7 +403,8 @@ csv_export_row(const struct credential *c, void *arg)
 	csv_field_write(f, c->lanes, false);
 	csv_field_write(f, cred_role_name(c->role), false);
 	csv_field_write(f, serial, false);
-	csv_field_write(f, pk, true);
+	csv_field_write(f, pk, false);
+	csv_field_write(f, c->check_hash, true);
 	return ferror(f) ? 1 : 0;
 }
 

@@ -4,7 +4,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cccd_check.h"
 #include "log.h"
+#include "mask.h"
 #include "store.h"
 #include "token.h"
 
@@ -405,6 +407,40 @@ store_lanes_valid(const char *lanes, char *err, size_t errlen)
 	}
 }
 
+/*
+ * A credential's id goes out with every event, to the broker and the
+ * aggregator, where the subject goes masked: an id that held a citizen
+ * number would publish it in full.  So an id may hold no run of 12
+ * digits (a CCCD number, or one like it, whatever the kind), nor a cccd
+ * credential's own number with separators between its digits.  Refused
+ * rather than rewritten: the id is IT's key for the credential, which the
+ * lists sent later must name again, so it is changed where it is made.
+ */
+static int
+store_id_citizen_free(const struct credential *c, char *err, size_t errlen)
+{
+	char digits[sizeof(c->id)];
+	size_t n = 0;
+
+	if (mask_has_citizen_number(c->id)) {
+		snprintf(err, errlen, "id holds a run of 12 digits, as a "
+		    "citizen number: ids are published, so give the "
+		    "credential an id of its own");
+		return -1;
+	}
+	for (const char *p = c->id; *p != '\0'; p++)
+		if (*p >= '0' && *p <= '9')
+			digits[n++] = *p;
+	digits[n] = '\0';
+	if (c->kind == CRED_CCCD && strstr(digits, c->subject) != NULL) {
+		snprintf(err, errlen, "id holds the credential's citizen "
+		    "number: ids are published, so give the credential an id "
+		    "of its own");
+		return -1;
+	}
+	return 0;
+}
+
 /* What token_parse() accepts as an id, so that a stored one can match. */
 static int
 store_token_id_valid(const char *id)
@@ -458,6 +494,17 @@ store_credential_validate(const struct credential *c, char *err,
 		snprintf(err, errlen, "a %s subject is a token id: 1 to %d "
 		    "printable ASCII characters", cred_kind_name(c->kind),
 		    TOKEN_ID_MAX);
+		return -1;
+	}
+	if (store_id_citizen_free(c, err, errlen) == -1)
+		return -1;
+	if (!cccd_check_valid(c->check_hash)) {
+		snprintf(err, errlen, "check_hash is \"\" or 64 lower-case hex "
+		    "digits");
+		return -1;
+	}
+	if (c->kind != CRED_CCCD && c->check_hash[0] != '\0') {
+		snprintf(err, errlen, "only a cccd credential has a check_hash");
 		return -1;
 	}
 	if ((unsigned int)c->role >= ROLE_COUNT) {

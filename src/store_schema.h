@@ -41,7 +41,7 @@
 /* Every column of credentials, in the order the store binds them. */
 #define STORE_CRED_COLUMNS \
 	"id, kind, subject, name, valid_from, valid_until, status, lanes, " \
-	"role, serial, pubkey"
+	"role, serial, pubkey, check_hash"
 
 /*
  * Brings the database up to STORE_SCHEMA_VERSION in one transaction, so

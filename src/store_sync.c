@@ -45,7 +45,7 @@
 
 #define SYNC_CRED_COLUMNS STORE_CRED_COLUMNS
 #define SYNC_CRED_VALUES \
-	"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"
+	"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"
 
 static const char sync_schema[] =
 	"CREATE TABLE IF NOT EXISTS sync_state ("
@@ -128,7 +128,7 @@ sync_bind_text(sqlite3_stmt *s, int i, const char *v, size_t size)
 
 #define SYNC_BIND_FIELD(s, i, f)	sync_bind_text((s), (i), (f), sizeof(f))
 
-/* Binds c as ?1..?11 in SYNC_CRED_COLUMNS order. */
+/* Binds c as ?1..?12 in SYNC_CRED_COLUMNS order. */
 static int
 sync_bind_credential(sqlite3_stmt *s, const struct credential *c)
 {
@@ -150,8 +150,8 @@ sync_bind_credential(sqlite3_stmt *s, const struct credential *c)
 	    SYNC_BIND_FIELD(s, 8, c->lanes) != SQLITE_OK ||
 	    sqlite3_bind_text(s, 9, role, -1, SQLITE_STATIC) != SQLITE_OK ||
 	    sqlite3_bind_int64(s, 10, c->serial) != SQLITE_OK ||
-	    sqlite3_bind_text(s, 11, pk, -1, SQLITE_TRANSIENT) != SQLITE_OK ?
-	    -1 : 0;
+	    sqlite3_bind_text(s, 11, pk, -1, SQLITE_TRANSIENT) != SQLITE_OK ||
+	    SYNC_BIND_FIELD(s, 12, c->check_hash) != SQLITE_OK ? -1 : 0;
 }
 
 int
@@ -540,7 +540,7 @@ store_sync_patch(struct store *st, const struct sync_patch *p,
 	r[1] = r[0] == -1 ? -1 : sync_patch_write(db, "UPDATE credentials SET"
 	    " kind = ?2, subject = ?3, name = ?4, valid_from = ?5,"
 	    " valid_until = ?6, status = ?7, lanes = ?8, role = ?9,"
-	    " serial = ?10, pubkey = ?11 WHERE id = ?1",
+	    " serial = ?10, pubkey = ?11, check_hash = ?12 WHERE id = ?1",
 	    SYNC_UPDATE, p->update, p->n_update, error, arg);
 	r[2] = r[1] == -1 ? -1 : sync_patch_write(db, "INSERT INTO credentials ("
 	    SYNC_CRED_COLUMNS ") " SYNC_CRED_VALUES,

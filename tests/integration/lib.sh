@@ -44,7 +44,6 @@ deny_ms = 100
 buzzer_ms = 50
 [policy]
 badge = true
-cccd = true
 [gpio]
 backend = sim
 sim_log = $T/gpio.log

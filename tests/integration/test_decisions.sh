@@ -44,12 +44,55 @@ test_cccd_with_diacritics_granted_and_masked() {
 	wait_idle
 	stop_gate
 	expect_eq "row" "$(rows "result||' '||kind||' '||subject||' '||credential_id")" \
-		"granted cccd ********1234 C-079190001234"
+		"granted cccd ********1234 V-0001"
 	# The journal names the holder by initials only (store.name_initials).
 	expect_grep "N. T. H. N." "$T/qrgated.log"
 	! grep -q "Nguyễn Thị Hồng Nhung" "$T/qrgated.log" || { echo "the full name is in the journal"; return 1; }
 	# The full ID number is nowhere in the log.
 	[ "$(sql "SELECT count(*) FROM events WHERE subject LIKE '%079190001234%';")" = 0 ]
+}
+
+# Issue 12, row 4: a code made up from a holder's number and any name.
+# Enrolled from the card's own code, the credential opens for the card
+# only; the made-up code is unknown.  Ids that hold the number are refused.
+test_cccd_made_up_from_number_is_unknown() {
+	gate_config cccd_made_up_from_number_is_unknown cccd-forged.png cccd-nhung.png
+	local ctl="$BUILD/qrgatectl -c $CONF"
+	qrgatectl keygen --secret "$T/cccd.key"
+	# No key, no enrolment.
+	if $ctl -o security.cccd_key_file= cred enroll-cccd V-0001 \
+		--scan "$SRCDIR/images/cccd-nhung.png" 2>"$T/err"; then
+		echo "enrolled without a key"; return 1
+	fi
+	expect_grep "needs the site's CCCD check key" "$T/err"
+	set_option security.cccd_key_file "$T/cccd.key"
+	set_option gpio.passage_sensor ""
+	# The demo's old id: the number would be published with each event.
+	if qrgatectl cred enroll-cccd C-079190001234 \
+		--scan "$SRCDIR/images/cccd-nhung.png" 2>"$T/err"; then
+		echo "an id holding the number was enrolled"; return 1
+	fi
+	expect_grep "12 digits" "$T/err"
+	if qrgatectl cred add C-079190001234 cccd 079190001234 2>"$T/err"; then
+		echo "an id holding the number was added"; return 1
+	fi
+	expect_grep "12 digits" "$T/err"
+	# An image with no card in it.
+	if qrgatectl cred enroll-cccd V-0001 --scan "$SRCDIR/images/badge-W0001.png" 2>"$T/err"; then
+		echo "a badge enrolled as a card"; return 1
+	fi
+	expect_grep "no CCCD card" "$T/err"
+	expect_eq "enrolled" "$(qrgatectl cred enroll-cccd V-0001 --scan "$SRCDIR/images/cccd-nhung.png" --role visitor)" \
+		"enrolled V-0001: cccd ********1234, Nguyễn Thị Hồng Nhung"
+	expect_eq "check hash" "$(sql "SELECT length(check_hash) || ' ' || role FROM credentials WHERE id = 'V-0001'")" "64 visitor"
+	# The card's fields are not in the database, only their hash.
+	[ "$(sql "SELECT count(*) FROM credentials WHERE check_hash LIKE '%Nhung%' OR name LIKE '%15081990%'")" = 0 ]
+	start_gate
+	wait_idle
+	stop_gate
+	expect_eq "rows" "$(rows "result||':'||reason||':'||credential_id")" \
+		"denied:unknown:V-0001 granted:granted:V-0001"
+	expect_eq "entry relay" "$(output_values entry_relay)" "0 1 0"
 }
 
 test_wrong_direction_on_exit_camera() {

@@ -92,6 +92,7 @@ cred_assert_equal(const struct credential *a, const struct credential *b)
 	assert_int_equal(a->has_pubkey, b->has_pubkey);
 	if (a->has_pubkey)
 		assert_memory_equal(a->pubkey, b->pubkey, sizeof(a->pubkey));
+	assert_string_equal(a->check_hash, b->check_hash);
 }
 
 #endif

@@ -134,7 +134,9 @@ test_defaults(void **state)
 	assert_int_equal(c.lane.buzzer_ms, 200);
 	assert_int_equal(c.lane.held_open_s, 30);
 	assert_false(c.policy.badge);
-	assert_true(c.policy.cccd);
+	/* The number is on the card and on every photocopy of it. */
+	assert_int_equal(c.policy.cccd, ACCEPT_VISITORS);
+	assert_string_equal(c.security.cccd_key_file, "");
 	assert_string_equal(c.gpio.backend, "gpiod");
 	assert_string_equal(c.gpio.hw.chip, "gpiochip0");
 	assert_string_equal(c.gpio.hw.sim_log, "");
@@ -918,7 +920,8 @@ test_demo_config(void **state)
 	assert_string_equal(c.camera.backend, "file");
 	assert_string_equal(c.camera.source,
 	    "images/badge-W0001.png,images/blank.png,images/badge-W9999.png,"
-	    "images/cccd-nhung.png,images/hostile-sql.png,"
+	    "images/cccd-nhung.png,images/cccd-forged.png,"
+	    "images/hostile-sql.png,"
 	    "images/badge-W0002.png,images/badge-W0003.png,"
 	    "images/hostile-shell.png,images/url.png");
 	assert_int_equal(c.camera.fps, 2);
@@ -930,7 +933,8 @@ test_demo_config(void **state)
 	assert_int_equal(c.lane.deny_ms, 300);
 	assert_int_equal(c.lane.buzzer_ms, 100);
 	assert_true(c.policy.badge);
-	assert_true(c.policy.cccd);
+	assert_int_equal(c.policy.cccd, ACCEPT_VISITORS);
+	assert_string_equal(c.security.cccd_key_file, "build/demo/cccd.key");
 	assert_string_equal(c.gpio.backend, "sim");
 	assert_string_equal(c.gpio.hw.sim_log, "build/demo/gpio.log");
 	assert_string_equal(c.gpio.hw.sim_input, "build/demo/gpio.in");

@@ -356,6 +356,36 @@ test_lanes_long(void **state)
 	    REASON_GRANTED);
 }
 
+/*
+ * A CCCD whose other fields do not match its enrolled card is unknown:
+ * after the kind and lockdown rules (they say nothing of the card), before
+ * every rule about the credential (which would tell a forger that the
+ * number is enrolled, and whose holder it is).
+ */
+static void
+test_cccd_card_mismatch(void **state)
+{
+	struct fixture f;
+
+	(void)state;
+	fixture_init(&f);
+	f.payload.kind = f.cred.kind = CRED_CCCD;
+	f.in.card_mismatch = true;
+	assert_int_equal(run(&f), REASON_UNKNOWN);
+	f.cred.status = CRED_SUSPENDED;
+	f.policy.accept[CRED_CCCD] = ACCEPT_VISITORS;
+	assert_int_equal(run(&f), REASON_UNKNOWN);
+	f.in.lockdown = true;
+	assert_int_equal(run(&f), REASON_LANE_LOCKED);
+	/* Only a CCCD has a card to match. */
+	fixture_init(&f);
+	f.in.card_mismatch = true;
+	assert_int_equal(run(&f), REASON_GRANTED);
+	fixture_init(&f);
+	f.payload.kind = f.cred.kind = CRED_CCCD;
+	assert_int_equal(run(&f), REASON_GRANTED);
+}
+
 int
 main(void)
 {
@@ -374,6 +404,7 @@ main(void)
 		cmocka_unit_test(test_wrong_lane_direction),
 		cmocka_unit_test(test_lanes_table),
 		cmocka_unit_test(test_lanes_long),
+		cmocka_unit_test(test_cccd_card_mismatch),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

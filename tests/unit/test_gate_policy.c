@@ -17,6 +17,9 @@
 #include <sqlite3.h>
 #include <time.h>
 
+#include <sys/stat.h>
+
+#include "../../src/cccd_check.h"
 #include "../../src/gate_log.h"
 #include "../../src/keyfile.h"
 #include "../../src/token.h"
@@ -336,6 +339,91 @@ test_trace_full(void **state)
 	    "**9999| **9998|W-9998 |");
 }
 
+#define CARD	"079190001234|123456789|Nguyễn Thị Hồng Nhung|15081990|Nữ|" \
+		"12 Lê Lợi, Quận 1|01022021"
+/* The number of CARD with a name and dates of the forger's choosing. */
+#define FORGED	"079190001234||Nguyen Van A|01011990|Nam|x|01012021"
+
+/* A CCCD credential for CARD's number; role visitor or staff. */
+static void
+cccd_add(struct gate_fx *fx, const char *id, enum cred_role role,
+    const char *check_hash)
+{
+	struct credential c;
+
+	memset(&c, 0, sizeof(c));
+	snprintf(c.id, sizeof(c.id), "%s", id);
+	c.kind = CRED_CCCD;
+	snprintf(c.subject, sizeof(c.subject), "079190001234");
+	c.status = CRED_ACTIVE;
+	c.role = role;
+	snprintf(c.lanes, sizeof(c.lanes), "*");
+	snprintf(c.check_hash, sizeof(c.check_hash), "%s", check_hash);
+	assert_int_equal(store_credential_put(fx->gate.store, &c), 0);
+}
+
+/*
+ * Issue 12, row 4: the number is printed on the card, so by default a
+ * CCCD opens for visitors only; a staff holder's card is refused.
+ */
+static void
+test_cccd_default_visitors_only(void **state)
+{
+	struct gate_fx *fx = *state;
+
+	cccd_add(fx, "S-1", ROLE_STAFF, "");
+	show(fx, FORGED);
+	show(fx, NULL);
+	cccd_add(fx, "S-1", ROLE_VISITOR, "");
+	show(fx, CARD);
+	assert_string_equal(rows(fx, "reason"), "visitors-only granted");
+	assert_int_equal(fx->gate.n.grants, 1);
+}
+
+/*
+ * Issue 12, row 4: a card enrolled from its code opens only for a code
+ * with its name and dates; a code made up from the number is unknown,
+ * and so is every code of it while the gate has no key to check with.
+ */
+static void
+test_cccd_check_hash_at_gate(void **state)
+{
+	struct gate_fx *fx = *state;
+	uint8_t key[KEY_SECRET_BYTES];
+	/* The config's own field holds the path, as a file would set it. */
+	char *path = fx->gate.cfg.security.cccd_key_file;
+	size_t size = sizeof(fx->gate.cfg.security.cccd_key_file);
+	char hash[CCCD_CHECK_HEX], err[512];
+	struct payload p;
+
+	assert_true((size_t)snprintf(path, size, "%s/cccd.key", fx->dir) <
+	    size);
+	assert_int_equal(key_secret_create(path, err, sizeof(err)), 0);
+	assert_int_equal(key_secret_read(path, key, err, sizeof(err)), 0);
+	assert_int_equal(payload_parse((const uint8_t *)CARD, strlen(CARD),
+	    &p), PAYLOAD_OK);
+	cccd_check_hash(key, &p, hash);
+	cccd_add(fx, "V-1", ROLE_VISITOR, hash);
+	reconfigure(fx);
+	show(fx, FORGED);
+	show(fx, CARD);
+	/* A key file others can read is no key. */
+	assert_int_equal(chmod(path, 0644), 0);
+	reconfigure(fx);
+	show(fx, NULL);
+	show(fx, CARD);
+	/* No key: the enrolled card cannot be told from a made-up one. */
+	assert_int_equal(unlink(path), 0);
+	path[0] = '\0';
+	reconfigure(fx);
+	show(fx, NULL);
+	show(fx, CARD);
+	assert_string_equal(rows(fx, "reason || ':' || credential_id"),
+	    "unknown:V-1 granted:V-1 unknown:V-1 unknown:V-1");
+	assert_int_equal(fx->gate.n.grants, 1);
+	assert_int_equal(fx->gate.n.denials, 3);
+}
+
 int
 main(void)
 {
@@ -347,6 +435,8 @@ main(void)
 		T(test_soft_antipassback_alarm_row),
 		T(test_repeated_denials),
 		T(test_trace_full),
+		T(test_cccd_default_visitors_only),
+		T(test_cccd_check_hash_at_gate),
 #undef T
 	};
 

@@ -743,6 +743,84 @@ test_patch_drops_older_staging(void **state)
 	assert_int_equal(fx->gate.cred_version, 5);
 }
 
+/*
+ * Issue 12, row 5: an id that holds a citizen number would be published
+ * with every event.  Lists and patches refuse it, and the refusal, which
+ * is published too, does not echo it.  A cccd row carries its check hash,
+ * never the card's fields.
+ */
+static void
+test_citizen_number_ids(void **state)
+{
+	static const char hash[] =
+	    "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
+	struct gate_fx *fx = *state;
+	struct credential c;
+	char doc[1024], *text;
+	json_t *res;
+
+	install_v1(fx, 2);
+	res = send_text(fx, false, "{\"version\": 2, \"chunk\": 0, "
+	    "\"chunks\": 1, \"credentials\": ["
+	    "{\"id\": \"C-079190001234\", \"kind\": \"cccd\","
+	    " \"subject\": \"079190001234\", \"status\": \"active\"},"
+	    "{\"id\": \"C-0791-9000-1234\", \"kind\": \"cccd\","
+	    " \"subject\": \"079190001234\", \"status\": \"active\"},"
+	    "{\"id\": \"B001201009876\", \"kind\": \"badge\","
+	    " \"subject\": \"B-1\", \"status\": \"active\"}]}");
+	assert_false(res_ok(res));
+	assert_int_equal(res_int(res, "error_count"), 3);
+	assert_non_null(strstr(res_row_error(res, NULL, 0, 0), "12 digits"));
+	assert_non_null(strstr(res_row_error(res, NULL, 0, 1),
+	    "citizen number"));
+	assert_non_null(strstr(res_row_error(res, NULL, 0, 2), "12 digits"));
+	text = json_dumps(res, 0);
+	assert_non_null(text);
+	if (strstr(text, "079190001234") != NULL ||
+	    strstr(text, "001201009876") != NULL)
+		fail_msg("a citizen number in the result: %s", text);
+	free(text);
+	json_decref(res);
+	assert_int_equal(fx->gate.cred_version, 1);
+
+	res = send_text(fx, true, "{\"version\": 2, \"add\": [{\"id\":"
+	    " \"V-079190001234\", \"kind\": \"cccd\", \"subject\":"
+	    " \"079190001234\", \"status\": \"active\"}]}");
+	assert_false(res_ok(res));
+	assert_non_null(strstr(res_row_error(res, "add", -1, 0), "12 digits"));
+	assert_null(json_object_get(json_array_get(json_object_get(res,
+	    "errors"), 0), "id"));
+	json_decref(res);
+
+	/* A check hash: 64 hex digits, on a cccd row only. */
+	snprintf(doc, sizeof(doc), "{\"version\": 2, \"add\": ["
+	    "{\"id\": \"V-1\", \"kind\": \"cccd\", \"subject\":"
+	    " \"079190001234\", \"status\": \"active\", \"check_hash\":"
+	    " \"%s\"},"
+	    "{\"id\": \"V-2\", \"kind\": \"cccd\", \"subject\":"
+	    " \"079190001235\", \"status\": \"active\", \"check_hash\":"
+	    " \"Nguyen Van A|01011990\"},"
+	    "{\"id\": \"B-2\", \"kind\": \"badge\", \"subject\": \"B-2\","
+	    " \"status\": \"active\", \"check_hash\": \"%s\"}]}", hash, hash);
+	res = send_text(fx, true, doc);
+	assert_false(res_ok(res));
+	assert_int_equal(res_int(res, "error_count"), 2);
+	assert_non_null(strstr(res_row_error(res, "add", -1, 1), "check_hash"));
+	assert_non_null(strstr(res_row_error(res, "add", -1, 2),
+	    "only a cccd"));
+	json_decref(res);
+
+	snprintf(doc, sizeof(doc), "{\"version\": 2, \"add\": ["
+	    "{\"id\": \"V-1\", \"kind\": \"cccd\", \"subject\":"
+	    " \"079190001234\", \"status\": \"active\", \"check_hash\":"
+	    " \"%s\"}]}", hash);
+	ok(send_text(fx, true, doc));
+	assert_int_equal(store_credential_find(fx->gate.store, CRED_CCCD,
+	    "079190001234", &c), 1);
+	assert_string_equal(c.id, "V-1");
+	assert_string_equal(c.check_hash, hash);
+}
+
 /* Schema 3's members: role, serial, pubkey, on add and on update. */
 static void
 test_policy_members(void **state)
@@ -863,6 +941,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_patch_bad_changes_nothing,
 		    gate_fx_setup, gate_fx_teardown),
 		cmocka_unit_test_setup_teardown(test_policy_members,
+		    gate_fx_setup, gate_fx_teardown),
+		cmocka_unit_test_setup_teardown(test_citizen_number_ids,
 		    gate_fx_setup, gate_fx_teardown),
 		cmocka_unit_test_setup_teardown(test_policy_members_bad,
 		    gate_fx_setup, gate_fx_teardown),

@@ -184,6 +184,20 @@ test_initials_truncation(void **state)
 	mask_name_initials("A", NULL, 16);
 }
 
+/* What may not be published: any run of 12 digits, wherever it sits. */
+static void
+test_citizen_number(void **state)
+{
+	(void)state;
+	assert_true(mask_has_citizen_number("079190001234"));
+	assert_true(mask_has_citizen_number("C-079190001234"));
+	assert_true(mask_has_citizen_number("x0791900012345y"));
+	assert_false(mask_has_citizen_number("C-07919000123"));
+	assert_false(mask_has_citizen_number("0791-9000-1234"));
+	assert_false(mask_has_citizen_number("********1234"));
+	assert_false(mask_has_citizen_number(""));
+}
+
 int
 main(void)
 {
@@ -193,6 +207,7 @@ main(void)
 		cmocka_unit_test(test_none),
 		cmocka_unit_test(test_unknown_mode),
 		cmocka_unit_test(test_truncation),
+		cmocka_unit_test(test_citizen_number),
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_initials),
 		cmocka_unit_test(test_initials_truncation),

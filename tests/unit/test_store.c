@@ -740,8 +740,8 @@ test_import_bad_rows(void **state)
 	import_bad(*state, HEADER "e1,badge,B-1,x,,,active\n", 2, "8 fields");
 	import_bad(*state, HEADER "e1,badge,B-1,x,,,active,*,9\n", 2,
 	    "expected 8 fields, found 9");
-	import_bad(*state, HEADER "e1,badge,B-1,x,,,active,*,a,b,c,d\n", 2,
-	    "more than 11");
+	import_bad(*state, HEADER "e1,badge,B-1,x,,,active,*,a,b,c,d,e\n", 2,
+	    "more than 12");
 	import_bad(*state, HEADER "e1,badge,B-1,\"open,,,active,*\n", 2,
 	    "not closed");
 	import_bad(*state, HEADER "e1,badge,B-1,\"x\"y,,,active,*\n", 2,
@@ -770,6 +770,43 @@ test_import_bad_rows(void **state)
 	memset(text + strlen(text), 'n', 600);
 	strcat(text, ",,,active,*\n");
 	import_bad(*state, text, 2, "name longer than 127");
+}
+
+/*
+ * Issue 12, row 5: an id is published with every event, where the
+ * subject is masked; an id that holds a citizen number is refused with
+ * its file and line, and nothing of the file is imported.
+ */
+static void
+test_import_citizen_number_ids(void **state)
+{
+	struct store_fx *fx = *state;
+	struct credential c = cred_make("V-1", CRED_CCCD, "079190001234");
+	struct store *st;
+	char err[256];
+
+	/* As the demo and the README had it. */
+	import_bad(*state, HEADER "W-1,badge,W-1,x,,,active,*\n"
+	    "C-079190001234,cccd,079190001234,x,,,active,*\n", 3,
+	    "12 digits");
+	/* Its digits apart, or another number, or on another kind. */
+	import_bad(*state, HEADER
+	    "C-0791.9000.1234,cccd,079190001234,x,,,active,*\n", 2,
+	    "citizen number");
+	import_bad(*state, HEADER
+	    "X001201009876,cccd,079190001234,x,,,active,*\n", 2, "12 digits");
+	import_bad(*state, HEADER "B-001201009876-2,badge,B-1,x,,,active,*\n",
+	    2, "12 digits");
+
+	/* Eleven digits are no citizen number; the card's own id is free. */
+	assert_int_equal(store_credential_validate(&c, err, sizeof(err)), 0);
+	snprintf(c.id, sizeof(c.id), "E-07919000123");
+	assert_int_equal(store_credential_validate(&c, err, sizeof(err)), 0);
+	snprintf(c.id, sizeof(c.id), "E-079190001234");
+	assert_int_equal(store_credential_validate(&c, err, sizeof(err)), -1);
+	st = store_fx_open(fx, STORE_SYNC_FULL);
+	assert_int_equal(store_credential_put(st, &c), -1);
+	store_close(st);
 }
 
 static void
@@ -810,6 +847,7 @@ main(void)
 		T(test_import_bad_date),
 		T(test_import_bad_cccd),
 		T(test_import_bad_rows),
+		T(test_import_citizen_number_ids),
 		T(test_store_check),
 #undef T
 	};
