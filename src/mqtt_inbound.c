@@ -93,7 +93,7 @@ mqtt_inbound_subscribe(struct mqtt *m)
 			return -1;
 		}
 	}
-	return 0;
+	return mqtt_step_subscribe(m);
 }
 
 /*
@@ -152,6 +152,9 @@ mqtt_inbound_dispatch(struct mqtt *m, const struct mosquitto_message *msg)
 	char err[256];
 	json_t *result;
 
+	/* The site's steps are not signed: they can only tighten. */
+	if (mqtt_step_dispatch(m, msg))
+		return;
 	for (size_t i = 0; i < N_ROUTES; i++)
 		if (strcmp(msg->topic, m->topic[mqtt_routes[i].topic]) == 0)
 			r = &mqtt_routes[i];
