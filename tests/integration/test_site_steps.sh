@@ -114,3 +114,58 @@ test_site_steps_token_granted_at_a_is_replayed_at_b() {
 	b_stop
 	stop_gate
 }
+
+# How long a copied dynamic token stays usable at a gate that hears no
+# steps (offline, or its broker down): the gate takes the token's own step
+# and one either side (policy.token_step_s, 30 s).  The token is made for
+# the first second of its step; the gate's clock (libfaketime, the
+# daemon only) reads that second plus OFFSET, a fresh log each time.
+# Taken from 30 s before the step to 60 s after its start: a token shown
+# at the start of its step can be copied and used for 60 s, one shown at
+# its end for 30 s; once at each gate that has not heard of it.
+site_faketime_lib() {
+	local f
+	for f in /usr/lib/*/faketime/libfaketime.so.1 /usr/lib/faketime/libfaketime.so.1; do
+		[ -e "$f" ] && { echo "$f"; return 0; }
+	done
+	return 1
+}
+
+# offline_try BASE OFFSET: the reason the gate gave, its clock at
+# BASE + OFFSET s.
+offline_try() {
+	local base=$1 off=$2 lib at
+	lib=$(site_faketime_lib)
+	set_option store.path "$T/db$off.db"
+	qrgatectl cred add D-0101 dynamic W-0101 --pubkey "$(cat "$T/w.key.pub")" >/dev/null
+	at=$(date -u -d "@$((base + off))" '+%Y-%m-%d %H:%M:%S')
+	LD_PRELOAD=$lib FAKETIME="@$at" FAKETIME_DONT_FAKE_MONOTONIC=1 \
+		"$BUILD/qrgated" -c "$CONF" 2>>"$T/qrgated.log" &
+	GATE_PID=$!
+	wait_for "the daemon to answer" status_is '.gate != null' >&2
+	wait_idle >&2
+	stop_gate >&2
+	sqlite3 -batch -noheader "$T/db$off.db" "SELECT reason FROM events WHERE type = 'scan';"
+}
+
+test_site_steps_offline_window() {
+	gate_config site_steps_offline_window blank.png
+	if ! site_faketime_lib >/dev/null; then
+		[ -z "${CI:-}" ] || { echo "no libfaketime (apt-get install faketime)"; return 1; }
+		echo "skipped outside CI: no libfaketime (apt-get install faketime)"
+		return 0
+	fi
+	set_option policy.clock synced
+	qrgatectl keygen "$T/w.key" >/dev/null
+	local base=$(( $(date +%s) / 30 * 30 )) off got table=""
+	qrgatectl token W-0101 --key "$T/w.key" --at "$base" --png "$T/tok.png" >/dev/null
+	set_option camera.source "$T/tok.png"
+	# Two seconds of margin each side of each edge, for the start.
+	for off in -33 -28 0 30 57 62 90; do
+		got=$(offline_try "$base" "$off")
+		table="$table $off:$got"
+	done
+	echo "offsets:$table"
+	expect_eq "window" "${table# }" \
+		"-33:not-yet-valid -28:granted 0:granted 30:granted 57:granted 62:expired 90:expired"
+}
