@@ -169,3 +169,38 @@ test_site_steps_offline_window() {
 	expect_eq "window" "${table# }" \
 		"-33:not-yet-valid -28:granted 0:granted 30:granted 57:granted 62:expired 90:expired"
 }
+
+# The site broker's ACL (config/mosquitto-site.acl) with certificates: a
+# gate publishes steps on its own topic only, and reads every gate's.
+test_site_steps_acl() {
+	local b ops now
+	gate_config site_steps_acl blank.png
+	set_option gate.site site1
+	mqtt_setup
+	tls_broker_config
+	set_option mqtt.host localhost
+	set_option mqtt.tls true
+	set_option mqtt.ca_file "$T/ca.crt"
+	set_option mqtt.cert_file "$T/gate-a.crt"
+	set_option mqtt.key_file "$T/gate-a.key"
+	MQTT_HOST=localhost
+	ops=(--cafile "$T/ca.crt" --cert "$T/ops.crt" --key "$T/ops.key")
+	b=(--cafile "$T/ca.crt" --cert "$T/gate-b.crt" --key "$T/gate-b.key")
+	qrgatectl keygen "$T/w.key" >/dev/null
+	qrgatectl cred add D-0101 dynamic W-0101 --pubkey "$(cat "$T/w.key.pub")" >/dev/null
+	broker_start "$T/site.conf"
+	SUB_PROBE=qrgate/probe/ops
+	sub_start ops 'qrgate/#' "${ops[@]}"
+	start_gate
+	wait_for "the TLS connection" status_is '.mqtt.state == "connected"'
+	now=$(( $(date +%s) / 30 ))
+	# Gate B on gate A's topic: dropped by the broker.
+	pub qrgate/site1/it-gate/steps "{\"credential_id\":\"D-0101\",\"step\":$((now - 1))}" "${b[@]}"
+	# Gate B on its own: A takes it.
+	pub qrgate/site1/gate-b/steps "{\"credential_id\":\"D-0101\",\"step\":$now}" "${b[@]}"
+	wait_for "A takes B's step" status_is '.mqtt.steps.taken == 1'
+	expect_eq "A's record" "$(sql "SELECT step FROM token_steps WHERE credential_id = 'D-0101';")" "$now"
+	mqtt_wait "B's step at the back office" 10 grep -q "^qrgate/site1/gate-b/steps " "$T/ops.sub"
+	expect_eq "forged on A's topic" "$(grep -c '^qrgate/site1/it-gate/steps ' "$T/ops.sub")" 0
+	stop_gate
+}
