@@ -2,8 +2,9 @@
  * The MQTT client, inside the daemon's one loop: libmosquitto without its
  * thread, its socket in epoll, a tick each second for keepalives.  It
  * publishes the outbox (store_outbox.h) as events, the gate's status and
- * its alarms, and hands config pushes, credential lists and commands to
- * the inbound handlers (inbound.h).  The lane never waits on it: a
+ * its alarms and the dynamic steps it grants, and hands config pushes,
+ * credential lists, commands and the site's other gates' steps to the
+ * inbound handlers (inbound.h).  The lane never waits on it: a
  * decision only writes SQLite and arms a timer here.
  *
  * Each connection attempt gets a fresh libmosquitto handle with a clean

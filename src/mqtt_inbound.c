@@ -3,7 +3,9 @@
  * message it takes, the inbound.h handler it goes to and the topic its
  * result is published on.  This is the whole wiring between MQTT and the
  * handlers, and the one place where what comes in is checked against the
- * admin key (signed_msg.h) before a handler reads it.
+ * admin key (signed_msg.h) before a handler reads it.  The one exception,
+ * the other gates' dynamic steps (mqtt_step.c), is unsigned because a
+ * step can only make the gate refuse a token.
  */
 #include <mosquitto.h>
 #include <string.h>
