@@ -53,6 +53,9 @@ struct gate_uplink {
 	void (*config)(void *arg, const struct config *cfg);
 	/* Adds the uplink's own state to a status document. */
 	void (*status)(void *arg, json_t *status);
+	/* A dynamic token's step was granted here, its row committed: the
+	 * site's other gates are told (after the relay moved). */
+	void (*step)(void *arg, const char *credential_id, uint32_t step);
 	void *arg;
 };
 

@@ -272,6 +272,9 @@ gate_decide_code(struct gate *g, const struct frame *f,
 		}
 		gate_log_decision(g, &ev, s.in.cred != NULL ? s.cred.name : "",
 		    (clock_mono_ns() - f->ts_ns) / 1000);
+		/* The site's other gates refuse this step from now on. */
+		if (step >= 0 && g->up.step != NULL)
+			g->up.step(g->up.arg, ev.credential_id, (uint32_t)step);
 		/* Soft anti-passback: let them in, and say so after. */
 		if (d.passback_alarm)
 			gate_scan_alarm(g, &ev, REASON_ANTI_PASSBACK, false);

@@ -34,6 +34,44 @@ json_t *inbound_credentials_patch(struct gate *g, const uint8_t *payload, size_t
  * retained message, which is never acted on. */
 json_t *inbound_cmd(struct gate *g, const uint8_t *payload, size_t len, bool retained);
 
+/*
+ * Dynamic tokens across a site: a gate that grants a dynamic token
+ * publishes {"credential_id": ID, "step": N} on its own
+ * <prefix>/<site>/<gate>/steps topic, and every other gate of the site
+ * raises that credential's recorded step (store_token_step_raise()), so the
+ * same token is refused "replayed" there too.  Not signed: a received
+ * step can only make a gate refuse a token, never grant one, and only a
+ * step this gate would itself take now (the current one or one either
+ * side) is recorded.
+ */
+#define INBOUND_STEP_MAX	256	/* the largest step message, bytes */
+
+struct inbound_step {
+	char credential_id[64];	/* IT's id, 1 to 63 bytes, no control */
+	uint32_t step;
+};
+
+enum inbound_step_result {
+	INBOUND_STEP_RAISED,	/* recorded: the step is refused here now */
+	INBOUND_STEP_IGNORED,	/* well formed, nothing to do: an old step,
+				 * or a credential this gate does not hold */
+	INBOUND_STEP_REFUSED,	/* malformed, retained, ahead of this gate's
+				 * clock, or the store failed: logged */
+};
+
+/*
+ * Parses a step message: a JSON object of exactly the members
+ * credential_id (a string of 1 to 63 bytes, no control character) and
+ * step (an integer 0 to 2^32 - 1), at most INBOUND_STEP_MAX bytes.
+ * Returns 0 with *out, or -1 with err.
+ */
+int inbound_step_parse(const uint8_t *payload, size_t len,
+    struct inbound_step *out, char *err, size_t errlen);
+
+/* A step message from gate from (its topic's gate id). */
+enum inbound_step_result inbound_step(struct gate *g, const char *from,
+    const uint8_t *payload, size_t len, bool retained);
+
 struct config;
 
 /*

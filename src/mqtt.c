@@ -50,6 +50,7 @@ static const char *const mqtt_topic_suffix[MQTT_T_COUNT] = {
 	[MQTT_T_CONFIG_RESULT] = "config/result",
 	[MQTT_T_CRED_RESULT] = "credentials/result",
 	[MQTT_T_CMD_RESULT] = "cmd/result",
+	[MQTT_T_STEPS] = "steps",
 };
 
 const char *
@@ -300,6 +301,7 @@ mqtt_teardown(struct mqtt *m)
 	loop_timer_cancel(m->loop, &m->tick);
 	loop_timer_cancel(m->loop, &m->beat);
 	loop_timer_cancel(m->loop, &m->drain);
+	mqtt_step_reset(m);
 	if (m->mosq != NULL) {
 		/* libmosquitto may have closed the socket already: the loop's
 		 * epoll_ctl then fails quietly. */
@@ -557,6 +559,12 @@ mqtt_on_status(void *arg, json_t *status)
 	    "published", (json_int_t)m->published,
 	    "refused", (json_int_t)m->refused,
 	    "connects", (json_int_t)m->connects));
+	json_object_set_new(json_object_get(status, "mqtt"), "steps",
+	    json_pack("{s:I, s:I, s:I, s:I}",
+	    "sent", (json_int_t)m->steps_sent,
+	    "lost", (json_int_t)m->steps_lost,
+	    "taken", (json_int_t)m->steps_taken,
+	    "refused", (json_int_t)m->steps_refused));
 }
 
 int
@@ -573,6 +581,7 @@ mqtt_open(struct mqtt *m, struct loop *l, struct gate *g)
 	m->retry.cb = mqtt_retry;
 	m->beat.cb = mqtt_beat;
 	m->drain.cb = mqtt_drain_timer;
+	mqtt_step_open(m);
 	m->offline_mid = -1;
 	if (!lib_ready && mosquitto_lib_init() != MOSQ_ERR_SUCCESS) {
 		log_warnx("mqtt: libmosquitto could not be initialised");
@@ -581,7 +590,8 @@ mqtt_open(struct mqtt *m, struct loop *l, struct gate *g)
 	lib_ready = true;
 	g->up = (struct gate_uplink){
 		.rows = mqtt_on_rows, .alarm = mqtt_on_alarm,
-		.config = mqtt_on_config, .status = mqtt_on_status, .arg = m,
+		.config = mqtt_on_config, .status = mqtt_on_status,
+		.step = mqtt_step_granted, .arg = m,
 	};
 	mqtt_configure(m, &g->cfg);
 	return 0;

@@ -2,8 +2,9 @@
  * The MQTT client, inside the daemon's one loop: libmosquitto without its
  * thread, its socket in epoll, a tick each second for keepalives.  It
  * publishes the outbox (store_outbox.h) as events, the gate's status and
- * its alarms, and hands config pushes, credential lists and commands to
- * the inbound handlers (inbound.h).  The lane never waits on it: a
+ * its alarms and the dynamic steps it grants, and hands config pushes,
+ * credential lists, commands and the site's other gates' steps to the
+ * inbound handlers (inbound.h).  The lane never waits on it: a
  * decision only writes SQLite and arms a timer here.
  *
  * Each connection attempt gets a fresh libmosquitto handle with a clean
@@ -49,6 +50,7 @@ enum mqtt_topic {
 	MQTT_T_CONFIG_RESULT,
 	MQTT_T_CRED_RESULT,
 	MQTT_T_CMD_RESULT,
+	MQTT_T_STEPS,		/* dynamic steps this gate granted */
 	MQTT_T_COUNT
 };
 
@@ -67,11 +69,18 @@ enum mqtt_alarm {
 #define MQTT_INFLIGHT_LIMIT 1000	/* the largest mqtt.inflight_max */
 #define MQTT_ACK_BATCH 256		/* acked rows deleted at once */
 #define MQTT_ADDRS 8
+#define MQTT_STEP_QUEUE 32	/* steps granted, not yet handed over */
 
 /* An outbox row's message handed to libmosquitto, until its PUBACK. */
 struct mqtt_slot {
 	int mid;
 	int64_t id;
+};
+
+/* A dynamic step granted here, waiting for the step timer. */
+struct mqtt_step_out {
+	char id[64];		/* the credential's id */
+	uint32_t step;
 };
 
 struct mqtt_alarm_state {
@@ -124,6 +133,17 @@ struct mqtt {
 	int64_t acked[MQTT_ACK_BATCH];
 	int n_acked;
 	int64_t depth;		/* outbox rows, at the last check */
+
+	/* Dynamic steps (mqtt_step.c): granted here, sent by the step
+	 * timer; and those of the site's other gates, on step_sub. */
+	struct loop_timer step_timer;
+	struct mqtt_step_out step_q[MQTT_STEP_QUEUE];
+	int n_step_q;
+	char step_sub[MQTT_TOPIC_MAX];	/* <prefix>/<site>/+/steps */
+	uint64_t steps_sent;	/* handed to libmosquitto */
+	uint64_t steps_lost;	/* granted while not connected */
+	uint64_t steps_taken;	/* received and recorded */
+	uint64_t steps_refused;	/* received and refused */
 
 	struct mqtt_alarm_state alarm[MQTT_A_COUNT];
 	int offline_mid;
@@ -178,6 +198,14 @@ void mqtt_drain_run(struct mqtt *m);
 void mqtt_drain_acked(struct mqtt *m, int mid, int reason_code);
 void mqtt_drain_flush(struct mqtt *m);
 void mqtt_drain_reset(struct mqtt *m);
+
+/* mqtt_step.c: dynamic steps, out to the site and in from it. */
+void mqtt_step_open(struct mqtt *m);
+void mqtt_step_granted(void *arg, const char *credential_id, uint32_t step);
+void mqtt_step_reset(struct mqtt *m);
+int mqtt_step_subscribe(struct mqtt *m);
+/* True when msg came on a step topic (and was handled). */
+bool mqtt_step_dispatch(struct mqtt *m, const struct mosquitto_message *msg);
 
 /* mqtt_inbound.c: subscriptions and the dispatch to inbound.h. */
 int mqtt_inbound_subscribe(struct mqtt *m);

@@ -3,7 +3,9 @@
  * message it takes, the inbound.h handler it goes to and the topic its
  * result is published on.  This is the whole wiring between MQTT and the
  * handlers, and the one place where what comes in is checked against the
- * admin key (signed_msg.h) before a handler reads it.
+ * admin key (signed_msg.h) before a handler reads it.  The one exception,
+ * the other gates' dynamic steps (mqtt_step.c), is unsigned because a
+ * step can only make the gate refuse a token.
  */
 #include <mosquitto.h>
 #include <string.h>
@@ -93,7 +95,7 @@ mqtt_inbound_subscribe(struct mqtt *m)
 			return -1;
 		}
 	}
-	return 0;
+	return mqtt_step_subscribe(m);
 }
 
 /*
@@ -152,6 +154,9 @@ mqtt_inbound_dispatch(struct mqtt *m, const struct mosquitto_message *msg)
 	char err[256];
 	json_t *result;
 
+	/* The site's steps are not signed: they can only tighten. */
+	if (mqtt_step_dispatch(m, msg))
+		return;
 	for (size_t i = 0; i < N_ROUTES; i++)
 		if (strcmp(msg->topic, m->topic[mqtt_routes[i].topic]) == 0)
 			r = &mqtt_routes[i];

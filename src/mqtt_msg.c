@@ -155,6 +155,15 @@ mqtt_msg_status(json_t *status, int64_t now_ms)
 }
 
 json_t *
+mqtt_msg_step(const char *credential_id, uint32_t step)
+{
+	/* Exactly the two members inbound_step_parse() takes; an id that is
+	 * not UTF-8 (the store never holds one) builds nothing. */
+	return json_pack("{s:s, s:I}", "credential_id", credential_id,
+	    "step", (json_int_t)step);
+}
+
+json_t *
 mqtt_msg_offline(const char *gate, const char *site, const char *lane,
     bool clean, int64_t now_ms)
 {

@@ -61,6 +61,10 @@ json_t *mqtt_msg_ha_way(const struct mqtt_ha *ha, const char *way);
 /* A sensor: "last_decision", "grants" or "denials"; NULL for another. */
 json_t *mqtt_msg_ha_sensor(const struct mqtt_ha *ha, const char *what);
 
+/* A dynamic step granted here, for the site's other gates:
+ * {"credential_id": ID, "step": N} (inbound.h reads it). */
+json_t *mqtt_msg_step(const char *credential_id, uint32_t step);
+
 /* Compact text of doc, which it releases; NULL when out of memory. */
 char *mqtt_msg_text(json_t *doc, size_t *len);
 

@@ -111,6 +111,13 @@ int store_event_append_step(struct store *st, struct event *ev,
  */
 int store_token_step_get(struct store *st, const char *id, int64_t *step);
 /*
+ * Another gate of the site granted step of dynamic credential id: raises
+ * its recorded step to max(recorded, step), so this gate refuses that step
+ * too.  Only for a dynamic credential this gate holds: 1 raised (or
+ * already as high), 0 no such dynamic credential, -1 error.
+ */
+int store_token_step_raise(struct store *st, const char *id, uint32_t step);
+/*
  * Credential id's last granted scan whose way was not left unused
  * (passage other than 'not-passed'): 1 with *out, 0 none, -1 error.
  */

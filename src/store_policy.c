@@ -1,7 +1,7 @@
 /*
  * What the decision policy remembers in the store (schema version 3): the
- * highest dynamic step each credential has used, and its last grant for
- * anti-passback.  Each runs once per scan of a known token or credential,
+ * highest dynamic step each credential has used (here or, over MQTT, at
+ * another gate of the site), and its last grant for anti-passback.  Each runs once per scan of a known token or credential,
  * a few tens of microseconds: prepared where used, like the outbox's.
  */
 #include <sqlite3.h>
@@ -68,6 +68,38 @@ store_token_step_get(struct store *st, const char *id, int64_t *step)
 		    sqlite3_errmsg(db));
 	sqlite3_finalize(s);
 	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+}
+
+int
+store_token_step_raise(struct store *st, const char *id, uint32_t step)
+{
+	sqlite3 *db = store_db(st);
+	sqlite3_stmt *s;
+	int ret = -1;
+
+	/*
+	 * One statement, its own commit: a step from another gate is only
+	 * recorded for a dynamic credential this gate holds, so a stranger's
+	 * ids never fill the table, and max() never lowers the mark.
+	 */
+	if (sqlite3_prepare_v2(db, "INSERT INTO token_steps (credential_id,"
+	    " step) SELECT id, ?2 FROM credentials WHERE id = ?1"
+	    " AND kind = 'dynamic' ON CONFLICT(credential_id) DO UPDATE"
+	    " SET step = max(step, excluded.step)", -1, &s,
+	    NULL) != SQLITE_OK) {
+		log_warnx("%s: token step: %s", store_policy_name(db),
+		    sqlite3_errmsg(db));
+		return -1;
+	}
+	if (sqlite3_bind_text(s, 1, id, -1, SQLITE_STATIC) == SQLITE_OK &&
+	    sqlite3_bind_int64(s, 2, step) == SQLITE_OK &&
+	    sqlite3_step(s) == SQLITE_DONE)
+		ret = sqlite3_changes(db) > 0 ? 1 : 0;
+	else
+		log_warnx("%s: token step: %s", store_policy_name(db),
+		    sqlite3_errmsg(db));
+	sqlite3_finalize(s);
+	return ret;
 }
 
 int

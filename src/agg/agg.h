@@ -27,7 +27,8 @@ struct agg_stats {
 	int64_t stored;		/* new events */
 	int64_t updated;	/* a higher rev of a stored event */
 	int64_t duplicates;	/* dropped: already stored */
-	int64_t rejected;	/* malformed, or not the gate its topic names */
+	int64_t rejected;	/* malformed, not the gate its topic names,
+				 * or another gate's event id */
 	int64_t gaps_opened;
 	int64_t gaps_closed;
 	int64_t db_errors;

@@ -8,7 +8,9 @@
  * rev, anything else is a duplicate.  Each gate's seq (strictly
  * increasing, never reused) shows what never came: a seq past the highest
  * seen opens a gap for those between, and each late arrival shrinks its
- * gap until it closes.
+ * gap until it closes.  An event id stays with the gate (and site) whose
+ * topic it first arrived on: the same id on another gate's topic is
+ * refused, whatever its rev.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -258,6 +260,32 @@ agg_event_public(struct agg *a, json_t *doc)
 	return o;
 }
 
+/*
+ * A known event id that changed nothing: a duplicate from its own gate,
+ * or the id of another gate's event, which is refused and counted.
+ * Returns 0, or -1 when the database could not answer.
+ */
+static int
+agg_ingest_owner_check(struct agg *a, const char *site, const char *gate,
+    const char *id)
+{
+	struct agg_db_arg args[] = { AGG_S(id), AGG_S(site), AGG_S(gate) };
+	int64_t foreign = 0;
+
+	if (agg_db_int(a->db, "SELECT count(*) FROM events WHERE "
+	    "event_id = $1 AND (site <> $2 OR gate <> $3)", args, 3,
+	    &foreign) != 1)
+		return -1;
+	if (foreign == 0) {
+		a->stats.duplicates++;
+		return 0;
+	}
+	log_warnx("%s/%s: event %s belongs to another gate: refused", site,
+	    gate, id);
+	a->stats.rejected++;
+	return 0;
+}
+
 int
 agg_ingest_event(struct agg *a, const char *site, const char *gate,
     json_t *doc)
@@ -331,11 +359,18 @@ agg_ingest_event(struct agg *a, const char *site, const char *gate,
 		return 0;
 	}
 
-	struct agg_db_arg upd[] = { AGG_S(id), AGG_I(rev), AGG_S(t[8]) };
+	/*
+	 * An event belongs to the gate whose topic it first came on: only
+	 * that gate's topic may raise its rev.  Another gate's copy of the
+	 * id (a replay, or a gate the ACL lets write its own topics only)
+	 * would otherwise rewrite the row and move its holder's presence.
+	 */
+	struct agg_db_arg upd[] = { AGG_S(id), AGG_I(rev), AGG_S(t[8]),
+	    AGG_S(site), AGG_S(gate) };
 
 	if (agg_db_run(a->db, "UPDATE events SET rev = $2, passage = $3 "
-	    "WHERE event_id = $1 AND rev < $2", upd, 3, NULL, NULL,
-	    &changes) == -1)
+	    "WHERE event_id = $1 AND rev < $2 AND site = $4 AND gate = $5",
+	    upd, 5, NULL, NULL, &changes) == -1)
 		return -1;
 	if (changes == 1) {
 		a->stats.updated++;
@@ -344,9 +379,9 @@ agg_ingest_event(struct agg *a, const char *site, const char *gate,
 			return -1;
 		a->headcount_dirty = true;
 		agg_publish(a, "event", agg_event_public(a, doc));
-	} else
-		a->stats.duplicates++;
-	return 0;
+		return 0;
+	}
+	return agg_ingest_owner_check(a, site, gate, id);
 }
 
 int

@@ -116,6 +116,38 @@ test_hostile_messages() {
 	expect_eq "no gate from a status" "$(db_sql "SELECT count(*) FROM gates WHERE state <> 'unknown'")" 0
 }
 
+# An event id is bound to the gate whose topic it first came on (issue
+# 12, row 12): the same id with rev 1 on gate g2's topic, naming g2 as its
+# gate, once rewrote g1's row and took its holder out of "inside".
+test_event_id_bound_to_its_gate() {
+	agg_setup event_id_bound_to_its_gate
+	agg_option aggregator.inside_hours 720
+	agg_start
+	local t=$(($(date +%s%3N) - 60000)) d
+	d=$(ev 1 "$t" '**000A' W-A entry granted)
+	pub_ev g1 "$d"
+	wait_events 1
+	expect_eq "inside" "$(aq_jq inside '[.inside[] | "\(.gate) \(.credential_id)"] | join(",")')" "g1 W-A"
+	# The same id, rev 1 not-passed, then rev 0 denied, as gate g2.
+	pub_ev g2 "$(ev 1 "$t" '**000A' W-A entry granted '' g1 1 not-passed | jq -c '.gate = "g2"')"
+	pub_ev g2 "$(jq -c '.gate = "g2" | .result = "denied" | .reason = "unknown" | .passage = "none"' <<<"$d")"
+	# g2's own event, published after both: once it is stored, both
+	# copies have been handled.
+	pub_ev g2 "$(ev 7 $((t + 1000)) '**000B' W-B entry denied unknown g2)"
+	wait_events 2
+	expect_eq "g1's row" "$(db_sql "SELECT gate || ' ' || rev || ' ' || result || ' ' || passage FROM events WHERE seq = 1")" "g1 0 granted pending"
+	expect_eq "still inside" "$(aq_jq inside '[.inside[] | "\(.gate) \(.credential_id)"] | join(",")')" "g1 W-A"
+	expect_eq "headcount" "$(aq_jq inside '.total')" 1
+	expect_eq "refusals logged" "$(grep -c "s1/g2: event $(jq -r .event_id <<<"$d") belongs to another gate: refused" "$T/agg.log")" 2
+	# Its own gate still updates it.
+	pub_ev g1 "$(ev 1 "$t" '**000A' W-A entry granted '' g1 1 passed)"
+	mqtt_wait "g1's passage update" 10 seq1_passed
+	agg_stop
+	expect_grep "2 events stored, 1 updated, 0 duplicates, 2 rejected" "$T/agg.log"
+}
+
+seq1_passed() { [ "$(db_sql "SELECT rev || passage FROM events WHERE seq = 1 AND gate = 'g1'")" = 1passed ]; }
+
 pg_halt() { pg_as "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -m fast -w stop >/dev/null; }
 pg_resume() {
 	pg_as "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/server.log" -w -t 30 \
