@@ -59,6 +59,19 @@ struct gate_uplink {
 /* Recent decode times, for the status's p50 and p99. */
 #define GATE_DECODE_RING 128
 
+/*
+ * Log rows the store refused (a full disk, a file gone), kept in memory
+ * until it takes them again (gate_log.c).  Bounded: past GATE_KEPT_MAX a
+ * row is only in the journal, as every kept row also is.
+ */
+#define GATE_KEPT_MAX 64
+
+struct gate_kept {
+	struct event ev;	/* ev.seq: a stand-in below 0 for a row not
+				 * written; the row's own for a passage */
+	bool passage_only;	/* only ev.passage of row ev.seq is kept */
+};
+
 struct gate {
 	struct config cfg;
 	struct loop *loop;
@@ -96,6 +109,11 @@ struct gate {
 	struct gate_uplink up;
 	bool camera_alarm;	/* "camera" (lost, frozen) raised, not cleared */
 	bool store_alarm;	/* "database" likewise */
+	bool store_gone;	/* the last store_ping() failed */
+	struct gate_kept kept[GATE_KEPT_MAX];	/* oldest first from kept_first */
+	int kept_first, kept_n;
+	int64_t kept_seq;	/* the last stand-in seq handed out (< 0) */
+	struct loop_timer store_tick;	/* gate_store_tick() */
 	bool clock_alarm;	/* "clock": a dynamic token met an
 				 * unsynchronised clock, not yet cleared */
 	struct clocksync clock;
