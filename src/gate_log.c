@@ -106,6 +106,9 @@ gate_event_keep(struct gate *g, struct event *ev)
 
 	if (ev->seq <= 0)
 		ev->seq = --g->kept_seq;
+	/* The failed append drew an id that no row has: the row gets its
+	 * own when it is written. */
+	ev->event_id[0] = '\0';
 	/* The journal has every kept row at once: a restart (the watchdog,
 	 * a power cut) loses the memory, not the journal. */
 	if (g->kept_n == GATE_KEPT_MAX) {
