@@ -149,8 +149,9 @@ int gate_remote_open(struct gate *g, enum direction dir, char *err, size_t errle
 
 /*
  * True while the gate works: frames arrive (or a file camera has played
- * its frames out) and the database answers.  Otherwise why says what is
- * wrong.  For the systemd watchdog.
+ * its frames out) and the database answers and is still the file opened
+ * (store_ping).  Otherwise why says what is wrong.  For the systemd
+ * watchdog.
  */
 bool gate_healthy(const struct gate *g, char *why, size_t whylen);
 
