@@ -346,6 +346,7 @@ gate_open(struct gate *g, struct loop *l, const struct config *cfg)
 	g->cam_tick.cb = gate_camera_tick;
 	g->retention.cb = gate_retention;
 	g->checkpoint.cb = gate_checkpoint;
+	g->store_tick.cb = gate_store_tick;
 	g->started_ns = clock_mono_ns();
 
 	/* GPIO first: the relays are in their safe state before anything
@@ -392,6 +393,7 @@ gate_open(struct gate *g, struct loop *l, const struct config *cfg)
 	gate_gpio_sync_inputs(g);
 	loop_timer_set(l, &g->retention, 0);
 	loop_timer_set(l, &g->checkpoint, CHECKPOINT_PERIOD_MS);
+	loop_timer_set(l, &g->store_tick, 0);
 	return 0;
 fail:
 	gate_close(g);
@@ -413,6 +415,8 @@ gate_close(struct gate *g)
 	loop_timer_cancel(g->loop, &g->cam_tick);
 	loop_timer_cancel(g->loop, &g->retention);
 	loop_timer_cancel(g->loop, &g->checkpoint);
+	loop_timer_cancel(g->loop, &g->store_tick);
+	gate_kept_close(g);
 	gate_camera_stop(g);
 	if (g->dec_priv != NULL)
 		g->dec->close(g->dec_priv);
@@ -540,7 +544,12 @@ gate_remote_open(struct gate *g, enum direction dir, char *err, size_t errlen)
 		return -1;
 	}
 	if (gate_open_unscanned(g, dir, EV_REMOTE, REASON_REMOTE_OPEN) == -1) {
-		snprintf(err, errlen, "the %s way could not be released", direction_name(dir));
+		if (errno == EIO)
+			snprintf(err, errlen, "the log cannot be written: the "
+			    "%s way stays locked", direction_name(dir));
+		else
+			snprintf(err, errlen, "the %s way could not be released",
+			    direction_name(dir));
 		return -1;
 	}
 	return 0;
@@ -610,6 +619,11 @@ gate_status_json(const struct gate *g)
 	    "decode_us", "p50", p50, "p99", p99,
 	    "config_version", (json_int_t)g->config_version,
 	    "cred_version", (json_int_t)g->cred_version);
+	/* The "database" alarm and the rows it keeps waiting, for
+	 * `qrgatectl status` where no uplink shows them. */
+	if (st != NULL)
+		json_object_set_new(st, "store", json_pack("{s:b, s:i}",
+		    "alarm", g->store_alarm, "kept", g->kept_n));
 	if (st != NULL && g->up.status != NULL)
 		g->up.status(g->up.arg, st);
 	return st;
@@ -643,8 +657,12 @@ gate_healthy(const struct gate *g, char *why, size_t whylen)
 		    (long long)((clock_mono_ns() - last) / 1000000));
 		return false;
 	}
+	/* A file deleted or replaced under the gate is "does not answer"
+	 * too: a restart opens whatever is at store.path then.  A full disk
+	 * is not: the daemon keeps opening exits, a restart could not. */
 	if (store_ping(g->store) == -1) {
-		snprintf(why, whylen, "the database does not answer");
+		snprintf(why, whylen, "the database does not answer: %s",
+		    store_errmsg(g->store));
 		return false;
 	}
 	return true;

@@ -62,6 +62,19 @@ struct gate_uplink {
 /* Recent decode times, for the status's p50 and p99. */
 #define GATE_DECODE_RING 128
 
+/*
+ * Log rows the store refused (a full disk, a file gone), kept in memory
+ * until it takes them again (gate_log.c).  Bounded: past GATE_KEPT_MAX a
+ * row is only in the journal, as every kept row also is.
+ */
+#define GATE_KEPT_MAX 64
+
+struct gate_kept {
+	struct event ev;	/* ev.seq: a stand-in below 0 for a row not
+				 * written; the row's own for a passage */
+	bool passage_only;	/* only ev.passage of row ev.seq is kept */
+};
+
 struct gate {
 	struct config cfg;
 	struct loop *loop;
@@ -99,6 +112,11 @@ struct gate {
 	struct gate_uplink up;
 	bool camera_alarm;	/* "camera" (lost, frozen) raised, not cleared */
 	bool store_alarm;	/* "database" likewise */
+	bool store_gone;	/* the last store_ping() failed */
+	struct gate_kept kept[GATE_KEPT_MAX];	/* oldest first from kept_first */
+	int kept_first, kept_n;
+	int64_t kept_seq;	/* the last stand-in seq handed out (< 0) */
+	struct loop_timer store_tick;	/* gate_store_tick() */
 	bool clock_alarm;	/* "clock": a dynamic token met an
 				 * unsynchronised clock, not yet cleared */
 	struct clocksync clock;
@@ -136,8 +154,9 @@ int gate_remote_open(struct gate *g, enum direction dir, char *err, size_t errle
 
 /*
  * True while the gate works: frames arrive (or a file camera has played
- * its frames out) and the database answers.  Otherwise why says what is
- * wrong.  For the systemd watchdog.
+ * its frames out) and the database answers and is still the file opened
+ * (store_ping).  Otherwise why says what is wrong.  For the systemd
+ * watchdog.
  */
 bool gate_healthy(const struct gate *g, char *why, size_t whylen);
 

@@ -7,15 +7,39 @@
 /* Fills the fields every row shares: time, gate, lane, dir, type. */
 void gate_event_init(const struct gate *g, struct event *ev, enum event_type type,
     enum direction dir);
-/* Appends ev durably.  Returns 0, or -1 (counted, logged). */
+/*
+ * Appends ev durably.  Returns 0, or -1 (counted, logged, "database"
+ * raised) with ev kept as it is by gate_event_keep().
+ */
 int gate_event_commit(struct gate *g, struct event *ev);
 /*
- * As gate_event_commit(), and when step >= 0 records it as the dynamic
- * step used by ev's credential, in the same transaction.
+ * Appends ev durably, and when step >= 0 records it as the dynamic step
+ * used by ev's credential, in the same transaction.  Returns 0, or -1
+ * (counted, logged, "database" raised) with nothing kept: the caller
+ * decides what the row says now (a grant that cannot be logged is not a
+ * grant) and keeps that.
  */
 int gate_event_commit_step(struct gate *g, struct event *ev, int64_t step);
-/* Records how the way released for row seq ended.  0 or -1 (counted). */
+/*
+ * Keeps a row the store refused, to be written when it answers again
+ * (gate_store_tick), and writes it to the journal as one line.  ev->seq
+ * gets a stand-in below 0, which the lane may carry as a released way's
+ * seq: its passage is recorded on the kept row.
+ */
+void gate_event_keep(struct gate *g, struct event *ev);
+/*
+ * Records how the way released for row seq ended.  0 or -1 (counted; the
+ * update kept like a row).
+ */
 int gate_passage_commit(struct gate *g, int64_t seq, enum passage p);
+/*
+ * The store's watch, each second from the loop: raises "database" when
+ * its files are gone or it does not answer, writes the kept rows when it
+ * does, and clears the alarm once none waits.
+ */
+void gate_store_tick(struct loop *l, struct loop_timer *t);
+/* At close: a last try at the kept rows, and a count of those lost. */
+void gate_kept_close(struct gate *g);
 
 /*
  * At start: a way released when the last run ended (a kill, a power cut,
@@ -39,6 +63,11 @@ void gate_on_passage(void *arg, enum direction dir, int64_t seq, enum passage p)
 void gate_on_alarm(void *arg, enum reason reason);
 void gate_on_button(void *arg);
 
+/*
+ * Opens dir without a code (exit button, remote open): an exit whatever
+ * the store says, an entry only once its row is written.  0, or -1 with
+ * errno EBUSY, EIO or ENODEV (see gate_log.c).
+ */
 int gate_open_unscanned(struct gate *g, enum direction dir, enum event_type type,
     enum reason reason);
 

@@ -257,11 +257,15 @@ gate_decide_code(struct gate *g, const struct frame *f,
 		step = s.pl.token.step;
 
 	/* The row is durable before the relay moves; if it cannot be
-	 * written, the way stays locked. */
-	if (gate_event_commit_step(g, &ev, step) == -1 &&
-	    ev.result == RES_GRANTED) {
-		ev.result = RES_DENIED;
-		ev.reason = REASON_STORE_ERROR;
+	 * written, the way stays locked, and the refusal is the row kept
+	 * for when the store is back. */
+	if (gate_event_commit_step(g, &ev, step) == -1) {
+		if (ev.result == RES_GRANTED) {
+			ev.result = RES_DENIED;
+			ev.reason = REASON_STORE_ERROR;
+			ev.passage = PASSAGE_NONE;
+		}
+		gate_event_keep(g, &ev);
 	}
 	if (ev.result == RES_GRANTED) {
 		g->n.grants++;

@@ -1,5 +1,9 @@
 #include "store.h"
 
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <limits.h>
 #include <sodium.h>
 #include <sqlite3.h>
 #include <stdlib.h>
@@ -77,9 +81,83 @@ store_fail_bind(struct store *st, sqlite3_stmt *s)
 	sqlite3_clear_bindings(s);
 }
 
+/* The file of f, from the name SQLite resolved at open (absolute). */
+static int
+store_file_name(struct store *st, enum store_file f, char *buf, size_t len)
+{
+	static const char *const suffix[SF_COUNT] = {
+		[SF_DB] = "", [SF_WAL] = "-wal", [SF_SHM] = "-shm",
+	};
+	const char *db = sqlite3_db_filename(st->db, "main");
+	int n;
+
+	if (db == NULL || db[0] == '\0')
+		return -1;
+	n = snprintf(buf, len, "%s%s", db, suffix[f]);
+	return n < 0 || (size_t)n >= len ? -1 : 0;
+}
+
+/* Notes which files are there at open, and which inodes they are. */
+static void
+store_files_record(struct store *st)
+{
+	char name[PATH_MAX];
+	struct stat sb;
+
+	for (int f = 0; f < SF_COUNT; f++) {
+		st->files[f].present = store_file_name(st, f, name,
+		    sizeof(name)) == 0 && stat(name, &sb) == 0;
+		if (st->files[f].present) {
+			st->files[f].dev = sb.st_dev;
+			st->files[f].ino = sb.st_ino;
+		}
+	}
+}
+
+/*
+ * An open connection goes on reading and writing a deleted or replaced
+ * file without an error: SQLite holds the inode, not the name.  What it
+ * writes then is lost at the next start, and a second connection (the
+ * CLI, a restart) opens another database under the same name.  So the
+ * names are looked up again and must still lead to the inodes opened.
+ * Three stat() calls: a few microseconds beside a commit's fsync.
+ */
+int
+store_files_check(struct store *st)
+{
+	static const char *const what[SF_COUNT] = {
+		[SF_DB] = "the database file", [SF_WAL] = "its -wal file",
+		[SF_SHM] = "its -shm file",
+	};
+	char name[PATH_MAX];
+	struct stat sb;
+	int r;
+
+	for (int f = 0; f < SF_COUNT; f++) {
+		if (!st->files[f].present ||
+		    store_file_name(st, f, name, sizeof(name)) == -1)
+			continue;
+		if ((r = stat(name, &sb)) == 0 && sb.st_dev == st->files[f].dev &&
+		    sb.st_ino == st->files[f].ino)
+			continue;
+		st->gone = true;
+		st->errcode = SQLITE_IOERR;
+		snprintf(st->errmsg, sizeof(st->errmsg), "%s: %s", what[f],
+		    r == 0 ? "replaced by another file" :
+		    errno == ENOENT ? "deleted or moved" : strerror(errno));
+		return -1;
+	}
+	st->gone = false;
+	return 0;
+}
+
 int
 store_begin(struct store *st)
 {
+	/* A row written into a file that is gone would be lost at the next
+	 * start while the gate believes it durable: refused instead. */
+	if (store_files_check(st) == -1)
+		return -1;
 	return store_run(st, st->stmt[ST_BEGIN]) == SQLITE_DONE ? 0 : -1;
 }
 
@@ -265,6 +343,7 @@ store_open(const char *path, enum store_sync sync, bool read_only)
 			goto fail;
 		}
 	}
+	store_files_record(st);
 	return st;
 fail:
 	store_close(st);
@@ -566,8 +645,16 @@ store_db(struct store *st)
 int
 store_ping(struct store *st)
 {
+	if (store_files_check(st) == -1)
+		return -1;
 	/* Reads the database header, through the same connection and locks
 	 * as every append. */
-	return sqlite3_exec(st->db, "PRAGMA schema_version;", NULL, NULL, NULL) ==
-	    SQLITE_OK ? 0 : -1;
+	if (sqlite3_exec(st->db, "PRAGMA schema_version;", NULL, NULL, NULL) !=
+	    SQLITE_OK) {
+		st->errcode = sqlite3_extended_errcode(st->db);
+		snprintf(st->errmsg, sizeof(st->errmsg), "%s",
+		    sqlite3_errmsg(st->db));
+		return -1;
+	}
+	return 0;
 }

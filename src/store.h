@@ -155,8 +155,15 @@ int store_event_foreach(struct store *st, int64_t since_ms,
  */
 int store_event_purge(struct store *st, int64_t before_ms);
 
-/* 0 when the database answers a trivial query at once, -1 otherwise. */
+/*
+ * 0 when the database answers a trivial query at once and its files
+ * (database, -wal, -shm) are still those opened; -1 otherwise, the reason
+ * for store_errmsg().  Until a check finds them back, nothing is written
+ * and no credential is found (-1).
+ */
 int store_ping(struct store *st);
+/* The message of the store's last failure (SQLite's, or a file gone). */
+const char *store_errmsg(const struct store *st);
 
 /*
  * Checkpoints (store_checkpoint.c): after store_checkpoint_defer() no commit

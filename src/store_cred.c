@@ -69,6 +69,10 @@ store_credential_find(struct store *st, enum cred_kind kind,
 
 	if (kind <= CRED_NONE || kind >= CRED_KIND_COUNT)
 		return 0;
+	/* The file the credentials came from is gone (store_files_check):
+	 * what the connection still reads is nobody's list any more. */
+	if (st->gone)
+		return -1;
 	if (store_bind_name(s, 1, cred_kind_name(kind)) != SQLITE_OK ||
 	    store_bind_name(s, 2, subject) != SQLITE_OK) {
 		store_fail_bind(st, s);

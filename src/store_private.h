@@ -8,7 +8,9 @@
 #ifndef QRGATE_STORE_PRIVATE_H
 #define QRGATE_STORE_PRIVATE_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 #include <sqlite3.h>
 
@@ -31,6 +33,18 @@ enum store_stmt {
 	ST_COUNT
 };
 
+/*
+ * The database, its -wal and its -shm as found at open: one deleted, moved
+ * or replaced under a running gate is noticed by store_files_check().
+ */
+enum store_file { SF_DB, SF_WAL, SF_SHM, SF_COUNT };
+
+struct store_file_id {
+	bool present;		/* there at open: only those are checked */
+	dev_t dev;
+	ino_t ino;
+};
+
 /* Written by store_sql[] in store.c; the statements run per scan. */
 struct store {
 	sqlite3 *db;
@@ -41,6 +55,10 @@ struct store {
 	int errcode;
 	char errmsg[256];
 	int wal_frames;		/* after the last commit (store_checkpoint.c) */
+	struct store_file_id files[SF_COUNT];
+	bool gone;		/* the last check found a file not the one
+				 * opened: nothing is written, no credential
+				 * is looked up */
 };
 
 /*
@@ -66,6 +84,13 @@ void store_column_copy(sqlite3_stmt *s, int col, char *dst, size_t size);
 int store_column_enum(sqlite3_stmt *s, int col, int (*from_name)(const char *));
 
 /*
+ * 0 when the database, -wal and -shm are still the files opened; -1 when
+ * one was deleted, moved or replaced (st->gone, the reason kept for
+ * store_errmsg()).  Does not log.
+ */
+int store_files_check(struct store *st);
+
+/*
  * BEGIN IMMEDIATE and COMMIT.  0, or -1 with SQLite's message kept for
  * store_errmsg(); neither logs.
  */
@@ -88,7 +113,5 @@ int store_credential_write(struct store *st, const struct credential *c,
  */
 int store_token_step_put(struct store *st, const char *id, int64_t step,
     char *err, size_t errlen);
-/* The message of the store's last SQLite failure. */
-const char *store_errmsg(const struct store *st);
 
 #endif
