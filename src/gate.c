@@ -326,6 +326,59 @@ gate_outbox_cap(struct store *st, const struct config *cfg)
 	    cfg->mqtt.outbox_max : 0);
 }
 
+/* The store, and what the gate reads from it at start. */
+static int
+gate_store_init(struct gate *g, const struct config *cfg)
+{
+	g->store = store_open(cfg->store.path, cfg->store.synchronous, false);
+	if (g->store == NULL)
+		return -1;
+	store_checkpoint_defer(g->store);
+	if (store_sync_init(g->store) == -1 ||
+	    gate_outbox_cap(g->store, cfg) == -1 ||
+	    gate_close_pending_passages(g) == -1) {
+		store_close(g->store);
+		g->store = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * A database SQLite cannot read (not a database, corrupt) would keep the
+ * daemon from starting, and systemd would start it again and again with
+ * every relay de-energised: the exit locked until someone mends the
+ * file.  So it is moved aside, kept (evidence, perhaps recoverable), and
+ * the gate starts on a fresh database with the "database" alarm up until
+ * a credential list arrives (gate_store_tick()).  The whole file is
+ * checked only once the open failed: quick_check reads every page, some
+ * seconds for a month's log on a Pi, too long for every start with the
+ * ways locked.  A file that cannot be opened at all (permissions, no
+ * directory) is a fault of the install, not of the file: left alone.
+ */
+static int
+gate_store_open(struct gate *g, const struct config *cfg)
+{
+	char why[512];
+	int r;
+
+	if (gate_store_init(g, cfg) == 0)
+		return 0;
+	if ((r = store_probe(cfg->store.path, why, sizeof(why))) != 1) {
+		if (r == -1)
+			log_warnx("store: %s", why);
+		return -1;
+	}
+	log_warnx("store: %s: not a readable database", why);
+	if (store_set_aside(cfg->store.path, g->store_aside,
+	    sizeof(g->store_aside)) == -1)
+		return -1;
+	log_warnx("store: the unreadable database is kept as %s; starting on "
+	    "an empty one: no credentials (every code unknown) until a list "
+	    "arrives, exits open", g->store_aside);
+	return gate_store_init(g, cfg);
+}
+
 int
 gate_open(struct gate *g, struct loop *l, const struct config *cfg)
 {
@@ -362,13 +415,7 @@ gate_open(struct gate *g, struct loop *l, const struct config *cfg)
 	if (gate_gpio_attach(g, gpio, priv) == -1)
 		goto fail;
 
-	g->store = store_open(cfg->store.path, cfg->store.synchronous, false);
-	if (g->store == NULL)
-		goto fail;
-	store_checkpoint_defer(g->store);
-	if (store_sync_init(g->store) == -1 ||
-	    gate_outbox_cap(g->store, cfg) == -1 ||
-	    gate_close_pending_passages(g) == -1)
+	if (gate_store_open(g, cfg) == -1)
 		goto fail;
 
 	if ((g->dec = decoder_find(cfg->decoder.backend)) == NULL) {
@@ -622,8 +669,9 @@ gate_status_json(const struct gate *g)
 	/* The "database" alarm and the rows it keeps waiting, for
 	 * `qrgatectl status` where no uplink shows them. */
 	if (st != NULL)
-		json_object_set_new(st, "store", json_pack("{s:b, s:i}",
-		    "alarm", g->store_alarm, "kept", g->kept_n));
+		json_object_set_new(st, "store", json_pack("{s:b, s:i, s:s?}",
+		    "alarm", g->store_alarm, "kept", g->kept_n, "set_aside",
+		    g->store_aside[0] != '\0' ? g->store_aside : NULL));
 	if (st != NULL && g->up.status != NULL)
 		g->up.status(g->up.arg, st);
 	return st;

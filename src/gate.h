@@ -113,6 +113,9 @@ struct gate {
 	bool camera_alarm;	/* "camera" (lost, frozen) raised, not cleared */
 	bool store_alarm;	/* "database" likewise */
 	bool store_gone;	/* the last store_ping() failed */
+	char store_aside[300];	/* where the database found unreadable at
+				 * start was moved; "" none, or once a
+				 * credential list arrived */
 	struct gate_kept kept[GATE_KEPT_MAX];	/* oldest first from kept_first */
 	int kept_first, kept_n;
 	int64_t kept_seq;	/* the last stand-in seq handed out (< 0) */

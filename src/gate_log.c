@@ -49,7 +49,8 @@ gate_uplink_alarm(struct gate *g, const char *name, bool active,
 static void
 gate_store_clear(struct gate *g)
 {
-	if (g->store_alarm && g->kept_n == 0 && !g->store_gone) {
+	if (g->store_alarm && g->kept_n == 0 && !g->store_gone &&
+	    g->store_aside[0] == '\0') {
 		g->store_alarm = false;
 		log_info("store: writes again");
 		gate_uplink_alarm(g, "database", false, "writes again");
@@ -188,6 +189,37 @@ gate_kept_flush(struct gate *g)
 }
 
 /*
+ * A database moved aside at start (gate.c, gate_store_open()): the gate
+ * runs on an empty one, every code unknown, and staff must know it.  The
+ * alarm is raised here, once the uplink is there to carry it, and stays
+ * until a credential list arrives (a version other than 0, pushed over
+ * MQTT).  A list imported with qrgatectl is not seen by the daemon: a
+ * restart then clears it, as the new database opens cleanly.
+ */
+static void
+gate_store_aside_alarm(struct gate *g)
+{
+	const char *name;
+	char detail[sizeof(g->store_aside) + 48];
+
+	if (g->store_aside[0] == '\0')
+		return;
+	if (g->cred_version > 0) {
+		log_info("store: credentials version %lld in use; %s stays "
+		    "where it is", (long long)g->cred_version, g->store_aside);
+		g->store_aside[0] = '\0';
+		return;
+	}
+	if (g->store_alarm)
+		return;
+	name = strrchr(g->store_aside, '/');
+	snprintf(detail, sizeof(detail), "unreadable at start, now empty: "
+	    "kept as %s", name != NULL ? name + 1 : g->store_aside);
+	g->store_alarm = true;
+	gate_uplink_alarm(g, "database", true, detail);
+}
+
+/*
  * Each second: is the database still the file opened, and answering?  A
  * file deleted, moved or replaced is noticed here even when nothing is
  * written; a store that answers again takes the rows kept meanwhile.
@@ -218,6 +250,7 @@ gate_store_tick(struct loop *l, struct loop_timer *t)
 		log_info("store: the database answers again");
 	g->store_gone = false;
 	gate_kept_flush(g);
+	gate_store_aside_alarm(g);
 	gate_store_clear(g);
 }
 

@@ -13,6 +13,7 @@
 #include <sys/epoll.h>
 #include <sys/file.h>
 #include <sys/signalfd.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "config.h"
@@ -64,6 +65,33 @@ daemon_load_config(const struct daemon *d, struct config *cfg)
 	if (errs.count > CONFIG_MAX_ERRORS)
 		fprintf(stderr, "... and %d more errors\n", errs.count - CONFIG_MAX_ERRORS);
 	return -1;
+}
+
+/*
+ * -n: a database that is there must be one SQLite can read whole, or the
+ * daemon would set it aside at start.  Read only: nothing is moved or
+ * created.  None yet (a new install) is fine; one this user may not read
+ * is said, not counted as an error.
+ */
+static int
+daemon_check_store(const char *path)
+{
+	char why[512];
+	struct stat sb;
+
+	if (stat(path, &sb) == -1 && errno == ENOENT)
+		return 0;
+	switch (store_probe(path, why, sizeof(why))) {
+	case 1:
+		fprintf(stderr, "store.path: %s: not a readable database; "
+		    "qrgated would set it aside and start on an empty one\n",
+		    why);
+		return -1;
+	case -1:
+		fprintf(stderr, "store.path: not checked: %s\n", why);
+		break;
+	}
+	return 0;
 }
 
 static void
@@ -197,6 +225,8 @@ main(int argc, char **argv)
 	if (daemon_load_config(&d, &cfg) == -1)
 		return 1;
 	if (check_only) {
+		if (daemon_check_store(cfg.store.path) == -1)
+			return 1;
 		printf("configuration OK\n");
 		return 0;
 	}

@@ -3,11 +3,14 @@
 #include <sys/stat.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <sodium.h>
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "log.h"
 #include "store_outbox.h"
@@ -628,6 +631,102 @@ store_check(struct store *st)
 		    sqlite3_errmsg(st->db));
 	sqlite3_finalize(s);
 	return ret;
+}
+
+/* What SQLite's failure says of the file: 1 not a database or corrupt. */
+static int
+store_probe_fail(sqlite3 *db, const char *path, char *err, size_t errlen)
+{
+	int rc = sqlite3_extended_errcode(db) & 0xff;
+
+	snprintf(err, errlen, "%s: %s", path, sqlite3_errmsg(db));
+	return rc == SQLITE_NOTADB || rc == SQLITE_CORRUPT ? 1 : -1;
+}
+
+int
+store_probe(const char *path, char *err, size_t errlen)
+{
+	sqlite3 *db = NULL;
+	sqlite3_stmt *s = NULL;
+	const unsigned char *v;
+	struct stat sb;
+	int fd, ret;
+
+	/* The system's reason first: SQLite would only say "unable to open
+	 * database file" for a permission or a missing directory. */
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &sb) == 0 && !S_ISREG(sb.st_mode)) {
+		snprintf(err, errlen, "%s: not a regular file", path);
+		close(fd);
+		return -1;
+	}
+	close(fd);
+	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
+		ret = db != NULL ? store_probe_fail(db, path, err, errlen) : -1;
+		if (db == NULL)
+			snprintf(err, errlen, "%s: out of memory", path);
+		sqlite3_close(db);
+		return ret;
+	}
+	/* The header and the schema are read at prepare, every page at step. */
+	if (sqlite3_prepare_v2(db, "PRAGMA quick_check", -1, &s, NULL) !=
+	    SQLITE_OK)
+		ret = store_probe_fail(db, path, err, errlen);
+	else if (sqlite3_step(s) != SQLITE_ROW)
+		ret = store_probe_fail(db, path, err, errlen);
+	else if ((v = sqlite3_column_text(s, 0)) != NULL &&
+	    strcmp((const char *)v, "ok") == 0)
+		ret = 0;
+	else {
+		/* One row per fault: the first says enough. */
+		snprintf(err, errlen, "%s: quick_check: %s", path,
+		    v != NULL ? (const char *)v : "?");
+		ret = 1;
+	}
+	sqlite3_finalize(s);
+	sqlite3_close(db);
+	return ret;
+}
+
+int
+store_set_aside(const char *path, char *aside, size_t len)
+{
+	/* The database last: a -wal or -journal left under the name would be
+	 * played into the fresh database made there. */
+	static const char *const suffix[] = { "-journal", "-wal", "-shm", "" };
+	char stamp[32], from[PATH_MAX], to[PATH_MAX];
+	time_t now = time(NULL);
+	struct stat sb;
+	struct tm tm;
+	int n;
+
+	if (gmtime_r(&now, &tm) == NULL ||
+	    strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", &tm) == 0) {
+		log_warnx("%s: no time for the name to set it aside", path);
+		return -1;
+	}
+	n = snprintf(aside, len, "%s.unreadable-%s", path, stamp);
+	if (n < 0 || (size_t)n >= len || (size_t)n + 8 >= sizeof(to)) {
+		log_warnx("%s: the name to set it aside is too long", path);
+		return -1;
+	}
+	/* An earlier copy is evidence too: never renamed over. */
+	if (lstat(aside, &sb) == 0) {
+		log_warnx("%s: %s exists already", path, aside);
+		return -1;
+	}
+	for (size_t i = 0; i < sizeof(suffix) / sizeof(suffix[0]); i++) {
+		snprintf(from, sizeof(from), "%s%s", path, suffix[i]);
+		snprintf(to, sizeof(to), "%s%s", aside, suffix[i]);
+		if (rename(from, to) == -1 && errno != ENOENT) {
+			log_warn("%s: cannot set it aside as %s", from, to);
+			return -1;
+		}
+	}
+	return 0;
 }
 
 const char *

@@ -180,6 +180,24 @@ int store_wal_frames(const struct store *st);
 int store_check(struct store *st);
 
 /*
+ * Whether the file at path is a database SQLite can read whole, opened
+ * read-only (nothing is written, created or moved): 0 it is, 1 it is not
+ * a database or is corrupt (SQLITE_NOTADB, SQLITE_CORRUPT, or PRAGMA
+ * quick_check finds a fault), -1 it could not be told (no such file or
+ * directory, permissions, an I/O error).  The reason in err for 1 and -1.
+ * quick_check reads every page: seconds for a month's log on a Pi.
+ */
+int store_probe(const char *path, char *err, size_t errlen);
+/*
+ * Moves the database at path, with its -wal, -shm and -journal if there,
+ * aside to "PATH.unreadable-YYYYmmddTHHMMSSZ" (UTC, now), each file
+ * keeping its suffix so SQLite can open the copy with its WAL.  Never
+ * over an earlier copy; nothing is deleted.  0 with the new name of the
+ * database in aside, or -1 logged.
+ */
+int store_set_aside(const char *path, char *aside, size_t len);
+
+/*
  * The connection itself, for the store's other files (store_*.c) that keep
  * their own tables; not for the rest of the daemon.
  */

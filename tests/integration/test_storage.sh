@@ -107,3 +107,66 @@ test_storage_database_deleted_is_noticed() {
 	expect_eq "rows after the restart" \
 		"$(sql "SELECT count(*) FROM events WHERE reason = 'remote-open'")" "1"
 }
+
+# The md5 of a file, alone.
+md5_of() { md5sum "$1" | awk '{ print $1 }'; }
+
+test_storage_unreadable_database_set_aside() {
+	local sum aside
+	gate_config storage_unreadable_database_set_aside badge-W0001.png blank.png
+	set_option camera.loop true
+	set_option lane.exit true
+	set_option gpio.exit_button "13 active-low pull-up"
+	# The database the CLI just filled, overwritten with garbage: SQLite
+	# reads "file is not a database".
+	[ "$(sql "SELECT count(*) FROM credentials")" -gt 0 ]
+	rm -f "$T/qrgate.db-wal" "$T/qrgate.db-shm"
+	head -c 65536 /dev/urandom >"$T/qrgate.db"
+	sum=$(md5_of "$T/qrgate.db")
+	# qrgated -n says so, and moves nothing.
+	if qrgated -n -c "$CONF" >"$T/n.out" 2>"$T/n.err"; then
+		echo "    qrgated -n accepted an unreadable database"; return 1
+	fi
+	expect_grep "qrgate.db: file is not a database: not a readable database" "$T/n.err"
+	expect_eq "-n output" "$(cat "$T/n.out")" ""
+	expect_eq "the file after -n" "$(md5_of "$T/qrgate.db")" "$sum"
+	expect_eq "files set aside by -n" "$(ls "$T" | grep -c unreadable || true)" "0"
+	# The gate starts, on an empty database, the alarm up.
+	start_gate
+	wait_for "the database alarm" grep -q "ALARM database: unreadable at start, now empty: kept as qrgate.db.unreadable-" "$T/qrgated.log"
+	status_is '.store.alarm and (.store.set_aside | test("/qrgate\\.db\\.unreadable-[0-9]{8}T[0-9]{6}Z$"))'
+	aside=$(gate_status | jq -r .store.set_aside)
+	# The old file is kept, unchanged, under its new name.
+	expect_eq "the file set aside" "$(md5_of "$aside")" "$sum"
+	expect_eq "credentials in the new database" "$(sql "SELECT count(*) FROM credentials")" "0"
+	# No credentials: the badge is unknown, the entry stays locked.
+	wait_for "the badge denied unknown" grep -q "DENIED  entry .*: unknown" "$T/qrgated.log"
+	# The exit opens.
+	input exit_button 1
+	input exit_button 0
+	wait_for "the exit relay" last_value_is exit_relay 1
+	wait_for "the button's row" grep -q "button exit granted exit-button" <(rows "type||' '||direction||' '||result||' '||reason")
+	# The alarm stays up: no credential list has arrived.
+	status_is '.store.alarm'
+	stop_gate
+	expect_eq "entry relay" "$(output_values entry_relay)" "0"
+}
+
+# A store.path the daemon cannot open (no such directory; a directory
+# where the file should be) is a fault of the install, not of the file:
+# exit 1, saying why, and nothing is set aside or made.
+test_storage_install_fault_is_not_set_aside() {
+	gate_config storage_install_fault_is_not_set_aside blank.png
+	if qrgated -c "$CONF" -o store.path="$T/nowhere/qrgate.db" 2>"$T/qrgated.log"; then
+		echo "    qrgated started without its directory"; return 1
+	fi
+	expect_grep "nowhere/qrgate.db.lock: No such file or directory" "$T/qrgated.log"
+	[ ! -e "$T/nowhere" ]
+	mkdir "$T/dir.db"
+	if qrgated -c "$CONF" -o store.path="$T/dir.db" 2>>"$T/qrgated.log"; then
+		echo "    qrgated started on a directory"; return 1
+	fi
+	expect_grep "store: .*/dir.db: not a regular file" "$T/qrgated.log"
+	[ -d "$T/dir.db" ]
+	expect_eq "files set aside" "$(ls "$T" | grep -c unreadable || true)" "0"
+}
