@@ -42,16 +42,17 @@ static const struct decoder_ops fake_decoder = { .name = "fake",
 	.scan = fake_scan };
 static const struct decoder_ops *real_decoder;
 
-/* The uplink's alarms, as "name:active" joined by spaces. */
+/* The uplink's alarms, as "name:active" joined by spaces; the last detail. */
 static char alarms[256];
+static char alarm_detail[256];
 
 static void
 record_alarm(void *arg, const char *name, bool active, const char *detail)
 {
 	(void)arg;
-	(void)detail;
 	snprintf(alarms + strlen(alarms), sizeof(alarms) - strlen(alarms),
 	    "%s%s:%d", alarms[0] != '\0' ? " " : "", name, active);
+	snprintf(alarm_detail, sizeof(alarm_detail), "%s", detail);
 }
 
 /*
@@ -102,14 +103,10 @@ spy_set(void *priv, enum gpio_role role, int active)
 	return real_gpio->set(priv, role, active);
 }
 
-static int
-setup(void **state)
+/* The stand-in decoder, the uplink's alarms and the spy on the gate. */
+static void
+attach(struct gate_fx *fx)
 {
-	struct gate_fx *fx;
-
-	if (gate_fx_setup_exit(state) == -1)
-		return -1;
-	fx = *state;
 	real_decoder = fx->gate.dec;
 	fx->gate.dec = &fake_decoder;
 	fx->gate.up.alarm = record_alarm;
@@ -123,6 +120,14 @@ setup(void **state)
 	lane_gpio_set(&fx->gate.lane, &spy_ops, fx->gate.gpio_priv);
 	memset(relay_on, 0, sizeof(relay_on));
 	memset(committed_at_relay, 0, sizeof(committed_at_relay));
+}
+
+static int
+setup(void **state)
+{
+	if (gate_fx_setup_exit(state) == -1)
+		return -1;
+	attach(*state);
 	return 0;
 }
 
@@ -481,6 +486,98 @@ test_wal_deleted_and_file_replaced(void **state)
 	assert_true(fx->gate.n.store_errors >= 1);
 }
 
+/* The bytes of file path, whole (at most len - 1), NUL-terminated. */
+static size_t
+file_read(const char *path, char *buf, size_t len)
+{
+	FILE *f = fopen(path, "r");
+	size_t n;
+
+	assert_non_null(f);
+	n = fread(buf, 1, len - 1, f);
+	buf[n] = '\0';
+	fclose(f);
+	return n;
+}
+
+/*
+ * A database that is not one at start: the gate starts on an empty one,
+ * the old file kept, unchanged, under PATH.unreadable-STAMP; "database"
+ * raised and kept up (codes unknown, the exit opens) until a credential
+ * list arrives.
+ */
+static void
+test_unreadable_database_set_aside(void **state)
+{
+	static const char list[] = "{\"version\": 3, \"chunk\": 0, "
+	    "\"chunks\": 1, \"credentials\": [{\"id\": \"B-1\", "
+	    "\"kind\": \"badge\", \"subject\": \"W-0001\", "
+	    "\"status\": \"active\"}]}";
+	static const char garbage[] = "this is not a database, but it was one "
+	    "before a bad sector; keep it, it may be recoverable\n";
+	struct gate_fx *fx = *state;
+	char buf[512], wal[PATH_MAX + 8];
+	const char *name;
+	json_t *res;
+	FILE *f;
+
+	badge_add(fx);
+	fx->gate.dec = real_decoder;	/* the stand-in has no close */
+	gate_fx_close(fx);
+	snprintf(wal, sizeof(wal), "%s-wal", fx->path[0]);
+	unlink(wal);
+	snprintf(wal, sizeof(wal), "%s-shm", fx->path[0]);
+	unlink(wal);
+	assert_non_null(f = fopen(fx->path[0], "w"));
+	assert_int_equal(fputs(garbage, f) >= 0, 1);
+	assert_int_equal(fclose(f), 0);
+
+	gate_fx_open(fx);
+	attach(fx);
+	assert_int_equal(strncmp(fx->gate.store_aside, fx->path[0],
+	    strlen(fx->path[0])), 0);
+	name = fx->gate.store_aside + strlen(fx->path[0]);
+	assert_int_equal(strncmp(name, ".unreadable-", 12), 0);
+	assert_int_equal(strlen(name + 12), 16);	/* YYYYmmddTHHMMSSZ */
+	assert_int_equal(name[12 + 8], 'T');
+	assert_int_equal(name[12 + 15], 'Z');
+	assert_int_equal(file_read(fx->gate.store_aside, buf, sizeof(buf)),
+	    strlen(garbage));
+	assert_string_equal(buf, garbage);
+
+	/* Raised at the first tick, when the uplink is there to carry it. */
+	assert_string_equal(alarms, "");
+	tick(fx);
+	assert_string_equal(alarms, "database:1");
+	assert_non_null(strstr(alarm_detail, "unreadable at start"));
+	assert_non_null(strstr(alarm_detail, strrchr(fx->gate.store_aside,
+	    '/') + 1));
+
+	/* No credentials: unknown, no entry; the exit opens. */
+	show(fx, "W-0001");
+	assert_int_equal(relay_on[DIR_ENTRY], 0);
+	assert_string_equal(rows(fx, ROW), "scan:entry:denied:unknown:none");
+	input(fx, GPIO_EXIT_BUTTON, 1);
+	assert_int_equal(relay_on[DIR_EXIT], 1);
+	assert_int_equal(fx->gate.kept_n, 0);
+
+	/* Every row written, yet the alarm stays: the gate still knows no
+	 * one. */
+	tick(fx);
+	tick(fx);
+	assert_string_equal(alarms, "database:1");
+
+	/* A credential list arrives: over. */
+	res = inbound_credentials_set(&fx->gate, (const uint8_t *)list,
+	    strlen(list));
+	assert_non_null(res);
+	assert_true(json_is_true(json_object_get(res, "ok")));
+	json_decref(res);
+	tick(fx);
+	assert_string_equal(alarms, "database:1 database:0");
+	assert_string_equal(fx->gate.store_aside, "");
+}
+
 int
 main(void)
 {
@@ -493,6 +590,7 @@ main(void)
 		T(test_kept_rows_bounded),
 		T(test_database_moved_away),
 		T(test_wal_deleted_and_file_replaced),
+		T(test_unreadable_database_set_aside),
 #undef T
 	};
 
