@@ -369,7 +369,7 @@ gate_store_open(struct gate *g, const struct config *cfg)
 			log_warnx("store: %s", why);
 		return -1;
 	}
-	log_warnx("store: %s: not a readable database", why);
+	log_warnx("store: not a readable database: %s", why);
 	if (store_set_aside(cfg->store.path, g->store_aside,
 	    sizeof(g->store_aside)) == -1)
 		return -1;

@@ -83,7 +83,7 @@ daemon_check_store(const char *path)
 		return 0;
 	switch (store_probe(path, why, sizeof(why))) {
 	case 1:
-		fprintf(stderr, "store.path: %s: not a readable database; "
+		fprintf(stderr, "store.path: not a readable database: %s; "
 		    "qrgated would set it aside and start on an empty one\n",
 		    why);
 		return -1;

@@ -688,6 +688,10 @@ store_probe(const char *path, char *err, size_t errlen)
 	}
 	sqlite3_finalize(s);
 	sqlite3_close(db);
+	/* quick_check's rows may hold newlines: one log line. */
+	for (char *c = err; ret != 0 && *c != '\0'; c++)
+		if (*c == '\n')
+			*c = ' ';
 	return ret;
 }
 
