@@ -137,6 +137,25 @@ test_probe_corrupt_page(void **state)
 	assert_non_null(strstr(err, fx->db));
 }
 
+/* The header sound, the schema after it garbage: SQLITE_CORRUPT ("database
+ * disk image is malformed") as soon as the schema is read. */
+static void
+test_probe_corrupt_schema(void **state)
+{
+	struct store_fx *fx = *state;
+	char err[512] = "", junk[4096 - 100];
+	FILE *f;
+
+	db_make(fx->db, 10);
+	memset(junk, 0xa5, sizeof(junk));
+	assert_non_null(f = fopen(fx->db, "r+"));
+	assert_int_equal(fseek(f, 100, SEEK_SET), 0);
+	assert_int_equal(fwrite(junk, 1, sizeof(junk), f), sizeof(junk));
+	assert_int_equal(fclose(f), 0);
+	assert_int_equal(store_probe(fx->db, err, sizeof(err)), 1);
+	assert_non_null(strstr(err, "malformed"));
+}
+
 /* No file, no directory, a directory: -1, the system's reason, nothing
  * made. */
 static void
@@ -229,6 +248,7 @@ main(void)
 		T(test_probe_sound),
 		T(test_probe_not_a_database),
 		T(test_probe_corrupt_page),
+		T(test_probe_corrupt_schema),
 		T(test_probe_install_faults),
 		T(test_set_aside),
 		T(test_set_aside_never_over),
