@@ -69,9 +69,10 @@ daemon_load_config(const struct daemon *d, struct config *cfg)
 
 /*
  * -n: a database that is there must be one SQLite can read whole, or the
- * daemon would set it aside at start.  Read only: nothing is moved or
- * created.  None yet (a new install) is fine; one this user may not read
- * is said, not counted as an error.
+ * daemon would set it aside at start.  Read only: nothing is moved and
+ * the file is not written (SQLite may make an empty -wal and -shm to read
+ * a WAL database).  None yet (a new install) is fine; one this user may
+ * not read is said, not counted as an error.
  */
 static int
 daemon_check_store(const char *path)
