@@ -190,3 +190,30 @@ test_clock_command_replay_after_untrusted_step() {
 	stop_gate
 	expect_eq "executed" "$(grep -c 'command normal (id first-1)' "$T/qrgated.log")" 1
 }
+
+# An untrusted clock is an alarm by itself, checked every second, not only
+# when a dynamic token meets it: on the status, in qrgatectl status, and
+# on MQTT; it clears once the clock is synchronised again (here by a
+# reload that takes it as such).
+test_clock_unsynced_alarm_on_status_and_mqtt() {
+	gate_config clock_unsynced_alarm_on_status_and_mqtt blank.png
+	set_option camera.loop true
+	set_option policy.clock unsynced
+	mqtt_setup
+	broker_start
+	sub_start all 'qrgate/#'
+	start_gate
+	wait_for "the connection" status_is '.mqtt.state == "connected"'
+	mqtt_wait "the clock alarm" 10 sh -c "grep -q '^$TOPIC/alarm .*\"clock\"' '$T/all.sub'"
+	# A new database and a clock never trusted: no floor yet.
+	status_is '.clock.synced == false and .clock.trusted == false and .clock.floor_ms == 0'
+	qrgatectl status | grep -q "^clock  *not synchronised; time floor none"
+	set_option policy.clock synced
+	kill -HUP "$GATE_PID"
+	mqtt_wait "the end of the clock alarm" 10 sh -c "[ \$(grep -c '^$TOPIC/alarm .*\"clock\"' '$T/all.sub') -ge 2 ]"
+	status_is '.clock.synced and .clock.trusted and .clock.floor_ms > 0'
+	qrgatectl status | grep -q "^clock  *synchronised; time floor 20"
+	stop_gate
+	expect_eq "alarms" "$(payloads all alarm | jq -r 'select(.alarm == "clock") | "\(.active) \(.detail)"' | tr '\n' ',')" \
+		"true not synchronised,false synchronised again,"
+}
