@@ -66,7 +66,10 @@ bool gatetime_observe(struct gatetime *t, int64_t wall_ms, bool synced);
 /* The last reading's verdict, as gatetime_observe() returned it. */
 bool gatetime_trusted(const struct gatetime *t);
 
-/* Why the clock is not trusted (a short phrase), or "" when it is. */
+/*
+ * Why the clock is not trusted, as the "clock" alarm's detail: "behind
+ * the time floor" or "not synchronised"; "" when it is trusted.
+ */
 const char *gatetime_why(const struct gatetime *t);
 
 /*
