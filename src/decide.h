@@ -30,7 +30,8 @@ struct decide_input {
 	const struct payload *payload;	/* valid when match is PAYLOAD_OK */
 	bool too_long;			/* over decoder.max_payload */
 	const struct credential *cred;	/* NULL: none stored for it */
-	int64_t now_ms;			/* UTC */
+	int64_t now_ms;			/* UTC: the gate's time, never
+					 * below its floor (gatetime.h) */
 	const char *lane;		/* this gate's lane name */
 	enum direction dir;		/* the way the code was shown for */
 	bool lockdown;			/* the lane is locked by an operator */
