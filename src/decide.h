@@ -40,7 +40,8 @@ struct decide_input {
 	bool slowed;			/* the code was denied too often */
 	bool sig_ok;			/* signed, dynamic: the token's
 					 * signature verified */
-	bool clock_synced;		/* the clock is synchronised */
+	bool clock_synced;		/* the clock is trusted: synchronised
+					 * and not behind the time floor */
 	int64_t step_now;		/* dynamic: the current time step */
 	int64_t last_step;		/* dynamic: the highest step already
 					 * granted; -1 none */
@@ -75,8 +76,9 @@ struct decision {
  * 10. revoked		(also a status this program does not know)
  * 11. serial-revoked	signed: the token's serial is not the credential's
  * 12. suspended
- * 13. clock-unsynced	dynamic, the clock is not synchronised, and policy
- *			does not accept them so (unsynced_dynamic)
+ * 13. clock-unsynced	dynamic, the clock is not trusted (not
+ *			synchronised, or behind the gate's time floor), and
+ *			policy does not accept them so (unsynced_dynamic)
  * 14. not-yet-valid	before valid_from; dynamic: a step after the
  *			current one + 1
  * 15. expired		from valid_until on; signed: from the token's
