@@ -109,7 +109,11 @@ test_kernel_refused_is_unsynced(void **state)
 	struct sock_filter insns[] = {
 		BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
 		    offsetof(struct seccomp_data, nr)),
-		/* glibc's adjtimex() is clock_adjtime(CLOCK_REALTIME). */
+		/* glibc's adjtimex() is clock_adjtime(CLOCK_REALTIME), or
+		 * clock_adjtime64 with a 64-bit time_t on a 32-bit target. */
+#ifdef __NR_clock_adjtime64
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_clock_adjtime64, 2, 0),
+#endif
 		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_adjtimex, 1, 0),
 		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_clock_adjtime, 0, 1),
 		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM),
