@@ -18,6 +18,14 @@
 #define CMD_MAX_PAYLOAD		4096
 /* The furthest ahead an expiry may be. */
 #define CMD_MAX_AHEAD_MS	(10 * 60 * 1000)
+/*
+ * An executed id is forgotten only once its expiry is this far behind the
+ * time floor (gatetime.h).  The gate's now never falls below the floor,
+ * so such a command is refused as expired for ever, whatever the clock
+ * does next; the margin covers the floor in memory being ahead of the one
+ * written down (GATETIME_SAVE_MS) when the gate stops without writing it.
+ */
+#define CMD_FORGET_MARGIN_MS	(10 * 60 * 1000)
 
 enum cmd_kind { CMD_OPEN, CMD_LOCKDOWN, CMD_RELEASE, CMD_NORMAL, CMD_COUNT };
 
@@ -162,9 +170,10 @@ inbound_cmd(struct gate *g, const uint8_t *payload, size_t len, bool retained)
 		inbound_error_add(errors, "out of memory");
 		goto reject;
 	}
-	/* The ids executed are in the store until their expiry, so a copy
-	 * of a command is refused even after a restart; if the store cannot
-	 * say, nothing is done. */
+	/* The ids executed are in the store until their expiry is behind
+	 * the time floor, so a copy of a command is refused even after a
+	 * restart or a clock step; if the store cannot say, nothing is
+	 * done. */
 	if ((seen = store_cmd_seen(g->store, id)) != 0) {
 		if (seen == -1) {
 			inbound_error_add(errors, "the store cannot be read");
@@ -173,7 +182,8 @@ inbound_cmd(struct gate *g, const uint8_t *payload, size_t len, bool retained)
 		res = cmd_result(id, cmd, "duplicate", NULL);
 		goto done;
 	}
-	now = clock_utc_ms();
+	/* The gate's now: a clock set back cannot make it valid again. */
+	now = gate_clock_now(g);
 	if (expires <= now) {
 		res = cmd_result(id, cmd, "expired", NULL);
 		goto done;
@@ -185,7 +195,8 @@ inbound_cmd(struct gate *g, const uint8_t *payload, size_t len, bool retained)
 	}
 	/* Counted as executed even if the gate cannot do it now: a late
 	 * redelivery must not open a way nobody is waiting at. */
-	if (store_cmd_record(g->store, id, expires, now) == -1) {
+	if (store_cmd_record(g->store, id, expires, gate_clock_floor(g) -
+	    CMD_FORGET_MARGIN_MS) == -1) {
 		inbound_error_add(errors, "the store cannot be written");
 		goto reject;
 	}

@@ -174,7 +174,8 @@ test_unsynced_clock_alarm(void **state)
 	fx->gate.cfg.policy.clock = CLOCK_SYNC_ASSUME_UNSYNCED;
 	cred_add(fx, "D-1", CRED_DYNAMIC, "W-1");
 	dynamic_token(step_now(fx), worker.sk, tok, sizeof(tok));
-	/* Other kinds never ask about the clock: no alarm for them. */
+	/* A badge does not ask about the clock; the once-a-second check
+	 * (gate_clock.c, not run here) or the first dynamic token does. */
 	cred_add(fx, "B-1", CRED_BADGE, "W-0001");
 	fx->gate.cfg.policy.badge = ACCEPT_YES;
 	show(fx, "W-0001");
@@ -183,14 +184,16 @@ test_unsynced_clock_alarm(void **state)
 	show(fx, tok);
 	assert_string_equal(rows(fx, "reason"),
 	    "granted clock-unsynced clock-unsynced");
-	/* Raised once, however many tokens meet the clock. */
+	/* Raised once, however many tokens or checks meet the clock. */
 	assert_string_equal(alarms, "clock:1");
-	/* Frames go on; once the clock is synchronised it clears. */
+	assert_false(gate_clock_check(&fx->gate));
 	show(fx, NULL);
 	assert_string_equal(alarms, "clock:1");
+	/* Once the clock is synchronised the check clears it. */
 	fx->gate.cfg.policy.clock = CLOCK_SYNC_ASSUME_SYNCED;
-	show(fx, NULL);
+	assert_true(gate_clock_check(&fx->gate));
 	assert_string_equal(alarms, "clock:1 clock:0");
+	assert_true(gate_clock_check(&fx->gate));
 	show(fx, NULL);
 	assert_string_equal(alarms, "clock:1 clock:0");
 	/* Accepted anyway when the site says so, and then no alarm. */
@@ -199,6 +202,39 @@ test_unsynced_clock_alarm(void **state)
 	show(fx, tok);
 	assert_string_equal(rows(fx, "reason"),
 	    "granted clock-unsynced clock-unsynced lane-busy");
+}
+
+/*
+ * The gate's now is never below its time floor: with the floor 200 days
+ * past the wall clock (as after a start with the clock 200 days behind),
+ * a badge that ends 100 days from the wall clock's date has ended, and
+ * the row is stamped with the gate's time.  The clock behind the floor
+ * is not trusted, even when taken as synchronised.
+ */
+static void
+test_time_floor_under_now(void **state)
+{
+	struct gate_fx *fx = *state;
+	struct credential c;
+	int64_t wall = clock_utc_ms(), floor = wall + 200 * 86400000LL;
+	char col[64];
+
+	fx->gate.cfg.policy.clock = CLOCK_SYNC_ASSUME_SYNCED;
+	fx->gate.cfg.policy.badge = ACCEPT_YES;
+	cred_add(fx, "B-1", CRED_BADGE, "W-0001");
+	assert_int_equal(store_credential_find(fx->gate.store, CRED_BADGE,
+	    "W-0001", &c), 1);
+	c.valid_until_ms = wall + 100 * 86400000LL;
+	assert_int_equal(store_credential_put(fx->gate.store, &c), 0);
+	show(fx, "W-0001");
+	gatetime_init(&fx->gate.time, floor);
+	assert_false(gate_clock_check(&fx->gate));
+	assert_string_equal(alarms, "clock:1");
+	assert_true(gate_clock_now(&fx->gate) >= floor);
+	show(fx, "W-0001");
+	assert_string_equal(rows(fx, "reason"), "granted expired");
+	snprintf(col, sizeof(col), "ts_ms >= %lld", (long long)floor);
+	assert_string_equal(rows(fx, col), "0 1");
 }
 
 static void
@@ -430,6 +466,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 #define T(f)	cmocka_unit_test_setup_teardown(f, setup, teardown)
 		T(test_unsynced_clock_alarm),
+		T(test_time_floor_under_now),
 		T(test_dynamic_step_kept_with_grant),
 		T(test_signed_badge_needs_issuer_key),
 		T(test_soft_antipassback_alarm_row),
