@@ -511,7 +511,9 @@ gate_reload(struct gate *g, const struct config *cfg, char *err, size_t errlen)
 	log_set_level(cfg->log.level);
 	gate_lane_params(cfg, &lp);
 	lane_params_set(&g->lane, &lp);
-	holdoff_init(&g->holdoff, cfg->decoder.holdoff_ms);
+	/* The codes in view stay in view: a reload (a SIGHUP, a push) is
+	 * not a new showing, and forgetting them would grant again. */
+	holdoff_window_set(&g->holdoff, cfg->decoder.holdoff_ms);
 	gate_scan_configure(g, cfg);
 	if (gpio_changed)
 		gate_gpio_sync_inputs(g);

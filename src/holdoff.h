@@ -24,6 +24,12 @@ struct holdoff {
 void holdoff_init(struct holdoff *h, int window_ms);
 
 /*
+ * Takes a new window (a config reload) and keeps every code in view: a
+ * reload must not turn a badge held up into a second decision.
+ */
+void holdoff_window_set(struct holdoff *h, int window_ms);
+
+/*
  * Records a sighting of the code at now_ns.  Returns true when the code
  * should be decided, false when it is still being held in view.
  */

@@ -546,6 +546,38 @@ test_push_new_base(void **state)
 	json_decref(res);
 }
 
+/*
+ * A code held in view stays held across a reload (issue 12, row 7: five
+ * SIGHUPs made six grants): the same config again, as a SIGHUP without
+ * an edit does, and a push that changes the window.
+ */
+static void
+test_reload_keeps_holdoff(void **state)
+{
+	struct gate_fx *fx = *state;
+	struct gate *g = &fx->gate;
+	struct config cfg = g->cfg;
+	const uint8_t code[] = "W-0001";
+	int64_t t = clock_mono_ns();
+	char err[256];
+	json_t *res;
+
+	assert_true(holdoff_admit(&g->holdoff, code, sizeof(code) - 1, t));
+	assert_int_equal(gate_reload(g, &cfg, err, sizeof(err)), 0);
+	assert_false(holdoff_admit(&g->holdoff, code, sizeof(code) - 1,
+	    t + 100000000));
+	res = push(fx, PUSH_GATE, "{\"version\": 1, \"settings\": {"
+	    "\"decoder.holdoff_ms\": 2000}}");
+	assert_true(res_ok(res));
+	json_decref(res);
+	assert_int_equal(g->holdoff.window_ns, INT64_C(2000000000));
+	assert_false(holdoff_admit(&g->holdoff, code, sizeof(code) - 1,
+	    t + 200000000));
+	/* Taken away for longer than the window: a new showing. */
+	assert_true(holdoff_admit(&g->holdoff, code, sizeof(code) - 1,
+	    t + 2300000000));
+}
+
 int
 main(void)
 {
@@ -571,6 +603,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_push_no_rollback_after_skip,
 		    gate_fx_setup_exit, gate_fx_teardown),
 		cmocka_unit_test_setup_teardown(test_push_security_refused,
+		    gate_fx_setup_exit, gate_fx_teardown),
+		cmocka_unit_test_setup_teardown(test_reload_keeps_holdoff,
 		    gate_fx_setup_exit, gate_fx_teardown),
 	};
 
