@@ -15,6 +15,24 @@
 
 #include "log.h"
 
+/*
+ * The answer to lockdown and normal: the state the ways are in now, so
+ * that "ok" is never read as "locked" while the fire alarm (people
+ * first) holds them free.
+ */
+static json_t *
+control_mode_reply(const struct gate *g)
+{
+	json_t *ways = json_object();
+
+	for (int d = 0; d < DIR_COUNT; d++)
+		if (lane_way_enabled(&g->lane, d))
+			json_object_set_new(ways, direction_name(d),
+			    json_string(way_state_name(g->lane.way[d].state)));
+	return json_pack("{s:b, s:b, s:b, s:o}", "ok", 1, "lockdown",
+	    g->lockdown, "fire_alarm", g->lane.fire, "ways", ways);
+}
+
 json_t *
 control_request(struct gate *g, const char *line)
 {
@@ -31,8 +49,12 @@ control_request(struct gate *g, const char *line)
 		return json_pack("{s:b, s:s}", "ok", 1, "opened", direction_name(dir));
 	}
 	if (strcmp(line, "lockdown") == 0 || strcmp(line, "normal") == 0) {
+		/* A lockdown ends a release (gate_set_lockdown); "normal"
+		 * means what it says over MQTT too: no lockdown, no release. */
 		gate_set_lockdown(g, line[0] == 'l');
-		return json_pack("{s:b, s:b}", "ok", 1, "lockdown", g->lockdown);
+		if (line[0] == 'n')
+			gate_set_release(g, false);
+		return control_mode_reply(g);
 	}
 	return json_pack("{s:b, s:s}", "ok", 0, "error", "unknown request");
 }

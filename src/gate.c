@@ -554,6 +554,23 @@ gate_set_lockdown(struct gate *g, bool on)
 	if (g->lockdown != on)
 		log_warnx("lockdown %s", on ? "on: every code is denied" : "off");
 	g->lockdown = on;
+	/*
+	 * A lockdown locks: a release from whoever (a remote command)
+	 * ends with it, or the ways would stay free under a lockdown that
+	 * says otherwise.  The fire alarm is no operator's to end: while it
+	 * sounds, every way stays free whatever lockdown says.
+	 */
+	if (on)
+		gate_set_release(g, false);
+}
+
+void
+gate_set_release(struct gate *g, bool on)
+{
+	if (g->lane.hold != on)
+		log_warnx("release %s", on ? "on: every way is held free" :
+		    "off");
+	lane_hold(&g->lane, on);
 }
 
 static int
