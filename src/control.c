@@ -62,6 +62,7 @@ control_request(struct gate *g, const char *line)
 static void
 control_client_close(struct control_client *cl)
 {
+	loop_timer_cancel(cl->ctl->loop, &cl->timeout);
 	loop_fd_del(cl->ctl->loop, &cl->fd);
 	close(cl->fd.fd);
 	cl->fd.fd = -1;
@@ -132,11 +133,24 @@ control_client_event(struct loop *l, struct loop_fd *fd, uint32_t events)
 	control_client_close(cl);
 }
 
+/* A client that did not send its line in time gives its slot back. */
+static void
+control_client_timeout(struct loop *l, struct loop_timer *t)
+{
+	struct control_client *cl = (struct control_client *)((char *)t -
+	    offsetof(struct control_client, timeout));
+
+	(void)l;
+	log_debug("control: a client sent no request within %d ms: dropped",
+	    cl->ctl->timeout_ms);
+	control_client_close(cl);
+}
+
 static void
 control_accept(struct loop *l, struct loop_fd *fd, uint32_t events)
 {
 	struct control *c = (struct control *)((char *)fd - offsetof(struct control, listen));
-	struct control_client *cl = NULL;
+	struct control_client *cl = NULL, *oldest = NULL;
 	int s;
 
 	(void)events;
@@ -148,21 +162,30 @@ control_accept(struct loop *l, struct loop_fd *fd, uint32_t events)
 		close(s);
 		return;
 	}
-	for (int i = 0; i < CONTROL_CLIENTS; i++)
-		if (c->client[i].fd.fd == -1) {
+	for (int i = 0; i < CONTROL_CLIENTS && cl == NULL; i++) {
+		if (c->client[i].fd.fd == -1)
 			cl = &c->client[i];
-			break;
-		}
+		else if (oldest == NULL ||
+		    c->client[i].accepted_ns < oldest->accepted_ns)
+			oldest = &c->client[i];
+	}
 	if (cl == NULL) {
-		close(s);
-		return;
+		/* The newest client is the one likely to be waiting for an
+		 * answer; the oldest has had its time. */
+		log_warnx("control: %d clients connected: the oldest dropped",
+		    CONTROL_CLIENTS);
+		control_client_close(oldest);
+		cl = oldest;
 	}
 	cl->fd.fd = s;
 	cl->len = 0;
+	cl->accepted_ns = clock_mono_ns();
 	if (loop_fd_add(l, &cl->fd, EPOLLIN) == -1) {
 		close(s);
 		cl->fd.fd = -1;
+		return;
 	}
+	loop_timer_set(l, &cl->timeout, c->timeout_ms);
 }
 
 int
@@ -178,10 +201,12 @@ control_open(struct control *c, struct loop *l, struct gate *g,
 	c->gate = g;
 	c->listen.fd = -1;
 	c->listen.cb = control_accept;
+	c->timeout_ms = CONTROL_TIMEOUT_MS;
 	for (int i = 0; i < CONTROL_CLIENTS; i++) {
 		c->client[i].ctl = c;
 		c->client[i].fd.fd = -1;
 		c->client[i].fd.cb = control_client_event;
+		c->client[i].timeout.cb = control_client_timeout;
 	}
 	if (strlen(path) >= sizeof(sa.sun_path) || strlen(path) >= sizeof(c->path)) {
 		log_warnx("control: socket path too long: %s", path);
