@@ -231,8 +231,24 @@ control_open(struct control *c, struct loop *l, struct gate *g,
 	 * gate is listening on it. */
 	unlink(path);
 	if (bind(s, (struct sockaddr *)&sa, sizeof(sa)) == -1 ||
-	    chmod(path, 0660) == -1 || chown(path, (uid_t)-1, c->group) == -1 ||
-	    listen(s, 8) == -1) {
+	    chmod(path, 0660) == -1) {
+		log_warn("control: %s", path);
+		close(s);
+		return -1;
+	}
+	/* Only root may give a file to a group it is not in. */
+	if (chown(path, (uid_t)-1, c->group) == -1) {
+		if (errno == EPERM)
+			log_warnx("control: %s cannot be given to group %s: "
+			    "the daemon's user must be a member of it "
+			    "(SupplementaryGroups= in a drop-in)", path, group);
+		else
+			log_warn("control: %s", path);
+		close(s);
+		unlink(path);
+		return -1;
+	}
+	if (listen(s, 8) == -1) {
 		log_warn("control: %s", path);
 		close(s);
 		return -1;

@@ -58,3 +58,47 @@ test_lockdown_ends_a_remote_release_not_the_fire_alarm() {
 	expect_eq "exit relay" "$(output_values exit_relay)" "0 1 0 1 0 1 0"
 	expect_grep "release off" "$T/qrgated.log"
 }
+
+# Issue 12, row 14: with the unit's RuntimeDirectoryMode=0750 a member of
+# control.group (neither the daemon's user nor its group) could not reach
+# the socket.  The socket's directory here takes the unit's mode, the
+# socket its configured group; a member of that group alone is answered,
+# and a user of another group is refused by the socket's own mode.
+test_control_group_reaches_the_socket() {
+	local mode run out
+	if [ "$(id -u)" != 0 ]; then
+		[ -z "${CI:-}" ] || { echo "    CI runs as root; this test needs it (setpriv)"; return 1; }
+		echo "    skipped: needs root to act as another user (CI runs it)"
+		return 0
+	fi
+	mode=$(sed -n 's/^RuntimeDirectoryMode=//p' "$SRCDIR/systemd/qrgated.service")
+	[ -n "$mode" ] || { echo "    the unit sets no RuntimeDirectoryMode"; return 1; }
+	gate_config control_group_reaches_the_socket blank.png
+	set_option camera.loop true
+	run=$(mktemp -d /tmp/qrgate-run.XXXXXX)
+	chmod "$mode" "$run"
+	set_option control.socket "$run/control.sock"
+	set_option control.group nogroup
+	start_gate
+	expect_eq "socket" "$(stat -c '%a %G' "$run/control.sock")" "660 nogroup"
+	out=$(setpriv --reuid=nobody --regid=nogroup --clear-groups \
+		"$BUILD/qrgatectl" -c /dev/null -o control.socket="$run/control.sock" \
+		status --json 2>&1) || true
+	json_is '.gate == "it-gate"' "$out" ||
+		{ echo "    a member of control.group got: $out"; rm -rf "$run"; return 1; }
+	if setpriv --reuid=nobody --regid=daemon --clear-groups "$BUILD/qrgatectl" \
+		-c /dev/null -o control.socket="$run/control.sock" status >/dev/null 2>&1; then
+		echo "    a user outside control.group was answered"; rm -rf "$run"; return 1
+	fi
+	stop_gate
+	rm -rf "$run"
+}
+
+test_systemd_runtime_directory_lets_control_group_through() {
+	local mode
+	mode=$(sed -n 's/^RuntimeDirectoryMode=//p' "$SRCDIR/systemd/qrgated.service")
+	# Others need the search bit; nobody needs to list it or write there.
+	[ -n "$mode" ] && [ $((8#$mode & 8#001)) -ne 0 ] && [ $((8#$mode & 8#002)) -eq 0 ] ||
+		{ echo "    RuntimeDirectoryMode=$mode: control.group cannot reach the socket"; return 1; }
+	expect_grep "^RuntimeDirectory=qrgate$" "$SRCDIR/systemd/qrgated.service"
+}
