@@ -105,7 +105,12 @@ inbound_cmd(struct gate *g, const uint8_t *payload, size_t len, bool retained)
 	else
 		id = cmd_id(doc);
 
-	/* Before anything else: whatever it says, it is not acted on. */
+	/*
+	 * Before anything else: whatever it says, it is not acted on.  Only
+	 * a copy the broker kept carries the flag: a command published
+	 * retained while the gate is connected arrives without it and runs,
+	 * once; its id then bars the kept copy too (store_cmd_seen()).
+	 */
 	if (retained) {
 		res = cmd_result(id, NULL, "retained", NULL);
 		goto done;
