@@ -550,7 +550,9 @@ gate_reload(struct gate *g, const struct config *cfg, char *err, size_t errlen)
 	log_set_level(cfg->log.level);
 	gate_lane_params(cfg, &lp);
 	lane_params_set(&g->lane, &lp);
-	holdoff_init(&g->holdoff, cfg->decoder.holdoff_ms);
+	/* The codes in view stay in view: a reload (a SIGHUP, a push) is
+	 * not a new showing, and forgetting them would grant again. */
+	holdoff_window_set(&g->holdoff, cfg->decoder.holdoff_ms);
 	gate_scan_configure(g, cfg);
 	if (gpio_changed)
 		gate_gpio_sync_inputs(g);
@@ -596,6 +598,23 @@ gate_set_lockdown(struct gate *g, bool on)
 	if (g->lockdown != on)
 		log_warnx("lockdown %s", on ? "on: every code is denied" : "off");
 	g->lockdown = on;
+	/*
+	 * A lockdown locks: a release from whoever (a remote command)
+	 * ends with it, or the ways would stay free under a lockdown that
+	 * says otherwise.  The fire alarm is no operator's to end: while it
+	 * sounds, every way stays free whatever lockdown says.
+	 */
+	if (on)
+		gate_set_release(g, false);
+}
+
+void
+gate_set_release(struct gate *g, bool on)
+{
+	if (g->lane.hold != on)
+		log_warnx("release %s", on ? "on: every way is held free" :
+		    "off");
+	lane_hold(&g->lane, on);
 }
 
 static int

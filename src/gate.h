@@ -165,7 +165,11 @@ int gate_remote_open(struct gate *g, enum direction dir, char *err, size_t errle
  */
 bool gate_healthy(const struct gate *g, char *why, size_t whylen);
 
-/* Sets or clears operator lockdown: every code is denied lane-locked. */
+/*
+ * Sets or clears operator lockdown: every code is denied lane-locked.
+ * Setting it also ends a release (gate_set_release), so every way locks
+ * unless the fire alarm holds it free.
+ */
 void gate_set_lockdown(struct gate *g, bool on);
 
 /*
@@ -187,6 +191,12 @@ int64_t gate_clock_floor(const struct gate *g);
 bool gate_clock_check(struct gate *g);
 /* Adds "clock" to a status document. */
 void gate_clock_status(const struct gate *g, json_t *status);
+
+/*
+ * Holds every enabled way free (an operator's release), or ends that
+ * hold.  The fire alarm frees the ways whatever this says.
+ */
+void gate_set_release(struct gate *g, bool on);
 
 /* The gate's state for `qrgatectl status` (a new reference). */
 json_t *gate_status_json(const struct gate *g);

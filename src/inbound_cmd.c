@@ -34,16 +34,6 @@ static const char *const cmd_names[CMD_COUNT] = {
 	[CMD_RELEASE] = "release", [CMD_NORMAL] = "normal",
 };
 
-static void
-cmd_hold(struct gate *g, struct inbound_state *is, bool on)
-{
-	if (is->hold != on)
-		log_warnx("release %s", on ? "on: every way is held free" :
-		    "off");
-	is->hold = on;
-	lane_hold(&g->lane, on);
-}
-
 /* The command's expiry: ms since the epoch or a UTC time.  0 or -1. */
 static int
 cmd_expires(const json_t *v, int64_t *ms)
@@ -102,7 +92,6 @@ json_t *
 inbound_cmd(struct gate *g, const uint8_t *payload, size_t len, bool retained)
 {
 	static const char *const known[] = { "id", "cmd", "way", "expires" };
-	struct inbound_state *is;
 	json_error_t jerr;
 	json_t *doc = NULL, *errors, *v, *res;
 	const char *id = NULL, *name, *cmd = NULL;
@@ -124,7 +113,12 @@ inbound_cmd(struct gate *g, const uint8_t *payload, size_t len, bool retained)
 	else
 		id = cmd_id(doc);
 
-	/* Before anything else: whatever it says, it is not acted on. */
+	/*
+	 * Before anything else: whatever it says, it is not acted on.  Only
+	 * a copy the broker kept carries the flag: a command published
+	 * retained while the gate is connected arrives without it and runs,
+	 * once; its id then bars the kept copy too (store_cmd_seen()).
+	 */
 	if (retained) {
 		res = cmd_result(id, NULL, "retained", NULL);
 		goto done;
@@ -166,10 +160,6 @@ inbound_cmd(struct gate *g, const uint8_t *payload, size_t len, bool retained)
 	if (json_array_size(errors) > 0)
 		goto reject;
 
-	if ((is = inbound_state_get(g)) == NULL) {
-		inbound_error_add(errors, "out of memory");
-		goto reject;
-	}
 	/* The ids executed are in the store until their expiry is behind
 	 * the time floor, so a copy of a command is refused even after a
 	 * restart or a clock step; if the store cannot say, nothing is
@@ -210,17 +200,17 @@ inbound_cmd(struct gate *g, const uint8_t *payload, size_t len, bool retained)
 		}
 		break;
 	case CMD_LOCKDOWN:
-		cmd_hold(g, is, false);
+		/* Ends a release too (gate_set_lockdown). */
 		gate_set_lockdown(g, true);
 		break;
 	case CMD_RELEASE:
 		gate_set_lockdown(g, false);
-		cmd_hold(g, is, true);
+		gate_set_release(g, true);
 		break;
 	case CMD_NORMAL:
 	case CMD_COUNT:
 		gate_set_lockdown(g, false);
-		cmd_hold(g, is, false);
+		gate_set_release(g, false);
 		break;
 	}
 	res = cmd_result(id, cmd, NULL, NULL);
