@@ -25,46 +25,12 @@
 #include "../../src/token.h"
 
 #include "gate_fixture.h"
-
-/* What the stand-in decoder finds in the next frame: one code, or none. */
-static const char *next_code;
-
-static int
-fake_scan(void *priv, const struct frame *f, struct decode_result *out)
-{
-	(void)priv;
-	(void)f;
-	out->count = 0;
-	if (next_code == NULL)
-		return 0;
-	out->codes[0].data = (const uint8_t *)next_code;
-	out->codes[0].len = strlen(next_code);
-	out->count = 1;
-	return 1;
-}
-
-static const struct decoder_ops fake_decoder = { .name = "fake",
-	.scan = fake_scan };
-
-/* The uplink's alarms, as "name:active" joined by spaces. */
-static char alarms[256];
-
-static void
-record_alarm(void *arg, const char *name, bool active, const char *detail)
-{
-	(void)arg;
-	(void)detail;
-	snprintf(alarms + strlen(alarms), sizeof(alarms) - strlen(alarms),
-	    "%s%s:%d", alarms[0] != '\0' ? " " : "", name, active);
-}
+#include "scan_fixture.h"
 
 static struct {
 	uint8_t pk[TOKEN_PK_BYTES];
 	uint8_t sk[TOKEN_SK_BYTES];
 } worker, issuer, stranger;
-
-/* The gate's own decoder, put back for gate_close(). */
-static const struct decoder_ops *real_decoder;
 
 static int
 setup(void **state)
@@ -74,11 +40,7 @@ setup(void **state)
 	if (gate_fx_setup(state) == -1)
 		return -1;
 	fx = *state;
-	real_decoder = fx->gate.dec;
-	fx->gate.dec = &fake_decoder;
-	fx->gate.up.alarm = record_alarm;
-	holdoff_init(&fx->gate.holdoff, 0);
-	alarms[0] = '\0';
+	scan_fx_attach(fx);
 	crypto_sign_keypair(worker.pk, worker.sk);
 	crypto_sign_keypair(issuer.pk, issuer.sk);
 	crypto_sign_keypair(stranger.pk, stranger.sk);
@@ -90,7 +52,7 @@ teardown(void **state)
 {
 	struct gate_fx *fx = *state;
 
-	fx->gate.dec = real_decoder;
+	scan_fx_detach(fx);
 	return gate_fx_teardown(state);
 }
 
@@ -100,18 +62,6 @@ static void
 reconfigure(struct gate_fx *fx)
 {
 	gate_scan_configure(&fx->gate, &fx->gate.cfg);
-}
-
-/* Shows code (NULL: nothing) to the gate in one frame. */
-static void
-show(struct gate_fx *fx, const char *code)
-{
-	static const uint8_t pixel;
-	struct frame f = { .y = &pixel, .width = 1, .height = 1, .stride = 1 };
-
-	f.ts_ns = clock_mono_ns();
-	next_code = code;
-	gate_scan_frame(&fx->gate, &f);
 }
 
 static void
@@ -131,26 +81,6 @@ cred_add(struct gate_fx *fx, const char *id, enum cred_kind kind,
 	c.has_pubkey = kind == CRED_DYNAMIC;
 	memcpy(c.pubkey, worker.pk, sizeof(c.pubkey));
 	assert_int_equal(store_credential_put(fx->gate.store, &c), 0);
-}
-
-/* The rows' column col joined by spaces. */
-static const char *
-rows(struct gate_fx *fx, const char *col)
-{
-	static char out[512];
-	char sql[256];
-	sqlite3_stmt *s;
-
-	out[0] = '\0';
-	snprintf(sql, sizeof(sql), "SELECT %s FROM events ORDER BY seq", col);
-	assert_int_equal(sqlite3_prepare_v2(store_db(fx->gate.store), sql, -1,
-	    &s, NULL), SQLITE_OK);
-	while (sqlite3_step(s) == SQLITE_ROW)
-		snprintf(out + strlen(out), sizeof(out) - strlen(out), "%s%s",
-		    out[0] != '\0' ? " " : "",
-		    (const char *)sqlite3_column_text(s, 0));
-	sqlite3_finalize(s);
-	return out;
 }
 
 static uint32_t
