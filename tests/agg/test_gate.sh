@@ -18,13 +18,8 @@ test_real_gate() {
 	gt=$T
 	T=$at
 	set_option gpio.passage_sensor ""
+	gate_mqtt_section
 	cat >>"$CONF" <<CONF
-[mqtt]
-enabled = true
-host = 127.0.0.1
-port = $BROKER_PORT
-keepalive_s = 5
-heartbeat_s = 5
 [security]
 unsigned_pushes = true
 CONF
@@ -56,14 +51,7 @@ test_real_gate_clock_alarm() {
 	T=$at
 	set_option camera.loop true
 	set_option policy.clock unsynced
-	cat >>"$CONF" <<CONF
-[mqtt]
-enabled = true
-host = 127.0.0.1
-port = $BROKER_PORT
-keepalive_s = 5
-heartbeat_s = 5
-CONF
+	gate_mqtt_section
 	start_gate
 	mqtt_wait "the clock alarm in the aggregator" 15 agg_clock_alarms_are "not synchronised false"
 	set_option policy.clock synced

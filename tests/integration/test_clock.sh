@@ -226,3 +226,39 @@ test_clock_unsynced_alarm_on_status_and_mqtt() {
 	expect_eq "alarms" "$(payloads all alarm | jq -r 'select(.alarm == "clock") | "\(.active) \(.detail)"' | tr '\n' ',')" \
 		"true not synchronised,false synchronised again,"
 }
+
+# A clock stepped a year ahead while trusted carries the floor with it, and
+# a badge valid for another month is then denied expired by the real
+# clock: until `qrgatectl floor --set now`, with the daemon stopped, puts
+# the floor back.  The rows stamped a year ahead do not lift it again.
+test_clock_floor_set_back_by_the_operator() {
+	local r now st
+	clock_need || { r=$?; [ $r = 2 ] && return 0; return 1; }
+	gate_config clock_floor_set_back_by_the_operator blank.png
+	policy_slow_camera
+	now=$(date +%s)
+	qrgatectl cred add W-0001 badge W-0001 --until "$(utc $((now + 30 * 86400)))"
+	clock_shift +365d
+	policy_frames "$SRCDIR/images/badge-W0004.png"
+	run_gate
+	clock_shift
+	[ "$(floor_saved)" -gt $(((now + 364 * 86400) * 1000)) ] ||
+		{ echo "    floor not a year ahead: $(floor_saved)"; return 1; }
+	policy_frames "$IMG_W1"
+	run_gate
+	expect_eq "a year ahead" "$(rows "credential_id||':'||reason" | tr ' ' '\n' | tail -1)" "W-0001:expired"
+	qrgatectl floor --set now >"$T/floor.out" 2>&1
+	expect_grep "^time floor" "$T/floor.out"
+	expect_grep "set back" "$T/floor.out"
+	[ "$(floor_saved)" -le $((($(date +%s) + 1) * 1000)) ] ||
+		{ echo "    floor not set back: $(floor_saved)"; return 1; }
+	start_gate
+	wait_idle
+	st=$(gate_status)
+	stop_gate
+	expect_eq "floor set back" "$(rows "credential_id||':'||reason" | tr ' ' '\n' | tail -1)" "W-0001:granted"
+	# The rows stamped a year ahead lift the new floor by a minute at
+	# most (gatetime_floor_start()).
+	json_is ".clock.floor_ms < $(( ($(date +%s) + 120) * 1000 ))" "$st" ||
+		{ echo "    status: $(jq -c .clock <<<"$st")"; return 1; }
+}
