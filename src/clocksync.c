@@ -4,17 +4,30 @@
 #include <string.h>
 
 #include "clocksync.h"
+#include "log.h"
 
 #define CLOCKSYNC_EVERY_NS	1000000000LL
 
 bool
 clocksync_kernel(void)
 {
+	static bool warned;
 	struct timex tx;
+	int rc;
 
-	/* modes 0 only reads, which needs no privilege. */
+	/* modes 0 only reads, which needs no privilege, but a seccomp
+	 * filter may still refuse it (systemd's ProtectClock=, or a
+	 * SystemCallFilter= without adjtimex): then nothing says the clock
+	 * is synchronised, and it is not taken to be. */
 	memset(&tx, 0, sizeof(tx));
-	return adjtimex(&tx) != TIME_ERROR;
+	if ((rc = adjtimex(&tx)) == -1) {
+		if (!warned)
+			log_warn("adjtimex: the clock's synchronisation cannot "
+			    "be read; taken as not synchronised");
+		warned = true;
+		return false;
+	}
+	return rc != TIME_ERROR;
 }
 
 void

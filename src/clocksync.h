@@ -20,7 +20,7 @@ struct clocksync {
 	bool (*query)(void);
 };
 
-/* True unless adjtimex(2) answers TIME_ERROR. */
+/* True unless adjtimex(2) answers TIME_ERROR or fails (logged once). */
 bool clocksync_kernel(void);
 
 /* Starts with nothing asked yet, querying the kernel. */

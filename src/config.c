@@ -235,7 +235,9 @@ static const struct setting config_settings[] = {
 	    "and one step either side (clock skew) are accepted."),
 	S_ENUM("policy", "clock", policy.clock, choices_clock, "kernel",
 	    "Whether the clock is synchronised: kernel asks the kernel (NTP "
-	    "sets it); synced or unsynced take it as given."),
+	    "sets it); synced or unsynced take it as given.  Only a "
+	    "synchronised clock raises the gate's time floor, passes "
+	    "dynamic tokens and lets retention run."),
 	S_BOOL("policy", "unsynced_dynamic", policy.unsynced_dynamic, "false",
 	    "Accept dynamic tokens while the clock is not synchronised.  "
 	    "Otherwise they are denied clock-unsynced and the alarm is "
@@ -322,7 +324,10 @@ static const struct setting config_settings[] = {
 	    "full: every log row is on disk before the relay moves; normal: "
 	    "faster, but a power cut may lose the last rows."),
 	S_INT("store", "retention_days", store.retention_days, 1, 3650, "30",
-	    "Days the entry/exit log is kept before old rows are purged."),
+	    "Days the entry/exit log is kept before old rows are purged, "
+	    "counted back from the newest row (or now, if earlier); only "
+	    "while the clock is trusted, and never a row not yet "
+	    "delivered."),
 	S_ENUM("store", "mask", store.mask, choices_mask, "last4",
 	    "How a credential's subject (an ID number) is written in the log: "
 	    "last4 keeps only its last four characters, none keeps it whole."),

@@ -15,6 +15,24 @@
 
 #include "log.h"
 
+/*
+ * The answer to lockdown and normal: the state the ways are in now, so
+ * that "ok" is never read as "locked" while the fire alarm (people
+ * first) holds them free.
+ */
+static json_t *
+control_mode_reply(const struct gate *g)
+{
+	json_t *ways = json_object();
+
+	for (int d = 0; d < DIR_COUNT; d++)
+		if (lane_way_enabled(&g->lane, d))
+			json_object_set_new(ways, direction_name(d),
+			    json_string(way_state_name(g->lane.way[d].state)));
+	return json_pack("{s:b, s:b, s:b, s:o}", "ok", 1, "lockdown",
+	    g->lockdown, "fire_alarm", g->lane.fire, "ways", ways);
+}
+
 json_t *
 control_request(struct gate *g, const char *line)
 {
@@ -31,8 +49,12 @@ control_request(struct gate *g, const char *line)
 		return json_pack("{s:b, s:s}", "ok", 1, "opened", direction_name(dir));
 	}
 	if (strcmp(line, "lockdown") == 0 || strcmp(line, "normal") == 0) {
+		/* A lockdown ends a release (gate_set_lockdown); "normal"
+		 * means what it says over MQTT too: no lockdown, no release. */
 		gate_set_lockdown(g, line[0] == 'l');
-		return json_pack("{s:b, s:b}", "ok", 1, "lockdown", g->lockdown);
+		if (line[0] == 'n')
+			gate_set_release(g, false);
+		return control_mode_reply(g);
 	}
 	return json_pack("{s:b, s:s}", "ok", 0, "error", "unknown request");
 }
@@ -40,6 +62,7 @@ control_request(struct gate *g, const char *line)
 static void
 control_client_close(struct control_client *cl)
 {
+	loop_timer_cancel(cl->ctl->loop, &cl->timeout);
 	loop_fd_del(cl->ctl->loop, &cl->fd);
 	close(cl->fd.fd);
 	cl->fd.fd = -1;
@@ -110,11 +133,24 @@ control_client_event(struct loop *l, struct loop_fd *fd, uint32_t events)
 	control_client_close(cl);
 }
 
+/* A client that did not send its line in time gives its slot back. */
+static void
+control_client_timeout(struct loop *l, struct loop_timer *t)
+{
+	struct control_client *cl = (struct control_client *)((char *)t -
+	    offsetof(struct control_client, timeout));
+
+	(void)l;
+	log_debug("control: a client sent no request within %d ms: dropped",
+	    cl->ctl->timeout_ms);
+	control_client_close(cl);
+}
+
 static void
 control_accept(struct loop *l, struct loop_fd *fd, uint32_t events)
 {
 	struct control *c = (struct control *)((char *)fd - offsetof(struct control, listen));
-	struct control_client *cl = NULL;
+	struct control_client *cl = NULL, *oldest = NULL;
 	int s;
 
 	(void)events;
@@ -126,21 +162,30 @@ control_accept(struct loop *l, struct loop_fd *fd, uint32_t events)
 		close(s);
 		return;
 	}
-	for (int i = 0; i < CONTROL_CLIENTS; i++)
-		if (c->client[i].fd.fd == -1) {
+	for (int i = 0; i < CONTROL_CLIENTS && cl == NULL; i++) {
+		if (c->client[i].fd.fd == -1)
 			cl = &c->client[i];
-			break;
-		}
+		else if (oldest == NULL ||
+		    c->client[i].accepted_ns < oldest->accepted_ns)
+			oldest = &c->client[i];
+	}
 	if (cl == NULL) {
-		close(s);
-		return;
+		/* The newest client is the one likely to be waiting for an
+		 * answer; the oldest has had its time. */
+		log_warnx("control: %d clients connected: the oldest dropped",
+		    CONTROL_CLIENTS);
+		control_client_close(oldest);
+		cl = oldest;
 	}
 	cl->fd.fd = s;
 	cl->len = 0;
+	cl->accepted_ns = clock_mono_ns();
 	if (loop_fd_add(l, &cl->fd, EPOLLIN) == -1) {
 		close(s);
 		cl->fd.fd = -1;
+		return;
 	}
+	loop_timer_set(l, &cl->timeout, c->timeout_ms);
 }
 
 int
@@ -156,10 +201,12 @@ control_open(struct control *c, struct loop *l, struct gate *g,
 	c->gate = g;
 	c->listen.fd = -1;
 	c->listen.cb = control_accept;
+	c->timeout_ms = CONTROL_TIMEOUT_MS;
 	for (int i = 0; i < CONTROL_CLIENTS; i++) {
 		c->client[i].ctl = c;
 		c->client[i].fd.fd = -1;
 		c->client[i].fd.cb = control_client_event;
+		c->client[i].timeout.cb = control_client_timeout;
 	}
 	if (strlen(path) >= sizeof(sa.sun_path) || strlen(path) >= sizeof(c->path)) {
 		log_warnx("control: socket path too long: %s", path);
@@ -184,8 +231,24 @@ control_open(struct control *c, struct loop *l, struct gate *g,
 	 * gate is listening on it. */
 	unlink(path);
 	if (bind(s, (struct sockaddr *)&sa, sizeof(sa)) == -1 ||
-	    chmod(path, 0660) == -1 || chown(path, (uid_t)-1, c->group) == -1 ||
-	    listen(s, 8) == -1) {
+	    chmod(path, 0660) == -1) {
+		log_warn("control: %s", path);
+		close(s);
+		return -1;
+	}
+	/* Only root may give a file to a group it is not in. */
+	if (chown(path, (uid_t)-1, c->group) == -1) {
+		if (errno == EPERM)
+			log_warnx("control: %s cannot be given to group %s: "
+			    "the daemon's user must be a member of it "
+			    "(SupplementaryGroups= in a drop-in)", path, group);
+		else
+			log_warn("control: %s", path);
+		close(s);
+		unlink(path);
+		return -1;
+	}
+	if (listen(s, 8) == -1) {
 		log_warn("control: %s", path);
 		close(s);
 		return -1;

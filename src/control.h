@@ -14,7 +14,16 @@
 #include "gate.h"
 #include "loop.h"
 
-#define CONTROL_CLIENTS 4
+/*
+ * Clients connected at once, and how long one may take to send its line.
+ * qrgatectl sends its line as it connects, so neither limit touches it;
+ * they bound what idle or slow clients can hold: when every slot is
+ * taken, the oldest client is dropped for the new one, and a client
+ * whose line has not come within the timeout is dropped by a timer, so
+ * no number of idle connections keeps `qrgatectl status` out.
+ */
+#define CONTROL_CLIENTS 16
+#define CONTROL_TIMEOUT_MS 5000
 #define CONTROL_LINE_MAX 256
 
 struct control;
@@ -22,6 +31,8 @@ struct control;
 struct control_client {
 	struct control *ctl;
 	struct loop_fd fd;
+	struct loop_timer timeout;
+	int64_t accepted_ns;	/* the oldest goes first when full */
 	char buf[CONTROL_LINE_MAX];
 	size_t len;
 };
@@ -32,6 +43,7 @@ struct control {
 	struct loop_fd listen;
 	char path[256];
 	gid_t group;
+	int timeout_ms;		/* CONTROL_TIMEOUT_MS; tests shorten it */
 	struct control_client client[CONTROL_CLIENTS];
 };
 

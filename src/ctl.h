@@ -19,6 +19,7 @@ int ctl_cred(struct ctl *c, int argc, char **argv);	/* cred add|del|list|import 
 int ctl_status(struct ctl *c, int argc, char **argv);	/* status [--json] */
 int ctl_open(struct ctl *c, int argc, char **argv);	/* open entry|exit */
 int ctl_lockdown(struct ctl *c, int argc, char **argv);	/* lockdown, normal */
+int ctl_floor(struct ctl *c, int argc, char **argv);	/* floor [--set now|T] */
 int ctl_push(struct ctl *c, int argc, char **argv);	/* push config|site-config|credentials|patch|cmd */
 int ctl_keygen(struct ctl *c, int argc, char **argv);	/* keygen FILE */
 int ctl_badge(struct ctl *c, int argc, char **argv);	/* badge ID --key F ... */

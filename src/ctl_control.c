@@ -11,6 +11,7 @@
 #include <jansson.h>
 
 #include "ctl.h"
+#include "timefmt.h"
 
 /* How long qrgatectl waits for the daemon's answer. */
 #define CTL_REPLY_TIMEOUT_S 10
@@ -110,6 +111,18 @@ ctl_status_human(json_t *st)
 	    json_is_true(json_object_get(st, "fire_alarm")) ? "ON" : "off",
 	    json_is_true(json_object_get(st, "lockdown")) ? "ON" : "off",
 	    json_is_true(json_object_get(st, "passage_sensor")) ? "active" : "clear");
+	if ((v = json_object_get(st, "clock")) != NULL) {
+		json_int_t floor = json_integer_value(json_object_get(v,
+		    "floor_ms"));
+		char when[TIMEFMT_LEN];
+
+		printf("clock     %s%s; time floor %s\n",
+		    json_is_true(json_object_get(v, "synced")) ?
+		    "synchronised" : "not synchronised",
+		    json_is_true(json_object_get(v, "behind_floor")) ?
+		    ", behind the time floor" : "", floor > 0 ?
+		    timefmt_format(floor, when, sizeof(when)) : "none");
+	}
 	printf("counters ");
 	json_object_foreach(n, k, v)
 		printf(" %s %lld", k, (long long)json_integer_value(v));

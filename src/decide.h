@@ -30,7 +30,8 @@ struct decide_input {
 	const struct payload *payload;	/* valid when match is PAYLOAD_OK */
 	bool too_long;			/* over decoder.max_payload */
 	const struct credential *cred;	/* NULL: none stored for it */
-	int64_t now_ms;			/* UTC */
+	int64_t now_ms;			/* UTC: the gate's time, never
+					 * below its floor (gatetime.h) */
 	const char *lane;		/* this gate's lane name */
 	enum direction dir;		/* the way the code was shown for */
 	bool lockdown;			/* the lane is locked by an operator */
@@ -42,7 +43,8 @@ struct decide_input {
 	bool card_mismatch;		/* cccd: the credential has a check
 					 * hash the card's other fields do
 					 * not match (or no key to check) */
-	bool clock_synced;		/* the clock is synchronised */
+	bool clock_synced;		/* the clock is trusted: synchronised
+					 * and not behind the time floor */
 	int64_t step_now;		/* dynamic: the current time step */
 	int64_t last_step;		/* dynamic: the highest step already
 					 * granted; -1 none */
@@ -78,8 +80,9 @@ struct decision {
  * 10. revoked		(also a status this program does not know)
  * 11. serial-revoked	signed: the token's serial is not the credential's
  * 12. suspended
- * 13. clock-unsynced	dynamic, the clock is not synchronised, and policy
- *			does not accept them so (unsynced_dynamic)
+ * 13. clock-unsynced	dynamic, the clock is not trusted (not
+ *			synchronised, or behind the gate's time floor), and
+ *			policy does not accept them so (unsynced_dynamic)
  * 14. not-yet-valid	before valid_from; dynamic: a step after the
  *			current one + 1
  * 15. expired		from valid_until on; signed: from the token's

@@ -14,9 +14,11 @@
 #include "log.h"
 #include "store_outbox.h"
 #include "store_sync.h"
+#include "timefmt.h"
 
 #define CAMERA_RETRY_MS 2000
 #define RETENTION_PERIOD_MS (24LL * 3600 * 1000)
+#define RETENTION_RETRY_MS (3600LL * 1000)	/* while the clock is untrusted */
 #define CHECKPOINT_PERIOD_MS 1000
 #define CHECKPOINT_QUIET_MS 1000	/* since the last decision */
 #define CHECKPOINT_FRAMES 256		/* 1 MB of WAL: a few ms to copy */
@@ -284,17 +286,48 @@ gate_gpio_sync_inputs(struct gate *g)
 	}
 }
 
+/*
+ * Retention deletes only what the gate's own time says is old, so it waits
+ * while that time is in doubt (the clock not synchronised, or behind the
+ * floor), and counts the window back from the newest row when that is
+ * earlier than now: a clock set forward cannot make the whole log look
+ * old.  A row the outbox still has to send stays whatever its age
+ * (store_event_purge()).
+ */
 static void
 gate_retention(struct loop *l, struct loop_timer *t)
 {
 	struct gate *g = (struct gate *)((char *)t - offsetof(struct gate, retention));
-	int64_t before = clock_utc_ms() - (int64_t)g->cfg.store.retention_days * 86400000;
-	int n = store_event_purge(g->store, before);
+	int64_t window = (int64_t)g->cfg.store.retention_days * 86400000;
+	int64_t newest = 0, cutoff;
+	char when[TIMEFMT_LEN];
+	int n, held;
 
-	if (n > 0)
-		log_info("store: purged %d events older than %d days", n,
-		    g->cfg.store.retention_days);
+	if (!gate_clock_check(g)) {
+		log_info("store: retention skipped: the clock is %s; "
+		    "nothing deleted, next try in an hour",
+		    gatetime_why(&g->time));
+		loop_timer_set(l, t, RETENTION_RETRY_MS);
+		return;
+	}
+	if (store_event_newest_ts(g->store, &newest) == -1) {
+		loop_timer_set(l, t, RETENTION_RETRY_MS);
+		return;
+	}
 	loop_timer_set(l, t, RETENTION_PERIOD_MS);
+	if ((cutoff = gatetime_retention_cutoff(gate_clock_now(g), newest,
+	    window)) == 0)
+		return;
+	timefmt_format(cutoff, when, sizeof(when));
+	n = store_event_purge(g->store, cutoff);
+	held = store_event_held(g->store, cutoff);
+	if (n > 0)
+		log_info("store: purged %d events from before %s (%d days "
+		    "before the newest row or now, whichever is earlier)", n,
+		    when, g->cfg.store.retention_days);
+	if (held > 0)
+		log_info("store: retention kept %d events from before %s: "
+		    "not yet delivered", held, when);
 }
 
 /*
@@ -336,6 +369,7 @@ gate_store_init(struct gate *g, const struct config *cfg)
 	store_checkpoint_defer(g->store);
 	if (store_sync_init(g->store) == -1 ||
 	    gate_outbox_cap(g->store, cfg) == -1 ||
+	    gate_clock_open(g) == -1 ||
 	    gate_close_pending_passages(g) == -1) {
 		store_close(g->store);
 		g->store = NULL;
@@ -464,6 +498,7 @@ gate_close(struct gate *g)
 	loop_timer_cancel(g->loop, &g->checkpoint);
 	loop_timer_cancel(g->loop, &g->store_tick);
 	gate_kept_close(g);
+	gate_clock_close(g);
 	gate_camera_stop(g);
 	if (g->dec_priv != NULL)
 		g->dec->close(g->dec_priv);
@@ -562,7 +597,9 @@ gate_reload(struct gate *g, const struct config *cfg, char *err, size_t errlen)
 	log_set_level(cfg->log.level);
 	gate_lane_params(cfg, &lp);
 	lane_params_set(&g->lane, &lp);
-	holdoff_init(&g->holdoff, cfg->decoder.holdoff_ms);
+	/* The codes in view stay in view: a reload (a SIGHUP, a push) is
+	 * not a new showing, and forgetting them would grant again. */
+	holdoff_window_set(&g->holdoff, cfg->decoder.holdoff_ms);
 	gate_scan_configure(g, cfg);
 	if (gpio_changed)
 		gate_gpio_sync_inputs(g);
@@ -608,6 +645,23 @@ gate_set_lockdown(struct gate *g, bool on)
 	if (g->lockdown != on)
 		log_warnx("lockdown %s", on ? "on: every code is denied" : "off");
 	g->lockdown = on;
+	/*
+	 * A lockdown locks: a release from whoever (a remote command)
+	 * ends with it, or the ways would stay free under a lockdown that
+	 * says otherwise.  The fire alarm is no operator's to end: while it
+	 * sounds, every way stays free whatever lockdown says.
+	 */
+	if (on)
+		gate_set_release(g, false);
+}
+
+void
+gate_set_release(struct gate *g, bool on)
+{
+	if (g->lane.hold != on)
+		log_warnx("release %s", on ? "on: every way is held free" :
+		    "off");
+	lane_hold(&g->lane, on);
 }
 
 static int
@@ -672,6 +726,8 @@ gate_status_json(const struct gate *g)
 		json_object_set_new(st, "store", json_pack("{s:b, s:i, s:s?}",
 		    "alarm", g->store_alarm, "kept", g->kept_n, "set_aside",
 		    g->store_aside[0] != '\0' ? g->store_aside : NULL));
+	if (st != NULL)
+		gate_clock_status(g, st);
 	if (st != NULL && g->up.status != NULL)
 		g->up.status(g->up.arg, st);
 	return st;

@@ -20,6 +20,7 @@
 #include "decide.h"
 #include "decoder.h"
 #include "denyrate.h"
+#include "gatetime.h"
 #include "holdoff.h"
 #include "lane.h"
 #include "loop.h"
@@ -120,9 +121,13 @@ struct gate {
 	int kept_first, kept_n;
 	int64_t kept_seq;	/* the last stand-in seq handed out (< 0) */
 	struct loop_timer store_tick;	/* gate_store_tick() */
-	bool clock_alarm;	/* "clock": a dynamic token met an
-				 * unsynchronised clock, not yet cleared */
+	bool clock_alarm;	/* "clock": the clock is not trusted
+				 * (gate_clock.c), not yet cleared */
 	struct clocksync clock;
+	struct gatetime time;	/* the gate's now and its floor */
+	struct loop_timer clock_tick;	/* gate_clock.c, every second */
+	int64_t floor_saved_ns;	/* when the floor was last written down
+				 * (monotonic); 0: not in this run */
 	struct denyrate deny;	/* repeated denials (gate_scan.c) */
 	bool has_issuer_pk;	/* security.issuer_key is a key */
 	uint8_t issuer_pk[32];
@@ -163,8 +168,38 @@ int gate_remote_open(struct gate *g, enum direction dir, char *err, size_t errle
  */
 bool gate_healthy(const struct gate *g, char *why, size_t whylen);
 
-/* Sets or clears operator lockdown: every code is denied lane-locked. */
+/*
+ * Sets or clears operator lockdown: every code is denied lane-locked.
+ * Setting it also ends a release (gate_set_release), so every way locks
+ * unless the fire alarm holds it free.
+ */
 void gate_set_lockdown(struct gate *g, bool on);
+
+/*
+ * The gate's time (gate_clock.c, after gatetime.h).  gate_clock_open()
+ * takes the floor from the store and starts the once-a-second check;
+ * gate_clock_close() writes the floor down.  Both 0 or -1.
+ */
+int gate_clock_open(struct gate *g);
+void gate_clock_close(struct gate *g);
+/* What the gate believes now is, UTC ms: never below the floor. */
+int64_t gate_clock_now(const struct gate *g);
+/* The latest time the gate trusted, UTC ms (0: none yet). */
+int64_t gate_clock_floor(const struct gate *g);
+/*
+ * Reads the clock (its synchronisation at most once a second), raises
+ * the floor if the clock is trusted, and raises or clears the "clock"
+ * alarm.  Returns whether the clock is trusted.
+ */
+bool gate_clock_check(struct gate *g);
+/* Adds "clock" to a status document. */
+void gate_clock_status(const struct gate *g, json_t *status);
+
+/*
+ * Holds every enabled way free (an operator's release), or ends that
+ * hold.  The fire alarm frees the ways whatever this says.
+ */
+void gate_set_release(struct gate *g, bool on);
 
 /* The gate's state for `qrgatectl status` (a new reference). */
 json_t *gate_status_json(const struct gate *g);

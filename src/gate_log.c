@@ -21,7 +21,9 @@ gate_event_init(const struct gate *g, struct event *ev, enum event_type type,
     enum direction dir)
 {
 	memset(ev, 0, sizeof(*ev));
-	ev->ts_ms = clock_utc_ms();
+	/* The gate's time, not the wall clock's: never below the floor,
+	 * so the log's order survives a clock set back. */
+	ev->ts_ms = gate_clock_now(g);
 	snprintf(ev->gate, sizeof(ev->gate), "%s", g->cfg.gate.id);
 	snprintf(ev->lane, sizeof(ev->lane), "%s", g->cfg.gate.lane);
 	ev->direction = dir;

@@ -40,23 +40,6 @@ gate_scan_policy(const struct config *cfg, struct decide_policy *p)
 	p->antipassback_ms = (int64_t)cfg->policy.antipassback_s * 1000;
 }
 
-/* Raises or clears the one "clock" alarm, once each way. */
-static void
-gate_clock_alarm(struct gate *g, bool active)
-{
-	if (g->clock_alarm == active)
-		return;
-	g->clock_alarm = active;
-	if (active)
-		log_warnx("clock not synchronised: dynamic tokens are denied "
-		    "clock-unsynced");
-	else
-		log_info("clock synchronised again");
-	gate_uplink_alarm(g, "clock", active, active ?
-	    "a dynamic token met an unsynchronised clock" :
-	    "synchronised again");
-}
-
 /* True when the token's signature verifies with the key for its kind. */
 static bool
 gate_scan_signature(const struct gate *g, const struct gate_scan *s)
@@ -88,10 +71,8 @@ gate_scan_facts(struct gate *g, struct gate_scan *s)
 		in->card_mismatch = !cccd_check_match(g->has_cccd_key ?
 		    g->cccd_key : NULL, &s->pl, s->cred.check_hash);
 	if (s->pl.kind == CRED_DYNAMIC) {
-		in->clock_synced = clocksync_get(&g->clock, cfg->policy.clock,
-		    s->now_ns);
-		if (!in->clock_synced)
-			gate_clock_alarm(g, true);
+		/* Trusted: synchronised, and not behind the time floor. */
+		in->clock_synced = gate_clock_check(g);
 		in->step_now = token_step_of(in->now_ms / 1000,
 		    cfg->policy.token_step_s);
 		if ((r = store_token_step_get(g->store, s->cred.id,
@@ -220,7 +201,9 @@ gate_decide_code(struct gate *g, const struct frame *f,
 		.too_long = code->len > (size_t)cfg->decoder.max_payload,
 		.match = PAYLOAD_PASS,
 		.payload = &s.pl,
-		.now_ms = clock_utc_ms(),
+		/* Never below the time floor (gatetime.h): a clock set
+		 * back revives no expired credential or token. */
+		.now_ms = gate_clock_now(g),
 		.lane = cfg->gate.lane,
 		.dir = dir,
 		.lockdown = g->lockdown,
@@ -335,11 +318,6 @@ gate_scan_frame(struct gate *g, const struct frame *f)
 
 	g->n.frames++;
 	g->last_frame_ns = f->ts_ns;
-	/* The clock alarm clears once the clock is synchronised again
-	 * (asked at most once a second). */
-	if (g->clock_alarm && clocksync_get(&g->clock, g->cfg.policy.clock,
-	    clock_mono_ns()))
-		gate_clock_alarm(g, false);
 	t0 = clock_mono_ns();
 	n = g->dec->scan(g->dec_priv, f, &res);
 	decode_us = (clock_mono_ns() - t0) / 1000;

@@ -22,6 +22,12 @@ holdoff_init(struct holdoff *h, int window_ms)
 	if (sodium_init() < 0)
 		log_debug("holdoff: sodium_init failed, hashing portably");
 	memset(h, 0, sizeof(*h));
+	holdoff_window_set(h, window_ms);
+}
+
+void
+holdoff_window_set(struct holdoff *h, int window_ms)
+{
 	h->window_ns = window_ms > 0 ? (int64_t)window_ms * 1000000 : 0;
 }
 

@@ -24,12 +24,18 @@ struct holdoff {
 void holdoff_init(struct holdoff *h, int window_ms);
 
 /*
+ * Takes a new window (a config reload) and keeps every code in view: a
+ * reload must not turn a badge held up into a second decision.
+ */
+void holdoff_window_set(struct holdoff *h, int window_ms);
+
+/*
  * Records a sighting of the code at now_ns.  Returns true when the code
  * should be decided, false when it is still being held in view.
  */
 bool holdoff_admit(struct holdoff *h, const uint8_t *data, size_t len, int64_t now_ns);
 
-/* Forgets every code (after a config change, for instance). */
+/* Forgets every code.  A reload keeps them (holdoff_window_set()). */
 void holdoff_clear(struct holdoff *h);
 
 #endif

@@ -18,6 +18,14 @@
 #define CMD_MAX_PAYLOAD		4096
 /* The furthest ahead an expiry may be. */
 #define CMD_MAX_AHEAD_MS	(10 * 60 * 1000)
+/*
+ * An executed id is forgotten only once its expiry is this far behind the
+ * time floor (gatetime.h).  The gate's now never falls below the floor,
+ * so such a command is refused as expired for ever, whatever the clock
+ * does next; the margin covers the floor in memory being ahead of the one
+ * written down (GATETIME_SAVE_MS) when the gate stops without writing it.
+ */
+#define CMD_FORGET_MARGIN_MS	(10 * 60 * 1000)
 
 enum cmd_kind { CMD_OPEN, CMD_LOCKDOWN, CMD_RELEASE, CMD_NORMAL, CMD_COUNT };
 
@@ -25,16 +33,6 @@ static const char *const cmd_names[CMD_COUNT] = {
 	[CMD_OPEN] = "open", [CMD_LOCKDOWN] = "lockdown",
 	[CMD_RELEASE] = "release", [CMD_NORMAL] = "normal",
 };
-
-static void
-cmd_hold(struct gate *g, struct inbound_state *is, bool on)
-{
-	if (is->hold != on)
-		log_warnx("release %s", on ? "on: every way is held free" :
-		    "off");
-	is->hold = on;
-	lane_hold(&g->lane, on);
-}
 
 /* The command's expiry: ms since the epoch or a UTC time.  0 or -1. */
 static int
@@ -94,7 +92,6 @@ json_t *
 inbound_cmd(struct gate *g, const uint8_t *payload, size_t len, bool retained)
 {
 	static const char *const known[] = { "id", "cmd", "way", "expires" };
-	struct inbound_state *is;
 	json_error_t jerr;
 	json_t *doc = NULL, *errors, *v, *res;
 	const char *id = NULL, *name, *cmd = NULL;
@@ -116,7 +113,12 @@ inbound_cmd(struct gate *g, const uint8_t *payload, size_t len, bool retained)
 	else
 		id = cmd_id(doc);
 
-	/* Before anything else: whatever it says, it is not acted on. */
+	/*
+	 * Before anything else: whatever it says, it is not acted on.  Only
+	 * a copy the broker kept carries the flag: a command published
+	 * retained while the gate is connected arrives without it and runs,
+	 * once; its id then bars the kept copy too (store_cmd_seen()).
+	 */
 	if (retained) {
 		res = cmd_result(id, NULL, "retained", NULL);
 		goto done;
@@ -158,13 +160,10 @@ inbound_cmd(struct gate *g, const uint8_t *payload, size_t len, bool retained)
 	if (json_array_size(errors) > 0)
 		goto reject;
 
-	if ((is = inbound_state_get(g)) == NULL) {
-		inbound_error_add(errors, "out of memory");
-		goto reject;
-	}
-	/* The ids executed are in the store until their expiry, so a copy
-	 * of a command is refused even after a restart; if the store cannot
-	 * say, nothing is done. */
+	/* The ids executed are in the store until their expiry is behind
+	 * the time floor, so a copy of a command is refused even after a
+	 * restart or a clock step; if the store cannot say, nothing is
+	 * done. */
 	if ((seen = store_cmd_seen(g->store, id)) != 0) {
 		if (seen == -1) {
 			inbound_error_add(errors, "the store cannot be read");
@@ -173,7 +172,8 @@ inbound_cmd(struct gate *g, const uint8_t *payload, size_t len, bool retained)
 		res = cmd_result(id, cmd, "duplicate", NULL);
 		goto done;
 	}
-	now = clock_utc_ms();
+	/* The gate's now: a clock set back cannot make it valid again. */
+	now = gate_clock_now(g);
 	if (expires <= now) {
 		res = cmd_result(id, cmd, "expired", NULL);
 		goto done;
@@ -185,7 +185,8 @@ inbound_cmd(struct gate *g, const uint8_t *payload, size_t len, bool retained)
 	}
 	/* Counted as executed even if the gate cannot do it now: a late
 	 * redelivery must not open a way nobody is waiting at. */
-	if (store_cmd_record(g->store, id, expires, now) == -1) {
+	if (store_cmd_record(g->store, id, expires, gate_clock_floor(g) -
+	    CMD_FORGET_MARGIN_MS) == -1) {
 		inbound_error_add(errors, "the store cannot be written");
 		goto reject;
 	}
@@ -199,17 +200,17 @@ inbound_cmd(struct gate *g, const uint8_t *payload, size_t len, bool retained)
 		}
 		break;
 	case CMD_LOCKDOWN:
-		cmd_hold(g, is, false);
+		/* Ends a release too (gate_set_lockdown). */
 		gate_set_lockdown(g, true);
 		break;
 	case CMD_RELEASE:
 		gate_set_lockdown(g, false);
-		cmd_hold(g, is, true);
+		gate_set_release(g, true);
 		break;
 	case CMD_NORMAL:
 	case CMD_COUNT:
 		gate_set_lockdown(g, false);
-		cmd_hold(g, is, false);
+		gate_set_release(g, false);
 		break;
 	}
 	res = cmd_result(id, cmd, NULL, NULL);

@@ -92,7 +92,7 @@ inbound_step(struct gate *g, const char *from, const uint8_t *payload,
 		log_warnx("mqtt: a step from %.63s: %s: refused", from, err);
 		return INBOUND_STEP_REFUSED;
 	}
-	now = token_step_of(clock_utc_ms() / 1000, g->cfg.policy.token_step_s);
+	now = token_step_of(gate_clock_now(g) / 1000, g->cfg.policy.token_step_s);
 	if ((int64_t)st.step > now + 1) {
 		log_warnx("mqtt: step %lu of %s from %.63s is ahead of this "
 		    "gate's clock (step %lld): refused",

@@ -8,6 +8,7 @@
  * step can only make the gate refuse a token.
  */
 #include <mosquitto.h>
+#include <mqtt_protocol.h>
 #include <string.h>
 
 #include "gate.h"
@@ -86,8 +87,20 @@ mqtt_inbound_subscribe(struct mqtt *m)
 	int rc;
 
 	for (size_t i = 0; i < N_ROUTES; i++) {
+		/*
+		 * A broker clears the retain flag of a message it passes on
+		 * live, so a command published retained would run once
+		 * before its kept copy is refused.  MQTT 5 lets a
+		 * subscription keep the flag as published: then a retained
+		 * command never runs.  Pushes may be retained (a gate
+		 * started later takes them), so only commands ask.
+		 */
+		int opts = m->cfg.protocol == MQTT_PROTO_5 &&
+		    mqtt_routes[i].topic == MQTT_T_CMD ?
+		    MQTT_SUB_OPT_RETAIN_AS_PUBLISHED : 0;
+
 		topic = m->topic[mqtt_routes[i].topic];
-		rc = mosquitto_subscribe(m->mosq, NULL, topic, 1);
+		rc = mosquitto_subscribe_v5(m->mosq, NULL, topic, 1, opts, NULL);
 		if (rc != MOSQ_ERR_SUCCESS) {
 			m->broken = true;
 			log_warnx("mqtt: subscribe %s: %s", topic,

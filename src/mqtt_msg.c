@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mask.h"
 #include "timefmt.h"
 #include "types.h"
 
@@ -86,7 +87,16 @@ mqtt_msg_event(const struct event *ev, int rev, const char *site)
 	json_object_set_new(o, "type", json_string(event_type_name(ev->type)));
 	json_object_set_new(o, "kind", json_string(cred_kind_name(ev->kind)));
 	MSG_PUT(o, "subject", ev->subject);
-	MSG_PUT(o, "credential_id", ev->credential_id);
+	/* No credential id with a citizen number is accepted any more, but
+	 * a database from before may hold one: it leaves masked. */
+	if (mask_has_citizen_number(ev->credential_id)) {
+		char masked[sizeof(ev->credential_id)];
+
+		mask_subject(MASK_LAST4, ev->credential_id, masked,
+		    sizeof(masked));
+		MSG_PUT(o, "credential_id", masked);
+	} else
+		MSG_PUT(o, "credential_id", ev->credential_id);
 	json_object_set_new(o, "result", json_string(result_name(ev->result)));
 	json_object_set_new(o, "reason", json_string(reason_name(ev->reason)));
 	json_object_set_new(o, "passage",

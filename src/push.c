@@ -15,20 +15,31 @@
 #define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
 
 /*
- * Settings a push may not change.  The database and the control socket
- * are opened once, at start, so gate_reload() cannot apply them; the
- * gate's id and site and the mqtt section are what the push itself came
- * through, and a wrong value pushed there would leave no way to push the
- * fix.  The security section holds the key that checks pushes: a push
- * that could replace it, or turn unsigned pushes on, would make every
- * later push whatever its sender wants.  All of them belong in the config
- * file.  key NULL: the whole section.
+ * Settings a push may not change.  The rule: a push may change how the
+ * gate decides and how long its outputs act (lane timings, policy, the
+ * hold-off, retention, logging), never what the gate opens or drives,
+ * nor whom it trusts.  Files, devices and backends are the install's:
+ * a push naming another camera source, GPIO chip or line, or sim log
+ * could blind the gate, drive another pin, or write where it should not,
+ * from wherever the site admin's key is used.  The database and the
+ * control socket are opened once, at start, so gate_reload() cannot
+ * apply them; the gate's id and site and the mqtt section are what the
+ * push itself came through, and a wrong value pushed there would leave
+ * no way to push the fix.  The security section holds the key that
+ * checks pushes: a push that could replace it, or turn unsigned pushes
+ * on, would make every later push whatever its sender wants.  All of
+ * them belong in the config file.  key NULL: the whole section.  A new
+ * setting that names a file, a device or a backend goes here too
+ * (test_inbound_config checks every such name of the table).
  */
 static const struct {
 	const char *section;
 	const char *key;
 	const char *why;
 } push_refused[] = {
+	{ "camera", "backend", "chooses this gate's camera hardware" },
+	{ "camera", "source", "names a device or file of this gate" },
+	{ "gpio", NULL, "drives this gate's hardware lines" },
 	{ "store", "path", "takes effect only at a restart" },
 	{ "store", "synchronous", "takes effect only at a restart" },
 	{ "control", NULL, "takes effect only at a restart" },

@@ -41,7 +41,6 @@ struct inbound_state {
 	struct config base;	/* the file's and -o's, pushes not applied */
 	struct push_doc site;
 	struct push_doc gate;
-	bool hold;		/* "release": every way held free */
 	/* Drops the credential set a snapshot replaced, a moment after. */
 	struct loop_timer cleanup;
 };

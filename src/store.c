@@ -606,6 +606,53 @@ store_event_purge(struct store *st, int64_t before_ms)
 	return ret;
 }
 
+/* Runs sql, which returns one integer, with ?1 = v when it has one. */
+static int
+store_event_int(struct store *st, const char *sql, int64_t v, int64_t *out)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK) {
+		log_warnx("%s: %s", st->path, sqlite3_errmsg(st->db));
+		return -1;
+	}
+	if (sqlite3_bind_parameter_count(s) > 0 &&
+	    sqlite3_bind_int64(s, 1, v) != SQLITE_OK)
+		rc = SQLITE_ERROR;
+	else if ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		*out = sqlite3_column_int64(s, 0);
+	if (rc != SQLITE_ROW)
+		log_warnx("%s: %s", st->path, sqlite3_errmsg(st->db));
+	sqlite3_finalize(s);
+	return rc == SQLITE_ROW ? 0 : -1;
+}
+
+int
+store_event_newest_ts(struct store *st, int64_t *ts_ms)
+{
+	int64_t v = 0;
+
+	/* max() of an empty table is NULL, which reads as 0. */
+	if (store_event_int(st, "SELECT max(ts_ms) FROM events", 0, &v) == -1)
+		return -1;
+	if (v <= 0)
+		return 0;
+	*ts_ms = v;
+	return 1;
+}
+
+int
+store_event_held(struct store *st, int64_t before_ms)
+{
+	int64_t n = 0;
+
+	if (store_event_int(st, "SELECT count(*) FROM events WHERE ts_ms < ?1"
+	    " AND seq IN (SELECT seq FROM outbox)", before_ms, &n) == -1)
+		return -1;
+	return (int)n;
+}
+
 int
 store_check(struct store *st)
 {

@@ -137,10 +137,11 @@ int store_cmd_seen(struct store *st, const char *id);
 
 /*
  * Records command id as executed until expires_ms, durably, and forgets
- * those whose expiry is before now_ms.  Returns 0 or -1.
+ * those whose expiry is before forget_ms (the caller's proof that they
+ * can never be valid again: inbound_cmd.c).  Returns 0 or -1.
  */
 int store_cmd_record(struct store *st, const char *id, int64_t expires_ms,
-    int64_t now_ms);
+    int64_t forget_ms);
 /*
  * Reads event seq.  1 found (*ev filled), 0 no such event or one this
  * program cannot read (logged), -1 error.
@@ -154,6 +155,25 @@ int store_event_foreach(struct store *st, int64_t since_ms,
  * has to send.  Returns rows deleted, or -1.
  */
 int store_event_purge(struct store *st, int64_t before_ms);
+
+/*
+ * The newest log row's time (the highest ts_ms): 1 with *ts_ms, 0 when the
+ * log is empty, -1 on error.
+ */
+int store_event_newest_ts(struct store *st, int64_t *ts_ms);
+/*
+ * How many events older than before_ms store_event_purge() keeps because
+ * the outbox still has to send them: the count, or -1.
+ */
+int store_event_held(struct store *st, int64_t before_ms);
+
+/*
+ * gate_meta (store_meta.c): one integer per key, such as "time_floor_ms".
+ * store_meta_get(): 1 with *value, 0 no such key, -1 error.
+ * store_meta_set(): inserts or replaces, committed.  0 or -1.
+ */
+int store_meta_get(struct store *st, const char *key, int64_t *value);
+int store_meta_set(struct store *st, const char *key, int64_t value);
 
 /*
  * 0 when the database answers a trivial query at once and its files

@@ -1,7 +1,8 @@
 /*
  * The MQTT commands executed (schema version 4), kept until each one's
- * expiry: an executed command's id is refused while the command could
- * still be valid, across restarts too.  Commands come a few a day, so the
+ * expiry is behind the gate's time floor (gatetime.h): an executed
+ * command's id is refused while the command could still be valid, across
+ * restarts and clock steps too.  Commands come a few a day, so the
  * statements are prepared where used.
  */
 #include <sqlite3.h>
@@ -47,11 +48,14 @@ store_cmd_seen(struct store *st, const char *id)
 
 int
 store_cmd_record(struct store *st, const char *id, int64_t expires_ms,
-    int64_t now_ms)
+    int64_t forget_ms)
 {
 	if (store_cmd_run(st, "INSERT OR REPLACE INTO cmd_done (id, expires_ms)"
 	    " VALUES (?1, ?2)", id, expires_ms) == -1)
 		return -1;
+	/* forget_ms is the caller's, never the wall clock: a clock stepped
+	 * forward must not forget an id it would accept again once the
+	 * clock is back. */
 	return store_cmd_run(st, "DELETE FROM cmd_done WHERE expires_ms < ?1",
-	    NULL, now_ms) == -1 ? -1 : 0;
+	    NULL, forget_ms) == -1 ? -1 : 0;
 }

@@ -40,14 +40,7 @@ test_no_citizen_number_published() {
 	set_option gpio.passage_sensor ""
 	# The way locked again before the second grant, four frames later.
 	set_option lane.pulse_ms 100
-	cat >>"$CONF" <<CONF
-[mqtt]
-enabled = true
-host = 127.0.0.1
-port = $BROKER_PORT
-keepalive_s = 5
-heartbeat_s = 5
-CONF
+	gate_mqtt_section
 	subjects=$(sqlite3 -batch -noheader "$gt/qrgate.db" \
 		"SELECT subject FROM credentials WHERE kind = 'cccd' ORDER BY subject")
 	expect_eq "stored CCCD subjects" "$(echo $subjects)" "001201009876 079190001234"

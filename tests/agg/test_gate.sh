@@ -18,13 +18,8 @@ test_real_gate() {
 	gt=$T
 	T=$at
 	set_option gpio.passage_sensor ""
+	gate_mqtt_section
 	cat >>"$CONF" <<CONF
-[mqtt]
-enabled = true
-host = 127.0.0.1
-port = $BROKER_PORT
-keepalive_s = 5
-heartbeat_s = 5
 [security]
 unsigned_pushes = true
 CONF
@@ -40,4 +35,27 @@ CONF
 	expect_eq "no gaps" "$(aq_jq gaps --all length)" 0
 	stop_gate
 	mqtt_wait "the gate offline" 10 agg_gate_state "it-site offline true"
+}
+
+agg_clock_alarms() { aq_jq alarms --all '[.[] | select(.gate == "it-gate" and .alarm == "clock") | "\(.detail) \(.ended_ms != null)"] | join(",")'; }
+agg_clock_alarms_are() { [ "$(agg_clock_alarms)" = "$1" ]; }
+
+# A real gate whose clock is not synchronised: its "clock" alarm reaches
+# the aggregator's alarms (which the live page lists, whatever their
+# name) and ends there once the gate's clock is trusted again.
+test_real_gate_clock_alarm() {
+	agg_setup real_gate_clock
+	local at=$T
+	agg_start
+	gate_config "real_gate_clock-$BACKEND/gate" blank.png
+	T=$at
+	set_option camera.loop true
+	set_option policy.clock unsynced
+	gate_mqtt_section
+	start_gate
+	mqtt_wait "the clock alarm in the aggregator" 15 agg_clock_alarms_are "not synchronised false"
+	set_option policy.clock synced
+	kill -HUP "$GATE_PID"
+	mqtt_wait "the clock alarm to end" 15 agg_clock_alarms_are "not synchronised true"
+	stop_gate
 }

@@ -60,14 +60,7 @@ test_e2e_decision_alarm_offline() {
 	gate_config web_e2e_gate blank.png
 	set_option camera.loop true
 	set_option gpio.fire_alarm "6 pull-up"
-	cat >>"$CONF" <<CONF
-[mqtt]
-enabled = true
-host = 127.0.0.1
-port = $BROKER_PORT
-keepalive_s = 5
-heartbeat_s = 5
-CONF
+	gate_mqtt_section
 	start_gate
 	wait_for "the gate's connection" status_is '.mqtt.state == "connected"'
 

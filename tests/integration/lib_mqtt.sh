@@ -50,6 +50,19 @@ mqtt_cleanup() {
 	broker_stop
 }
 
+# gate_mqtt_section: the gate's [mqtt] block for the broker on
+# $BROKER_PORT, appended to $CONF.
+gate_mqtt_section() {
+	cat >>"$CONF" <<CONF
+[mqtt]
+enabled = true
+host = 127.0.0.1
+port = $BROKER_PORT
+keepalive_s = 5
+heartbeat_s = 5
+CONF
+}
+
 # mqtt_setup: a plain broker config (anonymous, persistent, so that the
 # subscribers' sessions survive its restarts) and the gate's [mqtt] block.
 # Extra broker lines can be appended to $T/mosquitto.conf before start.
@@ -67,14 +80,7 @@ max_queued_messages 1000000
 log_dest file $T/mosquitto.log
 log_type all
 CONF
-	cat >>"$CONF" <<CONF
-[mqtt]
-enabled = true
-host = 127.0.0.1
-port = $BROKER_PORT
-keepalive_s = 5
-heartbeat_s = 5
-CONF
+	gate_mqtt_section
 	admin_key_setup
 }
 

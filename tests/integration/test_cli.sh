@@ -57,8 +57,10 @@ test_retention_purges_old_rows_at_start() {
 	start_gate
 	stop_gate
 	local old new
+	# The 30 days count back from the newest row (5 days old), so the
+	# row 40 days old goes.
 	old=$(( $(date +%s) * 1000 - 40 * 86400000 ))
-	new=$(( $(date +%s) * 1000 - 20 * 86400000 ))
+	new=$(( $(date +%s) * 1000 - 5 * 86400000 ))
 	sql "INSERT INTO events (event_id, ts_ms, gate, lane, direction, type, kind, credential_id, subject, result, reason, passage, decode_us, latency_us, payload_hash) VALUES
 		('old0000000000000000000000000000a', $old, 'g', '1', 'entry', 'scan', 'badge', '', '', 'denied', 'unknown', 'none', 1, 1, ''),
 		('new0000000000000000000000000000b', $new, 'g', '1', 'entry', 'scan', 'badge', '', '', 'denied', 'unknown', 'none', 1, 1, '');"

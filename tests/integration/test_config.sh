@@ -76,3 +76,26 @@ test_second_daemon_on_same_database_refused() {
 	wait_for "the camera" status_is '.camera.state == "running"'
 	stop_gate
 }
+
+# A badge held in view through five reloads is decided once (issue 12,
+# row 7: each SIGHUP forgot the hold-off, and six grants came in 4 s).
+reloads_applied() { [ "$(grep -c "new config applied" "$T/qrgated.log")" -ge "$1" ]; }
+frames_past() { status_is ".counters.frames >= $1"; }
+
+test_sighup_keeps_a_badge_in_view_held() {
+	local n frames
+	gate_config sighup_keeps_a_badge_in_view_held badge-W0001.png
+	set_option camera.loop true
+	start_gate
+	wait_for "the grant" rows_are result granted
+	for n in 1 2 3 4 5; do
+		kill -HUP "$GATE_PID"
+		wait_for "reload $n" reloads_applied "$n"
+		# Frames of the badge seen after this reload.
+		frames=$(gate_status | jq '.counters.frames')
+		wait_for "frames after reload $n" frames_past $((frames + 10))
+	done
+	stop_gate
+	expect_eq "decisions" "$(rows result)" "granted"
+	expect_eq "entry relay" "$(output_values entry_relay)" "0 1 0"
+}

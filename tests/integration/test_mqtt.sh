@@ -301,6 +301,9 @@ test_mqtt_reload_enables_and_moves() {
 	gate_config mqtt_reload_enables_and_moves badge-W9999.png
 	set_option camera.loop true
 	set_option camera.fps 2
+	# Every frame decided, so there are decisions after the reload: a
+	# reload keeps a code in view held (issue 12, row 7).
+	set_option decoder.holdoff_ms 0
 	mqtt_setup
 	set_option mqtt.enabled false
 	broker_start

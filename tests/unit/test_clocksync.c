@@ -10,7 +10,17 @@
 
 #include <cmocka.h>
 
+#include <errno.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <stdlib.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include "clocksync.h"
+#include "log.h"
 
 #define S	1000000000LL
 
@@ -88,6 +98,52 @@ test_kernel_answers(void **state)
 	assert_int_equal(a, clocksync_kernel());
 }
 
+/*
+ * adjtimex refused, as systemd's ProtectClock= and a SystemCallFilter=
+ * without it refuse it (EPERM): the clock is not synchronised, since
+ * nothing says it is.  In a child, which a seccomp filter cannot leave.
+ */
+static void
+test_kernel_refused_is_unsynced(void **state)
+{
+	struct sock_filter insns[] = {
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+		    offsetof(struct seccomp_data, nr)),
+		/* glibc's adjtimex() is clock_adjtime(CLOCK_REALTIME), or
+		 * clock_adjtime64 with a 64-bit time_t on a 32-bit target. */
+#ifdef __NR_clock_adjtime64
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_clock_adjtime64, 2, 0),
+#endif
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_adjtimex, 1, 0),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_clock_adjtime, 0, 1),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+	};
+	struct sock_fprog prog = {
+		.len = sizeof(insns) / sizeof(insns[0]), .filter = insns,
+	};
+	int status;
+	pid_t pid;
+
+	(void)state;
+	assert_true((pid = fork()) != -1);
+	if (pid == 0) {
+		if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1)
+			_exit(2);
+		if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) == -1)
+			_exit(errno == EINVAL ? 3 : 2);
+		_exit(clocksync_kernel() ? 1 : 0);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	if (WEXITSTATUS(status) == 3) {
+		/* qemu-user (the cross tiers) turns seccomp away. */
+		print_message("SKIPPED: no seccomp filters here (qemu-user?)\n");
+		skip();
+	}
+	assert_int_equal(WEXITSTATUS(status), 0);
+}
+
 int
 main(void)
 {
@@ -95,7 +151,9 @@ main(void)
 		cmocka_unit_test(test_given_sources),
 		cmocka_unit_test(test_kernel_asked_once_a_second),
 		cmocka_unit_test(test_kernel_answers),
+		cmocka_unit_test(test_kernel_refused_is_unsynced),
 	};
 
+	log_init("test_clocksync", LOG_LVL_ERR);
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

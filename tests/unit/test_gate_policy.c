@@ -25,46 +25,12 @@
 #include "../../src/token.h"
 
 #include "gate_fixture.h"
-
-/* What the stand-in decoder finds in the next frame: one code, or none. */
-static const char *next_code;
-
-static int
-fake_scan(void *priv, const struct frame *f, struct decode_result *out)
-{
-	(void)priv;
-	(void)f;
-	out->count = 0;
-	if (next_code == NULL)
-		return 0;
-	out->codes[0].data = (const uint8_t *)next_code;
-	out->codes[0].len = strlen(next_code);
-	out->count = 1;
-	return 1;
-}
-
-static const struct decoder_ops fake_decoder = { .name = "fake",
-	.scan = fake_scan };
-
-/* The uplink's alarms, as "name:active" joined by spaces. */
-static char alarms[256];
-
-static void
-record_alarm(void *arg, const char *name, bool active, const char *detail)
-{
-	(void)arg;
-	(void)detail;
-	snprintf(alarms + strlen(alarms), sizeof(alarms) - strlen(alarms),
-	    "%s%s:%d", alarms[0] != '\0' ? " " : "", name, active);
-}
+#include "scan_fixture.h"
 
 static struct {
 	uint8_t pk[TOKEN_PK_BYTES];
 	uint8_t sk[TOKEN_SK_BYTES];
 } worker, issuer, stranger;
-
-/* The gate's own decoder, put back for gate_close(). */
-static const struct decoder_ops *real_decoder;
 
 static int
 setup(void **state)
@@ -74,11 +40,7 @@ setup(void **state)
 	if (gate_fx_setup(state) == -1)
 		return -1;
 	fx = *state;
-	real_decoder = fx->gate.dec;
-	fx->gate.dec = &fake_decoder;
-	fx->gate.up.alarm = record_alarm;
-	holdoff_init(&fx->gate.holdoff, 0);
-	alarms[0] = '\0';
+	scan_fx_attach(fx);
 	crypto_sign_keypair(worker.pk, worker.sk);
 	crypto_sign_keypair(issuer.pk, issuer.sk);
 	crypto_sign_keypair(stranger.pk, stranger.sk);
@@ -90,7 +52,7 @@ teardown(void **state)
 {
 	struct gate_fx *fx = *state;
 
-	fx->gate.dec = real_decoder;
+	scan_fx_detach(fx);
 	return gate_fx_teardown(state);
 }
 
@@ -100,18 +62,6 @@ static void
 reconfigure(struct gate_fx *fx)
 {
 	gate_scan_configure(&fx->gate, &fx->gate.cfg);
-}
-
-/* Shows code (NULL: nothing) to the gate in one frame. */
-static void
-show(struct gate_fx *fx, const char *code)
-{
-	static const uint8_t pixel;
-	struct frame f = { .y = &pixel, .width = 1, .height = 1, .stride = 1 };
-
-	f.ts_ns = clock_mono_ns();
-	next_code = code;
-	gate_scan_frame(&fx->gate, &f);
 }
 
 static void
@@ -131,26 +81,6 @@ cred_add(struct gate_fx *fx, const char *id, enum cred_kind kind,
 	c.has_pubkey = kind == CRED_DYNAMIC;
 	memcpy(c.pubkey, worker.pk, sizeof(c.pubkey));
 	assert_int_equal(store_credential_put(fx->gate.store, &c), 0);
-}
-
-/* The rows' column col joined by spaces. */
-static const char *
-rows(struct gate_fx *fx, const char *col)
-{
-	static char out[512];
-	char sql[256];
-	sqlite3_stmt *s;
-
-	out[0] = '\0';
-	snprintf(sql, sizeof(sql), "SELECT %s FROM events ORDER BY seq", col);
-	assert_int_equal(sqlite3_prepare_v2(store_db(fx->gate.store), sql, -1,
-	    &s, NULL), SQLITE_OK);
-	while (sqlite3_step(s) == SQLITE_ROW)
-		snprintf(out + strlen(out), sizeof(out) - strlen(out), "%s%s",
-		    out[0] != '\0' ? " " : "",
-		    (const char *)sqlite3_column_text(s, 0));
-	sqlite3_finalize(s);
-	return out;
 }
 
 static uint32_t
@@ -174,7 +104,8 @@ test_unsynced_clock_alarm(void **state)
 	fx->gate.cfg.policy.clock = CLOCK_SYNC_ASSUME_UNSYNCED;
 	cred_add(fx, "D-1", CRED_DYNAMIC, "W-1");
 	dynamic_token(step_now(fx), worker.sk, tok, sizeof(tok));
-	/* Other kinds never ask about the clock: no alarm for them. */
+	/* A badge does not ask about the clock; the once-a-second check
+	 * (gate_clock.c, not run here) or the first dynamic token does. */
 	cred_add(fx, "B-1", CRED_BADGE, "W-0001");
 	fx->gate.cfg.policy.badge = ACCEPT_YES;
 	show(fx, "W-0001");
@@ -183,14 +114,16 @@ test_unsynced_clock_alarm(void **state)
 	show(fx, tok);
 	assert_string_equal(rows(fx, "reason"),
 	    "granted clock-unsynced clock-unsynced");
-	/* Raised once, however many tokens meet the clock. */
+	/* Raised once, however many tokens or checks meet the clock. */
 	assert_string_equal(alarms, "clock:1");
-	/* Frames go on; once the clock is synchronised it clears. */
+	assert_false(gate_clock_check(&fx->gate));
 	show(fx, NULL);
 	assert_string_equal(alarms, "clock:1");
+	/* Once the clock is synchronised the check clears it. */
 	fx->gate.cfg.policy.clock = CLOCK_SYNC_ASSUME_SYNCED;
-	show(fx, NULL);
+	assert_true(gate_clock_check(&fx->gate));
 	assert_string_equal(alarms, "clock:1 clock:0");
+	assert_true(gate_clock_check(&fx->gate));
 	show(fx, NULL);
 	assert_string_equal(alarms, "clock:1 clock:0");
 	/* Accepted anyway when the site says so, and then no alarm. */
@@ -199,6 +132,39 @@ test_unsynced_clock_alarm(void **state)
 	show(fx, tok);
 	assert_string_equal(rows(fx, "reason"),
 	    "granted clock-unsynced clock-unsynced lane-busy");
+}
+
+/*
+ * The gate's now is never below its time floor: with the floor 200 days
+ * past the wall clock (as after a start with the clock 200 days behind),
+ * a badge that ends 100 days from the wall clock's date has ended, and
+ * the row is stamped with the gate's time.  The clock behind the floor
+ * is not trusted, even when taken as synchronised.
+ */
+static void
+test_time_floor_under_now(void **state)
+{
+	struct gate_fx *fx = *state;
+	struct credential c;
+	int64_t wall = clock_utc_ms(), floor = wall + 200 * 86400000LL;
+	char col[64];
+
+	fx->gate.cfg.policy.clock = CLOCK_SYNC_ASSUME_SYNCED;
+	fx->gate.cfg.policy.badge = ACCEPT_YES;
+	cred_add(fx, "B-1", CRED_BADGE, "W-0001");
+	assert_int_equal(store_credential_find(fx->gate.store, CRED_BADGE,
+	    "W-0001", &c), 1);
+	c.valid_until_ms = wall + 100 * 86400000LL;
+	assert_int_equal(store_credential_put(fx->gate.store, &c), 0);
+	show(fx, "W-0001");
+	gatetime_init(&fx->gate.time, floor);
+	assert_false(gate_clock_check(&fx->gate));
+	assert_string_equal(alarms, "clock:1");
+	assert_true(gate_clock_now(&fx->gate) >= floor);
+	show(fx, "W-0001");
+	assert_string_equal(rows(fx, "reason"), "granted expired");
+	snprintf(col, sizeof(col), "ts_ms >= %lld", (long long)floor);
+	assert_string_equal(rows(fx, col), "0 1");
 }
 
 static void
@@ -430,6 +396,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 #define T(f)	cmocka_unit_test_setup_teardown(f, setup, teardown)
 		T(test_unsynced_clock_alarm),
+		T(test_time_floor_under_now),
 		T(test_dynamic_step_kept_with_grant),
 		T(test_signed_badge_needs_issuer_key),
 		T(test_soft_antipassback_alarm_row),

@@ -20,40 +20,7 @@
 #include "../../src/gate_log.h"
 
 #include "gate_fixture.h"
-
-/* What the stand-in decoder finds in the next frame: one code, or none. */
-static const char *next_code;
-
-static int
-fake_scan(void *priv, const struct frame *f, struct decode_result *out)
-{
-	(void)priv;
-	(void)f;
-	out->count = 0;
-	if (next_code == NULL)
-		return 0;
-	out->codes[0].data = (const uint8_t *)next_code;
-	out->codes[0].len = strlen(next_code);
-	out->count = 1;
-	return 1;
-}
-
-static const struct decoder_ops fake_decoder = { .name = "fake",
-	.scan = fake_scan };
-static const struct decoder_ops *real_decoder;
-
-/* The uplink's alarms, as "name:active" joined by spaces; the last detail. */
-static char alarms[256];
-static char alarm_detail[256];
-
-static void
-record_alarm(void *arg, const char *name, bool active, const char *detail)
-{
-	(void)arg;
-	snprintf(alarms + strlen(alarms), sizeof(alarms) - strlen(alarms),
-	    "%s%s:%d", alarms[0] != '\0' ? " " : "", name, active);
-	snprintf(alarm_detail, sizeof(alarm_detail), "%s", detail);
-}
+#include "scan_fixture.h"
 
 /*
  * The spy: each time a relay is energised, how many granted rows of that
@@ -103,16 +70,24 @@ spy_set(void *priv, enum gpio_role role, int active)
 	return real_gpio->set(priv, role, active);
 }
 
-/* The stand-in decoder, the uplink's alarms and the spy on the gate. */
+/* The last detail an alarm was raised or cleared with. */
+static char alarm_detail[256];
+
+static void
+record_alarm(void *arg, const char *name, bool active, const char *detail)
+{
+	scan_fx_alarm(arg, name, active, detail);
+	snprintf(alarm_detail, sizeof(alarm_detail), "%s", detail);
+}
+
+/* The stand-in decoder, the alarm recorder and the spy on the gate. */
 static void
 attach(struct gate_fx *fx)
 {
-	real_decoder = fx->gate.dec;
-	fx->gate.dec = &fake_decoder;
+	scan_fx_attach(fx);
 	fx->gate.up.alarm = record_alarm;
-	holdoff_init(&fx->gate.holdoff, 0);
+	alarm_detail[0] = '\0';
 	fx->gate.cfg.policy.badge = ACCEPT_YES;
-	alarms[0] = '\0';
 	real_gpio = fx->gate.gpio;
 	spy_ops = *real_gpio;
 	spy_ops.set = spy_set;
@@ -136,20 +111,8 @@ teardown(void **state)
 {
 	struct gate_fx *fx = *state;
 
-	fx->gate.dec = real_decoder;
+	scan_fx_detach(fx);
 	return gate_fx_teardown(state);
-}
-
-/* Shows code (NULL: nothing) to the gate in one frame. */
-static void
-show(struct gate_fx *fx, const char *code)
-{
-	static const uint8_t pixel;
-	struct frame f = { .y = &pixel, .width = 1, .height = 1, .stride = 1 };
-
-	f.ts_ns = clock_mono_ns();
-	next_code = code;
-	gate_scan_frame(&fx->gate, &f);
 }
 
 static void
@@ -182,36 +145,6 @@ exec(struct gate_fx *fx, const char *sql)
 {
 	assert_int_equal(sqlite3_exec(store_db(fx->gate.store), sql, NULL,
 	    NULL, NULL), SQLITE_OK);
-}
-
-/*
- * The column col of the rows that match where, joined by spaces, read
- * by the gate's connection.
- */
-static const char *
-rows_where(struct gate_fx *fx, const char *col, const char *where)
-{
-	static char out[1024];
-	char sql[512];
-	sqlite3_stmt *s;
-
-	out[0] = '\0';
-	snprintf(sql, sizeof(sql), "SELECT %s FROM events WHERE %s ORDER BY seq",
-	    col, where);
-	assert_int_equal(sqlite3_prepare_v2(store_db(fx->gate.store), sql, -1,
-	    &s, NULL), SQLITE_OK);
-	while (sqlite3_step(s) == SQLITE_ROW)
-		snprintf(out + strlen(out), sizeof(out) - strlen(out), "%s%s",
-		    out[0] != '\0' ? " " : "",
-		    (const char *)sqlite3_column_text(s, 0));
-	sqlite3_finalize(s);
-	return out;
-}
-
-static const char *
-rows(struct gate_fx *fx, const char *col)
-{
-	return rows_where(fx, col, "1");
 }
 
 /* One turn of the store's watch, as the loop's timer runs it. */
@@ -522,7 +455,7 @@ test_unreadable_database_set_aside(void **state)
 	FILE *f;
 
 	badge_add(fx);
-	fx->gate.dec = real_decoder;	/* the stand-in has no close */
+	scan_fx_detach(fx);	/* the stand-in decoder has no close */
 	gate_fx_close(fx);
 	snprintf(wal, sizeof(wal), "%s-wal", fx->path[0]);
 	unlink(wal);

@@ -140,6 +140,29 @@ test_clear_forgets(void **state)
 	assert_false(admit_str(&h, "W-0001", T0 + 2 * MS));
 }
 
+/* A new window (a reload) keeps every code in view held. */
+static void
+test_window_set_keeps_codes(void **state)
+{
+	struct holdoff h;
+
+	(void)state;
+	holdoff_init(&h, 3000);
+	assert_true(admit_str(&h, "W-0001", T0));
+	holdoff_window_set(&h, 3000);
+	assert_false(admit_str(&h, "W-0001", T0 + 100 * MS));
+	/* A shorter window applies from the last sighting on. */
+	holdoff_window_set(&h, 1000);
+	assert_int_equal(h.window_ns, 1000 * MS);
+	assert_false(admit_str(&h, "W-0001", T0 + 900 * MS));
+	assert_true(admit_str(&h, "W-0001", T0 + 1900 * MS));
+	/* Window 0 decides every sighting; a window again holds again. */
+	holdoff_window_set(&h, 0);
+	assert_true(admit_str(&h, "W-0001", T0 + 1901 * MS));
+	holdoff_window_set(&h, 1000);
+	assert_false(admit_str(&h, "W-0001", T0 + 2000 * MS));
+}
+
 static void
 fill(struct holdoff *h, int n, int64_t t)
 {
@@ -218,6 +241,7 @@ main(void)
 		cmocka_unit_test(test_whole_payload_is_the_key),
 		cmocka_unit_test(test_window_zero_admits_everything),
 		cmocka_unit_test(test_clear_forgets),
+		cmocka_unit_test(test_window_set_keeps_codes),
 		cmocka_unit_test(test_full_table_reuses_least_recent),
 		cmocka_unit_test(test_eviction_takes_oldest_sighting),
 		cmocka_unit_test(test_clock_edge_cases),

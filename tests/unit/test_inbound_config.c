@@ -254,14 +254,18 @@ test_push_reload_fails(void **state)
 {
 	struct gate_fx *fx = *state;
 	struct gate *g = &fx->gate;
-	struct config before;
+	struct config before, base;
 	char doc[64];
 	json_t *res;
 
+	/* A push may not name a camera (push.c), so the camera that cannot
+	 * open is the base's: a file whose source went away. */
 	memcpy(&before, &g->cfg, sizeof(before));
+	memcpy(&base, &fx->base, sizeof(base));
+	gate_fx_set(&base, "camera", "source", "/nonexistent/none.png");
+	inbound_set_base(g, &base);
 	res = push(fx, PUSH_GATE, "{\"version\": 3, \"settings\": {"
-	    "\"camera.source\": \"/nonexistent/none.png\","
-	    " \"lane.pulse_ms\": 1234}}");
+	    "\"lane.pulse_ms\": 1234}}");
 	assert_false(res_ok(res));
 	assert_true(res_error_has(res, "could not be opened"));
 	json_decref(res);
@@ -269,6 +273,7 @@ test_push_reload_fails(void **state)
 	assert_int_equal(persisted(fx, "gate", doc, sizeof(doc)), 0);
 
 	/* Not counted as seen: the same version, fixed, is taken. */
+	inbound_set_base(g, &fx->base);
 	res = push(fx, PUSH_GATE, "{\"version\": 3, \"settings\": {"
 	    "\"lane.pulse_ms\": 1234}}");
 	assert_true(res_ok(res));
@@ -546,6 +551,172 @@ test_push_new_base(void **state)
 	json_decref(res);
 }
 
+/*
+ * A code held in view stays held across a reload (issue 12, row 7: five
+ * SIGHUPs made six grants): the same config again, as a SIGHUP without
+ * an edit does, and a push that changes the window.
+ */
+static void
+test_reload_keeps_holdoff(void **state)
+{
+	struct gate_fx *fx = *state;
+	struct gate *g = &fx->gate;
+	struct config cfg = g->cfg;
+	const uint8_t code[] = "W-0001";
+	int64_t t = clock_mono_ns();
+	char err[256];
+	json_t *res;
+
+	assert_true(holdoff_admit(&g->holdoff, code, sizeof(code) - 1, t));
+	assert_int_equal(gate_reload(g, &cfg, err, sizeof(err)), 0);
+	assert_false(holdoff_admit(&g->holdoff, code, sizeof(code) - 1,
+	    t + 100000000));
+	res = push(fx, PUSH_GATE, "{\"version\": 1, \"settings\": {"
+	    "\"decoder.holdoff_ms\": 2000}}");
+	assert_true(res_ok(res));
+	json_decref(res);
+	assert_int_equal(g->holdoff.window_ns, INT64_C(2000000000));
+	assert_false(holdoff_admit(&g->holdoff, code, sizeof(code) - 1,
+	    t + 200000000));
+	/* Taken away for longer than the window: a new showing. */
+	assert_true(holdoff_admit(&g->holdoff, code, sizeof(code) - 1,
+	    t + 2300000000));
+}
+
+/*
+ * What the gate opens or drives is the install's (issue 12, row 13: a
+ * signed push could set camera.source, gpio.chip, gpio.backend and
+ * gpio.sim_log): such a push is refused whole, each setting named.
+ */
+static void
+test_push_devices_refused(void **state)
+{
+	struct gate_fx *fx = *state;
+	struct gate *g = &fx->gate;
+	struct config before;
+	json_t *res;
+
+	memcpy(&before, &g->cfg, sizeof(before));
+	res = push(fx, PUSH_GATE, "{\"version\": 1, \"settings\": {"
+	    "\"camera.source\": \"/dev/video1\","
+	    " \"camera.backend\": \"file\","
+	    " \"gpio.chip\": \"gpiochip1\","
+	    " \"gpio.backend\": \"sim\","
+	    " \"gpio.sim_log\": \"/tmp/x.log\","
+	    " \"gpio.entry_relay\": \"4\","
+	    " \"lane.pulse_ms\": 3000}}");
+	assert_false(res_ok(res));
+	assert_int_equal(res_errors(res), 6);
+	assert_true(res_error_has(res, "camera.source names a device or file "
+	    "of this gate: set it in the config file, not in a push"));
+	assert_true(res_error_has(res, "camera.backend"));
+	assert_true(res_error_has(res, "gpio.chip drives this gate's "
+	    "hardware lines"));
+	assert_true(res_error_has(res, "gpio.backend"));
+	assert_true(res_error_has(res, "gpio.sim_log"));
+	assert_true(res_error_has(res, "gpio.entry_relay"));
+	json_decref(res);
+	assert_memory_equal(&before, &g->cfg, sizeof(before));
+	assert_int_equal(g->config_version, 0);
+}
+
+/* A setting that names a file, a device, a socket, a backend or a key. */
+static bool
+names_what_gate_opens(const char *section, const char *key)
+{
+	static const char *const whole[] = { "gpio", "control", "mqtt",
+	    "security" };
+	static const char *const keys[] = { "backend", "source", "path",
+	    "socket", "chip", "group", "host" };
+	size_t n = strlen(key);
+
+	for (size_t i = 0; i < sizeof(whole) / sizeof(whole[0]); i++)
+		if (strcmp(section, whole[i]) == 0)
+			return true;
+	/* The decoder is code inside qrgated: it opens nothing. */
+	if (strcmp(section, "decoder") == 0)
+		return false;
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		if (strcmp(key, keys[i]) == 0)
+			return true;
+	return strncmp(key, "sim_", 4) == 0 ||
+	    (n > 5 && strcmp(key + n - 5, "_file") == 0) ||
+	    (n > 4 && strcmp(key + n - 4, "_key") == 0) ||
+	    (n > 5 && strcmp(key + n - 5, "_path") == 0);
+}
+
+/*
+ * Through the whole table of settings, as qrgated -E prints it: every
+ * setting that names what the gate opens is refused, each at its default
+ * (a valid value), so a new one added to the table without its entry in
+ * push.c fails here; and what a site admin tunes is taken.
+ */
+static void
+test_push_every_device_setting_refused(void **state)
+{
+	struct gate_fx *fx = *state;
+	struct gate *g = &fx->gate;
+	char *text = NULL, *line, *save, *d, section[32] = "", key[64];
+	char want[160];
+	size_t len = 0;
+	int refused = 0, version = 0;
+	FILE *f = open_memstream(&text, &len);
+	json_t *res, *settings;
+
+	assert_non_null(f);
+	config_write_example(f);
+	assert_int_equal(fclose(f), 0);
+	for (line = strtok_r(text, "\n", &save); line != NULL;
+	    line = strtok_r(NULL, "\n", &save)) {
+		const char *eq;
+
+		if (line[0] == '[') {
+			snprintf(section, sizeof(section), "%.*s",
+			    (int)strcspn(line + 1, "]"), line + 1);
+			continue;
+		}
+		if (line[0] == '#' || (eq = strstr(line, " =")) == NULL)
+			continue;
+		snprintf(key, sizeof(key), "%.*s", (int)(eq - line), line);
+		if (!names_what_gate_opens(section, key))
+			continue;
+		snprintf(want, sizeof(want), "%s.%s", section, key);
+		settings = json_object();
+		json_object_set_new(settings, want,
+		    json_string(eq[2] == ' ' ? eq + 3 : ""));
+		res = json_pack("{s:i, s:o}", "version", ++version, "settings",
+		    settings);
+		d = json_dumps(res, JSON_COMPACT);
+		json_decref(res);
+		res = push(fx, PUSH_GATE, d);
+		free(d);
+		if (res_ok(res) || !res_error_has(res, want) ||
+		    !res_error_has(res, "not in a push"))
+			fail_msg("a push may set %s: %s", want,
+			    json_string_value(json_array_get(json_object_get(res,
+			    "errors"), 0)));
+		json_decref(res);
+		refused++;
+	}
+	free(text);
+	/* gpio alone has more than ten; the table was read. */
+	assert_true(refused > 20);
+	assert_int_equal(g->config_version, 0);
+
+	/* What a site admin tunes from afar is taken. */
+	res = push(fx, PUSH_GATE, "{\"version\": 900, \"settings\": {"
+	    "\"lane.pulse_ms\": 4000, \"lane.deny_ms\": 1000,"
+	    " \"policy.badge\": true, \"policy.antipassback\": \"soft\","
+	    " \"decoder.holdoff_ms\": 2000, \"decoder.backend\": \"zbar\","
+	    " \"camera.fps\": 10, \"camera.stall_ms\": 4000,"
+	    " \"store.retention_days\": 60, \"store.mask\": \"last4\","
+	    " \"log.level\": \"info\", \"gate.lane\": \"2\"}}");
+	assert_true(res_ok(res));
+	json_decref(res);
+	assert_int_equal(g->cfg.lane.pulse_ms, 4000);
+	assert_int_equal(g->config_version, 900);
+}
+
 int
 main(void)
 {
@@ -571,6 +742,13 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_push_no_rollback_after_skip,
 		    gate_fx_setup_exit, gate_fx_teardown),
 		cmocka_unit_test_setup_teardown(test_push_security_refused,
+		    gate_fx_setup_exit, gate_fx_teardown),
+		cmocka_unit_test_setup_teardown(test_reload_keeps_holdoff,
+		    gate_fx_setup_exit, gate_fx_teardown),
+		cmocka_unit_test_setup_teardown(test_push_devices_refused,
+		    gate_fx_setup_exit, gate_fx_teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_push_every_device_setting_refused,
 		    gate_fx_setup_exit, gate_fx_teardown),
 	};
 

@@ -147,6 +147,21 @@ test_hostile_text(void **state)
 	json_decref(o);
 }
 
+/* A credential id from before ids were checked, holding a citizen
+ * number, leaves masked. */
+static void
+test_citizen_number_id_masked(void **state)
+{
+	struct event ev = event_make();
+	json_t *o;
+
+	(void)state;
+	snprintf(ev.credential_id, sizeof(ev.credential_id), "C-079190001234");
+	o = roundtrip(mqtt_msg_event(&ev, 0, "s1"));
+	assert_string_equal(str(o, "credential_id"), "**********1234");
+	json_decref(o);
+}
+
 static void
 test_alarm_of_event(void **state)
 {
@@ -283,6 +298,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_event_schema),
 		cmocka_unit_test(test_hostile_text),
+		cmocka_unit_test(test_citizen_number_id_masked),
 		cmocka_unit_test(test_alarm_of_event),
 		cmocka_unit_test(test_alarm_direct),
 		cmocka_unit_test(test_status_and_will),

@@ -469,6 +469,29 @@ test_event_foreach_since(void **state)
 	store_close(st);
 }
 
+/* gate_meta: one integer per key, kept across a reopen. */
+static void
+test_meta_roundtrip(void **state)
+{
+	struct store_fx *fx = *state;
+	struct store *st = store_fx_open(fx, STORE_SYNC_FULL);
+	int64_t v = -1;
+
+	assert_int_equal(store_meta_get(st, "time_floor_ms", &v), 0);
+	assert_int_equal(v, -1);
+	assert_int_equal(store_meta_set(st, "time_floor_ms", 1000), 0);
+	assert_int_equal(store_meta_set(st, "time_floor_ms", 1796601600000LL),
+	    0);
+	assert_int_equal(store_meta_set(st, "other", 7), 0);
+	store_close(st);
+	st = store_fx_open(fx, STORE_SYNC_FULL);
+	assert_int_equal(store_meta_get(st, "time_floor_ms", &v), 1);
+	assert_int_equal(v, 1796601600000LL);
+	assert_int_equal(store_meta_get(st, "other", &v), 1);
+	assert_int_equal(v, 7);
+	store_close(st);
+}
+
 static void
 test_event_purge_keeps_seq_growing(void **state)
 {
@@ -837,6 +860,7 @@ main(void)
 		T(test_event_set_passage),
 		T(test_event_foreach_since),
 		T(test_event_purge_keeps_seq_growing),
+		T(test_meta_roundtrip),
 		T(test_hostile_text),
 		T(test_long_text_is_cut_safely),
 		T(test_read_only),

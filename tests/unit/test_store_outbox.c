@@ -284,6 +284,38 @@ test_purge_keeps_queued_events(void **state)
 	store_close(st);
 }
 
+/*
+ * What retention asks before it deletes: the newest row's time, and how
+ * many old rows it keeps for the outbox.
+ */
+static void
+test_retention_newest_and_held(void **state)
+{
+	struct store *st = store_fx_open(*state, STORE_SYNC_NORMAL);
+	int64_t newest = -1;
+	struct rows r;
+
+	assert_int_equal(store_event_newest_ts(st, &newest), 0);
+	assert_int_equal(newest, -1);
+	assert_int_equal(store_event_held(st, 5000), 0);
+	assert_int_equal(store_outbox_set_max(st, 100), 0);
+	append(st, 3000);
+	append(st, 1000);
+	append(st, 2000);
+	assert_int_equal(store_event_newest_ts(st, &newest), 1);
+	assert_int_equal(newest, 3000);
+	r = rows_next(st, 0, 10, 0);
+	assert_int_equal(store_outbox_delete(st, r.id, 1), 0);
+	/* Seq 1 (3000) sent; seqs 2 (1000) and 3 (2000) not. */
+	assert_int_equal(store_event_held(st, 1500), 1);
+	assert_int_equal(store_event_held(st, 5000), 2);
+	assert_int_equal(store_event_purge(st, 5000), 1);
+	assert_int_equal(store_event_held(st, 5000), 2);
+	assert_int_equal(store_event_newest_ts(st, &newest), 1);
+	assert_int_equal(newest, 2000);
+	store_close(st);
+}
+
 /* A row whose event this program cannot read is handed over as NULL. */
 static void
 test_unreadable_event(void **state)
@@ -367,6 +399,7 @@ main(void)
 		T(test_same_transaction),
 		T(test_passage_of_missing_event),
 		T(test_purge_keeps_queued_events),
+		T(test_retention_newest_and_held),
 		T(test_unreadable_event),
 		T(test_migrates_version_1),
 #undef T
