@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <time.h>
 
 #include "gate.h"
 #include "gate_log.h"
@@ -394,23 +395,37 @@ static int
 gate_store_open(struct gate *g, const struct config *cfg)
 {
 	char why[512];
+	int64_t when;
 	int r;
 
-	if (gate_store_init(g, cfg) == 0)
+	if (gate_store_init(g, cfg) == 0) {
+		/* Set aside at an earlier start, and no list since: the alarm
+		 * again, so a restart does not hide that nobody is known. */
+		if (store_meta_get(g->store, GATE_ASIDE_KEY, &when) == 1 &&
+		    when > 0 && store_aside_name(cfg->store.path, when,
+		    g->store_aside, sizeof(g->store_aside)) == -1)
+			g->store_aside[0] = '\0';
 		return 0;
+	}
 	if ((r = store_probe(cfg->store.path, why, sizeof(why))) != 1) {
 		if (r == -1)
 			log_warnx("store: %s", why);
 		return -1;
 	}
 	log_warnx("store: not a readable database: %s", why);
-	if (store_set_aside(cfg->store.path, g->store_aside,
+	when = (int64_t)time(NULL);
+	if (store_set_aside(cfg->store.path, when, g->store_aside,
 	    sizeof(g->store_aside)) == -1)
 		return -1;
 	log_warnx("store: the unreadable database is kept as %s; starting on "
 	    "an empty one: no credentials (every code unknown) until a list "
 	    "arrives, exits open", g->store_aside);
-	return gate_store_init(g, cfg);
+	if (gate_store_init(g, cfg) == -1)
+		return -1;
+	if (store_meta_set(g->store, GATE_ASIDE_KEY, when) == -1)
+		log_warnx("store: the set-aside could not be noted: its alarm "
+		    "ends at a restart");
+	return 0;
 }
 
 int

@@ -76,6 +76,9 @@ struct gate_kept {
 	bool passage_only;	/* only ev.passage of row ev.seq is kept */
 };
 
+/* gate_meta: when the database was set aside (gate.c gate_store_open()). */
+#define GATE_ASIDE_KEY "store_set_aside_s"
+
 struct gate {
 	struct config cfg;
 	struct loop *loop;
@@ -116,7 +119,9 @@ struct gate {
 	bool store_gone;	/* the last store_ping() failed */
 	char store_aside[300];	/* where the database found unreadable at
 				 * start was moved; "" none, or once a
-				 * credential list arrived */
+				 * credential list arrived.  Noted in
+				 * gate_meta GATE_ASIDE_KEY (UTC seconds of
+				 * its name; 0 over) across restarts. */
 	struct gate_kept kept[GATE_KEPT_MAX];	/* oldest first from kept_first */
 	int kept_first, kept_n;
 	int64_t kept_seq;	/* the last stand-in seq handed out (< 0) */

@@ -190,25 +190,38 @@ gate_kept_flush(struct gate *g)
 		g->up.rows(g->up.arg);
 }
 
+static int
+gate_cred_any(const struct credential *c, void *arg)
+{
+	(void)c;
+	*(bool *)arg = true;
+	return 1;
+}
+
 /*
  * A database moved aside at start (gate.c, gate_store_open()): the gate
  * runs on an empty one, every code unknown, and staff must know it.  The
- * alarm is raised here, once the uplink is there to carry it, and stays
- * until a credential list arrives (a version other than 0, pushed over
- * MQTT).  A list imported with qrgatectl is not seen by the daemon: a
- * restart then clears it, as the new database opens cleanly.
+ * alarm is raised here, once the uplink is there to carry it, and stays,
+ * across restarts too, until a credential list arrives: pushed over MQTT
+ * (a version other than 0) or imported with qrgatectl (a credential in
+ * the database: one indexed row read each second, only meanwhile).
  */
 static void
 gate_store_aside_alarm(struct gate *g)
 {
 	const char *name;
 	char detail[sizeof(g->store_aside) + 48];
+	bool any = false;
 
 	if (g->store_aside[0] == '\0')
 		return;
-	if (g->cred_version > 0) {
-		log_info("store: credentials version %lld in use; %s stays "
-		    "where it is", (long long)g->cred_version, g->store_aside);
+	if (g->cred_version > 0 ||
+	    (store_credential_foreach(g->store, gate_cred_any, &any) == 0 &&
+	    any)) {
+		if (store_meta_set(g->store, GATE_ASIDE_KEY, 0) == -1)
+			return;
+		log_info("store: credentials in use again; %s stays where "
+		    "it is", g->store_aside);
 		g->store_aside[0] = '\0';
 		return;
 	}

@@ -743,25 +743,32 @@ store_probe(const char *path, char *err, size_t errlen)
 }
 
 int
-store_set_aside(const char *path, char *aside, size_t len)
+store_aside_name(const char *path, int64_t when, char *buf, size_t len)
+{
+	time_t t = (time_t)when;
+	char stamp[32];
+	struct tm tm;
+	int n;
+
+	if (gmtime_r(&t, &tm) == NULL ||
+	    strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", &tm) == 0)
+		return -1;
+	n = snprintf(buf, len, "%s.unreadable-%s", path, stamp);
+	return n < 0 || (size_t)n >= len ? -1 : 0;
+}
+
+int
+store_set_aside(const char *path, int64_t when, char *aside, size_t len)
 {
 	/* The database last: a -wal or -journal left under the name would be
 	 * played into the fresh database made there. */
 	static const char *const suffix[] = { "-journal", "-wal", "-shm", "" };
-	char stamp[32], from[PATH_MAX], to[PATH_MAX];
-	time_t now = time(NULL);
+	char from[PATH_MAX], to[PATH_MAX];
 	struct stat sb;
-	struct tm tm;
-	int n;
 
-	if (gmtime_r(&now, &tm) == NULL ||
-	    strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", &tm) == 0) {
-		log_warnx("%s: no time for the name to set it aside", path);
-		return -1;
-	}
-	n = snprintf(aside, len, "%s.unreadable-%s", path, stamp);
-	if (n < 0 || (size_t)n >= len || (size_t)n + 8 >= sizeof(to)) {
-		log_warnx("%s: the name to set it aside is too long", path);
+	if (store_aside_name(path, when, aside, len) == -1 ||
+	    strlen(aside) + 8 >= sizeof(to)) {
+		log_warnx("%s: no name to set it aside", path);
 		return -1;
 	}
 	/* An earlier copy is evidence too: never renamed over. */

@@ -210,12 +210,14 @@ int store_check(struct store *st);
 int store_probe(const char *path, char *err, size_t errlen);
 /*
  * Moves the database at path, with its -wal, -shm and -journal if there,
- * aside to "PATH.unreadable-YYYYmmddTHHMMSSZ" (UTC, now), each file
- * keeping its suffix so SQLite can open the copy with its WAL.  Never
- * over an earlier copy; nothing is deleted.  0 with the new name of the
- * database in aside, or -1 logged.
+ * aside to store_aside_name(path, when), each file keeping its suffix so
+ * SQLite can open the copy with its WAL.  Never over an earlier copy;
+ * nothing is deleted.  0 with the new name of the database in aside, or
+ * -1 logged.
  */
-int store_set_aside(const char *path, char *aside, size_t len);
+int store_set_aside(const char *path, int64_t when, char *aside, size_t len);
+/* "PATH.unreadable-YYYYmmddTHHMMSSZ", when in UTC seconds.  0 or -1. */
+int store_aside_name(const char *path, int64_t when, char *buf, size_t len);
 
 /*
  * The connection itself, for the store's other files (store_*.c) that keep

@@ -146,10 +146,19 @@ test_storage_unreadable_database_set_aside() {
 	input exit_button 0
 	wait_for "the exit relay" last_value_is exit_relay 1
 	wait_for "the button's row" grep -q "button exit granted exit-button" <(rows "type||' '||direction||' '||result||' '||reason")
-	# The alarm stays up: no credential list has arrived.
+	# The alarm stays up: no credential list has arrived; a restart
+	# does not hide it.
 	status_is '.store.alarm'
 	stop_gate
 	expect_eq "entry relay" "$(output_values entry_relay)" "0"
+	start_gate
+	wait_for "the alarm after a restart" status_is ".store.alarm and .store.set_aside == \"$aside\""
+	# A list imported with qrgatectl ends it.
+	qrgatectl cred import "$SRCDIR/config/demo-credentials.csv" >/dev/null
+	wait_for "the alarm to clear" status_is '(.store.alarm | not) and .store.set_aside == null'
+	expect_grep "credentials in use again; .*qrgate.db.unreadable-.* stays where it is" "$T/qrgated.log"
+	stop_gate
+	expect_eq "the file set aside, at the end" "$(md5_of "$aside")" "$sum"
 }
 
 # A store.path the daemon cannot open (no such directory; a directory
