@@ -8,7 +8,11 @@
  * and an operator's act alone: it is written to the file, with the daemon
  * stopped (it reads the floor at start and keeps its own until then).
  */
+#include <sys/socket.h>
+#include <sys/un.h>
+
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -27,6 +31,28 @@ floor_print(const char *what, int64_t ms)
 
 	printf("%-12s %s\n", what, ms > 0 ? timefmt_format(ms, when,
 	    sizeof(when)) : "none");
+}
+
+/*
+ * Whether a daemon answers on the control socket.  A running daemon keeps
+ * its own floor and writes it down again: a floor set under it would be
+ * undone, and the operator told it was done.
+ */
+static bool
+floor_daemon_running(const struct ctl *c)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	bool up;
+	int s;
+
+	if (strlen(c->cfg.control.socket) >= sizeof(sa.sun_path))
+		return false;
+	strcpy(sa.sun_path, c->cfg.control.socket);
+	if ((s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
+		return false;
+	up = connect(s, (struct sockaddr *)&sa, sizeof(sa)) == 0;
+	close(s);
+	return up;
 }
 
 int
@@ -56,6 +82,12 @@ ctl_floor(struct ctl *c, int argc, char **argv)
 			    "(YYYY-MM-DD, YYYY-MM-DDTHH:MM:SSZ) or 'now'\n", set);
 			return 2;
 		}
+	}
+	if (set != NULL && floor_daemon_running(c)) {
+		fprintf(stderr, "qrgatectl: floor: qrgated answers on %s: stop "
+		    "it first (it keeps its own floor and writes it down)\n",
+		    c->cfg.control.socket);
+		return 1;
 	}
 	if ((st = store_open(path, c->cfg.store.synchronous, set == NULL)) ==
 	    NULL)

@@ -247,6 +247,16 @@ test_clock_floor_set_back_by_the_operator() {
 	policy_frames "$IMG_W1"
 	run_gate
 	expect_eq "a year ahead" "$(rows "credential_id||':'||reason" | tr ' ' '\n' | tail -1)" "W-0001:expired"
+	# Not under a running daemon, which would write its own floor back.
+	start_gate
+	wait_idle
+	if qrgatectl floor --set now >"$T/floor.out" 2>&1; then
+		echo "    floor --set taken under a running daemon"; return 1
+	fi
+	expect_grep "stop it first" "$T/floor.out"
+	stop_gate
+	[ "$(floor_saved)" -gt $(((now + 364 * 86400) * 1000)) ] ||
+		{ echo "    floor changed under the daemon: $(floor_saved)"; return 1; }
 	qrgatectl floor --set now >"$T/floor.out" 2>&1
 	expect_grep "^time floor" "$T/floor.out"
 	expect_grep "set back" "$T/floor.out"

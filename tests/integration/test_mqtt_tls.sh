@@ -21,6 +21,17 @@ tls_cert() {
 	fi
 }
 
+# tls_gate_options NAME: the gate talks TLS to the site broker on
+# localhost, with the certificate tls_broker_config made for NAME.
+tls_gate_options() {
+	set_option mqtt.host localhost
+	set_option mqtt.tls true
+	set_option mqtt.ca_file "$T/ca.crt"
+	set_option mqtt.cert_file "$T/$1.crt"
+	set_option mqtt.key_file "$T/$1.key"
+	MQTT_HOST=localhost
+}
+
 # The example config with only its paths and its port changed.
 tls_broker_config() {
 	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
@@ -49,13 +60,8 @@ test_mqtt_tls_site_broker_certificates_and_acl() {
 	set_option gate.site site1
 	mqtt_setup
 	tls_broker_config
-	set_option mqtt.host localhost
-	set_option mqtt.tls true
-	set_option mqtt.ca_file "$T/ca.crt"
-	set_option mqtt.cert_file "$T/gate-a.crt"
-	set_option mqtt.key_file "$T/gate-a.key"
+	tls_gate_options gate-a
 	TOPIC=qrgate/site1/it-gate
-	MQTT_HOST=localhost
 	ops=(--cafile "$T/ca.crt" --cert "$T/ops.crt" --key "$T/ops.key")
 	b=(--cafile "$T/ca.crt" --cert "$T/gate-b.crt" --key "$T/gate-b.key")
 	broker_start "$T/site.conf"

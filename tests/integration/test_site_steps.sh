@@ -178,12 +178,7 @@ test_site_steps_acl() {
 	set_option gate.site site1
 	mqtt_setup
 	tls_broker_config
-	set_option mqtt.host localhost
-	set_option mqtt.tls true
-	set_option mqtt.ca_file "$T/ca.crt"
-	set_option mqtt.cert_file "$T/gate-a.crt"
-	set_option mqtt.key_file "$T/gate-a.key"
-	MQTT_HOST=localhost
+	tls_gate_options gate-a
 	ops=(--cafile "$T/ca.crt" --cert "$T/ops.crt" --key "$T/ops.key")
 	b=(--cafile "$T/ca.crt" --cert "$T/gate-b.crt" --key "$T/gate-b.key")
 	qrgatectl keygen "$T/w.key" >/dev/null
