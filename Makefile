@@ -280,7 +280,7 @@ demo: deps
 	tests/demo.sh $(BUILD)
 
 check: deps deps-cross deps-vm
-	$(MAKE) all units
+	$(MAKE) all units powercut-build
 	$(MAKE) CROSS_COMPILE=aarch64-linux-gnu- BUILD=$(BUILD)/arm64 all units-plain
 	$(MAKE) CROSS_COMPILE=arm-linux-gnueabihf- SYSROOT=$(ARMHF_SYSROOT)/root \
 		BUILD=$(BUILD)/armhf all units-plain

@@ -7,6 +7,7 @@
 #   arm64        the unit tests cross-built for the 64-bit Pi, under qemu-user
 #   armhf        the same for the 32-bit Pi (a sysroot of Debian's armhf)
 #   vm           the real daemon on Debian's kernel in qemu: gpio-sim, vivid
+#   powercut     its disk cut at every flush and mark (dm-log-writes)
 #   corpus       qrgatectl scan on ../shared/corpus/qr-photos
 # A tier may skip only outside CI, and then says why; in CI a skip fails.
 # Usage: tests/run.sh BUILD_DIR
@@ -64,6 +65,7 @@ tier "fuzz: each target briefly under ASan/UBSan" tests/fuzz/run.sh "$BUILD"
 tier "arm64 unit tests under qemu-user" tests/cross/run.sh "$BUILD/arm64" arm64
 tier "armhf unit tests under qemu-user" tests/cross/run.sh "$BUILD/armhf" armhf "$BUILD/sysroot-armhf/root"
 tier "system tests: Debian's kernel in qemu (gpio-sim, vivid, vimc)" tests/vm/run.sh "$BUILD"
+tier "power cuts: dm-log-writes in qemu, the log replayed to each cut point" tests/powercut/run.sh "$BUILD"
 tier "corpus: qrgatectl scan on real photos" tests/corpus/run.sh "$BUILD"
 
 echo

@@ -5,50 +5,13 @@
 # said it was applied.  At the end every row has reached the broker.
 
 . "$SRCDIR/tests/integration/lib_mqtt.sh"
+. "$SRCDIR/tests/integration/lib_crash.sh"
 
 CRASH_ROUNDS=${CRASH_ROUNDS:-200}
 # A kill comes 0 to this many ms after the start: the daemon answers after
 # about 100 ms and grants every 125 ms or so from then on, so the range
 # covers start-up, grants and the pushes that arrive meanwhile.
 CRASH_MAX_DELAY_MS=${CRASH_MAX_DELAY_MS:-450}
-# Credentials every patch updates, so a patch is many rows.
-CRASH_PATCH_ROWS=20
-
-# The settings of config push version N, into CRASH_KV as KEY:VALUE:
-# six at once, each a function of N, so that a stored document shows
-# whether it is one whole version.
-crash_config_settings() {
-	local n=$1
-	CRASH_KV=("lane.pulse_ms:$((100 + n % 20))" "lane.deny_ms:$((n % 500))"
-		"lane.buzzer_ms:$((n % 300))" "lane.held_open_s:$((1 + n % 60))"
-		"policy.deny_window_s:$((1 + n % 600))" "policy.deny_slow_s:$((n % 60))")
-}
-
-crash_config_doc() {
-	local kv sep=""
-	crash_config_settings "$1"
-	printf '{"version":%d,"settings":{' "$1"
-	for kv in "${CRASH_KV[@]}"; do
-		printf '%s"%s":%s' "$sep" "${kv%%:*}" "${kv#*:}"
-		sep=,
-	done
-	printf '}}'
-}
-
-# The credential patch of version N: renames CP-01.. to "vN" and adds P-N,
-# all in one patch.
-crash_patch_doc() {
-	local n=$1 i sep=""
-	printf '{"version":%d,"add":[{"id":"P-%d","kind":"badge","subject":"P-%d","name":"added by %d","status":"active"}],"update":[' \
-		"$n" "$n" "$n" "$n"
-	for ((i = 1; i <= CRASH_PATCH_ROWS; i++)); do
-		printf '%s{"id":"CP-%02d","kind":"badge","subject":"CP-%02d","name":"v%d","status":"active"}' \
-			"$sep" "$i" "$i" "$n"
-		sep=,
-	done
-	printf ']}'
-}
-
 # What IT sends for the whole test: a config push and a patch, with
 # versions that only go up, each signed with the admin key by qrgatectl
 # push (lib_mqtt.sh's signed_file), as fast as that goes, give or take a
@@ -91,27 +54,6 @@ crash_pulses() {
 		END { printf "%d %d\n", n["entry_relay"], n["exit_relay"] }' "$T/gpio.log"
 }
 
-# The state of the store after a kill, one item a line: integrity, foreign
-# keys broken, outbox depth minus its rows, granted rows per way, the
-# config push kept (version, document), and the credential set (version,
-# CP rows of that version, its P row, P rows of later versions).
-crash_store_state() {
-	sql "PRAGMA integrity_check;
-		SELECT count(*) FROM pragma_foreign_key_check;
-		SELECT (SELECT depth FROM outbox_meta) - (SELECT count(*) FROM outbox);
-		SELECT (SELECT count(*) FROM events WHERE result = 'granted' AND direction = 'entry')
-		    || ' ' || (SELECT count(*) FROM events WHERE result = 'granted' AND direction = 'exit');
-		SELECT coalesce((SELECT version FROM sync_pushes WHERE scope = 'gate'), 0);
-		SELECT coalesce((SELECT document FROM sync_pushes WHERE scope = 'gate'), '{}');
-		SELECT s.cred_version
-		    || ' ' || (SELECT count(*) FROM credentials WHERE id LIKE 'CP-%' AND
-			name = CASE s.cred_version WHEN 0 THEN 'initial' ELSE 'v' || s.cred_version END)
-		    || ' ' || (SELECT count(*) FROM credentials WHERE id = 'P-' || s.cred_version)
-		    || ' ' || (SELECT count(*) FROM credentials WHERE id GLOB 'P-*' AND
-			CAST(substr(id, 3) AS INTEGER) > s.cred_version)
-		    FROM sync_state s;"
-}
-
 # The highest versions the gate said it applied in the subscriber's lines
 # FROM to TO: "CONFIG PATCH" (0 when none).  awk, not jq: this runs after
 # every kill, and starting jq takes longer than the rest of the round.
@@ -142,19 +84,6 @@ crash_unsent() {
 				delete want[id ":" substr($0, RSTART + 6, RLENGTH - 6)]
 		}
 		END { for (k in want) print k }' "$T/sent.keys" "$T/all.sub"
-}
-
-# crash_config_whole N DOCUMENT: DOCUMENT is config push version N with
-# every setting of it.  Bash patterns: this runs after every kill, and
-# starting jq would take longer than the rest of the round.
-crash_config_whole() {
-	local kv
-	[[ $2 == *'"version":'"$1"[,'}']* ]] || { echo "    no version $1 in $2"; return 1; }
-	crash_config_settings "$1"
-	for kv in "${CRASH_KV[@]}"; do
-		[[ $2 == *"\"${kv%%:*}\":${kv#*:}"[,'}']* ]] ||
-			{ echo "    no $kv in $2"; return 1; }
-	done
 }
 
 # The broker has passed on every message it took before the probe of

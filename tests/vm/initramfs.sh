@@ -80,7 +80,9 @@ done
 
 # Modules: each wanted one with what it depends on.  The out-of-tree ones
 # go to extra/; their dependencies come from Debian's tree.
-MODS="configfs vivid 9p 9pnet_virtio virtio_pci virtio_net"
+# VM_EXTRA_MODULES: more, for a tier of its own (the power-cut tier's
+# device mapper and ext4).
+MODS="configfs vivid 9p 9pnet_virtio virtio_pci virtio_net ${VM_EXTRA_MODULES:-}"
 KDIR=/lib/modules/$ABI
 want_module() {
 	modprobe -S "$ABI" --show-depends "$1" 2>/dev/null |

@@ -121,26 +121,10 @@ echo "vm: initramfs $(( $(stat -c %s "$WORK/initramfs.gz") / 1048576 )) MB ($((S
 
 # A broker on a free loopback port, and a subscriber waiting for the
 # guest's message.
-port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+. "$VMDIR/host.sh"
 MQTT_TOPIC=qrgate/vm/$$
 MQTT_MESSAGE="hello from the guest $RANDOM$RANDOM"
-for try in 1 2 3 4 5; do
-	PORT=$(( 20000 + (RANDOM * 7 + $$) % 30000 ))
-	port_free "$PORT" || continue
-	printf 'listener %s 127.0.0.1\nallow_anonymous true\npersistence false\n' "$PORT" >"$WORK/mosquitto.conf"
-	mosquitto -c "$WORK/mosquitto.conf" >"$WORK/mosquitto.log" 2>&1 &
-	BROKER_PID=$!
-	for i in $(seq 1 100); do
-		port_open "$PORT" && break
-		kill -0 "$BROKER_PID" 2>/dev/null || break
-		sleep 0.05
-	done
-	port_open "$PORT" && break
-	kill "$BROKER_PID" 2>/dev/null
-	BROKER_PID=""
-done
-if [ -z "$BROKER_PID" ]; then
+if ! host_broker_start "$WORK"; then
 	echo "vm: the host's broker did not start"; cat "$WORK/mosquitto.log"
 	echo "vm: 0 passed, 1 failed"; exit 1
 fi
