@@ -81,6 +81,25 @@ static const char *const agg_db_schema[] = {
 	NULL
 };
 
+/*
+ * The schema in one transaction: a power cut while the first start makes
+ * it leaves all of it or none (tests/powercut), never a database with
+ * some tables that a query then resolves elsewhere.
+ */
+static int
+agg_db_schema_create(struct agg_db *db)
+{
+	if (agg_db_begin(db) == -1)
+		return -1;
+	for (int i = 0; agg_db_schema[i] != NULL; i++)
+		if (agg_db_run(db, agg_db_schema[i], NULL, 0, NULL, NULL,
+		    NULL) == -1) {
+			agg_db_rollback(db);
+			return -1;
+		}
+	return agg_db_commit(db);
+}
+
 struct agg_db *
 agg_db_open(const char *conn, bool read_only)
 {
@@ -102,12 +121,10 @@ agg_db_open(const char *conn, bool read_only)
 		free(db);
 		return NULL;
 	}
-	for (int i = 0; !read_only && agg_db_schema[i] != NULL; i++)
-		if (agg_db_run(db, agg_db_schema[i], NULL, 0, NULL, NULL,
-		    NULL) == -1) {
-			agg_db_close(db);
-			return NULL;
-		}
+	if (!read_only && agg_db_schema_create(db) == -1) {
+		agg_db_close(db);
+		return NULL;
+	}
 	return db;
 }
 

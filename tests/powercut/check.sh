@@ -30,18 +30,9 @@ CUTS=${POWERCUT_CUTS:-240}
 # The aggregator's log: a quarter as many (it takes a few writes per event).
 if [ "$CUTS" = all ]; then AGG_CUTS=all; else AGG_CUTS=$(( (CUTS + 3) / 4 )); fi
 CUT=$WORK/cut		# the files of the disk at the cut being judged
-passed=0 failed=0
 
 . "$SRCDIR/tests/integration/lib_crash.sh"
-
-ok() { passed=$((passed + ${2:-1})); echo "ok - $1"; }
-not_ok() {
-	failed=$((failed + 1))
-	echo "not ok - $1"
-	[ -n "${2:-}" ] && printf '    %s\n' "$2"
-	return 0
-}
-fact() { awk -v n="$1" '$1 == n { sub(/^[^ ]* ?/, ""); v = $0 } END { print v }' "$OUT/facts" 2>/dev/null; }
+. "$SRCDIR/tests/vm/judge.sh"
 
 sql() { sqlite3 -batch -noheader "$CUT/gate/qrgate.db" "$1" 2>&1; }
 
@@ -243,59 +234,70 @@ judge_gate_cut() {
 	gate_restart
 }
 
+# judge_cuts DISK DIR CUTS JUDGE: DISK's log replayed to each cut of the
+# file CUTS ("ENTRY PULSES LINE" a line), DIR taken off the disk there,
+# and JUDGE ENTRY PULSES LINE run on it, which prints what is wrong.  Sets
+# N (cuts judged), BAD (judged wrong), FIRST (the first fault), HAVE
+# (cuts with a database in DIR) and EARLY (cuts of the gate before its
+# first start had made its tables).
+judge_cuts() {
+	local e p s why f
+	N=0 BAD=0 FIRST="" EARLY=0 HAVE=0
+	replay_start "$1"
+	while read -r e p s; do
+		if ! replay_to "$e"; then
+			BAD=$((BAD + 1)) FIRST="the replay to entry $e failed"
+			break
+		fi
+		cut_disk "$1" "$2"
+		why=$("$4" "$e" "$p" "$s")
+		N=$((N + 1))
+		for f in "$CUT/$2"/*.db; do [ -f "$f" ] && HAVE=$((HAVE + 1)); break; done
+		[ "$2" != gate ] || { [ -f "$CUT/gate/qrgate.db" ] && daemon_tables; } ||
+			EARLY=$((EARLY + 1))
+		if [ -n "$why" ]; then
+			BAD=$((BAD + 1))
+			[ -n "$FIRST" ] || FIRST="entry $e ($p pulses, line $s): $why"
+		fi
+	done <"$3"
+	replay_stop
+}
+
 # check_gate_full: the full variant's gate log at POWERCUT_CUTS points.
 check_gate_full() {
-	local n=0 bad=0 first="" e p s why before=0 kinds
 	LINES=$OUT/full.lines
 	ALL_PUBLISHED=$WORK/all.published
 	published_by 999999999 | sort -u >"$ALL_PUBLISHED"
 	# Candidates: every flush, every FUA write and every mark.
 	awk '$2 ~ /[FUM]/ { print $1 }' "$WORK/full.entries" >"$WORK/full.candidates"
 	cut_points "$WORK/full.candidates" "$CUTS" | context "$WORK/full.entries" >"$WORK/full.cuts"
-	replay_start full
-	while read -r e p s; do
-		replay_to "$e" || { not_ok "full: replay to entry $e"; break; }
-		cut_disk full gate
-		why=$(judge_gate_cut "$e" "$p" "$s")
-		n=$((n + 1))
-		[ -f "$CUT/gate/qrgate.db" ] && daemon_tables || before=$((before + 1))
-		if [ -n "$why" ]; then
-			bad=$((bad + 1))
-			[ -n "$first" ] || first="entry $e ($p pulses, line $s): $why"
-		fi
-	done <"$WORK/full.cuts"
-	replay_stop
-	kinds="$(wc -l <"$WORK/full.candidates") candidates, $(grep -c ' p[0-9]' <(marks full)) pulses"
-	if [ "$n" -ge 1 ] && [ "$bad" = 0 ]; then
-		ok "full: the gate's disk whole at $n cut points ($before before the daemon's first start; $kinds)" "$n"
+	judge_cuts full gate "$WORK/full.cuts" judge_gate_cut
+	if [ "$HAVE" -ge 1 ] && [ "$BAD" = 0 ]; then
+		ok "full: the gate's disk whole at $N cut points ($HAVE with its database, $EARLY before the daemon's first start; $(wc -l \
+		    <"$WORK/full.candidates") candidates, $(marks full | grep -c ' p[0-9]') pulses)" "$N"
 	else
-		not_ok "full: $bad of $n cut points failed" "$first"
+		not_ok "full: $BAD of $N cut points failed, $HAVE with its database" "$FIRST"
 	fi
+}
+
+# judge_pulse_kept ENTRY PULSES LINE: the pulses' granted rows are there.
+judge_pulse_kept() {
+	local granted=0
+	[ -f "$CUT/gate/qrgate.db" ] &&
+		granted=$(sql "SELECT count(*) FROM events WHERE result = 'granted' AND direction = 'entry';")
+	[ "$granted" -ge "$2" ] || echo "at pulse $2: $granted granted rows"
 }
 
 # check_gate_loses VARIANT: at each pulse of VARIANT, the granted rows;
 # passes when some pulse has lost its row, as that variant must.
 check_gate_loses() {
-	local v=$1 n=0 lost=0 e p s granted first=""
+	local v=$1
 	marks "$v" | awk '$2 ~ /^p[0-9]+$/ { print $1 }' | context "$WORK/$v.entries" >"$WORK/$v.cuts"
-	replay_start "$v"
-	while read -r e p s; do
-		replay_to "$e" || { not_ok "$v: replay to entry $e"; break; }
-		cut_disk "$v" gate
-		n=$((n + 1))
-		granted=0
-		[ -f "$CUT/gate/qrgate.db" ] &&
-			granted=$(sql "SELECT count(*) FROM events WHERE result = 'granted' AND direction = 'entry';")
-		if [ "$granted" -lt "$p" ]; then
-			lost=$((lost + 1))
-			[ -n "$first" ] || first="at pulse $p: $granted granted rows"
-		fi
-	done <"$WORK/$v.cuts"
-	replay_stop
-	if [ "$n" -ge 1 ] && [ "$lost" -ge 1 ]; then
-		ok "$v: seen to fail: $lost of $n pulses without their row after a cut (first $first)"
+	judge_cuts "$v" gate "$WORK/$v.cuts" judge_pulse_kept
+	if [ "$N" -ge 1 ] && [ "$BAD" -ge 1 ] && [ "${FIRST#the replay}" = "$FIRST" ]; then
+		ok "$v: seen to fail: $BAD of $N pulses without their row after a cut (first: ${FIRST#*: })"
 	else
-		not_ok "$v: no pulse of $n lost its row after a cut: the tier cannot tell this variant from the real gate"
+		not_ok "$v: no pulse of $N lost its row after a cut: the tier cannot tell this variant from the real gate" "$FIRST"
 	fi
 }
 
@@ -308,19 +310,23 @@ judge_agg_cut() {
 	[ -f "$db" ] || return 0
 	r=$(sqlite3 -batch -noheader "$db" "PRAGMA integrity_check;" 2>&1)
 	[ "$r" = ok ] || { echo "integrity_check: $r"; return; }
+	# Its schema is one transaction: all of it, or none yet.
+	r=$(sqlite3 -batch -noheader "$db" "SELECT count(*) FROM sqlite_master WHERE type = 'table';")
+	[ "$r" = 0 ] && return
+	[ "$r" = "$AGG_TABLES" ] || { echo "$r tables of $AGG_TABLES: a schema made in part"; return; }
 	r=$(sqlite3 -batch -noheader "$db" "ATTACH '$WORK/final/gate/qrgate.db' AS g;
-		SELECT 'twice: ' || count(*) FROM (SELECT 1 FROM events GROUP BY site, gate, seq HAVING count(*) > 1) HAVING count(*) > 0;
-		SELECT 'not the gate''s: ' || count(*) FROM events e WHERE NOT EXISTS
+		SELECT 'twice: ' || count(*) FROM (SELECT 1 FROM main.events GROUP BY site, gate, seq HAVING count(*) > 1) HAVING count(*) > 0;
+		SELECT 'not the gate''s: ' || count(*) FROM main.events e WHERE NOT EXISTS
 		    (SELECT 1 FROM g.events ge WHERE ge.event_id = e.event_id AND ge.seq = e.seq) HAVING count(*) > 0;
 		SELECT 'max_seq below its events: ' || gate FROM gates t WHERE max_seq <
-		    (SELECT coalesce(max(seq), 0) FROM events e WHERE e.site = t.site AND e.gate = t.gate);
-		SELECT 'received in an open gap: ' || count(*) FROM gaps p JOIN events e ON e.site = p.site
+		    (SELECT coalesce(max(seq), 0) FROM main.events e WHERE e.site = t.site AND e.gate = t.gate);
+		SELECT 'received in an open gap: ' || count(*) FROM gaps p JOIN main.events e ON e.site = p.site
 		    AND e.gate = p.gate AND e.seq BETWEEN p.first_seq AND p.last_seq
 		    WHERE p.closed_ms IS NULL HAVING count(*) > 0;
 		WITH RECURSIVE n(seq) AS (SELECT 1 UNION ALL SELECT seq + 1 FROM n
 		    WHERE seq < (SELECT coalesce(max(max_seq), 0) FROM gates WHERE gate = 'pc-full'))
 		SELECT 'missing and in no gap: seq ' || min(seq) FROM n WHERE
-		    seq NOT IN (SELECT seq FROM events WHERE gate = 'pc-full') AND NOT EXISTS
+		    seq NOT IN (SELECT seq FROM main.events WHERE gate = 'pc-full') AND NOT EXISTS
 		    (SELECT 1 FROM gaps p WHERE p.gate = 'pc-full' AND p.closed_ms IS NULL
 			AND n.seq BETWEEN p.first_seq AND p.last_seq) HAVING count(*) > 0;" 2>&1)
 	[ -z "$r" ] || { echo "$r" | head -2 | tr '\n' ' '; return; }
@@ -329,25 +335,16 @@ judge_agg_cut() {
 }
 
 check_agg() {
-	local n=0 bad=0 first="" e p s why
+	# The tables of its whole schema, as the final disk has them.
+	AGG_TABLES=$(sqlite3 -batch -noheader "$WORK/final/agg/agg.db" \
+	    "SELECT count(*) FROM sqlite_master WHERE type = 'table';")
 	awk '$2 ~ /[FUM]/ { print $1 }' "$WORK/agg.entries" >"$WORK/agg.candidates"
 	cut_points "$WORK/agg.candidates" "$AGG_CUTS" | context "$WORK/agg.entries" >"$WORK/agg.cuts"
-	replay_start agg
-	while read -r e p s; do
-		replay_to "$e" || { not_ok "agg: replay to entry $e"; break; }
-		cut_disk agg agg
-		why=$(judge_agg_cut)
-		n=$((n + 1))
-		if [ -n "$why" ]; then
-			bad=$((bad + 1))
-			[ -n "$first" ] || first="entry $e: $why"
-		fi
-	done <"$WORK/agg.cuts"
-	replay_stop
-	if [ "$n" -ge 1 ] && [ "$bad" = 0 ]; then
-		ok "aggregator: its disk whole at $n cut points ($(wc -l <"$WORK/agg.candidates") candidates)" "$n"
+	judge_cuts agg agg "$WORK/agg.cuts" judge_agg_cut
+	if [ "$HAVE" -ge 1 ] && [ "$BAD" = 0 ]; then
+		ok "aggregator: its disk whole at $N cut points ($HAVE with its database; $(wc -l <"$WORK/agg.candidates") candidates)" "$N"
 	else
-		not_ok "aggregator: $bad of $n cut points failed" "$first"
+		not_ok "aggregator: $BAD of $N cut points failed, $HAVE with its database" "$FIRST"
 	fi
 }
 
@@ -408,6 +405,7 @@ for v in $VARIANTS; do
 		final full gate
 		check_gate_full
 		if "$DMLOG" list "$WORK/agg-log.img" >"$WORK/agg.entries" 2>"$WORK/agg.dmlog.err"; then
+			final agg agg
 			check_agg
 		else
 			not_ok "aggregator: a write log to judge" "$(cat "$WORK/agg.dmlog.err")"

@@ -150,14 +150,9 @@ EOF
 
 echo "powercut: kernel $ABI; booting (${VM_ACCEL:-tcg}), $SECONDS_PER s a variant: $VARIANTS"
 t0=$SECONDS
-timeout -k 5 "$TIMEOUT" qemu-system-x86_64 -accel "${VM_ACCEL:-tcg}" -m 768 -smp 2 \
-	-kernel "$CACHE/$ABI/vmlinux" -initrd "$WORK/initramfs.gz" \
-	-append "console=ttyS0 ${VM_APPEND:-quiet} panic=-1" \
-	-nographic -no-reboot -monitor none -serial stdio \
-	-nic user,model=virtio-net-pci \
-	-virtfs "local,path=$SHARE,mount_tag=hostshare,security_model=none" \
-	"${DRIVES[@]}" </dev/null 2>&1 | tr -d '\r' >"$WORK/console.log"
-rc=${PIPESTATUS[0]}
+vm_boot "$TIMEOUT" "$CACHE" "$ABI" "$WORK/initramfs.gz" "$SHARE" "$WORK/console.log" \
+	"${DRIVES[@]}"
+rc=$?
 grep '^guest: ' "$WORK/console.log"
 echo "powercut: guest ran $((SECONDS - t0)) s (qemu exit $rc)"
 [ "$rc" = 124 ] || [ "$rc" = 137 ] && echo "powercut: the guest was stopped after $TIMEOUT s"

@@ -7,19 +7,7 @@
 #   tests/vm/check.sh OUT_DIR ABI MQTT_MESSAGE MQTT_RECEIVED_FILE
 set -u
 OUT=$1 ABI=$2 MSG=$3 RECEIVED=$4
-passed=0 failed=0
-
-ok() { passed=$((passed + 1)); echo "ok - $1"; }
-not_ok() {
-	failed=$((failed + 1))
-	echo "not ok - $1"
-	[ -n "${2:-}" ] && printf '    %s\n' "$2"
-	return 0
-}
-
-# fact NAME: the value of the last fact NAME ("" when the guest never
-# wrote it).
-fact() { awk -v n="$1" '$1 == n { sub(/^[^ ]* ?/, ""); v = $0 } END { print v }' "$OUT/facts" 2>/dev/null; }
+. "$(dirname "$0")/judge.sh"
 
 # check_eq WHAT GOT WANT
 check_eq() {

@@ -25,3 +25,23 @@ host_broker_start() {
 	done
 	return 1
 }
+
+# vm_boot TIMEOUT CACHE ABI INITRAMFS SHARE CONSOLE [QEMU_ARGS...]: Debian's
+# kernel under TCG (nested KVM on these machines cannot run a guest; the
+# ELF vmlinux boots directly, through qemu's PVH entry), the share at
+# /host, the console into CONSOLE without its CRs.  A dying /init panics,
+# and panic=-1 with -no-reboot ends qemu; timeout bounds everything else.
+# Returns qemu's status (124 or 137: stopped at TIMEOUT).  VM_ACCEL,
+# VM_APPEND: as tests/vm/run.sh says.
+vm_boot() {
+	local timeout=$1 cache=$2 abi=$3 initrd=$4 share=$5 console=$6
+	shift 6
+	timeout -k 5 "$timeout" qemu-system-x86_64 -accel "${VM_ACCEL:-tcg}" -m 768 -smp 2 \
+		-kernel "$cache/$abi/vmlinux" -initrd "$initrd" \
+		-append "console=ttyS0 ${VM_APPEND:-quiet} panic=-1" \
+		-nographic -no-reboot -monitor none -serial stdio \
+		-nic user,model=virtio-net-pci \
+		-virtfs "local,path=$share,mount_tag=hostshare,security_model=none" \
+		"$@" </dev/null 2>&1 | tr -d '\r' >"$console"
+	return "${PIPESTATUS[0]}"
+}

@@ -141,19 +141,10 @@ MQTT_MESSAGE='$MQTT_MESSAGE'
 PHASES='${VM_PHASES:-gpio camera mqtt libcamera}'
 EOF
 
-# Under TCG: nested KVM on these machines cannot run a guest.  The ELF
-# vmlinux boots directly (qemu takes its PVH entry).  A dying /init panics, and panic=-1 with
-# -no-reboot ends qemu; timeout bounds everything else.
 echo "vm: booting (${VM_ACCEL:-tcg})"
 t0=$SECONDS
-timeout -k 5 "$TIMEOUT" qemu-system-x86_64 -accel "${VM_ACCEL:-tcg}" -m 512 -smp 2 \
-	-kernel "$CACHE/$ABI/vmlinux" -initrd "$WORK/initramfs.gz" \
-	-append "console=ttyS0 ${VM_APPEND:-quiet} panic=-1" \
-	-nographic -no-reboot -monitor none -serial stdio \
-	-nic user,model=virtio-net-pci \
-	-virtfs "local,path=$SHARE,mount_tag=hostshare,security_model=none" \
-	</dev/null 2>&1 | tr -d '\r' >"$WORK/console.log"
-rc=${PIPESTATUS[0]}
+vm_boot "$TIMEOUT" "$CACHE" "$ABI" "$WORK/initramfs.gz" "$SHARE" "$WORK/console.log"
+rc=$?
 BOOT_S=$((SECONDS - t0))
 grep '^guest: ' "$WORK/console.log"
 echo "vm: guest ran $BOOT_S s (qemu exit $rc)"

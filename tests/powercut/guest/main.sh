@@ -45,15 +45,6 @@ unlogged() {
 	fact "$1.removed $?"
 }
 
-net_up() {
-	modprobe virtio_net
-	ip link set lo up
-	ip link set eth0 up
-	ip addr add 10.0.2.15/24 dev eth0
-	ip route add default via 10.0.2.2
-	waited net.link 10 grep -q up /sys/class/net/eth0/operstate
-}
-
 mqtt_connected() { status_has '"state":"connected"'; }
 lines_at_least() { [ "$(wc -l <"$1" 2>/dev/null || echo 0)" -ge "$2" ]; }
 
@@ -61,6 +52,7 @@ lines_at_least() { [ "$(wc -l <"$1" 2>/dev/null || echo 0)" -ge "$2" ]; }
 AGG_PID=""
 agg_start() {
 	logged pcagg agg /agg || return 1
+	mkdir -p /agg/agg
 	cat >/tmp/agg.conf <<CONF
 [broker]
 host = 10.0.2.2
@@ -68,7 +60,7 @@ port = $MQTT_PORT
 client_id = pc-agg
 keepalive_s = 5
 [aggregator]
-db = /agg/agg.db
+db = /agg/agg/agg.db
 sites = *
 heartbeat_s = 30
 [web]
@@ -212,7 +204,7 @@ CONF
 	unlogged "$dm" /data
 }
 
-net_up
+net_up net.link
 for m in virtio_blk dm-log-writes ext4; do modprobe "$m" || say "modprobe $m failed"; done
 if gpio_sim_setup; then
 	# Only the entry relay's values, and pcmark reads them as they come:

@@ -52,6 +52,17 @@ waited() {
 	[ "$r" = ok ]
 }
 
+# net_up FACT: qemu's user network (the host's 127.0.0.1 is 10.0.2.2);
+# FACT says when the link came up.
+net_up() {
+	modprobe virtio_net
+	ip link set lo up
+	ip link set eth0 up
+	ip addr add 10.0.2.15/24 dev eth0
+	ip route add default via 10.0.2.2
+	waited "$1" 10 grep -q up /sys/class/net/eth0/operstate
+}
+
 # ---- gpio-sim ----
 
 SIM=""		# /sys/devices/platform/<dev>/<chip>, once the chip is live

@@ -4,12 +4,7 @@
 
 phase_mqtt() {
 	say "mqtt: publish to the host's broker"
-	modprobe virtio_net
-	ip link set lo up
-	ip link set eth0 up
-	ip addr add 10.0.2.15/24 dev eth0
-	ip route add default via 10.0.2.2
-	waited m.link 10 grep -q up /sys/class/net/eth0/operstate
+	net_up m.link
 	mosquitto_pub -h 10.0.2.2 -p "$MQTT_PORT" -i qrgate-vm -q 1 \
 	    -t "$MQTT_TOPIC" -m "$MQTT_MESSAGE" >"$OUT/mqtt-pub.log" 2>&1
 	fact "m.pub $?"
