@@ -2,7 +2,10 @@
 #
 #   make            build qrgated and qrgatectl (build/)
 #   make demo       install missing packages, build, run the gate on images/
-#   make check      the same, then every test tier
+#   make check      the same, then every test tier (tests/README.md)
+#   make check-unit the unit tier alone; likewise check-integration,
+#                   check-agg, check-fuzz, check-cross, check-vm,
+#                   check-powercut, check-corpus (ONLY=name: one test)
 #   make bench      benchmarks (figures and ratios, never pass/fail)
 #   make install    PREFIX=/usr/local DESTDIR=
 #
@@ -165,8 +168,8 @@ SAN_UNIT_BINS := $(patsubst tests/unit/%.c,$(SAN)/unit/%,$(UNIT_SRCS))
 TEST_LIBS := $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null)
 TEST_CPPFLAGS := -Isrc -Ihal $(shell $(PKG_CONFIG) --cflags cmocka 2>/dev/null)
 
-.PHONY: all deps demo check check-unit check-integration check-corpus bench \
-	install clean images backends
+.PHONY: all deps demo check check-unit check-integration check-agg check-fuzz \
+	check-cross check-vm check-corpus bench install clean images backends
 
 all: $(QRGATED) $(QRGATECTL) $(QRFRAME) backends
 
@@ -279,16 +282,69 @@ demo: deps
 	$(MAKE) all
 	tests/demo.sh $(BUILD)
 
-check: deps deps-cross deps-vm
-	$(MAKE) all units powercut-build
+# Every tier.  The unit tier runs first, on what `deps` installs alone;
+# the cross toolchains and the kernel packages come after it.  Its counts
+# are carried over (--tally) so that the last line counts every tier, and
+# a failed unit test does not stop the other tiers, as in one run.
+# The package installs run one after another: apt takes one lock.
+check: deps
+	$(MAKE) all units
+	@rm -f $(BUILD)/check.tally
+	-tests/run.sh --tally $(BUILD)/check.tally $(BUILD) unit
+	$(MAKE) deps-cross
+	$(MAKE) deps-vm
+	$(MAKE) powercut-build cross-build
+	tests/run.sh --tally $(BUILD)/check.tally $(BUILD) \
+		integration agg fuzz arm64 armhf vm powercut corpus
+
+# One tier, with only what it needs installed and built first.
+# ONLY=substring picks the unit programs, integration or agg tests whose
+# names contain it: make check-integration ONLY=test_cli
+RUN_TIER = ONLY='$(ONLY)' tests/run.sh $(BUILD)
+
+check-unit: deps
+	$(MAKE) units
+	$(RUN_TIER) unit
+
+check-integration: deps
+	$(MAKE) all
+	$(RUN_TIER) integration
+
+check-agg: deps
+	$(MAKE) all agg-build
+	$(RUN_TIER) agg
+
+# tests/fuzz/run.sh builds the targets itself (make fuzz-build).
+check-fuzz: deps
+	$(RUN_TIER) fuzz
+
+check-cross: deps
+	$(MAKE) deps-cross
+	$(MAKE) cross-build
+	$(RUN_TIER) arm64 armhf
+
+check-vm: deps
+	$(MAKE) deps-vm
+	$(MAKE) all
+	$(RUN_TIER) vm
+
+check-corpus: deps
+	$(MAKE) $(QRGATECTL)
+	$(RUN_TIER) corpus
+
+.PHONY: units units-plain deps-cross deps-vm cross-build agg-build
+units: $(UNIT_BINS) $(SAN_UNIT_BINS)
+units-plain: $(UNIT_BINS)
+
+# The daemon, the CLI and the unit tests for the Pi's two userlands.
+cross-build:
 	$(MAKE) CROSS_COMPILE=aarch64-linux-gnu- BUILD=$(BUILD)/arm64 all units-plain
 	$(MAKE) CROSS_COMPILE=arm-linux-gnueabihf- SYSROOT=$(ARMHF_SYSROOT)/root \
 		BUILD=$(BUILD)/armhf all units-plain
-	tests/run.sh $(BUILD)
 
-.PHONY: units units-plain deps-cross deps-vm
-units: $(UNIT_BINS) $(SAN_UNIT_BINS)
-units-plain: $(UNIT_BINS)
+# What the aggregator's tier runs besides `all`: fragments add to it
+# (tests/agg/web.mk: the web stub under the sanitizers).
+agg-build: all
 
 BENCH_BINS := $(patsubst tests/bench/%.c,$(BUILD)/bench/%,$(wildcard tests/bench/bench_*.c))
 

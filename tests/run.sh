@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs every test tier and ends with one line "N passed, N failed".
+# Runs the test tiers and ends with one line "N passed, N failed".
 #   unit         cmocka programs, plain and under ASan/UBSan
 #   integration  the real daemon on images/ with sim GPIO and real SQLite
 #   agg          qrgate-aggregator, a real broker, SQLite and PostgreSQL
@@ -10,31 +10,94 @@
 #   powercut     its disk cut at every flush and mark (dm-log-writes)
 #   corpus       qrgatectl scan on ../shared/corpus/qr-photos
 # A tier may skip only outside CI, and then says why; in CI a skip fails.
-# Usage: tests/run.sh BUILD_DIR
+# tests/README.md says what each tier needs and how to run one test alone.
+#
+# Usage: tests/run.sh [--tally FILE] BUILD_DIR [TIER...]
+#   TIER...      the tiers to run, in the order above (default: all;
+#                "cross" is arm64 and armhf).  ONLY=substring, in the
+#                environment, picks the unit programs and the integration
+#                and agg tests whose names contain it.
+#   --tally FILE adds the counts FILE holds to this run's, writes the sums
+#                back, and the last line says the sums: make check runs
+#                the unit tier before it installs the cross toolchains and
+#                kernel packages, the other tiers after, and still ends on
+#                one line that counts them all.
 set -u
+TIERS="unit integration agg fuzz arm64 armhf vm powercut corpus"
+usage() {
+	echo "usage: $0 [--tally FILE] BUILD_DIR [TIER...]" >&2
+	echo "tiers: $TIERS cross" >&2
+	exit 2
+}
+tallyfile=
+if [ "${1:-}" = --tally ]; then
+	[ $# -ge 2 ] || usage
+	tallyfile=$(realpath -m "$2")
+	shift 2
+fi
 BUILD=${1:-build}
+[ $# -gt 0 ] && shift
+case " $TIERS cross " in
+*" $BUILD "*) echo "$0: '$BUILD' is a tier; the build directory comes first" >&2; usage ;;
+esac
+want=" "
+for t in "$@"; do
+	case " $TIERS " in
+	*" $t "*) want="$want$t " ;;
+	*) [ "$t" = cross ] && { want="${want}arm64 armhf "; continue; }
+	   echo "$0: no tier '$t'" >&2; usage ;;
+	esac
+done
+[ "$want" = " " ] && want=" $TIERS "
 cd "$(dirname "$0")/.."
 export QRGATE_SRCDIR=$PWD
 passed=0 failed=0 skipped=0
+if [ -n "$tallyfile" ] && [ -s "$tallyfile" ]; then
+	read -r passed failed skipped <"$tallyfile"
+fi
 
 tally() {	# tally PASSED FAILED
 	passed=$((passed + $1))
 	failed=$((failed + $2))
 }
 
-echo "== unit tests (plain and ASan/UBSan)"
-for bin in "$BUILD"/unit/test_* "$BUILD"/san/unit/test_*; do
-	[ -x "$bin" ] || continue
-	out=$("$bin" 2>&1)
-	rc=$?
-	ok=$(printf '%s\n' "$out" | sed -n 's/.*\[  PASSED  \] \([0-9]*\) test.*/\1/p' | tail -1)
-	bad=$(printf '%s\n' "$out" | sed -n 's/.*\[  FAILED  \] \([0-9]*\) test.*/\1/p' | tail -1)
-	ok=${ok:-0} bad=${bad:-0}
-	if [ $rc -ne 0 ] && [ "$bad" = 0 ]; then bad=1; fi	# crashed, or a sanitizer stopped it
-	tally "$ok" "$bad"
-	printf '%-48s %3d passed, %d failed\n' "$bin" "$ok" "$bad"
-	[ "$bad" = 0 ] || printf '%s\n' "$out" | grep -v '^\[ *\(RUN\|OK\) ' | tail -30
-done
+wanted() {	# wanted TIER: named on the command line, or none was
+	[[ $want == *" $1 "* ]]
+}
+
+# A tier that cannot run here: outside CI it is skipped, having said why;
+# in CI that is a failure.
+skip() {	# skip NAME
+	if [ "${CI:-}" = true ]; then
+		echo "$1: skipped in CI: that is a failure"
+		tally 0 1
+	else
+		skipped=$((skipped + 1))
+	fi
+}
+
+unit() {
+	local bin out rc ok bad n=0
+	echo "== unit tests (plain and ASan/UBSan)"
+	for bin in "$BUILD"/unit/test_* "$BUILD"/san/unit/test_*; do
+		[ -x "$bin" ] || continue
+		[ -n "${ONLY:-}" ] && [[ ${bin##*/} != *$ONLY* ]] && continue
+		n=$((n + 1))
+		out=$("$bin" 2>&1)
+		rc=$?
+		ok=$(printf '%s\n' "$out" | sed -n 's/.*\[  PASSED  \] \([0-9]*\) test.*/\1/p' | tail -1)
+		bad=$(printf '%s\n' "$out" | sed -n 's/.*\[  FAILED  \] \([0-9]*\) test.*/\1/p' | tail -1)
+		ok=${ok:-0} bad=${bad:-0}
+		if [ $rc -ne 0 ] && [ "$bad" = 0 ]; then bad=1; fi	# crashed, or a sanitizer stopped it
+		tally "$ok" "$bad"
+		printf '%-48s %3d passed, %d failed\n' "$bin" "$ok" "$bad"
+		[ "$bad" = 0 ] || printf '%s\n' "$out" | grep -v '^\[ *\(RUN\|OK\) ' | tail -30
+	done
+	if [ $n -eq 0 ]; then
+		echo "unit: skipped: no test program in $BUILD/unit${ONLY:+ matching '$ONLY'} (make units)"
+		skip unit
+	fi
+}
 
 tier() {	# tier NAME SCRIPT...
 	local name=$1 out rc p f
@@ -44,12 +107,7 @@ tier() {	# tier NAME SCRIPT...
 	rc=$?
 	printf '%s\n' "$out"
 	if [ $rc -eq 77 ]; then
-		if [ "${CI:-}" = true ]; then
-			echo "$name: skipped in CI: that is a failure"
-			tally 0 1
-		else
-			skipped=$((skipped + 1))
-		fi
+		skip "$name"
 		return
 	fi
 	p=$(printf '%s\n' "$out" | sed -n 's/^.*: \([0-9]*\) passed, \([0-9]*\) failed.*$/\1/p' | tail -1)
@@ -59,15 +117,17 @@ tier() {	# tier NAME SCRIPT...
 	tally "$p" "$f"
 }
 
-tier "integration tests" tests/integration/run.sh "$BUILD"
-tier "site aggregator: real broker, SQLite and PostgreSQL" tests/agg/run.sh "$BUILD"
-tier "fuzz: each target briefly under ASan/UBSan" tests/fuzz/run.sh "$BUILD"
-tier "arm64 unit tests under qemu-user" tests/cross/run.sh "$BUILD/arm64" arm64
-tier "armhf unit tests under qemu-user" tests/cross/run.sh "$BUILD/armhf" armhf "$BUILD/sysroot-armhf/root"
-tier "system tests: Debian's kernel in qemu (gpio-sim, vivid, vimc)" tests/vm/run.sh "$BUILD"
-tier "power cuts: dm-log-writes in qemu, the log replayed to each cut point" tests/powercut/run.sh "$BUILD"
-tier "corpus: qrgatectl scan on real photos" tests/corpus/run.sh "$BUILD"
+wanted unit && unit
+wanted integration && tier "integration tests" tests/integration/run.sh "$BUILD"
+wanted agg && tier "site aggregator: real broker, SQLite and PostgreSQL" tests/agg/run.sh "$BUILD"
+wanted fuzz && tier "fuzz: each target briefly under ASan/UBSan" tests/fuzz/run.sh "$BUILD"
+wanted arm64 && tier "arm64 unit tests under qemu-user" tests/cross/run.sh "$BUILD/arm64" arm64
+wanted armhf && tier "armhf unit tests under qemu-user" tests/cross/run.sh "$BUILD/armhf" armhf "$BUILD/sysroot-armhf/root"
+wanted vm && tier "system tests: Debian's kernel in qemu (gpio-sim, vivid, vimc)" tests/vm/run.sh "$BUILD"
+wanted powercut && tier "power cuts: dm-log-writes in qemu, the log replayed to each cut point" tests/powercut/run.sh "$BUILD"
+wanted corpus && tier "corpus: qrgatectl scan on real photos" tests/corpus/run.sh "$BUILD"
 
+[ -n "$tallyfile" ] && echo "$passed $failed $skipped" >"$tallyfile"
 echo
 if [ $skipped -gt 0 ]; then
 	echo "$passed passed, $failed failed, $skipped skipped"

@@ -21,7 +21,7 @@ web-stub: $(WEB_STUB) $(WEB_STUB_SAN)
 # with the unit tests), so that the aggregator's tier finds them.
 ifeq ($(call have,libmicrohttpd),yes)
 all: $(WEB_STUB)
-units: $(WEB_STUB_SAN)
+units agg-build: $(WEB_STUB_SAN)
 endif
 
 # The stub and the web side in one program: -MMD would name its

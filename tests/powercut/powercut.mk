@@ -3,7 +3,8 @@
 # write log replayed on the host to every cut point.
 #
 #   make powercut-build   the tier's programs, into $(BUILD)/powercut/
-#   make check-powercut   the tier alone (POWERCUT_CUTS cut points, 240)
+#   make check-powercut   the tier alone (POWERCUT_CUTS cut points, 240),
+#                         deps and deps-vm installed first
 #   make powercut-all     every cut point of the log, not a sample
 #
 # Its programs: dmlog (list and replay a write log), pcmark (marks the log
@@ -31,8 +32,10 @@ $(PC)/qrgated-relay-first: tests/powercut/relay_first.c $(call obj,$(BUILD),$(DA
 	$(CC) $(QG_CPPFLAGS) $(CPPFLAGS) -Isrc -Ihal $(QG_CFLAGS) $(CFLAGS) $(LDFLAGS) \
 		-Wl,--wrap=gate_event_commit_step -o $@ $^ $(LDLIBS)
 
-check-powercut: all powercut-build
-	tests/powercut/run.sh $(BUILD)
+check-powercut: deps
+	$(MAKE) deps-vm
+	$(MAKE) all powercut-build
+	$(RUN_TIER) powercut
 
 powercut-all: all powercut-build
 	POWERCUT_CUTS=all tests/powercut/run.sh $(BUILD)
