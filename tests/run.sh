@@ -49,7 +49,7 @@ for t in "$@"; do
 	esac
 done
 [ "$want" = " " ] && want=" $TIERS "
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 2
 export QRGATE_SRCDIR=$PWD
 passed=0 failed=0 skipped=0
 if [ -n "$tallyfile" ] && [ -s "$tallyfile" ]; then
