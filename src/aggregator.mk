@@ -43,8 +43,9 @@ bench-agg: $(AGG) $(AGG_LOAD)
 	tests/bench/bench_agg.sh $(BUILD)
 
 install-aggregator: $(AGG)
-	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(SYSCONFDIR)
+	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(SYSCONFDIR) $(DESTDIR)$(MANDIR)/man8
 	install -m 755 $(AGG) $(DESTDIR)$(PREFIX)/sbin/qrgate-aggregator
+	install -m 644 src/agg/qrgate-aggregator.8 $(DESTDIR)$(MANDIR)/man8/qrgate-aggregator.8
 	$(AGG) -E >$(DESTDIR)$(SYSCONFDIR)/aggregator.conf.example
 	install -d $(DESTDIR)/lib/systemd/system
 	sed 's|/usr/local|$(PREFIX)|g; s|/etc/qrgate|$(SYSCONFDIR)|g' systemd/qrgate-aggregator.service \

@@ -4,7 +4,7 @@
 # an event published appears, an alarm appears and clears, a gate's state
 # change shows, the page reloads its state when the stream comes back,
 # what a gate sends is shown as text, and the password works in a browser.
-# Screenshots go to $QRGATE_WEB_SHOTS when it is set (the README's), else
+# Screenshots go to $QRGATE_WEB_SHOTS when it is set (docs/aggregator.md's), else
 # to a scratch directory where they are only checked to be PNG images.
 # Prints "web: N passed, M failed"; exits 77 without Chromium (not in CI).
 # Usage: tests/agg/test_web_browser.sh [BUILD_DIR]
@@ -163,7 +163,7 @@ test_password_in_browser() {
 	page_wait "the event" "document.querySelectorAll('#events tr').length == 1"
 }
 
-# The README's screenshots: a busy morning at the site.
+# docs/aggregator.md's screenshots: a busy morning at the site.
 test_screenshots() {
 	stub_start
 	open_page

@@ -1,9 +1,11 @@
 # The man pages beside the code: mandoc finds nothing wrong with them, and
 # they keep up with the programs: every setting `qrgated -E` prints has its
-# entry in qrgate.conf(5), and every command qrgatectl's usage lists has
-# its entry in qrgatectl(1).  Needs mandoc (the Debian package mandoc).
+# entry in qrgate.conf(5), every command qrgatectl's usage lists has its
+# entry in qrgatectl(1), and every option, command and setting of
+# qrgate-aggregator has its entry in qrgate-aggregator(8).  Needs mandoc
+# (the Debian package mandoc).
 
-MANPAGES="src/qrgated.8 src/qrgatectl.1 src/qrgate.conf.5"
+MANPAGES="src/qrgated.8 src/qrgatectl.1 src/qrgate.conf.5 src/agg/qrgate-aggregator.8"
 
 test_manpages_lint() {
 	local page out rc bad=0
@@ -26,9 +28,10 @@ test_manpages_lint() {
 	return $bad
 }
 
-# The settings of `qrgated -E`, one "section.key" a line.
+# The settings of `PROGRAM -E` (qrgated by default), one "section.key" a
+# line.
 manpage_settings() {
-	"$BUILD/qrgated" -E | awk '
+	"$BUILD/${1:-qrgated}" -E | awk '
 		/^\[[a-z_]+\]$/ { section = substr($0, 2, length($0) - 2); next }
 		/^[a-z_0-9]+ =/ { print section "." $1 }'
 }
@@ -91,5 +94,76 @@ test_manpage_lists_every_setting() {
 		done
 	done
 	[ -e "$d/none.db" ] && { echo "    a usage run created a database"; bad=1; }
+	return $bad
+}
+
+# qrgate-aggregator(8) against the program: every option and long option
+# its usage names, every command it lists, and every setting `-E` prints,
+# each has its entry; and the page has no entry for a setting or command
+# that is gone.
+test_manpage_aggregator() {
+	local page="$SRCDIR/src/agg/qrgate-aggregator.8" agg="$BUILD/qrgate-aggregator"
+	local usage keys key items opts cmds o c n=0 bad=0
+
+	[ -x "$agg" ] || skip_test "no $agg (it needs libpq-dev and libmicrohttpd-dev)"
+	keys=$(manpage_settings qrgate-aggregator)
+	for key in $keys; do
+		n=$((n + 1))
+		if [[ $key != [a-z]*.[a-z]* ]]; then
+			echo "    qrgate-aggregator -E: setting '$key' outside any [section]"
+			bad=1
+		elif ! grep -qxF ".It Cm $key" "$page"; then
+			echo "    qrgate-aggregator.8 lacks '.It Cm $key'"
+			bad=1
+		fi
+	done
+	[ $n -gt 0 ] || { echo "    qrgate-aggregator -E printed no settings"; return 1; }
+	for key in $(sed -n 's/^\.It Cm \([a-z_]*\.[a-z_0-9]*\)$/\1/p' "$page"); do
+		if ! grep -qxF "$key" <<<"$keys"; then
+			echo "    qrgate-aggregator.8 documents '$key', which qrgate-aggregator -E does not print"
+			bad=1
+		fi
+	done
+	echo "    $n settings"
+
+	# -h is no option: the program prints its usage and exits 2.
+	usage=$("$agg" -h 2>&1 || true)
+	# Short options: "-d", "[-c file]", "-n ... | -E" in the usage lines.
+	opts=$(grep -oE '(^|[][ |])-[A-Za-z]+' <<<"$usage" | sed 's/^.*-//' | fold -w1 | sort -u)
+	[ -n "$opts" ] || { echo "    no options in qrgate-aggregator's usage: $usage"; return 1; }
+	for o in $opts; do
+		if ! grep -Eq "^\.It Fl $o( |$)" "$page"; then
+			echo "    qrgate-aggregator.8 lacks the option -$o (.It Fl $o)"
+			bad=1
+		fi
+	done
+	# Long options: each is given somewhere as "Fl -name".
+	for o in $(grep -oE -- '--[a-z][a-z-]*' <<<"$usage" | sort -u); do
+		if ! grep -Eq "Fl -${o#--}( |$)" "$page"; then
+			echo "    qrgate-aggregator.8 lacks the option $o (Fl $o)"
+			bad=1
+		fi
+	done
+	# Commands: the first word of each line after "commands:", and each
+	# word after a "|" in those lines ("gates | alarms [--all] | gaps").
+	cmds=$(sed -n '/^commands:/,$p' <<<"$usage" | awk '
+		/^  [a-z]/ { print $1
+			for (i = 2; i < NF; i++)
+				if ($i == "|" && $(i + 1) ~ /^[a-z]/) print $(i + 1) }' | sort -u)
+	[ -n "$cmds" ] || { echo "    no commands in qrgate-aggregator's usage: $usage"; return 1; }
+	items=$(manpage_items "$page")
+	for c in $cmds; do
+		if ! grep -Eq "^$c( |$)" <<<"$items"; then
+			echo "    qrgate-aggregator.8 lacks the command '$c' (.It Cm $c)"
+			bad=1
+		fi
+	done
+	for c in $(awk '$1 !~ /\./ { print $1 }' <<<"$items" | sort -u); do
+		if ! grep -qxF "$c" <<<"$cmds"; then
+			echo "    qrgate-aggregator.8 documents the command '$c', which the usage does not list"
+			bad=1
+		fi
+	done
+	echo "    options: $(echo $opts), commands: $(echo $cmds)"
 	return $bad
 }
