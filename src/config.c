@@ -1,50 +1,18 @@
 /*
- * The table of settings and everything driven by it: defaults, setting one
- * value from text, the INI loader with -o overrides, and the annotated
+ * The gate's table of settings, and what only the gate checks: the checks
+ * between settings that a file, -o and the MQTT config push all pass.
+ * The settings engine (settings.c) reads the table for the defaults, one
+ * value from text, the INI loader with -o overrides and the annotated
  * example config.  Adding a setting is one line in config_settings[] (and
  * its field in struct config); the file, -o, the example and the checks all
  * follow from that line.
  */
-#include <ctype.h>
-#include <errno.h>
-#include <stdarg.h>
 #include <stddef.h>
-#include <stdlib.h>
 #include <string.h>
-
-#include <ini.h>
 
 #include "config.h"
 #include "gpio_linespec.h"
-
-enum setting_type {
-	SETTING_STRING,
-	SETTING_INT,
-	SETTING_BOOL,
-	SETTING_ENUM,
-	SETTING_LINE,
-	SETTING_TYPE_COUNT
-};
-
-struct setting_choice {
-	const char *name;
-	int value;
-};
-
-struct setting {
-	const char *section;
-	const char *key;
-	enum setting_type type;
-	size_t offset;		/* of the field in struct config */
-	size_t size;		/* string, or an enum kept as its name: the
-				 * field's size; 0 for an enum kept as an int */
-	bool nonempty;		/* string: "" is refused */
-	int min, max;		/* int */
-	const struct setting_choice *choices;	/* enum; NULL name ends it */
-	enum gpio_role role;	/* line */
-	const char *def;	/* the default, as it is written in a file */
-	const char *meaning;
-};
+#include "settings.h"
 
 /* Enums are stored through an int, so they must be the size of one. */
 _Static_assert(sizeof(enum direction) == sizeof(int), "enum direction");
@@ -98,6 +66,36 @@ static const struct setting_choice choices_mqtt_protocol[] = {
 	{ "3.1.1", MQTT_PROTO_311 }, { "5", MQTT_PROTO_5 }, { NULL, 0 }
 };
 
+/* A GPIO line spec: gpio_linespec.h reads it, for an input or an output
+ * as its role says. */
+static int
+setting_line_set(const struct setting *s, void *base, const char *v,
+    char *msg, size_t len)
+{
+	void *line = (char *)base + s->offset;
+
+	return gpio_linespec_parse(v, !gpio_role_is_output(s->arg), line,
+	    msg, len);
+}
+
+/* The type lines of a GPIO line spec in the example. */
+static void
+setting_line_describe(const struct setting *s, FILE *f)
+{
+	if (gpio_role_is_output(s->arg))
+		fprintf(f, "# output line: [CHIP:]LINE [active-low], "
+		    "or empty\n");
+	else
+		fprintf(f, "# input line: [CHIP:]LINE [active-low] "
+		    "[pull-up|pull-down|bias-disable]\n"
+		    "#   [debounce=US], or empty\n");
+}
+
+static const struct setting_ops setting_line_ops = {
+	.set = setting_line_set,
+	.describe = setting_line_describe,
+};
+
 #define FIELD_SIZE(f)	sizeof(((struct config *)0)->f)
 
 #define S_STRING(sec, k, f, ne, d, m) { .section = sec, .key = k, \
@@ -116,13 +114,10 @@ static const struct setting_choice choices_mqtt_protocol[] = {
 	.type = SETTING_ENUM, .offset = offsetof(struct config, f), \
 	.size = FIELD_SIZE(f), .choices = ch, .def = d, .meaning = m }
 #define S_LINE(k, r, d, m) { .section = "gpio", .key = k, \
-	.type = SETTING_LINE, .offset = offsetof(struct config, gpio.hw.lines[r]), \
-	.role = r, .def = d, .meaning = m }
+	.type = SETTING_CUSTOM, .offset = offsetof(struct config, gpio.hw.lines[r]), \
+	.ops = &setting_line_ops, .arg = r, .def = d, .meaning = m }
 
-static const struct {
-	const char *name;
-	const char *meaning;
-} config_sections[] = {
+static const struct setting_section config_sections[] = {
 	{ "gate", "Who this gate is." },
 	{ "camera", "Where the frames come from." },
 	{ "decoder", "Reading QR codes from the frames." },
@@ -398,506 +393,23 @@ static const struct setting config_settings[] = {
 
 #define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
 
-/*
- * Copies text into out for an error message: at most max bytes, control
- * bytes shown as '?', "..." when cut, so that a hostile value can neither
- * flood a message nor put terminal escapes in the log.
- */
-static void
-config_quote(const char *s, size_t max, char *out, size_t outlen)
-{
-	size_t n = 0, i;
-
-	for (i = 0; s[i] != '\0' && i < max && n + 1 < outlen; i++) {
-		unsigned char ch = (unsigned char)s[i];
-
-		out[n++] = (ch < 0x20 || ch == 0x7f) ? '?' : (char)ch;
-	}
-	out[n] = '\0';
-	if (s[i] != '\0' && n + 4 <= outlen)
-		strcat(out, "...");
-}
-
-static int
-setting_set_string(const struct setting *s, void *field, const char *v,
-    char *msg, size_t len)
-{
-	size_t n = strlen(v);
-	char q[48];
-
-	config_quote(v, 40, q, sizeof(q));
-	for (size_t i = 0; i < n; i++) {
-		unsigned char ch = (unsigned char)v[i];
-
-		if (ch < 0x20 || ch == 0x7f) {
-			snprintf(msg, len, "\"%s\" contains a control "
-			    "character", q);
-			return -1;
-		}
-	}
-	if (s->nonempty && n == 0) {
-		snprintf(msg, len, "must not be empty");
-		return -1;
-	}
-	if (n >= s->size) {
-		snprintf(msg, len, "\"%s\" is too long (%zu characters, at "
-		    "most %zu)", q, n, s->size - 1);
-		return -1;
-	}
-	memcpy(field, v, n + 1);
-	return 0;
-}
-
-static int
-setting_set_int(const struct setting *s, void *field, const char *v,
-    char *msg, size_t len)
-{
-	char q[48], *end;
-	long n;
-
-	config_quote(v, 40, q, sizeof(q));
-	/* strtol would also take blanks and a '+' before the digits. */
-	if (!(isdigit((unsigned char)v[0]) ||
-	    (v[0] == '-' && isdigit((unsigned char)v[1])))) {
-		snprintf(msg, len, "\"%s\" is not an integer", q);
-		return -1;
-	}
-	errno = 0;
-	n = strtol(v, &end, 10);
-	if (*end != '\0') {
-		snprintf(msg, len, "\"%s\" is not an integer", q);
-		return -1;
-	}
-	if (errno == ERANGE || n < s->min || n > s->max) {
-		snprintf(msg, len, "%s is out of range %d..%d", q, s->min,
-		    s->max);
-		return -1;
-	}
-	*(int *)field = (int)n;
-	return 0;
-}
-
-static int
-setting_set_bool(const struct setting *s, void *field, const char *v,
-    char *msg, size_t len)
-{
-	static const char *const yes[] = { "true", "yes", "on", "1" };
-	static const char *const no[] = { "false", "no", "off", "0" };
-	char q[48];
-
-	(void)s;
-	for (size_t i = 0; i < NELEM(yes); i++) {
-		if (strcasecmp(v, yes[i]) == 0) {
-			*(bool *)field = true;
-			return 0;
-		}
-		if (strcasecmp(v, no[i]) == 0) {
-			*(bool *)field = false;
-			return 0;
-		}
-	}
-	config_quote(v, 40, q, sizeof(q));
-	snprintf(msg, len, "\"%s\" is not a boolean "
-	    "(true/false/yes/no/on/off/1/0)", q);
-	return -1;
-}
-
-/* Writes "a, b, c": the names of an enum's choices. */
-static void
-setting_choices_list(const struct setting *s, char *out, size_t outlen)
-{
-	size_t n = 0;
-
-	out[0] = '\0';
-	for (int i = 0; s->choices[i].name != NULL; i++) {
-		int w = snprintf(out + n, outlen - n, "%s%s", i > 0 ? ", " : "",
-		    s->choices[i].name);
-
-		if (w < 0 || (size_t)w >= outlen - n)
-			break;
-		n += w;
-	}
-}
-
-static int
-setting_set_enum(const struct setting *s, void *field, const char *v,
-    char *msg, size_t len)
-{
-	char q[48], list[128];
-
-	for (int i = 0; s->choices[i].name != NULL; i++) {
-		if (strcmp(v, s->choices[i].name) != 0)
-			continue;
-		if (s->size > 0)
-			snprintf(field, s->size, "%s", s->choices[i].name);
-		else
-			memcpy(field, &s->choices[i].value, sizeof(int));
-		return 0;
-	}
-	config_quote(v, 40, q, sizeof(q));
-	setting_choices_list(s, list, sizeof(list));
-	snprintf(msg, len, "\"%s\" is not one of %s", q, list);
-	return -1;
-}
-
-static int
-setting_set_line(const struct setting *s, void *field, const char *v,
-    char *msg, size_t len)
-{
-	return gpio_linespec_parse(v, !gpio_role_is_output(s->role), field,
-	    msg, len);
-}
-
-static int (*const setting_setters[SETTING_TYPE_COUNT])(const struct setting *,
-    void *, const char *, char *, size_t) = {
-	[SETTING_STRING] = setting_set_string,
-	[SETTING_INT] = setting_set_int,
-	[SETTING_BOOL] = setting_set_bool,
-	[SETTING_ENUM] = setting_set_enum,
-	[SETTING_LINE] = setting_set_line,
+static const struct settings config_table = {
+	config_sections, NELEM(config_sections),
+	config_settings, NELEM(config_settings),
 };
-
-static bool
-config_section_known(const char *section)
-{
-	for (size_t i = 0; i < NELEM(config_sections); i++)
-		if (strcmp(config_sections[i].name, section) == 0)
-			return true;
-	return false;
-}
-
-static const struct setting *
-config_setting_find(const char *section, const char *key)
-{
-	for (size_t i = 0; i < NELEM(config_settings); i++)
-		if (strcmp(config_settings[i].section, section) == 0 &&
-		    strcmp(config_settings[i].key, key) == 0)
-			return &config_settings[i];
-	return NULL;
-}
 
 int
 config_set(struct config *c, const char *section, const char *key,
     const char *value, char *err, size_t errlen)
 {
-	const struct setting *s;
-	char qs[72], qk[72], msg[256];
-
-	s = config_setting_find(section, key);
-	if (s == NULL) {
-		config_quote(section, 64, qs, sizeof(qs));
-		config_quote(key, 64, qk, sizeof(qk));
-		if (!config_section_known(section))
-			snprintf(err, errlen, "unknown section [%s]", qs);
-		else
-			snprintf(err, errlen, "unknown key %s.%s", qs, qk);
-		return -1;
-	}
-	if (setting_setters[s->type](s, (char *)c + s->offset, value, msg,
-	    sizeof(msg)) == -1) {
-		snprintf(err, errlen, "%s.%s: %s", s->section, s->key, msg);
-		return -1;
-	}
-	return 0;
+	return settings_set(&config_table, c, section, key, value, err,
+	    errlen);
 }
 
 void
 config_defaults(struct config *c)
 {
-	char err[320];
-
-	memset(c, 0, sizeof(*c));
-	for (size_t i = 0; i < NELEM(config_settings); i++) {
-		const struct setting *s = &config_settings[i];
-
-		/* A bad default is a bug in the table above. */
-		if (config_set(c, s->section, s->key, s->def, err,
-		    sizeof(err)) == -1)
-			fatalx("config: bad default: %s", err);
-	}
-}
-
-/* The state of one load: the new config and every error found so far. */
-struct config_loader {
-	struct config *c;
-	struct config_errors *errs;
-	int err_line[CONFIG_MAX_ERRORS];	/* for sorting by line */
-	const char *fname;
-	FILE *f;
-	bool read_failed;
-
-	/* What the reader knows about the line inih is working on. */
-	int lineno;
-	bool indented;		/* it starts with blank space */
-	int section_line;	/* the last line that starts with '[' */
-	int section_reported;	/* section_line of the last unknown one */
-
-	/*
-	 * The setting being read.  It is applied only when the next setting
-	 * begins (or the file ends), since inih hands an indented line that
-	 * follows it over as a piece more of its value.
-	 */
-	bool pending;
-	bool continued;
-	bool overflow;
-	bool bracket_since;	/* a '[' line came after it */
-	char p_section[64];
-	char p_key[64];
-	char p_value[1024];
-	int p_line;
-	int p_section_line;
-};
-
-static void
-config_error_add(struct config_loader *l, int line, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void
-config_error_add(struct config_loader *l, int line, const char *fmt, ...)
-{
-	struct config_errors *e = l->errs;
-	va_list ap;
-
-	if (e->count < CONFIG_MAX_ERRORS) {
-		va_start(ap, fmt);
-		vsnprintf(e->msg[e->count], sizeof(e->msg[0]), fmt, ap);
-		va_end(ap);
-		l->err_line[e->count] = line;
-	}
-	e->count++;
-}
-
-static bool
-config_error_at(struct config_loader *l, int line)
-{
-	int n = l->errs->count < CONFIG_MAX_ERRORS ? l->errs->count :
-	    CONFIG_MAX_ERRORS;
-
-	for (int i = 0; i < n; i++)
-		if (l->err_line[i] == line)
-			return true;
-	return false;
-}
-
-/*
- * Puts the messages kept so far in line order: a pending setting is
- * checked after the lines that follow it were read, and inih tells its
- * syntax error only at the end.  Stable, so one line's messages keep
- * their order.
- */
-static void
-config_errors_sort(struct config_loader *l)
-{
-	int n = l->errs->count < CONFIG_MAX_ERRORS ? l->errs->count :
-	    CONFIG_MAX_ERRORS;
-	char tmp[sizeof(l->errs->msg[0])];
-
-	for (int i = 1; i < n; i++) {
-		int line = l->err_line[i], j = i;
-
-		memcpy(tmp, l->errs->msg[i], sizeof(tmp));
-		while (j > 0 && l->err_line[j - 1] > line) {
-			memcpy(l->errs->msg[j], l->errs->msg[j - 1], sizeof(tmp));
-			l->err_line[j] = l->err_line[j - 1];
-			j--;
-		}
-		memcpy(l->errs->msg[j], tmp, sizeof(tmp));
-		l->err_line[j] = line;
-	}
-}
-
-/*
- * inih's reader: one line per call, counted, so that the handler knows
- * where its setting was written.  It reads with getc rather than fgets
- * because a NUL byte would hide the real length of what fgets read.  A
- * line too long for inih's buffer, or with a NUL byte, is reported here
- * and handed on as an empty line, so inih never sees half a line.
- */
-static char *
-config_ini_read(char *str, int num, void *stream)
-{
-	struct config_loader *l = stream;
-	int ch, n = 0;
-	bool nul = false, long_line = false;
-	const char *p;
-
-	if (num < 3)
-		return NULL;
-	ch = getc(l->f);
-	if (ch == EOF) {
-		if (ferror(l->f) && !l->read_failed) {
-			l->read_failed = true;
-			config_error_add(l, l->lineno + 1, "%s: read error: %s",
-			    l->fname, strerror(errno));
-		}
-		return NULL;
-	}
-	l->lineno++;
-	for (; ch != EOF && ch != '\n'; ch = getc(l->f)) {
-		if (ch == '\0')
-			nul = true;
-		else if (n < num - 2)
-			str[n++] = (char)ch;
-		else
-			long_line = true;
-	}
-	str[n++] = '\n';
-	str[n] = '\0';
-	if (nul || long_line) {
-		if (nul)
-			config_error_add(l, l->lineno, "%s:%d: NUL byte in line",
-			    l->fname, l->lineno);
-		else
-			config_error_add(l, l->lineno, "%s:%d: line longer "
-			    "than %d characters (indented lines that follow a "
-			    "setting continue its value)", l->fname, l->lineno,
-			    num - 2);
-		strcpy(str, "\n");
-	}
-
-	p = str;
-	if (l->lineno == 1 && strncmp(p, "\xef\xbb\xbf", 3) == 0)
-		p += 3;		/* inih skips a UTF-8 byte order mark */
-	l->indented = isspace((unsigned char)*p) && *p != '\n';
-	while (isspace((unsigned char)*p) && *p != '\n')
-		p++;
-	if (*p == '[') {
-		l->section_line = l->lineno;
-		l->bracket_since = true;
-	}
-	return str;
-}
-
-/* Applies the pending setting, reporting what is wrong with it. */
-static void
-config_pending_apply(struct config_loader *l)
-{
-	char err[300], qk[72];
-
-	if (!l->pending)
-		return;
-	l->pending = false;
-	if (l->p_section[0] == '\0') {
-		config_quote(l->p_key, 64, qk, sizeof(qk));
-		config_error_add(l, l->p_line, "%s:%d: %s is outside any "
-		    "[section]", l->fname, l->p_line, qk);
-		return;
-	}
-	if (!config_section_known(l->p_section)) {
-		/* Once for the section, not once for each of its keys. */
-		if (l->p_section_line == l->section_reported)
-			return;
-		l->section_reported = l->p_section_line;
-		config_quote(l->p_section, 64, qk, sizeof(qk));
-		config_error_add(l, l->p_section_line, "%s:%d: unknown section "
-		    "[%s]", l->fname, l->p_section_line, qk);
-		return;
-	}
-	if (l->overflow) {
-		config_quote(l->p_key, 64, qk, sizeof(qk));
-		config_error_add(l, l->p_line, "%s:%d: %s.%s: value longer "
-		    "than %zu characters", l->fname, l->p_line, l->p_section,
-		    qk, sizeof(l->p_value) - 1);
-		return;
-	}
-	if (config_set(l->c, l->p_section, l->p_key, l->p_value, err,
-	    sizeof(err)) == -1)
-		config_error_add(l, l->p_line, "%s:%d: %s%s", l->fname,
-		    l->p_line, err, l->continued ? " (an indented line "
-		    "continues the value above it)" : "");
-}
-
-/*
- * inih's handler.  It always says the line was fine: errors are kept here
- * with their line, so that what inih returns is its own first syntax error.
- */
-static int
-config_ini_handler(void *user, const char *section, const char *name,
-    const char *value)
-{
-	struct config_loader *l = user;
-	size_t have, add;
-
-	if (value == NULL)
-		value = "";
-	if (l->pending && l->indented && !l->bracket_since &&
-	    strcmp(section, l->p_section) == 0 &&
-	    strcmp(name, l->p_key) == 0) {
-		/* A long value's next piece: joined as it is. */
-		have = strlen(l->p_value);
-		add = strlen(value);
-		if (have + add >= sizeof(l->p_value))
-			l->overflow = true;
-		else
-			memcpy(l->p_value + have, value, add + 1);
-		l->continued = true;
-		return 1;
-	}
-	config_pending_apply(l);
-	l->pending = true;
-	l->continued = false;
-	l->bracket_since = false;
-	l->overflow = false;
-	snprintf(l->p_section, sizeof(l->p_section), "%s", section);
-	snprintf(l->p_key, sizeof(l->p_key), "%s", name);
-	if (strlen(value) >= sizeof(l->p_value))
-		l->overflow = true;
-	else
-		snprintf(l->p_value, sizeof(l->p_value), "%s", value);
-	l->p_line = l->lineno;
-	l->p_section_line = l->section_line > 0 ? l->section_line : l->lineno;
-	return 1;
-}
-
-static void
-config_load_file(struct config_loader *l, const char *path)
-{
-	int r;
-
-	l->fname = path;
-	l->f = fopen(path, "r");
-	if (l->f == NULL) {
-		config_error_add(l, 0, "%s: cannot open: %s", path,
-		    strerror(errno));
-		return;
-	}
-	r = ini_parse_stream(config_ini_read, l, config_ini_handler, l);
-	config_pending_apply(l);
-	fclose(l->f);
-	l->f = NULL;
-	/* inih tells only the first line it could not make sense of. */
-	if (r > 0 && !config_error_at(l, r))
-		config_error_add(l, r, "%s:%d: syntax error", path, r);
-	else if (r < 0)
-		config_error_add(l, 0, "%s: cannot parse (inih error %d)", path,
-		    r);
-	config_errors_sort(l);
-}
-
-static void
-config_override(struct config_loader *l, const char *o)
-{
-	char name[160], err[300], q[112];
-	const char *eq = strchr(o, '=');
-	char *dot;
-	size_t n;
-
-	config_quote(o, 100, q, sizeof(q));
-	n = eq != NULL ? (size_t)(eq - o) : 0;
-	if (eq == NULL || n >= sizeof(name)) {
-		config_error_add(l, 0, "-o %s: expected section.key=value", q);
-		return;
-	}
-	memcpy(name, o, n);
-	name[n] = '\0';
-	dot = strchr(name, '.');
-	if (dot == NULL) {
-		config_error_add(l, 0, "-o %s: expected section.key=value", q);
-		return;
-	}
-	*dot = '\0';
-	if (config_set(l->c, name, dot + 1, eq + 1, err, sizeof(err)) == -1)
-		config_error_add(l, 0, "-o %s: %s", q, err);
+	settings_defaults(&config_table, c, sizeof(*c));
 }
 
 /* A topic level: MQTT gives '/', '+' and '#' their own meanings. */
@@ -908,36 +420,36 @@ config_topic_level_ok(const char *s)
 }
 
 static void
-config_check_mqtt(struct config_loader *l, const char *where)
+config_check_mqtt(const struct config *c, const char *where,
+    struct config_errors *errs)
 {
-	const struct config *c = l->c;
 	const char *p = c->mqtt.topic_prefix;
 	size_t n = strlen(p);
 
 	if (!config_topic_level_ok(c->gate.id) ||
 	    !config_topic_level_ok(c->gate.site))
-		config_error_add(l, 0, "%s: gate.id and gate.site are MQTT topic "
+		settings_error_add(errs, "%s: gate.id and gate.site are MQTT topic "
 		    "levels: no '/', '+' or '#'", where);
 	/* <prefix>/<site>/all/... is the site-wide topic of every gate. */
 	if (strcmp(c->gate.id, "all") == 0)
-		config_error_add(l, 0, "%s: gate.id \"all\" names every gate of "
+		settings_error_add(errs, "%s: gate.id \"all\" names every gate of "
 		    "the site in MQTT topics", where);
 	if (strpbrk(p, "+#") != NULL || p[0] == '/' || p[n - 1] == '/' ||
 	    strstr(p, "//") != NULL)
-		config_error_add(l, 0, "%s: mqtt.topic_prefix: levels without "
+		settings_error_add(errs, "%s: mqtt.topic_prefix: levels without "
 		    "'+' or '#', none of them empty", where);
 	if (c->mqtt.tls && c->mqtt.ca_file[0] == '\0')
-		config_error_add(l, 0, "%s: mqtt.tls is true, but mqtt.ca_file is "
+		settings_error_add(errs, "%s: mqtt.tls is true, but mqtt.ca_file is "
 		    "not set", where);
 	if ((c->mqtt.cert_file[0] == '\0') != (c->mqtt.key_file[0] == '\0'))
-		config_error_add(l, 0, "%s: mqtt.cert_file and mqtt.key_file go "
+		settings_error_add(errs, "%s: mqtt.cert_file and mqtt.key_file go "
 		    "together", where);
 	if ((c->mqtt.cert_file[0] != '\0') && !c->mqtt.tls)
-		config_error_add(l, 0, "%s: mqtt.cert_file is set, but mqtt.tls "
+		settings_error_add(errs, "%s: mqtt.cert_file is set, but mqtt.tls "
 		    "is false", where);
 	/* MQTT 3.1.1 has no password without a user name. */
 	if (c->mqtt.password[0] != '\0' && c->mqtt.username[0] == '\0')
-		config_error_add(l, 0, "%s: mqtt.password is set without "
+		settings_error_add(errs, "%s: mqtt.password is set without "
 		    "mqtt.username", where);
 }
 
@@ -947,9 +459,9 @@ config_check_mqtt(struct config_loader *l, const char *where)
  * these report mistakes that were never written.
  */
 static void
-config_loader_check(struct config_loader *l, const char *where)
+config_between_check(const struct config *c, const char *where,
+    struct config_errors *errs)
 {
-	const struct config *c = l->c;
 	static const struct {
 		const char *way;
 		enum direction dir;
@@ -960,7 +472,7 @@ config_loader_check(struct config_loader *l, const char *where)
 	};
 
 	if (!c->lane.entry && !c->lane.exit)
-		config_error_add(l, 0, "%s: lane.entry and lane.exit are both "
+		settings_error_add(errs, "%s: lane.entry and lane.exit are both "
 		    "false: the lane runs no way", where);
 	for (size_t i = 0; i < NELEM(ways); i++) {
 		bool runs = ways[i].dir == DIR_ENTRY ? c->lane.entry :
@@ -968,54 +480,42 @@ config_loader_check(struct config_loader *l, const char *where)
 
 		if (c->camera.direction == ways[i].dir && !runs &&
 		    (c->lane.entry || c->lane.exit))
-			config_error_add(l, 0, "%s: camera.direction is %s, "
+			settings_error_add(errs, "%s: camera.direction is %s, "
 			    "but lane.%s is false", where, ways[i].way,
 			    ways[i].way);
 		if (runs && strcmp(c->gpio.backend, "gpiod") == 0 &&
 		    !c->gpio.hw.lines[ways[i].relay].used)
-			config_error_add(l, 0, "%s: lane.%s is true, but "
+			settings_error_add(errs, "%s: lane.%s is true, but "
 			    "gpio.%s is not wired", where, ways[i].way,
 			    gpio_role_name(ways[i].relay));
 	}
 	/* Past 120 fps a camera setting is a typing error; replayed files
 	 * go faster so that a bench can show a million frames in an hour. */
 	if (c->camera.fps > 120 && strcmp(c->camera.backend, "file") != 0)
-		config_error_add(l, 0, "%s: camera.fps %d: at most 120 from a "
+		settings_error_add(errs, "%s: camera.fps %d: at most 120 from a "
 		    "camera (only the file backend replays faster)", where,
 		    c->camera.fps);
 	/* The stall check ticks every quarter of stall_ms, and a camera
 	 * that is only slow must never look stalled. */
 	if (c->camera.stall_ms != 0 && (c->camera.stall_ms < 1000 ||
 	    c->camera.stall_ms < 3 * 1000 / c->camera.fps))
-		config_error_add(l, 0, "%s: camera.stall_ms %d: 0 (off), or at "
+		settings_error_add(errs, "%s: camera.stall_ms %d: 0 (off), or at "
 		    "least 1000 and three frame periods (%d at %d fps)", where,
 		    c->camera.stall_ms, 3 * 1000 / c->camera.fps,
 		    c->camera.fps);
 	if (strcmp(c->gpio.backend, "sim") == 0 && c->gpio.hw.sim_log[0] == '\0')
-		config_error_add(l, 0, "%s: gpio.sim_log must be set when "
+		settings_error_add(errs, "%s: gpio.sim_log must be set when "
 		    "gpio.backend is sim", where);
 	if (c->mqtt.enabled)
-		config_check_mqtt(l, where);
+		config_check_mqtt(c, where, errs);
 }
 
 int
 config_check(const struct config *c, const char *where,
     struct config_errors *errs)
 {
-	struct config_loader *l;
-
 	memset(errs, 0, sizeof(*errs));
-	if ((l = calloc(1, sizeof(*l))) == NULL) {
-		errs->count = 1;
-		snprintf(errs->msg[0], sizeof(errs->msg[0]), "%s: out of memory",
-		    where);
-		return 1;
-	}
-	/* The loader's config is not const, but the checks only read it. */
-	l->c = (struct config *)c;
-	l->errs = errs;
-	config_loader_check(l, where);
-	free(l);
+	config_between_check(c, where, errs);
 	return errs->count;
 }
 
@@ -1024,97 +524,18 @@ config_load(struct config *c, const char *path,
     const char *const *overrides, int n_overrides, struct config_errors *errs)
 {
 	struct config_errors own;
-	struct config_loader *l;
 	struct config n;
-	int ret = -1;
 
 	if (errs == NULL)
 		errs = &own;
-	memset(errs, 0, sizeof(*errs));
-	/* The loader is large (a value buffer and the error lines). */
-	l = calloc(1, sizeof(*l));
-	if (l == NULL) {
-		errs->count = 1;
-		snprintf(errs->msg[0], sizeof(errs->msg[0]), "%s: out of memory",
-		    path != NULL ? path : "config");
-		return -1;
-	}
-	l->errs = errs;
-	l->c = &n;
 	config_defaults(&n);
-	if (path != NULL)
-		config_load_file(l, path);
-	for (int i = 0; i < n_overrides; i++)
-		config_override(l, overrides[i]);
-	if (errs->count == 0)
-		config_loader_check(l, path != NULL ? path : "config");
-	if (errs->count == 0) {
-		*c = n;
-		ret = 0;
-	}
-	free(l);
-	return ret;
-}
-
-/* Writes text as "# " comment lines of at most 76 columns. */
-static void
-config_comment_write(FILE *f, const char *text)
-{
-	const size_t width = 76 - 2;
-	const char *p = text;
-
-	while (*p != '\0') {
-		size_t len = strlen(p), cut = len;
-
-		if (len > width) {
-			/* Break at the last space that fits, else the first. */
-			for (cut = width; cut > 0 && p[cut] != ' '; cut--)
-				;
-			if (cut == 0)
-				cut = strcspn(p, " ");
-		}
-		fprintf(f, "# %.*s\n", (int)cut, p);
-		p += cut;
-		while (*p == ' ')
-			p++;
-	}
-}
-
-static void
-setting_type_write(FILE *f, const struct setting *s)
-{
-	char list[128];
-
-	switch (s->type) {
-	case SETTING_STRING:
-		if (s->nonempty)
-			fprintf(f, "# text, 1 to %zu characters\n", s->size - 1);
-		else
-			fprintf(f, "# text, at most %zu characters, may be "
-			    "empty\n", s->size - 1);
-		break;
-	case SETTING_INT:
-		fprintf(f, "# integer, %d..%d\n", s->min, s->max);
-		break;
-	case SETTING_BOOL:
-		fprintf(f, "# boolean: true/false (or yes/no, on/off, 1/0)\n");
-		break;
-	case SETTING_ENUM:
-		setting_choices_list(s, list, sizeof(list));
-		fprintf(f, "# one of: %s\n", list);
-		break;
-	case SETTING_LINE:
-		if (gpio_role_is_output(s->role))
-			fprintf(f, "# output line: [CHIP:]LINE [active-low], "
-			    "or empty\n");
-		else
-			fprintf(f, "# input line: [CHIP:]LINE [active-low] "
-			    "[pull-up|pull-down|bias-disable]\n"
-			    "#   [debounce=US], or empty\n");
-		break;
-	case SETTING_TYPE_COUNT:
-		break;
-	}
+	if (settings_load(&config_table, &n, path, overrides, n_overrides,
+	    errs) == 0)
+		config_between_check(&n, path != NULL ? path : "config", errs);
+	if (errs->count != 0)
+		return -1;
+	*c = n;
+	return 0;
 }
 
 void
@@ -1139,22 +560,5 @@ config_write_example(FILE *f)
 	    "# line of a comma-separated list with its comma.  Any setting "
 	    "can also\n"
 	    "# be given to qrgated as -o section.key=value.\n");
-	for (size_t i = 0; i < NELEM(config_sections); i++) {
-		fprintf(f, "\n");
-		config_comment_write(f, config_sections[i].meaning);
-		fprintf(f, "[%s]\n", config_sections[i].name);
-		for (size_t j = 0; j < NELEM(config_settings); j++) {
-			const struct setting *s = &config_settings[j];
-
-			if (strcmp(s->section, config_sections[i].name) != 0)
-				continue;
-			fprintf(f, "\n");
-			config_comment_write(f, s->meaning);
-			setting_type_write(f, s);
-			if (s->def[0] == '\0')
-				fprintf(f, "%s =\n", s->key);
-			else
-				fprintf(f, "%s = %s\n", s->key, s->def);
-		}
-	}
+	settings_example_write(&config_table, f);
 }

@@ -1,7 +1,8 @@
 /*
- * The gate's configuration.  One table of settings (config.c) serves the
- * INI file, `-o section.key=value`, `qrgated -n`, the annotated example
- * config and, later, the MQTT config push: each setting is one line there
+ * The gate's configuration.  One table of settings (config.c), read by the
+ * settings engine (settings.h), serves the INI file, `-o section.key=value`,
+ * `qrgated -n`, the annotated example config and the MQTT config push
+ * (push.c): each setting is one line there
  * with its type, range, default and meaning.  A struct config is plain data
  * with fixed-size strings, so a new config is built aside and swapped in
  * with one assignment: never half-applied.
@@ -15,6 +16,7 @@
 #include "../hal/gpio.h"
 #include "log.h"
 #include "mask.h"
+#include "settings.h"
 #include "store.h"
 #include "types.h"
 
@@ -62,7 +64,7 @@ struct config {
 		char lane[32];
 	} gate;
 	struct {
-		char backend[16];	/* file, v4l2 (libcamera later) */
+		char backend[16];	/* file, v4l2, libcamera */
 		char source[1024];
 		int fps;
 		bool loop;
@@ -74,7 +76,7 @@ struct config {
 		int max_exposure_us;	/* libcamera exposure cap; 0 auto */
 	} camera;
 	struct {
-		char backend[16];	/* zbar */
+		char backend[16];	/* zbar, zxing, cascade */
 		int max_payload;	/* bytes; longer codes: too-long */
 		int holdoff_ms;
 	} decoder;
@@ -135,13 +137,13 @@ struct config {
 	struct config_mqtt mqtt;
 };
 
-#define CONFIG_MAX_ERRORS 32
-
-/* Every problem found in one load, each "FILE:LINE: message". */
-struct config_errors {
-	int count;			/* may exceed CONFIG_MAX_ERRORS */
-	char msg[CONFIG_MAX_ERRORS][320];
-};
+/*
+ * Every problem found in one load, each "FILE:LINE: message": the engine's
+ * list, under the name the gate's callers use.  count may exceed
+ * CONFIG_MAX_ERRORS.
+ */
+#define CONFIG_MAX_ERRORS SETTINGS_MAX_ERRORS
+#define config_errors settings_errors
 
 /* Fills c with every setting's default. */
 void config_defaults(struct config *c);

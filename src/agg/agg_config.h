@@ -1,6 +1,7 @@
 /*
- * The aggregator's configuration: an INI file (inih), one table of
- * settings in agg_config.c with each one's default and meaning.
+ * The aggregator's configuration: an INI file, one table of settings in
+ * agg_config.c with each one's default and meaning, read by the gate's
+ * settings engine (settings.h).
  */
 #ifndef QRGATE_AGG_CONFIG_H
 #define QRGATE_AGG_CONFIG_H
@@ -41,8 +42,9 @@ struct agg_config {
 void agg_config_defaults(struct agg_config *c);
 
 /*
- * Reads path over c (defaults first).  Returns 0, or -1 with the file,
- * line and reason logged; unknown settings are errors.
+ * Reads path over the defaults into c.  Returns 0, or -1 with c untouched
+ * and every problem written to stderr as "FILE:LINE: message", as
+ * `qrgated -n` writes them; unknown sections and keys are errors.
  */
 int agg_config_load(struct agg_config *c, const char *path);
 
