@@ -83,7 +83,7 @@ endif
 PC_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(REQUIRED_PC) 2>/dev/null)
 PC_LIBS   := $(shell $(PKG_CONFIG) --libs $(REQUIRED_PC) 2>/dev/null)
 
-CORE_SRCS := $(filter-out src/qrgated.c src/qrgatectl.c src/ctl_%.c, $(wildcard src/*.c))
+CORE_SRCS := $(wildcard src/common/*.c) $(filter-out src/qrgated/qrgated.c, $(wildcard src/qrgated/*.c))
 HAL_SRCS  := $(filter-out hal/gpio_gpiod%.c, $(wildcard hal/*.c))
 BACKENDS  := camera:file camera:v4l2 gpio:sim decoder:zbar
 
@@ -126,30 +126,45 @@ BACKENDS  += camera:libcamera(libcamera-$(LIBCAMERA_VERSION))
 endif
 endif
 
-# zxing-cpp: a second QR decoder (src/decoder_zxing.cpp, a C++ shim behind
+# zxing-cpp: a second QR decoder (decoder_zxing.cpp, a C++ shim behind
 # the C decoder ops) and the cascade of both; built when pkg-config finds
 # zxing and there is a C++ compiler for the target.  Debian's libzxing-dev
 # is multi-arch, so a cross build takes the target's when it is installed.
 ifeq ($(call have,zxing),yes)
 ifneq ($(shell command -v $(CXX) 2>/dev/null),)
 ZXING_VERSION := $(shell $(PKG_CONFIG) --modversion zxing)
-CORE_SRCS += src/decoder_zxing.cpp
+CORE_SRCS += src/qrgated/decoder_zxing.cpp
 QG_CFLAGS += -DCONFIG_DECODER_ZXING
 PC_LIBS   += $(shell $(PKG_CONFIG) --libs zxing) -lstdc++
 BACKENDS  += decoder:zxing(zxing-$(ZXING_VERSION)) decoder:cascade
-$(BUILD)/src/decoder_zxing.o $(BUILD)/san/src/decoder_zxing.o: \
+$(BUILD)/src/qrgated/decoder_zxing.o $(BUILD)/san/src/qrgated/decoder_zxing.o: \
 	QG_CXXFLAGS += $(shell $(PKG_CONFIG) --cflags zxing)
 endif
 endif
 
 LIB_SRCS := $(CORE_SRCS) $(HAL_SRCS)
-DAEMON_SRCS := src/qrgated.c
-CTL_SRCS := src/qrgatectl.c $(wildcard src/ctl_*.c)
+DAEMON_SRCS := src/qrgated/qrgated.c
+CTL_SRCS := $(wildcard src/qrgatectl/*.c)
 
 LDLIBS := $(PC_LIBS) $(EXTRA_LIBS) -lm
 QG_CPPFLAGS := $(PC_CFLAGS)
 
 obj = $(patsubst %.cpp,$(1)/%.o,$(patsubst %.c,$(1)/%.o,$(2)))
+
+# Include paths by folder, from here only (no "../" in a source): the
+# shared library sees itself; the HAL, the shared library and its own
+# headers; the daemon's modules, the HAL's ops too; the CLI borrows the
+# daemon's modules (as OpenBSD's bgpctl borrows bgpd's); the aggregator
+# sees only the shared library.  Tests see every folder.
+INC_COMMON := -Isrc/common
+INC_HAL := $(INC_COMMON) -Ihal
+INC_QRGATED := $(INC_HAL) -Isrc/qrgated
+INC_QRGATECTL := $(INC_QRGATED) -Isrc/qrgatectl
+INC_AGG := $(INC_COMMON) -Isrc/agg
+INC_TESTS := $(INC_QRGATECTL) -Isrc/agg
+inc = $(strip $(if $(filter hal/%,$(1)),$(INC_HAL),$(if $(filter src/common/%,$(1)),$(INC_COMMON),\
+	$(if $(filter src/agg/%,$(1)),$(INC_AGG),$(if $(filter src/qrgatectl/%,$(1)),$(INC_QRGATECTL),\
+	$(if $(filter src/qrgated/%,$(1)),$(INC_QRGATED),$(INC_TESTS)))))))
 
 LIB_OBJS := $(call obj,$(BUILD),$(LIB_SRCS))
 LIB := $(BUILD)/libqrgate.a
@@ -166,7 +181,7 @@ SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-r
 SAN_LIB_OBJS := $(call obj,$(SAN),$(LIB_SRCS))
 SAN_UNIT_BINS := $(patsubst tests/unit/%.c,$(SAN)/unit/%,$(UNIT_SRCS))
 TEST_LIBS := $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null)
-TEST_CPPFLAGS := -Isrc -Ihal $(shell $(PKG_CONFIG) --cflags cmocka 2>/dev/null)
+TEST_CPPFLAGS := $(INC_TESTS) $(shell $(PKG_CONFIG) --cflags cmocka 2>/dev/null)
 
 .PHONY: all deps demo check check-unit check-integration check-agg check-fuzz \
 	check-cross check-vm check-corpus bench install clean images backends
@@ -178,19 +193,19 @@ backends:
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(QG_CPPFLAGS) $(CPPFLAGS) $(QG_CFLAGS) $(CFLAGS) -c $< -o $@
+	$(CC) $(call inc,$<) $(QG_CPPFLAGS) $(CPPFLAGS) $(QG_CFLAGS) $(CFLAGS) -c $< -o $@
 
 $(SAN)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(QG_CPPFLAGS) $(CPPFLAGS) $(QG_CFLAGS) $(CFLAGS) $(SANFLAGS) -c $< -o $@
+	$(CC) $(call inc,$<) $(QG_CPPFLAGS) $(CPPFLAGS) $(QG_CFLAGS) $(CFLAGS) $(SANFLAGS) -c $< -o $@
 
 $(BUILD)/%.o: %.cpp
 	@mkdir -p $(dir $@)
-	$(CXX) $(QG_CPPFLAGS) $(LIBCAMERA_CFLAGS) $(CPPFLAGS) $(QG_CXXFLAGS) $(CXXFLAGS) -c $< -o $@
+	$(CXX) $(call inc,$<) $(QG_CPPFLAGS) $(LIBCAMERA_CFLAGS) $(CPPFLAGS) $(QG_CXXFLAGS) $(CXXFLAGS) -c $< -o $@
 
 $(SAN)/%.o: %.cpp
 	@mkdir -p $(dir $@)
-	$(CXX) $(QG_CPPFLAGS) $(LIBCAMERA_CFLAGS) $(CPPFLAGS) $(QG_CXXFLAGS) $(CXXFLAGS) $(SANFLAGS) -c $< -o $@
+	$(CXX) $(call inc,$<) $(QG_CPPFLAGS) $(LIBCAMERA_CFLAGS) $(CPPFLAGS) $(QG_CXXFLAGS) $(CXXFLAGS) $(SANFLAGS) -c $< -o $@
 
 $(LIB): $(LIB_OBJS) | $(CROSS_ZBAR)
 	$(AR) rcs $@ $(LIB_OBJS)
@@ -211,7 +226,7 @@ $(QRGATECTL): $(call obj,$(BUILD),$(CTL_SRCS)) $(LIB)
 # The frame maker for images/ (libqrencode + libpng); not installed.
 $(QRFRAME): images/qrframe.c $(LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(QG_CPPFLAGS) $(CPPFLAGS) $(QG_CFLAGS) $(CFLAGS) $(shell $(PKG_CONFIG) --cflags libqrencode) \
+	$(CC) $(INC_COMMON) $(QG_CPPFLAGS) $(CPPFLAGS) $(QG_CFLAGS) $(CFLAGS) $(shell $(PKG_CONFIG) --cflags libqrencode) \
 		$(LDFLAGS) -o $@ $^ $(LDLIBS) $(shell $(PKG_CONFIG) --libs libqrencode)
 
 $(BUILD)/unit/%: tests/unit/%.c $(LIB)
@@ -373,9 +388,9 @@ install: $(QRGATED) $(QRGATECTL)
 	chmod 644 $(DESTDIR)/lib/systemd/system/qrgated.service
 	install -m 644 systemd/qrgate.sysusers $(DESTDIR)/usr/lib/sysusers.d/qrgate.conf
 	install -m 644 systemd/60-qrgate-gpio.rules $(DESTDIR)/usr/lib/udev/rules.d/60-qrgate-gpio.rules
-	install -m 644 src/qrgatectl.1 $(DESTDIR)$(MANDIR)/man1/qrgatectl.1
-	install -m 644 src/qrgate.conf.5 $(DESTDIR)$(MANDIR)/man5/qrgate.conf.5
-	install -m 644 src/qrgated.8 $(DESTDIR)$(MANDIR)/man8/qrgated.8
+	install -m 644 src/qrgatectl/qrgatectl.1 $(DESTDIR)$(MANDIR)/man1/qrgatectl.1
+	install -m 644 src/qrgated/qrgate.conf.5 $(DESTDIR)$(MANDIR)/man5/qrgate.conf.5
+	install -m 644 src/qrgated/qrgated.8 $(DESTDIR)$(MANDIR)/man8/qrgated.8
 	@echo "qrgate: installed; then: systemd-sysusers, udevadm trigger, and"
 	@echo "  cp $(SYSCONFDIR)/qrgate.conf.example $(SYSCONFDIR)/qrgate.conf; systemctl enable --now qrgated"
 

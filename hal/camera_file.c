@@ -18,8 +18,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../src/image.h"
-#include "../src/log.h"
+#include "image.h"
+#include "log.h"
 #include "camera.h"
 
 struct file_cam {

@@ -74,7 +74,7 @@
 #include <libcamera/version.h>
 
 extern "C" {
-#include "../src/log.h"
+#include "log.h"
 #include "camera.h"
 }
 

@@ -19,7 +19,7 @@
 
 #include <linux/videodev2.h>
 
-#include "../src/log.h"
+#include "log.h"
 #include "camera.h"
 #include "v4l2_format.h"
 

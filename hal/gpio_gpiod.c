@@ -26,7 +26,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../src/log.h"
+#include "log.h"
 #include "gpio_gpiod.h"
 
 /* Bounds one read_event() call should a source stay readable but empty. */

@@ -17,7 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../src/log.h"
+#include "log.h"
 #include "gpio_gpiod.h"
 
 #if GPIO_GPIOD_V2

@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "../src/log.h"
+#include "log.h"
 #include "gpio_gpiod.h"
 
 #if !GPIO_GPIOD_V2

@@ -24,7 +24,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../src/log.h"
+#include "log.h"
 #include "gpio.h"
 
 /*

@@ -5,7 +5,7 @@
 
 #include <linux/videodev2.h>
 
-#include "../src/image.h"
+#include "image.h"
 
 /*
  * A row is never more than this many times its packed size: it bounds

@@ -21,7 +21,7 @@
 #include <png.h>
 #include <qrencode.h>
 
-#include "../src/image.h"
+#include "image.h"
 
 struct opts {
 	const char *text, *data_file, *out;

@@ -27,7 +27,7 @@ aggregator-skipped:
 	@echo "qrgate: qrgate-aggregator not built: pkg-config finds no $(AGG_PC) (make deps)"
 
 # Where `make install` puts the page, so the default web_root finds it.
-$(AGG_OBJS): QG_CPPFLAGS += -Isrc $(shell $(PKG_CONFIG) --cflags $(AGG_PC) 2>/dev/null) \
+$(AGG_OBJS): QG_CPPFLAGS += $(shell $(PKG_CONFIG) --cflags $(AGG_PC) 2>/dev/null) \
 	-DQRGATE_WEBROOT=\"$(PREFIX)/share/qrgate/web\"
 
 $(AGG): $(AGG_OBJS) $(LIB)

@@ -11,7 +11,7 @@ WEB_SRCS := src/agg/agg_web.c src/agg/agg_web_sse.c src/agg/agg_web_auth.c
 WEB_PC := libmicrohttpd jansson libsodium
 WEB_STUB := $(BUILD)/agg/web-stub
 WEB_STUB_SAN := $(SAN)/agg/web-stub
-WEB_STUB_DEPS := tests/agg/web_stub.c $(WEB_SRCS) src/loop.c src/log.c \
+WEB_STUB_DEPS := tests/agg/web_stub.c $(WEB_SRCS) src/common/loop.c src/common/log.c \
 	src/agg/agg_web.h src/agg/agg_web_private.h
 
 .PHONY: web-stub check-web
@@ -28,13 +28,13 @@ endif
 # dependency file after the first source, so the list above says them.
 $(WEB_STUB): $(WEB_STUB_DEPS)
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) -Isrc -Isrc/agg $(shell $(PKG_CONFIG) --cflags $(WEB_PC)) \
+	$(CC) $(CPPFLAGS) $(INC_AGG) $(shell $(PKG_CONFIG) --cflags $(WEB_PC)) \
 		$(filter-out -MMD -MP,$(QG_CFLAGS)) $(CFLAGS) -o $@ $(filter %.c,$^) \
 		$(shell $(PKG_CONFIG) --libs $(WEB_PC))
 
 $(WEB_STUB_SAN): $(WEB_STUB_DEPS)
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) -Isrc -Isrc/agg $(shell $(PKG_CONFIG) --cflags $(WEB_PC)) \
+	$(CC) $(CPPFLAGS) $(INC_AGG) $(shell $(PKG_CONFIG) --cflags $(WEB_PC)) \
 		$(filter-out -MMD -MP,$(QG_CFLAGS)) $(CFLAGS) $(SANFLAGS) -o $@ $(filter %.c,$^) \
 		$(shell $(PKG_CONFIG) --libs $(WEB_PC))
 

@@ -18,11 +18,11 @@
 
 #include <sqlite3.h>
 
-#include "../../src/gate.h"
-#include "../../src/inbound.h"
-#include "../../src/log.h"
-#include "../../src/loop.h"
-#include "../../src/store_sync.h"
+#include "gate.h"
+#include "inbound.h"
+#include "log.h"
+#include "loop.h"
+#include "store_sync.h"
 
 static char *
 chunk_json(int64_t version, int chunk, int chunks, int from, int to,

@@ -31,8 +31,8 @@
 
 #include <zbar.h>
 
-#include "../../src/decoder.h"
-#include "../../src/image.h"
+#include "decoder.h"
+#include "image.h"
 
 #define MAX_DECODERS	8
 

@@ -8,10 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../src/log.h"
-#include "../../src/loop.h"
-#include "../../src/store.h"
-#include "../../src/store_outbox.h"
+#include "log.h"
+#include "loop.h"
+#include "store.h"
+#include "store_outbox.h"
 
 int
 main(int argc, char **argv)

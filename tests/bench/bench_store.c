@@ -10,9 +10,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../../src/log.h"
-#include "../../src/loop.h"
-#include "../../src/store.h"
+#include "log.h"
+#include "loop.h"
+#include "store.h"
 
 static int
 cmp_i64(const void *a, const void *b)

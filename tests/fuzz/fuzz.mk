@@ -41,7 +41,7 @@ FUZZ_AGG_PC := libpq libmicrohttpd
 ifeq ($(call have,libpq)$(call have,libmicrohttpd),yesyes)
 FUZZ_AGG_OBJS = $(call obj,$(FUZZ),$(filter-out src/agg/agg_main.c,$(wildcard src/agg/*.c)))
 # The flags src/aggregator.mk gives its objects.
-$(FUZZ_AGG_OBJS): QG_CPPFLAGS += -Isrc $(shell $(PKG_CONFIG) --cflags $(FUZZ_AGG_PC)) \
+$(FUZZ_AGG_OBJS): QG_CPPFLAGS += $(shell $(PKG_CONFIG) --cflags $(FUZZ_AGG_PC)) \
 	-DQRGATE_WEBROOT=\"$(PREFIX)/share/qrgate/web\"
 $(FUZZ_AGG_OBJS): tests/fuzz/fuzz.mk
 $(FUZZ)/libagg.a: $(FUZZ_AGG_OBJS)
@@ -60,7 +60,7 @@ fuzz-build: $(FUZZ_BINS)
 
 $(FUZZ)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(FUZZ_CC) $(QG_CPPFLAGS) $(CPPFLAGS) $(FUZZ_QG_CFLAGS) $(FUZZ_CFLAGS) \
+	$(FUZZ_CC) $(call inc,$<) $(QG_CPPFLAGS) $(CPPFLAGS) $(FUZZ_QG_CFLAGS) $(FUZZ_CFLAGS) \
 		-fsanitize=fuzzer-no-link $(FUZZ_SAN) -c $< -o $@
 
 # A change of flags here rebuilds everything.
@@ -75,7 +75,7 @@ $(FUZZ)/libqrgate.a: $(FUZZ_LIB_OBJS)
 # --wrap).
 $(FUZZ)/fuzz_%: tests/fuzz/fuzz_%.c $(wildcard tests/fuzz/*.h) $(FUZZ)/libqrgate.a
 	@mkdir -p $(dir $@)
-	$(FUZZ_CC) $(QG_CPPFLAGS) $(CPPFLAGS) -Isrc -Ihal \
+	$(FUZZ_CC) $(QG_CPPFLAGS) $(CPPFLAGS) $(INC_TESTS) \
 		-DFUZZ_SRCDIR=\"$(CURDIR)\" $(FUZZ_QG_CFLAGS) $(FUZZ_CFLAGS) \
 		-fsanitize=fuzzer $(FUZZ_SAN) -o $@ $< $(FUZZ_EXTRA_A) \
 		$(FUZZ)/libqrgate.a $$(sed -n 's|^// fuzz-ldflags: ||p' $<) \

@@ -15,7 +15,7 @@
 
 #include <sqlite3.h>
 
-#include "../../src/agg/agg.h"
+#include "agg.h"
 #include "fuzz.h"
 
 /* 2026-01-01T00:00:00Z. */

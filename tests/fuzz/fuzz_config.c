@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../src/config.h"
+#include "config.h"
 #include "fuzz.h"
 
 static char conf_path[PATH_MAX];

@@ -14,7 +14,7 @@
 
 #include <sqlite3.h>
 
-#include "../../src/store.h"
+#include "store.h"
 #include "fuzz.h"
 
 #define FUZZ_CSV_NAME	"creds.csv"

@@ -36,10 +36,10 @@
 #include <jansson.h>
 #include <sqlite3.h>
 
-#include "../../src/gate.h"
-#include "../../src/inbound.h"
-#include "../../src/push.h"
-#include "../../src/store_sync.h"
+#include "gate.h"
+#include "inbound.h"
+#include "push.h"
+#include "store_sync.h"
 #include "fuzz.h"
 
 /* 2026-01-01T00:00:00Z. */

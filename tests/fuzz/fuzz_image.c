@@ -20,7 +20,7 @@
 
 #include <jpeglib.h>
 
-#include "../../src/image.h"
+#include "image.h"
 #include "fuzz.h"
 
 #define FUZZ_MAX_PIXELS	(1024 * 1024)

@@ -10,9 +10,9 @@
 
 #include <jansson.h>
 
-#include "../../src/gate.h"
-#include "../../src/inbound.h"
-#include "../../src/token.h"
+#include "gate.h"
+#include "inbound.h"
+#include "token.h"
 
 static json_t *
 fuzz_step_run(struct gate *g, const uint8_t *data, size_t len)

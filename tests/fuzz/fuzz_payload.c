@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../src/payload.h"
+#include "payload.h"
 #include "fuzz.h"
 
 static void

@@ -16,8 +16,8 @@
 
 #include <sodium.h>
 
-#include "../../src/config.h"
-#include "../../src/signed_msg.h"
+#include "config.h"
+#include "signed_msg.h"
 #include "fuzz.h"
 
 #define TOPIC		"site1/gate7/config/set"

@@ -15,10 +15,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../src/base45.h"
-#include "../../src/gpio_linespec.h"
-#include "../../src/keyfile.h"
-#include "../../src/timefmt.h"
+#include "base45.h"
+#include "gpio_linespec.h"
+#include "keyfile.h"
+#include "timefmt.h"
 #include "fuzz.h"
 
 /* Fixed, so that a relative time means the same in every run. */

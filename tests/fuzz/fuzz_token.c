@@ -14,8 +14,8 @@
 
 #include <sodium.h>
 
-#include "../../src/base45.h"
-#include "../../src/token.h"
+#include "base45.h"
+#include "token.h"
 #include "fuzz.h"
 
 static uint8_t pk[TOKEN_PK_BYTES], sk[TOKEN_SK_BYTES];

@@ -1,4 +1,4 @@
-# The gate's time (src/gatetime.h) against a clock moved with libfaketime,
+# The gate's time (gatetime.h) against a clock moved with libfaketime,
 # preloaded into the daemon only (lib.sh's GATE_ENV): a clock set back
 # after a run at the real time revives no expired credential, badge token
 # or command; a clock set forward makes retention delete nothing within

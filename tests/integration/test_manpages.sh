@@ -5,7 +5,7 @@
 # qrgate-aggregator has its entry in qrgate-aggregator(8).  Needs mandoc
 # (the Debian package mandoc).
 
-MANPAGES="src/qrgated.8 src/qrgatectl.1 src/qrgate.conf.5 src/agg/qrgate-aggregator.8"
+MANPAGES="src/qrgated/qrgated.8 src/qrgatectl/qrgatectl.1 src/qrgated/qrgate.conf.5 src/agg/qrgate-aggregator.8"
 
 test_manpages_lint() {
 	local page out rc bad=0
@@ -46,7 +46,7 @@ manpage_items() {
 }
 
 test_manpage_lists_every_setting() {
-	local conf="$SRCDIR/src/qrgate.conf.5" ctl="$SRCDIR/src/qrgatectl.1"
+	local conf="$SRCDIR/src/qrgated/qrgate.conf.5" ctl="$SRCDIR/src/qrgatectl/qrgatectl.1"
 	local keys key n=0 bad=0 usage cmds cmd sub items d="$WORK/manpages"
 
 	keys=$(manpage_settings)

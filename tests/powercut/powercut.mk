@@ -29,7 +29,7 @@ $(PC)/pcmark: tests/powercut/pcmark.c
 # The real daemon's objects, with its commit wrapped (relay_first.c).
 $(PC)/qrgated-relay-first: tests/powercut/relay_first.c $(call obj,$(BUILD),$(DAEMON_SRCS)) $(LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(QG_CPPFLAGS) $(CPPFLAGS) -Isrc -Ihal $(QG_CFLAGS) $(CFLAGS) $(LDFLAGS) \
+	$(CC) $(INC_TESTS) $(QG_CPPFLAGS) $(CPPFLAGS) $(QG_CFLAGS) $(CFLAGS) $(LDFLAGS) \
 		-Wl,--wrap=gate_event_commit_step -o $@ $^ $(LDLIBS)
 
 check-powercut: deps

@@ -20,10 +20,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../../src/gate.h"
-#include "../../src/inbound.h"
-#include "../../src/log.h"
-#include "../../src/store_sync.h"
+#include "gate.h"
+#include "inbound.h"
+#include "log.h"
+#include "store_sync.h"
 
 struct gate_fx {
 	char dir[64];

@@ -9,8 +9,8 @@
 
 #include <sqlite3.h>
 
-#include "../../src/gate_log.h"
-#include "../../src/holdoff.h"
+#include "gate_log.h"
+#include "holdoff.h"
 
 /* What the stand-in decoder finds in the next frame: one code, or none. */
 static const char *next_code;

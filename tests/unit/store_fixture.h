@@ -15,8 +15,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../../src/credential.h"
-#include "../../src/store.h"
+#include "credential.h"
+#include "store.h"
 
 struct store_fx {
 	char dir[64];

@@ -18,7 +18,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../../hal/camera.h"
+#include "camera.h"
 
 extern const struct camera_ops camera_file_ops;
 

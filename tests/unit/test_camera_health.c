@@ -14,7 +14,7 @@
 
 #include <sodium.h>
 
-#include "../../src/camera_health.h"
+#include "camera_health.h"
 
 #define MS 1000000LL
 #define W 64

@@ -15,8 +15,8 @@
 
 #include <cmocka.h>
 
-#include "../../src/config.h"
-#include "../../src/gpio_linespec.h"
+#include "config.h"
+#include "gpio_linespec.h"
 
 #define FILES_MAX	8
 

@@ -15,7 +15,7 @@
 #include <sys/socket.h>
 #include <sys/un.h>
 
-#include "../../src/control.h"
+#include "control.h"
 
 #include "gate_fixture.h"
 

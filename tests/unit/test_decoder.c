@@ -22,8 +22,8 @@
 size_t __sanitizer_get_current_allocated_bytes(void);
 #endif
 
-#include "../../src/decoder.h"
-#include "../../src/image.h"
+#include "decoder.h"
+#include "image.h"
 
 extern const struct decoder_ops decoder_zbar_ops;
 

@@ -21,8 +21,8 @@
 #include <cmocka.h>
 #include <qrencode.h>
 
-#include "../../src/decoder.h"
-#include "../../src/image.h"
+#include "decoder.h"
+#include "image.h"
 
 #ifdef CONFIG_DECODER_ZXING
 

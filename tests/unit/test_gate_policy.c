@@ -19,10 +19,10 @@
 
 #include <sys/stat.h>
 
-#include "../../src/cccd_check.h"
-#include "../../src/gate_log.h"
-#include "../../src/keyfile.h"
-#include "../../src/token.h"
+#include "cccd_check.h"
+#include "gate_log.h"
+#include "keyfile.h"
+#include "token.h"
 
 #include "gate_fixture.h"
 #include "scan_fixture.h"

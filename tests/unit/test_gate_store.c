@@ -17,7 +17,7 @@
 
 #include <sqlite3.h>
 
-#include "../../src/gate_log.h"
+#include "gate_log.h"
 
 #include "gate_fixture.h"
 #include "scan_fixture.h"

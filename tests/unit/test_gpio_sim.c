@@ -21,8 +21,8 @@
 
 #include <cmocka.h>
 
-#include "../../hal/gpio.h"
-#include "../../src/log.h"
+#include "gpio.h"
+#include "log.h"
 
 extern const struct gpio_ops gpio_sim_ops;
 

@@ -11,7 +11,7 @@
 
 #include <cmocka.h>
 
-#include "../../src/holdoff.h"
+#include "holdoff.h"
 
 #define MS	INT64_C(1000000)
 #define T0	(INT64_C(5000) * MS)	/* an arbitrary monotonic start */

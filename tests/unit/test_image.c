@@ -18,7 +18,7 @@
 #include <jpeglib.h>
 #include <png.h>
 
-#include "../../src/image.h"
+#include "image.h"
 
 static char tmpdir[] = "/tmp/qrgate-test-image-XXXXXX";
 

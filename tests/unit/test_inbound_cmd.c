@@ -14,9 +14,9 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "../../src/gate.h"
-#include "../../src/inbound.h"
-#include "../../src/timefmt.h"
+#include "gate.h"
+#include "inbound.h"
+#include "timefmt.h"
 
 #include "gate_fixture.h"
 

@@ -15,10 +15,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../src/gate.h"
-#include "../../src/inbound.h"
-#include "../../src/push.h"
-#include "../../src/store_sync.h"
+#include "gate.h"
+#include "inbound.h"
+#include "push.h"
+#include "store_sync.h"
 
 #include "gate_fixture.h"
 

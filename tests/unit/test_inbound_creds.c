@@ -16,10 +16,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../src/gate.h"
-#include "../../src/inbound.h"
-#include "../../src/keyfile.h"
-#include "../../src/store_sync.h"
+#include "gate.h"
+#include "inbound.h"
+#include "keyfile.h"
+#include "store_sync.h"
 
 #include "gate_fixture.h"
 

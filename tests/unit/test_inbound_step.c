@@ -18,10 +18,10 @@
 
 #include <sodium.h>
 
-#include "../../src/gate.h"
-#include "../../src/inbound.h"
-#include "../../src/mqtt_msg.h"
-#include "../../src/token.h"
+#include "gate.h"
+#include "inbound.h"
+#include "mqtt_msg.h"
+#include "token.h"
 
 #include "gate_fixture.h"
 

@@ -10,8 +10,8 @@
 
 #include <cmocka.h>
 
-#include "../../src/lane.h"
-#include "../../src/loop.h"
+#include "lane.h"
+#include "loop.h"
 
 struct fake_gpio {
 	int value[GPIO_ROLE_COUNT];

@@ -8,7 +8,7 @@
 
 #include <cmocka.h>
 
-#include "../../src/loop.h"
+#include "loop.h"
 
 struct tick {
 	struct loop_timer t;

@@ -17,8 +17,8 @@
 
 #include <jpeglib.h>
 
-#include "../../hal/v4l2_format.h"
-#include "../../src/image.h"
+#include "v4l2_format.h"
+#include "image.h"
 
 #define SEC 1000000000LL
 

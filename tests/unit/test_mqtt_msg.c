@@ -14,8 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../src/log.h"
-#include "../../src/mqtt_msg.h"
+#include "log.h"
+#include "mqtt_msg.h"
 
 static struct event
 event_make(void)

@@ -16,9 +16,9 @@
 
 #include <cmocka.h>
 
-#include "../../src/gate.h"
-#include "../../src/log.h"
-#include "../../src/notify.h"
+#include "gate.h"
+#include "log.h"
+#include "notify.h"
 
 struct fixture {
 	char dir[64];

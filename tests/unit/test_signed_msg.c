@@ -16,9 +16,9 @@
 
 #include <sodium.h>
 
-#include "../../src/config.h"
-#include "../../src/keyfile.h"
-#include "../../src/signed_msg.h"
+#include "config.h"
+#include "keyfile.h"
+#include "signed_msg.h"
 
 #define TOPIC		"site1/gate7/config/set"
 #define BODY		"{\"version\":7,\"settings\":{\"lane.pulse_ms\":4000}}"

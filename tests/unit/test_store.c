@@ -14,8 +14,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "../../src/log.h"
-#include "../../src/store.h"
+#include "log.h"
+#include "store.h"
 #include "store_fixture.h"
 
 static const char *

@@ -17,7 +17,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "../../src/store.h"
+#include "store.h"
 #include "store_fixture.h"
 
 #define PAST_SQLITE 1200	/* frames: SQLite checkpoints at 1000 */

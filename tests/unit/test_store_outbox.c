@@ -18,10 +18,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../../src/log.h"
-#include "../../src/store.h"
-#include "../../src/store_outbox.h"
-#include "../../src/store_schema.h"
+#include "log.h"
+#include "store.h"
+#include "store_outbox.h"
+#include "store_schema.h"
 #include "store_fixture.h"
 
 /* One integer from a query, on the store's own connection. */

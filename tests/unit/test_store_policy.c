@@ -18,11 +18,11 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../../src/keyfile.h"
-#include "../../src/log.h"
-#include "../../src/store.h"
-#include "../../src/store_schema.h"
-#include "../../src/store_sync.h"
+#include "keyfile.h"
+#include "log.h"
+#include "store.h"
+#include "store_schema.h"
+#include "store_sync.h"
 #include "store_fixture.h"
 
 /* The credentials CSV a test writes, beside the database. */

@@ -17,8 +17,8 @@
 #include <sys/stat.h>
 #include <time.h>
 
-#include "../../src/log.h"
-#include "../../src/store.h"
+#include "log.h"
+#include "store.h"
 #include "store_fixture.h"
 
 /* Writes text to path, replacing it. */

@@ -6,7 +6,7 @@
 
 #include <cmocka.h>
 
-#include "../../src/timefmt.h"
+#include "timefmt.h"
 
 /* 2024-02-29T00:00:00Z */
 #define LEAP_DAY_MS	INT64_C(1709164800000)

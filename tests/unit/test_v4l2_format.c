@@ -11,7 +11,7 @@
 
 #include <linux/videodev2.h>
 
-#include "../../hal/v4l2_format.h"
+#include "v4l2_format.h"
 
 static void
 test_layout_grey(void **state)

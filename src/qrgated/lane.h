@@ -12,7 +12,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "../hal/gpio.h"
+#include "gpio.h"
 #include "loop.h"
 #include "types.h"
 

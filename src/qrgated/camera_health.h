@@ -13,7 +13,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "../hal/camera.h"
+#include "camera.h"
 
 enum camera_fault {
 	CAMERA_OK,

@@ -12,8 +12,8 @@
 
 #include <jansson.h>
 
-#include "../hal/camera.h"
-#include "../hal/gpio.h"
+#include "camera.h"
+#include "gpio.h"
 #include "camera_health.h"
 #include "clocksync.h"
 #include "config.h"

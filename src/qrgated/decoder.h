@@ -10,7 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../hal/camera.h"
+#include "camera.h"
 
 #define DECODE_MAX_CODES 8
 

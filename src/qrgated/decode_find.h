@@ -9,7 +9,7 @@
 
 #include <stdbool.h>
 
-#include "../hal/camera.h"
+#include "camera.h"
 
 #define DECODE_FIND_MAX 4
 

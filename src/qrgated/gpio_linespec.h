@@ -17,7 +17,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "../hal/gpio.h"
+#include "gpio.h"
 
 #define GPIO_LINESPEC_MAX_OFFSET	65535
 #define GPIO_LINESPEC_MAX_DEBOUNCE	1000000

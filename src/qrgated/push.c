@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../hal/gpio.h"
+#include "gpio.h"
 
 #define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
 

@@ -13,7 +13,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
-#include "../hal/gpio.h"
+#include "gpio.h"
 #include "log.h"
 #include "mask.h"
 #include "settings.h"
