@@ -76,6 +76,7 @@
 extern "C" {
 #include "../src/log.h"
 #include "camera.h"
+#include "../src/util.h"
 }
 
 using namespace libcamera;
@@ -151,7 +152,7 @@ static const struct lc_format lc_formats[] = {
 	{ formats::ABGR8888, "ABGR8888", LC_CONV_RGB, 4, 0, 0, 1, 2 },
 	{ formats::ARGB8888, "ARGB8888", LC_CONV_RGB, 4, 0, 2, 1, 0 },
 };
-#define LC_NFORMATS (sizeof(lc_formats) / sizeof(lc_formats[0]))
+#define LC_NFORMATS (nitems(lc_formats))
 
 /* How the exposure cap is applied, if at all. */
 enum lc_expo {

@@ -10,6 +10,7 @@
 #include <sodium.h>
 
 #include "cccd_check.h"
+#include "clock.h"
 #include "gate.h"
 #include "gate_log.h"
 #include "keyfile.h"

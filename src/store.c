@@ -16,6 +16,7 @@
 #include "store_outbox.h"
 #include "store_private.h"
 #include "store_schema.h"
+#include "util.h"
 
 /* The CLI may read while the daemon writes: wait for the lock this long. */
 #define STORE_BUSY_MS 5000
@@ -776,7 +777,7 @@ store_set_aside(const char *path, int64_t when, char *aside, size_t len)
 		log_warnx("%s: %s exists already", path, aside);
 		return -1;
 	}
-	for (size_t i = 0; i < sizeof(suffix) / sizeof(suffix[0]); i++) {
+	for (size_t i = 0; i < nitems(suffix); i++) {
 		snprintf(from, sizeof(from), "%s%s", path, suffix[i]);
 		snprintf(to, sizeof(to), "%s%s", aside, suffix[i]);
 		if (rename(from, to) == -1 && errno != ENOENT) {

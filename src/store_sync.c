@@ -30,6 +30,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "clock.h"
 #include "keyfile.h"
 #include "log.h"
 #include "loop.h"

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "agg.h"
+#include "clock.h"
 #include "log.h"
 
 /* Longest text member kept; gates send far less. */

@@ -18,11 +18,13 @@
 
 #include <sqlite3.h>
 
+#include "../../src/clock.h"
 #include "../../src/gate.h"
 #include "../../src/inbound.h"
 #include "../../src/log.h"
 #include "../../src/loop.h"
 #include "../../src/store_sync.h"
+#include "../../src/util.h"
 
 static char *
 chunk_json(int64_t version, int chunk, int chunks, int from, int to,
@@ -231,7 +233,7 @@ main(int argc, char **argv)
 		rc = 0;
 	store_close(st);
 	loop_done(&loop);
-	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+	for (size_t i = 0; i < nitems(files); i++) {
 		snprintf(path, sizeof(path), "%s/%s", dir, files[i]);
 		unlink(path);
 	}

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../../src/clock.h"
 #include "../../src/log.h"
 #include "../../src/loop.h"
 #include "../../src/store.h"

@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../../src/clock.h"
 #include "../../src/log.h"
 #include "../../src/loop.h"
 #include "../../src/store.h"

@@ -16,6 +16,7 @@
 #include <sqlite3.h>
 
 #include "../../src/agg/agg.h"
+#include "../../src/clock.h"
 #include "fuzz.h"
 
 /* 2026-01-01T00:00:00Z. */

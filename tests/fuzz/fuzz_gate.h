@@ -36,6 +36,7 @@
 #include <jansson.h>
 #include <sqlite3.h>
 
+#include "../../src/clock.h"
 #include "../../src/gate.h"
 #include "../../src/inbound.h"
 #include "../../src/push.h"

@@ -10,6 +10,7 @@
 
 #include <jansson.h>
 
+#include "../../src/clock.h"
 #include "../../src/gate.h"
 #include "../../src/inbound.h"
 #include "../../src/token.h"

@@ -9,6 +9,7 @@
 
 #include <sqlite3.h>
 
+#include "../../src/clock.h"
 #include "../../src/gate_log.h"
 #include "../../src/holdoff.h"
 

@@ -23,6 +23,7 @@
 
 #include "clocksync.h"
 #include "log.h"
+#include "util.h"
 
 #define S	1000000000LL
 
@@ -145,7 +146,7 @@ test_kernel_refused_is_unsynced(void **state)
 		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
 	};
 	struct sock_fprog prog = {
-		.len = sizeof(insns) / sizeof(insns[0]), .filter = insns,
+		.len = nitems(insns), .filter = insns,
 	};
 	int status;
 	pid_t pid;

@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include "decide_fixture.h"
+#include "util.h"
 
 static void
 test_granted(void **state)
@@ -304,7 +305,7 @@ test_lanes_table(void **state)
 	};
 
 	(void)state;
-	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+	for (size_t i = 0; i < nitems(t); i++) {
 		enum reason r = decide_lanes_check(t[i].lanes, t[i].lane,
 		    t[i].dir);
 

@@ -20,6 +20,7 @@
 #include <sys/stat.h>
 
 #include "../../src/cccd_check.h"
+#include "../../src/clock.h"
 #include "../../src/gate_log.h"
 #include "../../src/keyfile.h"
 #include "../../src/token.h"

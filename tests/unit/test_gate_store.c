@@ -17,6 +17,7 @@
 
 #include <sqlite3.h>
 
+#include "../../src/clock.h"
 #include "../../src/gate_log.h"
 
 #include "gate_fixture.h"

@@ -16,6 +16,7 @@
 
 #include <cmocka.h>
 
+#include "../../src/clock.h"
 #include "../../src/gate.h"
 #include "../../src/log.h"
 #include "../../src/notify.h"
