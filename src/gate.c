@@ -12,7 +12,7 @@
 
 #include "clock.h"
 #include "gate.h"
-#include "gate_log.h"
+#include "gate_private.h"
 #include "log.h"
 #include "store_outbox.h"
 #include "store_sync.h"

@@ -9,7 +9,7 @@
 
 #include "clock.h"
 #include "gate.h"
-#include "gate_log.h"
+#include "gate_private.h"
 #include "log.h"
 #include "timefmt.h"
 #include "util.h"

@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "gate.h"
-#include "gate_log.h"
+#include "gate_private.h"
 #include "log.h"
 #include "mask.h"
 #include "mqtt_msg.h"

@@ -12,7 +12,7 @@
 #include "cccd_check.h"
 #include "clock.h"
 #include "gate.h"
-#include "gate_log.h"
+#include "gate_private.h"
 #include "keyfile.h"
 #include "log.h"
 #include "mask.h"

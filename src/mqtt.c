@@ -5,7 +5,7 @@
  * the connection and trying again with backoff, a reconnect when the
  * config changes, and the clean stop.  mqtt_connect.c makes each attempt.
  */
-#include "mqtt.h"
+#include "mqtt_private.h"
 
 #include <errno.h>
 #include <poll.h>
@@ -52,7 +52,7 @@ static const char *const mqtt_topic_suffix[MQTT_T_COUNT] = {
 	[MQTT_T_STEPS] = "steps",
 };
 
-const char *
+static const char *
 mqtt_state_name(enum mqtt_state s)
 {
 	switch (s) {

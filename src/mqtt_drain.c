@@ -13,7 +13,7 @@
 #include <mqtt_protocol.h>
 
 #include "log.h"
-#include "mqtt.h"
+#include "mqtt_private.h"
 #include "mqtt_msg.h"
 #include "store_outbox.h"
 #include "util.h"

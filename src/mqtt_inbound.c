@@ -14,7 +14,7 @@
 #include "gate.h"
 #include "inbound.h"
 #include "log.h"
-#include "mqtt.h"
+#include "mqtt_private.h"
 #include "push.h"
 #include "signed_msg.h"
 #include "util.h"

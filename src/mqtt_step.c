@@ -14,7 +14,7 @@
 
 #include "inbound.h"
 #include "log.h"
-#include "mqtt.h"
+#include "mqtt_private.h"
 #include "mqtt_msg.h"
 #include "util.h"
 

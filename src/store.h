@@ -219,10 +219,4 @@ int store_set_aside(const char *path, int64_t when, char *aside, size_t len);
 /* "PATH.unreadable-YYYYmmddTHHMMSSZ", when in UTC seconds.  0 or -1. */
 int store_aside_name(const char *path, int64_t when, char *buf, size_t len);
 
-/*
- * The connection itself, for the store's other files (store_*.c) that keep
- * their own tables; not for the rest of the daemon.
- */
-struct sqlite3 *store_db(struct store *st);
-
 #endif

@@ -9,6 +9,7 @@
 
 #include "log.h"
 #include "store.h"
+#include "store_private.h"
 
 /* Runs sql with ?1 = id (when not NULL) and then v bound.  Returns 1 for a
  * row, 0 for none, -1 on error (logged). */

@@ -8,6 +8,7 @@
 
 #include "log.h"
 #include "store.h"
+#include "store_private.h"
 
 int
 store_meta_get(struct store *st, const char *key, int64_t *value)

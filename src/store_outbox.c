@@ -8,6 +8,7 @@
 #include <stdio.h>
 
 #include "log.h"
+#include "store_private.h"
 
 static const char *
 store_outbox_name(sqlite3 *db)

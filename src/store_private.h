@@ -91,6 +91,13 @@ int store_column_enum(sqlite3_stmt *s, int col, int (*from_name)(const char *));
 int store_files_check(struct store *st);
 
 /*
+ * The connection itself, for the store's other files (store_*.c) that keep
+ * their own tables, and for the white-box tests that look at those tables
+ * directly; never for the rest of the daemon.
+ */
+sqlite3 *store_db(struct store *st);
+
+/*
  * BEGIN IMMEDIATE and COMMIT.  0, or -1 with SQLite's message kept for
  * store_errmsg(); neither logs.
  */

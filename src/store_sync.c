@@ -34,6 +34,7 @@
 #include "keyfile.h"
 #include "log.h"
 #include "loop.h"
+#include "store_private.h"
 #include "store_schema.h"
 
 /*

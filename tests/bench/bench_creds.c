@@ -23,6 +23,7 @@
 #include "../../src/inbound.h"
 #include "../../src/log.h"
 #include "../../src/loop.h"
+#include "../../src/store_private.h"
 #include "../../src/store_sync.h"
 #include "../../src/util.h"
 

@@ -10,8 +10,9 @@
 #include <sqlite3.h>
 
 #include "../../src/clock.h"
-#include "../../src/gate_log.h"
+#include "../../src/gate_private.h"
 #include "../../src/holdoff.h"
+#include "../../src/store_private.h"
 
 /* What the stand-in decoder finds in the next frame: one code, or none. */
 static const char *next_code;

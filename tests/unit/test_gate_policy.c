@@ -21,7 +21,7 @@
 
 #include "../../src/cccd_check.h"
 #include "../../src/clock.h"
-#include "../../src/gate_log.h"
+#include "../../src/gate_private.h"
 #include "../../src/keyfile.h"
 #include "../../src/token.h"
 

@@ -18,10 +18,11 @@
 #include <sqlite3.h>
 
 #include "../../src/clock.h"
-#include "../../src/gate_log.h"
+#include "../../src/gate_private.h"
 
 #include "gate_fixture.h"
 #include "scan_fixture.h"
+#include "../../src/store_private.h"
 
 /*
  * The spy: each time a relay is energised, how many granted rows of that

@@ -19,6 +19,7 @@
 #include "../../src/gate.h"
 #include "../../src/inbound.h"
 #include "../../src/push.h"
+#include "../../src/store_private.h"
 #include "../../src/store_sync.h"
 
 #include "gate_fixture.h"

@@ -21,6 +21,7 @@
 #include "../../src/log.h"
 #include "../../src/store.h"
 #include "../../src/store_outbox.h"
+#include "../../src/store_private.h"
 #include "../../src/store_schema.h"
 #include "store_fixture.h"
 

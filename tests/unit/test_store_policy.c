@@ -21,6 +21,7 @@
 #include "../../src/keyfile.h"
 #include "../../src/log.h"
 #include "../../src/store.h"
+#include "../../src/store_private.h"
 #include "../../src/store_schema.h"
 #include "../../src/store_sync.h"
 #include "store_fixture.h"

@@ -20,6 +20,7 @@
 #include "../../src/log.h"
 #include "../../src/store.h"
 #include "store_fixture.h"
+#include "../../src/store_private.h"
 
 /* Writes text to path, replacing it. */
 static void
