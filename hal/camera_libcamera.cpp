@@ -1,8 +1,9 @@
 /*
  * The libcamera camera: the Raspberry Pi's camera stack (and any camera
- * libcamera drives), behind the same C ops as the others.  This is the
- * project's only C++, kept to a shim: no exception leaves it, and
- * libcamera's threads never call into the daemon.
+ * libcamera drives), behind the same C ops as the others.  It is C++ (as
+ * is the zxing decoder, src/decoder_zxing.cpp), kept to a shim: no
+ * exception leaves it, and libcamera's threads never call into the
+ * daemon.
  *
  * libcamera completes requests on its own thread.  The slot that hears of
  * it only puts the request on a small locked queue and writes to an

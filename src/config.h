@@ -62,7 +62,7 @@ struct config {
 		char lane[32];
 	} gate;
 	struct {
-		char backend[16];	/* file, v4l2 (libcamera later) */
+		char backend[16];	/* file, v4l2, libcamera */
 		char source[1024];
 		int fps;
 		bool loop;

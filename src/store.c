@@ -85,6 +85,49 @@ store_fail_bind(struct store *st, sqlite3_stmt *s)
 	sqlite3_clear_bindings(s);
 }
 
+const char *
+store_db_name(sqlite3 *db)
+{
+	const char *name = sqlite3_db_filename(db, "main");
+
+	return name != NULL && name[0] != '\0' ? name : "store";
+}
+
+int
+store_exec(sqlite3 *db, const char *sql)
+{
+	char *msg = NULL;
+
+	if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		log_warnx("%s: %s", store_db_name(db),
+		    msg != NULL ? msg : sqlite3_errmsg(db));
+		sqlite3_free(msg);
+		return -1;
+	}
+	return 0;
+}
+
+int
+store_prepare(sqlite3 *db, const char *sql, sqlite3_stmt **s)
+{
+	if (sqlite3_prepare_v2(db, sql, -1, s, NULL) != SQLITE_OK) {
+		log_warnx("%s: %s", store_db_name(db), sqlite3_errmsg(db));
+		*s = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+int
+store_step_done(sqlite3 *db, sqlite3_stmt *s)
+{
+	if (sqlite3_step(s) != SQLITE_DONE) {
+		log_warnx("%s: %s", store_db_name(db), sqlite3_errmsg(db));
+		return -1;
+	}
+	return 0;
+}
+
 /* The file of f, from the name SQLite resolved at open (absolute). */
 static int
 store_file_name(struct store *st, enum store_file f, char *buf, size_t len)
@@ -652,33 +695,6 @@ store_event_held(struct store *st, int64_t before_ms)
 	    " AND seq IN (SELECT seq FROM outbox)", before_ms, &n) == -1)
 		return -1;
 	return (int)n;
-}
-
-int
-store_check(struct store *st)
-{
-	sqlite3_stmt *s;
-	const unsigned char *v;
-	int rc, ret = -1;
-
-	if (sqlite3_prepare_v2(st->db, "PRAGMA quick_check", -1, &s,
-	    NULL) != SQLITE_OK) {
-		log_warnx("%s: %s", st->path, sqlite3_errmsg(st->db));
-		return -1;
-	}
-	/* One row "ok" when sound; otherwise one row per problem found. */
-	if ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		v = sqlite3_column_text(s, 0);
-		if (v != NULL && strcmp((const char *)v, "ok") == 0)
-			ret = 0;
-		else
-			log_warnx("%s: quick_check: %s", st->path,
-			    v != NULL ? (const char *)v : "?");
-	} else
-		log_warnx("%s: quick_check: %s", st->path,
-		    sqlite3_errmsg(st->db));
-	sqlite3_finalize(s);
-	return ret;
 }
 
 /* What SQLite's failure says of the file: 1 not a database or corrupt. */

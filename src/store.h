@@ -196,9 +196,6 @@ void store_checkpoint_defer(struct store *st);
 int store_checkpoint(struct store *st);
 int store_wal_frames(const struct store *st);
 
-/* PRAGMA quick_check: 0 when the database is sound, -1 otherwise. */
-int store_check(struct store *st);
-
 /*
  * Whether the file at path is a database SQLite can read whole, opened
  * read-only (nothing is written, created or moved): 0 it is, 1 it is not

@@ -98,6 +98,24 @@ int store_files_check(struct store *st);
 sqlite3 *store_db(struct store *st);
 
 /*
+ * The file name for the log, or "store" for a database in memory.  The
+ * three below are for the store's files that keep their own tables: each
+ * logs SQLite's message once, with that name, and returns 0 or -1.
+ */
+const char *store_db_name(sqlite3 *db);
+int store_exec(sqlite3 *db, const char *sql);
+/* *s is NULL after a failure. */
+int store_prepare(sqlite3 *db, const char *sql, sqlite3_stmt **s);
+/* Steps a statement that returns no row; does not reset it. */
+int store_step_done(sqlite3 *db, sqlite3_stmt *s);
+/*
+ * Binds c as ?1..?12 in STORE_CRED_COLUMNS order (store_schema.h): the
+ * credentials table and its staging copy take the same row.  0 or -1
+ * (SQLite's message in the connection).
+ */
+int store_credential_bind(sqlite3_stmt *s, const struct credential *c);
+
+/*
  * BEGIN IMMEDIATE and COMMIT.  0, or -1 with SQLite's message kept for
  * store_errmsg(); neither logs.
  */

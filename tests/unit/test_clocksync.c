@@ -15,6 +15,7 @@
 #include <linux/filter.h>
 #include <linux/seccomp.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/timex.h>
@@ -40,7 +41,7 @@ fake_kernel(void)
 static void
 fake_init(struct clocksync *c, bool synced)
 {
-	clocksync_init(c);
+	memset(c, 0, sizeof(*c));
 	c->query = fake_kernel;
 	asked = 0;
 	answer = synced;
@@ -95,8 +96,7 @@ test_kernel_answers(void **state)
 	bool a;
 
 	(void)state;
-	clocksync_init(&c);
-	assert_ptr_equal(c.query, clocksync_kernel);
+	memset(&c, 0, sizeof(c));
 	a = clocksync_get(&c, CLOCK_SYNC_KERNEL, 0);
 	assert_int_equal(a, clocksync_kernel());
 }
