@@ -4,6 +4,16 @@
  * (WAL, synchronous=FULL by default) before store_event_append() returns,
  * so a grant is on disk before the relay moves.  Every statement binds its
  * parameters; no SQL is ever built from text that came from outside.
+ *
+ * Errors, in every store*.c file: a function returns -1 (NULL for a
+ * pointer) and the store has logged why, once, with the database's name;
+ * callers do not log SQLite's message again.  Two kinds of answer are
+ * not the store failing, and say why to the caller instead: a check of an
+ * operator's input (store_credential_validate(),
+ * store_credential_import_csv(), store_probe(), the sync's refused rows:
+ * the reason to the caller, for the CLI or the push result), and
+ * store_ping(), the watch each second, whose reason (store_errmsg()) its
+ * caller logs when the answer changes rather than every second.
  */
 #ifndef QRGATE_STORE_H
 #define QRGATE_STORE_H

@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include <sqlite3.h>
@@ -114,6 +115,15 @@ int store_step_done(sqlite3 *db, sqlite3_stmt *s);
  * (SQLite's message in the connection).
  */
 int store_credential_bind(sqlite3_stmt *s, const struct credential *c);
+
+/*
+ * store_outbox.c, for store.c: inside the transaction that writes event
+ * seq, queues (seq, rev) (OUTBOX_REV_*, store_outbox.h) if the outbox
+ * has room.  Returns 1 queued, 0 no room (full, or the cap is 0: MQTT
+ * off), -1 error with SQLite's message in err.
+ */
+int store_outbox_add(struct store *st, int64_t seq, int rev, char *err,
+    size_t errlen);
 
 /*
  * BEGIN IMMEDIATE and COMMIT.  0, or -1 with SQLite's message kept for

@@ -33,7 +33,6 @@
 #include "clock.h"
 #include "keyfile.h"
 #include "log.h"
-#include "loop.h"
 #include "store_private.h"
 #include "store_schema.h"
 
