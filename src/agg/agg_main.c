@@ -23,6 +23,7 @@
 
 #include "agg.h"
 #include "agg_cli.h"
+#include "agg_json.h"
 #include "agg_query.h"
 #include "clock.h"
 #include "log.h"

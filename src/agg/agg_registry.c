@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "agg.h"
+#include "agg_json.h"
 #include "clock.h"
 #include "log.h"
 
