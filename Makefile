@@ -106,7 +106,7 @@ PC_LIBS   += $(shell $(PKG_CONFIG) --libs libsystemd)
 BACKENDS  += notify:systemd
 endif
 
-# libcamera: the project's only C++ (hal/camera_libcamera.cpp), a shim
+# libcamera: a C++ shim (hal/camera_libcamera.cpp; zxing below is the other)
 # behind the C camera ops; built when pkg-config finds libcamera and there
 # is a C++ compiler for the target.  Its version macros pick the API.  A
 # cross build takes it only with CROSS_LIBCAMERA=yes: the cross-built unit

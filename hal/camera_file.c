@@ -21,6 +21,7 @@
 #include "image.h"
 #include "log.h"
 #include "camera.h"
+#include "util.h"
 
 struct file_cam {
 	struct image *frames;
@@ -81,7 +82,7 @@ file_name_is_image(const char *name)
 	/* Hidden files are editor and copy debris (._x.jpg), not frames. */
 	if (name[0] == '.')
 		return 0;
-	for (size_t i = 0; i < sizeof(exts) / sizeof(exts[0]); i++) {
+	for (size_t i = 0; i < nitems(exts); i++) {
 		el = strlen(exts[i]);
 		if (len > el && strcasecmp(name + len - el, exts[i]) == 0)
 			return 1;

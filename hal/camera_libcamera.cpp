@@ -1,8 +1,9 @@
 /*
  * The libcamera camera: the Raspberry Pi's camera stack (and any camera
- * libcamera drives), behind the same C ops as the others.  This is the
- * project's only C++, kept to a shim: no exception leaves it, and
- * libcamera's threads never call into the daemon.
+ * libcamera drives), behind the same C ops as the others.  It is C++ (as
+ * is the zxing decoder, src/decoder_zxing.cpp), kept to a shim: no
+ * exception leaves it, and libcamera's threads never call into the
+ * daemon.
  *
  * libcamera completes requests on its own thread.  The slot that hears of
  * it only puts the request on a small locked queue and writes to an
@@ -76,6 +77,7 @@
 extern "C" {
 #include "log.h"
 #include "camera.h"
+#include "util.h"
 }
 
 using namespace libcamera;
@@ -151,7 +153,7 @@ static const struct lc_format lc_formats[] = {
 	{ formats::ABGR8888, "ABGR8888", LC_CONV_RGB, 4, 0, 0, 1, 2 },
 	{ formats::ARGB8888, "ARGB8888", LC_CONV_RGB, 4, 0, 2, 1, 0 },
 };
-#define LC_NFORMATS (sizeof(lc_formats) / sizeof(lc_formats[0]))
+#define LC_NFORMATS (nitems(lc_formats))
 
 /* How the exposure cap is applied, if at all. */
 enum lc_expo {

@@ -21,6 +21,7 @@
 
 #include "log.h"
 #include "camera.h"
+#include "util.h"
 #include "v4l2_format.h"
 
 #define V4L2_CAM_BUFFERS	4
@@ -58,8 +59,7 @@ static const uint32_t v4l2_cam_formats[] = {
 	V4L2_PIX_FMT_GREY, V4L2_PIX_FMT_YUYV, V4L2_PIX_FMT_NV12,
 	V4L2_PIX_FMT_MJPEG, V4L2_PIX_FMT_JPEG,
 };
-#define V4L2_CAM_NFORMATS \
-	(sizeof(v4l2_cam_formats) / sizeof(v4l2_cam_formats[0]))
+#define V4L2_CAM_NFORMATS	nitems(v4l2_cam_formats)
 
 static int
 v4l2_ioctl(int fd, unsigned long req, void *arg)

@@ -73,9 +73,6 @@ int agg_registry_alarm(struct agg *a, const char *site, const char *gate,
  */
 void agg_registry_tick(struct agg *a, int64_t now_ms);
 
-/* Publishes to the live page when it is served. */
-void agg_publish(struct agg *a, const char *type, json_t *data);
-
 /* The web side's api callback (struct agg_web_source). */
 json_t *agg_api(void *arg, const char *what, const struct agg_web_query *q,
     int *status);
@@ -83,9 +80,5 @@ json_t *agg_api(void *arg, const char *what, const struct agg_web_query *q,
 /* The MQTT client on the loop (agg_mqtt.c). */
 struct agg_mqtt *agg_mqtt_start(struct agg *a);
 void agg_mqtt_stop(struct agg_mqtt *m);
-
-/* Small helpers for JSON members. */
-const char *agg_json_str(json_t *doc, const char *key);	/* NULL if absent */
-bool agg_json_int(json_t *doc, const char *key, int64_t *out);
 
 #endif

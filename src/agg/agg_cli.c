@@ -14,9 +14,11 @@
 #include "agg_cli.h"
 #include "agg_db.h"
 #include "agg_query.h"
+#include "clock.h"
 #include "log.h"
 #include "loop.h"
 #include "timefmt.h"
+#include "util.h"
 
 enum agg_out { OUT_TABLE, OUT_CSV, OUT_JSON };
 
@@ -241,7 +243,7 @@ agg_cli_query(const struct agg_cli_opts *o, struct agg_web_query *q)
 	    o->subject, o->result, o->date, o->limit };
 
 	q->count = 0;
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+	for (size_t i = 0; i < nitems(names); i++)
 		if (values[i] != NULL) {
 			q->name[q->count] = names[i];
 			q->value[q->count++] = values[i];

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "util.h"
 #include "agg_config.h"
 #include "settings.h"
 
@@ -102,11 +103,10 @@ static const struct setting agg_settings[] = {
 	    "The directory of the page (index.html, app.js, style.css)."),
 };
 
-#define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
 
 static const struct settings agg_table = {
-	agg_sections, NELEM(agg_sections),
-	agg_settings, NELEM(agg_settings),
+	agg_sections, nitems(agg_sections),
+	agg_settings, nitems(agg_settings),
 };
 
 /*

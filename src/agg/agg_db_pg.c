@@ -13,6 +13,7 @@
 
 #include "agg_db.h"
 #include "log.h"
+#include "util.h"
 
 #define PG_CACHE 48
 #define PG_ARGS 24
@@ -164,8 +165,8 @@ agg_pg_run(void *h, const char *sql, const struct agg_db_arg *args,
 	}
 	rows = PQntuples(r);
 	n = PQnfields(r);
-	if (n > (int)(sizeof(col) / sizeof(col[0])))
-		n = sizeof(col) / sizeof(col[0]);
+	if (n > (int)nitems(col))
+		n = nitems(col);
 	for (int i = 0; cb != NULL && i < rows && stop == 0; i++) {
 		for (int j = 0; j < n; j++)
 			col[j] = PQgetisnull(r, i, j) ? NULL :

@@ -11,6 +11,7 @@
 
 #include "agg_db.h"
 #include "log.h"
+#include "util.h"
 
 #define SQLITE_CACHE 48
 
@@ -135,8 +136,8 @@ agg_sqlite_run(void *h, const char *sql, const struct agg_db_arg *args,
 		if (cb == NULL || stop != 0)
 			continue;
 		n = sqlite3_column_count(st);
-		if (n > (int)(sizeof(col) / sizeof(col[0])))
-			n = sizeof(col) / sizeof(col[0]);
+		if (n > (int)nitems(col))
+			n = nitems(col);
 		for (int i = 0; i < n; i++)
 			col[i] = (const char *)sqlite3_column_text(st, i);
 		if ((stop = cb(arg, n, col)) != 0)

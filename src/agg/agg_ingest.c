@@ -16,29 +16,12 @@
 #include <string.h>
 
 #include "agg.h"
+#include "agg_json.h"
+#include "clock.h"
 #include "log.h"
 
 /* Longest text member kept; gates send far less. */
 #define AGG_TEXT_MAX 128
-
-const char *
-agg_json_str(json_t *doc, const char *key)
-{
-	json_t *v = json_object_get(doc, key);
-
-	return json_is_string(v) ? json_string_value(v) : NULL;
-}
-
-bool
-agg_json_int(json_t *doc, const char *key, int64_t *out)
-{
-	json_t *v = json_object_get(doc, key);
-
-	if (!json_is_integer(v))
-		return false;
-	*out = json_integer_value(v);
-	return true;
-}
 
 static bool
 agg_event_id_valid(const char *id)
@@ -57,14 +40,6 @@ agg_text(json_t *doc, const char *key)
 	const char *s = agg_json_str(doc, key);
 
 	return s != NULL && strlen(s) <= AGG_TEXT_MAX ? s : NULL;
-}
-
-void
-agg_publish(struct agg *a, const char *type, json_t *data)
-{
-	if (a->web != NULL && data != NULL)
-		agg_web_publish(a->web, type, data);
-	json_decref(data);
 }
 
 static int

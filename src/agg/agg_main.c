@@ -23,8 +23,11 @@
 
 #include "agg.h"
 #include "agg_cli.h"
+#include "agg_json.h"
 #include "agg_query.h"
+#include "clock.h"
 #include "log.h"
+#include "util.h"
 
 #ifndef QRGATE_SYSCONFDIR
 #define QRGATE_SYSCONFDIR "/etc/qrgate"
@@ -88,8 +91,7 @@ agg_api(void *arg, const char *what, const struct agg_web_query *q,
 static void
 agg_tick(struct loop *l, struct loop_timer *t)
 {
-	struct agg *a = (struct agg *)(void *)((char *)t -
-	    offsetof(struct agg, tick));
+	struct agg *a = container_of(t, struct agg, tick);
 	int64_t now = clock_utc_ms();
 
 	agg_registry_tick(a, now);

@@ -26,6 +26,7 @@
 
 #include "agg.h"
 #include "log.h"
+#include "util.h"
 
 #define AGG_ROUND_MAX	256
 #define AGG_TICK_MS	1000
@@ -57,10 +58,6 @@ struct agg_mqtt {
 	int nround;
 	bool round_failed;
 };
-
-#define AGG_MQTT_OF(p, member) \
-	((struct agg_mqtt *)(void *)((char *)(p) - \
-	offsetof(struct agg_mqtt, member)))
 
 static void agg_mqtt_connect(struct agg_mqtt *m);
 
@@ -349,7 +346,7 @@ agg_fd_readable(int fd)
 static void
 agg_mqtt_fd_event(struct loop *l, struct loop_fd *fd, uint32_t events)
 {
-	struct agg_mqtt *m = AGG_MQTT_OF(fd, fd);
+	struct agg_mqtt *m = container_of(fd, struct agg_mqtt, fd);
 	int rc = MOSQ_ERR_SUCCESS, n = 0;
 
 	(void)l;
@@ -382,7 +379,7 @@ agg_mqtt_fd_event(struct loop *l, struct loop_fd *fd, uint32_t events)
 static void
 agg_mqtt_tick(struct loop *l, struct loop_timer *t)
 {
-	struct agg_mqtt *m = AGG_MQTT_OF(t, tick);
+	struct agg_mqtt *m = container_of(t, struct agg_mqtt, tick);
 	int rc;
 
 	if (m->round_failed)
@@ -400,7 +397,7 @@ static void
 agg_mqtt_retry(struct loop *l, struct loop_timer *t)
 {
 	(void)l;
-	agg_mqtt_connect(AGG_MQTT_OF(t, retry));
+	agg_mqtt_connect(container_of(t, struct agg_mqtt, retry));
 }
 
 static void

@@ -19,6 +19,8 @@
 #include <string.h>
 
 #include "agg.h"
+#include "agg_json.h"
+#include "clock.h"
 #include "log.h"
 
 struct agg_prev {

@@ -21,9 +21,7 @@
 #include <unistd.h>
 
 #include "log.h"
-
-#define container_of(p, type, member) \
-	((type *)(void *)((char *)(p) - offsetof(type, member)))
+#include "util.h"
 
 static const struct web_file web_files[WEB_FILES] = {
 	{ "index.html", "text/html; charset=utf-8", NULL, 0, NULL },
@@ -176,7 +174,7 @@ web_query_add(void *arg, enum MHD_ValueKind kind, const char *name,
 	struct agg_web_query *q = arg;
 
 	(void)kind;
-	if (q->count == (int)(sizeof(q->name) / sizeof(q->name[0]))) {
+	if (q->count == (int)nitems(q->name)) {
 		q->count++;	/* one too many: the caller answers 400 */
 		return MHD_NO;
 	}
@@ -201,7 +199,7 @@ web_api(struct agg_web *w, struct MHD_Connection *conn, const char *what)
 		return web_reply(conn, MHD_HTTP_NOT_FOUND, "application/json",
 		    "{\"error\":\"not found\"}");
 	MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, web_query_add, &q);
-	if (q.count > (int)(sizeof(q.name) / sizeof(q.name[0])))
+	if (q.count > (int)nitems(q.name))
 		return web_reply(conn, MHD_HTTP_BAD_REQUEST, "application/json",
 		    "{\"error\":\"too many parameters\"}");
 	if ((j = w->src.api(w->src.arg, what, &q, &status)) == NULL)

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "log.h"
+#include "util.h"
 
 static void
 sse_resume(struct web_client *c)
@@ -185,8 +186,7 @@ void
 agg_web_sse_keepalive(struct loop *l, struct loop_timer *t)
 {
 	static const char beat[] = ": keep-alive\n\n";
-	struct agg_web *w = (struct agg_web *)(void *)((char *)t -
-	    offsetof(struct agg_web, keepalive));
+	struct agg_web *w = container_of(t, struct agg_web, keepalive);
 
 	/* A comment line keeps proxies from closing an idle stream, and
 	 * shows a page that is gone (its write fails). */

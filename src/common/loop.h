@@ -57,8 +57,4 @@ int loop_run(struct loop *l);
 int loop_once(struct loop *l, int max_ms);
 void loop_stop(struct loop *l);
 
-/* CLOCK_MONOTONIC and CLOCK_REALTIME readings. */
-int64_t clock_mono_ns(void);
-int64_t clock_utc_ms(void);
-
 #endif

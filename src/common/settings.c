@@ -13,10 +13,10 @@
 
 #include <ini.h>
 
+#include "util.h"
 #include "log.h"
 #include "settings.h"
 
-#define SETTINGS_NELEM(a)	(sizeof(a) / sizeof((a)[0]))
 
 /*
  * A hostile value can neither flood a message nor put terminal escapes in
@@ -105,7 +105,7 @@ setting_set_bool(const struct setting *s, void *field, const char *v,
 	char q[48];
 
 	(void)s;
-	for (size_t i = 0; i < SETTINGS_NELEM(yes); i++) {
+	for (size_t i = 0; i < nitems(yes); i++) {
 		if (strcasecmp(v, yes[i]) == 0) {
 			*(bool *)field = true;
 			return 0;

@@ -1,4 +1,5 @@
 #include "timefmt.h"
+#include "util.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -172,7 +173,7 @@ timefmt_parse_since(const char *s, int64_t now_ms, int64_t *ms)
 			return -1;
 		count = count * 10 + (s[i] - '0');
 	}
-	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
+	for (size_t i = 0; i < nitems(units); i++) {
 		if (units[i].unit == s[n - 1]) {
 			*ms = now_ms - count * units[i].ms;
 			return 0;

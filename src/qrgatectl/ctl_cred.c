@@ -21,6 +21,7 @@
 #include "payload.h"
 #include "store.h"
 #include "timefmt.h"
+#include "util.h"
 
 #define CRED_COLS	11
 
@@ -536,7 +537,7 @@ ctl_cred(struct ctl *c, int argc, char **argv)
 		cred_usage();
 		return 2;
 	}
-	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
+	for (size_t i = 0; i < nitems(cmds); i++)
 		if (strcmp(argv[1], cmds[i].name) == 0)
 			return cmds[i].fn(c, argc - 1, argv + 1);
 	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {

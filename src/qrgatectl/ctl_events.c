@@ -14,8 +14,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "ctl_table.h"
-#include "loop.h"
 #include "store.h"
 #include "timefmt.h"
 

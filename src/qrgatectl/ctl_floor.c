@@ -17,8 +17,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "ctl.h"
-#include "loop.h"
 #include "store.h"
 #include "timefmt.h"
 

@@ -24,6 +24,7 @@
 #include "ctl.h"
 #include "keyfile.h"
 #include "signed_msg.h"
+#include "util.h"
 
 /* The largest body read: a credential chunk is at most 4 MiB. */
 #define PUSH_BODY_MAX		(16 * 1024 * 1024)
@@ -506,10 +507,10 @@ ctl_push(struct ctl *c, int argc, char **argv)
 		push_usage();
 		return 2;
 	}
-	for (k = 0; k < sizeof(push_kinds) / sizeof(push_kinds[0]); k++)
+	for (k = 0; k < nitems(push_kinds); k++)
 		if (strcmp(argv[1], push_kinds[k].name) == 0)
 			break;
-	if (k == sizeof(push_kinds) / sizeof(push_kinds[0])) {
+	if (k == nitems(push_kinds)) {
 		push_usage();
 		return 2;
 	}

@@ -10,6 +10,7 @@
 
 #include "ctl.h"
 #include "log.h"
+#include "util.h"
 
 #define MAX_OVERRIDES 64
 
@@ -44,7 +45,7 @@ static void
 usage(void)
 {
 	fprintf(stderr, "usage: qrgatectl [-c FILE] [-o section.key=value]... COMMAND ...\n");
-	for (size_t i = 0; i < sizeof(ctl_commands) / sizeof(ctl_commands[0]); i++)
+	for (size_t i = 0; i < nitems(ctl_commands); i++)
 		fprintf(stderr, "  %s\n", ctl_commands[i].usage);
 	exit(2);
 }
@@ -90,7 +91,7 @@ main(int argc, char **argv)
 			fprintf(stderr, "%s\n", errs.msg[i]);
 		return 1;
 	}
-	for (size_t i = 0; i < sizeof(ctl_commands) / sizeof(ctl_commands[0]); i++) {
+	for (size_t i = 0; i < nitems(ctl_commands); i++) {
 		if (strcmp(argv[0], ctl_commands[i].name) == 0) {
 			optind = 1;	/* the subcommand parses its own options */
 			return ctl_commands[i].run(&c, argc, argv);

@@ -167,17 +167,3 @@ camera_health_faulty(const struct camera_health *h)
 {
 	return camera_health_fault(h) != CAMERA_OK;
 }
-
-const char *
-camera_fault_name(enum camera_fault f)
-{
-	switch (f) {
-	case CAMERA_OK:
-		return "ok";
-	case CAMERA_FROZEN:
-		return "frozen";
-	case CAMERA_STALLED:
-		return "stalled";
-	}
-	return "?";
-}

@@ -101,7 +101,4 @@ enum camera_fault camera_health_fault(const struct camera_health *h);
 
 bool camera_health_faulty(const struct camera_health *h);
 
-/* "ok", "frozen", "stalled". */
-const char *camera_fault_name(enum camera_fault f);
-
 #endif

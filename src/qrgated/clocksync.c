@@ -30,13 +30,6 @@ clocksync_kernel(void)
 	return rc != TIME_ERROR;
 }
 
-void
-clocksync_init(struct clocksync *c)
-{
-	memset(c, 0, sizeof(*c));
-	c->query = clocksync_kernel;
-}
-
 bool
 clocksync_get(struct clocksync *c, enum clock_sync_source source,
     int64_t now_ns)

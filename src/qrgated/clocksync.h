@@ -23,9 +23,6 @@ struct clocksync {
 /* True unless adjtimex(2) answers TIME_ERROR or fails (logged once). */
 bool clocksync_kernel(void);
 
-/* Starts with nothing asked yet, querying the kernel. */
-void clocksync_init(struct clocksync *c);
-
 /*
  * Whether the clock counts as synchronised now: per source, or the
  * kernel's answer, asked again when the last is a second old.

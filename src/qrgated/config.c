@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <string.h>
 
+#include "util.h"
 #include "config.h"
 #include "gpio_linespec.h"
 #include "settings.h"
@@ -391,11 +392,10 @@ static const struct setting config_settings[] = {
 	    "sensors for the last decision, grants and denials)."),
 };
 
-#define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
 
 static const struct settings config_table = {
-	config_sections, NELEM(config_sections),
-	config_settings, NELEM(config_settings),
+	config_sections, nitems(config_sections),
+	config_settings, nitems(config_settings),
 };
 
 int
@@ -474,7 +474,7 @@ config_between_check(const struct config *c, const char *where,
 	if (!c->lane.entry && !c->lane.exit)
 		settings_error_add(errs, "%s: lane.entry and lane.exit are both "
 		    "false: the lane runs no way", where);
-	for (size_t i = 0; i < NELEM(ways); i++) {
+	for (size_t i = 0; i < nitems(ways); i++) {
 		bool runs = ways[i].dir == DIR_ENTRY ? c->lane.entry :
 		    c->lane.exit;
 

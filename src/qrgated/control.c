@@ -13,7 +13,9 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "log.h"
+#include "util.h"
 
 /*
  * The answer to lockdown and normal: the state the ways are in now, so
@@ -96,8 +98,7 @@ control_peer_allowed(const struct control *c, int fd)
 static void
 control_client_event(struct loop *l, struct loop_fd *fd, uint32_t events)
 {
-	struct control_client *cl = (struct control_client *)((char *)fd -
-	    offsetof(struct control_client, fd));
+	struct control_client *cl = container_of(fd, struct control_client, fd);
 	char *nl, *text;
 	json_t *reply;
 	ssize_t n;
@@ -137,8 +138,7 @@ control_client_event(struct loop *l, struct loop_fd *fd, uint32_t events)
 static void
 control_client_timeout(struct loop *l, struct loop_timer *t)
 {
-	struct control_client *cl = (struct control_client *)((char *)t -
-	    offsetof(struct control_client, timeout));
+	struct control_client *cl = container_of(t, struct control_client, timeout);
 
 	(void)l;
 	log_debug("control: a client sent no request within %d ms: dropped",
@@ -149,7 +149,7 @@ control_client_timeout(struct loop *l, struct loop_timer *t)
 static void
 control_accept(struct loop *l, struct loop_fd *fd, uint32_t events)
 {
-	struct control *c = (struct control *)((char *)fd - offsetof(struct control, listen));
+	struct control *c = container_of(fd, struct control, listen);
 	struct control_client *cl = NULL, *oldest = NULL;
 	int s;
 

@@ -7,7 +7,7 @@
 
 #include "decide.h"
 
-/* Rule 14.  One step either way covers a phone's clock skew. */
+/* Rule 15.  One step either way covers a phone's clock skew. */
 static bool
 decide_not_yet_valid(const struct decide_input *in,
     const struct credential *c, enum cred_kind kind)
@@ -18,7 +18,7 @@ decide_not_yet_valid(const struct decide_input *in,
 	    (int64_t)in->payload->token.step > in->step_now + 1;
 }
 
-/* Rule 15: the credential's end, or the token's own. */
+/* Rule 16: the credential's end, or the token's own. */
 static bool
 decide_expired(const struct decide_input *in, const struct credential *c,
     enum cred_kind kind)
@@ -33,7 +33,7 @@ decide_expired(const struct decide_input *in, const struct credential *c,
 }
 
 /*
- * Rule 19.  Only an entry is ever refused: refusing an exit would trap
+ * Rule 20.  Only an entry is ever refused: refusing an exit would trap
  * someone inside.  A last grant later than now (the clock was set back)
  * is not held against the holder.
  */
@@ -77,6 +77,8 @@ decide_reason(const struct decide_input *in, bool *alarm)
 	accept = in->policy->accept[kind];
 	if (accept != ACCEPT_YES && accept != ACCEPT_VISITORS)
 		return REASON_KIND_DISABLED;
+	if (in->store_failed)
+		return REASON_STORE_ERROR;
 	if (in->lockdown)
 		return REASON_LANE_LOCKED;
 	if (in->slowed)
@@ -125,6 +127,8 @@ decide_reason(const struct decide_input *in, bool *alarm)
 			return REASON_ANTI_PASSBACK;
 		*alarm = true;
 	}
+	if (in->lane_busy)
+		return REASON_LANE_BUSY;
 	return REASON_GRANTED;
 }
 
@@ -136,6 +140,16 @@ decide(const struct decide_input *in, struct decision *out)
 	out->reason = decide_reason(in, &alarm);
 	out->result = out->reason == REASON_GRANTED ? RES_GRANTED : RES_DENIED;
 	out->passback_alarm = out->reason == REASON_GRANTED && alarm;
+}
+
+void
+decide_unlogged(struct decision *d)
+{
+	if (d->result != RES_GRANTED)
+		return;
+	d->result = RES_DENIED;
+	d->reason = REASON_STORE_ERROR;
+	d->passback_alarm = false;
 }
 
 /* Trims spaces and tabs from both ends of [*p, *p + *n). */

@@ -52,6 +52,13 @@ struct decide_input {
 					 * was not 'not-passed' ... */
 	enum direction last_grant_dir;	/* ... its way */
 	int64_t last_grant_ms;		/* ... and time (UTC ms) */
+
+	bool store_failed;		/* the store could not answer the
+					 * credential's lookup or its facts
+					 * (asked only once rules 1-4 and 7
+					 * pass) */
+	bool lane_busy;			/* this way is still released for
+					 * the one granted before */
 };
 
 struct decision {
@@ -70,32 +77,53 @@ struct decision {
  *  2. unknown-format	no parser knows the payload
  *  3. malformed		a parser claimed it but found it invalid
  *  4. kind-disabled	policy accepts this kind from nobody
- *  5. lane-locked	operator lockdown
- *  6. slowed		the code was denied too often lately (no lookup)
- *  7. unknown		no credential of this kind and subject; cccd:
+ *  5. store-error	the store could not answer (store_failed): nobody
+ *			gets in on a guess.  Before lane-locked because
+ *			nothing the lookup would have said can be trusted,
+ *			and the gate has always answered so.
+ *  6. lane-locked	operator lockdown
+ *  7. slowed		the code was denied too often lately (no lookup)
+ *  8. unknown		no credential of this kind and subject; cccd:
  *			or one enrolled from another card (card_mismatch)
- *  8. visitors-only	the kind is accepted from visitors, the holder is
+ *  9. visitors-only	the kind is accepted from visitors, the holder is
  *			staff
- *  9. bad-signature	signed, dynamic: the signature does not verify
- * 10. revoked		(also a status this program does not know)
- * 11. serial-revoked	signed: the token's serial is not the credential's
- * 12. suspended
- * 13. clock-unsynced	dynamic, the clock is not trusted (not
+ * 10. bad-signature	signed, dynamic: the signature does not verify
+ * 11. revoked		(also a status this program does not know)
+ * 12. serial-revoked	signed: the token's serial is not the credential's
+ * 13. suspended
+ * 14. clock-unsynced	dynamic, the clock is not trusted (not
  *			synchronised, or behind the gate's time floor), and
  *			policy does not accept them so (unsynced_dynamic)
- * 14. not-yet-valid	before valid_from; dynamic: a step after the
+ * 15. not-yet-valid	before valid_from; dynamic: a step after the
  *			current one + 1
- * 15. expired		from valid_until on; signed: from the token's
+ * 16. expired		from valid_until on; signed: from the token's
  *			expiry on; dynamic: a step before the current one - 1
- * 16. replayed		dynamic: a step no later than the last granted
- * 17. wrong-lane	the lanes list does not name this lane
- * 18. wrong-direction	... names it, but not this way
- * 19. anti-passback	entries only (an exit is never refused): hard, the
+ * 17. replayed		dynamic: a step no later than the last granted
+ * 18. wrong-lane	the lanes list does not name this lane
+ * 19. wrong-direction	... names it, but not this way
+ * 20. anti-passback	entries only (an exit is never refused): hard, the
  *			last grant was an entry; timed, an entry within
  *			antipassback_ms.  soft grants, with passback_alarm.
- * 20. granted
+ * 21. lane-busy	everything else grants, but the way is still
+ *			released for the one before (lane_busy): people
+ *			first, one at a time.  A soft anti-passback alarm
+ *			is not raised for a grant that did not happen.
+ * 22. granted
+ *
+ * One more rule cannot be an input: the row of a grant is written before
+ * the relay moves (log before relay), and that write is the decision's
+ * own, so its failure is known only after decide().  decide_unlogged()
+ * maps it.
  */
 void decide(const struct decide_input *in, struct decision *out);
+
+/*
+ * 23. store-error	the row of decision d could not be written: a grant
+ *			that cannot be logged is not a grant, and becomes a
+ *			denial (no alarm).  A denial stays as it was, kept
+ *			for when the store is back.
+ */
+void decide_unlogged(struct decision *d);
 
 /*
  * Checks a credential's lanes list against this lane and way.  Returns

@@ -18,14 +18,6 @@ denyrate_configure(struct denyrate *d, int window_s, int code_max,
 	d->lane_max = lane_max > 0 ? (uint32_t)lane_max : 0;
 }
 
-void
-denyrate_init(struct denyrate *d, int window_s, int code_max, int lane_max,
-    int slow_s)
-{
-	memset(d, 0, sizeof(*d));
-	denyrate_configure(d, window_s, code_max, lane_max, slow_s);
-}
-
 static struct denyrate_code *
 denyrate_find(const struct denyrate *d, const uint8_t fp[DENYRATE_FP])
 {

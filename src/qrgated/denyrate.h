@@ -46,9 +46,6 @@ struct denyrate {
 #define DENYRATE_CODE_ALARM	0x1
 #define DENYRATE_LANE_ALARM	0x2
 
-/* Empties d and sets its limits (seconds; 0 maxima turn a count off). */
-void denyrate_init(struct denyrate *d, int window_s, int code_max,
-    int lane_max, int slow_s);
 /* New limits, keeping what was counted (a config reload). */
 void denyrate_configure(struct denyrate *d, int window_s, int code_max,
     int lane_max, int slow_s);

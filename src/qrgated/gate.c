@@ -10,12 +10,14 @@
 #include <sys/epoll.h>
 #include <time.h>
 
+#include "clock.h"
 #include "gate.h"
-#include "gate_log.h"
+#include "gate_private.h"
 #include "log.h"
 #include "store_outbox.h"
 #include "store_sync.h"
 #include "timefmt.h"
+#include "util.h"
 
 #define CAMERA_RETRY_MS 2000
 #define RETENTION_PERIOD_MS (24LL * 3600 * 1000)
@@ -121,7 +123,7 @@ gate_camera_stop(struct gate *g)
 static void
 gate_camera_event(struct loop *l, struct loop_fd *fd, uint32_t events)
 {
-	struct gate *g = (struct gate *)((char *)fd - offsetof(struct gate, cam_fd));
+	struct gate *g = container_of(fd, struct gate, cam_fd);
 	struct frame f;
 	int r;
 
@@ -192,7 +194,7 @@ gate_camera_attach(struct gate *g, const struct camera_ops *cam, void *priv)
 static void
 gate_camera_retry(struct loop *l, struct loop_timer *t)
 {
-	struct gate *g = (struct gate *)((char *)t - offsetof(struct gate, cam_retry));
+	struct gate *g = container_of(t, struct gate, cam_retry);
 	void *priv = gate_camera_open(g->cam, &g->cfg);
 
 	if (priv == NULL || gate_camera_attach(g, g->cam, priv) == -1) {
@@ -211,7 +213,7 @@ gate_camera_retry(struct loop *l, struct loop_timer *t)
 static void
 gate_camera_tick(struct loop *l, struct loop_timer *t)
 {
-	struct gate *g = (struct gate *)((char *)t - offsetof(struct gate, cam_tick));
+	struct gate *g = container_of(t, struct gate, cam_tick);
 	void *priv;
 
 	loop_timer_set(l, t, camera_health_period_ms(&g->cam_health));
@@ -233,7 +235,7 @@ gate_camera_tick(struct loop *l, struct loop_timer *t)
 static void
 gate_gpio_event(struct loop *l, struct loop_fd *fd, uint32_t events)
 {
-	struct gate *g = (struct gate *)((char *)fd - offsetof(struct gate, gpio_fd));
+	struct gate *g = container_of(fd, struct gate, gpio_fd);
 	struct gpio_event ev;
 	int r;
 
@@ -276,7 +278,7 @@ gate_gpio_sync_inputs(struct gate *g)
 {
 	static const enum gpio_role inputs[] = { GPIO_FIRE_ALARM, GPIO_PASSAGE_SENSOR };
 
-	for (size_t i = 0; i < sizeof(inputs) / sizeof(inputs[0]); i++) {
+	for (size_t i = 0; i < nitems(inputs); i++) {
 		struct gpio_event ev = { .role = inputs[i], .ts_ns = clock_mono_ns() };
 
 		if (!g->cfg.gpio.hw.lines[inputs[i]].used)
@@ -298,7 +300,7 @@ gate_gpio_sync_inputs(struct gate *g)
 static void
 gate_retention(struct loop *l, struct loop_timer *t)
 {
-	struct gate *g = (struct gate *)((char *)t - offsetof(struct gate, retention));
+	struct gate *g = container_of(t, struct gate, retention);
 	int64_t window = (int64_t)g->cfg.store.retention_days * 86400000;
 	int64_t newest = 0, cutoff;
 	char when[TIMEFMT_LEN];
@@ -342,7 +344,7 @@ gate_retention(struct loop *l, struct loop_timer *t)
 static void
 gate_checkpoint(struct loop *l, struct loop_timer *t)
 {
-	struct gate *g = (struct gate *)((char *)t - offsetof(struct gate, checkpoint));
+	struct gate *g = container_of(t, struct gate, checkpoint);
 	int frames = store_wal_frames(g->store);
 	bool quiet = clock_mono_ns() - g->last_decision_ns >=
 	    CHECKPOINT_QUIET_MS * 1000000LL;

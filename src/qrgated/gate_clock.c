@@ -7,10 +7,12 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "clock.h"
 #include "gate.h"
-#include "gate_log.h"
+#include "gate_private.h"
 #include "log.h"
 #include "timefmt.h"
+#include "util.h"
 
 #define GATE_CLOCK_TICK_MS	1000
 #define GATE_FLOOR_KEY		"time_floor_ms"
@@ -31,8 +33,7 @@ gate_clock_save(struct gate *g)
 static void
 gate_clock_tick(struct loop *l, struct loop_timer *t)
 {
-	struct gate *g = (struct gate *)((char *)t -
-	    offsetof(struct gate, clock_tick));
+	struct gate *g = container_of(t, struct gate, clock_tick);
 
 	gate_clock_check(g);
 	/* The first raise of a run at once, then once a minute. */

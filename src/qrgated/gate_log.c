@@ -9,10 +9,11 @@
 #include <string.h>
 
 #include "gate.h"
-#include "gate_log.h"
+#include "gate_private.h"
 #include "log.h"
 #include "mask.h"
 #include "mqtt_msg.h"
+#include "util.h"
 
 #define GATE_STORE_TICK_MS 1000
 
@@ -242,8 +243,7 @@ gate_store_aside_alarm(struct gate *g)
 void
 gate_store_tick(struct loop *l, struct loop_timer *t)
 {
-	struct gate *g = (struct gate *)((char *)t -
-	    offsetof(struct gate, store_tick));
+	struct gate *g = container_of(t, struct gate, store_tick);
 
 	loop_timer_set(l, t, GATE_STORE_TICK_MS);
 	if (store_ping(g->store) == -1) {

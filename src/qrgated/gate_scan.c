@@ -10,8 +10,9 @@
 #include <sodium.h>
 
 #include "cccd_check.h"
+#include "clock.h"
 #include "gate.h"
-#include "gate_log.h"
+#include "gate_private.h"
 #include "keyfile.h"
 #include "log.h"
 #include "mask.h"
@@ -168,18 +169,9 @@ gate_scan_decide(struct gate *g, struct gate_scan *s,
 				found = -1;
 		}
 	}
+	in->store_failed = found == -1;
+	in->lane_busy = lane_way_busy(&g->lane, in->dir);
 	decide(in, d);
-	if (found == -1) {
-		/* The store cannot answer: nobody gets in on a guess. */
-		d->result = RES_DENIED;
-		d->reason = REASON_STORE_ERROR;
-		d->passback_alarm = false;
-	}
-	if (d->result == RES_GRANTED && lane_way_busy(&g->lane, in->dir)) {
-		d->result = RES_DENIED;
-		d->reason = REASON_LANE_BUSY;
-		d->passback_alarm = false;
-	}
 }
 
 static void
@@ -243,11 +235,11 @@ gate_decide_code(struct gate *g, const struct frame *f,
 	 * written, the way stays locked, and the refusal is the row kept
 	 * for when the store is back. */
 	if (gate_event_commit_step(g, &ev, step) == -1) {
-		if (ev.result == RES_GRANTED) {
-			ev.result = RES_DENIED;
-			ev.reason = REASON_STORE_ERROR;
-			ev.passage = PASSAGE_NONE;
-		}
+		decide_unlogged(&d);
+		ev.result = d.result;
+		ev.reason = d.reason;
+		ev.passage = d.result == RES_GRANTED ? PASSAGE_PENDING :
+		    PASSAGE_NONE;
 		gate_event_keep(g, &ev);
 	}
 	if (ev.result == RES_GRANTED) {

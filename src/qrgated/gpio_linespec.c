@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "gpio_linespec.h"
+#include "util.h"
 
 struct token {
 	const char *s;
@@ -197,7 +198,7 @@ linespec_parse_flag(const struct token *t, bool input,
 		lc->active_low = true;
 		return 0;
 	}
-	for (size_t i = 0; i < sizeof(biases) / sizeof(biases[0]); i++) {
+	for (size_t i = 0; i < nitems(biases); i++) {
 		if (!linespec_token_is(t, biases[i].word))
 			continue;
 		if (!input) {
@@ -283,7 +284,7 @@ gpio_linespec_format(const struct gpio_line_config *lc, char *buf,
 	}
 	if (lc->offset >= 0)
 		snprintf(line, sizeof(line), "%d", lc->offset);
-	if ((unsigned)lc->bias < sizeof(bias_words) / sizeof(bias_words[0]))
+	if ((unsigned)lc->bias < nitems(bias_words))
 		bias = bias_words[lc->bias];
 	if (lc->debounce_us > 0)
 		snprintf(debounce, sizeof(debounce), " debounce=%d",

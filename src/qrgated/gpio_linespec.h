@@ -1,6 +1,6 @@
 /*
- * The text form of one GPIO line, as the config file, `-o` and (later) the
- * MQTT config push write it:
+ * The text form of one GPIO line, as the config file and `-o` write it (an
+ * MQTT config push may not change a gate's lines: push.c):
  *
  *	""				the role is not wired
  *	[CHIP:]LINE [FLAG...]

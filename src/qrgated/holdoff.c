@@ -31,12 +31,6 @@ holdoff_window_set(struct holdoff *h, int window_ms)
 	h->window_ns = window_ms > 0 ? (int64_t)window_ms * 1000000 : 0;
 }
 
-void
-holdoff_clear(struct holdoff *h)
-{
-	memset(h->slot, 0, sizeof(h->slot));
-}
-
 bool
 holdoff_admit(struct holdoff *h, const uint8_t *data, size_t len, int64_t now_ns)
 {

@@ -35,7 +35,4 @@ void holdoff_window_set(struct holdoff *h, int window_ms);
  */
 bool holdoff_admit(struct holdoff *h, const uint8_t *data, size_t len, int64_t now_ns);
 
-/* Forgets every code.  A reload keeps them (holdoff_window_set()). */
-void holdoff_clear(struct holdoff *h);
-
 #endif

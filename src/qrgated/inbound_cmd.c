@@ -14,6 +14,7 @@
 #include "log.h"
 #include "push.h"
 #include "timefmt.h"
+#include "util.h"
 
 #define CMD_MAX_PAYLOAD		4096
 /* The furthest ahead an expiry may be. */
@@ -131,10 +132,10 @@ inbound_cmd(struct gate *g, const uint8_t *payload, size_t len, bool retained)
 	json_object_foreach(doc, name, v) {
 		size_t i;
 
-		for (i = 0; i < sizeof(known) / sizeof(known[0]); i++)
+		for (i = 0; i < nitems(known); i++)
 			if (strcmp(name, known[i]) == 0)
 				break;
-		if (i == sizeof(known) / sizeof(known[0]))
+		if (i == nitems(known))
 			inbound_error_add(errors, "%.64s: unknown member", name);
 	}
 	v = json_object_get(doc, "cmd");

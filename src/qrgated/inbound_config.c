@@ -18,6 +18,7 @@
 #include "log.h"
 #include "push.h"
 #include "store_sync.h"
+#include "util.h"
 
 static const char *
 scope_name(enum push_scope scope)
@@ -102,7 +103,7 @@ inbound_config_reapply(struct gate *g, const char *why)
 	char err[256], what[64];
 	json_t *errors;
 
-	for (size_t i = 0; i < sizeof(tries) / sizeof(tries[0]); i++) {
+	for (size_t i = 0; i < nitems(tries); i++) {
 		json_t *site = tries[i].site ? is->site.settings : NULL;
 		json_t *gate = tries[i].gate ? is->gate.settings : NULL;
 

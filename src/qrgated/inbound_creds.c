@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "clock.h"
 #include "gate.h"
 #include "inbound.h"
 #include "inbound_creds_row.h"
@@ -19,6 +20,7 @@
 #include "mask.h"
 #include "push.h"
 #include "store_sync.h"
+#include "util.h"
 
 /*
  * Bounds on one message.  jansson holds a whole document in memory, many
@@ -226,8 +228,7 @@ creds_ignored(int64_t version, int chunk, const char *why, int64_t current)
 static void
 creds_cleanup(struct loop *l, struct loop_timer *t)
 {
-	struct inbound_state *is = (struct inbound_state *)((char *)t -
-	    offsetof(struct inbound_state, cleanup));
+	struct inbound_state *is = container_of(t, struct inbound_state, cleanup);
 	int64_t t0 = clock_mono_ns();
 
 	(void)l;

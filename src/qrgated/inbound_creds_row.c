@@ -11,6 +11,7 @@
 #include "keyfile.h"
 #include "store.h"
 #include "timefmt.h"
+#include "util.h"
 
 /* A time: ms since the epoch, a string timefmt_parse() reads, or null,
  * "" or absent for no bound. */
@@ -59,7 +60,7 @@ static int
 creds_row_text(struct credential *c, const char *name, const json_t *v,
     char *err, size_t errlen)
 {
-	for (size_t i = 0; i < sizeof(creds_texts) / sizeof(creds_texts[0]); i++) {
+	for (size_t i = 0; i < nitems(creds_texts); i++) {
 		if (strcmp(name, creds_texts[i].name) != 0)
 			continue;
 		if (creds_text(v, (char *)c + creds_texts[i].offset,

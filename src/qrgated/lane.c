@@ -3,6 +3,7 @@
 #include <stddef.h>
 
 #include "log.h"
+#include "util.h"
 
 static const enum gpio_role way_relay[DIR_COUNT] = {
 	[DIR_ENTRY] = GPIO_ENTRY_RELAY,
@@ -62,7 +63,7 @@ lane_way_finish(struct lane_way *w, enum passage p)
 static void
 lane_window_expired(struct loop *l, struct loop_timer *t)
 {
-	struct lane_way *w = (struct lane_way *)((char *)t - offsetof(struct lane_way, window));
+	struct lane_way *w = container_of(t, struct lane_way, window);
 	enum passage p;
 
 	(void)l;
@@ -78,7 +79,7 @@ lane_window_expired(struct loop *l, struct loop_timer *t)
 static void
 lane_red_off(struct loop *l, struct loop_timer *t)
 {
-	struct lane *ln = (struct lane *)((char *)t - offsetof(struct lane, red_off));
+	struct lane *ln = container_of(t, struct lane, red_off);
 
 	(void)l;
 	lane_output(ln, GPIO_RED_LED, 0);
@@ -87,7 +88,7 @@ lane_red_off(struct loop *l, struct loop_timer *t)
 static void
 lane_buzzer_off(struct loop *l, struct loop_timer *t)
 {
-	struct lane *ln = (struct lane *)((char *)t - offsetof(struct lane, buzzer_off));
+	struct lane *ln = container_of(t, struct lane, buzzer_off);
 
 	(void)l;
 	lane_output(ln, GPIO_BUZZER, 0);
@@ -96,7 +97,7 @@ lane_buzzer_off(struct loop *l, struct loop_timer *t)
 static void
 lane_held_open(struct loop *l, struct loop_timer *t)
 {
-	struct lane *ln = (struct lane *)((char *)t - offsetof(struct lane, held_open));
+	struct lane *ln = container_of(t, struct lane, held_open);
 
 	(void)l;
 	if (ln->hooks.alarm != NULL)

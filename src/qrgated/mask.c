@@ -10,10 +10,6 @@
 
 #define MASK_KEEP	4	/* characters MASK_LAST4 shows */
 
-static const char *const mask_mode_names[MASK_MODE_COUNT] = {
-	"last4", "none",
-};
-
 static int
 mask_is_ascii(const char *s, size_t n)
 {
@@ -124,23 +120,6 @@ mask_name_initials(const char *name, char *out, size_t outlen)
 		while (*p != '\0' && !mask_is_space(*p))
 			p++;
 	}
-}
-
-const char *
-mask_mode_name(enum mask_mode m)
-{
-	return ((int)m >= 0 && m < MASK_MODE_COUNT) ? mask_mode_names[m] : "?";
-}
-
-int
-mask_mode_from_name(const char *s)
-{
-	if (s == NULL)
-		return -1;
-	for (int i = 0; i < MASK_MODE_COUNT; i++)
-		if (strcmp(mask_mode_names[i], s) == 0)
-			return i;
-	return -1;
 }
 
 bool

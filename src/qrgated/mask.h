@@ -33,7 +33,4 @@ void mask_name_initials(const char *name, char *out, size_t outlen);
  */
 bool mask_has_citizen_number(const char *s);
 
-const char *mask_mode_name(enum mask_mode m);
-int mask_mode_from_name(const char *s);
-
 #endif

@@ -5,7 +5,7 @@
  * the connection and trying again with backoff, a reconnect when the
  * config changes, and the clean stop.  mqtt_connect.c makes each attempt.
  */
-#include "mqtt.h"
+#include "mqtt_private.h"
 
 #include <errno.h>
 #include <poll.h>
@@ -19,16 +19,15 @@
 #include <openssl/x509.h>
 #include <sodium.h>
 
+#include "clock.h"
 #include "log.h"
 #include "mqtt_msg.h"
 #include "store_outbox.h"
+#include "util.h"
 
 #define MQTT_BACKOFF_MIN_MS	1000
 #define MQTT_BACKOFF_MAX_MS	60000
 #define MQTT_CLOSE_WAIT_MS	2000
-
-#define MQTT_OF(ptr, member) \
-	((struct mqtt *)((char *)(ptr) - offsetof(struct mqtt, member)))
 
 static const char *const mqtt_alarm_names[MQTT_A_COUNT] = {
 	[MQTT_A_CAMERA] = "camera",
@@ -53,7 +52,7 @@ static const char *const mqtt_topic_suffix[MQTT_T_COUNT] = {
 	[MQTT_T_STEPS] = "steps",
 };
 
-const char *
+static const char *
 mqtt_state_name(enum mqtt_state s)
 {
 	switch (s) {
@@ -181,7 +180,7 @@ mqtt_ha_publish(struct mqtt *m)
 	char topic[MQTT_TOPIC_MAX], *text = NULL;
 	size_t len;
 
-	for (size_t i = 0; i < sizeof(items) / sizeof(items[0]); i++) {
+	for (size_t i = 0; i < nitems(items); i++) {
 		const char *what = items[i].object;
 		int way = direction_from_name(what);
 
@@ -378,7 +377,7 @@ mqtt_settle(struct mqtt *m)
 static void
 mqtt_fd_event(struct loop *l, struct loop_fd *fd, uint32_t events)
 {
-	struct mqtt *m = MQTT_OF(fd, fd);
+	struct mqtt *m = container_of(fd, struct mqtt, fd);
 	int rc;
 
 	(void)l;
@@ -396,7 +395,7 @@ mqtt_fd_event(struct loop *l, struct loop_fd *fd, uint32_t events)
 static void
 mqtt_tick(struct loop *l, struct loop_timer *t)
 {
-	struct mqtt *m = MQTT_OF(t, tick);
+	struct mqtt *m = container_of(t, struct mqtt, tick);
 	int rc;
 
 	/* A lookup still out after a restart shares the timer with the
@@ -421,7 +420,7 @@ mqtt_tick(struct loop *l, struct loop_timer *t)
 static void
 mqtt_beat(struct loop *l, struct loop_timer *t)
 {
-	struct mqtt *m = MQTT_OF(t, beat);
+	struct mqtt *m = container_of(t, struct mqtt, beat);
 
 	if (m->state != MQTT_UP)
 		return;
@@ -432,7 +431,7 @@ mqtt_beat(struct loop *l, struct loop_timer *t)
 static void
 mqtt_drain_timer(struct loop *l, struct loop_timer *t)
 {
-	struct mqtt *m = MQTT_OF(t, drain);
+	struct mqtt *m = container_of(t, struct mqtt, drain);
 
 	(void)l;
 	mqtt_drain_run(m);
@@ -487,7 +486,7 @@ mqtt_stop(struct mqtt *m)
 static void
 mqtt_retry(struct loop *l, struct loop_timer *t)
 {
-	struct mqtt *m = MQTT_OF(t, retry);
+	struct mqtt *m = container_of(t, struct mqtt, retry);
 
 	(void)l;
 	if (m->restart) {

@@ -21,14 +21,11 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include <jansson.h>
-
 #include "config.h"
 #include "gate.h"
 #include "loop.h"
 
 struct mosquitto;
-struct mosquitto_message;
 
 enum mqtt_state {
 	MQTT_OFF,		/* mqtt.enabled is false, or closed */
@@ -167,48 +164,5 @@ int mqtt_open(struct mqtt *m, struct loop *l, struct gate *g);
  * the gate.  Before gate_close(): it reads the gate's store.
  */
 void mqtt_close(struct mqtt *m);
-
-const char *mqtt_state_name(enum mqtt_state s);
-
-/* For mqtt*.c only. */
-
-/* Marks the connection broken, keeping the first reason for the log. */
-void mqtt_why(struct mqtt *m, const char *what, int rc);
-/* After each call into libmosquitto: tears a broken connection down and
- * schedules the next attempt, or follows libmosquitto's wish to write. */
-void mqtt_settle(struct mqtt *m);
-void mqtt_lost(struct mqtt *m);
-void mqtt_callbacks_set(struct mqtt *m);
-
-/* Publishes doc (released) on topic t at QoS 1.  On failure marks the
- * connection broken and returns -1.  mid may be NULL. */
-int mqtt_publish_doc(struct mqtt *m, enum mqtt_topic t, json_t *doc,
-    bool retain, int *mid);
-void mqtt_alarm_set(struct mqtt *m, enum mqtt_alarm a, bool active,
-    const char *detail);
-/* Arms the drain timer: the outbox is looked at on the next round. */
-void mqtt_kick(struct mqtt *m);
-
-/* mqtt_connect.c: one attempt, on the next address or after a lookup. */
-void mqtt_connect_start(struct mqtt *m);
-void mqtt_resolve_poll(struct mqtt *m);
-
-/* mqtt_drain.c: the outbox. */
-void mqtt_drain_run(struct mqtt *m);
-void mqtt_drain_acked(struct mqtt *m, int mid, int reason_code);
-void mqtt_drain_flush(struct mqtt *m);
-void mqtt_drain_reset(struct mqtt *m);
-
-/* mqtt_step.c: dynamic steps, out to the site and in from it. */
-void mqtt_step_open(struct mqtt *m);
-void mqtt_step_granted(void *arg, const char *credential_id, uint32_t step);
-void mqtt_step_reset(struct mqtt *m);
-int mqtt_step_subscribe(struct mqtt *m);
-/* True when msg came on a step topic (and was handled). */
-bool mqtt_step_dispatch(struct mqtt *m, const struct mosquitto_message *msg);
-
-/* mqtt_inbound.c: subscriptions and the dispatch to inbound.h. */
-int mqtt_inbound_subscribe(struct mqtt *m);
-void mqtt_inbound_dispatch(struct mqtt *m, const struct mosquitto_message *msg);
 
 #endif

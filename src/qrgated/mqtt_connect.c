@@ -25,7 +25,7 @@
 #include <openssl/x509v3.h>
 
 #include "log.h"
-#include "mqtt.h"
+#include "mqtt_private.h"
 #include "mqtt_msg.h"
 
 #define MQTT_RESOLVE_POLL_MS	50

@@ -13,9 +13,10 @@
 #include <mqtt_protocol.h>
 
 #include "log.h"
-#include "mqtt.h"
+#include "mqtt_private.h"
 #include "mqtt_msg.h"
 #include "store_outbox.h"
+#include "util.h"
 
 /* MQTT 5 reason codes from 0x80 up refuse a message. */
 #define MQTT_RC_REFUSED 0x80
@@ -35,7 +36,7 @@ mqtt_slot_add(struct mqtt *m, int mid, int64_t id)
 {
 	/* The table is sized for two slots a row (event and alarm), and
 	 * rows are read only while fewer than inflight_max are out. */
-	if (m->n_slot < (int)(sizeof(m->slot) / sizeof(m->slot[0])))
+	if (m->n_slot < (int)nitems(m->slot))
 		m->slot[m->n_slot++] = (struct mqtt_slot){ .mid = mid,
 		    .id = id };
 }

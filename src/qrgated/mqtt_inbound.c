@@ -14,9 +14,10 @@
 #include "gate.h"
 #include "inbound.h"
 #include "log.h"
-#include "mqtt.h"
+#include "mqtt_private.h"
 #include "push.h"
 #include "signed_msg.h"
+#include "util.h"
 
 static json_t *
 route_config_gate(struct gate *g, const struct signed_msg *sm, bool retained)
@@ -78,7 +79,7 @@ static const struct mqtt_route {
 	{ MQTT_T_CMD, KIB(4), MQTT_T_CMD_RESULT, route_cmd },
 };
 
-#define N_ROUTES (sizeof(mqtt_routes) / sizeof(mqtt_routes[0]))
+#define N_ROUTES (nitems(mqtt_routes))
 
 int
 mqtt_inbound_subscribe(struct mqtt *m)

@@ -14,16 +14,14 @@
 
 #include "inbound.h"
 #include "log.h"
-#include "mqtt.h"
+#include "mqtt_private.h"
 #include "mqtt_msg.h"
-
-#define MQTT_STEP_OF(ptr) \
-	((struct mqtt *)((char *)(ptr) - offsetof(struct mqtt, step_timer)))
+#include "util.h"
 
 static void
 mqtt_step_send(struct loop *l, struct loop_timer *t)
 {
-	struct mqtt *m = MQTT_STEP_OF(t);
+	struct mqtt *m = container_of(t, struct mqtt, step_timer);
 
 	(void)l;
 	for (int i = 0; i < m->n_step_q; i++) {

@@ -11,6 +11,7 @@
 #endif
 
 #include "log.h"
+#include "util.h"
 
 static void
 notify_send(const char *state)
@@ -45,7 +46,7 @@ notify_status(const char *fmt, ...)
 static void
 notify_watchdog_check(struct loop *l, struct loop_timer *t)
 {
-	struct notify *n = (struct notify *)((char *)t - offsetof(struct notify, watchdog));
+	struct notify *n = container_of(t, struct notify, watchdog);
 	char why[128];
 
 	if (gate_healthy(n->gate, why, sizeof(why))) {

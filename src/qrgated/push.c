@@ -11,8 +11,7 @@
 #include <string.h>
 
 #include "gpio.h"
-
-#define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
+#include "util.h"
 
 /*
  * Settings a push may not change.  The rule: a push may change how the
@@ -102,7 +101,7 @@ push_quote(const char *s, size_t max, char *out, size_t outlen)
 static const char *
 push_refused_why(const char *section, const char *key)
 {
-	for (size_t i = 0; i < NELEM(push_refused); i++)
+	for (size_t i = 0; i < nitems(push_refused); i++)
 		if (strcmp(push_refused[i].section, section) == 0 &&
 		    (push_refused[i].key == NULL ||
 		    strcmp(push_refused[i].key, key) == 0))

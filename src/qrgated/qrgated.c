@@ -24,6 +24,7 @@
 #include "loop.h"
 #include "mqtt.h"
 #include "notify.h"
+#include "util.h"
 
 #define MAX_OVERRIDES 64
 
@@ -119,7 +120,7 @@ daemon_reload(struct daemon *d)
 static void
 daemon_signal(struct loop *l, struct loop_fd *fd, uint32_t events)
 {
-	struct daemon *d = (struct daemon *)((char *)fd - offsetof(struct daemon, sigfd));
+	struct daemon *d = container_of(fd, struct daemon, sigfd);
 	struct signalfd_siginfo si;
 
 	(void)events;

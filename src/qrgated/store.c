@@ -16,6 +16,7 @@
 #include "store_outbox.h"
 #include "store_private.h"
 #include "store_schema.h"
+#include "util.h"
 
 /* The CLI may read while the daemon writes: wait for the lock this long. */
 #define STORE_BUSY_MS 5000
@@ -82,6 +83,49 @@ store_fail_bind(struct store *st, sqlite3_stmt *s)
 	snprintf(st->errmsg, sizeof(st->errmsg), "%s", sqlite3_errmsg(st->db));
 	sqlite3_reset(s);
 	sqlite3_clear_bindings(s);
+}
+
+const char *
+store_db_name(sqlite3 *db)
+{
+	const char *name = sqlite3_db_filename(db, "main");
+
+	return name != NULL && name[0] != '\0' ? name : "store";
+}
+
+int
+store_exec(sqlite3 *db, const char *sql)
+{
+	char *msg = NULL;
+
+	if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		log_warnx("%s: %s", store_db_name(db),
+		    msg != NULL ? msg : sqlite3_errmsg(db));
+		sqlite3_free(msg);
+		return -1;
+	}
+	return 0;
+}
+
+int
+store_prepare(sqlite3 *db, const char *sql, sqlite3_stmt **s)
+{
+	if (sqlite3_prepare_v2(db, sql, -1, s, NULL) != SQLITE_OK) {
+		log_warnx("%s: %s", store_db_name(db), sqlite3_errmsg(db));
+		*s = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+int
+store_step_done(sqlite3 *db, sqlite3_stmt *s)
+{
+	if (sqlite3_step(s) != SQLITE_DONE) {
+		log_warnx("%s: %s", store_db_name(db), sqlite3_errmsg(db));
+		return -1;
+	}
+	return 0;
 }
 
 /* The file of f, from the name SQLite resolved at open (absolute). */
@@ -653,33 +697,6 @@ store_event_held(struct store *st, int64_t before_ms)
 	return (int)n;
 }
 
-int
-store_check(struct store *st)
-{
-	sqlite3_stmt *s;
-	const unsigned char *v;
-	int rc, ret = -1;
-
-	if (sqlite3_prepare_v2(st->db, "PRAGMA quick_check", -1, &s,
-	    NULL) != SQLITE_OK) {
-		log_warnx("%s: %s", st->path, sqlite3_errmsg(st->db));
-		return -1;
-	}
-	/* One row "ok" when sound; otherwise one row per problem found. */
-	if ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		v = sqlite3_column_text(s, 0);
-		if (v != NULL && strcmp((const char *)v, "ok") == 0)
-			ret = 0;
-		else
-			log_warnx("%s: quick_check: %s", st->path,
-			    v != NULL ? (const char *)v : "?");
-	} else
-		log_warnx("%s: quick_check: %s", st->path,
-		    sqlite3_errmsg(st->db));
-	sqlite3_finalize(s);
-	return ret;
-}
-
 /* What SQLite's failure says of the file: 1 not a database or corrupt. */
 static int
 store_probe_fail(sqlite3 *db, const char *path, char *err, size_t errlen)
@@ -776,7 +793,7 @@ store_set_aside(const char *path, int64_t when, char *aside, size_t len)
 		log_warnx("%s: %s exists already", path, aside);
 		return -1;
 	}
-	for (size_t i = 0; i < sizeof(suffix) / sizeof(suffix[0]); i++) {
+	for (size_t i = 0; i < nitems(suffix); i++) {
 		snprintf(from, sizeof(from), "%s%s", path, suffix[i]);
 		snprintf(to, sizeof(to), "%s%s", aside, suffix[i]);
 		if (rename(from, to) == -1 && errno != ENOENT) {

@@ -4,6 +4,16 @@
  * (WAL, synchronous=FULL by default) before store_event_append() returns,
  * so a grant is on disk before the relay moves.  Every statement binds its
  * parameters; no SQL is ever built from text that came from outside.
+ *
+ * Errors, in every store*.c file: a function returns -1 (NULL for a
+ * pointer) and the store has logged why, once, with the database's name;
+ * callers do not log SQLite's message again.  Two kinds of answer are
+ * not the store failing, and say why to the caller instead: a check of an
+ * operator's input (store_credential_validate(),
+ * store_credential_import_csv(), store_probe(), the sync's refused rows:
+ * the reason to the caller, for the CLI or the push result), and
+ * store_ping(), the watch each second, whose reason (store_errmsg()) its
+ * caller logs when the answer changes rather than every second.
  */
 #ifndef QRGATE_STORE_H
 #define QRGATE_STORE_H
@@ -196,9 +206,6 @@ void store_checkpoint_defer(struct store *st);
 int store_checkpoint(struct store *st);
 int store_wal_frames(const struct store *st);
 
-/* PRAGMA quick_check: 0 when the database is sound, -1 otherwise. */
-int store_check(struct store *st);
-
 /*
  * Whether the file at path is a database SQLite can read whole, opened
  * read-only (nothing is written, created or moved): 0 it is, 1 it is not
@@ -218,11 +225,5 @@ int store_probe(const char *path, char *err, size_t errlen);
 int store_set_aside(const char *path, int64_t when, char *aside, size_t len);
 /* "PATH.unreadable-YYYYmmddTHHMMSSZ", when in UTC seconds.  0 or -1. */
 int store_aside_name(const char *path, int64_t when, char *buf, size_t len);
-
-/*
- * The connection itself, for the store's other files (store_*.c) that keep
- * their own tables; not for the rest of the daemon.
- */
-struct sqlite3 *store_db(struct store *st);
 
 #endif

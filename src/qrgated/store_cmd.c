@@ -9,6 +9,7 @@
 
 #include "log.h"
 #include "store.h"
+#include "store_private.h"
 
 /* Runs sql with ?1 = id (when not NULL) and then v bound.  Returns 1 for a
  * row, 0 for none, -1 on error (logged). */
@@ -20,20 +21,23 @@ store_cmd_run(struct store *st, const char *sql, const char *id, int64_t v)
 	int rc, n = 1;
 
 	if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) != SQLITE_OK) {
-		log_warnx("commands: %s", sqlite3_errmsg(db));
+		log_warnx("%s: commands: %s", store_db_name(db),
+		    sqlite3_errmsg(db));
 		return -1;
 	}
 	if ((id != NULL && sqlite3_bind_text(s, n++, id, -1,
 	    SQLITE_STATIC) != SQLITE_OK) ||
 	    (sqlite3_bind_parameter_count(s) >= n &&
 	    sqlite3_bind_int64(s, n, v) != SQLITE_OK)) {
-		log_warnx("commands: %s", sqlite3_errmsg(db));
+		log_warnx("%s: commands: %s", store_db_name(db),
+		    sqlite3_errmsg(db));
 		sqlite3_finalize(s);
 		return -1;
 	}
 	rc = sqlite3_step(s);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		log_warnx("commands: %s", sqlite3_errmsg(db));
+		log_warnx("%s: commands: %s", store_db_name(db),
+		    sqlite3_errmsg(db));
 	sqlite3_finalize(s);
 	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
 }

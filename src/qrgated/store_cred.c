@@ -94,6 +94,28 @@ store_credential_find(struct store *st, enum cred_kind kind,
 	return ret;
 }
 
+int
+store_credential_bind(sqlite3_stmt *s, const struct credential *c)
+{
+	char pk[KEY_PK_TEXT] = "";
+
+	if (c->has_pubkey)
+		key_pk_to_text(c->pubkey, pk);
+	/* pk is on this stack: SQLite copies it. */
+	return BIND_FIELD(s, 1, c->id) != SQLITE_OK ||
+	    store_bind_name(s, 2, cred_kind_name(c->kind)) != SQLITE_OK ||
+	    BIND_FIELD(s, 3, c->subject) != SQLITE_OK ||
+	    BIND_FIELD(s, 4, c->name) != SQLITE_OK ||
+	    sqlite3_bind_int64(s, 5, c->valid_from_ms) != SQLITE_OK ||
+	    sqlite3_bind_int64(s, 6, c->valid_until_ms) != SQLITE_OK ||
+	    store_bind_name(s, 7, cred_status_name(c->status)) != SQLITE_OK ||
+	    BIND_FIELD(s, 8, c->lanes) != SQLITE_OK ||
+	    store_bind_name(s, 9, cred_role_name(c->role)) != SQLITE_OK ||
+	    sqlite3_bind_int64(s, 10, c->serial) != SQLITE_OK ||
+	    sqlite3_bind_text(s, 11, pk, -1, SQLITE_TRANSIENT) != SQLITE_OK ||
+	    BIND_FIELD(s, 12, c->check_hash) != SQLITE_OK ? -1 : 0;
+}
+
 /*
  * Writes one (already valid) credential.  On failure err says why, in
  * words an operator can act on for the usual case: the card already
@@ -105,22 +127,8 @@ store_credential_write(struct store *st, const struct credential *c,
 {
 	sqlite3_stmt *s = st->stmt[ST_CRED_PUT];
 	struct credential other;
-	char pk[KEY_PK_TEXT] = "";
 
-	if (c->has_pubkey)
-		key_pk_to_text(c->pubkey, pk);
-	if (BIND_FIELD(s, 1, c->id) != SQLITE_OK ||
-	    store_bind_name(s, 2, cred_kind_name(c->kind)) != SQLITE_OK ||
-	    BIND_FIELD(s, 3, c->subject) != SQLITE_OK ||
-	    BIND_FIELD(s, 4, c->name) != SQLITE_OK ||
-	    sqlite3_bind_int64(s, 5, c->valid_from_ms) != SQLITE_OK ||
-	    sqlite3_bind_int64(s, 6, c->valid_until_ms) != SQLITE_OK ||
-	    store_bind_name(s, 7, cred_status_name(c->status)) != SQLITE_OK ||
-	    BIND_FIELD(s, 8, c->lanes) != SQLITE_OK ||
-	    store_bind_name(s, 9, cred_role_name(c->role)) != SQLITE_OK ||
-	    sqlite3_bind_int64(s, 10, c->serial) != SQLITE_OK ||
-	    store_bind_name(s, 11, pk) != SQLITE_OK ||
-	    BIND_FIELD(s, 12, c->check_hash) != SQLITE_OK) {
+	if (store_credential_bind(s, c) == -1) {
 		store_fail_bind(st, s);
 		snprintf(err, errlen, "%s", st->errmsg);
 		return -1;

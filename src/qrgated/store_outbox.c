@@ -8,14 +8,7 @@
 #include <stdio.h>
 
 #include "log.h"
-
-static const char *
-store_outbox_name(sqlite3 *db)
-{
-	const char *name = sqlite3_db_filename(db, "main");
-
-	return name != NULL && name[0] != '\0' ? name : "store";
-}
+#include "store_private.h"
 
 static sqlite3_stmt *
 store_outbox_prepare(sqlite3 *db, const char *sql)
@@ -23,7 +16,7 @@ store_outbox_prepare(sqlite3 *db, const char *sql)
 	sqlite3_stmt *s;
 
 	if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) != SQLITE_OK) {
-		log_warnx("%s: outbox: %s", store_outbox_name(db),
+		log_warnx("%s: outbox: %s", store_db_name(db),
 		    sqlite3_errmsg(db));
 		return NULL;
 	}
@@ -69,7 +62,7 @@ store_outbox_set_max(struct store *st, int64_t max)
 	    sqlite3_step(s) == SQLITE_DONE)
 		ret = 0;
 	else
-		log_warnx("%s: outbox: %s", store_outbox_name(db),
+		log_warnx("%s: outbox: %s", store_db_name(db),
 		    sqlite3_errmsg(db));
 	sqlite3_finalize(s);
 	return ret;
@@ -90,7 +83,7 @@ store_outbox_depth(struct store *st, int64_t *depth, int64_t *max)
 		*max = sqlite3_column_int64(s, 1);
 		ret = 0;
 	} else
-		log_warnx("%s: outbox: %s", store_outbox_name(db),
+		log_warnx("%s: outbox: %s", store_db_name(db),
 		    sqlite3_errmsg(db));
 	sqlite3_finalize(s);
 	return ret;
@@ -128,7 +121,7 @@ store_outbox_next(struct store *st, int64_t after_id, int max,
 		}
 	}
 	if (rc != SQLITE_DONE) {
-		log_warnx("%s: outbox: %s", store_outbox_name(db),
+		log_warnx("%s: outbox: %s", store_db_name(db),
 		    sqlite3_errmsg(db));
 		n = -1;
 	}
@@ -164,7 +157,7 @@ store_outbox_delete(struct store *st, const int64_t *ids, int n)
 	}
 	return 0;
 fail:
-	log_warnx("%s: outbox: delete: %s", store_outbox_name(db),
+	log_warnx("%s: outbox: delete: %s", store_db_name(db),
 	    sqlite3_errmsg(db));
 	sqlite3_finalize(s);
 	if (!sqlite3_get_autocommit(db))

@@ -20,14 +20,6 @@
 #define OUTBOX_REV_DECISION 0
 #define OUTBOX_REV_PASSAGE 1
 
-/*
- * For store.c, inside the transaction that writes event seq: queues
- * (seq, rev) if the outbox has room.  Returns 1 queued, 0 no room (full,
- * or the cap is 0: MQTT off), -1 error with SQLite's message in err.
- */
-int store_outbox_add(struct store *st, int64_t seq, int rev, char *err,
-    size_t errlen);
-
 /* Sets the cap; 0 queues nothing.  Rows already queued stay.  0 or -1. */
 int store_outbox_set_max(struct store *st, int64_t max);
 

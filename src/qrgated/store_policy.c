@@ -12,14 +12,6 @@
 #include "store.h"
 #include "store_private.h"
 
-static const char *
-store_policy_name(sqlite3 *db)
-{
-	const char *name = sqlite3_db_filename(db, "main");
-
-	return name != NULL && name[0] != '\0' ? name : "store";
-}
-
 int
 store_token_step_put(struct store *st, const char *id, int64_t step,
     char *err, size_t errlen)
@@ -55,7 +47,7 @@ store_token_step_get(struct store *st, const char *id, int64_t *step)
 
 	if (sqlite3_prepare_v2(db, "SELECT step FROM token_steps"
 	    " WHERE credential_id = ?1", -1, &s, NULL) != SQLITE_OK) {
-		log_warnx("%s: token step: %s", store_policy_name(db),
+		log_warnx("%s: token step: %s", store_db_name(db),
 		    sqlite3_errmsg(db));
 		return -1;
 	}
@@ -64,7 +56,7 @@ store_token_step_get(struct store *st, const char *id, int64_t *step)
 	if (rc == SQLITE_ROW)
 		*step = sqlite3_column_int64(s, 0);
 	else if (rc != SQLITE_DONE)
-		log_warnx("%s: token step: %s", store_policy_name(db),
+		log_warnx("%s: token step: %s", store_db_name(db),
 		    sqlite3_errmsg(db));
 	sqlite3_finalize(s);
 	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
@@ -87,7 +79,7 @@ store_token_step_raise(struct store *st, const char *id, uint32_t step)
 	    " AND kind = 'dynamic' ON CONFLICT(credential_id) DO UPDATE"
 	    " SET step = max(step, excluded.step)", -1, &s,
 	    NULL) != SQLITE_OK) {
-		log_warnx("%s: token step: %s", store_policy_name(db),
+		log_warnx("%s: token step: %s", store_db_name(db),
 		    sqlite3_errmsg(db));
 		return -1;
 	}
@@ -96,7 +88,7 @@ store_token_step_raise(struct store *st, const char *id, uint32_t step)
 	    sqlite3_step(s) == SQLITE_DONE)
 		ret = sqlite3_changes(db) > 0 ? 1 : 0;
 	else
-		log_warnx("%s: token step: %s", store_policy_name(db),
+		log_warnx("%s: token step: %s", store_db_name(db),
 		    sqlite3_errmsg(db));
 	sqlite3_finalize(s);
 	return ret;
@@ -120,7 +112,7 @@ store_event_last_grant(struct store *st, const char *id,
 	    " WHERE credential_id = ?1 AND type = 'scan'"
 	    " AND result = 'granted' AND passage != 'not-passed'"
 	    " ORDER BY seq DESC LIMIT 1", -1, &s, NULL) != SQLITE_OK) {
-		log_warnx("%s: last grant: %s", store_policy_name(db),
+		log_warnx("%s: last grant: %s", store_db_name(db),
 		    sqlite3_errmsg(db));
 		return -1;
 	}
@@ -131,7 +123,7 @@ store_event_last_grant(struct store *st, const char *id,
 		d = dir != NULL ? direction_from_name((const char *)dir) : -1;
 		if (d == -1)
 			log_warnx("%s: last grant: event %lld has no direction"
-			    " this program knows", store_policy_name(db),
+			    " this program knows", store_db_name(db),
 			    (long long)sqlite3_column_int64(s, 0));
 		else {
 			out->seq = sqlite3_column_int64(s, 0);
@@ -142,7 +134,7 @@ store_event_last_grant(struct store *st, const char *id,
 	} else if (rc == SQLITE_DONE)
 		ret = 0;
 	else
-		log_warnx("%s: last grant: %s", store_policy_name(db),
+		log_warnx("%s: last grant: %s", store_db_name(db),
 		    sqlite3_errmsg(db));
 	sqlite3_finalize(s);
 	return ret;

@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include <sqlite3.h>
@@ -89,6 +90,40 @@ int store_column_enum(sqlite3_stmt *s, int col, int (*from_name)(const char *));
  * store_errmsg()).  Does not log.
  */
 int store_files_check(struct store *st);
+
+/*
+ * The connection itself, for the store's other files (store_*.c) that keep
+ * their own tables, and for the white-box tests that look at those tables
+ * directly; never for the rest of the daemon.
+ */
+sqlite3 *store_db(struct store *st);
+
+/*
+ * The file name for the log, or "store" for a database in memory.  The
+ * three below are for the store's files that keep their own tables: each
+ * logs SQLite's message once, with that name, and returns 0 or -1.
+ */
+const char *store_db_name(sqlite3 *db);
+int store_exec(sqlite3 *db, const char *sql);
+/* *s is NULL after a failure. */
+int store_prepare(sqlite3 *db, const char *sql, sqlite3_stmt **s);
+/* Steps a statement that returns no row; does not reset it. */
+int store_step_done(sqlite3 *db, sqlite3_stmt *s);
+/*
+ * Binds c as ?1..?12 in STORE_CRED_COLUMNS order (store_schema.h): the
+ * credentials table and its staging copy take the same row.  0 or -1
+ * (SQLite's message in the connection).
+ */
+int store_credential_bind(sqlite3_stmt *s, const struct credential *c);
+
+/*
+ * store_outbox.c, for store.c: inside the transaction that writes event
+ * seq, queues (seq, rev) (OUTBOX_REV_*, store_outbox.h) if the outbox
+ * has room.  Returns 1 queued, 0 no room (full, or the cap is 0: MQTT
+ * off), -1 error with SQLite's message in err.
+ */
+int store_outbox_add(struct store *st, int64_t seq, int rev, char *err,
+    size_t errlen);
 
 /*
  * BEGIN IMMEDIATE and COMMIT.  0, or -1 with SQLite's message kept for

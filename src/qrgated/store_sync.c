@@ -30,9 +30,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "clock.h"
 #include "keyfile.h"
 #include "log.h"
-#include "loop.h"
+#include "store_private.h"
 #include "store_schema.h"
 
 /*
@@ -74,44 +75,6 @@ static const char sync_schema[] =
 	"DELETE FROM sync_chunks WHERE NOT EXISTS (SELECT 1 FROM"
 	" sqlite_master WHERE name = 'credentials_staging');";
 
-static int
-sync_exec(sqlite3 *db, const char *sql)
-{
-	char *msg = NULL;
-
-	if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK) {
-		log_warnx("%s: sync: %s", sqlite3_db_filename(db, "main"),
-		    msg != NULL ? msg : sqlite3_errmsg(db));
-		sqlite3_free(msg);
-		return -1;
-	}
-	return 0;
-}
-
-static int
-sync_prepare(sqlite3 *db, const char *sql, sqlite3_stmt **s)
-{
-	if (sqlite3_prepare_v2(db, sql, -1, s, NULL) != SQLITE_OK) {
-		log_warnx("%s: sync: %s", sqlite3_db_filename(db, "main"),
-		    sqlite3_errmsg(db));
-		*s = NULL;
-		return -1;
-	}
-	return 0;
-}
-
-/* Steps a statement that returns no row.  0 or -1 (logged). */
-static int
-sync_step_done(sqlite3 *db, sqlite3_stmt *s)
-{
-	if (sqlite3_step(s) != SQLITE_DONE) {
-		log_warnx("%s: sync: %s", sqlite3_db_filename(db, "main"),
-		    sqlite3_errmsg(db));
-		return -1;
-	}
-	return 0;
-}
-
 /* Undoes the open transaction, if SQLite has not already. */
 static void
 sync_rollback(sqlite3 *db)
@@ -120,52 +83,18 @@ sync_rollback(sqlite3 *db)
 		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
 }
 
-static int
-sync_bind_text(sqlite3_stmt *s, int i, const char *v, size_t size)
-{
-	return sqlite3_bind_text(s, i, v, (int)strnlen(v, size), SQLITE_STATIC);
-}
-
-#define SYNC_BIND_FIELD(s, i, f)	sync_bind_text((s), (i), (f), sizeof(f))
-
-/* Binds c as ?1..?12 in SYNC_CRED_COLUMNS order. */
-static int
-sync_bind_credential(sqlite3_stmt *s, const struct credential *c)
-{
-	const char *kind = cred_kind_name(c->kind);
-	const char *status = cred_status_name(c->status);
-	const char *role = cred_role_name(c->role);
-	char pk[KEY_PK_TEXT] = "";
-
-	if (c->has_pubkey)
-		key_pk_to_text(c->pubkey, pk);
-
-	return SYNC_BIND_FIELD(s, 1, c->id) != SQLITE_OK ||
-	    sqlite3_bind_text(s, 2, kind, -1, SQLITE_STATIC) != SQLITE_OK ||
-	    SYNC_BIND_FIELD(s, 3, c->subject) != SQLITE_OK ||
-	    SYNC_BIND_FIELD(s, 4, c->name) != SQLITE_OK ||
-	    sqlite3_bind_int64(s, 5, c->valid_from_ms) != SQLITE_OK ||
-	    sqlite3_bind_int64(s, 6, c->valid_until_ms) != SQLITE_OK ||
-	    sqlite3_bind_text(s, 7, status, -1, SQLITE_STATIC) != SQLITE_OK ||
-	    SYNC_BIND_FIELD(s, 8, c->lanes) != SQLITE_OK ||
-	    sqlite3_bind_text(s, 9, role, -1, SQLITE_STATIC) != SQLITE_OK ||
-	    sqlite3_bind_int64(s, 10, c->serial) != SQLITE_OK ||
-	    sqlite3_bind_text(s, 11, pk, -1, SQLITE_TRANSIENT) != SQLITE_OK ||
-	    SYNC_BIND_FIELD(s, 12, c->check_hash) != SQLITE_OK ? -1 : 0;
-}
-
 int
 store_sync_init(struct store *st)
 {
 	sqlite3 *db = store_db(st);
 
-	if (sync_exec(db, "BEGIN IMMEDIATE") == -1)
+	if (store_exec(db, "BEGIN IMMEDIATE") == -1)
 		return -1;
-	if (sync_exec(db, sync_schema) == -1) {
+	if (store_exec(db, sync_schema) == -1) {
 		sync_rollback(db);
 		return -1;
 	}
-	return sync_exec(db, "COMMIT");
+	return store_exec(db, "COMMIT");
 }
 
 /* Reads sync_state's row (inside or outside a transaction). */
@@ -175,7 +104,7 @@ sync_state_row(sqlite3 *db, struct sync_state *out)
 	sqlite3_stmt *s;
 	int rc;
 
-	if (sync_prepare(db, "SELECT cred_version, staging_version,"
+	if (store_prepare(db, "SELECT cred_version, staging_version,"
 	    " staging_chunks, rejected_version FROM sync_state WHERE id = 1",
 	    &s) == -1)
 		return -1;
@@ -202,7 +131,7 @@ sync_state_read(sqlite3 *db, struct sync_state *out)
 	memset(out, 0, sizeof(*out));
 	if (sync_state_row(db, out) == -1)
 		return -1;
-	if (sync_prepare(db, "SELECT count(*), coalesce(sum(rows), 0)"
+	if (store_prepare(db, "SELECT count(*), coalesce(sum(rows), 0)"
 	    " FROM sync_chunks", &s) == -1)
 		return -1;
 	rc = sqlite3_step(s);
@@ -229,7 +158,7 @@ store_sync_chunk_staged(struct store *st, int chunk)
 	sqlite3_stmt *s;
 	int rc;
 
-	if (sync_prepare(db, "SELECT 1 FROM sync_chunks WHERE chunk = ?1",
+	if (store_prepare(db, "SELECT 1 FROM sync_chunks WHERE chunk = ?1",
 	    &s) == -1)
 		return -1;
 	sqlite3_bind_int(s, 1, chunk);
@@ -252,14 +181,14 @@ sync_state_staging_set(sqlite3 *db, int64_t version, int chunks,
 	sqlite3_stmt *s;
 	int ret;
 
-	if (sync_prepare(db, "UPDATE sync_state SET staging_version = ?1,"
+	if (store_prepare(db, "UPDATE sync_state SET staging_version = ?1,"
 	    " staging_chunks = ?2, rejected_version = CASE WHEN ?3 > 0"
 	    " THEN ?3 ELSE rejected_version END WHERE id = 1", &s) == -1)
 		return -1;
 	sqlite3_bind_int64(s, 1, version);
 	sqlite3_bind_int(s, 2, chunks);
 	sqlite3_bind_int64(s, 3, rejected);
-	ret = sync_step_done(db, s);
+	ret = store_step_done(db, s);
 	sqlite3_finalize(s);
 	return ret;
 }
@@ -268,7 +197,7 @@ sync_state_staging_set(sqlite3 *db, int64_t version, int chunks,
 static int
 sync_staging_drop(sqlite3 *db)
 {
-	return sync_exec(db, "DROP TABLE IF EXISTS credentials_staging;"
+	return store_exec(db, "DROP TABLE IF EXISTS credentials_staging;"
 	    "DELETE FROM sync_chunks;");
 }
 
@@ -281,13 +210,13 @@ sync_owner(sqlite3 *db, bool staging, const struct credential *c, char *id,
 	sqlite3_stmt *s;
 
 	id[0] = '\0';
-	if (sync_prepare(db, staging ?
+	if (store_prepare(db, staging ?
 	    "SELECT id FROM credentials_staging WHERE kind = ?1 AND subject = ?2" :
 	    "SELECT id FROM credentials WHERE kind = ?1 AND subject = ?2",
 	    &s) == -1)
 		return;
 	sqlite3_bind_text(s, 1, cred_kind_name(c->kind), -1, SQLITE_STATIC);
-	SYNC_BIND_FIELD(s, 2, c->subject);
+	BIND_FIELD(s, 2, c->subject);
 	if (sqlite3_step(s) == SQLITE_ROW)
 		snprintf(id, idlen, "%s", (const char *)sqlite3_column_text(s, 0));
 	sqlite3_finalize(s);
@@ -306,7 +235,7 @@ sync_write(sqlite3 *db, sqlite3_stmt *s, bool staging, enum sync_op op,
 	char msg[256], owner[64];
 	int rc, ext;
 
-	if (sync_bind_credential(s, c) == -1) {
+	if (store_credential_bind(s, c) == -1) {
 		log_warnx("%s: sync: %s", sqlite3_db_filename(db, "main"),
 		    sqlite3_errmsg(db));
 		return -1;
@@ -353,18 +282,18 @@ store_sync_chunk_put(struct store *st, int64_t version, int chunks,
 	struct sync_state state;
 	int refused = 0, r;
 
-	if (sync_exec(db, "BEGIN IMMEDIATE") == -1)
+	if (store_exec(db, "BEGIN IMMEDIATE") == -1)
 		return -1;
 	if (sync_state_row(db, &state) == -1)
 		goto fail;
 	if (state.staging_version != version) {
 		/* A newer snapshot makes the half-staged one useless. */
 		if (sync_staging_drop(db) == -1 ||
-		    sync_exec(db, SYNC_STAGING_CREATE) == -1 ||
+		    store_exec(db, SYNC_STAGING_CREATE) == -1 ||
 		    sync_state_staging_set(db, version, chunks, 0) == -1)
 			goto fail;
 	}
-	if (sync_prepare(db, "INSERT INTO credentials_staging ("
+	if (store_prepare(db, "INSERT INTO credentials_staging ("
 	    SYNC_CRED_COLUMNS ") " SYNC_CRED_VALUES, &ins) == -1)
 		goto fail;
 	for (size_t i = 0; i < n; i++) {
@@ -377,12 +306,12 @@ store_sync_chunk_put(struct store *st, int64_t version, int chunks,
 	}
 	if (refused > 0)
 		goto fail;
-	if (sync_prepare(db, "INSERT INTO sync_chunks (chunk, rows)"
+	if (store_prepare(db, "INSERT INTO sync_chunks (chunk, rows)"
 	    " VALUES (?1, ?2)", &mark) == -1)
 		goto fail;
 	sqlite3_bind_int(mark, 1, chunk);
 	sqlite3_bind_int64(mark, 2, (int64_t)n);
-	if (sync_step_done(db, mark) == -1 || sync_exec(db, "COMMIT") == -1)
+	if (store_step_done(db, mark) == -1 || store_exec(db, "COMMIT") == -1)
 		goto fail;
 	sqlite3_finalize(ins);
 	sqlite3_finalize(mark);
@@ -403,7 +332,7 @@ store_sync_swap(struct store *st, int64_t version, int64_t *rows,
 	struct sync_state state;
 	int64_t t0;
 
-	if (sync_exec(db, "BEGIN IMMEDIATE") == -1)
+	if (store_exec(db, "BEGIN IMMEDIATE") == -1)
 		return -1;
 	t0 = clock_mono_ns();
 	if (sync_state_read(db, &state) == -1)
@@ -420,16 +349,16 @@ store_sync_swap(struct store *st, int64_t version, int64_t *rows,
 	 * (tests/bench/bench_creds.c), and gate decisions should not wait
 	 * for it.  One a cleanup never reached goes first.
 	 */
-	if (sync_exec(db, "DROP TABLE IF EXISTS credentials_old;"
+	if (store_exec(db, "DROP TABLE IF EXISTS credentials_old;"
 	    "ALTER TABLE credentials RENAME TO credentials_old;"
 	    "ALTER TABLE credentials_staging RENAME TO credentials;"
 	    "DELETE FROM sync_chunks;") == -1)
 		goto fail;
-	if (sync_prepare(db, "UPDATE sync_state SET cred_version = ?1,"
+	if (store_prepare(db, "UPDATE sync_state SET cred_version = ?1,"
 	    " staging_version = 0, staging_chunks = 0 WHERE id = 1", &s) == -1)
 		goto fail;
 	sqlite3_bind_int64(s, 1, version);
-	if (sync_step_done(db, s) == -1 || sync_exec(db, "COMMIT") == -1)
+	if (store_step_done(db, s) == -1 || store_exec(db, "COMMIT") == -1)
 		goto fail;
 	sqlite3_finalize(s);
 	*rows = state.staged_rows;
@@ -444,7 +373,7 @@ fail:
 int
 store_sync_cleanup(struct store *st)
 {
-	return sync_exec(store_db(st), "DROP TABLE IF EXISTS credentials_old");
+	return store_exec(store_db(st), "DROP TABLE IF EXISTS credentials_old");
 }
 
 int
@@ -452,11 +381,11 @@ store_sync_staging_discard(struct store *st, int64_t rejected)
 {
 	sqlite3 *db = store_db(st);
 
-	if (sync_exec(db, "BEGIN IMMEDIATE") == -1)
+	if (store_exec(db, "BEGIN IMMEDIATE") == -1)
 		return -1;
 	if (sync_staging_drop(db) == -1 ||
 	    sync_state_staging_set(db, 0, 0, rejected) == -1 ||
-	    sync_exec(db, "COMMIT") == -1) {
+	    store_exec(db, "COMMIT") == -1) {
 		sync_rollback(db);
 		return -1;
 	}
@@ -472,7 +401,7 @@ sync_patch_remove(sqlite3 *db, const struct sync_patch *p,
 	char msg[128];
 	int refused = 0;
 
-	if (sync_prepare(db, "DELETE FROM credentials WHERE id = ?1", &s) == -1)
+	if (store_prepare(db, "DELETE FROM credentials WHERE id = ?1", &s) == -1)
 		return -1;
 	for (size_t i = 0; i < p->n_remove; i++) {
 		sqlite3_bind_text(s, 1, p->remove[i], -1, SQLITE_STATIC);
@@ -503,7 +432,7 @@ sync_patch_write(sqlite3 *db, const char *sql, enum sync_op op,
 	sqlite3_stmt *s;
 	int refused = 0, r;
 
-	if (sync_prepare(db, sql, &s) == -1)
+	if (store_prepare(db, sql, &s) == -1)
 		return -1;
 	for (size_t i = 0; i < n; i++) {
 		if ((r = sync_write(db, s, false, op, i, &c[i], error,
@@ -526,7 +455,7 @@ store_sync_patch(struct store *st, const struct sync_patch *p,
 	struct sync_state state;
 	int r[3];
 
-	if (sync_exec(db, "BEGIN IMMEDIATE") == -1)
+	if (store_exec(db, "BEGIN IMMEDIATE") == -1)
 		return -1;
 	if (sync_state_row(db, &state) == -1)
 		goto fail;
@@ -552,11 +481,11 @@ store_sync_patch(struct store *st, const struct sync_patch *p,
 	    (sync_staging_drop(db) == -1 ||
 	    sync_state_staging_set(db, 0, 0, 0) == -1))
 		goto fail;
-	if (sync_prepare(db, "UPDATE sync_state SET cred_version = ?1"
+	if (store_prepare(db, "UPDATE sync_state SET cred_version = ?1"
 	    " WHERE id = 1", &s) == -1)
 		goto fail;
 	sqlite3_bind_int64(s, 1, p->version);
-	if (sync_step_done(db, s) == -1 || sync_exec(db, "COMMIT") == -1)
+	if (store_step_done(db, s) == -1 || store_exec(db, "COMMIT") == -1)
 		goto fail;
 	sqlite3_finalize(s);
 	return 0;
@@ -574,7 +503,7 @@ store_sync_push_put(struct store *st, const char *scope, int64_t version,
 	sqlite3_stmt *s;
 	int ret;
 
-	if (sync_prepare(db, "INSERT INTO sync_pushes (scope, version, document,"
+	if (store_prepare(db, "INSERT INTO sync_pushes (scope, version, document,"
 	    " applied_ms) VALUES (?1, ?2, ?3, ?4) ON CONFLICT(scope) DO UPDATE"
 	    " SET version = excluded.version, document = excluded.document,"
 	    " applied_ms = excluded.applied_ms", &s) == -1)
@@ -583,7 +512,7 @@ store_sync_push_put(struct store *st, const char *scope, int64_t version,
 	sqlite3_bind_int64(s, 2, version);
 	sqlite3_bind_text(s, 3, document, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 4, clock_utc_ms());
-	ret = sync_step_done(db, s);
+	ret = store_step_done(db, s);
 	sqlite3_finalize(s);
 	return ret;
 }
@@ -598,7 +527,7 @@ store_sync_push_get(struct store *st, const char *scope, int64_t *version,
 	int rc, ret = -1;
 
 	*document = NULL;
-	if (sync_prepare(db, "SELECT version, document FROM sync_pushes"
+	if (store_prepare(db, "SELECT version, document FROM sync_pushes"
 	    " WHERE scope = ?1", &s) == -1)
 		return -1;
 	sqlite3_bind_text(s, 1, scope, -1, SQLITE_STATIC);

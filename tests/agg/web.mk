@@ -11,8 +11,9 @@ WEB_SRCS := src/agg/agg_web.c src/agg/agg_web_sse.c src/agg/agg_web_auth.c
 WEB_PC := libmicrohttpd jansson libsodium
 WEB_STUB := $(BUILD)/agg/web-stub
 WEB_STUB_SAN := $(SAN)/agg/web-stub
-WEB_STUB_DEPS := tests/agg/web_stub.c $(WEB_SRCS) src/common/loop.c src/common/log.c \
-	src/agg/agg_web.h src/agg/agg_web_private.h
+WEB_STUB_DEPS := tests/agg/web_stub.c $(WEB_SRCS) src/common/loop.c src/common/clock.c \
+	src/common/log.c src/agg/agg_web.h src/agg/agg_web_private.h src/common/util.h \
+	src/common/clock.h
 
 .PHONY: web-stub check-web
 web-stub: $(WEB_STUB) $(WEB_STUB_SAN)

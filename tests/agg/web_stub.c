@@ -23,8 +23,10 @@
 #include <sodium.h>
 
 #include "agg_web.h"
+#include "clock.h"
 #include "log.h"
 #include "loop.h"
+#include "util.h"
 
 struct stub {
 	struct loop loop;
@@ -117,8 +119,7 @@ stub_apply(struct stub *s, const char *type, json_t *o)
 static void
 stub_flood_cb(struct loop *l, struct loop_timer *t)
 {
-	struct stub *s = (struct stub *)(void *)((char *)t -
-	    offsetof(struct stub, flood));
+	struct stub *s = container_of(t, struct stub, flood);
 	json_t *o;
 
 	for (int i = 0; i < FLOOD_ROUND && s->flood_left > 0; i++) {
@@ -187,8 +188,7 @@ stub_command(struct stub *s, char *line)
 static void
 stub_fifo_cb(struct loop *l, struct loop_fd *f, uint32_t events)
 {
-	struct stub *s = (struct stub *)(void *)((char *)f -
-	    offsetof(struct stub, fifo));
+	struct stub *s = container_of(f, struct stub, fifo);
 	ssize_t r;
 	char *nl;
 

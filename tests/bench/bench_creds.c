@@ -18,11 +18,14 @@
 
 #include <sqlite3.h>
 
+#include "clock.h"
 #include "gate.h"
 #include "inbound.h"
 #include "log.h"
 #include "loop.h"
+#include "store_private.h"
 #include "store_sync.h"
+#include "util.h"
 
 static char *
 chunk_json(int64_t version, int chunk, int chunks, int from, int to,
@@ -231,7 +234,7 @@ main(int argc, char **argv)
 		rc = 0;
 	store_close(st);
 	loop_done(&loop);
-	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+	for (size_t i = 0; i < nitems(files); i++) {
 		snprintf(path, sizeof(path), "%s/%s", dir, files[i]);
 		unlink(path);
 	}

@@ -16,6 +16,7 @@
 #include <sqlite3.h>
 
 #include "agg.h"
+#include "clock.h"
 #include "fuzz.h"
 
 /* 2026-01-01T00:00:00Z. */

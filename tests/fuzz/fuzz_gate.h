@@ -36,6 +36,7 @@
 #include <jansson.h>
 #include <sqlite3.h>
 
+#include "clock.h"
 #include "gate.h"
 #include "inbound.h"
 #include "push.h"

@@ -6,4 +6,5 @@
 // fuzz-ldflags: -Wl,--wrap=clock_utc_ms,--wrap=open,--wrap=open64,--wrap=mkfifo
 #define FUZZ_GATE_RUN(g, d, n)	inbound_cmd(g, d, n, false)
 
+#include "clock.h"
 #include "fuzz_gate.h"

@@ -5,4 +5,5 @@
 // fuzz-ldflags: -Wl,--wrap=clock_utc_ms,--wrap=open,--wrap=open64,--wrap=mkfifo
 #define FUZZ_GATE_RUN(g, d, n)	inbound_config_set(g, PUSH_GATE, d, n)
 
+#include "clock.h"
 #include "fuzz_gate.h"

@@ -5,4 +5,5 @@
 // fuzz-ldflags: -Wl,--wrap=clock_utc_ms,--wrap=open,--wrap=open64,--wrap=mkfifo
 #define FUZZ_GATE_RUN(g, d, n)	inbound_credentials_set(g, d, n)
 
+#include "clock.h"
 #include "fuzz_gate.h"

@@ -10,6 +10,7 @@
 
 #include <jansson.h>
 
+#include "clock.h"
 #include "gate.h"
 #include "inbound.h"
 #include "token.h"

@@ -30,7 +30,7 @@ $(PC)/pcmark: tests/powercut/pcmark.c
 $(PC)/qrgated-relay-first: tests/powercut/relay_first.c $(call obj,$(BUILD),$(DAEMON_SRCS)) $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(INC_TESTS) $(QG_CPPFLAGS) $(CPPFLAGS) $(QG_CFLAGS) $(CFLAGS) $(LDFLAGS) \
-		-Wl,--wrap=gate_event_commit_step -o $@ $^ $(LDLIBS)
+		-Wl,--wrap=gate_event_commit_step -o $@ $(filter-out %.h,$^) $(LDLIBS)
 
 check-powercut: deps
 	$(MAKE) deps-vm

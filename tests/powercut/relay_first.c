@@ -7,7 +7,7 @@
  * and its passing would prove nothing.
  */
 #include "gate.h"
-#include "gate_log.h"
+#include "gate_private.h"
 
 int __real_gate_event_commit_step(struct gate *g, struct event *ev,
     int64_t step);

@@ -9,8 +9,10 @@
 
 #include <sqlite3.h>
 
-#include "gate_log.h"
+#include "clock.h"
+#include "gate_private.h"
 #include "holdoff.h"
+#include "store_private.h"
 
 /* What the stand-in decoder finds in the next frame: one code, or none. */
 static const char *next_code;

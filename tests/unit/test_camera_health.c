@@ -87,16 +87,6 @@ setup(void **state)
 }
 
 static void
-test_names(void **state)
-{
-	(void)state;
-	assert_string_equal(camera_fault_name(CAMERA_OK), "ok");
-	assert_string_equal(camera_fault_name(CAMERA_FROZEN), "frozen");
-	assert_string_equal(camera_fault_name(CAMERA_STALLED), "stalled");
-	assert_string_equal(camera_fault_name((enum camera_fault)99), "?");
-}
-
-static void
 test_stall_on_time(void **state)
 {
 	struct camera_health h;
@@ -500,7 +490,6 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_stall_on_time),
 		cmocka_unit_test(test_stall_first_tick_starts_clock),
 		cmocka_unit_test(test_frames_keep_it_alive),

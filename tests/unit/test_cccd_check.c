@@ -21,6 +21,7 @@
 #include "cccd_check.h"
 #include "keyfile.h"
 #include "payload.h"
+#include "util.h"
 
 #define CARD	"079190001234|123456789|Nguyễn Thị Hồng Nhung|15081990|Nữ|" \
 		"12 Lê Lợi, Phường Bến Nghé, Quận 1|01022021"
@@ -104,7 +105,7 @@ test_made_up_code_does_not_match(void **state)
 
 	(void)state;
 	enrolled(hash);
-	for (size_t i = 0; i < sizeof(forged) / sizeof(forged[0]); i++) {
+	for (size_t i = 0; i < nitems(forged); i++) {
 		parse(forged[i], &p);
 		if (cccd_check_match(key, &p, hash))
 			fail_msg("made-up code %zu matched", i);

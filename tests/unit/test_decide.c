@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include "decide_fixture.h"
+#include "util.h"
 
 static void
 test_granted(void **state)
@@ -132,6 +133,87 @@ test_lane_locked(void **state)
 	f.in.cred = &f.cred;
 	f.cred.status = CRED_REVOKED;
 	assert_int_equal(run(&f), REASON_LANE_LOCKED);
+}
+
+/* Rule 5: a store that cannot answer denies, ahead of a lockdown. */
+static void
+test_store_error(void **state)
+{
+	struct fixture f;
+
+	(void)state;
+	fixture_init(&f);
+	f.in.store_failed = true;
+	assert_int_equal(run(&f), REASON_STORE_ERROR);
+	f.in.lockdown = true;
+	assert_int_equal(run(&f), REASON_STORE_ERROR);
+	/* Rules 1-4 come first: the lookup is not even asked then. */
+	f.in.too_long = true;
+	assert_int_equal(run(&f), REASON_TOO_LONG);
+	f.in.too_long = false;
+	f.policy.accept[CRED_BADGE] = ACCEPT_NO;
+	assert_int_equal(run(&f), REASON_KIND_DISABLED);
+}
+
+/* Rule 21: a busy way turns only a grant away; a denial keeps its reason. */
+static void
+test_lane_busy(void **state)
+{
+	struct fixture f;
+	struct decision d;
+
+	(void)state;
+	fixture_init(&f);
+	f.in.lane_busy = true;
+	assert_int_equal(run(&f), REASON_LANE_BUSY);
+	f.cred.status = CRED_REVOKED;
+	assert_int_equal(run(&f), REASON_REVOKED);
+	f.cred.status = CRED_ACTIVE;
+	f.in.lockdown = true;
+	assert_int_equal(run(&f), REASON_LANE_LOCKED);
+	f.in.lockdown = false;
+	f.in.store_failed = true;
+	assert_int_equal(run(&f), REASON_STORE_ERROR);
+	f.in.store_failed = false;
+	/* Soft anti-passback: no grant, so no alarm either. */
+	f.policy.antipassback = APB_SOFT;
+	f.in.has_last_grant = true;
+	f.in.last_grant_dir = DIR_ENTRY;
+	f.in.last_grant_ms = NOW - 1000;
+	decide(&f.in, &d);
+	assert_int_equal(d.reason, REASON_LANE_BUSY);
+	assert_false(d.passback_alarm);
+	f.in.lane_busy = false;
+	decide(&f.in, &d);
+	assert_int_equal(d.reason, REASON_GRANTED);
+	assert_true(d.passback_alarm);
+}
+
+/* Rule 23: a grant whose row cannot be written is a store-error denial. */
+static void
+test_unlogged(void **state)
+{
+	struct fixture f;
+	struct decision d;
+
+	(void)state;
+	fixture_init(&f);
+	f.policy.antipassback = APB_SOFT;
+	f.in.has_last_grant = true;
+	f.in.last_grant_dir = DIR_ENTRY;
+	f.in.last_grant_ms = NOW - 1000;
+	decide(&f.in, &d);
+	assert_int_equal(d.result, RES_GRANTED);
+	decide_unlogged(&d);
+	assert_int_equal(d.result, RES_DENIED);
+	assert_int_equal(d.reason, REASON_STORE_ERROR);
+	assert_false(d.passback_alarm);
+	/* A denial is kept as it was. */
+	f.cred.status = CRED_SUSPENDED;
+	decide(&f.in, &d);
+	decide_unlogged(&d);
+	assert_int_equal(d.result, RES_DENIED);
+	assert_int_equal(d.reason, REASON_SUSPENDED);
 }
 
 static void
@@ -304,7 +386,7 @@ test_lanes_table(void **state)
 	};
 
 	(void)state;
-	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+	for (size_t i = 0; i < nitems(t); i++) {
 		enum reason r = decide_lanes_check(t[i].lanes, t[i].lane,
 		    t[i].dir);
 
@@ -396,6 +478,9 @@ main(void)
 		cmocka_unit_test(test_malformed),
 		cmocka_unit_test(test_kind_disabled),
 		cmocka_unit_test(test_lane_locked),
+		cmocka_unit_test(test_store_error),
+		cmocka_unit_test(test_lane_busy),
+		cmocka_unit_test(test_unlogged),
 		cmocka_unit_test(test_unknown),
 		cmocka_unit_test(test_revoked),
 		cmocka_unit_test(test_suspended),

@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include "decide_fixture.h"
+#include "util.h"
 
 #define STEP	56666666	/* NOW / 30 s */
 
@@ -213,7 +214,7 @@ test_dynamic_steps(void **state)
 	struct fixture f;
 
 	(void)state;
-	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+	for (size_t i = 0; i < nitems(cases); i++) {
 		token_init(&f, CRED_DYNAMIC);
 		f.payload.token.step = (uint32_t)cases[i].step;
 		assert_int_equal(run(&f), cases[i].want);

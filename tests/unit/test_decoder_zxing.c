@@ -23,6 +23,7 @@
 
 #include "decoder.h"
 #include "image.h"
+#include "util.h"
 
 #ifdef CONFIG_DECODER_ZXING
 
@@ -33,7 +34,7 @@
 static const struct decoder_ops *const all[] = {
 	&decoder_zbar_ops, &decoder_zxing_ops, &decoder_cascade_ops,
 };
-#define N_ALL (sizeof(all) / sizeof(all[0]))
+#define N_ALL (nitems(all))
 
 static void
 load(const char *name, struct image *img)
@@ -134,7 +135,7 @@ test_images_exact(void **state)
 	size_t len;
 
 	(void)state;
-	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+	for (size_t i = 0; i < nitems(cases); i++) {
 		struct image img;
 
 		load(cases[i].file, &img);
@@ -258,7 +259,7 @@ test_bad_frames(void **state)
 		void *priv = all[k]->open();
 
 		assert_non_null(priv);
-		for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		for (size_t i = 0; i < nitems(bad); i++) {
 			r.count = 5;
 			assert_int_equal(all[k]->scan(priv, &bad[i], &r), -1);
 			assert_int_equal(r.count, 0);

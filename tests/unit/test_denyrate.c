@@ -31,7 +31,8 @@ test_code_alarm_and_slowed(void **state)
 	uint8_t a[DENYRATE_FP], b[DENYRATE_FP];
 
 	(void)state;
-	denyrate_init(&d, 60, 5, 0, 30);
+	memset(&d, 0, sizeof(d));
+	denyrate_configure(&d, 60, 5, 0, 30);
 	fp_of(1, a);
 	fp_of(2, b);
 	for (int i = 0; i < 4; i++) {
@@ -58,7 +59,8 @@ test_window_restarts(void **state)
 	uint8_t a[DENYRATE_FP];
 
 	(void)state;
-	denyrate_init(&d, 60, 3, 0, 30);
+	memset(&d, 0, sizeof(d));
+	denyrate_configure(&d, 60, 3, 0, 30);
 	fp_of(1, a);
 	/* Two, then the window ends: the count starts again. */
 	assert_int_equal(denyrate_count(&d, a, 0), 0);
@@ -86,7 +88,8 @@ test_lane_alarm_once_per_window(void **state)
 	int alarms = 0, r;
 
 	(void)state;
-	denyrate_init(&d, 60, 0, 10, 30);
+	memset(&d, 0, sizeof(d));
+	denyrate_configure(&d, 60, 0, 10, 30);
 	for (int i = 0; i < 30; i++) {
 		fp_of(i, fp);
 		r = denyrate_count(&d, fp, i * S);
@@ -113,7 +116,8 @@ test_both_alarms_at_once(void **state)
 	uint8_t a[DENYRATE_FP];
 
 	(void)state;
-	denyrate_init(&d, 60, 2, 2, 30);
+	memset(&d, 0, sizeof(d));
+	denyrate_configure(&d, 60, 2, 2, 30);
 	fp_of(1, a);
 	assert_int_equal(denyrate_count(&d, a, S), 0);
 	assert_int_equal(denyrate_count(&d, a, 2 * S),
@@ -127,13 +131,15 @@ test_off(void **state)
 	uint8_t a[DENYRATE_FP];
 
 	(void)state;
-	denyrate_init(&d, 60, 0, 0, 30);
+	memset(&d, 0, sizeof(d));
+	denyrate_configure(&d, 60, 0, 0, 30);
 	fp_of(1, a);
 	for (int i = 0; i < 1000; i++)
 		assert_int_equal(denyrate_count(&d, a, i), 0);
 	assert_false(denyrate_slowed(&d, a, 1000));
 	/* Slowed for 0 s: the alarm, but no slow-down. */
-	denyrate_init(&d, 60, 2, 0, 0);
+	memset(&d, 0, sizeof(d));
+	denyrate_configure(&d, 60, 2, 0, 0);
 	assert_int_equal(denyrate_count(&d, a, S), 0);
 	assert_int_equal(denyrate_count(&d, a, S), DENYRATE_CODE_ALARM);
 	assert_false(denyrate_slowed(&d, a, S));
@@ -147,7 +153,8 @@ test_table_evicts_oldest(void **state)
 	uint8_t fp[DENYRATE_FP], hot[DENYRATE_FP];
 
 	(void)state;
-	denyrate_init(&d, 3600, 3, 0, 600);
+	memset(&d, 0, sizeof(d));
+	denyrate_configure(&d, 3600, 3, 0, 600);
 	fp_of(-1, hot);
 	assert_int_equal(denyrate_count(&d, hot, 0), 0);
 	assert_int_equal(denyrate_count(&d, hot, 1), 0);
@@ -161,7 +168,8 @@ test_table_evicts_oldest(void **state)
 	}
 	assert_true(denyrate_slowed(&d, hot, 3000));
 	/* A code shown twice, evicted, comes back counted from zero. */
-	denyrate_init(&d, 3600, 3, 0, 600);
+	memset(&d, 0, sizeof(d));
+	denyrate_configure(&d, 3600, 3, 0, 600);
 	fp_of(-2, hot);
 	assert_int_equal(denyrate_count(&d, hot, 0), 0);
 	assert_int_equal(denyrate_count(&d, hot, 1), 0);
@@ -182,7 +190,8 @@ test_configure_keeps_counts(void **state)
 	uint8_t a[DENYRATE_FP];
 
 	(void)state;
-	denyrate_init(&d, 60, 5, 0, 30);
+	memset(&d, 0, sizeof(d));
+	denyrate_configure(&d, 60, 5, 0, 30);
 	fp_of(1, a);
 	assert_int_equal(denyrate_count(&d, a, S), 0);
 	assert_int_equal(denyrate_count(&d, a, 2 * S), 0);

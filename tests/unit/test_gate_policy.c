@@ -20,7 +20,8 @@
 #include <sys/stat.h>
 
 #include "cccd_check.h"
-#include "gate_log.h"
+#include "clock.h"
+#include "gate_private.h"
 #include "keyfile.h"
 #include "token.h"
 

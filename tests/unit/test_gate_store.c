@@ -17,10 +17,12 @@
 
 #include <sqlite3.h>
 
-#include "gate_log.h"
+#include "clock.h"
+#include "gate_private.h"
 
 #include "gate_fixture.h"
 #include "scan_fixture.h"
+#include "store_private.h"
 
 /*
  * The spy: each time a relay is energised, how many granted rows of that

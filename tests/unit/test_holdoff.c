@@ -126,20 +126,6 @@ test_window_zero_admits_everything(void **state)
 	assert_true(admit_str(&h, "W-0001", T0));
 }
 
-static void
-test_clear_forgets(void **state)
-{
-	struct holdoff h;
-
-	(void)state;
-	holdoff_init(&h, 1000);
-	assert_true(admit_str(&h, "W-0001", T0));
-	holdoff_clear(&h);
-	assert_int_equal(h.window_ns, 1000 * MS);
-	assert_true(admit_str(&h, "W-0001", T0 + MS));
-	assert_false(admit_str(&h, "W-0001", T0 + 2 * MS));
-}
-
 /* A new window (a reload) keeps every code in view held. */
 static void
 test_window_set_keeps_codes(void **state)
@@ -240,7 +226,6 @@ main(void)
 		cmocka_unit_test(test_codes_are_independent),
 		cmocka_unit_test(test_whole_payload_is_the_key),
 		cmocka_unit_test(test_window_zero_admits_everything),
-		cmocka_unit_test(test_clear_forgets),
 		cmocka_unit_test(test_window_set_keeps_codes),
 		cmocka_unit_test(test_full_table_reuses_least_recent),
 		cmocka_unit_test(test_eviction_takes_oldest_sighting),

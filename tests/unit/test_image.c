@@ -19,6 +19,7 @@
 #include <png.h>
 
 #include "image.h"
+#include "util.h"
 
 static char tmpdir[] = "/tmp/qrgate-test-image-XXXXXX";
 
@@ -641,7 +642,7 @@ test_pgm_refused(void **state)
 	(void)state;
 	for (size_t i = 0; i < sizeof(px); i++)
 		px[i] = (uint8_t)(i + 1);
-	for (size_t i = 0; i < sizeof(headers) / sizeof(headers[0]); i++) {
+	for (size_t i = 0; i < nitems(headers); i++) {
 		m = pgm_make(headers[i], px, sizeof(px));
 		expect_refused(m.p, m.len);
 		free(m.p);

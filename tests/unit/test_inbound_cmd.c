@@ -14,11 +14,13 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "clock.h"
 #include "gate.h"
 #include "inbound.h"
 #include "timefmt.h"
 
 #include "gate_fixture.h"
+#include "util.h"
 
 struct fx {
 	struct gate_fx gf;
@@ -335,7 +337,7 @@ test_cmd_malformed(void **state)
 	};
 	json_t *res;
 
-	for (size_t i = 0; i < sizeof(fmt) / sizeof(fmt[0]); i++) {
+	for (size_t i = 0; i < nitems(fmt); i++) {
 		snprintf(doc, sizeof(doc), fmt[i], later);
 		res = cmd_text(fx, doc);
 		if (res_ok(res) || json_array_size(json_object_get(res,

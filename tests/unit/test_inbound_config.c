@@ -15,12 +15,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "clock.h"
 #include "gate.h"
 #include "inbound.h"
 #include "push.h"
+#include "store_private.h"
 #include "store_sync.h"
 
 #include "gate_fixture.h"
+#include "util.h"
 
 static json_t *
 push(struct gate_fx *fx, enum push_scope scope, const char *doc)
@@ -211,7 +214,7 @@ test_push_malformed(void **state)
 	json_t *res;
 
 	memcpy(&before, &g->cfg, sizeof(before));
-	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+	for (size_t i = 0; i < nitems(bad); i++) {
 		res = push(fx, PUSH_SITE, bad[i]);
 		if (res_ok(res) || res_errors(res) == 0)
 			fail_msg("accepted: %s", bad[i]);
@@ -630,13 +633,13 @@ names_what_gate_opens(const char *section, const char *key)
 	    "socket", "chip", "group", "host" };
 	size_t n = strlen(key);
 
-	for (size_t i = 0; i < sizeof(whole) / sizeof(whole[0]); i++)
+	for (size_t i = 0; i < nitems(whole); i++)
 		if (strcmp(section, whole[i]) == 0)
 			return true;
 	/* The decoder is code inside qrgated: it opens nothing. */
 	if (strcmp(section, "decoder") == 0)
 		return false;
-	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+	for (size_t i = 0; i < nitems(keys); i++)
 		if (strcmp(key, keys[i]) == 0)
 			return true;
 	return strncmp(key, "sim_", 4) == 0 ||

@@ -19,9 +19,11 @@
 #include "gate.h"
 #include "inbound.h"
 #include "keyfile.h"
+#include "store_private.h"
 #include "store_sync.h"
 
 #include "gate_fixture.h"
+#include "util.h"
 
 /*
  * One chunk of a snapshot of badges: rows [from, to), ids "C<n>",
@@ -524,7 +526,7 @@ test_snapshot_malformed(void **state)
 	json_t *res;
 
 	install_v1(fx, 3);
-	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+	for (size_t i = 0; i < nitems(bad); i++) {
 		res = send_text(fx, false, bad[i]);
 		if (res_ok(res) || res_int(res, "error_count") == 0)
 			fail_msg("accepted: %s", bad[i]);
@@ -890,7 +892,7 @@ test_policy_members_bad(void **state)
 	const char *e;
 	json_t *res;
 
-	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+	for (size_t i = 0; i < nitems(bad); i++) {
 		snprintf(doc, sizeof(doc), "{\"version\": %zu, \"add\": [{\"id\":"
 		    " \"x\", \"subject\": \"W-1\", \"status\": \"active\", %s}]}",
 		    i + 1, bad[i].row);

@@ -18,12 +18,14 @@
 
 #include <sodium.h>
 
+#include "clock.h"
 #include "gate.h"
 #include "inbound.h"
 #include "mqtt_msg.h"
 #include "token.h"
 
 #include "gate_fixture.h"
+#include "util.h"
 
 static int
 parse(const char *text, struct inbound_step *st)
@@ -95,7 +97,7 @@ test_step_parse_bad(void **state)
 	char text[400], id[65];
 
 	(void)state;
-	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+	for (size_t i = 0; i < nitems(bad); i++)
 		if (parse(bad[i], &st) != -1)
 			fail_msg("taken: %s", bad[i]);
 	/* 64 bytes: one more than the store holds. */

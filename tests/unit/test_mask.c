@@ -109,25 +109,6 @@ test_truncation(void **state)
 }
 
 static void
-test_names(void **state)
-{
-	(void)state;
-	assert_string_equal(mask_mode_name(MASK_LAST4), "last4");
-	assert_string_equal(mask_mode_name(MASK_NONE), "none");
-	assert_string_equal(mask_mode_name(MASK_MODE_COUNT), "?");
-	assert_int_equal(mask_mode_from_name("last4"), MASK_LAST4);
-	assert_int_equal(mask_mode_from_name("none"), MASK_NONE);
-	for (int m = 0; m < MASK_MODE_COUNT; m++)
-		assert_int_equal(mask_mode_from_name(mask_mode_name(m)), m);
-	assert_int_equal(mask_mode_from_name("LAST4"), -1);
-	assert_int_equal(mask_mode_from_name("last"), -1);
-	assert_int_equal(mask_mode_from_name("none "), -1);
-	assert_int_equal(mask_mode_from_name(""), -1);
-	assert_int_equal(mask_mode_from_name("?"), -1);
-	assert_int_equal(mask_mode_from_name(NULL), -1);
-}
-
-static void
 initials_is(const char *name, const char *want)
 {
 	char out[64];
@@ -208,7 +189,6 @@ main(void)
 		cmocka_unit_test(test_unknown_mode),
 		cmocka_unit_test(test_truncation),
 		cmocka_unit_test(test_citizen_number),
-		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_initials),
 		cmocka_unit_test(test_initials_truncation),
 	};

@@ -19,6 +19,7 @@
 
 #include "v4l2_format.h"
 #include "image.h"
+#include "util.h"
 
 #define SEC 1000000000LL
 
@@ -359,7 +360,7 @@ test_truncated(void **state)
 	int w, h;
 
 	(void)state;
-	for (size_t i = 0; i < sizeof(cuts) / sizeof(cuts[0]); i++) {
+	for (size_t i = 0; i < nitems(cuts); i++) {
 		w = h = 0;
 		err[0] = '\0';
 		assert_int_equal(image_jpeg_decode_grey(j.p, cuts[i], &plane,

@@ -16,6 +16,7 @@
 
 #include "log.h"
 #include "mqtt_msg.h"
+#include "util.h"
 
 static struct event
 event_make(void)
@@ -90,8 +91,8 @@ test_event_schema(void **state)
 
 	(void)state;
 	o = roundtrip(mqtt_msg_event(&ev, 1, "s1"));
-	assert_int_equal(json_object_size(o), sizeof(keys) / sizeof(keys[0]));
-	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+	assert_int_equal(json_object_size(o), nitems(keys));
+	for (size_t i = 0; i < nitems(keys); i++)
 		assert_non_null(json_object_get(o, keys[i]));
 	assert_string_equal(str(o, "event_id"), ev.event_id);
 	assert_int_equal(num(o, "seq"), 42);
@@ -181,7 +182,7 @@ test_alarm_of_event(void **state)
 	(void)state;
 	ev.type = EV_ALARM;
 	ev.result = RES_ALARM;
-	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+	for (size_t i = 0; i < nitems(cases); i++) {
 		ev.reason = cases[i].reason;
 		o = roundtrip(mqtt_msg_alarm_of_event(&ev, "s1"));
 		assert_string_equal(str(o, "alarm"), cases[i].alarm);

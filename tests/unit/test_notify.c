@@ -16,6 +16,7 @@
 
 #include <cmocka.h>
 
+#include "clock.h"
 #include "gate.h"
 #include "log.h"
 #include "notify.h"

@@ -15,6 +15,7 @@
 #include <cmocka.h>
 
 #include "payload.h"
+#include "util.h"
 
 #define CCCD_1	"079190001234|123456789|Nguyễn Thị Hồng Nhung|15081990|Nữ|" \
 		"12 Lê Lợi, Phường Bến Nghé, Quận 1, TP. Hồ Chí Minh|01022021"
@@ -323,7 +324,7 @@ test_badge_ok(void **state)
 	struct payload p;
 
 	(void)state;
-	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+	for (size_t i = 0; i < nitems(ok); i++) {
 		memset(&p, 0x5a, sizeof(p));
 		assert_int_equal(parse_s(ok[i], &p), PAYLOAD_OK);
 		assert_int_equal(p.kind, CRED_BADGE);
@@ -348,7 +349,7 @@ test_badge_pass(void **state)
 	struct payload p;
 
 	(void)state;
-	for (size_t i = 0; i < sizeof(pass) / sizeof(pass[0]); i++) {
+	for (size_t i = 0; i < nitems(pass); i++) {
 		memset(&p, 0x5a, sizeof(p));
 		assert_int_equal(parse_s(pass[i], &p), PAYLOAD_PASS);
 		assert_int_equal(p.kind, CRED_NONE);
@@ -480,7 +481,7 @@ test_utf8_table(void **state)
 	struct payload p;
 
 	(void)state;
-	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+	for (size_t i = 0; i < nitems(t); i++) {
 		const uint8_t *s = (const uint8_t *)t[i].seq;
 		int r = parse_name_seq(s, strlen(t[i].seq), &p);
 
@@ -740,7 +741,7 @@ test_token_malformed(void **state)
 	size_t len;
 
 	(void)state;
-	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+	for (size_t i = 0; i < nitems(bad); i++) {
 		memset(&p, 0x5a, sizeof(p));
 		assert_int_equal(parse_s(bad[i], &p), PAYLOAD_MALFORMED);
 		assert_terminated(&p);

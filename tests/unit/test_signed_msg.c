@@ -19,6 +19,7 @@
 #include "config.h"
 #include "keyfile.h"
 #include "signed_msg.h"
+#include "util.h"
 
 #define TOPIC		"site1/gate7/config/set"
 #define BODY		"{\"version\":7,\"settings\":{\"lane.pulse_ms\":4000}}"
@@ -201,7 +202,7 @@ test_moved_to_another_topic(void **state)
 	struct fx *fx = *state;
 	char *env = seal(TOPIC, BODY, fx->sk);
 
-	for (size_t i = 0; i < sizeof(others) / sizeof(others[0]); i++)
+	for (size_t i = 0; i < nitems(others); i++)
 		assert_int_equal(open_on(fx, others[i], env),
 		    SIGNED_BAD_SIGNATURE);
 	/* The topic and the body are kept apart: the newline between them

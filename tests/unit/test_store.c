@@ -195,7 +195,7 @@ test_open_creates_schema(void **state)
 	/* A second open finds the schema and leaves it alone. */
 	st = store_open(fx->db, STORE_SYNC_NORMAL, false);
 	assert_non_null(st);
-	assert_int_equal(store_check(st), 0);
+	store_fx_assert_sound(fx);
 	store_close(st);
 	raw_query(fx->db, "PRAGMA user_version", v, sizeof(v));
 	assert_string_equal(v, "5");
@@ -619,7 +619,7 @@ test_read_only(void **state)
 	assert_non_null(ro);
 	assert_int_equal(events_since(ro, 0).n, 2);
 	assert_int_equal(creds_all(ro).n, 1);
-	assert_int_equal(store_check(ro), 0);
+	store_fx_assert_sound(fx);
 	store_close(ro);
 }
 
@@ -832,18 +832,6 @@ test_import_citizen_number_ids(void **state)
 	store_close(st);
 }
 
-static void
-test_store_check(void **state)
-{
-	struct store_fx *fx = *state;
-	struct store *st = store_fx_open(fx, STORE_SYNC_FULL);
-	struct event ev = event_make(1000, "s");
-
-	assert_int_equal(store_event_append(st, &ev), 0);
-	assert_int_equal(store_check(st), 0);
-	store_close(st);
-}
-
 int
 main(void)
 {
@@ -872,7 +860,6 @@ main(void)
 		T(test_import_bad_cccd),
 		T(test_import_bad_rows),
 		T(test_import_citizen_number_ids),
-		T(test_store_check),
 #undef T
 	};
 

@@ -21,6 +21,7 @@
 #include "log.h"
 #include "store.h"
 #include "store_outbox.h"
+#include "store_private.h"
 #include "store_schema.h"
 #include "store_fixture.h"
 

@@ -20,6 +20,7 @@
 #include "log.h"
 #include "store.h"
 #include "store_fixture.h"
+#include "store_private.h"
 
 /* Writes text to path, replacing it. */
 static void

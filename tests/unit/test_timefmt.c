@@ -7,6 +7,7 @@
 #include <cmocka.h>
 
 #include "timefmt.h"
+#include "util.h"
 
 /* 2024-02-29T00:00:00Z */
 #define LEAP_DAY_MS	INT64_C(1709164800000)
@@ -77,7 +78,7 @@ test_parse_rejects(void **state)
 	int64_t ms = 42;
 
 	(void)state;
-	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+	for (size_t i = 0; i < nitems(bad); i++) {
 		if (timefmt_parse(bad[i], &ms) != -1)
 			fail_msg("accepted '%s'", bad[i]);
 	}
@@ -118,7 +119,7 @@ test_round_trip(void **state)
 	int64_t back;
 
 	(void)state;
-	for (size_t i = 0; i < sizeof(ms) / sizeof(ms[0]); i++) {
+	for (size_t i = 0; i < nitems(ms); i++) {
 		timefmt_format(ms[i], buf, sizeof(buf));
 		assert_int_equal(timefmt_parse(buf, &back), 0);
 		assert_int_equal(back, ms[i]);

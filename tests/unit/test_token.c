@@ -25,6 +25,7 @@
 #include "keyfile.h"
 #include "qrpng.h"
 #include "token.h"
+#include "util.h"
 
 extern const struct decoder_ops decoder_zbar_ops;
 
@@ -116,7 +117,7 @@ test_base45_rfc(void **state)
 	uint8_t bin[64];
 
 	(void)state;
-	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+	for (size_t i = 0; i < nitems(v); i++) {
 		size_t n = strlen(v[i].bin);
 
 		assert_int_equal(base45_encode((const uint8_t *)v[i].bin, n,
@@ -174,7 +175,7 @@ test_base45_bad(void **state)
 	char txt[8];
 
 	(void)state;
-	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+	for (size_t i = 0; i < nitems(bad); i++)
 		assert_int_equal(base45_decode(bad[i], strlen(bad[i]), out,
 		    sizeof(out)), -1);
 	/* A NUL inside is a character like any other outside the set. */
@@ -431,7 +432,7 @@ test_parse_trailing(void **state)
 	int n;
 
 	(void)state;
-	for (size_t i = 0; i < sizeof(tails) / sizeof(tails[0]); i++) {
+	for (size_t i = 0; i < nitems(tails); i++) {
 		size_t tl = strlen(tails[i]) ? strlen(tails[i]) : 1;
 
 		memcpy(text, BADGE_TEXT, len);
@@ -747,7 +748,7 @@ test_keyfile_read_refuses(void **state)
 	/* Readable (or writable) by others: refused, whatever it holds. */
 	static const mode_t modes[] = { 0644, 0640, 0604, 0620, 0602, 0610,
 	    0601 };
-	for (size_t i = 0; i < sizeof(modes) / sizeof(modes[0]); i++) {
+	for (size_t i = 0; i < nitems(modes); i++) {
 		assert_int_equal(chmod(t.path, modes[i]), 0);
 		memset(err, 0, sizeof(err));
 		assert_int_equal(key_sk_read(t.path, sk, err, sizeof(err)), -1);

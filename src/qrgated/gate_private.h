@@ -1,6 +1,11 @@
-/* The gate's writing of log rows and of its human-readable decision lines. */
-#ifndef QRGATE_GATE_LOG_H
-#define QRGATE_GATE_LOG_H
+/*
+ * The gate's private API, for gate*.c only (and the tests that drive a
+ * gate from inside): the writing of log rows (gate_log.c), the decision
+ * lines, the lane's hooks and the scan (gate_scan.c).  gate.h is what
+ * the rest of the daemon uses.
+ */
+#ifndef QRGATE_GATE_PRIVATE_H
+#define QRGATE_GATE_PRIVATE_H
 
 #include "gate.h"
 
