@@ -42,7 +42,7 @@ qrpng_encode(const char *text, char *err, size_t errlen)
 	}
 	/*
 	 * One alphanumeric segment, rather than libqrencode's own split into
-	 * modes: the code then has the mode the README promises.
+	 * modes: the code then has the mode docs/tokens.md promises.
 	 */
 	if (qrpng_alnum(text)) {
 		if ((in = QRinput_new2(0, QR_ECLEVEL_M)) != NULL &&

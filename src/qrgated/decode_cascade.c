@@ -26,7 +26,7 @@
  *     distorted codes zxing-cpp does not; on a region it costs a
  *     fraction of a whole frame).
  * The choices and their order are what tests/bench/ measured paying
- * (see the README).  Every code comes from zxing-cpp's or zbar's own
+ * (see docs/decoding.md).  Every code comes from zxing-cpp's or zbar's own
  * decoding after its error correction; nothing here invents or repairs
  * bytes, and a code's bytes are never changed.
  */

@@ -1,7 +1,7 @@
 /*
  * The JSON documents the gate publishes over MQTT: events, alarms, its
  * status, and the optional Home Assistant discovery configs.  Their field
- * names are part of the product (the README lists them) and are only ever
+ * names are part of the product (docs/mqtt.md lists them) and are only ever
  * added to.  Each builder returns a new reference, or NULL when out of
  * memory; text that is not valid UTF-8 is published with '?' for each byte
  * that is not ASCII, never dropped.

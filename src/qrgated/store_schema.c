@@ -11,7 +11,7 @@
 #include "token.h"
 
 /*
- * Schema version 1.  The README copies this block: column names are part
+ * Schema version 1.  docs/log.md copies this block: column names are part
  * of the product (qrgatectl events --json/--csv print them as they are).
  *
  * credentials: who may pass.  One row per credential IT issued.

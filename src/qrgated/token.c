@@ -1,5 +1,5 @@
 /*
- * Signed credential tokens (see token.h and the README for the format).
+ * Signed credential tokens (see token.h and docs/tokens.md for the format).
  * token_parse() reads text from a camera, that is from anyone: it checks
  * every length before it copies, and accepts one spelling of each token
  * only, so the text can be hashed and compared as the token itself.

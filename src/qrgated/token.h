@@ -1,7 +1,7 @@
 /*
  * Signed credential tokens: what a badge printer or a phone app puts in a
  * QR code so that a copy is worth nothing (dynamic) or can be revoked
- * (badge).  The README specifies the format byte by byte, with test
+ * (badge).  docs/tokens.md specifies the format byte by byte, with test
  * vectors; in short:
  *
  *   text  = "QG1:" base45(body || signature)        (QR alphanumeric mode)

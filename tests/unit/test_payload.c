@@ -654,7 +654,7 @@ test_random(void **state)
 	}
 }
 
-/* The README's test vectors (tests/unit/test_token.c checks their
+/* The test vectors of docs/tokens.md (tests/unit/test_token.c checks their
  * signatures; here only the parsers' claims matter). */
 #define TOKEN_BADGE_TEXT "QG1: 5001B646Y86000PJ0UZR+CG0FMUS54*7ONCH/M4CT+XK." \
 	"UMZJT*:417W7HC7HSV:25$D3EK0*KT8EATQA5HRIE57V06G4+P.H0PVAHLG:T97W9Z4" \

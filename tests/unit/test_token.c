@@ -29,7 +29,7 @@
 
 extern const struct decoder_ops decoder_zbar_ops;
 
-/* The README's test vectors. */
+/* The test vectors of docs/tokens.md. */
 #define ISSUER_PK_HEX \
 	"03a107bff3ce10be1d70dd18e74bc09967e4d6309ba50d5f1ddc8664125531b8"
 #define ISSUER_PK_B64	"A6EHv/POEL4dcN0Y50vAmWfk1jCbpQ1fHdyGZBJVMbg="
