@@ -323,8 +323,9 @@ judge_agg_cut() {
 		SELECT 'received in an open gap: ' || count(*) FROM gaps p JOIN main.events e ON e.site = p.site
 		    AND e.gate = p.gate AND e.seq BETWEEN p.first_seq AND p.last_seq
 		    WHERE p.closed_ms IS NULL HAVING count(*) > 0;
-		WITH RECURSIVE n(seq) AS (SELECT 1 UNION ALL SELECT seq + 1 FROM n
-		    WHERE seq < (SELECT coalesce(max(max_seq), 0) FROM gates WHERE gate = 'pc-full'))
+		WITH RECURSIVE top(seq) AS (SELECT coalesce(max(max_seq), 0) FROM gates WHERE gate = 'pc-full'),
+		    n(seq) AS (SELECT 1 FROM top WHERE top.seq >= 1
+			UNION ALL SELECT n.seq + 1 FROM n, top WHERE n.seq < top.seq)
 		SELECT 'missing and in no gap: seq ' || min(seq) FROM n WHERE
 		    seq NOT IN (SELECT seq FROM main.events WHERE gate = 'pc-full') AND NOT EXISTS
 		    (SELECT 1 FROM gaps p WHERE p.gate = 'pc-full' AND p.closed_ms IS NULL
