@@ -227,7 +227,7 @@ $(QRGATECTL): $(call obj,$(BUILD),$(CTL_SRCS)) $(LIB)
 $(QRFRAME): images/qrframe.c $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(INC_COMMON) $(QG_CPPFLAGS) $(CPPFLAGS) $(QG_CFLAGS) $(CFLAGS) $(shell $(PKG_CONFIG) --cflags libqrencode) \
-		$(LDFLAGS) -o $@ $^ $(LDLIBS) $(shell $(PKG_CONFIG) --libs libqrencode)
+		$(LDFLAGS) -o $@ $(filter-out %.h,$^) $(LDLIBS) $(shell $(PKG_CONFIG) --libs libqrencode)
 
 $(BUILD)/unit/%: tests/unit/%.c $(LIB)
 	@mkdir -p $(dir $@)
@@ -365,7 +365,7 @@ BENCH_BINS := $(patsubst tests/bench/%.c,$(BUILD)/bench/%,$(wildcard tests/bench
 
 $(BUILD)/bench/%: tests/bench/%.c $(LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(QG_CPPFLAGS) $(CPPFLAGS) $(TEST_CPPFLAGS) $(QG_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	$(CC) $(QG_CPPFLAGS) $(CPPFLAGS) $(TEST_CPPFLAGS) $(QG_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $(filter-out %.h,$^) $(LDLIBS)
 
 # Fragments add the programs their benchmarks need to BENCH_BUILD;
 # tests/bench/run.sh runs every tests/bench/bench_*.sh.

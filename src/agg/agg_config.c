@@ -173,13 +173,15 @@ agg_config_defaults(struct agg_config *c)
 }
 
 int
-agg_config_load(struct agg_config *c, const char *path)
+agg_config_load(struct agg_config *c, const char *path,
+    const char *const *overrides, int n_overrides)
 {
 	struct settings_errors errs;
 	struct agg_config n;
 
 	agg_config_defaults(&n);
-	if (settings_load(&agg_table, &n, path, NULL, 0, &errs) != 0) {
+	if (settings_load(&agg_table, &n, path, overrides, n_overrides,
+	    &errs) != 0) {
 		settings_errors_print(&errs, stderr);
 		return -1;
 	}

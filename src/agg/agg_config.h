@@ -42,11 +42,13 @@ struct agg_config {
 void agg_config_defaults(struct agg_config *c);
 
 /*
- * Reads path over the defaults into c.  Returns 0, or -1 with c untouched
+ * Reads path (NULL: none) over the defaults into c, then each override
+ * "section.key=value" (-o) in order.  Returns 0, or -1 with c untouched
  * and every problem written to stderr as "FILE:LINE: message", as
  * `qrgated -n` writes them; unknown sections and keys are errors.
  */
-int agg_config_load(struct agg_config *c, const char *path);
+int agg_config_load(struct agg_config *c, const char *path,
+    const char *const *overrides, int n_overrides);
 
 /* Prints every setting, its default and meaning, as an example file. */
 void agg_config_print_example(void);

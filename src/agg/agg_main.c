@@ -43,13 +43,16 @@ struct agg_sig {
 	struct agg *a;
 };
 
+/* As many -o as qrgated takes. */
+#define AGG_MAX_OVERRIDES 64
+
 static void
 usage(void)
 {
 	fprintf(stderr,
-	    "usage: qrgate-aggregator [-d] [-c file]\n"
-	    "       qrgate-aggregator -n [-c file] | -E\n"
-	    "       qrgate-aggregator [-c file] command [--db CONN] ...\n"
+	    "usage: qrgate-aggregator [-d] [-c file] [-o section.key=value]\n"
+	    "       qrgate-aggregator -n [-c file] [-o section.key=value] | -E\n"
+	    "       qrgate-aggregator [-c file] [-o section.key=value] command [--db CONN] ...\n"
 	    "commands:\n"
 	    "  trace SUBJECT [--from T] [--to T] [--window 15m] [--csv|--json]\n"
 	    "  inside [--site S] [--csv|--json]\n"
@@ -205,17 +208,25 @@ int
 main(int argc, char **argv)
 {
 	static struct agg a;
-	const char *conf = NULL;
+	const char *conf = NULL, *overrides[AGG_MAX_OVERRIDES];
 	bool check = false, debug = false;
-	int ch;
+	int ch, n_overrides = 0;
 
 	log_init("qrgate-aggregator", LOG_LVL_INFO);
 	/* "+": options stop at the command, whose own follow it. */
-	while ((ch = getopt(argc, argv, "+c:dnEh")) != -1) {
+	while ((ch = getopt(argc, argv, "+c:dno:Eh")) != -1) {
 		switch (ch) {
 		case 'c': conf = optarg; break;
 		case 'd': debug = true; break;
 		case 'n': check = true; break;
+		case 'o':
+			if (n_overrides == AGG_MAX_OVERRIDES) {
+				fprintf(stderr, "qrgate-aggregator: more than %d "
+				    "-o options\n", AGG_MAX_OVERRIDES);
+				return 1;
+			}
+			overrides[n_overrides++] = optarg;
+			break;
 		case 'E':
 			agg_config_print_example();
 			return 0;
@@ -232,11 +243,8 @@ main(int argc, char **argv)
 	/* The default file is optional; a named one must be there. */
 	if (conf == NULL && access(AGG_DEFAULT_CONF, F_OK) == 0)
 		conf = AGG_DEFAULT_CONF;
-	if (conf != NULL) {
-		if (agg_config_load(&a.cfg, conf) == -1)
-			return 1;
-	} else
-		agg_config_defaults(&a.cfg);
+	if (agg_config_load(&a.cfg, conf, overrides, n_overrides) == -1)
+		return 1;
 	if (check) {
 		printf("configuration OK\n");
 		return 0;

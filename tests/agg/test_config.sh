@@ -64,3 +64,23 @@ WANT
 		return 1
 	fi
 }
+
+# -o sets one setting over the file, as qrgated's does: applied after the
+# file, checked like a line of it, an error named by its -o.
+test_config_overrides() {
+	agg_conf_dir config_overrides
+	printf '[web]\nenabled = true\n' >"$T/web.conf"
+	"$BUILD/qrgate-aggregator" -n -c "$T/web.conf" -o web.enabled=off \
+		-o aggregator.sites=a,b >"$T/out"
+	expect_eq "overrides taken" "$(cat "$T/out")" "configuration OK"
+	if "$BUILD/qrgate-aggregator" -n -c "$T/web.conf" -o web.enabled=maybe \
+		-o broker.hostt=x >"$T/out" 2>"$T/err"; then
+		echo "bad overrides accepted"
+		return 1
+	fi
+	cat >"$T/want" <<WANT
+-o web.enabled=maybe: web.enabled: "maybe" is not a boolean (true/false/yes/no/on/off/1/0)
+-o broker.hostt=x: unknown key broker.hostt
+WANT
+	diff -u "$T/want" "$T/err"
+}
