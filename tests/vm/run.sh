@@ -87,7 +87,7 @@ KEEP_WORK=1	# until the checks have passed
 RAWFRAME=$CACHE/rawframe
 if [ ! -x "$RAWFRAME" ] || [ "$VMDIR/rawframe.c" -nt "$RAWFRAME" ] ||
    [ "$BUILD/libqrgate.a" -nt "$RAWFRAME" ]; then
-	gcc -std=c11 -D_GNU_SOURCE -Wall -Wextra -O2 -I"$SRCDIR/src" \
+	gcc -std=c11 -D_GNU_SOURCE -Wall -Wextra -O2 -I"$SRCDIR/src/common" \
 	    -o "$RAWFRAME" "$VMDIR/rawframe.c" "$BUILD/libqrgate.a" \
 	    $(pkg-config --libs libpng libjpeg) || { echo "vm: rawframe did not build"; exit 1; }
 fi
