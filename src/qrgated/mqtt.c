@@ -82,8 +82,10 @@ void
 mqtt_why_subscribe(struct mqtt *m, const char *topic, int rc)
 {
 	char what[MQTT_TOPIC_MAX + 16];
+	int saved = errno;	/* MOSQ_ERR_ERRNO's, past the snprintf */
 
 	snprintf(what, sizeof(what), "subscribe %s", topic);
+	errno = saved;
 	mqtt_why(m, what, rc);
 }
 
