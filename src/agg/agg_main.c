@@ -179,8 +179,6 @@ agg_daemon(struct agg *a)
 	if (a->cfg.web_enabled) {
 		if ((a->web = agg_web_start(&l, &a->cfg.web, &src)) == NULL)
 			fatalx("the web side would not start");
-		log_info("web: %s port %d", a->cfg.web.bind,
-		    agg_web_port(a->web));
 	}
 	if ((a->mqtt = agg_mqtt_start(a)) == NULL)
 		fatalx("mqtt would not start");

@@ -313,8 +313,11 @@ web_file_load(struct web_file *f, const char *root)
 	f->len = got;
 	f->resp = MHD_create_response_from_buffer(f->len, f->data,
 	    MHD_RESPMEM_PERSISTENT);
-	if (f->resp == NULL)
+	if (f->resp == NULL) {
+		log_warnx("web: %s: libmicrohttpd made no response of it",
+		    path);
 		return -1;
+	}
 	agg_web_headers_add(f->resp);
 	MHD_add_response_header(f->resp, "Content-Type", f->type);
 	MHD_add_response_header(f->resp, "Cache-Control", "no-cache");

@@ -9,6 +9,16 @@
  *
  * The web side knows nothing of storage: what it serves comes from the
  * aggregator through struct agg_web_source.
+ *
+ * Errors, in every agg_web*.c file: a function returns -1 (NULL for a
+ * pointer) and has logged why, once, with "web: "; its callers only act
+ * (agg_web_start() gives up, and the aggregator stops).  A request is
+ * different: its trouble is its answer (a status, or MHD_NO, on which
+ * libmicrohttpd drops the connection), logged only when it is the
+ * aggregator's (a live page refused or out of memory), never per
+ * refused request; a wrong password is logged as such by the
+ * authentication.  agg_web_publish() has no answer: what it cannot send
+ * it logs and drops.
  */
 #ifndef QRGATE_AGG_WEB_H
 #define QRGATE_AGG_WEB_H

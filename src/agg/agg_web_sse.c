@@ -131,6 +131,7 @@ agg_web_sse_open(struct agg_web *w, struct MHD_Connection *conn)
 	r = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, WEB_SSE_BLOCK,
 	    sse_read, c, sse_free);
 	if (r == NULL) {
+		log_warnx("web: live page: libmicrohttpd made no response");
 		free(c->buf);
 		free(c);
 		return MHD_NO;

@@ -3,6 +3,16 @@
  * It owns every open resource (camera, GPIO, decoder, store) and wires them
  * to the one event loop.  The lane (lane.c) drives the outputs; the gate
  * decides and logs.
+ *
+ * Errors, in every gate*.c file: a function returns -1 (NULL for a
+ * pointer), and the reason is logged once, by the function that knows
+ * it: the store, the HAL backends (a relay that does not move) and the
+ * loop log their own failures, and the gate only acts on them (a row
+ * kept, a way left locked, an alarm raised); the lines it writes then
+ * say what became of the row, not why the store failed.  Two answers
+ * say why to the caller instead, for an operator: gate_reload() and
+ * gate_remote_open() in err, and gate_open_unscanned() in errno.
+ * gate_healthy() is a question, not a failure: false with why.
  */
 #ifndef QRGATE_GATE_H
 #define QRGATE_GATE_H

@@ -299,9 +299,9 @@ gate_event_commit_step(struct gate *g, struct event *ev, int64_t step)
 		gate_store_result(g, true);
 		return 0;
 	}
+	/* The store logged why; the row itself is journalled by
+	 * gate_event_keep(), whatever the caller makes of it. */
 	gate_store_result(g, false);
-	log_warnx("gate: a %s row could not be written to the log",
-	    event_type_name(ev->type));
 	return -1;
 }
 
@@ -462,8 +462,8 @@ gate_on_button(void *arg)
 {
 	struct gate *g = arg;
 
-	if (gate_open_unscanned(g, DIR_EXIT, EV_BUTTON, REASON_EXIT_BUTTON) == -1)
-		log_info("exit button: %s", errno == ENODEV ?
-		    "the exit relay could not be driven" :
-		    "exit way not enabled or busy");
+	/* ENODEV: the GPIO backend logged the relay's failure. */
+	if (gate_open_unscanned(g, DIR_EXIT, EV_BUTTON, REASON_EXIT_BUTTON) ==
+	    -1 && errno == EBUSY)
+		log_info("exit button: exit way not enabled or busy");
 }

@@ -13,16 +13,16 @@
 void gate_event_init(const struct gate *g, struct event *ev, enum event_type type,
     enum direction dir);
 /*
- * Appends ev durably.  Returns 0, or -1 (counted, logged, "database"
- * raised) with ev kept as it is by gate_event_keep().
+ * Appends ev durably.  Returns 0, or -1 (counted, the store's log line,
+ * "database" raised) with ev kept as it is by gate_event_keep().
  */
 int gate_event_commit(struct gate *g, struct event *ev);
 /*
  * Appends ev durably, and when step >= 0 records it as the dynamic step
  * used by ev's credential, in the same transaction.  Returns 0, or -1
- * (counted, logged, "database" raised) with nothing kept: the caller
- * decides what the row says now (a grant that cannot be logged is not a
- * grant) and keeps that.
+ * (counted, the store's log line, "database" raised) with nothing kept:
+ * the caller decides what the row says now (a grant that cannot be
+ * logged is not a grant) and keeps that.
  */
 int gate_event_commit_step(struct gate *g, struct event *ev, int64_t step);
 /*

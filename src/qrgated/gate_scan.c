@@ -245,10 +245,9 @@ gate_decide_code(struct gate *g, const struct frame *f,
 	if (ev.result == RES_GRANTED) {
 		g->n.grants++;
 		/* The relay first: the worker is waiting, the journal is not. */
-		if (lane_release(&g->lane, dir, ev.seq) == -1) {
-			log_warnx("gate: %s relay could not be driven", direction_name(dir));
+		/* The GPIO backend logged why the relay did not move. */
+		if (lane_release(&g->lane, dir, ev.seq) == -1)
 			gate_passage_commit(g, ev.seq, PASSAGE_NOT_PASSED);
-		}
 		gate_log_decision(g, &ev, s.in.cred != NULL ? s.cred.name : "",
 		    (clock_mono_ns() - f->ts_ns) / 1000);
 		/* The site's other gates refuse this step from now on. */

@@ -71,6 +71,25 @@ mqtt_state_name(enum mqtt_state s)
 }
 
 void
+mqtt_why_text(struct mqtt *m, const char *what, const char *text)
+{
+	m->broken = true;
+	if (m->why[0] == '\0')
+		snprintf(m->why, sizeof(m->why), "%s: %s", what, text);
+}
+
+void
+mqtt_why_subscribe(struct mqtt *m, const char *topic, int rc)
+{
+	char what[MQTT_TOPIC_MAX + 16];
+	int saved = errno;	/* MOSQ_ERR_ERRNO's, past the snprintf */
+
+	snprintf(what, sizeof(what), "subscribe %s", topic);
+	errno = saved;
+	mqtt_why(m, what, rc);
+}
+
+void
 mqtt_why(struct mqtt *m, const char *what, int rc)
 {
 	const char *text = rc == MOSQ_ERR_ERRNO ? strerror(errno) :
@@ -84,9 +103,7 @@ mqtt_why(struct mqtt *m, const char *what, int rc)
 	    (v = SSL_get_verify_result(ssl)) != X509_V_OK)
 		text = X509_verify_cert_error_string(v);
 
-	m->broken = true;
-	if (m->why[0] == '\0')
-		snprintf(m->why, sizeof(m->why), "%s: %s", what, text);
+	mqtt_why_text(m, what, text);
 }
 
 void
@@ -179,6 +196,7 @@ mqtt_ha_publish(struct mqtt *m)
 	};
 	char topic[MQTT_TOPIC_MAX], *text = NULL;
 	size_t len;
+	int rc;
 
 	for (size_t i = 0; i < nitems(items); i++) {
 		const char *what = items[i].object;
@@ -195,9 +213,9 @@ mqtt_ha_publish(struct mqtt *m)
 			    what);
 			continue;
 		}
-		if (mosquitto_publish(m->mosq, NULL, topic, (int)len, text, 1,
-		    true) != MOSQ_ERR_SUCCESS)
-			m->broken = true;
+		if ((rc = mosquitto_publish(m->mosq, NULL, topic, (int)len,
+		    text, 1, true)) != MOSQ_ERR_SUCCESS)
+			mqtt_why(m, "publish", rc);
 		free(text);
 	}
 }
@@ -213,8 +231,7 @@ mqtt_on_connect(struct mosquitto *mosq, void *arg, int rc, int flags,
 	(void)flags;
 	(void)props;
 	if (rc != 0) {
-		m->broken = true;
-		snprintf(m->why, sizeof(m->why), "the broker refused: %s",
+		mqtt_why_text(m, "the broker refused",
 		    m->cfg.protocol == MQTT_PROTO_5 ?
 		    mosquitto_reason_string(rc) : mosquitto_connack_string(rc));
 		return;

@@ -12,6 +12,16 @@
  * nothing by itself, so the outbox alone says what is still to be sent,
  * and a command queued at the broker while the gate was away is never
  * executed late.
+ *
+ * Errors, in every mqtt*.c file: a function returns -1 (NULL for a
+ * pointer).  Trouble with the connection is never logged where it
+ * happens: mqtt_why() marks it broken with the first reason, and
+ * mqtt_lost() logs that reason once, in the line that says when the next
+ * attempt is.  Any other failure is logged once by the function that
+ * knows why; the store's own failures (the outbox) the store has logged,
+ * and the client only acts on them.  The builders of mqtt_msg.h return
+ * NULL or -1 and log nothing: their one reason is memory, which the
+ * publisher logs with the topic.
  */
 #ifndef QRGATE_MQTT_H
 #define QRGATE_MQTT_H

@@ -200,8 +200,7 @@ mqtt_resolve_start(struct mqtt *m)
 	m->gai_list[0] = &m->gai;
 	if ((rc = getaddrinfo_a(GAI_NOWAIT, m->gai_list, 1, NULL)) != 0) {
 		loop_timer_cancel(m->loop, &m->tick);
-		snprintf(m->why, sizeof(m->why), "lookup: %s",
-		    gai_strerror(rc));
+		mqtt_why_text(m, "lookup", gai_strerror(rc));
 		mqtt_lost(m);
 		return;
 	}
@@ -257,8 +256,8 @@ mqtt_resolve_done(struct mqtt *m, int r)
 		return;
 	}
 	if (m->n_addr == 0) {
-		snprintf(m->why, sizeof(m->why), "lookup: %s",
-		    r != 0 ? gai_strerror(r) : "no address");
+		mqtt_why_text(m, "lookup", r != 0 ? gai_strerror(r) :
+		    "no address");
 		mqtt_lost(m);
 		return;
 	}

@@ -54,11 +54,9 @@ mqtt_drain_flush(struct mqtt *m)
 {
 	if (m->n_acked == 0)
 		return;
-	/* On failure the rows stay and are sent again: duplicates, not
-	 * losses. */
-	if (store_outbox_delete(m->gate->store, m->acked, m->n_acked) == -1)
-		log_warnx("mqtt: %d acknowledged outbox rows not deleted; they "
-		    "will be sent again", m->n_acked);
+	/* On failure (the store logged it) the rows stay and are sent
+	 * again: duplicates, not losses. */
+	(void)store_outbox_delete(m->gate->store, m->acked, m->n_acked);
 	m->n_acked = 0;
 }
 
@@ -87,11 +85,8 @@ mqtt_drain_acked(struct mqtt *m, int mid, int reason_code)
 	    !mqtt_refusal_final(reason_code)) {
 		/* A quota, a passing trouble: the row stays, and the next
 		 * connection sends it again. */
-		m->broken = true;
-		if (m->why[0] == '\0')
-			snprintf(m->why, sizeof(m->why), "the broker refused a "
-			    "message for now: %s",
-			    mosquitto_reason_string(reason_code));
+		mqtt_why_text(m, "the broker refused a message for now",
+		    mosquitto_reason_string(reason_code));
 		return;
 	}
 	m->slot[i] = m->slot[--m->n_slot];
@@ -174,8 +169,9 @@ mqtt_drain_run(struct mqtt *m)
 	if (m->n_acked >= MQTT_ACK_BATCH / 2 ||
 	    (m->n_rows == 0 && m->n_acked > 0))
 		mqtt_drain_flush(m);
+	/* On failure (the store logged it) the next round tries again. */
 	room = m->cfg.inflight_max - m->n_rows;
-	if (room > 0 && store_outbox_next(m->gate->store, m->last_sent_id, room,
-	    mqtt_drain_row, m) == -1)
-		log_warnx("mqtt: the outbox could not be read; trying again");
+	if (room > 0)
+		(void)store_outbox_next(m->gate->store, m->last_sent_id, room,
+		    mqtt_drain_row, m);
 }

@@ -103,9 +103,7 @@ mqtt_inbound_subscribe(struct mqtt *m)
 		topic = m->topic[mqtt_routes[i].topic];
 		rc = mosquitto_subscribe_v5(m->mosq, NULL, topic, 1, opts, NULL);
 		if (rc != MOSQ_ERR_SUCCESS) {
-			m->broken = true;
-			log_warnx("mqtt: subscribe %s: %s", topic,
-			    mosquitto_strerror(rc));
+			mqtt_why_subscribe(m, topic, rc);
 			return -1;
 		}
 	}

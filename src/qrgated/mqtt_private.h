@@ -14,16 +14,20 @@
 
 struct mosquitto_message;
 
-/* Marks the connection broken, keeping the first reason for the log. */
+/* Mark the connection broken, keeping the first reason ("what: text")
+ * for mqtt_lost()'s one log line.  rc is libmosquitto's. */
 void mqtt_why(struct mqtt *m, const char *what, int rc);
+void mqtt_why_text(struct mqtt *m, const char *what, const char *text);
+void mqtt_why_subscribe(struct mqtt *m, const char *topic, int rc);
 /* After each call into libmosquitto: tears a broken connection down and
  * schedules the next attempt, or follows libmosquitto's wish to write. */
 void mqtt_settle(struct mqtt *m);
 void mqtt_lost(struct mqtt *m);
 void mqtt_callbacks_set(struct mqtt *m);
 
-/* Publishes doc (released) on topic t at QoS 1.  On failure marks the
- * connection broken and returns -1.  mid may be NULL. */
+/* Publishes doc (released) on topic t at QoS 1.  mid may be NULL.
+ * Returns -1 when doc could not be built (NULL: out of memory; logged
+ * here) or libmosquitto refused it (the connection is marked broken). */
 int mqtt_publish_doc(struct mqtt *m, enum mqtt_topic t, json_t *doc,
     bool retain, int *mid);
 void mqtt_alarm_set(struct mqtt *m, enum mqtt_alarm a, bool active,

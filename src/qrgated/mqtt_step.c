@@ -84,9 +84,7 @@ mqtt_step_subscribe(struct mqtt *m)
 	    m->cfg.topic_prefix, m->site);
 	rc = mosquitto_subscribe(m->mosq, NULL, m->step_sub, 1);
 	if (rc != MOSQ_ERR_SUCCESS) {
-		m->broken = true;
-		log_warnx("mqtt: subscribe %s: %s", m->step_sub,
-		    mosquitto_strerror(rc));
+		mqtt_why_subscribe(m, m->step_sub, rc);
 		return -1;
 	}
 	return 0;
