@@ -128,17 +128,19 @@ endif
 
 # zxing-cpp: a second QR decoder (decoder_zxing.cpp, a C++ shim behind
 # the C decoder ops) and the cascade of both; built when pkg-config finds
-# zxing and there is a C++ compiler for the target.  Debian's libzxing-dev
+# zxing and there is a C++ compiler for the target; 1.x (Debian 12) and 2.x
+# (Debian 13) by the major version pkg-config reports.  Debian's libzxing-dev
 # is multi-arch, so a cross build takes the target's when it is installed.
 ifeq ($(call have,zxing),yes)
 ifneq ($(shell command -v $(CXX) 2>/dev/null),)
 ZXING_VERSION := $(shell $(PKG_CONFIG) --modversion zxing)
+ZXING_MAJOR := $(firstword $(subst ., ,$(ZXING_VERSION)))
 CORE_SRCS += src/qrgated/decoder_zxing.cpp
-QG_CFLAGS += -DCONFIG_DECODER_ZXING
+QG_CFLAGS += -DCONFIG_DECODER_ZXING -DQRGATE_ZXING_API=$(ZXING_MAJOR)
 PC_LIBS   += $(shell $(PKG_CONFIG) --libs zxing) -lstdc++
 BACKENDS  += decoder:zxing(zxing-$(ZXING_VERSION)) decoder:cascade
 $(BUILD)/src/qrgated/decoder_zxing.o $(BUILD)/san/src/qrgated/decoder_zxing.o: \
-	QG_CXXFLAGS += $(shell $(PKG_CONFIG) --cflags zxing)
+	QG_CXXFLAGS += $(shell $(PKG_CONFIG) --cflags zxing) -DQRGATE_ZXING_API=$(ZXING_MAJOR)
 endif
 endif
 

@@ -16,6 +16,14 @@
  * it for speed (QR only, tryHarder off), the "zxing" backend;
  * decoder_zxing_harder_ops (tryHarder on) is not a backend, only a
  * baseline for the bench.  Both take the frame with its stride, in place.
+ *
+ * Versions: zxing-cpp 1.x (Debian 12) and 2.x (Debian 13, today's
+ * Raspberry Pi OS), picked at build time from pkg-config's version
+ * (QRGATE_ZXING_API, as QRGATE_GPIOD_API for libgpiod).  2.0 renamed
+ * DecodeHints to ReaderOptions and Result(s) to Barcode(s), keeping the
+ * old names as deprecated aliases; the calls used here are the same in
+ * both.  Each version's own defaults stand (2.x also tries the inverted
+ * image, which 1.x cannot).
  */
 #include <errno.h>
 #include <stdint.h>
@@ -36,8 +44,20 @@ extern "C" {
 
 using namespace ZXing;
 
+#ifndef QRGATE_ZXING_API
+#error "QRGATE_ZXING_API (zxing-cpp's major version) comes from the Makefile"
+#elif QRGATE_ZXING_API >= 2
+typedef ReaderOptions zx_options;
+typedef Barcode zx_result;
+typedef Barcodes zx_results;
+#else
+typedef DecodeHints zx_options;
+typedef Result zx_result;
+typedef Results zx_results;
+#endif
+
 struct zxing_dec {
-	DecodeHints hints;
+	zx_options hints;
 	uint8_t *codes;		/* the bytes handed out by the last scan */
 	size_t codes_cap;
 };
@@ -95,17 +115,17 @@ zxing_dec_reserve(struct zxing_dec *z, size_t need)
  * length, for callers that log it.
  */
 static int
-zxing_dec_copy(struct zxing_dec *z, const Results &results,
+zxing_dec_copy(struct zxing_dec *z, const zx_results &results,
     struct decode_result *out)
 {
 	size_t total = 1, off = 0;
 
-	for (const Result &r : results)
+	for (const zx_result &r : results)
 		if (r.isValid() && !r.isPartOfSequence())
 			total += r.bytes().size() + 1;
 	if (zxing_dec_reserve(z, total) == -1)
 		return -1;
-	for (const Result &r : results) {
+	for (const zx_result &r : results) {
 		const ByteArray &b = r.bytes();
 
 		if (!r.isValid() || r.isPartOfSequence())
@@ -139,7 +159,7 @@ zxing_dec_scan(void *priv, const struct frame *f, struct decode_result *out)
 	try {
 		ImageView iv(f->y, f->width, f->height, ImageFormat::Lum,
 		    f->stride);
-		Results results = ReadBarcodes(iv, z->hints);
+		zx_results results = ReadBarcodes(iv, z->hints);
 
 		return zxing_dec_copy(z, results, out);
 	} catch (const std::bad_alloc &) {

@@ -4,6 +4,7 @@
  */
 #include "signed_msg.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,7 +38,8 @@ signed_reason_name(enum signed_reason r)
 
 /*
  * The bytes a signature covers: the context, the topic, a newline, the
- * body.  malloc'd; NULL when out of memory.
+ * body.  malloc'd; NULL when out of memory or when the sum would not fit
+ * a size_t (the check also shows gcc 14 the buffer is never one byte).
  */
 static uint8_t *
 signed_msg_input(const char *topic, const uint8_t *body, size_t len,
@@ -46,8 +48,10 @@ signed_msg_input(const char *topic, const uint8_t *body, size_t len,
 	size_t ctx = sizeof(SIGNED_MSG_CONTEXT) - 1, tl = strlen(topic);
 	uint8_t *buf;
 
+	if (len > SIZE_MAX - ctx - 1 || tl > SIZE_MAX - ctx - 1 - len)
+		return NULL;
 	*n = ctx + tl + 1 + len;
-	if ((buf = malloc(*n > 0 ? *n : 1)) == NULL)
+	if ((buf = malloc(*n)) == NULL)
 		return NULL;
 	memcpy(buf, SIGNED_MSG_CONTEXT, ctx);
 	memcpy(buf + ctx, topic, tl);

@@ -276,8 +276,9 @@ test_bad_frames(void **state)
 }
 
 /*
- * What the cascade is for: a dark-mode code (zxing-cpp 1.4 alone reads
- * none) and a small code of 2 pixels a module, enlarged where it is.
+ * What the cascade is for: a dark-mode code (zxing-cpp 1.x alone reads
+ * none; 2.x tries the inverted image itself) and a small code of 2 pixels
+ * a module, enlarged where it is.
  */
 static void
 test_cascade_inverted_small(void **state)
@@ -289,8 +290,13 @@ test_cascade_inverted_small(void **state)
 
 	(void)state;
 	draw(&img, badge, 6, 640, 480, 4, 1);
+#if QRGATE_ZXING_API >= 2
+	assert_int_equal(scan_image(&decoder_zxing_ops, &img, img.width,
+	    NULL, NULL), 1);
+#else
 	assert_int_equal(scan_image(&decoder_zxing_ops, &img, img.width,
 	    NULL, NULL), 0);
+#endif
 	len = 0;
 	assert_int_equal(scan_image(&decoder_cascade_ops, &img, img.width,
 	    got, &len), 1);
