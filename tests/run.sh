@@ -9,6 +9,12 @@
 #   vm           the real daemon on Debian's kernel in qemu: gpio-sim, vivid
 #   powercut     its disk cut at every flush and mark (dm-log-writes)
 #   corpus       qrgatectl scan on ../shared/corpus/qr-photos
+#   trixie       the unit and integration tiers again, built in a Debian 13
+#                root (today's Raspberry Pi OS: libgpiod 2, libcamera 0.4,
+#                zxing-cpp 2; tests/trixie)
+#   trixie-arm64 the unit tests cross-built against Debian 13's arm64
+#                libraries, under qemu-user
+#   vm-trixie    the vm tier with the Debian 13 build and userland
 # A tier may skip only outside CI, and then says why; in CI a skip fails.
 # tests/README.md says what each tier needs and how to run one test alone.
 #
@@ -23,7 +29,7 @@
 #                kernel packages, the other tiers after, and still ends on
 #                one line that counts them all.
 set -u
-TIERS="unit integration agg fuzz arm64 armhf vm powercut corpus"
+TIERS="unit integration agg fuzz arm64 armhf vm powercut corpus trixie trixie-arm64 vm-trixie"
 usage() {
 	echo "usage: $0 [--tally FILE] BUILD_DIR [TIER...]" >&2
 	echo "tiers: $TIERS cross" >&2
@@ -126,6 +132,10 @@ wanted armhf && tier "armhf unit tests under qemu-user" tests/cross/run.sh "$BUI
 wanted vm && tier "system tests: Debian's kernel in qemu (gpio-sim, vivid, vimc)" tests/vm/run.sh "$BUILD"
 wanted powercut && tier "power cuts: dm-log-writes in qemu, the log replayed to each cut point" tests/powercut/run.sh "$BUILD"
 wanted corpus && tier "corpus: qrgatectl scan on real photos" tests/corpus/run.sh "$BUILD"
+wanted trixie && tier "Debian 13: unit and integration tiers in its root" tests/trixie/run.sh "$BUILD" trixie
+wanted trixie-arm64 && tier "Debian 13: arm64 unit tests under qemu-user" tests/trixie/run.sh "$BUILD" trixie-arm64
+wanted vm-trixie && tier "Debian 13: system tests, its programs and libraries in the guest" \
+	env VM_USERLAND="$BUILD/sysroot-trixie/root" tests/vm/run.sh "$BUILD" "$BUILD/trixie"
 
 [ -n "$tallyfile" ] && echo "$passed $failed $skipped" >"$tallyfile"
 echo

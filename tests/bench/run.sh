@@ -23,7 +23,21 @@ else
 	echo "decode qr-photos: skipped: $CORPUS not found"
 	corpus=-
 fi
-"$BUILD/bench/bench_decode" "$FRAMES" "$corpus" cascade
+"$BUILD/bench/bench_decode" "$FRAMES" "$corpus" cascade | tee "$BUILD/bench/decode-bookworm.txt"
+
+# The same frames again, built and run in the Debian 13 root (make
+# deps-trixie): there zxing-cpp is 2.3, what a current Raspberry Pi OS
+# has, and the cascade's own zxing-cpp stage is 2.3 too.
+TRIXIE_ROOT=$BUILD/sysroot-trixie/root
+if [ -x "$BUILD/trixie/bench/bench_decode" ] && [ -x "$TRIXIE_ROOT/usr/bin/make" ]; then
+	echo "== decoding on Debian 13 (zxing-cpp $(tests/trixie/enter.sh "$TRIXIE_ROOT" pkg-config --modversion zxing)): the same frames, every baseline again"
+	tests/trixie/enter.sh "$TRIXIE_ROOT" "$BUILD/trixie/bench/bench_decode" "$FRAMES" "$corpus" cascade |
+		tee "$BUILD/bench/decode-trixie.txt"
+	echo "== the cascade on each userland against zxing-cpp 2.3 alone (found, mean ms, code-free ms)"
+	tests/bench/decode_versus.sh "$BUILD/bench/decode-bookworm.txt" "$BUILD/bench/decode-trixie.txt"
+else
+	echo "decoding on Debian 13: skipped: no Debian 13 root or build (make deps-trixie; make bench builds it)"
+fi
 tests/bench/decode_gate.sh "$BUILD" "$FRAMES" "${QRGATE_SOAK_S:-120}"
 
 echo "== durable log (FULL = default; baseline NORMAL)"
