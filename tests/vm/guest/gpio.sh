@@ -133,7 +133,8 @@ CONF
 	waited g2.open_down 5 val_is RELAY_ENTRY 0
 
 	# The exit button (active-low, pull-up, debounced in software with
-	# libgpiod 1.6) releases the exit way until someone has passed.
+	# libgpiod 1.6, by the kernel with 2) releases the exit way until
+	# someone has passed.
 	drive EXIT_BTN down
 	waited g2.button_up 10 val_is RELAY_EXIT 1
 	drive EXIT_BTN up
