@@ -260,6 +260,9 @@ lc_manager_get(void)
 		errno = -r;
 		return nullptr;
 	}
+	/* Which libcamera runs: the system tests check it. */
+	log_info("camera libcamera: libcamera %s",
+	    CameraManager::version().c_str());
 	lc_manager = m.release();
 	lc_manager_users = 1;
 	return lc_manager;

@@ -362,6 +362,9 @@ gpio_gpiod_open(const struct gpio_config *cfg)
 		if (gpio_gpiod_sources_add(g) == -1)
 			goto fail;
 	}
+	/* Which libgpiod runs: the system tests check it. */
+	log_info("gpio gpiod: libgpiod %s, API %d, %d chips",
+	    gpio_gpiod_lib_version(), QRGATE_GPIOD_API, g->nchips);
 	return g;
 fail:
 	gpio_gpiod_free(g);

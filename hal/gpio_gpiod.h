@@ -78,6 +78,7 @@ int		gpio_gpiod_edge(struct gpio_gpiod *, enum gpio_role, int,
  * others leave that to their caller.  source_read() returns 1 with *ev
  * filled, 0 when there is nothing to report.
  */
+const char	*gpio_gpiod_lib_version(void);
 bool		gpio_gpiod_chip_label_is(struct gpiod_chip *, const char *);
 int		gpio_gpiod_chip_num_lines(struct gpiod_chip *);
 int		gpio_gpiod_offset_from_name(struct gpiod_chip *, const char *);

@@ -26,6 +26,13 @@
 
 #define GPIO_GPIOD_TIMER_TAG	0xffffu
 
+/* The library loaded at run time, which may not be the one built against. */
+const char *
+gpio_gpiod_lib_version(void)
+{
+	return gpiod_version_string();
+}
+
 bool
 gpio_gpiod_chip_label_is(struct gpiod_chip *chip, const char *label)
 {

@@ -15,6 +15,13 @@
 #error "gpio_gpiod_v2.c is for libgpiod 2.x: QRGATE_GPIOD_API must be 2"
 #endif
 
+/* The library loaded at run time, which may not be the one built against. */
+const char *
+gpio_gpiod_lib_version(void)
+{
+	return gpiod_api_version();
+}
+
 bool
 gpio_gpiod_chip_label_is(struct gpiod_chip *chip, const char *label)
 {

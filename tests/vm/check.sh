@@ -2,11 +2,15 @@
 # Judges what the guest wrote down (facts, status snapshots, gpioinfo, the
 # kernel's GPIO trace, the gates' databases) and what the host's MQTT
 # subscriber received.  One line per check, "ok - ..." or "not ok - ...",
-# then "vm: N passed, M failed"; exits 0 only when every check passed.
+# then "NAME: N passed, M failed"; exits 0 only when every check passed.
 #
-#   tests/vm/check.sh OUT_DIR ABI MQTT_MESSAGE MQTT_RECEIVED_FILE
+#   tests/vm/check.sh OUT_DIR ABI MQTT_MESSAGE MQTT_RECEIVED_FILE \
+#	[NAME GPIOD_VERSION LIBCAMERA_VERSION]
+#
+# NAME is the tier's (vm); the versions are libgpiod's and libcamera's in
+# the guest's userland, which qrgated must say it ran with.
 set -u
-OUT=$1 ABI=$2 MSG=$3 RECEIVED=$4
+OUT=$1 ABI=$2 MSG=$3 RECEIVED=$4 NAME=${5:-vm} WANT_GPIOD=${6:-} WANT_LIBCAMERA=${7:-}
 . "$(dirname "$0")/judge.sh"
 
 # check_eq WHAT GOT WANT
@@ -46,8 +50,57 @@ rows() {
 	    "SELECT $2 FROM events WHERE ${3:-1} ORDER BY seq;" 2>&1 | tr '\n' ' ' | sed 's/ $//'
 }
 
-# gpioinfo_line FILE NAME: that line's description in gpioinfo's output.
-gpioinfo_line() { grep "\"$2\"" "$OUT/$1" 2>/dev/null | tr -s ' \t' ' ' | sed 's/^ //'; }
+# gpioinfo_lines FILE: each line in gpioinfo's report, in libgpiod 1's
+# format or 2's, as "OFFSET NAME CONSUMER DIRECTION POLARITY": CONSUMER
+# "unused" for a free line, POLARITY active-high or active-low (libgpiod 2
+# writes only active-low; 1 writes either), so that every check below
+# judges the same fact on either userland.
+#   1.6:	line   5: "PASSAGE" "qrgated" input active-low [used]
+#   2.2:	line   5:	"PASSAGE"	input active-low bias=pull-up consumer="qrgated"
+gpioinfo_lines() {
+	awk '
+	function word(   w) {	# the leading quoted string or word of s
+		sub(/^[ \t]+/, "", s)
+		if (substr(s, 1, 1) == "\"") {
+			s = substr(s, 2); w = substr(s, 1, index(s, "\"") - 1)
+			s = substr(s, index(s, "\"") + 1)
+		} else { w = s; sub(/[ \t].*/, "", w); s = substr(s, length(w) + 1) }
+		return w
+	}
+	/^[ \t]*line[ \t]+[0-9]+:/ {
+		s = $0; sub(/^[ \t]*line[ \t]+/, "", s)
+		off = s; sub(/:.*/, "", off); s = substr(s, index(s, ":") + 1)
+		quoted = s ~ /^[ \t]*"/; name = word()
+		if (!quoted && name != "unnamed") next
+		consumer = "unused"
+		t = s; sub(/^[ \t]+/, "", t)
+		if (t ~ /^"/ || t ~ /^unused/) {	# libgpiod 1
+			consumer = word()
+		} else if (match(s, /consumer="[^"]*"/)) {	# libgpiod 2
+			consumer = substr(s, RSTART + 10, RLENGTH - 11)
+		} else if (match(s, /consumer=[^ \t]+/)) {
+			consumer = substr(s, RSTART + 9, RLENGTH - 9)
+		}
+		dir = "none"; pol = "active-high"
+		n = split(s, w, /[ \t]+/)
+		for (i = 1; i <= n; i++) {
+			if (w[i] == "input" || w[i] == "output") dir = w[i]
+			if (w[i] == "active-low") pol = w[i]
+		}
+		print off, name, consumer, dir, pol
+	}' "$OUT/$1" 2>/dev/null
+}
+
+# gpioinfo_line FILE NAME: "CONSUMER DIRECTION POLARITY" of that line.
+gpioinfo_line() { gpioinfo_lines "$1" | awk -v n="$2" '$2 == n { print $3, $4, $5 }'; }
+
+# check_line WHAT FILE NAME WANT: the line is as WANT says.
+check_line() {
+	local l
+	l=$(gpioinfo_line "$2" "$3")
+	if [ "$l" = "$4" ]; then ok "$1"
+	else not_ok "$1" "$3: got '$l', want '$4'; gpioinfo: $(grep "\"$3\"" "$OUT/$2" 2>/dev/null | tr -s ' \t' ' ')"; fi
+}
 
 # The values set on one line in the GPIO trace file, collapsed so that a
 # value set again is not repeated ("0 1 0"), and the seconds each 1 lasted.
@@ -68,10 +121,30 @@ trace_pulses() {
 # ---- the guest ----
 check_eq "the guest ran Debian's kernel $ABI" "$(fact guest.kernel)" "$ABI"
 
+# ---- which stack ran: the userland's libgpiod and libcamera ----
+# want_version WHAT GOT WANT: GOT (a "v" and a "+..." suffix aside) is
+# WANT, which the userland's pkg-config gave (none: a failure).
+want_version() {
+	local v=${2#v}
+	v=${v%%+*}
+	if [ -n "$3" ] && [ "$v" = "$3" ]; then ok "$1 $3"
+	else not_ok "$1 ${3:-(unknown: pkg-config had none)}" "got '${2}'"; fi
+}
+want_version "the guest's gpioinfo is libgpiod's" \
+	"$(fact guest.gpioinfo | sed -n 's/.* v\([0-9][0-9.]*\).*/\1/p')" "$WANT_GPIOD"
+l=$(sed -n 's/.*gpio gpiod: libgpiod \([^ ,]*\), API \([0-9]*\),.*/\1 \2/p' "$OUT/g1.qrgated.log" 2>/dev/null | head -1)
+want_version "g1: qrgated's gpiod backend runs libgpiod" "${l% *}" "$WANT_GPIOD"
+check_eq "g1: ... through the API of its major version" "${l#* }" "${WANT_GPIOD%%.*}"
+want_version "l: qrgated's libcamera backend runs libcamera" \
+	"$(sed -n 's/.*camera libcamera: libcamera \([^ ]*\)$/\1/p' "$OUT/l.qrgated.log" 2>/dev/null | head -1)" \
+	"$WANT_LIBCAMERA"
+
 # ---- gpio-sim ----
-names=$(for i in 0 1 2 3 4 5 6 7; do grep -o "line *$i: *\"[A-Z_]*\"" "$OUT/gpioinfo-idle.txt" 2>/dev/null | sed 's/.*"\(.*\)"/\1/'; done | tr '\n' ' ' | sed 's/ $//')
+names=$(gpioinfo_lines gpioinfo-idle.txt | awk '{ printf "%s%s", sep, $2; sep = " " }')
 check_eq "gpio-sim chip made through configfs with 8 named lines" "$names" \
 	"RELAY_ENTRY RELAY_EXIT LED_GREEN LED_RED BUZZER PASSAGE FIRE EXIT_BTN"
+check_eq "gpioinfo read every line free before qrgated ran" \
+	"$(gpioinfo_lines gpioinfo-idle.txt | awk '$3 == "unused" { n++ } END { print n + 0 }')" 8
 check_eq "the kernel's GPIO trace is on" "$(fact sim.trace)" "on"
 
 # ---- gate g1: a badge on the file camera ----
@@ -80,18 +153,14 @@ check_eq "g1: every output de-energised right after start" "$(fact g1.start_outp
 	"RELAY_ENTRY=0 RELAY_EXIT=0 LED_GREEN=0 LED_RED=0 BUZZER=0"
 check_json "g1: no decision yet, entry locked at that moment" g1-start \
 	'.counters.grants == 0 and .ways.entry == "locked" and .camera.backend == "file"'
-l=$(gpioinfo_line gpioinfo-held.txt RELAY_ENTRY)
-case $l in *'"qrgated" output active-high'*) ok "g1: gpioinfo shows RELAY_ENTRY held by qrgated as an output";;
-	*) not_ok "g1: gpioinfo shows RELAY_ENTRY held by qrgated as an output" "$l";; esac
-l=$(gpioinfo_line gpioinfo-held.txt RELAY_EXIT)
-case $l in *'"qrgated" output'*) ok "g1: the exit relay, given as chip:offset, is held as an output";;
-	*) not_ok "g1: the exit relay, given as chip:offset, is held as an output" "$l";; esac
-l=$(gpioinfo_line gpioinfo-held.txt PASSAGE)
-case $l in *'"qrgated" input active-low'*) ok "g1: PASSAGE held as an active-low input";;
-	*) not_ok "g1: PASSAGE held as an active-low input" "$l";; esac
-l=$(gpioinfo_line gpioinfo-held.txt FIRE)
-case $l in *'"qrgated" input active-high'*) ok "g1: FIRE, given as chip path:name, held as an input";;
-	*) not_ok "g1: FIRE, given as chip path:name, held as an input" "$l";; esac
+check_line "g1: gpioinfo shows RELAY_ENTRY held by qrgated as an output" \
+	gpioinfo-held.txt RELAY_ENTRY "qrgated output active-high"
+check_line "g1: the exit relay, given as chip:offset, is held as an output" \
+	gpioinfo-held.txt RELAY_EXIT "qrgated output active-high"
+check_line "g1: PASSAGE held as an active-low input" \
+	gpioinfo-held.txt PASSAGE "qrgated input active-low"
+check_line "g1: FIRE, given as chip path:name, held as an input" \
+	gpioinfo-held.txt FIRE "qrgated input active-high"
 check_waited "g1: RELAY_ENTRY rises to 1 on badge-W0001.png" g1.relay_up
 check_eq "g1: the green lamp is lit during the release" "$(fact g1.green_during)" 1
 check_waited "g1: RELAY_ENTRY falls back to 0 after the pulse" g1.relay_down 400
@@ -244,5 +313,5 @@ else
 fi
 check_eq "l2: qrgated exited 0" "$(fact l2.exit)" 0
 
-echo "vm: $passed passed, $failed failed"
+echo "$NAME: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -4,13 +4,22 @@
 # dependencies, as modprobe resolves them), the tools the guest runs with
 # the shared libraries ldd finds for them, and the tier's own files.
 #
-#   tests/vm/initramfs.sh ABI MODDIR ROOT OUT PROGRAM...
+#   [VM_USERLAND=DIR] tests/vm/initramfs.sh ABI MODDIR ROOT OUT PROGRAM...
 #
 # MODDIR holds the out-of-tree gpio-sim.ko and vimc.ko (kernel.sh); ROOT is
 # a directory whose contents are copied over the tree as they are (the
 # guest scripts, test data); each PROGRAM is copied to /usr/bin in the
 # guest, with its libraries, and each at:PATH to PATH, with its libraries
-# if it has any.  OUT is a gzip'd newc cpio.
+# if it has any; own:PATH is a program of this build, outside any userland,
+# copied to /usr/bin with its libraries.  OUT is a gzip'd newc cpio.
+#
+# With VM_USERLAND=DIR, a Debian root (e.g. trixie's, tests/trixie), the
+# guest's userland is that root's: every PROGRAM and at:PATH is a path in
+# DIR, and the libraries of everything, own:PATH included, are the ones
+# ldd finds in DIR (run there with chroot; the build's programs are seen
+# there through a bind mount in a private mount namespace, so nothing is
+# ever written to DIR).  busybox and the kernel modules stay this
+# machine's: the kernel is.
 set -eu
 ABI=$1 MODDIR=$2 EXTRA=$3 OUT=$4
 shift 4
@@ -38,35 +47,83 @@ if ldd "$BB" >/dev/null 2>&1; then
 fi
 cp "$BB" "$STAGE/usr/bin/busybox"
 
-# copy_file SRC: copies SRC to the same path in the guest, following links.
+U=${VM_USERLAND:-}
+if [ -n "$U" ]; then
+	U=$(cd "$U" && pwd) || die "$VM_USERLAND: no such directory"
+	[ -x "$U/usr/bin/ldd" ] || die "$U: not a Debian root with ldd (libc-bin)"
+fi
+
+# The libraries ldd finds for PATH (in the userland when there is one), one
+# path a line.  own:PATH: a file outside the userland, which ldd sees in it
+# at /var/tmp/qrgate-own/NAME, a bind mount of its directory that only
+# this command's private mount namespace has.
+libs_of() {
+	local out
+	case $1 in
+	own:*)	if [ -n "$U" ]; then
+			out=$(unshare --mount --propagation private -- /bin/sh -c '
+				mount -t tmpfs -o size=1m,mode=755 none "$1/var/tmp" &&
+				mkdir "$1/var/tmp/qrgate-own" &&
+				mount --bind -o ro "$(dirname "$2")" "$1/var/tmp/qrgate-own" &&
+				exec chroot "$1" ldd "/var/tmp/qrgate-own/$(basename "$2")"' \
+				sh "$U" "${1#own:}" 2>&1)
+		else
+			out=$(ldd "${1#own:}" 2>&1)
+		fi;;
+	*)	if [ -n "$U" ]; then out=$(chroot "$U" ldd "$1" 2>&1)
+		else out=$(ldd "$1" 2>&1); fi;;
+	esac
+	if printf '%s\n' "$out" | grep -q 'not found'; then
+		die "$1: a library is missing: $(printf '%s\n' "$out" | grep 'not found' | head -1)"
+	fi
+	printf '%s\n' "$out" | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }'
+}
+
+# src_of PATH: where PATH of the guest is on this machine: in the userland
+# when there is one, its links resolved there (an absolute link must not
+# lead out of it).
+src_of() {
+	if [ -n "$U" ]; then
+		printf '%s%s\n' "$U" "$(chroot "$U" readlink -e "$1")"
+	else
+		printf '%s\n' "$1"
+	fi
+}
+
+# copy_file PATH: copies PATH to the same path in the guest, following
+# links.
 copy_file() {
-	local dst=$STAGE$1
+	local dst=$STAGE$1 src
 	[ -e "$dst" ] && return 0
+	src=$(src_of "$1")
+	[ -e "$src" ] || die "$1: no such file${U:+ in $U}"
 	mkdir -p "$(dirname "$dst")"
-	cp -L "$1" "$dst"
+	cp -L "$src" "$dst"
 }
 
 # copy_program PATH: the program, to /usr/bin, and every library ldd finds
-# for it, to the library's own path.
+# for it, to the library's own path.  own:PATH: a program of this build.
 copy_program() {
-	local prog=$1 lib
-	[ -x "$prog" ] || die "$prog: no such program"
+	local prog lib libs
+	case $1 in
+	own:*)	prog=${1#own:};;
+	*)	prog=$(src_of "$1");;
+	esac
+	[ -f "$prog" ] && [ -x "$prog" ] || die "$1: no such program${U:+ in $U}"
+	libs=$(libs_of "$1") || exit 2
 	cp -L "$prog" "$STAGE/usr/bin/"
-	for lib in $(ldd "$prog" 2>/dev/null | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }'); do
+	for lib in $libs; do
 		copy_file "$lib"
 	done
-	if ldd "$prog" 2>/dev/null | grep -q 'not found'; then
-		die "$prog: a library is missing: $(ldd "$prog" | grep 'not found' | head -1)"
-	fi
 }
 
 # copy_at PATH: a file at its own path in the guest, with the libraries ldd
 # finds for it when it is a program or a library.
 copy_at() {
-	local lib
-	[ -e "$1" ] || die "$1: no such file"
+	local lib libs
 	copy_file "$1"
-	for lib in $(ldd "$1" 2>/dev/null | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }'); do
+	libs=$(libs_of "$1") || exit 2
+	for lib in $libs; do
 		copy_file "$lib"
 	done
 }
@@ -96,7 +153,8 @@ for m in $MODS $(modinfo -F depends "$MODDIR/gpio-sim.ko" "$MODDIR/vimc.ko" | tr
 	mods="$mods $found"
 done
 for f in $(printf '%s\n' $mods | sort -u); do
-	copy_file "$f"
+	mkdir -p "$(dirname "$STAGE$f")"
+	cp -L "$f" "$STAGE$f"
 done
 mkdir -p "$STAGE$KDIR/extra"
 cp "$MODDIR/gpio-sim.ko" "$MODDIR/vimc.ko" "$STAGE$KDIR/extra/"

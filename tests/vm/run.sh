@@ -4,13 +4,28 @@
 # host.
 #
 #   tests/vm/run.sh BUILD_DIR
+#   VM_USERLAND=ROOT tests/vm/run.sh BUILD_DIR PROGRAMS_DIR
 #
 # Prepares (kernel.sh: the guest kernel and the out-of-tree modules, built
 # once and cached in BUILD_DIR/vm; initramfs.sh: the guest's root), boots
 # one guest that runs tests/vm/guest/*, and judges what it wrote down
 # (check.sh).  Prints "ok - ..." / "not ok - ..." lines and
-# "vm: N passed, M failed"; exits 0 or 1.  Without qemu or the kernel
+# "NAME: N passed, M failed"; exits 0 or 1.  Without qemu or the kernel
 # packages it exits 77 (skipped), except under CI=true, where that fails.
+#
+# The guest's userland is this machine's (NAME "vm"), or, with
+# VM_USERLAND=ROOT, the Debian root ROOT's (NAME "vm-<codename>"): the
+# qrgated and qrgatectl of PROGRAMS_DIR (built in that root) and every
+# tool the guest runs (gpioinfo, v4l2-ctl, media-ctl, cam, mosquitto_pub,
+# libcamera's vimc IPA), with their libraries, come from ROOT.  The
+# kernel, its modules and busybox stay this machine's, and so do the
+# kernel cache and the test-frame maker (BUILD_DIR's).  Debian 13:
+#
+#   VM_USERLAND=build/sysroot-trixie/root tests/vm/run.sh build build/trixie
+#
+# The checks are the same on every userland, and some prove which
+# libgpiod and libcamera qrgated ran with: the versions ROOT's (or this
+# machine's) pkg-config reports.
 #
 # Environment, for debugging: VM_KERNEL=<abi> picks the kernel; VM_KEEP=1
 # keeps the work directory (it is kept anyway when a check fails);
@@ -22,36 +37,85 @@
 set -u
 START=$SECONDS
 BUILD=$(cd "${1:-build}" && pwd)
+PROGS=$(cd "${2:-$BUILD}" && pwd)
 SRCDIR=$(cd "$(dirname "$0")/../.." && pwd)
 VMDIR=$SRCDIR/tests/vm
 CACHE=$BUILD/vm
 TIMEOUT=${VM_TIMEOUT:-240}
+U=""
+NAME=vm
+if [ -n "${VM_USERLAND:-}" ]; then
+	U=$(cd "$VM_USERLAND" 2>/dev/null && pwd) || U=$VM_USERLAND
+	NAME=vm-$(. "$U/etc/os-release" 2>/dev/null && echo "${VERSION_CODENAME:-other}") ||
+		NAME=vm-other
+fi
 
 # Outside CI a machine without the tools skips the tier; in CI it fails.
 unavailable() {
 	if [ "${CI:-}" = true ]; then
-		echo "vm: cannot run in CI: $*"
-		echo "vm: 0 passed, 1 failed"
+		echo "$NAME: cannot run in CI: $*"
+		echo "$NAME: 0 passed, 1 failed"
 		exit 1
 	fi
-	echo "vm: skipped: $*"
+	echo "$NAME: skipped: $*"
 	exit 77
 }
 
+# in_userland COMMAND...: runs COMMAND in the guest's userland.
+in_userland() {
+	if [ -n "$U" ]; then chroot "$U" "$@"; else "$@"; fi
+}
+
+# guest_tool NAME: the path of the tool NAME in the guest's userland.
+guest_tool() {
+	local d
+	if [ -z "$U" ]; then
+		command -v "$1"
+		return
+	fi
+	for d in /usr/bin /usr/sbin; do
+		[ -x "$U$d/$1" ] && { echo "$d/$1"; return 0; }
+	done
+	return 1
+}
+
 for t in qemu-system-x86_64 cpio gzip xz depmod modprobe modinfo make gcc ldd \
-	mosquitto mosquitto_sub mosquitto_pub v4l2-ctl media-ctl cam gpioinfo jq sqlite3 \
-	timeout; do
+	mosquitto mosquitto_sub jq sqlite3 timeout ${U:+chroot unshare}; do
 	command -v "$t" >/dev/null 2>&1 || unavailable "$t is not installed"
 done
+if [ -n "$U" ]; then
+	[ -f "$U/etc/debian_version" ] && [ -x "$U/usr/bin/ldd" ] ||
+		unavailable "$U is not a Debian root (VM_USERLAND)"
+	[ "$(id -u)" = 0 ] || unavailable "a userland root needs root (chroot)"
+fi
+TOOLS=""
+for t in gpioinfo v4l2-ctl mosquitto_pub media-ctl cam pkg-config; do
+	p=$(guest_tool "$t") || unavailable "$t is not installed${U:+ in $U}"
+	[ "$t" = pkg-config ] || TOOLS="$TOOLS $p"
+done
 [ -x /bin/busybox ] || unavailable "busybox-static is not installed"
-[ -f /usr/lib/x86_64-linux-gnu/libcamera/ipa_vimc.so ] || unavailable "libcamera-ipa is not installed"
-for f in "$BUILD/qrgated" "$BUILD/qrgatectl" "$BUILD/libqrgate.a"; do
+# libcamera's vimc IPA, where the userland's libcamera-ipa put it (0.4
+# moved the proxy to libexec).
+LCFILES=$(dpkg-query ${U:+--admindir="$U/var/lib/dpkg"} -L libcamera-ipa 2>/dev/null |
+	grep -E '/(ipa_vimc\.so|ipa_vimc\.so\.sign|vimc_ipa_proxy|vimc\.conf)$')
+[ "$(printf '%s\n' $LCFILES | wc -l)" = 4 ] ||
+	unavailable "libcamera-ipa is not installed${U:+ in $U}"
+for f in "$PROGS/qrgated" "$PROGS/qrgatectl" "$BUILD/libqrgate.a"; do
 	if [ ! -f "$f" ]; then
-		echo "vm: $f missing: build first (make all)"
-		echo "vm: 0 passed, 1 failed"
+		echo "$NAME: $f missing: build first (make all)"
+		echo "$NAME: 0 passed, 1 failed"
 		exit 1
 	fi
 done
+
+# Which userland, and the versions its pkg-config reports: what qrgated
+# must say it runs with.
+WANT_GPIOD=$(in_userland pkg-config --modversion libgpiod 2>/dev/null)
+WANT_LIBCAMERA=$(in_userland pkg-config --modversion libcamera 2>/dev/null)
+echo "$NAME: userland ${U:-of this machine}: Debian $(cat "$U/etc/debian_version")," \
+	"libgpiod ${WANT_GPIOD:-?}, libcamera ${WANT_LIBCAMERA:-?}," \
+	"zxing-cpp $(in_userland pkg-config --modversion zxing 2>/dev/null || echo none)"
+echo "$NAME: programs $PROGS"
 
 t0=$SECONDS
 ABI=$("$VMDIR/kernel.sh" "$CACHE")
@@ -61,11 +125,11 @@ case $krc in
 0)	;;
 3)	unavailable "no kernel to boot: install linux-image-<abi>-amd64," \
 	    "linux-headers-<abi>-amd64 and linux-source-<series>";;
-*)	echo "vm: the guest kernel could not be prepared"
-	echo "vm: 0 passed, 1 failed"
+*)	echo "$NAME: the guest kernel could not be prepared"
+	echo "$NAME: 0 passed, 1 failed"
 	exit 1;;
 esac
-echo "vm: kernel $ABI ($((SECONDS - t0)) s to prepare)"
+echo "$NAME: kernel $ABI ($((SECONDS - t0)) s to prepare)"
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/qrgate-vm.XXXXXX")
 BROKER_PID="" SUB_PID=""
@@ -74,7 +138,7 @@ cleanup() {
 	[ -n "$BROKER_PID" ] && kill "$BROKER_PID" 2>/dev/null
 	wait 2>/dev/null
 	if [ "${VM_KEEP:-}" = 1 ] || [ "${KEEP_WORK:-0}" = 1 ]; then
-		echo "vm: work directory kept: $WORK"
+		echo "$NAME: work directory kept: $WORK"
 	else
 		rm -rf "$WORK"
 	fi
@@ -89,7 +153,7 @@ if [ ! -x "$RAWFRAME" ] || [ "$VMDIR/rawframe.c" -nt "$RAWFRAME" ] ||
    [ "$BUILD/libqrgate.a" -nt "$RAWFRAME" ]; then
 	gcc -std=c11 -D_GNU_SOURCE -Wall -Wextra -O2 -I"$SRCDIR/src/common" \
 	    -o "$RAWFRAME" "$VMDIR/rawframe.c" "$BUILD/libqrgate.a" \
-	    $(pkg-config --libs libpng libjpeg) || { echo "vm: rawframe did not build"; exit 1; }
+	    $(pkg-config --libs libpng libjpeg) || { echo "$NAME: rawframe did not build"; echo "$NAME: 0 passed, 1 failed"; exit 1; }
 fi
 ROOT=$WORK/root
 mkdir -p "$ROOT/vm/guest" "$ROOT/vm/images" "$ROOT/vm/data" "$ROOT/vm/frames"
@@ -108,16 +172,12 @@ for fmt in GREY YUYV; do
 	"$RAWFRAME" "$fmt" 640 480 "$WORK/still.pgm" \
 	    "$ROOT/vm/frames/still.$fmt" || exit 1
 done
-LIBCAMERA=/usr/lib/x86_64-linux-gnu/libcamera
 t0=$SECONDS
-"$VMDIR/initramfs.sh" "$ABI" "$CACHE/$ABI" "$ROOT" "$WORK/initramfs.gz" \
-	"$BUILD/qrgated" "$BUILD/qrgatectl" "$(command -v gpioinfo)" \
-	"$(command -v v4l2-ctl)" "$(command -v mosquitto_pub)" \
-	"$(command -v media-ctl)" "$(command -v cam)" \
-	"at:$LIBCAMERA/ipa_vimc.so" "at:$LIBCAMERA/ipa_vimc.so.sign" \
-	"at:$LIBCAMERA/vimc_ipa_proxy" "at:/usr/share/libcamera/ipa/vimc/vimc.conf" ||
-	{ echo "vm: the initramfs could not be made"; echo "vm: 0 passed, 1 failed"; exit 1; }
-echo "vm: initramfs $(( $(stat -c %s "$WORK/initramfs.gz") / 1048576 )) MB ($((SECONDS - t0)) s)"
+VM_USERLAND=$U "$VMDIR/initramfs.sh" "$ABI" "$CACHE/$ABI" "$ROOT" "$WORK/initramfs.gz" \
+	"own:$PROGS/qrgated" "own:$PROGS/qrgatectl" $TOOLS \
+	$(printf 'at:%s ' $LCFILES) ||
+	{ echo "$NAME: the initramfs could not be made"; echo "$NAME: 0 passed, 1 failed"; exit 1; }
+echo "$NAME: initramfs $(( $(stat -c %s "$WORK/initramfs.gz") / 1048576 )) MB ($((SECONDS - t0)) s)"
 
 # A broker on a free loopback port, and a subscriber waiting for the
 # guest's message.
@@ -125,8 +185,8 @@ echo "vm: initramfs $(( $(stat -c %s "$WORK/initramfs.gz") / 1048576 )) MB ($((S
 MQTT_TOPIC=qrgate/vm/$$
 MQTT_MESSAGE="hello from the guest $RANDOM$RANDOM"
 if ! host_broker_start "$WORK"; then
-	echo "vm: the host's broker did not start"; cat "$WORK/mosquitto.log"
-	echo "vm: 0 passed, 1 failed"; exit 1
+	echo "$NAME: the host's broker did not start"; cat "$WORK/mosquitto.log"
+	echo "$NAME: 0 passed, 1 failed"; exit 1
 fi
 mosquitto_sub -h 127.0.0.1 -p "$PORT" -t "$MQTT_TOPIC" -C 1 -W $((TIMEOUT + 30)) \
 	>"$WORK/mqtt-received" 2>"$WORK/mqtt-sub.log" &
@@ -141,20 +201,21 @@ MQTT_MESSAGE='$MQTT_MESSAGE'
 PHASES='${VM_PHASES:-gpio camera mqtt libcamera}'
 EOF
 
-echo "vm: booting (${VM_ACCEL:-tcg})"
+echo "$NAME: booting (${VM_ACCEL:-tcg})"
 t0=$SECONDS
 vm_boot "$TIMEOUT" "$CACHE" "$ABI" "$WORK/initramfs.gz" "$SHARE" "$WORK/console.log"
 rc=$?
 BOOT_S=$((SECONDS - t0))
 grep '^guest: ' "$WORK/console.log"
-echo "vm: guest ran $BOOT_S s (qemu exit $rc)"
+echo "$NAME: guest ran $BOOT_S s (qemu exit $rc)"
 if [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
-	echo "vm: the guest was stopped after ${TIMEOUT} s"
+	echo "$NAME: the guest was stopped after ${TIMEOUT} s"
 fi
 # The subscriber has had its message by now, or never will.
 for i in $(seq 1 40); do kill -0 "$SUB_PID" 2>/dev/null || break; sleep 0.05; done
 
-"$VMDIR/check.sh" "$SHARE/out" "$ABI" "$MQTT_MESSAGE" "$WORK/mqtt-received"
+"$VMDIR/check.sh" "$SHARE/out" "$ABI" "$MQTT_MESSAGE" "$WORK/mqtt-received" \
+	"$NAME" "$WANT_GPIOD" "$WANT_LIBCAMERA"
 result=$?
 if [ $result -ne 0 ]; then
 	echo "    --- console (last 30 lines):"
@@ -164,5 +225,5 @@ if [ $result -ne 0 ]; then
 else
 	KEEP_WORK=0
 fi
-echo "vm: $((SECONDS - START)) s in all"
+echo "$NAME: $((SECONDS - START)) s in all"
 exit $result

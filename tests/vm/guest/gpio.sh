@@ -31,7 +31,7 @@ gpio_sim_setup() {
 		[ "$(cat "$i/label" 2>/dev/null)" = qrgate-sim ] &&
 			fact "sim.base $(cat "$i/base")"
 	done
-	gpioinfo "$SIMCHIP" >"$OUT/gpioinfo-idle.txt" 2>&1
+	gpio_info "$SIMCHIP" >"$OUT/gpioinfo-idle.txt" 2>&1
 	mount -t tracefs nodev "$TRACE" 2>/dev/null
 	echo 16384 >"$TRACE/buffer_size_kb"
 	echo 1 >"$TRACE/events/gpio/gpio_value/enable" &&
@@ -74,7 +74,7 @@ CONF
 	gate_start g1 || { gate_stop g1; return; }
 	fact "g1.start_outputs $(outputs)"
 	snapshot g1-start
-	gpioinfo "$SIMCHIP" >"$OUT/gpioinfo-held.txt" 2>&1
+	gpio_info "$SIMCHIP" >"$OUT/gpioinfo-held.txt" 2>&1
 	waited g1.relay_up 20 val_is RELAY_ENTRY 1
 	fact "g1.green_during $(val LED_GREEN)"
 	waited g1.relay_down 10 val_is RELAY_ENTRY 0
@@ -133,7 +133,8 @@ CONF
 	waited g2.open_down 5 val_is RELAY_ENTRY 0
 
 	# The exit button (active-low, pull-up, debounced in software with
-	# libgpiod 1.6) releases the exit way until someone has passed.
+	# libgpiod 1.6, by the kernel with 2) releases the exit way until
+	# someone has passed.
 	drive EXIT_BTN down
 	waited g2.button_up 10 val_is RELAY_EXIT 1
 	drive EXIT_BTN up

@@ -68,6 +68,16 @@ net_up() {
 SIM=""		# /sys/devices/platform/<dev>/<chip>, once the chip is live
 SIMCHIP=""	# gpiochipN
 
+# gpio_info CHIP: gpioinfo's report of CHIP's lines.  libgpiod 2's
+# gpioinfo takes the chip with -c (a bare word is a line name to it) and
+# writes its own format; tests/vm/check.sh reads either.
+gpio_info() {
+	case $(gpioinfo --version 2>/dev/null | head -1) in
+	*" v1."*)	gpioinfo "$1";;
+	*)		gpioinfo -c "$1";;
+	esac
+}
+
 # line_offset NAME: the offset of a named line.
 line_offset() {
 	local i=0 n

@@ -10,6 +10,7 @@ export PATH=/usr/bin:/usr/sbin
 
 : >"$OUT/facts"
 fact "guest.kernel $(uname -r)"
+fact "guest.gpioinfo $(gpioinfo --version 2>/dev/null | head -1)"
 # PHASES (from the host, for debugging) may name a subset.
 PHASES=${PHASES:-gpio camera mqtt libcamera}
 has_phase() { case " $PHASES " in *" $1 "*) return 0;; esac; return 1; }
