@@ -35,6 +35,7 @@ static const char *const mqtt_alarm_names[MQTT_A_COUNT] = {
 	[MQTT_A_OUTBOX_NEAR_FULL] = "outbox-near-full",
 	[MQTT_A_OUTBOX_FULL] = "outbox-full",
 	[MQTT_A_CLOCK] = "clock",
+	[MQTT_A_CERT_EXPIRING] = "cert-expiring",
 };
 
 static const char *const mqtt_topic_suffix[MQTT_T_COUNT] = {
@@ -441,6 +442,7 @@ mqtt_beat(struct loop *l, struct loop_timer *t)
 
 	if (m->state != MQTT_UP)
 		return;
+	mqtt_cert_check(m);
 	mqtt_status_publish(m);
 	loop_timer_set(l, t, (int64_t)m->cfg.heartbeat_s * 1000);
 }
@@ -581,6 +583,7 @@ mqtt_on_status(void *arg, json_t *status)
 	    "lost", (json_int_t)m->steps_lost,
 	    "taken", (json_int_t)m->steps_taken,
 	    "refused", (json_int_t)m->steps_refused));
+	mqtt_cert_status(m, json_object_get(status, "mqtt"));
 }
 
 int

@@ -53,6 +53,13 @@ int mqtt_step_subscribe(struct mqtt *m);
 /* True when msg came on a step topic (and was handled). */
 bool mqtt_step_dispatch(struct mqtt *m, const struct mosquitto_message *msg);
 
+/* mqtt_cert.c: the client certificate's end, as an alarm and in status.
+ * load reads mqtt.cert_file (at each attempt, since a renewal replaces
+ * it); check raises or clears "cert-expiring". */
+void mqtt_cert_load(struct mqtt *m);
+void mqtt_cert_check(struct mqtt *m);
+void mqtt_cert_status(struct mqtt *m, json_t *mqtt_status);
+
 /* mqtt_inbound.c: subscriptions and the dispatch to inbound.h. */
 int mqtt_inbound_subscribe(struct mqtt *m);
 void mqtt_inbound_dispatch(struct mqtt *m, const struct mosquitto_message *msg);
