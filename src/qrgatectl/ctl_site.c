@@ -196,6 +196,11 @@ site_copy(const struct site *s, const char *from, const char *to)
 	}
 	n = fread(buf, 1, sizeof(buf), f);
 	fclose(f);
+	if (n == 0 || n == sizeof(buf)) {
+		fprintf(stderr, "qrgatectl: site: %s: not one certificate\n",
+		    path);
+		return -1;
+	}
 	return site_file_write(s, to, buf, n, 0644, (gid_t)-1);
 }
 
@@ -344,7 +349,7 @@ site_add(struct site *s, struct site_opts *o, const char *name, bool gate)
 	    .days = o->days };
 	char dir[300], key[330], crt[330], ca[330], pkpath[PATH_MAX + 16];
 	char pk[KEY_PK_TEXT + 2];
-	gid_t g = site_group_of("qrgate");
+	gid_t g = gate ? site_group_of("qrgate") : (gid_t)-1;
 	FILE *f;
 
 	if (site_client_name_ok(s, name) == -1)
@@ -383,7 +388,11 @@ site_add(struct site *s, struct site_opts *o, const char *name, bool gate)
 		printf("broker/qrgate-site.acl: made again with %s; copy it "
 		    "to the broker and reload it\n", name);
 	}
-	site_key_owner(key, gate ? "qrgate" : "the aggregator's user", g);
+	if (gate)
+		site_key_owner(key, "qrgate", g);
+	else
+		printf("%s: mode 0600; where it is installed, the user "
+		    "qrgate-aggregator runs as must read it\n", key);
 	printf("Copy %s/%s/ to %s on the %s (%s as its config)\n", s->dir, dir,
 	    o->conf_dir, gate ? "gate" : "aggregator's machine",
 	    gate ? "qrgate.conf" : "aggregator.conf");
@@ -409,12 +418,13 @@ site_renew(struct site *s, struct site_opts *o, const char *name)
 			return 2;
 		}
 		snprintf(key, sizeof(key), "gates/%s/mqtt.key", name);
-		if (!site_file_exists(s, key))
+		if (site_file_exists(s, key))
+			g = site_group_of("qrgate");
+		else
 			snprintf(key, sizeof(key), "aggregators/%s/mqtt.key",
 			    name);
 		snprintf(crt, sizeof(crt), "%.*s/mqtt.crt",
 		    (int)(strlen(key) - strlen("/mqtt.key")), key);
-		g = site_group_of("qrgate");
 	}
 	if (site_cert_req_of(s, crt, &r, &names) == -1)
 		return 1;

@@ -59,7 +59,7 @@ site_file_write(const struct site *s, const char *rel, const void *data,
 	char path[1024], tmp[1100];
 	const char *p = data;
 	ssize_t w;
-	int fd;
+	int fd, e;
 
 	snprintf(path, sizeof(path), "%s/%s", s->dir, rel);
 	if (!s->force && site_file_exists(s, rel)) {
@@ -94,7 +94,9 @@ site_file_write(const struct site *s, const char *rel, const void *data,
 		goto fail_tmp;
 	return 0;
 fail_fd:
+	e = errno;
 	close(fd);
+	errno = e;
 fail_tmp:
 	fprintf(stderr, "qrgatectl: site: %s: %s\n", path, strerror(errno));
 	(void)unlink(tmp);

@@ -28,8 +28,13 @@ site_gate() {
 	TOPIC=qg/hanoi/$1
 }
 
+# site_agg_granted AGGREGATOR-OPTIONS...: the aggregator stored a grant.
+site_agg_granted() {
+	"$BUILD/qrgate-aggregator" "$@" events --gate gate-a --json | grep -q granted
+}
+
 test_site_provisioned_tls_acl_push_and_cert_alarm() {
-	local S out k ops a b agg other
+	local S out k ops a b agg aggo agg_pid other
 	gate_config site_provisioned badge-W0001.png
 	mqtt_setup
 	S=$T/site
@@ -92,6 +97,16 @@ test_site_provisioned_tls_acl_push_and_cert_alarm() {
 	SUB_PROBE=qg/probe/ops
 	sub_start ops 'qg/#' "${ops[@]}"
 
+	# The aggregator, with its generated config (its database and web
+	# side the test's): it subscribes over TLS, as agg1.
+	aggo=(-c "$S/aggregators/agg1/aggregator.conf" -o "aggregator.db=$T/agg.db" -o web.enabled=false)
+	"$BUILD/qrgate-aggregator" "${aggo[@]}" 2>>"$T/agg.log" &
+	agg_pid=$!
+	MQTT_PIDS="$MQTT_PIDS $agg_pid"
+	mqtt_wait "the aggregator to subscribe" 10 grep -q 'mqtt: subscribed' "$T/agg.log" ||
+		{ tail -5 "$T/agg.log"; return 1; }
+	expect_grep "as agg1 .*u'agg1'" "$T/mosquitto.log"
+
 	# Gate A, with its generated config: TLS, its certificate, the
 	# broker's name checked; its grant reaches the back office.
 	site_gate gate-a
@@ -101,6 +116,8 @@ test_site_provisioned_tls_acl_push_and_cert_alarm() {
 	mqtt_wait "gate A's grant at the back office" 10 sh -c \
 		"grep '^$TOPIC/events ' '$T/ops.sub' | grep -q '\"reason\":\"granted\"'"
 	expect_grep "New client connected .* as gate-a .*u'gate-a'" "$T/mosquitto.log"
+	# The aggregator stored the grant.
+	mqtt_wait "the grant at the aggregator" 10 site_agg_granted "${aggo[@]}"
 	# A year's certificate: its end in the status, no alarm.
 	status_is '.mqtt.cert.days_left >= 364 and (.mqtt.cert.expiring | not)'
 
