@@ -408,9 +408,13 @@ site_renew(struct site *s, struct site_opts *o, const char *name)
 	gid_t g = (gid_t)-1;
 
 	if (strcmp(name, "broker") == 0 || strcmp(name, "ops") == 0) {
-		snprintf(key, sizeof(key), "%s/%s.key", name, name);
-		snprintf(crt, sizeof(crt), "%s/%s.crt", name, name);
-		if (strcmp(name, "broker") == 0)
+		bool broker = strcmp(name, "broker") == 0;
+
+		snprintf(key, sizeof(key), "%s", broker ? "broker/broker.key" :
+		    "ops/ops.key");
+		snprintf(crt, sizeof(crt), "%s", broker ? "broker/broker.crt" :
+		    "ops/ops.crt");
+		if (broker)
 			g = site_group_of("mosquitto");
 	} else {
 		if (!site_name_ok(name, SITE_NAME_MAX)) {
@@ -423,6 +427,11 @@ site_renew(struct site *s, struct site_opts *o, const char *name)
 		else
 			snprintf(key, sizeof(key), "aggregators/%s/mqtt.key",
 			    name);
+		if (!site_file_exists(s, key)) {
+			fprintf(stderr, "qrgatectl: site: no gate or "
+			    "aggregator %s in %s\n", name, s->dir);
+			return 1;
+		}
 		snprintf(crt, sizeof(crt), "%.*s/mqtt.crt",
 		    (int)(strlen(key) - strlen("/mqtt.key")), key);
 	}
@@ -442,7 +451,7 @@ ctl_site(struct ctl *c, int argc, char **argv)
 {
 	struct site s = { 0 };
 	struct site_opts o = { 0 };
-	const char *w[3];
+	const char *w[3] = { "", "", "" };
 	int n;
 
 	(void)c;

@@ -119,7 +119,8 @@ test_site_provisioned_tls_acl_push_and_cert_alarm() {
 	# The aggregator stored the grant.
 	mqtt_wait "the grant at the aggregator" 10 site_agg_granted "${aggo[@]}"
 	# A year's certificate: its end in the status, no alarm.
-	status_is '.mqtt.cert.days_left >= 364 and (.mqtt.cert.expiring | not)'
+	status_is '.mqtt.cert.days_left >= 364 and (.mqtt.cert.expiring | not)' ||
+		{ echo "gate A's certificate in the status: $(gate_status | jq -c .mqtt.cert)"; return 1; }
 
 	# Gate B cannot read gate A's topics, only its own.
 	SUB_PROBE=qg/hanoi/gate-b/cmd
@@ -154,11 +155,14 @@ test_site_provisioned_tls_acl_push_and_cert_alarm() {
 	start_gate
 	wait_for "gate B's connection" status_is '.mqtt.state == "connected"'
 	# (2 within the second the certificate was made: days left round down.)
-	status_is '(.mqtt.cert.days_left == 1 or .mqtt.cert.days_left == 2) and .mqtt.cert.expiring'
+	status_is '(.mqtt.cert.days_left == 1 or .mqtt.cert.days_left == 2) and .mqtt.cert.expiring' ||
+		{ echo "gate B's certificate in the status: $(gate_status | jq -c .mqtt.cert)"; return 1; }
 	mqtt_wait "the cert-expiring alarm" 10 sh -c "grep '^qg/hanoi/gate-b/alarm ' '$T/ops.sub' | grep -q '\"alarm\":\"cert-expiring\"'"
 	json_is '.active and (.detail | test("^client certificate expires in [12] days, 20"))' \
 		"$(sed -n 's|^qg/hanoi/gate-b/alarm [01] ||p' "$T/ops.sub" | grep cert-expiring | tail -1)"
 	expect_grep 'ALARM cert-expiring: client certificate expires in [12] days' "$T/qrgated.log"
+	qrgatectl status >"$T/status.txt"
+	expect_grep '^cert .* days left: ALARM cert-expiring, renew it$' "$T/status.txt"
 	stop_gate
 
 	# Renewed with the same key, for 400 days: the next run has no alarm.
@@ -168,7 +172,8 @@ test_site_provisioned_tls_acl_push_and_cert_alarm() {
 	expect_eq "gate-b's key after renew" "$k" "$(sha256sum <"$S/gates/gate-b/mqtt.key")" || return 1
 	start_gate
 	wait_for "gate B's connection" status_is '.mqtt.state == "connected"'
-	status_is '.mqtt.cert.days_left >= 399 and .mqtt.cert.days_left <= 400 and (.mqtt.cert.expiring | not)'
+	status_is '.mqtt.cert.days_left >= 399 and .mqtt.cert.days_left <= 400 and (.mqtt.cert.expiring | not)' ||
+		{ echo "the renewed certificate in the status: $(gate_status | jq -c .mqtt.cert)"; return 1; }
 	stop_gate
 
 	# The broker's certificate names localhost and 192.0.2.1: addressed
