@@ -177,6 +177,22 @@ mqtt_alarm_set(struct mqtt *m, enum mqtt_alarm a, bool active,
 		mqtt_alarm_publish(m, a);
 }
 
+void
+mqtt_alarm_detail(struct mqtt *m, enum mqtt_alarm a, const char *detail)
+{
+	struct mqtt_alarm_state *s = &m->alarm[a];
+
+	if (!s->active || strcmp(s->detail, detail) == 0)
+		return;
+	s->ts_ms = clock_utc_ms();
+	snprintf(s->detail, sizeof(s->detail), "%s", detail);
+	log_warnx("ALARM %s: %s", mqtt_alarm_names[a], detail);
+	if (m->state == MQTT_UP)
+		mqtt_alarm_publish(m, a);
+	else
+		s->sent = false;	/* published again on connecting */
+}
+
 /* Home Assistant discovery, retained: a sensor per way, three more. */
 static void
 mqtt_ha_publish(struct mqtt *m)

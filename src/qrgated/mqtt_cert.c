@@ -85,10 +85,9 @@ mqtt_cert_check(struct mqtt *m)
 		else
 			snprintf(detail, sizeof(detail), "client certificate "
 			    "expires in %lld days, %s", (long long)days, end);
-		/* A new count of days is news: published again. */
-		if (m->alarm[MQTT_A_CERT_EXPIRING].active &&
-		    strcmp(m->alarm[MQTT_A_CERT_EXPIRING].detail, detail) != 0)
-			mqtt_alarm_set(m, MQTT_A_CERT_EXPIRING, false, detail);
+		/* A new count of days is news: published again, the alarm
+		 * still the one that began. */
+		mqtt_alarm_detail(m, MQTT_A_CERT_EXPIRING, detail);
 		mqtt_alarm_set(m, MQTT_A_CERT_EXPIRING, true, detail);
 	} else {
 		snprintf(detail, sizeof(detail), "client certificate valid "

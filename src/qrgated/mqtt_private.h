@@ -32,6 +32,9 @@ int mqtt_publish_doc(struct mqtt *m, enum mqtt_topic t, json_t *doc,
     bool retain, int *mid);
 void mqtt_alarm_set(struct mqtt *m, enum mqtt_alarm a, bool active,
     const char *detail);
+/* An active alarm whose detail changed (a count of days): logged and
+ * published again, still active. */
+void mqtt_alarm_detail(struct mqtt *m, enum mqtt_alarm a, const char *detail);
 /* Arms the drain timer: the outbox is looked at on the next round. */
 void mqtt_kick(struct mqtt *m);
 
