@@ -284,7 +284,7 @@ site_init(struct site *s, struct site_opts *o)
 		(void)unlink(path);
 		path[strlen(path) - 4] = '\0';
 	}
-	if (site_dir_make(s, "ca") == -1 || chmod(s->dir, 0755) == -1 ||
+	if (site_dir_make(s, "ca") == -1 ||
 	    site_dir_make(s, "broker") == -1 || site_dir_make(s, "ops") == -1 ||
 	    site_dir_make(s, "gates") == -1 ||
 	    site_dir_make(s, "aggregators") == -1 ||

@@ -35,8 +35,8 @@ int site_file_write(const struct site *s, const char *rel, const void *data,
 int site_dir_make(const struct site *s, const char *rel);
 /* Whether dir/rel exists. */
 bool site_file_exists(const struct site *s, const char *rel);
-/* A string for FILE*-style building (open_memstream), written out with
- * site_file_write: returns 0 or -1. */
+/* Writes text (as open_memstream() made it; NULL: it could not) and
+ * frees it.  Returns 0, or -1 told on stderr. */
 int site_text_write(const struct site *s, const char *rel, char *text,
     size_t len, mode_t mode);
 /* Letters, digits, '-' and '_' (the ACL's %u and MQTT topics), 1..max. */
