@@ -33,6 +33,13 @@ site_agg_granted() {
 	"$BUILD/qrgate-aggregator" "$@" events --gate gate-a --json | grep -q granted
 }
 
+# site_agg_alarm AGGREGATOR-OPTIONS...: gate B's cert-expiring is open
+# at the aggregator.
+site_agg_alarm() {
+	"$BUILD/qrgate-aggregator" "$@" alarms --json |
+		jq -e 'any(.[]; .gate == "gate-b" and .alarm == "cert-expiring")' >/dev/null
+}
+
 test_site_provisioned_tls_acl_push_and_cert_alarm() {
 	local S out k ops a b agg aggo agg_pid other
 	gate_config site_provisioned badge-W0001.png
@@ -161,6 +168,7 @@ test_site_provisioned_tls_acl_push_and_cert_alarm() {
 	json_is '.active and (.detail | test("^client certificate expires in [12] days, 20"))' \
 		"$(sed -n 's|^qg/hanoi/gate-b/alarm [01] ||p' "$T/ops.sub" | grep cert-expiring | tail -1)"
 	expect_grep 'ALARM cert-expiring: client certificate expires in [12] days' "$T/qrgated.log"
+	mqtt_wait "the alarm at the aggregator" 10 site_agg_alarm "${aggo[@]}"
 	qrgatectl status >"$T/status.txt"
 	expect_grep '^cert .* days left: ALARM cert-expiring, renew it$' "$T/status.txt"
 	stop_gate
