@@ -24,6 +24,7 @@ int ctl_push(struct ctl *c, int argc, char **argv);	/* push config|site-config|c
 int ctl_keygen(struct ctl *c, int argc, char **argv);	/* keygen FILE */
 int ctl_badge(struct ctl *c, int argc, char **argv);	/* badge ID --key F ... */
 int ctl_token(struct ctl *c, int argc, char **argv);	/* token ID --key F ... */
+int ctl_site(struct ctl *c, int argc, char **argv);	/* site init|add-gate|... */
 
 /* The one CCCD card in an image file, parsed (ctl_scan.c).  0, or -1
  * with the reason in err. */

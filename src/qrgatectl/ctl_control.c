@@ -123,6 +123,12 @@ ctl_status_human(json_t *st)
 		    ", behind the time floor" : "", floor > 0 ?
 		    timefmt_format(floor, when, sizeof(when)) : "none");
 	}
+	if ((v = json_object_get(json_object_get(st, "mqtt"), "cert")) != NULL)
+		printf("cert      client certificate until %s, %lld days left%s\n",
+		    json_string_value(json_object_get(v, "not_after")),
+		    (long long)json_integer_value(json_object_get(v,
+		    "days_left")), json_is_true(json_object_get(v, "expiring")) ?
+		    ": ALARM cert-expiring, renew it" : "");
 	printf("counters ");
 	json_object_foreach(n, k, v)
 		printf(" %s %lld", k, (long long)json_integer_value(v));

@@ -31,6 +31,7 @@ static const struct {
 	{ "keygen", ctl_keygen, "keygen [--secret] FILE         make an Ed25519 key pair: FILE, FILE.pub; or a site secret" },
 	{ "badge", ctl_badge, "badge ID --key F --serial N --expires T [--png F]   a signed badge token" },
 	{ "token", ctl_token, "token ID --key F [--step-s S] [--at T] [--png F]   a dynamic token" },
+	{ "site", ctl_site, "site init|add-gate|add-aggregator|renew DIR ...   a site's certificates and configs" },
 };
 
 static int
@@ -38,7 +39,7 @@ ctl_config_optional(const char *cmd)
 {
 	return strcmp(cmd, "scan") == 0 || strcmp(cmd, "keygen") == 0 ||
 	    strcmp(cmd, "badge") == 0 || strcmp(cmd, "token") == 0 ||
-	    strcmp(cmd, "push") == 0;
+	    strcmp(cmd, "push") == 0 || strcmp(cmd, "site") == 0;
 }
 
 static void

@@ -377,6 +377,9 @@ static const struct setting config_settings[] = {
 	    "should be gate.id (empty: none)."),
 	S_STRING("mqtt", "key_file", mqtt.key_file, false, "",
 	    "TLS: the private key of mqtt.cert_file (PEM, unencrypted)."),
+	S_INT("mqtt", "cert_warn_days", mqtt.cert_warn_days, 0, 3650, "30",
+	    "Days before mqtt.cert_file expires when the gate raises the "
+	    "\"cert-expiring\" alarm (0: never)."),
 	S_STRING("mqtt", "topic_prefix", mqtt.topic_prefix, true, "qrgate",
 	    "The first level(s) of every topic."),
 	S_INT("mqtt", "heartbeat_s", mqtt.heartbeat_s, 5, 3600, "30",

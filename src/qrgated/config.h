@@ -50,6 +50,7 @@ struct config_mqtt {
 	char ca_file[256];
 	char cert_file[256];
 	char key_file[256];
+	int cert_warn_days;	/* "cert-expiring" this many days ahead */
 	char topic_prefix[64];	/* topics: <prefix>/<site>/<gate>/... */
 	int heartbeat_s;
 	int outbox_max;		/* rows; "outbox-full" when reached */

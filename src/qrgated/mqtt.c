@@ -35,6 +35,7 @@ static const char *const mqtt_alarm_names[MQTT_A_COUNT] = {
 	[MQTT_A_OUTBOX_NEAR_FULL] = "outbox-near-full",
 	[MQTT_A_OUTBOX_FULL] = "outbox-full",
 	[MQTT_A_CLOCK] = "clock",
+	[MQTT_A_CERT_EXPIRING] = "cert-expiring",
 };
 
 static const char *const mqtt_topic_suffix[MQTT_T_COUNT] = {
@@ -174,6 +175,22 @@ mqtt_alarm_set(struct mqtt *m, enum mqtt_alarm a, bool active,
 		log_info("alarm %s over: %s", mqtt_alarm_names[a], detail);
 	if (m->state == MQTT_UP)
 		mqtt_alarm_publish(m, a);
+}
+
+void
+mqtt_alarm_detail(struct mqtt *m, enum mqtt_alarm a, const char *detail)
+{
+	struct mqtt_alarm_state *s = &m->alarm[a];
+
+	if (!s->active || strcmp(s->detail, detail) == 0)
+		return;
+	s->ts_ms = clock_utc_ms();
+	snprintf(s->detail, sizeof(s->detail), "%s", detail);
+	log_warnx("ALARM %s: %s", mqtt_alarm_names[a], detail);
+	if (m->state == MQTT_UP)
+		mqtt_alarm_publish(m, a);
+	else
+		s->sent = false;	/* published again on connecting */
 }
 
 /* Home Assistant discovery, retained: a sensor per way, three more. */
@@ -441,6 +458,7 @@ mqtt_beat(struct loop *l, struct loop_timer *t)
 
 	if (m->state != MQTT_UP)
 		return;
+	mqtt_cert_check(m);
 	mqtt_status_publish(m);
 	loop_timer_set(l, t, (int64_t)m->cfg.heartbeat_s * 1000);
 }
@@ -581,6 +599,7 @@ mqtt_on_status(void *arg, json_t *status)
 	    "lost", (json_int_t)m->steps_lost,
 	    "taken", (json_int_t)m->steps_taken,
 	    "refused", (json_int_t)m->steps_refused));
+	mqtt_cert_status(m, json_object_get(status, "mqtt"));
 }
 
 int

@@ -68,6 +68,7 @@ enum mqtt_alarm {
 	MQTT_A_OUTBOX_NEAR_FULL,
 	MQTT_A_OUTBOX_FULL,
 	MQTT_A_CLOCK,		/* not synchronised while dynamic tokens come */
+	MQTT_A_CERT_EXPIRING,	/* mqtt.cert_file near its end (mqtt_cert.c) */
 	MQTT_A_COUNT
 };
 
@@ -158,6 +159,9 @@ struct mqtt {
 	uint64_t published;	/* outbox messages acknowledged */
 	uint64_t refused;	/* ... that the broker refused (MQTT 5) */
 	uint64_t connects;
+
+	/* mqtt.cert_file's end, read at each attempt (mqtt_cert.c). */
+	int64_t cert_not_after;	/* Unix seconds; 0: no certificate */
 };
 
 /*

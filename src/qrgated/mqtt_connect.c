@@ -52,6 +52,8 @@ mqtt_tls_setup(struct mqtt *m)
 	const struct config_mqtt *c = &m->cfg;
 	int rc;
 
+	mqtt_cert_load(m);
+	mqtt_cert_check(m);
 	rc = mosquitto_tls_set(m->mosq, c->ca_file, NULL,
 	    c->cert_file[0] != '\0' ? c->cert_file : NULL,
 	    c->key_file[0] != '\0' ? c->key_file : NULL, NULL);

@@ -32,6 +32,9 @@ int mqtt_publish_doc(struct mqtt *m, enum mqtt_topic t, json_t *doc,
     bool retain, int *mid);
 void mqtt_alarm_set(struct mqtt *m, enum mqtt_alarm a, bool active,
     const char *detail);
+/* An active alarm whose detail changed (a count of days): logged and
+ * published again, still active. */
+void mqtt_alarm_detail(struct mqtt *m, enum mqtt_alarm a, const char *detail);
 /* Arms the drain timer: the outbox is looked at on the next round. */
 void mqtt_kick(struct mqtt *m);
 
@@ -52,6 +55,13 @@ void mqtt_step_reset(struct mqtt *m);
 int mqtt_step_subscribe(struct mqtt *m);
 /* True when msg came on a step topic (and was handled). */
 bool mqtt_step_dispatch(struct mqtt *m, const struct mosquitto_message *msg);
+
+/* mqtt_cert.c: the client certificate's end, as an alarm and in status.
+ * load reads mqtt.cert_file (at each attempt, since a renewal replaces
+ * it); check raises or clears "cert-expiring". */
+void mqtt_cert_load(struct mqtt *m);
+void mqtt_cert_check(struct mqtt *m);
+void mqtt_cert_status(struct mqtt *m, json_t *mqtt_status);
 
 /* mqtt_inbound.c: subscriptions and the dispatch to inbound.h. */
 int mqtt_inbound_subscribe(struct mqtt *m);
