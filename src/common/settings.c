@@ -167,6 +167,8 @@ setting_set(const struct setting *s, void *base, const char *v, char *msg,
 
 	switch (s->type) {
 	case SETTING_STRING:
+		if (s->check != NULL && s->check(v, msg, len) == -1)
+			return -1;
 		return setting_set_string(s, field, v, msg, len);
 	case SETTING_INT:
 		return setting_set_int(s, field, v, msg, len);

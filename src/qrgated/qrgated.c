@@ -150,6 +150,11 @@ daemon_lock(struct daemon *d, const char *store_path)
 
 	snprintf(path, sizeof(path), "%s.lock", store_path);
 	d->lockfd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0640);
+	if (d->lockfd == -1 && errno == ENOENT) {
+		log_warnx("lock %s: the directory of store.path is missing "
+		    "(qrgated makes the database, not its directory)", path);
+		return -1;
+	}
 	if (d->lockfd == -1) {
 		log_warn("lock %s", path);
 		return -1;
@@ -238,9 +243,13 @@ main(int argc, char **argv)
 	if (daemon_load_config(&d, &cfg) == -1)
 		return 1;
 	if (check_only) {
-		if (daemon_check_store(cfg.store.path) == -1)
+		rc = config_probe(&cfg, stderr);
+		if (daemon_check_store(cfg.store.path) == -1 || rc == -1)
 			return 1;
-		printf("configuration OK\n");
+		printf("configuration OK\n"
+		    "not checked: the broker is reachable (mqtt), the camera "
+		    "gives frames, the GPIO lines are free, the daemon's user "
+		    "may write its files\n");
 		return 0;
 	}
 	log_init("qrgated", cfg.log.level);
