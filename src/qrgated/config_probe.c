@@ -14,6 +14,9 @@
 #include "config.h"
 #include "gpio.h"
 
+/* systemd/qrgated.service's StateDirectory=. */
+#define CONFIG_PROBE_STATE_DIR	"/var/lib/qrgate"
+
 /* path must be there, of the type wanted ('f' a file, 'd' a directory,
  * 'c' a device); a complaint on out, and -1, if not. */
 static int
@@ -90,6 +93,7 @@ int
 config_probe(const struct config *c, FILE *out)
 {
 	char dir[sizeof(c->store.path)], seen[64] = "";
+	const char *d;
 	int bad = 0;
 
 	if (strcmp(c->camera.backend, "file") == 0) {
@@ -100,9 +104,14 @@ config_probe(const struct config *c, FILE *out)
 		    'c') == -1)
 			bad++;
 	}
-	/* The database is made at start, but not its directory. */
+	/* The database is made at start, but not its directory, except the
+	 * one systemd makes for the unit (StateDirectory=, qrgated.service). */
 	snprintf(dir, sizeof(dir), "%s", c->store.path);
-	if (config_probe_path(out, "store.path: its directory", dirname(dir),
+	d = dirname(dir);
+	if (strcmp(d, CONFIG_PROBE_STATE_DIR) == 0 && access(d, F_OK) == -1)
+		fprintf(out, "store.path: %s is not there yet: qrgated.service "
+		    "makes it at start\n", d);
+	else if (config_probe_path(out, "store.path: its directory", d,
 	    'd') == -1)
 		bad++;
 	if (c->security.cccd_key_file[0] != '\0' &&

@@ -151,8 +151,9 @@ daemon_lock(struct daemon *d, const char *store_path)
 	snprintf(path, sizeof(path), "%s.lock", store_path);
 	d->lockfd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0640);
 	if (d->lockfd == -1 && errno == ENOENT) {
-		log_warnx("lock %s: the directory of store.path is missing "
-		    "(qrgated makes the database, not its directory)", path);
+		log_warnx("lock %s: %s: the directory of store.path is "
+		    "missing (qrgated makes the database, not its directory)",
+		    path, strerror(errno));
 		return -1;
 	}
 	if (d->lockfd == -1) {

@@ -89,7 +89,7 @@ test_papercuts_check_names_what_is_missing() {
 	if "$BUILD/qrgated" -c "$CONF" -o "store.path=$T/nodir/qrgate.db" 2>"$T/err"; then
 		echo "    started without a store directory"; return 1
 	fi
-	expect_grep "lock $T/nodir/qrgate.db.lock: the directory of store.path is missing" "$T/err"
+	expect_grep "lock $T/nodir/qrgate.db.lock: No such file or directory: the directory of store.path is missing" "$T/err"
 }
 
 # badge --expires: seconds within 32 bits or a date; milliseconds and a
