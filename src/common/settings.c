@@ -396,11 +396,11 @@ loader_long_line(struct settings_loader *l, char *str, int num)
 	if (l->lineno == 1 && strncmp(p, "\xef\xbb\xbf", 3) == 0)
 		p += 3;
 	v = p + strspn(p, " \t\r\f\v");
-	if (*v == ';' || *v == '#') {
-		strcpy(str, "\n");	/* a comment, as inih would skip it */
+	if (*v == ';' || *v == '#' || *v == '\0') {
+		strcpy(str, "\n");	/* a comment or blanks: inih skips them */
 		return 0;
 	}
-	if (*v == '[' || *v == '\0')
+	if (*v == '[')
 		return -1;
 	if (v > p) {
 		/* An indented line: all of it continues the value above. */

@@ -515,7 +515,7 @@ test_continuation_and_long_lines(void **state)
 	assert_int_equal(c.camera.fps, 5);
 	/* Continued by a long indented line; a long comment is one. */
 	snprintf(text, sizeof(text), "[camera]\nsource = a,\n  %.900s\n"
-	    "# %s\nfps = 6\n", src, src);
+	    "# %s\n%300s\nfps = 6\n", src, src, "");
 	p = fixture_write(fx, "longcont.conf", text);
 	assert_int_equal(config_load(&c, p, NULL, 0, &errs), 0);
 	assert_int_equal((int)strlen(c.camera.source), 2 + 900);
