@@ -39,3 +39,11 @@ grep relay "$DEMO/gpio.log"
 echo
 echo "== qrgatectl events"
 ctl events
+echo
+# The demo's database stays: say how to go on from here.
+echo "== to keep exploring (from $(pwd)):"
+echo "  $BUILD/qrgatectl -c $CONF events --json     the log above, one JSON a line"
+echo "  $BUILD/qrgatectl -c $CONF cred list         the credentials"
+echo "  $BUILD/qrgated -c $CONF                     the gate again (Ctrl-C stops it), and meanwhile:"
+echo "  $BUILD/qrgatectl -c $CONF status|open entry|lockdown|normal"
+echo "  $BUILD/qrgatectl help; man ./src/qrgatectl/qrgatectl.1"

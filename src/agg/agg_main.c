@@ -11,6 +11,7 @@
  * SIGTERM/SIGINT through a signalfd.  Only main() dies.
  */
 #include <errno.h>
+#include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -46,11 +47,12 @@ struct agg_sig {
 /* As many -o as qrgated takes. */
 #define AGG_MAX_OVERRIDES 64
 
+/* Asked for (-h, --help): stdout and 0; after a mistake: stderr and 2. */
 static void
-usage(void)
+usage(int status)
 {
-	fprintf(stderr,
-	    "usage: qrgate-aggregator [-d] [-c file] [-o section.key=value]\n"
+	fprintf(status == 0 ? stdout : stderr,
+	    "usage: qrgate-aggregator [-dh] [-c file] [-o section.key=value]\n"
 	    "       qrgate-aggregator -n [-c file] [-o section.key=value] | -E\n"
 	    "       qrgate-aggregator [-c file] [-o section.key=value] command [--db CONN] ...\n"
 	    "commands:\n"
@@ -61,7 +63,7 @@ usage(void)
 	    "  daily [--date YYYY-MM-DD] [--csv|--json]\n"
 	    "  gates | alarms [--all] | gaps [--all]   [--csv|--json]\n"
 	    "  hash-password   (reads the password on stdin)\n");
-	exit(2);
+	exit(status);
 }
 
 json_t *
@@ -208,11 +210,15 @@ main(int argc, char **argv)
 	static struct agg a;
 	const char *conf = NULL, *overrides[AGG_MAX_OVERRIDES];
 	bool check = false, debug = false;
+	static const struct option longopts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
 	int ch, n_overrides = 0;
 
 	log_init("qrgate-aggregator", LOG_LVL_INFO);
 	/* "+": options stop at the command, whose own follow it. */
-	while ((ch = getopt(argc, argv, "+c:dno:Eh")) != -1) {
+	while ((ch = getopt_long(argc, argv, "+c:dno:Eh", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'c': conf = optarg; break;
 		case 'd': debug = true; break;
@@ -228,8 +234,11 @@ main(int argc, char **argv)
 		case 'E':
 			agg_config_print_example();
 			return 0;
+		case 'h':
+			usage(0);
+			break;
 		default:
-			usage();
+			usage(2);
 		}
 	}
 	argc -= optind;

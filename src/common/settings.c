@@ -167,6 +167,8 @@ setting_set(const struct setting *s, void *base, const char *v, char *msg,
 
 	switch (s->type) {
 	case SETTING_STRING:
+		if (s->check != NULL && s->check(v, msg, len) == -1)
+			return -1;
 		return setting_set_string(s, field, v, msg, len);
 	case SETTING_INT:
 		return setting_set_int(s, field, v, msg, len);
@@ -242,6 +244,14 @@ settings_defaults(const struct settings *t, void *base, size_t size)
 	}
 }
 
+/*
+ * The longest line read: the longest key and value (p_value) with room for
+ * the blanks around them.  inih's own buffer is smaller (200, built into
+ * the system's library), so a longer line is handed to it shortened
+ * (loader_long_line).
+ */
+#define LOADER_LINE_MAX	1280
+
 /* The state of one load: the config being read and every error so far. */
 struct settings_loader {
 	const struct settings *t;
@@ -254,6 +264,9 @@ struct settings_loader {
 
 	/* What the reader knows about the line inih is working on. */
 	int lineno;
+	char line[LOADER_LINE_MAX + 1];
+	bool long_value;	/* the value is long_text, not inih's */
+	char long_text[LOADER_LINE_MAX + 1];
 	bool indented;		/* it starts with blank space */
 	int section_line;	/* the last line that starts with '[' */
 	int section_reported;	/* section_line of the last unknown one */
@@ -358,12 +371,72 @@ loader_errors_sort(struct settings_loader *l)
 	}
 }
 
+/* Whether s[i] starts an inline comment, as inih reads one: a ';' after a
+ * blank. */
+static bool
+loader_comment_at(const char *s, size_t i)
+{
+	return s[i] == ';' && i > 0 && isspace((unsigned char)s[i - 1]);
+}
+
+/*
+ * A line longer than inih's buffer of num: the value is read here as inih
+ * would read it (after the first '=' or ':' of a setting, or the whole of
+ * an indented line that continues one; blanks around it and an inline
+ * comment dropped) into long_text, and inih is handed the line with "x"
+ * for its value, which the handler replaces.  -1 for a line that is not
+ * a setting.
+ */
+static int
+loader_long_line(struct settings_loader *l, char *str, int num)
+{
+	const char *p = l->line, *v;
+	size_t k, n;
+
+	if (l->lineno == 1 && strncmp(p, "\xef\xbb\xbf", 3) == 0)
+		p += 3;
+	v = p + strspn(p, " \t\r\f\v");
+	if (*v == ';' || *v == '#' || *v == '\0') {
+		strcpy(str, "\n");	/* a comment or blanks: inih skips them */
+		return 0;
+	}
+	if (*v == '[')
+		return -1;
+	if (v > p) {
+		/* An indented line: all of it continues the value above. */
+		k = 0;
+		strcpy(str, " x\n");
+	} else {
+		for (k = 0; v[k] != '\0' && v[k] != '=' && v[k] != ':' &&
+		    !loader_comment_at(v, k); k++)
+			;
+		if (v[k] != '=' && v[k] != ':')
+			return -1;
+		k++;
+		if ((size_t)(v - l->line) + k + 3 > (size_t)num - 1)
+			return -1;
+		memcpy(str, l->line, (size_t)(v - l->line) + k);
+		strcpy(str + (v - l->line) + k, "x\n");
+	}
+	v += k;
+	v += strspn(v, " \t\r\f\v");
+	for (n = 0; v[n] != '\0' && !loader_comment_at(v, n); n++)
+		;
+	while (n > 0 && isspace((unsigned char)v[n - 1]))
+		n--;
+	memcpy(l->long_text, v, n);
+	l->long_text[n] = '\0';
+	l->long_value = true;
+	return 0;
+}
+
 /*
  * inih's reader: one line per call, counted, so that the handler knows
  * where its setting was written.  It reads with getc rather than fgets
  * because a NUL byte would hide the real length of what fgets read.  A
- * line too long for inih's buffer, or with a NUL byte, is reported here
- * and handed on as an empty line, so inih never sees half a line.
+ * line too long for inih's buffer is shortened (loader_long_line); one
+ * longer than LOADER_LINE_MAX, or with a NUL byte, is reported here and
+ * handed on as an empty line, so inih never sees half a line.
  */
 static char *
 loader_ini_read(char *str, int num, void *stream)
@@ -373,7 +446,8 @@ loader_ini_read(char *str, int num, void *stream)
 	bool nul = false, long_line = false;
 	const char *p;
 
-	if (num < 3)
+	l->long_value = false;
+	if (num < 4)
 		return NULL;
 	ch = getc(l->f);
 	if (ch == EOF) {
@@ -388,13 +462,23 @@ loader_ini_read(char *str, int num, void *stream)
 	for (; ch != EOF && ch != '\n'; ch = getc(l->f)) {
 		if (ch == '\0')
 			nul = true;
-		else if (n < num - 2)
-			str[n++] = (char)ch;
+		else if (n < LOADER_LINE_MAX)
+			l->line[n++] = (char)ch;
 		else
 			long_line = true;
 	}
-	str[n++] = '\n';
-	str[n] = '\0';
+	l->line[n] = '\0';
+	if (!nul && !long_line && n > num - 2) {
+		if (loader_long_line(l, str, num) == -1) {
+			loader_error_add(l, l->lineno, "%s:%d: syntax error",
+			    l->fname, l->lineno);
+			strcpy(str, "\n");
+		}
+	} else if (!nul && !long_line) {
+		memcpy(str, l->line, (size_t)n);
+		str[n++] = '\n';
+		str[n] = '\0';
+	}
 	if (nul || long_line) {
 		if (nul)
 			loader_error_add(l, l->lineno, "%s:%d: NUL byte in line",
@@ -403,7 +487,7 @@ loader_ini_read(char *str, int num, void *stream)
 			loader_error_add(l, l->lineno, "%s:%d: line longer "
 			    "than %d characters (indented lines that follow a "
 			    "setting continue its value)", l->fname, l->lineno,
-			    num - 2);
+			    LOADER_LINE_MAX);
 		strcpy(str, "\n");
 	}
 
@@ -472,6 +556,8 @@ loader_ini_handler(void *user, const char *section, const char *name,
 
 	if (value == NULL)
 		value = "";
+	if (l->long_value)
+		value = l->long_text;
 	if (l->pending && l->indented && !l->bracket_since &&
 	    strcmp(section, l->p_section) == 0 &&
 	    strcmp(name, l->p_key) == 0) {

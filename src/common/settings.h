@@ -52,6 +52,9 @@ struct setting {
 	size_t size;		/* string, or an enum kept as its name: the
 				 * field's size; 0 for an enum kept as an int */
 	bool nonempty;		/* string: "" is refused */
+	/* string: refuses what the type alone allows, with a message in msg
+	 * as ops->set gives one, or NULL */
+	int (*check)(const char *v, char *msg, size_t msglen);
 	int min, max;		/* int */
 	const struct setting_choice *choices;	/* enum; NULL name ends it */
 	const struct setting_ops *ops;	/* custom */

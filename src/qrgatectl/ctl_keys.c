@@ -54,21 +54,30 @@ keys_num(const char *s, int64_t lo, int64_t hi, int64_t *v)
 }
 
 /*
- * A time in Unix seconds: an integer is seconds (not the milliseconds
- * of timefmt_parse(), since token times are whole seconds), anything else
- * a UTC time as timefmt_parse() reads it.
+ * A time in Unix seconds: digits alone are seconds (not the milliseconds
+ * of timefmt_parse(), since token times are whole seconds) and must fit
+ * the token's 32 bits, so that milliseconds are refused rather than read
+ * as a time in 1970; anything else is a UTC time as timefmt_parse() reads
+ * it.  -1, with what is accepted said on stderr.
  */
 static int
-keys_time(const char *s, int64_t *sec)
+keys_time(const char *cmd, const char *s, int64_t *sec)
 {
 	int64_t ms;
 
-	if (keys_num(s, 0, UINT32_MAX, sec) == 0)
+	if (s[0] >= '0' && s[0] <= '9' && s[strspn(s, "0123456789")] == '\0') {
+		if (keys_num(s, 0, UINT32_MAX, sec) == 0)
+			return 0;
+	} else if (timefmt_parse(s, &ms) == 0 && ms >= 0 &&
+	    ms / 1000 <= UINT32_MAX) {
+		*sec = ms / 1000;
 		return 0;
-	if (timefmt_parse(s, &ms) == -1 || ms / 1000 > UINT32_MAX)
-		return -1;
-	*sec = ms / 1000;
-	return 0;
+	}
+	fprintf(stderr, "qrgatectl: %s: bad time '%s': expected seconds "
+	    "since 1970 (0..%" PRIu32 ", not milliseconds), YYYY-MM-DD or "
+	    "YYYY-MM-DDTHH:MM:SSZ, UTC, before 2106-02-07\n", cmd, s,
+	    UINT32_MAX);
+	return -1;
 }
 
 /* Whether argv[*i] is an option both commands take; -1 for a bad value. */
@@ -182,8 +191,9 @@ keys_badge_usage(void)
 {
 	fprintf(stderr, "usage: qrgatectl badge ID --key FILE --serial N "
 	    "--expires T\n"
-	    "                       [--png FILE] [--scale N] [--show]\n"
-	    "  T is Unix seconds, YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ, UTC\n");
+	    "                       [--allow-expired] [--png FILE] [--scale N] [--show]\n"
+	    "  T is Unix seconds, YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ, UTC,\n"
+	    "  in the future unless --allow-expired\n");
 }
 
 int
@@ -194,6 +204,8 @@ ctl_badge(struct ctl *c, int argc, char **argv)
 	uint8_t sk[TOKEN_SK_BYTES];
 	char text[TOKEN_TEXT_MAX];
 	int64_t serial = -1, expires = -1;
+	const char *expires_arg = NULL;
+	bool allow_expired = false;
 	int r;
 
 	(void)c;
@@ -209,11 +221,11 @@ ctl_badge(struct ctl *c, int argc, char **argv)
 				return 2;
 			}
 		} else if ((v = ctl_opt(argc, argv, &i, "--expires")) != NULL) {
-			if (keys_time(v, &expires) == -1) {
-				fprintf(stderr, "qrgatectl: badge: bad time "
-				    "'%s'\n", v);
+			if (keys_time("badge", v, &expires) == -1)
 				return 2;
-			}
+			expires_arg = v;
+		} else if (strcmp(argv[i], "--allow-expired") == 0) {
+			allow_expired = true;
 		} else if (argv[i][0] == '-' || id != NULL) {
 			keys_badge_usage();
 			return 2;
@@ -222,6 +234,15 @@ ctl_badge(struct ctl *c, int argc, char **argv)
 	}
 	if (id == NULL || o.key_path == NULL || serial < 0 || expires < 0) {
 		keys_badge_usage();
+		return 2;
+	}
+	/* A badge already expired is denied at every gate: printed by
+	 * mistake (a wrong year), it would be handed out and fail at the
+	 * turnstile.  Refused, unless asked for (tests of the denial). */
+	if (expires <= (int64_t)time(NULL) && !allow_expired) {
+		fprintf(stderr, "qrgatectl: badge: --expires %s is in the past: "
+		    "every gate would deny this badge (--allow-expired makes "
+		    "it anyway)\n", expires_arg);
 		return 2;
 	}
 	if (keys_id_check(id) == -1)
@@ -273,11 +294,8 @@ ctl_token(struct ctl *c, int argc, char **argv)
 				return 2;
 			}
 		} else if ((v = ctl_opt(argc, argv, &i, "--at")) != NULL) {
-			if (keys_time(v, &at) == -1) {
-				fprintf(stderr, "qrgatectl: token: bad time "
-				    "'%s'\n", v);
+			if (keys_time("token", v, &at) == -1)
 				return 2;
-			}
 		} else if (argv[i][0] == '-' || id != NULL) {
 			keys_token_usage();
 			return 2;

@@ -3,6 +3,8 @@
  * the database work on the SQLite file directly (the daemon need not run);
  * status and open ask the running daemon through its control socket.
  */
+#include <errno.h>
+#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,13 +44,40 @@ ctl_config_optional(const char *cmd)
 	    strcmp(cmd, "push") == 0 || strcmp(cmd, "site") == 0;
 }
 
+/* Asked for (--help, help): stdout and 0; after a mistake: stderr and 2. */
 static void
-usage(void)
+usage(int status)
 {
-	fprintf(stderr, "usage: qrgatectl [-c FILE] [-o section.key=value]... COMMAND ...\n");
+	FILE *f = status == 0 ? stdout : stderr;
+
+	fprintf(f, "usage: qrgatectl [-c FILE] [-o section.key=value]... COMMAND ...\n");
 	for (size_t i = 0; i < nitems(ctl_commands); i++)
-		fprintf(stderr, "  %s\n", ctl_commands[i].usage);
-	exit(2);
+		fprintf(f, "  %s\n", ctl_commands[i].usage);
+	fprintf(f, "  help [COMMAND]                 this text, or one command's\n");
+	exit(status);
+}
+
+static bool
+ctl_help_arg(const char *arg)
+{
+	return strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0;
+}
+
+/* "help COMMAND" and "COMMAND --help": that command's line, before any
+ * config is read, so that help works on a machine with none. */
+static int
+ctl_help(const char *cmd)
+{
+	for (size_t i = 0; i < nitems(ctl_commands); i++) {
+		if (strcmp(cmd, ctl_commands[i].name) == 0) {
+			printf("usage: qrgatectl [-c FILE] [-o section.key=value]... "
+			    "%s\nSee qrgatectl(1).\n", ctl_commands[i].usage);
+			return 0;
+		}
+	}
+	fprintf(stderr, "qrgatectl: unknown command %s\n", cmd);
+	usage(2);
+	return 2;
 }
 
 int
@@ -57,37 +86,66 @@ main(int argc, char **argv)
 	static struct ctl c;
 	const char *overrides[MAX_OVERRIDES];
 	struct config_errors errs;
+	static const struct option longopts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
 	int n_overrides = 0, ch;
+	bool named = false;
 
 	log_init("qrgatectl", LOG_LVL_WARN);
 	c.config_path = QRGATE_SYSCONFDIR "/qrgate.conf";
 	/* "+": options stop at the subcommand, which has its own. */
-	while ((ch = getopt(argc, argv, "+c:o:")) != -1) {
+	while ((ch = getopt_long(argc, argv, "+c:ho:", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'c':
 			c.config_path = optarg;
+			named = true;
+			break;
+		case 'h':
+			usage(0);
 			break;
 		case 'o':
 			if (n_overrides == MAX_OVERRIDES)
-				usage();
+				usage(2);
 			overrides[n_overrides++] = optarg;
 			break;
 		default:
-			usage();
+			usage(2);
 		}
 	}
 	argc -= optind;
 	argv += optind;
 	if (argc < 1)
-		usage();
+		usage(2);
+	if (strcmp(argv[0], "help") == 0) {
+		if (argc > 1)
+			return ctl_help(argv[1]);
+		usage(0);
+	}
+	if (argc == 2 && ctl_help_arg(argv[1]))
+		return ctl_help(argv[0]);
 
-	/* A missing default config file is fine for scan, which needs only
-	 * the decoder's defaults, and for the key and token commands, which
-	 * need none (a badge printer has no gate's config). */
-	if (access(c.config_path, F_OK) == -1 && ctl_config_optional(argv[0]) &&
-	    n_overrides == 0)
-		config_defaults(&c.cfg);
-	else if (config_load(&c.cfg, c.config_path, overrides, n_overrides, &errs) == -1) {
+	/* A missing config file is fine for scan, which needs only the
+	 * decoder's defaults and the -o given, and for the key and token
+	 * commands, which need none (a badge printer has no gate's config).
+	 * The others read the gate's store or socket from it: say which file
+	 * is missing and how to name another, not only "cannot open". */
+	if (access(c.config_path, F_OK) == -1) {
+		int e = errno;
+
+		if (ctl_config_optional(argv[0])) {
+			c.config_path = NULL;
+		} else {
+			fprintf(stderr, "qrgatectl: %s: %s; %s reads the gate's "
+			    "store and socket from its config: %s\n",
+			    c.config_path, strerror(e), argv[0], named ?
+			    "check the path given to -c" :
+			    "name another with -c FILE");
+			return 1;
+		}
+	}
+	if (config_load(&c.cfg, c.config_path, overrides, n_overrides, &errs) == -1) {
 		for (int i = 0; i < errs.count && i < CONFIG_MAX_ERRORS; i++)
 			fprintf(stderr, "%s\n", errs.msg[i]);
 		return 1;
@@ -99,5 +157,5 @@ main(int argc, char **argv)
 		}
 	}
 	fprintf(stderr, "qrgatectl: unknown command %s\n", argv[0]);
-	usage();
+	usage(2);
 }

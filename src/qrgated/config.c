@@ -97,6 +97,26 @@ static const struct setting_ops setting_line_ops = {
 	.describe = setting_line_describe,
 };
 
+/*
+ * camera.source: a list with an empty name (a trailing comma, ",,") would
+ * pass the check and stop the file camera at start; refused here, with
+ * its line.  A device's path has no comma, so this holds for every backend.
+ */
+static int
+setting_source_check(const char *v, char *msg, size_t len)
+{
+	size_t n = strlen(v);
+
+	if (strchr(v, ',') == NULL)
+		return 0;
+	if (v[0] == ',' || v[n - 1] == ',' || strstr(v, ",,") != NULL) {
+		snprintf(msg, len, "an empty name in the list (a comma "
+		    "at its start or end, or two together)");
+		return -1;
+	}
+	return 0;
+}
+
 #define FIELD_SIZE(f)	sizeof(((struct config *)0)->f)
 
 #define S_STRING(sec, k, f, ne, d, m) { .section = sec, .key = k, \
@@ -159,9 +179,12 @@ static const struct setting config_settings[] = {
 	    "Where frames come from: file (still images), v4l2 (a video "
 	    "device) or libcamera (accepted here; the daemon says whether it "
 	    "was built in)."),
-	S_STRING("camera", "source", camera.source, true, "/dev/video0",
-	    "For v4l2, the device; for file, a directory, one image file or a "
-	    "comma-separated list of image files."),
+	{ .section = "camera", .key = "source", .type = SETTING_STRING,
+	  .offset = offsetof(struct config, camera.source),
+	  .size = FIELD_SIZE(camera.source), .nonempty = true,
+	  .check = setting_source_check, .def = "/dev/video0",
+	  .meaning = "For v4l2, the device; for file, a directory, one image "
+	  "file or a comma-separated list of image files." },
 	S_INT("camera", "fps", camera.fps, 1, 1000, "15",
 	    "Frames captured (or replayed) per second: at most 120 from a "
 	    "camera; the file backend replays up to 1000, for benches."),

@@ -177,4 +177,10 @@ int config_set(struct config *c, const char *section, const char *key,
 /* Writes an annotated INI file of every setting at its default. */
 void config_write_example(FILE *f);
 
+/*
+ * qrgated -n: the files, directories and device nodes c names are there
+ * (config_probe.c).  0, or -1 with each one missing said on out.
+ */
+int config_probe(const struct config *c, FILE *out);
+
 #endif

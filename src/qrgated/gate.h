@@ -150,6 +150,10 @@ struct gate {
 	uint8_t cccd_key[32];	/* ... the site's CCCD check key */
 	int64_t config_version;
 	int64_t cred_version;
+	/* The credentials the hold-off last saw (gate_scan.c): a change
+	 * decides again the codes in view that were denied. */
+	int64_t held_cred_version;
+	int64_t held_data_version;
 	struct inbound_state *inbound;
 };
 

@@ -174,7 +174,8 @@ gate_scan_decide(struct gate *g, struct gate_scan *s,
 	decide(in, d);
 }
 
-static void
+/* Whether the code was granted. */
+static bool
 gate_decide_code(struct gate *g, const struct frame *f,
     const struct decoded_code *code, int64_t decode_us)
 {
@@ -262,6 +263,29 @@ gate_decide_code(struct gate *g, const struct frame *f,
 		lane_deny(&g->lane);
 		gate_scan_denied(g, &s, &ev);
 	}
+	return ev.result == RES_GRANTED;
+}
+
+/*
+ * A credential list changed since the last frame with a code, pushed
+ * (cred_version) or written by qrgatectl (the database's data_version):
+ * the codes held in view that were denied are decided again at their next
+ * sighting, or one held up while its credential was added would wait,
+ * undecided, for the worker to step away and back.
+ */
+static void
+gate_scan_creds_changed(struct gate *g)
+{
+	int64_t dv;
+	bool changed = g->cred_version != g->held_cred_version;
+
+	g->held_cred_version = g->cred_version;
+	if (store_data_version(g->store, &dv) == 0) {
+		changed = changed || dv != g->held_data_version;
+		g->held_data_version = dv;
+	}
+	if (changed)
+		holdoff_forget_denied(&g->holdoff);
 }
 
 /*
@@ -317,12 +341,14 @@ gate_scan_frame(struct gate *g, const struct frame *f)
 	    decode_us > INT32_MAX ? INT32_MAX : (int32_t)decode_us;
 	if (n <= 0)
 		return;
+	gate_scan_creds_changed(g);
 	for (int i = 0; i < res.count; i++) {
 		const struct decoded_code *c = &res.codes[i];
 
 		if (!holdoff_admit(&g->holdoff, c->data, c->len, f->ts_ns))
 			continue;
 		g->n.codes++;
-		gate_decide_code(g, f, c, decode_us);
+		if (gate_decide_code(g, f, c, decode_us))
+			holdoff_granted(&g->holdoff, c->data, c->len);
 	}
 }

@@ -61,6 +61,8 @@ holdoff_admit(struct holdoff *h, const uint8_t *data, size_t len, int64_t now_ns
 		 */
 		admit = now_ns - h->slot[i].last_ns >= h->window_ns;
 		h->slot[i].last_ns = now_ns;
+		if (admit)
+			h->slot[i].granted = false;
 		return admit;
 	}
 
@@ -75,5 +77,28 @@ holdoff_admit(struct holdoff *h, const uint8_t *data, size_t len, int64_t now_ns
 	}
 	memcpy(h->slot[oldest].digest, digest, sizeof(digest));
 	h->slot[oldest].last_ns = now_ns;
+	h->slot[oldest].granted = false;
 	return true;
+}
+
+void
+holdoff_granted(struct holdoff *h, const uint8_t *data, size_t len)
+{
+	uint8_t digest[16];
+
+	crypto_generichash(digest, sizeof(digest), data, len, NULL, 0);
+	for (int i = 0; i < HOLDOFF_SLOTS; i++) {
+		if (h->slot[i].last_ns != 0 &&
+		    memcmp(h->slot[i].digest, digest, sizeof(digest)) == 0)
+			h->slot[i].granted = true;
+	}
+}
+
+void
+holdoff_forget_denied(struct holdoff *h)
+{
+	for (int i = 0; i < HOLDOFF_SLOTS; i++) {
+		if (!h->slot[i].granted)
+			h->slot[i].last_ns = 0;
+	}
 }

@@ -18,6 +18,7 @@ struct holdoff {
 	struct {
 		uint8_t digest[16];
 		int64_t last_ns;	/* 0: slot free */
+		bool granted;		/* its decision let it through */
 	} slot[HOLDOFF_SLOTS];
 };
 
@@ -34,5 +35,16 @@ void holdoff_window_set(struct holdoff *h, int window_ms);
  * should be decided, false when it is still being held in view.
  */
 bool holdoff_admit(struct holdoff *h, const uint8_t *data, size_t len, int64_t now_ns);
+
+/* Records that the code just admitted was granted. */
+void holdoff_granted(struct holdoff *h, const uint8_t *data, size_t len);
+
+/*
+ * Forgets every code in view that was not granted, so that its next
+ * sighting is decided again: a credential added while a denied code is
+ * held up must not wait for the code to leave the view.  A granted one
+ * stays held, or it would open the way twice.
+ */
+void holdoff_forget_denied(struct holdoff *h);
 
 #endif

@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,17 +42,20 @@ struct daemon {
 	int lockfd;
 };
 
+/* Asked for (-h, --help): stdout and 0; after a mistake: stderr and 2. */
 static void
-usage(void)
+usage(int status)
 {
-	fprintf(stderr, "usage: qrgated [-dEnV] [-c FILE] [-o section.key=value]...\n"
+	fprintf(status == 0 ? stdout : stderr,
+	    "usage: qrgated [-dEhnV] [-c FILE] [-o section.key=value]...\n"
 	    "  -c FILE   config file (default " QRGATE_SYSCONFDIR "/qrgate.conf)\n"
 	    "  -n        check the config, print \"configuration OK\" or every error\n"
 	    "  -o S.K=V  override one setting (repeatable)\n"
 	    "  -d        debug logging\n"
 	    "  -E        print the annotated config of every setting at its default\n"
-	    "  -V        print the version\n");
-	exit(2);
+	    "  -V        print the version\n"
+	    "  -h        this text (also --help)\n");
+	exit(status);
 }
 
 static int
@@ -146,6 +150,12 @@ daemon_lock(struct daemon *d, const char *store_path)
 
 	snprintf(path, sizeof(path), "%s.lock", store_path);
 	d->lockfd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0640);
+	if (d->lockfd == -1 && errno == ENOENT) {
+		log_warnx("lock %s: %s: the directory of store.path is "
+		    "missing (qrgated makes the database, not its directory)",
+		    path, strerror(errno));
+		return -1;
+	}
 	if (d->lockfd == -1) {
 		log_warn("lock %s", path);
 		return -1;
@@ -187,13 +197,17 @@ main(int argc, char **argv)
 {
 	static struct daemon d;	/* static: main's state outlives every callback */
 	struct config cfg;
+	static const struct option longopts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
 	bool check_only = false;
 	int ch, rc;
 
 	d.config_path = QRGATE_SYSCONFDIR "/qrgate.conf";
 	d.lockfd = -1;
 	log_init("qrgated", LOG_LVL_INFO);
-	while ((ch = getopt(argc, argv, "c:dEno:V")) != -1) {
+	while ((ch = getopt_long(argc, argv, "c:dEhno:V", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'c':
 			d.config_path = optarg;
@@ -204,6 +218,9 @@ main(int argc, char **argv)
 		case 'E':
 			config_write_example(stdout);
 			return 0;
+		case 'h':
+			usage(0);
+			break;
 		case 'n':
 			check_only = true;
 			break;
@@ -216,20 +233,24 @@ main(int argc, char **argv)
 			printf("qrgated %s\n", QRGATE_VERSION);
 			return 0;
 		default:
-			usage();
+			usage(2);
 		}
 		if (d.n_overrides == MAX_OVERRIDES)
 			fatalx("too many -o options");
 	}
 	if (optind != argc)
-		usage();
+		usage(2);
 
 	if (daemon_load_config(&d, &cfg) == -1)
 		return 1;
 	if (check_only) {
-		if (daemon_check_store(cfg.store.path) == -1)
+		rc = config_probe(&cfg, stderr);
+		if (daemon_check_store(cfg.store.path) == -1 || rc == -1)
 			return 1;
-		printf("configuration OK\n");
+		printf("configuration OK\n"
+		    "not checked: the broker is reachable (mqtt), the camera "
+		    "gives frames, the GPIO lines are free, the daemon's user "
+		    "may write its files\n");
 		return 0;
 	}
 	log_init("qrgated", cfg.log.level);

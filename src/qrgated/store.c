@@ -54,6 +54,7 @@ static const char *const store_sql[ST_COUNT] = {
 	    " ?14, ?15, ?16)",
 	[ST_EV_PASSAGE] = "UPDATE events SET passage = ?1 WHERE seq = ?2",
 	[ST_EV_GET] = "SELECT " EVENT_COLUMNS " FROM events WHERE seq = ?1",
+	[ST_DATA_VERSION] = "PRAGMA data_version",
 };
 
 
@@ -212,6 +213,20 @@ int
 store_commit(struct store *st)
 {
 	return store_run(st, st->stmt[ST_COMMIT]) == SQLITE_DONE ? 0 : -1;
+}
+
+int
+store_data_version(struct store *st, int64_t *v)
+{
+	sqlite3_stmt *s = st->stmt[ST_DATA_VERSION];
+
+	if (sqlite3_step(s) != SQLITE_ROW) {
+		store_fail_bind(st, s);
+		return -1;
+	}
+	*v = sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	return 0;
 }
 
 /* Undoes an open transaction, if any, keeping the first error's message. */

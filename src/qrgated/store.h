@@ -68,6 +68,12 @@ struct store_grant {
 struct store *store_open(const char *path, enum store_sync sync, bool read_only);
 void store_close(struct store *st);
 
+/*
+ * SQLite's data_version: it changes when another process (qrgatectl cred)
+ * has written the database, never for this one's own writes.  0, or -1.
+ */
+int store_data_version(struct store *st, int64_t *v);
+
 /* 1 found (*out filled), 0 no such credential, -1 error. */
 int store_credential_find(struct store *st, enum cred_kind kind,
     const char *subject, struct credential *out);

@@ -31,6 +31,7 @@ enum store_stmt {
 	ST_EV_INSERT,
 	ST_EV_PASSAGE,
 	ST_EV_GET,
+	ST_DATA_VERSION,
 	ST_COUNT
 };
 

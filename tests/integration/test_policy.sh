@@ -211,7 +211,7 @@ test_policy_signed_badges() {
 	local exp=$(( $(date +%s) + 86400 ))
 	qrgatectl badge W-0201 --key "$T/issuer.key" --serial 2 --expires "$exp" --png "$T/s2.png" >/dev/null
 	qrgatectl badge W-0201 --key "$T/issuer.key" --serial 1 --expires "$exp" --png "$T/s1.png" >/dev/null
-	qrgatectl badge W-0201 --key "$T/issuer.key" --serial 2 --expires "$(( $(date +%s) - 60 ))" \
+	qrgatectl badge W-0201 --key "$T/issuer.key" --serial 2 --allow-expired --expires "$(( $(date +%s) - 60 ))" \
 		--png "$T/gone.png" >/dev/null
 	policy_frames "$T/s2.png" "$T/s1.png" "$T/gone.png"
 	run_gate

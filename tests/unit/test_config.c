@@ -472,7 +472,7 @@ test_continuation_and_long_lines(void **state)
 	struct fixture *fx = *state;
 	struct config c;
 	struct config_errors errs;
-	char text[1024], want[320], longv[300];
+	char text[4096], want[320], longv[1300], src[1001];
 	const char *p;
 
 	p = fixture_write(fx, "cont.conf",
@@ -499,7 +499,36 @@ test_continuation_and_long_lines(void **state)
 	assert_int_equal(config_load(&c, p, NULL, 0, &errs), 0);
 	assert_int_equal(c.camera.fps, 6);
 
-	/* A line longer than inih's buffer: reported, never cut silently. */
+	/*
+	 * A line longer than inih's buffer (200): read whole, as inih would
+	 * read a short one, up to the longest value a setting takes (1023
+	 * for camera.source) with its key.
+	 */
+	memset(src, 'y', sizeof(src) - 1);
+	src[0] = '/';
+	src[sizeof(src) - 1] = '\0';
+	snprintf(text, sizeof(text), "[camera]\nsource   =   %s   ; why\n"
+	    "fps = 5\n", src);
+	p = fixture_write(fx, "long1000.conf", text);
+	assert_int_equal(config_load(&c, p, NULL, 0, &errs), 0);
+	assert_string_equal(c.camera.source, src);
+	assert_int_equal(c.camera.fps, 5);
+	/* Continued by a long indented line; a long comment is one. */
+	snprintf(text, sizeof(text), "[camera]\nsource = a,\n  %.900s\n"
+	    "# %s\n%300s\nfps = 6\n", src, src, "");
+	p = fixture_write(fx, "longcont.conf", text);
+	assert_int_equal(config_load(&c, p, NULL, 0, &errs), 0);
+	assert_int_equal((int)strlen(c.camera.source), 2 + 900);
+	assert_int_equal(strncmp(c.camera.source, "a,/yyy", 6), 0);
+	assert_int_equal(c.camera.fps, 6);
+	/* A value longer than the setting takes: said so, with its line. */
+	snprintf(text, sizeof(text), "[camera]\nsource = %s%s\n", src,
+	    "zzzzzzzzzzzzzzzzzzzzzzzzzzzzzz");
+	p = fixture_write(fx, "toolong.conf", text);
+	assert_int_equal(config_load(&c, p, NULL, 0, &errs), -1);
+	assert_non_null(strstr(errs.msg[0], ":2: camera.source: "));
+
+	/* A line longer than that: reported, never cut silently. */
 	memset(longv, 'x', sizeof(longv) - 1);
 	longv[sizeof(longv) - 1] = '\0';
 	snprintf(text, sizeof(text), "[gate]\nid = a\n[camera]\nsource = /%s\n"

@@ -215,6 +215,29 @@ test_clock_edge_cases(void **state)
 	assert_false(admit_str(&h, "W-0002", T0 - 5000 * MS));
 }
 
+/* A credential list changed: the denied codes in view are decided again,
+ * the granted ones stay held, so that none opens the way twice. */
+static void
+test_forget_denied_keeps_granted(void **state)
+{
+	struct holdoff h;
+
+	(void)state;
+	holdoff_init(&h, 3000);
+	assert_true(admit_str(&h, "W-0001", T0));
+	holdoff_granted(&h, (const uint8_t *)"W-0001", 6);
+	assert_true(admit_str(&h, "W-9999", T0));
+	holdoff_forget_denied(&h);
+	assert_false(admit_str(&h, "W-0001", T0 + 100 * MS));
+	assert_true(admit_str(&h, "W-9999", T0 + 100 * MS));
+	assert_false(admit_str(&h, "W-9999", T0 + 200 * MS));
+	/* A grant is of one decision: decided again after its window, the
+	 * code is forgettable until granted again. */
+	assert_true(admit_str(&h, "W-0001", T0 + 4000 * MS));
+	holdoff_forget_denied(&h);
+	assert_true(admit_str(&h, "W-0001", T0 + 4100 * MS));
+}
+
 int
 main(void)
 {
@@ -230,6 +253,7 @@ main(void)
 		cmocka_unit_test(test_full_table_reuses_least_recent),
 		cmocka_unit_test(test_eviction_takes_oldest_sighting),
 		cmocka_unit_test(test_clock_edge_cases),
+		cmocka_unit_test(test_forget_denied_keeps_granted),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
