@@ -20,6 +20,7 @@
 #include "clock.h"
 #include "ctl.h"
 #include "store.h"
+#include "sitetime.h"
 #include "timefmt.h"
 
 #define FLOOR_KEY	"time_floor_ms"
@@ -59,7 +60,8 @@ int
 ctl_floor(struct ctl *c, int argc, char **argv)
 {
 	const char *path = c->cfg.store.path, *set = NULL;
-	int64_t floor_ms = 0, newest = 0, to;
+	int64_t floor_ms = 0, newest = 0, to = 1;
+	char msg[200];
 	struct store *st;
 	int rc = 1;
 
@@ -77,9 +79,10 @@ ctl_floor(struct ctl *c, int argc, char **argv)
 	if (set != NULL) {
 		if (strcmp(set, "now") == 0)
 			to = clock_utc_ms();
-		else if (timefmt_parse(set, &to) == -1 || to <= 0) {
-			fprintf(stderr, "qrgatectl: floor: %s: not a UTC time "
-			    "(YYYY-MM-DD, YYYY-MM-DDTHH:MM:SSZ) or 'now'\n", set);
+		else if (sitetime_parse(set, &to, msg, sizeof(msg)) == -1 ||
+		    to <= 0) {
+			fprintf(stderr, "qrgatectl: floor: %s, or 'now'\n",
+			    to <= 0 ? "not after 1970" : msg);
 			return 2;
 		}
 	}

@@ -20,6 +20,7 @@
 #include "ctl.h"
 #include "keyfile.h"
 #include "qrpng.h"
+#include "sitetime.h"
 #include "timefmt.h"
 #include "token.h"
 
@@ -56,16 +57,22 @@ keys_num(const char *s, int64_t lo, int64_t hi, int64_t *v)
 /*
  * A time in Unix seconds: an integer is seconds (not the milliseconds
  * of timefmt_parse(), since token times are whole seconds), anything else
- * a UTC time as timefmt_parse() reads it.
+ * a time as sitetime_parse() reads it: local in site.timezone, or with Z
+ * or an offset.
  */
 static int
 keys_time(const char *s, int64_t *sec)
 {
+	char msg[200];
 	int64_t ms;
 
 	if (keys_num(s, 0, UINT32_MAX, sec) == 0)
 		return 0;
-	if (timefmt_parse(s, &ms) == -1 || ms / 1000 > UINT32_MAX)
+	if (sitetime_parse(s, &ms, msg, sizeof(msg)) == -1) {
+		fprintf(stderr, "qrgatectl: %s\n", msg);
+		return -1;
+	}
+	if (ms / 1000 > UINT32_MAX)
 		return -1;
 	*sec = ms / 1000;
 	return 0;
@@ -183,7 +190,8 @@ keys_badge_usage(void)
 	fprintf(stderr, "usage: qrgatectl badge ID --key FILE --serial N "
 	    "--expires T\n"
 	    "                       [--png FILE] [--scale N] [--show]\n"
-	    "  T is Unix seconds, YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ, UTC\n");
+	    "  T is Unix seconds, or YYYY-MM-DD[THH:MM[:SS]] in site.timezone,"
+	    "\n  or with Z or an offset (+07:00)\n");
 }
 
 int
@@ -244,8 +252,8 @@ keys_token_usage(void)
 	fprintf(stderr, "usage: qrgatectl token ID --key FILE [--step-s S] "
 	    "[--at T]\n"
 	    "                       [--png FILE] [--scale N] [--show]\n"
-	    "  S in %d..%d (default %d); T is Unix seconds or a UTC time "
-	    "(default now)\n", KEYS_STEP_MIN, KEYS_STEP_MAX, TOKEN_STEP_S);
+	    "  S in %d..%d (default %d); T is Unix seconds or a time, in "
+	    "site.timezone\n  or with Z or an offset (default now)\n", KEYS_STEP_MIN, KEYS_STEP_MAX, TOKEN_STEP_S);
 }
 
 int

@@ -12,6 +12,7 @@
 #include "keyfile.h"
 #include "store.h"
 #include "store_private.h"
+#include "sitetime.h"
 #include "timefmt.h"
 
 /* The first 8 columns are needed; role, serial and pubkey (schema 3)
@@ -185,8 +186,11 @@ csv_time(const char *name, const char *v, int64_t *ms, char *msg,
 		*ms = 0;
 		return 0;
 	}
-	if (timefmt_parse(v, ms) == -1) {
-		snprintf(msg, msglen, "%s: bad time '%.40s'", name, v);
+	char why[200];
+
+	/* People write these lists: their times read as the CLI's do. */
+	if (sitetime_parse(v, ms, why, sizeof(why)) == -1) {
+		snprintf(msg, msglen, "%s: %s", name, why);
 		return -1;
 	}
 	return 0;
