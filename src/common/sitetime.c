@@ -265,14 +265,19 @@ sitetime_parse_since(const char *s, int64_t now_ms, int64_t *ms, char *msg,
 const char *
 sitetime_format(int64_t ms, char *buf, size_t len)
 {
+	/* 9999-12-31T23:59:59.999, the last time the parsers read. */
+	const int64_t last = INT64_C(253402300799999);
 	char wall[TIMEFMT_LEN], zone[16];
+	int64_t local;
 	long off;
 
-	if (sitetime_offset(sitetime_floor_div(ms, 1000), &off) == -1)
+	/* A local time outside 1970..9999 would not read back: UTC then. */
+	if (sitetime_offset(sitetime_floor_div(ms, 1000), &off) == -1 ||
+	    (local = ms + off * INT64_C(1000)) < 0 || local > last)
 		return timefmt_format(ms, buf, len);
 	sitetime_offset_text(off, zone, sizeof(zone));
-	snprintf(buf, len, "%s %s", timefmt_format_sec(ms + off * INT64_C(1000),
-	    wall, sizeof(wall)), zone);
+	snprintf(buf, len, "%s %s", timefmt_format_sec(local, wall,
+	    sizeof(wall)), zone);
 	return buf;
 }
 

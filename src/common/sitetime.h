@@ -60,8 +60,12 @@ int sitetime_parse(const char *s, int64_t *ms, char *msg, size_t msglen);
 int sitetime_parse_since(const char *s, int64_t now_ms, int64_t *ms,
     char *msg, size_t msglen);
 
-/* "YYYY-MM-DD HH:MM:SS +07" (or "+05:30", "-04") in the site's zone, to
- * the second, for tables; returns buf (len >= TIMEFMT_LEN). */
+/*
+ * "YYYY-MM-DD HH:MM:SS +07" (or "+05:30", "-04") in the site's zone, to
+ * the second, for tables; sitetime_parse() reads it back.  A time whose
+ * local date falls outside 1970..9999 is written as timefmt_format()
+ * writes it, in UTC.  Returns buf (len >= TIMEFMT_LEN).
+ */
 const char *sitetime_format(int64_t ms, char *buf, size_t len);
 
 /* site.timezone's type in a table of settings: a char[] field checked

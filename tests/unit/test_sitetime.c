@@ -220,6 +220,43 @@ test_format(void **state)
 	zone("UTC");
 	assert_string_equal(sitetime_format(ms, buf, sizeof(buf)),
 	    "2027-01-01 00:00:00 +00");
+	/* A local date outside 1970..9999 stays UTC, which reads back. */
+	zone("America/New_York");
+	assert_string_equal(sitetime_format(0, buf, sizeof(buf)),
+	    "1970-01-01T00:00:00.000Z");
+	zone("Europe/Berlin");
+	assert_string_equal(sitetime_format(utc("9999-12-31T23:30:00Z"), buf,
+	    sizeof(buf)), "9999-12-31T23:30:00.000Z");
+}
+
+/*
+ * What a table shows reads back as the same second, across a year of
+ * each zone in steps that land in and around every change of offset.
+ */
+static void
+test_format_reads_back(void **state)
+{
+	static const char *const zones[] = { "Asia/Ho_Chi_Minh",
+	    "Europe/Berlin", "America/New_York", "Australia/Lord_Howe",
+	    "Asia/Kolkata", "UTC" };
+	int64_t from = utc("2026-01-01T00:00:00Z"), step = 7 * 60 * 1000 + 1;
+	char buf[TIMEFMT_LEN], msg[200];
+
+	(void)state;
+	for (size_t z = 0; z < sizeof(zones) / sizeof(zones[0]); z++) {
+		zone(zones[z]);
+		for (int64_t ms = from; ms < from + 366 * 86400000LL;
+		    ms += step) {
+			int64_t back = -1;
+
+			sitetime_format(ms, buf, sizeof(buf));
+			if (sitetime_parse(buf, &back, msg, sizeof(msg)) != 0 ||
+			    back != ms - ms % 1000)
+				fail_msg("%s: %lld -> '%s' -> %lld (%s)",
+				    zones[z], (long long)ms, buf,
+				    (long long)back, msg);
+		}
+	}
 }
 
 static void
@@ -290,6 +327,7 @@ main(void)
 		cmocka_unit_test(test_gap_and_overlap),
 		cmocka_unit_test(test_since),
 		cmocka_unit_test(test_format),
+		cmocka_unit_test(test_format_reads_back),
 		cmocka_unit_test(test_zone_names),
 		cmocka_unit_test(test_machine_form_unchanged),
 	};
