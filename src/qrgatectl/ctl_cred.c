@@ -19,8 +19,8 @@
 #include "ctl_table.h"
 #include "keyfile.h"
 #include "payload.h"
-#include "store.h"
 #include "sitetime.h"
+#include "store.h"
 #include "timefmt.h"
 #include "util.h"
 
@@ -91,12 +91,12 @@ cred_arg_copy(char *dst, size_t size, const char *what, const char *v)
 static int
 cred_arg_time(int64_t *ms, const char *what, const char *v)
 {
+	char msg[200];
+
 	if (*v == '\0') {
 		*ms = 0;
 		return 0;
 	}
-	char msg[200];
-
 	if (sitetime_parse(v, ms, msg, sizeof(msg)) == -1) {
 		fprintf(stderr, "qrgatectl: cred: %s: %s\n", what, msg);
 		return -1;

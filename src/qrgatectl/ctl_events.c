@@ -16,8 +16,8 @@
 
 #include "clock.h"
 #include "ctl_table.h"
-#include "store.h"
 #include "sitetime.h"
+#include "store.h"
 #include "timefmt.h"
 
 enum events_format { EVENTS_TABLE, EVENTS_JSON, EVENTS_CSV };

@@ -19,8 +19,8 @@
 
 #include "clock.h"
 #include "ctl.h"
-#include "store.h"
 #include "sitetime.h"
+#include "store.h"
 #include "timefmt.h"
 
 #define FLOOR_KEY	"time_floor_ms"
@@ -60,7 +60,7 @@ int
 ctl_floor(struct ctl *c, int argc, char **argv)
 {
 	const char *path = c->cfg.store.path, *set = NULL;
-	int64_t floor_ms = 0, newest = 0, to = 1;
+	int64_t floor_ms = 0, newest = 0, to;
 	char msg[200];
 	struct store *st;
 	int rc = 1;
@@ -79,10 +79,13 @@ ctl_floor(struct ctl *c, int argc, char **argv)
 	if (set != NULL) {
 		if (strcmp(set, "now") == 0)
 			to = clock_utc_ms();
-		else if (sitetime_parse(set, &to, msg, sizeof(msg)) == -1 ||
-		    to <= 0) {
+		else if (sitetime_parse(set, &to, msg, sizeof(msg)) == -1) {
 			fprintf(stderr, "qrgatectl: floor: %s, or 'now'\n",
-			    to <= 0 ? "not after 1970" : msg);
+			    msg);
+			return 2;
+		} else if (to <= 0) {
+			fprintf(stderr, "qrgatectl: floor: %s: not after "
+			    "1970\n", set);
 			return 2;
 		}
 	}

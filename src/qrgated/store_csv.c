@@ -10,9 +10,9 @@
 #include <string.h>
 
 #include "keyfile.h"
+#include "sitetime.h"
 #include "store.h"
 #include "store_private.h"
-#include "sitetime.h"
 #include "timefmt.h"
 
 /* The first 8 columns are needed; role, serial and pubkey (schema 3)
@@ -182,12 +182,12 @@ static int
 csv_time(const char *name, const char *v, int64_t *ms, char *msg,
     size_t msglen)
 {
+	char why[200];
+
 	if (*v == '\0') {
 		*ms = 0;
 		return 0;
 	}
-	char why[200];
-
 	/* People write these lists: their times read as the CLI's do. */
 	if (sitetime_parse(v, ms, why, sizeof(why)) == -1) {
 		snprintf(msg, msglen, "%s: %s", name, why);
