@@ -17,6 +17,7 @@
 #include "clock.h"
 #include "log.h"
 #include "loop.h"
+#include "sitetime.h"
 #include "timefmt.h"
 #include "util.h"
 
@@ -67,6 +68,23 @@ agg_column_shown(const char *key, enum agg_out out)
 	return out == OUT_CSV || n < 3 || strcmp(key + n - 3, "_ms") != 0;
 }
 
+/*
+ * A cell's text.  In a table a time (the query's UTC text) is shown in
+ * the site's zone with its offset; CSV keeps the UTC text for machines.
+ */
+static void
+agg_cell_of(json_t *v, enum agg_out out, char *buf, size_t len)
+{
+	const char *s = json_string_value(v);
+	int64_t ms;
+
+	if (out != OUT_CSV && s != NULL && strchr(s, 'T') != NULL &&
+	    timefmt_parse(s, &ms) == 0)
+		sitetime_format(ms, buf, len);
+	else
+		agg_text_of(v, buf, len);
+}
+
 /* Prints an array of flat objects, the first one's keys as columns. */
 static void
 agg_print_rows(json_t *rows, enum agg_out out)
@@ -91,7 +109,7 @@ agg_print_rows(json_t *rows, enum agg_out out)
 		json_object_foreach(first, key, v) {
 			if (c == ncol)
 				break;
-			agg_text_of(json_object_get(row, key), cell,
+			agg_cell_of(json_object_get(row, key), out, cell,
 			    sizeof(cell));
 			if ((int)strlen(cell) > width[c])
 				width[c] = (int)strlen(cell);
@@ -113,8 +131,8 @@ agg_print_rows(json_t *rows, enum agg_out out)
 			if (row == NULL)
 				snprintf(cell, sizeof(cell), "%s", key);
 			else
-				agg_text_of(json_object_get(row, key), cell,
-				    sizeof(cell));
+				agg_cell_of(json_object_get(row, key), out,
+				    cell, sizeof(cell));
 			if (out == OUT_CSV) {
 				if (sep)
 					putchar(',');
@@ -254,6 +272,27 @@ agg_cli_query(const struct agg_cli_opts *o, struct agg_web_query *q)
 	}
 }
 
+/* Reads *v, when given, in the site's zone (sitetime.h), and points it
+ * at its milliseconds in buf. */
+static int
+agg_cli_time(const char *cmd, const char *opt, const char **v, char *buf,
+    size_t len, int64_t now_ms)
+{
+	char msg[200];
+	int64_t ms;
+
+	if (*v == NULL)
+		return 0;
+	if (sitetime_parse_since(*v, now_ms, &ms, msg, sizeof(msg)) == -1) {
+		fprintf(stderr, "qrgate-aggregator %s: %s: %s\n", cmd, opt,
+		    msg);
+		return -1;
+	}
+	snprintf(buf, len, "%lld", (long long)ms);
+	*v = buf;
+	return 0;
+}
+
 int
 agg_cli_run(const struct agg_config *cfg, int argc, char **argv)
 {
@@ -261,6 +300,7 @@ agg_cli_run(const struct agg_config *cfg, int argc, char **argv)
 	struct agg_web_query q;
 	struct agg_query_ctx ctx;
 	const char *cmd = argv[0];
+	char from[24], to[24];
 	json_t *doc, *rows;
 	int status, first;
 
@@ -289,6 +329,12 @@ agg_cli_run(const struct agg_config *cfg, int argc, char **argv)
 		.tracing = cfg->tracing, .heartbeat_s = cfg->heartbeat_s,
 		.inside_hours = cfg->inside_hours, .now_ms = clock_utc_ms(),
 	};
+	/* A person's --from and --to become the API's milliseconds here,
+	 * so the web API's own reading of times does not change. */
+	if (agg_cli_time(cmd, "--from", &o.from, from, sizeof(from),
+	    ctx.now_ms) == -1 || agg_cli_time(cmd, "--to", &o.to, to,
+	    sizeof(to), ctx.now_ms) == -1)
+		return 2;
 	if ((ctx.db = agg_db_open(o.db != NULL ? o.db : cfg->db, true)) ==
 	    NULL)
 		return 1;

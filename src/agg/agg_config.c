@@ -34,6 +34,10 @@ static const struct setting_ops agg_sites_ops = {
 #define S_BOOL(sec, k, f, d, m) { .section = sec, .key = k, \
 	.type = SETTING_BOOL, .offset = offsetof(struct agg_config, f), \
 	.def = d, .meaning = m }
+#define S_ZONE(sec, k, f, d, m) { .section = sec, .key = k, \
+	.type = SETTING_CUSTOM, .offset = offsetof(struct agg_config, f), \
+	.size = FIELD_SIZE(f), .ops = &sitetime_setting_ops, .def = d, \
+	.meaning = m }
 #define S_SITES(sec, k, d, m) { .section = sec, .key = k, \
 	.type = SETTING_CUSTOM, .offset = offsetof(struct agg_config, sites), \
 	.ops = &agg_sites_ops, .def = d, .meaning = m }
@@ -42,6 +46,7 @@ static const struct setting_section agg_sections[] = {
 	{ "broker", "The site's MQTT broker, where the gates publish." },
 	{ "aggregator", "What is followed and kept." },
 	{ "web", "The live page and its JSON API." },
+	{ "site", "What every gate of the site shares." },
 };
 
 static const struct setting agg_settings[] = {
@@ -101,6 +106,13 @@ static const struct setting agg_settings[] = {
 	    "hash-password)."),
 	S_STRING("web", "web_root", web.web_root, true, QRGATE_WEBROOT,
 	    "The directory of the page (index.html, app.js, style.css)."),
+
+	S_ZONE("site", "timezone", site.timezone, SITETIME_DEFAULT_ZONE,
+	    "The time zone of the times people type and read, as the gates' "
+	    "site.timezone: the commands read --from and --to without Z or "
+	    "an offset in it and show their tables' times in it with their "
+	    "offset; the live page shows its times in it.  JSON, CSV and "
+	    "the database stay UTC."),
 };
 
 

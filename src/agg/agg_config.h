@@ -6,6 +6,7 @@
 #ifndef QRGATE_AGG_CONFIG_H
 #define QRGATE_AGG_CONFIG_H
 
+#include "sitetime.h"
 #include <stdbool.h>
 
 #include "agg_web.h"
@@ -36,6 +37,10 @@ struct agg_config {
 	bool tracing;			/* full identities, for the tracing role */
 	bool web_enabled;
 	struct agg_web_config web;
+	struct {
+		/* the zone of times people type and read */
+		char timezone[SITETIME_ZONE_LEN];
+	} site;
 };
 
 /* The defaults. */

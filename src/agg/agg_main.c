@@ -77,6 +77,11 @@ agg_api(void *arg, const char *what, const struct agg_web_query *q,
 		.inside_hours = a->cfg.inside_hours, .now_ms = clock_utc_ms(),
 	};
 
+	/* The page shows its times in the site's zone, not the browser's. */
+	if (strcmp(what, "site") == 0) {
+		*status = 200;
+		return json_pack("{s:s}", "timezone", a->cfg.site.timezone);
+	}
 	if (strcmp(what, "stats") == 0) {
 		*status = 200;
 		return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, "
@@ -210,6 +215,7 @@ main(int argc, char **argv)
 	static struct agg a;
 	const char *conf = NULL, *overrides[AGG_MAX_OVERRIDES];
 	bool check = false, debug = false;
+	char zmsg[200];
 	static const struct option longopts[] = {
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -252,6 +258,11 @@ main(int argc, char **argv)
 		conf = AGG_DEFAULT_CONF;
 	if (agg_config_load(&a.cfg, conf, overrides, n_overrides) == -1)
 		return 1;
+	/* The commands' tables and the page's zone: the site's. */
+	if (sitetime_zone_use(a.cfg.site.timezone, zmsg, sizeof(zmsg)) == -1) {
+		fprintf(stderr, "qrgate-aggregator: site.timezone: %s\n", zmsg);
+		return 1;
+	}
 	if (check) {
 		printf("configuration OK\n");
 		return 0;

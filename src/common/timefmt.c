@@ -2,6 +2,7 @@
 #include "util.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -87,37 +88,78 @@ timefmt_parse_integer(const char *s, int64_t *ms)
 	return 0;
 }
 
+/* Reads "+HH:MM", "+HHMM" or "+HH" (or '-'), at most 14 hours. */
 static int
-timefmt_parse_calendar(const char *s, int64_t *ms)
+timefmt_offset(const char **p, int *offset_s)
+{
+	int sign, hh, mm = 0;
+
+	if (**p != '+' && **p != '-')
+		return -1;
+	sign = **p == '-' ? -1 : 1;
+	(*p)++;
+	if (timefmt_digits(p, 2, &hh) == -1)
+		return -1;
+	if (**p == ':') {
+		(*p)++;
+		if (timefmt_digits(p, 2, &mm) == -1)
+			return -1;
+	} else if (**p >= '0' && **p <= '9' && timefmt_digits(p, 2, &mm) == -1)
+		return -1;
+	if (hh > 14 || mm > 59 || hh * 60 + mm > 14 * 60)
+		return -1;
+	*offset_s = sign * (hh * 3600 + mm * 60);
+	return 0;
+}
+
+int
+timefmt_parse_civil(const char *s, struct timefmt_civil *c)
 {
 	const char *p = s;
 	int year, mon, day, hour = 0, min = 0, sec = 0, milli = 0, bm, bd;
 	int64_t days, by;
 
+	memset(c, 0, sizeof(*c));
 	if (timefmt_digits(&p, 4, &year) == -1 ||
 	    timefmt_expect(&p, '-') == -1 ||
 	    timefmt_digits(&p, 2, &mon) == -1 ||
 	    timefmt_expect(&p, '-') == -1 ||
 	    timefmt_digits(&p, 2, &day) == -1)
 		return -1;
+	c->sep = *p;
 	if (*p == 'T' || *p == ' ') {
-		char sep = *p++;
-
+		p++;
 		if (timefmt_digits(&p, 2, &hour) == -1 ||
 		    timefmt_expect(&p, ':') == -1 ||
-		    timefmt_digits(&p, 2, &min) == -1 ||
-		    timefmt_expect(&p, ':') == -1 ||
-		    timefmt_digits(&p, 2, &sec) == -1)
+		    timefmt_digits(&p, 2, &min) == -1)
 			return -1;
-		if (*p == '.') {
+		if (*p == ':') {
+			p++;
+			if (timefmt_digits(&p, 2, &sec) == -1)
+				return -1;
+			c->has_seconds = true;
+		}
+		if (*p == '.' && c->has_seconds) {
 			p++;
 			if (timefmt_digits(&p, 3, &milli) == -1)
 				return -1;
 		}
-		/* Without its Z an ISO time would be local time: refuse it. */
-		if (sep == 'T' && timefmt_expect(&p, 'Z') == -1)
-			return -1;
-	}
+		/* Our own tables write "2027-01-01 07:00:00 +07": one space
+		 * before the zone reads back. */
+		if (*p == ' ' && (p[1] == 'Z' || p[1] == '+' || p[1] == '-')) {
+			p++;
+			c->zone_spaced = true;
+		}
+		if (*p == 'Z') {
+			p++;
+			c->zone = TIMEFMT_ZONE_UTC;
+		} else if (*p == '+' || *p == '-') {
+			if (timefmt_offset(&p, &c->offset_s) == -1)
+				return -1;
+			c->zone = TIMEFMT_ZONE_OFFSET;
+		}
+	} else
+		c->sep = '\0';
 	if (*p != '\0')
 		return -1;
 	if (year < 1970 || mon < 1 || mon > 12 || day < 1 || day > 31 ||
@@ -129,8 +171,32 @@ timefmt_parse_calendar(const char *s, int64_t *ms)
 	timefmt_civil_from_days(days, &by, &bm, &bd);
 	if (by != year || bm != mon || bd != day)
 		return -1;
-	*ms = ((days * 24 + hour) * 60 + min) * INT64_C(60000) + sec * 1000 +
-	    milli;
+	c->wall_ms = ((days * 24 + hour) * 60 + min) * INT64_C(60000) +
+	    sec * 1000 + milli;
+	return 0;
+}
+
+/*
+ * The machine form, unchanged since the credential lists and MQTT first
+ * carried it: a date, "T...Z", or a space form that is UTC without saying
+ * so; never an offset, never a "T" time without its Z.
+ */
+static int
+timefmt_parse_calendar(const char *s, int64_t *ms)
+{
+	struct timefmt_civil c;
+
+	if (timefmt_parse_civil(s, &c) == -1 || c.zone_spaced ||
+	    c.zone == TIMEFMT_ZONE_OFFSET)
+		return -1;
+	if (c.sep != '\0' && !c.has_seconds)
+		return -1;
+	/* Without its Z an ISO time would be local time: refuse it. */
+	if (c.sep == 'T' && c.zone != TIMEFMT_ZONE_UTC)
+		return -1;
+	if (c.sep == ' ' && c.zone != TIMEFMT_ZONE_NONE)
+		return -1;
+	*ms = c.wall_ms;
 	return 0;
 }
 

@@ -6,6 +6,7 @@
 #ifndef QRGATE_TIMEFMT_H
 #define QRGATE_TIMEFMT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -23,6 +24,32 @@
  * rejected.  Returns 0 with *ms set, or -1.
  */
 int timefmt_parse(const char *s, int64_t *ms);
+
+/* What a written time says of its zone. */
+enum timefmt_zone {
+	TIMEFMT_ZONE_NONE,	/* nothing: the reader decides */
+	TIMEFMT_ZONE_UTC,	/* "Z" */
+	TIMEFMT_ZONE_OFFSET,	/* "+07:00", "+0700", "+07", "-05:00" */
+};
+
+/* A written calendar time, before any zone is applied. */
+struct timefmt_civil {
+	int64_t wall_ms;	/* the time as written, counted as if UTC */
+	enum timefmt_zone zone;
+	int offset_s;		/* TIMEFMT_ZONE_OFFSET: east of UTC */
+	char sep;		/* 'T', ' ', or '\0' for a date alone */
+	bool has_seconds;	/* ":SS" was written */
+	bool zone_spaced;	/* one space before the zone */
+};
+
+/*
+ * Reads YYYY-MM-DD, optionally followed by 'T' or ' ' and HH:MM[:SS[.mmm]],
+ * then optionally a zone (one space may come before it): Z, or an offset
+ * of at most 14 hours.  Strict otherwise, like timefmt_parse().  The
+ * grammar both timefmt_parse() and the people's sitetime_parse() build on.
+ * Returns 0 or -1.
+ */
+int timefmt_parse_civil(const char *s, struct timefmt_civil *c);
 
 /*
  * Like timefmt_parse(), and also accepts a time relative to now_ms:

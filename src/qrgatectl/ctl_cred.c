@@ -19,6 +19,7 @@
 #include "ctl_table.h"
 #include "keyfile.h"
 #include "payload.h"
+#include "sitetime.h"
 #include "store.h"
 #include "timefmt.h"
 #include "util.h"
@@ -57,8 +58,8 @@ cred_usage(void)
 	    "one);\n"
 	    "  L is \"*\" (default) or items LANE[:entry|exit] joined by "
 	    "commas;\n"
-	    "  T is YYYY-MM-DD, YYYY-MM-DDTHH:MM:SSZ or ms since the epoch, "
-	    "UTC\n");
+	    "  T is YYYY-MM-DD[THH:MM[:SS]] in site.timezone, or with Z or an "
+	    "offset\n  (+07:00), or ms since the epoch\n");
 }
 
 static struct store *
@@ -90,12 +91,14 @@ cred_arg_copy(char *dst, size_t size, const char *what, const char *v)
 static int
 cred_arg_time(int64_t *ms, const char *what, const char *v)
 {
+	char msg[200];
+
 	if (*v == '\0') {
 		*ms = 0;
 		return 0;
 	}
-	if (timefmt_parse(v, ms) == -1) {
-		fprintf(stderr, "qrgatectl: cred: bad %s time '%s'\n", what, v);
+	if (sitetime_parse(v, ms, msg, sizeof(msg)) == -1) {
+		fprintf(stderr, "qrgatectl: cred: %s: %s\n", what, msg);
 		return -1;
 	}
 	return 0;
@@ -369,7 +372,7 @@ cred_time(int64_t ms, char *buf, size_t len)
 	if (ms == 0)
 		snprintf(buf, len, "-");
 	else
-		timefmt_format_sec(ms, buf, len);
+		sitetime_format(ms, buf, len);
 }
 
 static int

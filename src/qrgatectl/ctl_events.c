@@ -16,6 +16,7 @@
 
 #include "clock.h"
 #include "ctl_table.h"
+#include "sitetime.h"
 #include "store.h"
 #include "timefmt.h"
 
@@ -57,9 +58,9 @@ events_usage(void)
 {
 	fprintf(stderr, "usage: qrgatectl events [--since T] [--json|--csv] "
 	    "[--trace]\n"
-	    "  T is YYYY-MM-DD, YYYY-MM-DDTHH:MM:SSZ, \"YYYY-MM-DD HH:MM:SS\" "
-	    "(UTC),\n  milliseconds since the epoch, or -30s, -15m, -2h, -7d "
-	    "(default -24h)\n");
+	    "  T is YYYY-MM-DD[THH:MM[:SS]] in site.timezone, or with Z or an "
+	    "offset\n  (+07:00), milliseconds since the epoch, or -30s, -15m, "
+	    "-2h, -7d (default -24h)\n");
 }
 
 static void
@@ -80,7 +81,7 @@ events_table_cb(const struct event *ev, void *arg)
 
 	if (!t->measuring && ev->seq > t->last_seq)
 		return 1;
-	timefmt_format_sec(ev->ts_ms, ts, sizeof(ts));
+	sitetime_format(ev->ts_ms, ts, sizeof(ts));
 	snprintf(seq, sizeof(seq), "%lld", (long long)ev->seq);
 	events_ms(ev->decode_us, decode, sizeof(decode));
 	events_ms(ev->latency_us, latency, sizeof(latency));
@@ -237,6 +238,7 @@ ctl_events(struct ctl *c, int argc, char **argv)
 {
 	enum events_format fmt = EVENTS_TABLE;
 	const char *since_text = "-24h", *path = c->cfg.store.path;
+	char msg[200];
 	int64_t since;
 	struct store *st;
 	bool trace = false;
@@ -270,9 +272,9 @@ ctl_events(struct ctl *c, int argc, char **argv)
 			return 2;
 		}
 	}
-	if (timefmt_parse_since(since_text, clock_utc_ms(), &since) == -1) {
-		fprintf(stderr, "qrgatectl: events: bad time '%s'\n",
-		    since_text);
+	if (sitetime_parse_since(since_text, clock_utc_ms(), &since, msg,
+	    sizeof(msg)) == -1) {
+		fprintf(stderr, "qrgatectl: events: --since: %s\n", msg);
 		events_usage();
 		return 2;
 	}

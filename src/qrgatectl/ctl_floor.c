@@ -19,6 +19,7 @@
 
 #include "clock.h"
 #include "ctl.h"
+#include "sitetime.h"
 #include "store.h"
 #include "timefmt.h"
 
@@ -60,6 +61,7 @@ ctl_floor(struct ctl *c, int argc, char **argv)
 {
 	const char *path = c->cfg.store.path, *set = NULL;
 	int64_t floor_ms = 0, newest = 0, to;
+	char msg[200];
 	struct store *st;
 	int rc = 1;
 
@@ -77,9 +79,13 @@ ctl_floor(struct ctl *c, int argc, char **argv)
 	if (set != NULL) {
 		if (strcmp(set, "now") == 0)
 			to = clock_utc_ms();
-		else if (timefmt_parse(set, &to) == -1 || to <= 0) {
-			fprintf(stderr, "qrgatectl: floor: %s: not a UTC time "
-			    "(YYYY-MM-DD, YYYY-MM-DDTHH:MM:SSZ) or 'now'\n", set);
+		else if (sitetime_parse(set, &to, msg, sizeof(msg)) == -1) {
+			fprintf(stderr, "qrgatectl: floor: %s, or 'now'\n",
+			    msg);
+			return 2;
+		} else if (to <= 0) {
+			fprintf(stderr, "qrgatectl: floor: %s: not after "
+			    "1970\n", set);
 			return 2;
 		}
 	}

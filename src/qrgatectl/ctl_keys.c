@@ -20,6 +20,7 @@
 #include "ctl.h"
 #include "keyfile.h"
 #include "qrpng.h"
+#include "sitetime.h"
 #include "timefmt.h"
 #include "token.h"
 
@@ -57,26 +58,30 @@ keys_num(const char *s, int64_t lo, int64_t hi, int64_t *v)
  * A time in Unix seconds: digits alone are seconds (not the milliseconds
  * of timefmt_parse(), since token times are whole seconds) and must fit
  * the token's 32 bits, so that milliseconds are refused rather than read
- * as a time in 1970; anything else is a UTC time as timefmt_parse() reads
- * it.  -1, with what is accepted said on stderr.
+ * as a time in 1970; anything else is a time as sitetime_parse() reads
+ * it: local in site.timezone, or with Z or an offset.  -1, with what is
+ * accepted said on stderr.
  */
 static int
 keys_time(const char *cmd, const char *s, int64_t *sec)
 {
+	char msg[200];
 	int64_t ms;
 
 	if (s[0] >= '0' && s[0] <= '9' && s[strspn(s, "0123456789")] == '\0') {
 		if (keys_num(s, 0, UINT32_MAX, sec) == 0)
 			return 0;
-	} else if (timefmt_parse(s, &ms) == 0 && ms >= 0 &&
-	    ms / 1000 <= UINT32_MAX) {
+	} else if (sitetime_parse(s, &ms, msg, sizeof(msg)) == -1) {
+		fprintf(stderr, "qrgatectl: %s: %s\n", cmd, msg);
+		return -1;
+	} else if (ms >= 0 && ms / 1000 <= UINT32_MAX) {
 		*sec = ms / 1000;
 		return 0;
 	}
 	fprintf(stderr, "qrgatectl: %s: bad time '%s': expected seconds "
-	    "since 1970 (0..%" PRIu32 ", not milliseconds), YYYY-MM-DD or "
-	    "YYYY-MM-DDTHH:MM:SSZ, UTC, before 2106-02-07\n", cmd, s,
-	    UINT32_MAX);
+	    "since 1970 (0..%" PRIu32 ", not milliseconds), or "
+	    "YYYY-MM-DD[THH:MM[:SS]] in site.timezone or with Z or an offset "
+	    "(+07:00), before 2106-02-07\n", cmd, s, UINT32_MAX);
 	return -1;
 }
 
@@ -192,8 +197,8 @@ keys_badge_usage(void)
 	fprintf(stderr, "usage: qrgatectl badge ID --key FILE --serial N "
 	    "--expires T\n"
 	    "                       [--allow-expired] [--png FILE] [--scale N] [--show]\n"
-	    "  T is Unix seconds, YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ, UTC,\n"
-	    "  in the future unless --allow-expired\n");
+	    "  T is Unix seconds, or YYYY-MM-DD[THH:MM[:SS]] in site.timezone,\n"
+	    "  or with Z or an offset (+07:00); in the future unless --allow-expired\n");
 }
 
 int
@@ -265,8 +270,8 @@ keys_token_usage(void)
 	fprintf(stderr, "usage: qrgatectl token ID --key FILE [--step-s S] "
 	    "[--at T]\n"
 	    "                       [--png FILE] [--scale N] [--show]\n"
-	    "  S in %d..%d (default %d); T is Unix seconds or a UTC time "
-	    "(default now)\n", KEYS_STEP_MIN, KEYS_STEP_MAX, TOKEN_STEP_S);
+	    "  S in %d..%d (default %d); T is Unix seconds or a time, in "
+	    "site.timezone\n  or with Z or an offset (default now)\n", KEYS_STEP_MIN, KEYS_STEP_MAX, TOKEN_STEP_S);
 }
 
 int

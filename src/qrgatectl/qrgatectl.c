@@ -12,6 +12,7 @@
 
 #include "ctl.h"
 #include "log.h"
+#include "sitetime.h"
 #include "util.h"
 
 #define MAX_OVERRIDES 64
@@ -86,6 +87,7 @@ main(int argc, char **argv)
 	static struct ctl c;
 	const char *overrides[MAX_OVERRIDES];
 	struct config_errors errs;
+	char zmsg[200];
 	static const struct option longopts[] = {
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -148,6 +150,11 @@ main(int argc, char **argv)
 	if (config_load(&c.cfg, c.config_path, overrides, n_overrides, &errs) == -1) {
 		for (int i = 0; i < errs.count && i < CONFIG_MAX_ERRORS; i++)
 			fprintf(stderr, "%s\n", errs.msg[i]);
+		return 1;
+	}
+	/* Every time a person types or reads is in the site's zone. */
+	if (sitetime_zone_use(c.cfg.site.timezone, zmsg, sizeof(zmsg)) == -1) {
+		fprintf(stderr, "qrgatectl: site.timezone: %s\n", zmsg);
 		return 1;
 	}
 	for (size_t i = 0; i < nitems(ctl_commands); i++) {

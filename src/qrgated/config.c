@@ -134,12 +134,17 @@ setting_source_check(const char *v, char *msg, size_t len)
 #define S_ENUM_TEXT(sec, k, f, ch, d, m) { .section = sec, .key = k, \
 	.type = SETTING_ENUM, .offset = offsetof(struct config, f), \
 	.size = FIELD_SIZE(f), .choices = ch, .def = d, .meaning = m }
+#define S_ZONE(sec, k, f, d, m) { .section = sec, .key = k, \
+	.type = SETTING_CUSTOM, .offset = offsetof(struct config, f), \
+	.size = FIELD_SIZE(f), .ops = &sitetime_setting_ops, .def = d, \
+	.meaning = m }
 #define S_LINE(k, r, d, m) { .section = "gpio", .key = k, \
 	.type = SETTING_CUSTOM, .offset = offsetof(struct config, gpio.hw.lines[r]), \
 	.ops = &setting_line_ops, .arg = r, .def = d, .meaning = m }
 
 static const struct setting_section config_sections[] = {
 	{ "gate", "Who this gate is." },
+	{ "site", "What every gate of the site shares." },
 	{ "camera", "Where the frames come from." },
 	{ "decoder", "Reading QR codes from the frames." },
 	{ "lane", "The ways this lane runs, and how long each output acts." },
@@ -173,6 +178,13 @@ static const struct setting config_settings[] = {
 	S_STRING("gate", "lane", gate.lane, true, "1",
 	    "This gate's lane name, matched against the lanes list of each "
 	    "credential."),
+
+	S_ZONE("site", "timezone", site.timezone, SITETIME_DEFAULT_ZONE,
+	    "The time zone of the times people type and read: qrgatectl "
+	    "reads a time without Z or an offset (cred --from/--until, the "
+	    "CSV import, events --since, floor --set, badge and token times) "
+	    "in it, and shows times in its tables with their offset.  What is "
+	    "stored, signed and sent stays UTC."),
 
 	S_ENUM_TEXT("camera", "backend", camera.backend, choices_camera_backend,
 	    "v4l2",

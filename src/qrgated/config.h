@@ -17,6 +17,7 @@
 #include "log.h"
 #include "mask.h"
 #include "settings.h"
+#include "sitetime.h"
 #include "store.h"
 #include "types.h"
 
@@ -64,6 +65,10 @@ struct config {
 		char site[64];
 		char lane[32];
 	} gate;
+	struct {
+		/* the zone of times people type and read */
+		char timezone[SITETIME_ZONE_LEN];
+	} site;
 	struct {
 		char backend[16];	/* file, v4l2, libcamera */
 		char source[1024];

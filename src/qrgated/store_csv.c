@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "keyfile.h"
+#include "sitetime.h"
 #include "store.h"
 #include "store_private.h"
 #include "timefmt.h"
@@ -181,12 +182,15 @@ static int
 csv_time(const char *name, const char *v, int64_t *ms, char *msg,
     size_t msglen)
 {
+	char why[200];
+
 	if (*v == '\0') {
 		*ms = 0;
 		return 0;
 	}
-	if (timefmt_parse(v, ms) == -1) {
-		snprintf(msg, msglen, "%s: bad time '%.40s'", name, v);
+	/* People write these lists: their times read as the CLI's do. */
+	if (sitetime_parse(v, ms, why, sizeof(why)) == -1) {
+		snprintf(msg, msglen, "%s: %s", name, why);
 		return -1;
 	}
 	return 0;

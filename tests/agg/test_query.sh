@@ -22,25 +22,25 @@ test_trace_window() {
 	agg_setup trace_window
 	agg_start
 	trace_events
-	aq trace W-A --from 2026-11-27 --to 2026-11-28 --window 15m --json >"$T/trace.json"
+	aq trace W-A --from 2026-11-27T00:00:00Z --to 2026-11-28T00:00:00Z --window 15m --json >"$T/trace.json"
 	expect_eq "passages" "$(jq -r '[.passages[] | "\(.time) \(.direction)"] | join(",")' "$T/trace.json")" \
 		"2026-11-27T09:00:00.000Z entry,2026-11-27T12:00:00.000Z exit"
 	expect_eq "contacts of the first" "$(jq -r '[.passages[0].contacts[] | "\(.credential_id) \(.delta_s)"] | join(",")' "$T/trace.json")" "W-B 899"
 	expect_eq "contacts of the second" "$(jq -r '[.passages[1].contacts[] | "\(.credential_id) \(.subject) \(.delta_s)"] | join(",")' "$T/trace.json")" "W-G **000G -300"
 	expect_eq "window" "$(jq -r .window_s "$T/trace.json")" 900
 	# By the masked subject too; a wider window takes C.
-	expect_eq "by subject, 16m" "$(aq_jq trace '**000A' --from 2026-11-27 --to 2026-11-28 --window 16m \
+	expect_eq "by subject, 16m" "$(aq_jq trace '**000A' --from 2026-11-27T00:00:00Z --to 2026-11-28T00:00:00Z --window 16m \
 		'[.passages[0].contacts[] | .credential_id] | join(",")')" "W-B,W-C"
 	# The range bounds the subject's passages.
-	expect_eq "before noon" "$(aq_jq trace W-A --from 2026-11-27 --to '2026-11-27 10:00:00' '.passages | length')" 1
+	expect_eq "before noon" "$(aq_jq trace W-A --from 2026-11-27T00:00:00Z --to '2026-11-27 10:00:00Z' '.passages | length')" 1
 	# CSV: a header and one row per contact.
-	aq trace W-A --from 2026-11-27 --to 2026-11-28 --window 15m --csv >"$T/trace.csv"
+	aq trace W-A --from 2026-11-27T00:00:00Z --to 2026-11-28T00:00:00Z --window 15m --csv >"$T/trace.csv"
 	expect_eq "csv header" "$(head -1 "$T/trace.csv")" \
 		"time,ts_ms,site,gate,direction,subject,credential_id,contact_subject,contact_credential_id,contact_time,contact_ts_ms,contact_direction,delta_s"
 	expect_eq "csv rows" "$(sed 1d "$T/trace.csv" | cut -d, -f1,7,9 | tr '\n' ' ')" \
 		"2026-11-27T09:00:00.000Z,W-A,W-B 2026-11-27T12:00:00.000Z,W-A,W-G "
 	# Nobody: an empty report, not an error.
-	expect_eq "unknown" "$(aq_jq trace W-Z --from 2026-11-27 --to 2026-11-28 '.passages | length')" 0
+	expect_eq "unknown" "$(aq_jq trace W-Z --from 2026-11-27T00:00:00Z --to 2026-11-28T00:00:00Z '.passages | length')" 0
 	# Bad input is refused.
 	! aq trace W-A --window 15x 2>/dev/null
 	! aq trace 2>/dev/null
@@ -61,7 +61,7 @@ test_trace_masking() {
 	pub_ev g1 "$(ev 2 $((T0 + 1000)) '**0002' W-2 entry granted | jq -c '. + {subject_full: "079123450002"}')"
 	wait_events 2
 	expect_eq "kept" "$(aq_jq events '[.[] | .subject_full // "-"] | join(",")')" "-,079123450002"
-	expect_eq "traced by it" "$(aq_jq trace 079123450002 --from 2026-11-27 --to 2026-11-28 '.passages[0].contacts[0].subject')" "**0001"
+	expect_eq "traced by it" "$(aq_jq trace 079123450002 --from 2026-11-27T00:00:00Z --to 2026-11-28T00:00:00Z '.passages[0].contacts[0].subject')" "**0001"
 }
 
 test_inside_and_headcount() {
@@ -114,7 +114,7 @@ test_events_filters_and_daily() {
 	expect_eq "gate" "$(aq_jq events --gate g2 length)" 3
 	expect_eq "subject" "$(aq_jq events --subject W-A '[.[] | .gate] | join(",")')" "g1,g2,g2"
 	expect_eq "result" "$(aq_jq events --result denied '[.[] | .reason] | join(",")')" "expired,expired,unknown-format,revoked"
-	expect_eq "range" "$(aq_jq events --from '2026-11-27 09:00:01' --to '2026-11-27 09:00:04' '[.[] | .seq] | join(",")')" "2,3,4"
+	expect_eq "range" "$(aq_jq events --from '2026-11-27 09:00:01Z' --to '2026-11-27 09:00:04Z' '[.[] | .seq] | join(",")')" "2,3,4"
 	expect_eq "gate and result" "$(aq_jq events --gate g1 --result granted '[.[] | .credential_id] | join(",")')" "W-A"
 	aq events --csv >"$T/events.csv"
 	expect_eq "csv rows" "$(wc -l <"$T/events.csv")" 8
@@ -125,4 +125,41 @@ test_events_filters_and_daily() {
 	expect_grep "expired=2 unknown-format=1" "$T/daily.txt"
 	! aq daily --date 2026-13-01 2>/dev/null
 	! aq events --from yesterday 2>/dev/null
+}
+
+# site.timezone: the commands read --from and --to without a zone in the
+# site's zone (Asia/Ho_Chi_Minh, +07, by default), and their tables show
+# times in it with the offset; JSON and CSV stay UTC.
+test_times_in_site_zone() {
+	agg_setup times_in_site_zone
+	agg_option web.enabled true
+	agg_option web.port 0
+	agg_option web.web_root "$SRCDIR/src/agg/web"
+	agg_start
+	local t=$((T0 + 3600000))
+	pub_ev g1 "$(ev 1 "$t" '**000A' W-A entry granted)"
+	pub_ev g1 "$(ev 2 $((t + 1000)) '**000B' W-B entry granted)"
+	pub_ev g1 "$(ev 3 $((t + 2000)) '**000C' W-C entry granted)"
+	wait_events 3
+	# 16:00:01 at +07 is 09:00:01Z.
+	expect_eq "local range" "$(aq_jq events --from '2026-11-27 16:00:01' --to 2026-11-27T16:00:02.500 '[.[] | .seq] | join(",")')" "2,3"
+	expect_eq "offset range" "$(aq_jq events --from '2026-11-27T10:00:01+01:00' '[.[] | .seq] | join(",")')" "2,3"
+	aq events >"$T/table"
+	expect_grep " 2026-11-27 16:00:00 +07  entry " "$T/table"
+	aq -o site.timezone=Europe/Berlin events >"$T/table"
+	expect_grep " 2026-11-27 10:00:00 +01  entry " "$T/table"
+	expect_eq "JSON stays UTC" "$(aq_jq events '.[0].time')" "2026-11-27T09:00:00.000Z"
+	aq events --csv >"$T/events.csv"
+	expect_grep ",2026-11-27T09:00:00.000Z," "$T/events.csv"
+	# The live page asks the site's zone, to show its times in it.
+	local port
+	port=$(sed -n 's/.*web: serving on .* port \([0-9]*\).*/\1/p' "$T/agg.log" | tail -1)
+	expect_eq "api/site" "$(curl -s "http://127.0.0.1:$port/api/site" | jq -r .timezone)" "Asia/Ho_Chi_Minh"
+	# A zone the system does not know: an error of the file, with its line.
+	printf '[site]\ntimezone = Asia/Hanoi\n' >"$T/badtz.conf"
+	if "$BUILD/qrgate-aggregator" -n -c "$T/badtz.conf" >/dev/null 2>"$T/err"; then
+		echo "    unknown zone accepted"; return 1
+	fi
+	expect_grep "badtz.conf:2: site.timezone: \"Asia/Hanoi\" is not a time zone of this system" "$T/err"
+	! aq events --from 2026-11-27T25:00 2>/dev/null
 }

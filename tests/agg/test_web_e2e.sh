@@ -80,6 +80,13 @@ test_e2e_decision_alarm_offline() {
 	# It came by the stream, not by a reload of the page's state.
 	expect_eq "loads" "$(js "return document.body.dataset.loaded")" "$loads"
 	expect_eq "stored" "$(a db_sql "SELECT result || ' ' || reason FROM events WHERE type = 'scan'")" "denied unknown"
+	# Its time as the site's clocks show it (site.timezone, by default
+	# Asia/Ho_Chi_Minh), whatever the browser's zone, and the zone named.
+	local ts
+	ts=$(a db_sql "SELECT ts_ms FROM events WHERE type = 'scan' AND result = 'denied'")
+	expect_eq "time in the site's zone" "$(js "return document.querySelector('#events tr[data-result=denied]').cells[0].textContent")" \
+		"$(TZ=Asia/Ho_Chi_Minh date -d "@$((ts / 1000))" +%H:%M:%S)"
+	expect_eq "zone named" "$(js "return document.getElementById('time-head').textContent")" "Time (Asia/Ho_Chi_Minh)"
 
 	# The fire alarm: on, then off.
 	input fire_alarm 1

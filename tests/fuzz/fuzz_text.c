@@ -1,7 +1,9 @@
 /*
  * The small text parsers, one per input chosen by its first byte:
- *	0  timefmt_parse()		times in CSV lists and pushes
- *	1  timefmt_parse_since()	qrgatectl events --since
+ *	0  timefmt_parse()		times in pushes; and sitetime_parse(),
+ *					times people type (in Europe/Berlin,
+ *					for its summer time)
+ *	1  timefmt_parse_since()	... relative; sitetime_parse_since()
  *	2  gpio_linespec_parse()	line specs (config file, pushes), output
  *	3  gpio_linespec_parse()	... input
  *	4  key_pk_from_text()		public keys (config, credential lists)
@@ -18,6 +20,7 @@
 #include "base45.h"
 #include "gpio_linespec.h"
 #include "keyfile.h"
+#include "sitetime.h"
 #include "timefmt.h"
 #include "fuzz.h"
 
@@ -32,6 +35,20 @@ check_time(int64_t ms)
 
 	if (ms < 0 || timefmt_parse(timefmt_format(ms, buf, sizeof(buf)),
 	    &back) != 0 || back != ms)
+		abort();
+}
+
+/* A table's time reads back as the same second, or, when written in
+ * UTC, as the same millisecond. */
+static void
+check_site_time(int64_t ms)
+{
+	char buf[TIMEFMT_LEN], msg[200];
+	int64_t back;
+
+	if (ms < 0 || sitetime_parse(sitetime_format(ms, buf, sizeof(buf)),
+	    &back, msg, sizeof(msg)) != 0 ||
+	    (back != ms && back != ms - ms % 1000))
 		abort();
 }
 
@@ -89,15 +106,20 @@ check_base45(const uint8_t *data, size_t len)
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
 {
+	char msg[200];
+
 	(void)argc;
 	(void)argv;
 	fuzz_log_quiet();
+	if (sitetime_zone_use("Europe/Berlin", msg, sizeof(msg)) != 0)
+		abort();
 	return 0;
 }
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 {
+	char msg[200];
 	int64_t ms;
 	char *s;
 
@@ -112,9 +134,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 	case 0:
 		if (timefmt_parse(s, &ms) == 0)
 			check_time(ms);
+		if (sitetime_parse(s, &ms, msg, sizeof(msg)) == 0)
+			check_site_time(ms);
 		break;
 	case 1:
 		(void)timefmt_parse_since(s, FUZZ_NOW_MS, &ms);
+		(void)sitetime_parse_since(s, FUZZ_NOW_MS, &ms, msg,
+		    sizeof(msg));
 		break;
 	case 2:
 	case 3:

@@ -33,6 +33,12 @@ test_cli_events_json_csv_since() {
 	expect_eq "csv rows" "$(wc -l <"$T/ev.csv")" "3"
 	expect_eq "nothing in the future" "$(qrgatectl events --since 2099-01-01 --json | wc -l)" "0"
 	qrgatectl events | grep -q "granted"
+	# The table's times say their zone (site.timezone, +07 by default);
+	# --since reads a local time, or one with an offset.
+	expect_eq "table times with their offset" \
+		"$(qrgatectl events | tail -n +2 | grep -cE '^[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2} \+07 ')" "2"
+	expect_eq "local --since" "$(qrgatectl events --since "$(TZ=Asia/Ho_Chi_Minh date -d '-1 hour' +%Y-%m-%dT%H:%M)" --json | wc -l)" "2"
+	expect_eq "local --since ahead" "$(qrgatectl events --since "$(TZ=Asia/Ho_Chi_Minh date -d '+1 hour' +%Y-%m-%dT%H:%M)" --json | wc -l)" "0"
 }
 
 test_cli_scan_json_exact_bytes() {
@@ -68,4 +74,59 @@ test_retention_purges_old_rows_at_start() {
 	wait_for "the purge" grep -q "purged 1 events" "$T/qrgated.log"
 	stop_gate
 	expect_eq "kept" "$(rows event_id)" "new0000000000000000000000000000b"
+}
+
+# site.timezone: a time typed without a zone is the site's local time, one
+# with Z or an offset is that instant; what is stored stays UTC ms, and the
+# tables show it back with its offset.  2027-01-01T00:00:00 at the default
+# Asia/Ho_Chi_Minh (+07) is 2026-12-31T17:00:00Z, 1798736400000 ms.
+test_cli_times_in_site_zone() {
+	gate_config cli_times_in_site_zone blank.png
+	qrgatectl cred add TZ-1 badge TZ-1 --from 2027-01-01T00:00:00 \
+		--until 2027-01-01T00:00:00-05:00 >/dev/null
+	expect_eq "local --from stored as UTC" \
+		"$(sql "SELECT valid_from FROM credentials WHERE id = 'TZ-1';")" 1798736400000
+	expect_eq "offset --until stored as UTC" \
+		"$(sql "SELECT valid_until FROM credentials WHERE id = 'TZ-1';")" 1798779600000
+	qrgatectl cred list >"$T/list"
+	expect_grep "^TZ-1 .* 2027-01-01 00:00:00 +07  2027-01-01 12:00:00 +07 " "$T/list"
+	# JSON stays machine time.
+	json_is 'select(.id == "TZ-1") | .valid_from == 1798736400000' \
+		"$(qrgatectl cred list --json | grep TZ-1)"
+	# The CSV import reads its validity columns the same way.
+	printf 'id,kind,subject,name,valid_from,valid_until,status,lanes\nTZ-2,badge,TZ-2,A,2027-01-01,2027-01-01 07:00:00Z,active,*\n' >"$T/tz.csv"
+	qrgatectl cred import "$T/tz.csv" >/dev/null
+	expect_eq "CSV local date" \
+		"$(sql "SELECT valid_from || ' ' || valid_until FROM credentials WHERE id = 'TZ-2';")" \
+		"1798736400000 1798786800000"
+	# Another site's zone, with summer time: a skipped local time is
+	# refused and asks for an offset; the table shows the offset of the day.
+	if qrgatectl -o site.timezone=Europe/Berlin cred add TZ-3 badge TZ-3 \
+		--from 2026-03-29T02:30 2>"$T/err"; then
+		echo "    a time in the spring gap accepted"; return 1
+	fi
+	expect_grep "does not exist in Europe/Berlin (the clocks skip it); write it with its offset" "$T/err"
+	qrgatectl -o site.timezone=Europe/Berlin cred list >"$T/list"
+	expect_grep "^TZ-1 .* 2026-12-31 18:00:00 +01 " "$T/list"
+	# badge --expires, token --at and floor --set read the same way.
+	qrgatectl keygen "$T/k.key" >/dev/null
+	expect_eq "badge --expires local" \
+		"$(qrgatectl badge B-1 --key "$T/k.key" --serial 1 --expires 2027-01-01T07:00:00)" \
+		"$(qrgatectl badge B-1 --key "$T/k.key" --serial 1 --expires 1798761600)"
+	expect_eq "token --at with an offset" \
+		"$(qrgatectl token B-1 --key "$T/k.key" --at "2027-01-01 09:00 +09:00")" \
+		"$(qrgatectl token B-1 --key "$T/k.key" --at 1798761600)"
+	qrgatectl floor --set 2027-01-01T07:00 >/dev/null
+	expect_eq "floor --set local" \
+		"$(sql "SELECT value FROM gate_meta WHERE key = 'time_floor_ms';")" 1798761600000
+	# A zone the system does not know is a config error with its line.
+	printf '[site]\ntimezone = Asia/Hanoi\n' >>"$CONF"
+	if qrgatectl cred list >/dev/null 2>"$T/err"; then
+		echo "    unknown zone accepted"; return 1
+	fi
+	expect_grep "qrgate.conf:$(grep -c '' "$CONF"): site.timezone: \"Asia/Hanoi\" is not a time zone of this system" "$T/err"
+	if qrgated -n -c "$CONF" >/dev/null 2>"$T/err"; then
+		echo "    qrgated -n took an unknown zone"; return 1
+	fi
+	expect_grep "site.timezone: \"Asia/Hanoi\"" "$T/err"
 }

@@ -117,6 +117,7 @@ test_defaults(void **state)
 	assert_string_equal(c.gate.id, "gate1");
 	assert_string_equal(c.gate.site, "site1");
 	assert_string_equal(c.gate.lane, "1");
+	assert_string_equal(c.site.timezone, "Asia/Ho_Chi_Minh");
 	assert_string_equal(c.camera.backend, "v4l2");
 	assert_string_equal(c.camera.source, "/dev/video0");
 	assert_int_equal(c.camera.fps, 15);
@@ -973,11 +974,57 @@ test_demo_config(void **state)
 	assert_int_equal(c.log.level, LOG_LVL_INFO);
 }
 
+/*
+ * site.timezone is checked against the system's zoneinfo when the file is
+ * read: a name that is no zone is a mistake with its file and line, not a
+ * surprise in the first time a person types.
+ */
+static void
+test_site_timezone(void **state)
+{
+	struct fixture *fx = *state;
+	struct config c;
+	struct config_errors errs;
+	const char *path;
+	char want[2][320];
+
+	path = fixture_write(fx, "tz.conf", "[site]\ntimezone = Europe/Berlin\n");
+	assert_int_equal(config_load(&c, path, NULL, 0, &errs), 0);
+	assert_string_equal(c.site.timezone, "Europe/Berlin");
+
+	path = fixture_write(fx, "badtz.conf", "[gate]\nid = g\n[site]\n"
+	    "timezone = Asia/Saigon_City\n\n[lane]\n\n[site]\n"
+	    "timezone = ../../etc/passwd\n");
+	assert_int_equal(config_load(&c, path, NULL, 0, &errs), -1);
+	snprintf(want[0], sizeof(want[0]), "%s:4: site.timezone: "
+	    "\"Asia/Saigon_City\" is not a time zone of this system "
+	    "(%s/Asia/Saigon_City: No such file or directory)", path,
+	    getenv("TZDIR") != NULL && getenv("TZDIR")[0] != '\0' ?
+	    getenv("TZDIR") : "/usr/share/zoneinfo");
+	snprintf(want[1], sizeof(want[1]), "%s:9: site.timezone: "
+	    "\"../../etc/passwd\" is not a time zone name (such as "
+	    "Asia/Ho_Chi_Minh or Europe/Berlin)", path);
+	assert_errors(&errs, 2, want[0], want[1]);
+
+	/* The same check for -o, and for a file of the zoneinfo directory
+	 * that is no zone. */
+	{
+		const char *o[] = { "site.timezone=zone1970.tab" };
+
+		assert_int_equal(config_load(&c, NULL, o, 1, &errs), -1);
+		assert_int_equal(errs.count, 1);
+		assert_non_null(strstr(errs.msg[0], "site.timezone: "
+		    "\"zone1970.tab\" is not a time zone of this system"));
+	}
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_defaults),
+		cmocka_unit_test_setup_teardown(test_site_timezone,
+		    fixture_setup, fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_good_file,
 		    fixture_setup, fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_every_error_with_its_line,

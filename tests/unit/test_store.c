@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "sitetime.h"
 #include "store.h"
 #include "store_fixture.h"
 
@@ -645,6 +646,9 @@ test_import_good(void **state)
 	struct creds cs;
 	char err[512];
 
+	/* People write these lists: a time without its zone is the site's. */
+	assert_int_equal(sitetime_zone_use("Asia/Ho_Chi_Minh", err,
+	    sizeof(err)), 0);
 	fx_write(fx, "good.csv",
 	    "\xef\xbb\xbf id , kind,subject,\tname,valid_from,valid_until,"
 	    "status, lanes \n"
@@ -666,7 +670,8 @@ test_import_good(void **state)
 	assert_int_equal(cs.c[1].kind, CRED_CCCD);
 	assert_string_equal(cs.c[1].name,
 	    "Nguy\xe1\xbb\x85n V\xc4\x83n \"An\"");
-	assert_int_equal(cs.c[1].valid_from_ms, INT64_C(1704067200000));
+	/* 2024-01-01 at +07 is 2023-12-31T17:00:00Z. */
+	assert_int_equal(cs.c[1].valid_from_ms, INT64_C(1704042000000));
 	assert_int_equal(cs.c[1].valid_until_ms, INT64_C(1735689600000));
 	assert_string_equal(cs.c[1].lanes, "A:entry,B");
 	assert_string_equal(cs.c[2].name, "Two\nlines");
@@ -734,11 +739,20 @@ test_import_bad_header(void **state)
 static void
 test_import_bad_date(void **state)
 {
+	char err[200];
+
 	import_bad(*state, HEADER
 	    "e1,badge,B-1,x,2023-02-29,,active,*\n", 2, "valid_from");
 	import_bad(*state, HEADER
-	    "e1,badge,B-1,x,,2025-01-01T00:00:00,active,*\n", 2,
-	    "valid_until");
+	    "e1,badge,B-1,x,,2025-01-01T00:00:00+15:00,active,*\n", 2,
+	    "valid_until: bad time");
+	/* A local time the site's clocks skip says so. */
+	assert_int_equal(sitetime_zone_use("Europe/Berlin", err, sizeof(err)),
+	    0);
+	import_bad(*state, HEADER
+	    "e1,badge,B-1,x,2026-03-29 02:30:00,,active,*\n", 2,
+	    "valid_from: '2026-03-29 02:30:00' does not exist in "
+	    "Europe/Berlin");
 	import_bad(*state, HEADER
 	    "e1,badge,B-1,x,2025-01-01,2024-01-01,active,*\n", 2,
 	    "not after");

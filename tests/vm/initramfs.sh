@@ -134,6 +134,9 @@ for p in "$@"; do
 	*)	copy_program "$p";;
 	esac
 done
+# The zone site.timezone names by default: qrgated and the aggregator
+# check it against the zoneinfo when they read their config.
+copy_file /usr/share/zoneinfo/Asia/Ho_Chi_Minh
 
 # Modules: each wanted one with what it depends on.  The out-of-tree ones
 # go to extra/; their dependencies come from Debian's tree.

@@ -37,10 +37,52 @@ function when(o, ...keys) {
 
 function pad(n) { return String(n).padStart(2, '0'); }
 
+// Times show as the site's clocks show them (site.timezone, from
+// /api/site), wherever the browser is; until the zone is known, or when
+// the browser does not know it, in the browser's own zone, which the
+// page then names as the browser's.
+const zone = { fmt: null, name: null, site: false };
+
+function zoneUse(tz, site) {
+	try {
+		zone.fmt = new Intl.DateTimeFormat('en-GB', {
+			timeZone: tz || undefined, hourCycle: 'h23',
+			hour: '2-digit', minute: '2-digit', second: '2-digit',
+			timeZoneName: 'shortOffset',
+		});
+	} catch (err) {
+		if (site) return zoneUse(null, false);
+		zone.fmt = null;
+	}
+	// The site's own spelling: ICU may give an alias (Asia/Saigon).
+	zone.name = site ? tz : zone.fmt ? zone.fmt.resolvedOptions().timeZone : null;
+	zone.site = site;
+	for (const v of state.events.values()) {
+		const cell = v.row.querySelector('.time');
+		if (cell) cell.textContent = clock(when(v.data, 'ts_ms', 'time'));
+	}
+	const head = $('time-head');
+	if (head) {
+		head.textContent = 'Time' + (zone.name ? ' (' + zone.name + (site ? '' : ', this browser') + ')' : '');
+		head.dataset.zone = zone.name || '';
+	}
+	return zone.fmt !== null;
+}
+
+// "HH:MM:SS", and the offset apart ("GMT+7"), in the zone in use.
+function clockParts(ms) {
+	if (zone.fmt) {
+		const p = {};
+		for (const x of zone.fmt.formatToParts(new Date(ms))) p[x.type] = x.value;
+		return [p.hour + ':' + p.minute + ':' + p.second, p.timeZoneName || ''];
+	}
+	const d = new Date(ms);
+	return [pad(d.getHours()) + ':' + pad(d.getMinutes()) + ':' + pad(d.getSeconds()), ''];
+}
+
 function clock(ms) {
 	if (ms === null) return '—';
-	const d = new Date(ms);
-	return pad(d.getHours()) + ':' + pad(d.getMinutes()) + ':' + pad(d.getSeconds());
+	return clockParts(ms)[0];
 }
 
 function ago(ms) {
@@ -103,7 +145,7 @@ function tickGates() {
 		const a = state.alarms.get(li.dataset.alarm);
 		if (a) li.querySelector('.since').textContent = 'since ' + clock(alarmSince(a)) + ' (' + ago(alarmSince(a)) + ')';
 	}
-	$('clock').textContent = clock(Date.now());
+	$('clock').textContent = clockParts(Date.now()).join(' ');
 }
 
 /* Alarms */
@@ -233,6 +275,11 @@ async function getJSON(what) {
 }
 
 async function reload() {
+	// The zone first: every time rendered below is shown in it.
+	try {
+		const site = await getJSON('site');
+		if (site && typeof site.timezone === 'string' && site.timezone !== zone.name) zoneUse(site.timezone, true);
+	} catch (err) { /* an older aggregator: the browser's zone, named */ }
 	const parts = await Promise.allSettled(['gates', 'alarms', 'headcount', 'recent'].map(getJSON));
 	const [gates, alarms, headcount, recent] = parts.map((p) => p.status === 'fulfilled' ? p.value : null);
 	if (gates) {
@@ -291,6 +338,7 @@ function connect() {
 }
 
 document.addEventListener('DOMContentLoaded', () => {
+	zoneUse(null, false);
 	tickGates();
 	setInterval(tickGates, 1000);
 	connect();
