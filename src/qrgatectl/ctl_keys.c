@@ -72,8 +72,9 @@ keys_time(const char *cmd, const char *s, int64_t *sec)
 		if (keys_num(s, 0, UINT32_MAX, sec) == 0)
 			return 0;
 	} else if (sitetime_parse(s, &ms, msg, sizeof(msg)) == -1) {
+		/* Its reason (a day that does not exist, a local time the
+		 * clocks skip), then the forms accepted. */
 		fprintf(stderr, "qrgatectl: %s: %s\n", cmd, msg);
-		return -1;
 	} else if (ms >= 0 && ms / 1000 <= UINT32_MAX) {
 		*sec = ms / 1000;
 		return 0;
