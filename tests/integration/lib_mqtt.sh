@@ -40,6 +40,18 @@ mqtt_wait() {
 
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
+# The gate, told to reach the broker as 127.0.0.1, a name the broker's
+# certificate does not carry, refuses it and says why (whichever side of
+# the handshake the name was checked on).
+expect_broker_name_refused() {
+	set_option mqtt.host 127.0.0.1
+	start_gate
+	wait_for "the refusal" grep -q "could not connect to 127.0.0.1 .*\(IP address mismatch\|does not name 127.0.0.1\)" "$T/qrgated.log" ||
+		{ grep 'mqtt' "$T/qrgated.log" | tail -5; return 1; }
+	status_is '.mqtt.state != "connected"'
+	stop_gate
+}
+
 # Stops everything the test started.  run.sh's trap only knows the gate.
 mqtt_cleanup() {
 	local p
