@@ -21,7 +21,7 @@
 static char sitetime_zone_name[SITETIME_ZONE_LEN];
 
 /* The zoneinfo directory glibc and musl read a zone name from. */
-static const char *
+const char *
 sitetime_zoneinfo_dir(void)
 {
 	const char *d = getenv("TZDIR");

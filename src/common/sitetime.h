@@ -25,6 +25,10 @@
 /* Room for an IANA zone name, NUL included. */
 #define SITETIME_ZONE_LEN	64
 
+/* The zoneinfo directory zone names are read under: $TZDIR, or
+ * /usr/share/zoneinfo. */
+const char *sitetime_zoneinfo_dir(void);
+
 /*
  * Whether name is a zone of the system's zoneinfo: a relative path of
  * letters, digits, '/', '_', '+' and '-' to a TZif file under $TZDIR or

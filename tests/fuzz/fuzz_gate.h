@@ -40,6 +40,7 @@
 #include "gate.h"
 #include "inbound.h"
 #include "push.h"
+#include "sitetime.h"
 #include "store_sync.h"
 #include "fuzz.h"
 
@@ -116,12 +117,17 @@ fuzz_gate_under(const char *path, const char *dir)
 	    path[n] == '/' && strstr(path, "/..") == NULL;
 }
 
+/*
+ * The fuzz directory; read-only, the source tree and the zoneinfo, which
+ * every config's site.timezone is checked against (a push's too).
+ */
 static bool
 fuzz_gate_may_open(const char *path, int flags)
 {
 	return fuzz_gate_under(path, fuzz_dir) ||
 	    ((flags & O_ACCMODE) == O_RDONLY &&
-	    fuzz_gate_under(path, fg.srcdir));
+	    (fuzz_gate_under(path, fg.srcdir) ||
+	    fuzz_gate_under(path, sitetime_zoneinfo_dir())));
 }
 
 /* open()'s mode argument, there only when a file may be created. */
