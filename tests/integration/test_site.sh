@@ -10,10 +10,10 @@
 
 # site_broker_config DIR: the generated broker config, with only what a
 # test must change: the loopback address, its own persistence directory,
-# who runs it and where it logs.
-# The listener on the name localhost, which binds each of its addresses:
-# the aggregator's libmosquitto connects to the name's first address only,
-# and Debian 13's glibc gives ::1 before 127.0.0.1.
+# who runs it and where it logs.  The listener takes the name localhost,
+# which binds each of its addresses: the aggregator's libmosquitto
+# connects to a name's first address only, and Debian 13's glibc gives
+# ::1 before 127.0.0.1.
 site_broker_config() {
 	grep -q "^listener $BROKER_PORT$" "$1/broker/qrgate-site.conf"
 	sed -e "s|^listener $BROKER_PORT$|listener $BROKER_PORT localhost|" \
