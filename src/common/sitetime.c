@@ -71,15 +71,15 @@ sitetime_zone_check(const char *name, char *msg, size_t msglen)
 	}
 	snprintf(path, sizeof(path), "%s/%s", sitetime_zoneinfo_dir(), name);
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
-		snprintf(msg, msglen, "\"%s\" is not a time zone of this "
-		    "system (%s: %s)", name, path, strerror(errno));
+		snprintf(msg, msglen, "\"%s\" is not a time zone in the "
+		    "zoneinfo (%s: %s)", name, path, strerror(errno));
 		return -1;
 	}
 	got = read(fd, magic, sizeof(magic));
 	close(fd);
 	if (got != (ssize_t)sizeof(magic) || memcmp(magic, "TZif", 4) != 0) {
-		snprintf(msg, msglen, "\"%s\" is not a time zone of this "
-		    "system (%s is not a zoneinfo file)", name, path);
+		snprintf(msg, msglen, "\"%s\" is not a time zone in the "
+		    "zoneinfo (%s is not a zoneinfo file)", name, path);
 		return -1;
 	}
 	return 0;

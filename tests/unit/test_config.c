@@ -997,7 +997,7 @@ test_site_timezone(void **state)
 	    "timezone = ../../etc/passwd\n");
 	assert_int_equal(config_load(&c, path, NULL, 0, &errs), -1);
 	snprintf(want[0], sizeof(want[0]), "%s:4: site.timezone: "
-	    "\"Asia/Saigon_City\" is not a time zone of this system "
+	    "\"Asia/Saigon_City\" is not a time zone in the zoneinfo "
 	    "(%s/Asia/Saigon_City: No such file or directory)", path,
 	    getenv("TZDIR") != NULL && getenv("TZDIR")[0] != '\0' ?
 	    getenv("TZDIR") : "/usr/share/zoneinfo");
@@ -1014,7 +1014,7 @@ test_site_timezone(void **state)
 		assert_int_equal(config_load(&c, NULL, o, 1, &errs), -1);
 		assert_int_equal(errs.count, 1);
 		assert_non_null(strstr(errs.msg[0], "site.timezone: "
-		    "\"zone1970.tab\" is not a time zone of this system"));
+		    "\"zone1970.tab\" is not a time zone in the zoneinfo"));
 	}
 }
 
