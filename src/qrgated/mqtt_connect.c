@@ -67,12 +67,46 @@ mqtt_tls_setup(struct mqtt *m)
 	return 0;
 }
 
+static void
+mqtt_tls_not_named(struct mqtt *m)
+{
+	m->broken = true;
+	snprintf(m->why, sizeof(m->why), "the broker's certificate "
+	    "does not name %.100s", m->cfg.host);
+}
+
+/*
+ * OpenSSL's verdict on the broker's certificate, kept while the handshake
+ * runs: by the time libmosquitto reports the failed read, it has closed
+ * the connection and freed what said why ("Protocol error" is all that
+ * remains).
+ */
+static int
+mqtt_tls_verify(int ok, X509_STORE_CTX *store)
+{
+	SSL *ssl = X509_STORE_CTX_get_ex_data(store,
+	    SSL_get_ex_data_X509_STORE_CTX_idx());
+	struct mqtt *m = ssl != NULL ? SSL_get_app_data(ssl) : NULL;
+	int err = X509_STORE_CTX_get_error(store);
+
+	if (ok || m == NULL || m->why[0] != '\0')
+		return ok;
+	if (err == X509_V_ERR_HOSTNAME_MISMATCH ||
+	    err == X509_V_ERR_IP_ADDRESS_MISMATCH)
+		mqtt_tls_not_named(m);
+	else
+		mqtt_why_text(m, "the broker's certificate",
+		    X509_verify_cert_error_string(err));
+	return ok;
+}
+
 /*
  * Right after the connect call, before the loop reads anything more: the
  * handshake checks mqtt.host against the broker's certificate from here
- * on (OpenSSL's X509_check_host).  The connect call ran the handshake's
- * first step; had the certificate come back already (a broker on the same
- * machine), it was verified without the name, so it is checked now.
+ * on (OpenSSL's X509_check_host), and mqtt_tls_verify() keeps why it
+ * refused one.  The connect call ran the handshake's first step; had the
+ * certificate come back already (a broker on the same machine), it was
+ * verified without the name, so it is checked now.
  */
 static int
 mqtt_tls_name(struct mqtt *m)
@@ -88,6 +122,8 @@ mqtt_tls_name(struct mqtt *m)
 		mqtt_why(m, "TLS", MOSQ_ERR_TLS);
 		return -1;
 	}
+	SSL_set_app_data(ssl, m);
+	SSL_set_verify(ssl, SSL_VERIFY_PEER, mqtt_tls_verify);
 	param = SSL_get0_param(ssl);
 	X509_VERIFY_PARAM_set_hostflags(param,
 	    X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
@@ -98,9 +134,7 @@ mqtt_tls_name(struct mqtt *m)
 		    X509_check_host(peer, host, 0,
 		    X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS, NULL);
 	if (ok != 1) {
-		m->broken = true;
-		snprintf(m->why, sizeof(m->why), "the broker's certificate "
-		    "does not name %.100s", host);
+		mqtt_tls_not_named(m);
 		return -1;
 	}
 	return 0;
