@@ -87,6 +87,9 @@ test_e2e_decision_alarm_offline() {
 	expect_eq "time in the site's zone" "$(js "return document.querySelector('#events tr[data-result=denied]').cells[0].textContent")" \
 		"$(TZ=Asia/Ho_Chi_Minh date -d "@$((ts / 1000))" +%H:%M:%S)"
 	expect_eq "zone named" "$(js "return document.getElementById('time-head').textContent")" "Time (Asia/Ho_Chi_Minh)"
+	# The header's clock in that zone too.
+	js "return document.getElementById('clock').textContent" | grep -q '^[0-2][0-9]:[0-5][0-9]:[0-5][0-9] GMT+7$' ||
+		{ echo "the page's clock: $(js "return document.getElementById('clock').textContent")"; return 1; }
 
 	# The fire alarm: on, then off.
 	input fire_alarm 1

@@ -61,6 +61,9 @@ function zoneUse(tz, site) {
 		const cell = v.row.querySelector('.time');
 		if (cell) cell.textContent = clock(when(v.data, 'ts_ms', 'time'));
 	}
+	// The header's clock too, not a second later in the old zone.
+	const now = $('clock');
+	if (now) now.textContent = clockParts(Date.now()).join(' ');
 	const head = $('time-head');
 	if (head) {
 		head.textContent = 'Time' + (zone.name ? ' (' + zone.name + (site ? '' : ', this browser') + ')' : '');
