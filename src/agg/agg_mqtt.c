@@ -8,6 +8,13 @@
  * while the aggregator is down or restarting, and sends them when it is
  * back.  (The broker's max_queued_messages bounds that queue.)
  *
+ * The broker's name is looked up here, and each of its addresses tried in
+ * turn (libmosquitto's own lookup connects to the first address only, in
+ * the background: on Debian 13, localhost's ::1, where a broker on
+ * 127.0.0.1 is not).  With TLS the certificate is then checked against
+ * the name (mqtt_tls.h).  The lookup blocks, as libmosquitto's did: a site
+ * server names its broker by address or in /etc/hosts.
+ *
  * The messages of one read round are stored in one transaction.
  * libmosquitto acknowledges a QoS 1 message as it hands it over, so they
  * are kept until the transaction commits: a database that fails is tried
@@ -15,7 +22,9 @@
  * meanwhile.  What a crash between acknowledging and committing loses (a
  * round at most, milliseconds) shows as a gap in the gate's sequence.
  */
+#include <arpa/inet.h>
 #include <errno.h>
+#include <netdb.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,9 +35,11 @@
 
 #include "agg.h"
 #include "log.h"
+#include "mqtt_tls.h"
 #include "util.h"
 
 #define AGG_ROUND_MAX	256
+#define AGG_ADDR_MAX	8
 #define AGG_TICK_MS	1000
 #define AGG_BACKOFF_MAX_MS 30000
 
@@ -53,6 +64,11 @@ struct agg_mqtt {
 	bool broken;
 	int subacks;		/* SUBACKs still to come */
 	char why[160];
+	/* The broker's addresses, the next one to try. */
+	char addr[AGG_ADDR_MAX][INET6_ADDRSTRLEN];
+	int n_addr;
+	int addr_next;
+	struct mqtt_tls_name tls_name;
 	/* The round being stored, or waiting to be stored again. */
 	struct agg_msg round[AGG_ROUND_MAX];
 	int nround;
@@ -296,18 +312,66 @@ agg_mqtt_teardown(struct agg_mqtt *m)
 	m->up = false;
 	m->broken = false;
 	m->why[0] = '\0';
+	m->tls_name.why[0] = '\0';
+}
+
+/* The broker's addresses, every one of them, in getaddrinfo()'s order. */
+static int
+agg_mqtt_resolve(struct agg_mqtt *m)
+{
+	const struct agg_config *c = &m->a->cfg;
+	struct addrinfo hints = { .ai_socktype = SOCK_STREAM };
+	struct addrinfo *res, *ai;
+	int rc;
+
+	m->n_addr = m->addr_next = 0;
+	if ((rc = getaddrinfo(c->broker.host, NULL, &hints, &res)) != 0) {
+		m->broken = true;
+		snprintf(m->why, sizeof(m->why), "lookup: %s",
+		    rc == EAI_SYSTEM ? strerror(errno) : gai_strerror(rc));
+		return -1;
+	}
+	for (ai = res; ai != NULL && m->n_addr < AGG_ADDR_MAX; ai = ai->ai_next) {
+		const void *a = ai->ai_family == AF_INET6 ?
+		    (const void *)&((struct sockaddr_in6 *)ai->ai_addr)->sin6_addr :
+		    (const void *)&((struct sockaddr_in *)ai->ai_addr)->sin_addr;
+
+		if ((ai->ai_family == AF_INET || ai->ai_family == AF_INET6) &&
+		    inet_ntop(ai->ai_family, a, m->addr[m->n_addr],
+		    sizeof(m->addr[0])) != NULL)
+			m->n_addr++;
+	}
+	freeaddrinfo(res);
+	if (m->n_addr == 0) {
+		m->broken = true;
+		snprintf(m->why, sizeof(m->why), "lookup: no address");
+		return -1;
+	}
+	return 0;
 }
 
 static void
 agg_mqtt_lost(struct agg_mqtt *m)
 {
 	const struct agg_config *c = &m->a->cfg;
+	bool was_up = m->up;
+	char why[sizeof(m->why)];
 
-	log_warnx("mqtt: %s %s port %d: %s; retrying in %lld ms",
-	    m->up ? "lost" : "could not connect to", c->broker.host,
-	    c->broker.port, m->why[0] != '\0' ? m->why : "closed",
-	    (long long)m->backoff_ms);
+	/* The broker's certificate refused: that, not what followed. */
+	snprintf(why, sizeof(why), "%s", m->tls_name.why[0] != '\0' ?
+	    m->tls_name.why : m->why[0] != '\0' ? m->why : "closed");
 	agg_mqtt_teardown(m);
+	/* The name has another address to try: at once. */
+	if (!was_up && m->addr_next < m->n_addr) {
+		log_debug("mqtt: %s: %s", m->addr[m->addr_next - 1], why);
+		loop_timer_set(m->a->loop, &m->retry, 0);
+		return;
+	}
+	/* The next round looks the name up again: it may point elsewhere. */
+	m->n_addr = 0;
+	log_warnx("mqtt: %s %s port %d: %s; retrying in %lld ms",
+	    was_up ? "lost" : "could not connect to", c->broker.host,
+	    c->broker.port, why, (long long)m->backoff_ms);
 	loop_timer_set(m->a->loop, &m->retry, m->backoff_ms);
 	m->backoff_ms = m->backoff_ms * 2 > AGG_BACKOFF_MAX_MS ?
 	    AGG_BACKOFF_MAX_MS : m->backoff_ms * 2;
@@ -427,21 +491,28 @@ agg_mqtt_connect(struct agg_mqtt *m)
 		agg_mqtt_why(m, "credentials", rc);
 		goto fail;
 	}
-	if (c->broker.tls && (rc = mosquitto_tls_set(m->mosq,
+	/* Its own check of the name is off: it would compare the
+	 * certificate with the address (mqtt_tls_name_check, below). */
+	if (c->broker.tls && ((rc = mosquitto_tls_set(m->mosq,
 	    c->broker.ca_file, NULL,
 	    c->broker.cert_file[0] != '\0' ? c->broker.cert_file : NULL,
 	    c->broker.key_file[0] != '\0' ? c->broker.key_file : NULL,
-	    NULL)) != MOSQ_ERR_SUCCESS) {
+	    NULL)) != MOSQ_ERR_SUCCESS ||
+	    (rc = mosquitto_tls_insecure_set(m->mosq, true)) !=
+	    MOSQ_ERR_SUCCESS)) {
 		agg_mqtt_why(m, "TLS files", rc);
 		goto fail;
 	}
-	/*
-	 * libmosquitto looks the name up itself, which may wait on DNS: a
-	 * site server names its broker by address or in /etc/hosts.
-	 */
-	if ((rc = mosquitto_connect_async(m->mosq, c->broker.host,
+	if (m->addr_next >= m->n_addr && agg_mqtt_resolve(m) == -1)
+		goto fail;
+	if ((rc = mosquitto_connect_async(m->mosq, m->addr[m->addr_next++],
 	    c->broker.port, c->broker.keepalive_s)) != MOSQ_ERR_SUCCESS) {
 		agg_mqtt_why(m, "connect", rc);
+		goto fail;
+	}
+	m->tls_name.host = c->broker.host;
+	if (c->broker.tls && mqtt_tls_name_check(&m->tls_name, m->mosq) == -1) {
+		m->broken = true;
 		goto fail;
 	}
 	m->fd.fd = mosquitto_socket(m->mosq);

@@ -348,6 +348,7 @@ mqtt_teardown(struct mqtt *m)
 	mqtt_drain_reset(m);
 	m->broken = false;
 	m->why[0] = '\0';
+	m->tls_name.why[0] = '\0';
 }
 
 /* The next attempt, after the backoff plus up to half of it again, so
@@ -369,7 +370,9 @@ mqtt_lost(struct mqtt *m)
 	bool was_up = m->state == MQTT_UP;
 	char why[sizeof(m->why)];
 
-	snprintf(why, sizeof(why), "%s", m->why[0] != '\0' ? m->why : "closed");
+	/* The broker's certificate refused: that, not what followed. */
+	snprintf(why, sizeof(why), "%s", m->tls_name.why[0] != '\0' ?
+	    m->tls_name.why : m->why[0] != '\0' ? m->why : "closed");
 	mqtt_teardown(m);
 	/* The name has another address to try: at once. */
 	if (!was_up && m->addr_next < m->n_addr) {

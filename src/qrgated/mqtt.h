@@ -34,6 +34,7 @@
 #include "config.h"
 #include "gate.h"
 #include "loop.h"
+#include "mqtt_tls.h"
 
 struct mosquitto;
 
@@ -113,6 +114,7 @@ struct mqtt {
 	uint32_t fd_events;
 	bool broken;		/* a call failed: torn down at the settle */
 	char why[160];		/* why, for the log */
+	struct mqtt_tls_name tls_name;	/* the broker's name, checked */
 	int backoff_ms;
 	struct loop_timer tick;		/* keepalive; polls a lookup */
 	struct loop_timer retry;	/* the next attempt; a restart */

@@ -21,23 +21,13 @@
 #include <sys/socket.h>
 
 #include <mosquitto.h>
-#include <openssl/ssl.h>
-#include <openssl/x509v3.h>
 
 #include "log.h"
 #include "mqtt_private.h"
+#include "mqtt_tls.h"
 #include "mqtt_msg.h"
 
 #define MQTT_RESOLVE_POLL_MS	50
-
-static bool
-mqtt_host_numeric(const char *host)
-{
-	unsigned char buf[sizeof(struct in6_addr)];
-
-	return inet_pton(AF_INET, host, buf) == 1 ||
-	    inet_pton(AF_INET6, host, buf) == 1;
-}
 
 /*
  * TLS: libmosquitto loads the CA, certificate and key; its own check of
@@ -67,77 +57,14 @@ mqtt_tls_setup(struct mqtt *m)
 	return 0;
 }
 
+/* Right after the connect call, before the loop reads anything more
+ * (mqtt_tls.h says why). */
 static void
-mqtt_tls_not_named(struct mqtt *m)
-{
-	m->broken = true;
-	snprintf(m->why, sizeof(m->why), "the broker's certificate "
-	    "does not name %.100s", m->cfg.host);
-}
-
-/*
- * OpenSSL's verdict on the broker's certificate, kept while the handshake
- * runs: by the time libmosquitto reports the failed read, it has closed
- * the connection and freed what said why ("Protocol error" is all that
- * remains).
- */
-static int
-mqtt_tls_verify(int ok, X509_STORE_CTX *store)
-{
-	SSL *ssl = X509_STORE_CTX_get_ex_data(store,
-	    SSL_get_ex_data_X509_STORE_CTX_idx());
-	struct mqtt *m = ssl != NULL ? SSL_get_app_data(ssl) : NULL;
-	int err = X509_STORE_CTX_get_error(store);
-
-	if (ok || m == NULL || m->why[0] != '\0')
-		return ok;
-	if (err == X509_V_ERR_HOSTNAME_MISMATCH ||
-	    err == X509_V_ERR_IP_ADDRESS_MISMATCH)
-		mqtt_tls_not_named(m);
-	else
-		mqtt_why_text(m, "the broker's certificate",
-		    X509_verify_cert_error_string(err));
-	return ok;
-}
-
-/*
- * Right after the connect call, before the loop reads anything more: the
- * handshake checks mqtt.host against the broker's certificate from here
- * on (OpenSSL's X509_check_host), and mqtt_tls_verify() keeps why it
- * refused one.  The connect call ran the handshake's first step; had the
- * certificate come back already (a broker on the same machine), it was
- * verified without the name, so it is checked now.
- */
-static int
 mqtt_tls_name(struct mqtt *m)
 {
-	const char *host = m->cfg.host;
-	bool numeric = mqtt_host_numeric(host);
-	SSL *ssl = mosquitto_ssl_get(m->mosq);
-	X509_VERIFY_PARAM *param;
-	X509 *peer;
-	int ok;
-
-	if (ssl == NULL) {
-		mqtt_why(m, "TLS", MOSQ_ERR_TLS);
-		return -1;
-	}
-	SSL_set_app_data(ssl, m);
-	SSL_set_verify(ssl, SSL_VERIFY_PEER, mqtt_tls_verify);
-	param = SSL_get0_param(ssl);
-	X509_VERIFY_PARAM_set_hostflags(param,
-	    X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
-	ok = numeric ? X509_VERIFY_PARAM_set1_ip_asc(param, host) :
-	    X509_VERIFY_PARAM_set1_host(param, host, 0);
-	if (ok == 1 && (peer = SSL_get0_peer_certificate(ssl)) != NULL)
-		ok = numeric ? X509_check_ip_asc(peer, host, 0) :
-		    X509_check_host(peer, host, 0,
-		    X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS, NULL);
-	if (ok != 1) {
-		mqtt_tls_not_named(m);
-		return -1;
-	}
-	return 0;
+	m->tls_name.host = m->cfg.host;
+	if (mqtt_tls_name_check(&m->tls_name, m->mosq) == -1)
+		m->broken = true;
 }
 
 /* A fresh handle with every option, the will and the callbacks. */

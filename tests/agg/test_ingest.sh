@@ -175,3 +175,21 @@ test_pg_server_outage() {
 	expect_eq "rows" "$(db_sql 'SELECT count(DISTINCT event_id), count(*), max(seq) FROM events')" "30|30|30"
 	expect_eq "gaps" "$(db_sql 'SELECT count(*) FROM gaps')" 0
 }
+
+# The broker's name has two addresses, the first (::1) where nothing
+# listens, as localhost on Debian 13: the aggregator goes on to the next
+# (127.0.0.1), where the broker is.  libmosquitto alone tried the first
+# only, for ever.  (Its own /etc/hosts, in a mount namespace.)
+test_broker_name_every_address() {
+	agg_setup broker_name_every_address
+	printf '::1 qrgate-broker\n127.0.0.1 qrgate-broker\n' >"$T/hosts"
+	agg_option broker.host qrgate-broker
+	unshare --mount sh -c 'mount --bind "$1" /etc/hosts && exec "$2" -c "$3"' \
+		sh "$T/hosts" "$BUILD/qrgate-aggregator" "$AGG_CONF" 2>>"$T/agg.log" &
+	AGG_PID=$!
+	mqtt_wait "the aggregator to subscribe" 10 agg_subscribed 1 ||
+		{ tail -5 "$T/agg.log"; return 1; }
+	expect_grep "mqtt: connected to qrgate-broker port $BROKER_PORT" "$T/agg.log"
+	pub_ev g1 "$(ev 1 "$T0" '**0001' W-1 entry granted)"
+	wait_events 1
+}

@@ -190,6 +190,14 @@ test_site_provisioned_tls_acl_push_and_cert_alarm() {
 	# The broker's certificate names localhost and 192.0.2.1: addressed
 	# as 127.0.0.1, the gate refuses it.
 	expect_broker_name_refused || return 1
+	# ... and so does the aggregator.
+	"$BUILD/qrgate-aggregator" "${aggo[@]}" -o broker.host=127.0.0.1 \
+		-o broker.client_id=agg-by-address 2>"$T/agg-name.log" &
+	p=$!
+	mqtt_wait "the aggregator's refusal" 10 grep -q "could not connect to 127.0.0.1 port $BROKER_PORT: the broker's certificate does not name 127.0.0.1;" "$T/agg-name.log" ||
+		{ kill "$p"; tail -3 "$T/agg-name.log"; return 1; }
+	kill "$p"
+	wait "$p" || true
 
 	# A client of another site's CA is refused by this site's broker.
 	other=$T/other
