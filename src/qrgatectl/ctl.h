@@ -6,6 +6,8 @@
 #ifndef QRGATE_CTL_H
 #define QRGATE_CTL_H
 
+#include <stdio.h>
+
 #include "config.h"
 
 struct ctl {
@@ -25,6 +27,9 @@ int ctl_keygen(struct ctl *c, int argc, char **argv);	/* keygen FILE */
 int ctl_badge(struct ctl *c, int argc, char **argv);	/* badge ID --key F ... */
 int ctl_token(struct ctl *c, int argc, char **argv);	/* token ID --key F ... */
 int ctl_site(struct ctl *c, int argc, char **argv);	/* site init|add-gate|... */
+/* Every form of a command with subcommands, for an error and for help. */
+void ctl_cred_usage(FILE *f);
+void ctl_site_usage(FILE *f);
 
 /* The one CCCD card in an image file, parsed (ctl_scan.c).  0, or -1
  * with the reason in err. */

@@ -39,10 +39,10 @@ struct cred_table {
 	bool measuring;
 };
 
-static void
-cred_usage(void)
+void
+ctl_cred_usage(FILE *f)
 {
-	fprintf(stderr, "usage: qrgatectl cred add ID KIND SUBJECT [--name N] "
+	fprintf(f, "usage: qrgatectl cred add ID KIND SUBJECT [--name N] "
 	    "[--from T] [--until T]\n"
 	    "                      [--status S] [--lanes L] [--role R] "
 	    "[--serial N] [--pubkey K]\n"
@@ -240,7 +240,7 @@ cred_add(struct ctl *c, int argc, char **argv)
 
 	if ((r = cred_args_read(&a, argc, argv, false)) != 0) {
 		if (r == 2)
-			cred_usage();
+			ctl_cred_usage(stderr);
 		return r;
 	}
 	kind = cred_kind_from_name(a.pos[1]);
@@ -305,7 +305,7 @@ cred_enroll_cccd(struct ctl *c, int argc, char **argv)
 
 	if ((r = cred_args_read(&a, argc, argv, true)) != 0 ||
 	    (a.scan == NULL) == (a.text == NULL)) {
-		cred_usage();
+		ctl_cred_usage(stderr);
 		return r == 0 ? 2 : r;
 	}
 	if (keyfile[0] == '\0') {
@@ -353,7 +353,7 @@ cred_del(struct ctl *c, int argc, char **argv)
 	int rc;
 
 	if (argc != 2) {
-		cred_usage();
+		ctl_cred_usage(stderr);
 		return 2;
 	}
 	if ((st = cred_store_open(c, false)) == NULL)
@@ -461,7 +461,7 @@ cred_list(struct ctl *c, int argc, char **argv)
 		else if (strcmp(argv[i], "--csv") == 0 && !json)
 			csv = true;
 		else {
-			cred_usage();
+			ctl_cred_usage(stderr);
 			return 2;
 		}
 	}
@@ -499,7 +499,7 @@ cred_import(struct ctl *c, int argc, char **argv)
 	int n;
 
 	if (argc != 2) {
-		cred_usage();
+		ctl_cred_usage(stderr);
 		return 2;
 	}
 	if ((f = fopen(argv[1], "r")) == NULL) {
@@ -537,16 +537,16 @@ ctl_cred(struct ctl *c, int argc, char **argv)
 	};
 
 	if (argc < 2) {
-		cred_usage();
+		ctl_cred_usage(stderr);
 		return 2;
 	}
 	for (size_t i = 0; i < nitems(cmds); i++)
 		if (strcmp(argv[1], cmds[i].name) == 0)
 			return cmds[i].fn(c, argc - 1, argv + 1);
 	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
-		cred_usage();
+		ctl_cred_usage(stderr);
 		return 0;
 	}
-	cred_usage();
+	ctl_cred_usage(stderr);
 	return 2;
 }

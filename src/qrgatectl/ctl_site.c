@@ -40,10 +40,10 @@ struct site_opts {
 	bool new_key;
 };
 
-static void
-site_usage(void)
+void
+ctl_site_usage(FILE *f)
 {
-	fprintf(stderr,
+	fprintf(f,
 	    "usage: qrgatectl site init DIR --site NAME [--prefix P] "
 	    "--broker-name HOST... --broker-ip IP...\n"
 	    "                 [--port N] [--days N] [--ca-days N] "
@@ -151,7 +151,7 @@ site_opts_parse(struct site *s, struct site_opts *o, int argc, char **argv)
 			s->force = true;
 			break;
 		default:
-			site_usage();
+			ctl_site_usage(stderr);
 			return -1;
 		}
 	}
@@ -418,7 +418,7 @@ site_renew(struct site *s, struct site_opts *o, const char *name)
 			g = site_group_of("mosquitto");
 	} else {
 		if (!site_name_ok(name, SITE_NAME_MAX)) {
-			site_usage();
+			ctl_site_usage(stderr);
 			return 2;
 		}
 		snprintf(key, sizeof(key), "gates/%s/mqtt.key", name);
@@ -457,14 +457,14 @@ ctl_site(struct ctl *c, int argc, char **argv)
 	(void)c;
 	if (argc < 2 || site_opts_parse(&s, &o, argc, argv) == -1 ||
 	    (n = site_words(argc, argv, w, 3)) < 2) {
-		site_usage();
+		ctl_site_usage(stderr);
 		return 2;
 	}
 	snprintf(s.dir, sizeof(s.dir), "%s", w[1]);
 	if (strcmp(w[0], "init") == 0 && n == 2)
 		return site_init(&s, &o);
 	if (n != 3) {
-		site_usage();
+		ctl_site_usage(stderr);
 		return 2;
 	}
 	if (site_conf_load(&s) == -1)
@@ -475,6 +475,6 @@ ctl_site(struct ctl *c, int argc, char **argv)
 		return site_add(&s, &o, w[2], false);
 	if (strcmp(w[0], "renew") == 0)
 		return site_renew(&s, &o, w[2]);
-	site_usage();
+	ctl_site_usage(stderr);
 	return 2;
 }

@@ -21,20 +21,21 @@ static const struct {
 	const char *name;
 	int (*run)(struct ctl *c, int argc, char **argv);
 	const char *usage;
+	void (*forms)(FILE *f);	/* every form, for those with subcommands */
 } ctl_commands[] = {
-	{ "scan", ctl_scan, "scan [--json] FILE...          decode image files as the daemon does" },
-	{ "events", ctl_events, "events [--since T] [--json|--csv] [--trace]   the entry/exit log" },
-	{ "cred", ctl_cred, "cred add|del|list|import|enroll-cccd ...   the credential list" },
-	{ "status", ctl_status, "status [--json]                the running daemon's state" },
-	{ "open", ctl_open, "open entry|exit                release one way for one passage" },
-	{ "lockdown", ctl_lockdown, "lockdown                       deny every code until 'normal'" },
-	{ "normal", ctl_lockdown, "normal                         end a lockdown" },
-	{ "floor", ctl_floor, "floor [--set now|T]            the gate's time floor (the daemon stopped to set it)" },
-	{ "push", ctl_push, "push config|site-config|credentials|patch|cmd ...   sign and send over MQTT" },
-	{ "keygen", ctl_keygen, "keygen [--secret] FILE         make an Ed25519 key pair: FILE, FILE.pub; or a site secret" },
-	{ "badge", ctl_badge, "badge ID --key F --serial N --expires T [--png F]   a signed badge token" },
-	{ "token", ctl_token, "token ID --key F [--step-s S] [--at T] [--png F]   a dynamic token" },
-	{ "site", ctl_site, "site init|add-gate|add-aggregator|renew DIR ...   a site's certificates and configs" },
+	{ "scan", ctl_scan, "scan [--json] FILE...          decode image files as the daemon does", NULL },
+	{ "events", ctl_events, "events [--since T] [--json|--csv] [--trace]   the entry/exit log", NULL },
+	{ "cred", ctl_cred, "cred add|del|list|import|enroll-cccd ...   the credential list", ctl_cred_usage },
+	{ "status", ctl_status, "status [--json]                the running daemon's state", NULL },
+	{ "open", ctl_open, "open entry|exit                release one way for one passage", NULL },
+	{ "lockdown", ctl_lockdown, "lockdown                       deny every code until 'normal'", NULL },
+	{ "normal", ctl_lockdown, "normal                         end a lockdown", NULL },
+	{ "floor", ctl_floor, "floor [--set now|T]            the gate's time floor (the daemon stopped to set it)", NULL },
+	{ "push", ctl_push, "push config|site-config|credentials|patch|cmd ...   sign and send over MQTT", NULL },
+	{ "keygen", ctl_keygen, "keygen [--secret] FILE         make an Ed25519 key pair: FILE, FILE.pub; or a site secret", NULL },
+	{ "badge", ctl_badge, "badge ID --key F --serial N --expires T [--png F]   a signed badge token", NULL },
+	{ "token", ctl_token, "token ID --key F [--step-s S] [--at T] [--png F]   a dynamic token", NULL },
+	{ "site", ctl_site, "site init|add-gate|add-aggregator|renew DIR ...   a site's certificates and configs", ctl_site_usage },
 };
 
 static int
@@ -58,23 +59,34 @@ usage(int status)
 	exit(status);
 }
 
+/* A help option among a command's arguments ("cred add --help"); "-h"
+ * only right after the command or its subcommand, where no value can be. */
 static bool
-ctl_help_arg(const char *arg)
+ctl_help_asked(int argc, char **argv)
 {
-	return strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0;
+	for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
+		if (strcmp(argv[i], "--help") == 0 ||
+		    (i <= 2 && strcmp(argv[i], "-h") == 0))
+			return true;
+	return false;
 }
 
-/* "help COMMAND" and "COMMAND --help": that command's line, before any
- * config is read, so that help works on a machine with none. */
+/* "help COMMAND" and "COMMAND [SUBCOMMAND] --help": that command's line,
+ * or every form of one with subcommands, before any config is read, so
+ * that help works on a machine with none. */
 static int
 ctl_help(const char *cmd)
 {
 	for (size_t i = 0; i < nitems(ctl_commands); i++) {
-		if (strcmp(cmd, ctl_commands[i].name) == 0) {
+		if (strcmp(cmd, ctl_commands[i].name) != 0)
+			continue;
+		if (ctl_commands[i].forms != NULL)
+			ctl_commands[i].forms(stdout);
+		else
 			printf("usage: qrgatectl [-c FILE] [-o section.key=value]... "
-			    "%s\nSee qrgatectl(1).\n", ctl_commands[i].usage);
-			return 0;
-		}
+			    "%s\n", ctl_commands[i].usage);
+		printf("See qrgatectl(1).\n");
+		return 0;
 	}
 	fprintf(stderr, "qrgatectl: unknown command %s\n", cmd);
 	usage(2);
@@ -125,7 +137,7 @@ main(int argc, char **argv)
 			return ctl_help(argv[1]);
 		usage(0);
 	}
-	if (argc == 2 && ctl_help_arg(argv[1]))
+	if (ctl_help_asked(argc, argv))
 		return ctl_help(argv[0]);
 
 	/* A missing config file is fine for scan, which needs only the

@@ -25,6 +25,15 @@ test_papercuts_help_on_every_program() {
 	expect_grep "badge ID --key F" "$T/out"
 	"$BUILD/qrgatectl" -c "$T/none.conf" events --help >"$T/out"
 	expect_grep "events \[--since T\]" "$T/out"
+	# A subcommand's --help: every form of its command, with options.
+	"$BUILD/qrgatectl" -c "$T/none.conf" cred add --help >"$T/out" 2>"$T/err"
+	expect_grep "^usage: qrgatectl cred add ID KIND SUBJECT \[--name N\]" "$T/out"
+	expect_grep "^       qrgatectl cred enroll-cccd ID --scan IMAGE" "$T/out"
+	[ ! -s "$T/err" ] || { echo "    cred add --help wrote to stderr: $(head -1 "$T/err")"; return 1; }
+	"$BUILD/qrgatectl" -c "$T/none.conf" site add-gate -h >"$T/out"
+	expect_grep "^       qrgatectl site add-gate DIR NAME \[--days N\]" "$T/out"
+	"$BUILD/qrgatectl" -c "$T/none.conf" help cred >"$T/out"
+	expect_grep "^       qrgatectl cred import FILE.csv" "$T/out"
 }
 
 # Without a config file: scan runs on the defaults and -o; the commands
