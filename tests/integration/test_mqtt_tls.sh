@@ -46,11 +46,11 @@ tls_broker_config() {
 	    -e "s|/etc/mosquitto/certs/qrgate-broker.crt|$T/broker.crt|" \
 	    -e "s|/etc/mosquitto/certs/qrgate-broker.key|$T/broker.key|" \
 	    -e "s|/etc/mosquitto/conf.d/qrgate-site.acl|$T/site.acl|" \
-	    -e "s|/var/lib/mosquitto/|$T/|" \
 	    "$SRCDIR/config/mosquitto-site.conf" >"$T/site.conf"
-	# Not the example's business: who runs it, and where it logs.
-	printf 'user %s\nlog_dest file %s\nlog_type all\n' "$(id -un)" \
-		"$T/mosquitto.log" >>"$T/site.conf"
+	# Not the example's business (Debian's mosquitto.conf sets them):
+	# who runs it, where it keeps its queues and where it logs.
+	printf 'user %s\npersistence_location %s/\nlog_dest file %s\nlog_type all\n' \
+		"$(id -un)" "$T" "$T/mosquitto.log" >>"$T/site.conf"
 	grep -q "^listener $BROKER_PORT 127.0.0.1$" "$T/site.conf"
 }
 

@@ -9,18 +9,19 @@
 . "$SRCDIR/tests/integration/lib_mqtt.sh"
 
 # site_broker_config DIR: the generated broker config, with only what a
-# test must change: the loopback address, its own persistence directory,
-# who runs it and where it logs.  The listener takes the name localhost,
-# which binds each of its addresses: the aggregator's libmosquitto
-# connects to a name's first address only, and Debian 13's glibc gives
-# ::1 before 127.0.0.1.
+# test must change: the loopback address, and what Debian's mosquitto.conf
+# would set (who runs it, its persistence directory, where it logs).  The
+# listener takes the name localhost, which binds each of its addresses
+# (Debian 13's glibc gives ::1 before 127.0.0.1).
 site_broker_config() {
 	grep -q "^listener $BROKER_PORT$" "$1/broker/qrgate-site.conf"
+	if grep -q "^persistence_location" "$1/broker/qrgate-site.conf"; then
+		echo "the broker config sets what Debian's mosquitto.conf sets"; return 1
+	fi
 	sed -e "s|^listener $BROKER_PORT$|listener $BROKER_PORT localhost|" \
-	    -e "s|^persistence_location .*|persistence_location $T/|" \
 	    "$1/broker/qrgate-site.conf" >"$T/site-broker.conf"
-	printf 'user %s\nlog_dest file %s\nlog_type all\n' "$(id -un)" \
-		"$T/mosquitto.log" >>"$T/site-broker.conf"
+	printf 'user %s\npersistence_location %s/\nlog_dest file %s\nlog_type all\n' \
+		"$(id -un)" "$T" "$T/mosquitto.log" >>"$T/site-broker.conf"
 }
 
 # site_gate NAME: the gate's config is the test's (file camera, simulated
