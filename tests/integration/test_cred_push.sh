@@ -15,6 +15,19 @@ cp_bctl() { "$BUILD/qrgatectl" -c "$CP_B_CONF" "$@"; }
 cp_bsql() { sqlite3 -batch -noheader "$T/b/qrgate.db" "$@"; }
 cp_b_status_is() { local st; st=$(cp_bctl status --json) && [ -n "$st" ] && jq -e "$1" <<<"$st" >/dev/null; }
 
+# cp_want WHO JQ: gate A's (a) or B's (b) status satisfies JQ, or what it
+# says of its pushes is printed.
+cp_want() {
+	local st
+	if [ "$1" = a ]; then st=$(gate_status); else st=$(cp_bctl status --json); fi
+	json_is "$2" "$st" && return 0
+	echo "    gate $1: want $2"
+	echo "    got $(jq -c '{config, credentials, config_version, cred_version}' <<<"$st")"
+	return 1
+}
+
+cp_json() { json_is "$1" "$2" || { echo "    want $1"; echo "    got $2"; return 1; }; }
+
 cp_b_start() {
 	"$BUILD/qrgated" -c "$CP_B_CONF" 2>>"$T/b/qrgated.log" &
 	CP_B_PID=$!
@@ -85,7 +98,8 @@ test_cred_push_site_csv_reaches_two_gates() {
 	local out rc
 	cp_gates cred_push_site_csv_reaches_two_gates b
 	cp_csv "$T/list.csv" 50
-	out=$(cp_push site-credentials --csv "$T/list.csv" --version 5 --wait-result --timeout 10 2>"$T/push.err")
+	out=$(cp_push site-credentials --csv "$T/list.csv" --version 5 --wait-result --timeout 10 2>"$T/push.err") ||
+		{ echo "exit $?: $out"; cat "$T/push.err"; return 1; }
 	expect_eq "answers" "$(cp_lines "$out")" "gate-b true 50,it-gate true 50"
 	expect_grep "50 credentials of $T/list.csv, version 5, in 1 chunk to it-site/all/credentials/set" "$T/push.err"
 	expect_eq "A's list" "$(cp_ids_of "$T/qrgate.db")" "$(cp_csv_ids "$T/list.csv")"
@@ -93,28 +107,28 @@ test_cred_push_site_csv_reaches_two_gates() {
 	expect_eq "one message, site-wide" "$(cp_sets qrgate/it-site/all/credentials/set)" "0/1:50"
 	# Each gate says which list it holds and what the push came to: in
 	# its status, its text status, and its MQTT status (retained).
-	status_is '.credentials.version == 5 and .cred_version == 5 and .credentials.last.scope == "site" and .credentials.last.result == "applied" and .credentials.last.version == 5'
-	cp_b_status_is '.credentials.version == 5 and .credentials.last.result == "applied"'
+	cp_want a '.credentials.version == 5 and .cred_version == 5 and .credentials.last.scope == "site" and .credentials.last.result == "applied" and .credentials.last.version == 5'
+	cp_want b '.credentials.version == 5 and .credentials.last.result == "applied"'
 	qrgatectl status >"$T/status.txt"
 	expect_grep "^creds     list version 5; last push: site version 5 applied at " "$T/status.txt"
-	json_is '.credentials.version == 5 and .credentials.last.result == "applied"' \
+	cp_json '.credentials.version == 5 and .credentials.last.result == "applied"' \
 		"$(retained qrgate/it-site/gate-b/status)"
 	# The same list again: each gate says it has it already, and
 	# --wait-result fails.
 	out=$(cp_push site-credentials --csv "$T/list.csv" --version 5 --wait-result --timeout 10) && rc=0 || rc=$?
 	expect_eq "replayed, exit" "$rc" 1
 	expect_eq "replayed" "$(cp_lines "$out")" "gate-b false replayed,it-gate false replayed"
-	status_is '.credentials.version == 5 and .credentials.last.result == "ignored" and .credentials.last.reason == "replayed"'
+	cp_want a '.credentials.version == 5 and .credentials.last.result == "ignored" and .credentials.last.reason == "replayed"'
 	# "credentials --all" is the same push; a gate's own list replaces
 	# the site's at that gate only.
 	cp_csv "$T/list2.csv" 7 D
 	cp_push credentials --all --csv "$T/list2.csv" --version 6 2>/dev/null
 	mqtt_wait "version 6 at B" 10 cp_b_status_is '.credentials.version == 6'
 	wait_for "version 6 at A" status_is '.credentials.version == 6'
-	out=$(cp_push credentials --csv "$T/list.csv" --version 7 --wait-result 2>/dev/null)
-	json_is '.ok and .applied == 50 and .version == 7' "$out"
-	status_is '.credentials.version == 7 and .credentials.last.scope == "gate"'
-	cp_b_status_is '.credentials.version == 6 and .credentials.last.scope == "site"'
+	out=$(cp_push credentials --csv "$T/list.csv" --version 7 --wait-result 2>/dev/null) || { echo "exit $?: $out"; return 1; }
+	cp_json '.ok and .applied == 50 and .version == 7' "$out"
+	cp_want a '.credentials.version == 7 and .credentials.last.scope == "gate"'
+	cp_want b '.credentials.version == 6 and .credentials.last.scope == "site"'
 	expect_eq "B's list" "$(cp_ids_of "$T/b/qrgate.db")" "$(cp_csv_ids "$T/list2.csv")"
 	cp_b_stop
 	stop_gate
@@ -129,11 +143,11 @@ test_cred_push_chunks_a_big_csv() {
 	cp_csv "$T/big.csv" 25000
 	out=$(cp_push credentials --csv "$T/big.csv" --version 10 --wait-result --timeout 60 2>"$T/push.err") ||
 		{ echo "exit $?: $out"; cat "$T/push.err"; return 1; }
-	json_is '.ok and .applied == 25000 and .version == 10' "$out" || { echo "$out"; return 1; }
+	cp_json '.ok and .applied == 25000 and .version == 10' "$out" || { echo "$out"; return 1; }
 	expect_grep "25000 credentials of $T/big.csv, version 10, in 3 chunks" "$T/push.err"
 	expect_eq "chunks" "$(cp_sets qrgate/it-site/it-gate/credentials/set)" "0/3:10000 1/3:10000 2/3:5000"
 	expect_eq "the list" "$(cp_ids_of "$T/qrgate.db")" "$(cp_csv_ids "$T/big.csv")"
-	status_is '.credentials.version == 10 and .credentials.last.result == "applied"'
+	cp_want a '.credentials.version == 10 and .credentials.last.result == "applied"'
 	# --chunk-rows, and names of about 110 bytes: 20,000 rows do not fit in
 	# one message of 4 MiB, so they are cut there.
 	: >"$T/all.sub"
@@ -141,7 +155,7 @@ test_cred_push_chunks_a_big_csv() {
 	sed -i "2,\$s/,Worker \([0-9]*\),/,Worker \1 $(head -c 100 /dev/zero | tr '\0' x),/" "$T/long.csv"
 	out=$(cp_push credentials --csv "$T/long.csv" --version 11 --chunk-rows 20000 --wait-result --timeout 60 2>"$T/push.err") ||
 		{ echo "exit $?: $out"; cat "$T/push.err"; return 1; }
-	json_is '.ok and .applied == 20000' "$out" || { echo "$out"; return 1; }
+	cp_json '.ok and .applied == 20000' "$out" || { echo "$out"; return 1; }
 	expect_eq "cut by size" "$(cp_sets qrgate/it-site/it-gate/credentials/set | wc -w)" 2
 	max=$(sed -n 's|^qrgate/it-site/it-gate/credentials/set 0 ||p' "$T/all.sub" | awk '{ if (length($0) > m) m = length($0) } END { print m }')
 	[ "$max" -le 4194304 ] || { echo "a message of $max bytes"; return 1; }
@@ -181,10 +195,10 @@ test_cred_push_bad_csv_sends_nothing() {
 	# no list before it.
 	mqtt_wait "the probe" 10 sub_probe all probe/all
 	expect_eq "published" "$(grep -c '/credentials/set ' "$T/all.sub")" 0
-	status_is '.credentials.version == 0 and .credentials.last == null'
+	cp_want a '.credentials.version == 0 and .credentials.last == null'
 	# The good file goes.
 	cp_push credentials --csv "$T/ok.csv" --version 3 --wait-result >/dev/null 2>&1
-	status_is '.credentials.version == 3'
+	cp_want a '.credentials.version == 3'
 	stop_gate
 }
 
@@ -198,12 +212,12 @@ test_cred_push_wait_result_every_gate() {
 	printf '{"version":1,"settings":{"lane.deny_ms":200}}' >"$T/s1"
 	printf '{"version":2,"settings":{"lane.deny_ms":250}}' >"$T/s2"
 	out=$(cp_push config "$T/g3" --wait-result) || { echo "exit $?: $out"; return 1; }
-	json_is '.ok and .scope == "gate"' "$out"
+	cp_json '.ok and .scope == "gate"' "$out"
 	out=$(cp_push site-config "$T/s1" --wait-result) || { echo "exit $?: $out"; return 1; }
 	expect_eq "site config answers" "$(jq -r '"\(.gate) \(.ok) \(.scope) \(.version)"' <<<"$out" | tr '\n' ,)" \
 		"gate-b true site 1,it-gate true site 1,"
-	status_is '.config.gate_version == 3 and .config.site_version == 1 and .config_version == 4 and .config.last.scope == "site" and .config.last.result == "applied"'
-	cp_b_status_is '.config.gate_version == 0 and .config.site_version == 1 and .config_version == 1'
+	cp_want a '.config.gate_version == 3 and .config.site_version == 1 and .config_version == 4 and .config.last.scope == "site" and .config.last.result == "applied"'
+	cp_want b '.config.gate_version == 0 and .config.site_version == 1 and .config_version == 1'
 	qrgatectl status >"$T/status.txt"
 	expect_grep "^config    gate push version 3, site push version 1; last push: site version 1 applied" "$T/status.txt"
 	# Gate B stops (its retained status says offline): it gives no
