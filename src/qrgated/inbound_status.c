@@ -17,7 +17,28 @@
 #include "gate.h"
 #include "inbound.h"
 #include "log.h"
+#include "mask.h"
 #include "push.h"
+
+/*
+ * Masks each run of 12 or more digits of s but its last 4, as subjects
+ * are masked: the store's refusal of a card held twice names the card,
+ * and the status is retained on the broker and kept by the aggregator.
+ */
+static void
+inbound_mask_numbers(char *s)
+{
+	size_t run;
+
+	if (!mask_has_citizen_number(s))
+		return;
+	for (char *p = s; *p != '\0'; p += run == 0 ? 1 : run) {
+		for (run = 0; p[run] >= '0' && p[run] <= '9'; run++)
+			;
+		if (run >= 12)
+			memset(p, '*', run - 4);
+	}
+}
 
 /* The first problem of a refusal, as one line of text. */
 static void
@@ -47,6 +68,7 @@ inbound_first_error(const json_t *result, char *buf, size_t len)
 	}
 	if (msg != NULL)
 		snprintf(buf, len, "%s%s", where, msg);
+	inbound_mask_numbers(buf);
 }
 
 json_t *

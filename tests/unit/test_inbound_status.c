@@ -85,6 +85,14 @@ test_results(void **state)
 	    "{\"error\":\"lane.pulse_ms: out of range\",\"reason\":"
 	    "\"invalid\",\"result\":\"refused\",\"scope\":\"gate\",\"ts_ms\":"
 	    "1000,\"version\":4}");
+	/* A card held twice: its number is not repeated whole. */
+	expect_last("{\"ok\":false,\"version\":9,\"chunk\":0,\"errors\":[{"
+	    "\"chunk\":0,\"index\":1,\"error\":\"cccd 001234567890 already "
+	    "belongs to credential A; 0012345678901234\"}],\"error_count\":1}",
+	    PUSH_SITE, "{\"chunk\":0,\"error\":\"chunk 0 row 1: cccd "
+	    "********7890 already belongs to credential A; ************1234\","
+	    "\"reason\":\"invalid\",\"result\":\"refused\",\"scope\":"
+	    "\"site\",\"ts_ms\":1000,\"version\":9}");
 	/* Refused before the handler: no version to name. */
 	expect_last("{\"ok\":false,\"reason\":\"bad-signature\",\"error\":"
 	    "\"the signature does not verify\"}", PUSH_SITE,
