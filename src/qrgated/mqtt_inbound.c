@@ -64,8 +64,7 @@ route_cmd(struct gate *g, const struct signed_msg *sm, bool retained)
  * times its size, so larger lists come in chunks).  The broker's
  * max_packet_size in config/mosquitto-site.conf is the largest of them
  * plus headers.
- */
-/*
+ *
  * A site-wide credential list is the same snapshot as a gate's own, on
  * <prefix>/<site>/all/credentials/set: it replaces the gate's whole set,
  * and its version is compared with the set's whichever topic that came
@@ -180,6 +179,7 @@ mqtt_inbound_dispatch(struct mqtt *m, const struct mosquitto_message *msg)
 	enum signed_reason why;
 	char err[256];
 	json_t *result;
+	bool noted;
 
 	/* The site's steps are not signed: they can only tighten. */
 	if (mqtt_step_dispatch(m, msg))
@@ -210,9 +210,14 @@ mqtt_inbound_dispatch(struct mqtt *m, const struct mosquitto_message *msg)
 	}
 	if (result == NULL)
 		return;
-	if (r->noted)
+	/* A retained push the broker hands over again at each reconnect,
+	 * and ignored as held already, is no news: the status keeps what
+	 * the last push sent came to. */
+	noted = r->noted && !(msg->retain &&
+	    json_object_get(result, "ignored") != NULL);
+	if (noted)
 		inbound_note(m->gate, r->kind, r->scope, result);
 	mqtt_publish_doc(m, r->result, result, false, NULL);
-	if (r->noted)
+	if (noted)
 		mqtt_status_publish(m);
 }

@@ -235,3 +235,20 @@ test_cred_push_wait_result_every_gate() {
 	expect_eq "creds without B" "$(cp_lines "$out")" "gate-b false no-answer,it-gate true 4"
 	stop_gate
 }
+
+# A list published retained (a gate started later takes it) comes again
+# at each reconnect, and is ignored as held already: the status still
+# says what the push itself came to.
+test_cred_push_retained_replay_keeps_last() {
+	cp_gates cred_push_retained_replay_keeps_last
+	printf '{"version":2,"chunk":0,"chunks":1,"credentials":[{"id":"R-1","kind":"badge","subject":"R-1","status":"active"}]}' >"$T/r2"
+	spubf qrgate/it-site/all/credentials/set "$T/r2" -r
+	wait_for "version 2" status_is '.credentials.version == 2'
+	cp_want a '.credentials.last.result == "applied" and .credentials.last.scope == "site"'
+	broker_stop
+	broker_start
+	wait_for "the reconnection" status_is '.mqtt.connects == 2 and .mqtt.state == "connected"'
+	mqtt_wait "the replay's answer" 10 sh -c "grep '^$TOPIC/credentials/result ' '$T/all.sub' | grep -q replayed"
+	cp_want a '.credentials.version == 2 and .credentials.last.result == "applied"'
+	stop_gate
+}
