@@ -338,9 +338,55 @@ agg_query_daily(const struct agg_query_ctx *q, int64_t day_ms)
 	return json_pack("{s:s, s:o}", "date", day, "gates", gates);
 }
 
+/* What a push's "last" in a gate's status came to, as one word or
+ * two: "applied", "staging", "refused: bad-signature"... */
+static json_t *
+agg_push_result(const json_t *last)
+{
+	const char *result = json_string_value(json_object_get(last, "result"));
+	const char *reason = json_string_value(json_object_get(last, "reason"));
+	char buf[128];
+
+	if (result == NULL)
+		return json_null();
+	snprintf(buf, sizeof(buf), "%s%s%s", result, reason != NULL ? ": " :
+	    "", reason != NULL ? reason : "");
+	return json_string(buf);
+}
+
+/*
+ * The versions a gate holds, from its last status (qrgated's
+ * inbound_status.c): its credential list's and what the last list sent
+ * came to, its own config push's and the site-wide one's.  Null for a
+ * gate whose qrgated does not say.
+ */
+static void
+agg_gate_pushes(json_t *g)
+{
+	const json_t *st = json_object_get(g, "status");
+	const json_t *cr = json_object_get(st, "credentials");
+	const json_t *cfg = json_object_get(st, "config");
+	const json_t *v;
+
+	v = json_object_get(cr, "version");
+	json_object_set_new(g, "creds_version", json_is_integer(v) ?
+	    json_integer(json_integer_value(v)) : json_null());
+	json_object_set_new(g, "creds_push",
+	    agg_push_result(json_object_get(cr, "last")));
+	v = json_object_get(cfg, "gate_version");
+	json_object_set_new(g, "config_gate", json_is_integer(v) ?
+	    json_integer(json_integer_value(v)) : json_null());
+	v = json_object_get(cfg, "site_version");
+	json_object_set_new(g, "config_site", json_is_integer(v) ?
+	    json_integer(json_integer_value(v)) : json_null());
+}
+
 json_t *
 agg_query_gates(const struct agg_query_ctx *q)
 {
+	json_t *rows, *g;
+	size_t i;
+
 	static const struct agg_col cols[] = {
 		{ "site", 's', NULL }, { "gate", 's', NULL },
 		{ "lane", 's', NULL }, { "state", 's', NULL },
@@ -354,7 +400,7 @@ agg_query_gates(const struct agg_query_ctx *q)
 	    3LL * q->heartbeat_s * 1000) };
 
 	/* Stale as of now, whether or not the daemon's tick ran. */
-	return agg_rows(q, "SELECT site, gate, lane, state, clean, "
+	rows = agg_rows(q, "SELECT site, gate, lane, state, clean, "
 	    "CASE WHEN stale <> 0 OR (state = 'online' AND heartbeat_ms < $1) "
 	    "THEN 1 ELSE 0 END, version, CASE WHEN heartbeat_ms > 0 THEN "
 	    "heartbeat_ms END, changed_ms, max_seq, "
@@ -364,6 +410,9 @@ agg_query_gates(const struct agg_query_ctx *q)
 	    "WHERE g.site = gates.site AND g.gate = gates.gate AND "
 	    "g.closed_ms IS NULL), status FROM gates ORDER BY site, gate",
 	    args, 1, cols);
+	json_array_foreach(rows, i, g)
+		agg_gate_pushes(g);
+	return rows;
 }
 
 json_t *

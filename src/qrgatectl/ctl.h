@@ -30,6 +30,7 @@ int ctl_site(struct ctl *c, int argc, char **argv);	/* site init|add-gate|... */
 /* Every form of a command with subcommands, for an error and for help. */
 void ctl_cred_usage(FILE *f);
 void ctl_site_usage(FILE *f);
+void ctl_push_usage(FILE *f);
 
 /* The one CCCD card in an image file, parsed (ctl_scan.c).  0, or -1
  * with the reason in err. */

@@ -11,6 +11,7 @@
 #include <jansson.h>
 
 #include "ctl.h"
+#include "sitetime.h"
 #include "timefmt.h"
 
 /* How long qrgatectl waits for the daemon's answer. */
@@ -88,6 +89,55 @@ ctl_print_result(json_t *reply)
 	return ok ? 0 : 1;
 }
 
+/* A push's last result: "applied", "refused (reason: error)"... */
+static void
+ctl_status_last(const json_t *last)
+{
+	const char *reason = json_string_value(json_object_get(last, "reason"));
+	const char *error = json_string_value(json_object_get(last, "error"));
+	const json_t *v = json_object_get(last, "version");
+	char when[TIMEFMT_LEN];
+
+	if (last == NULL)
+		return;
+	printf("; last push: %s version ", json_string_value(json_object_get(
+	    last, "scope")));
+	if (json_is_integer(v))
+		printf("%lld", (long long)json_integer_value(v));
+	else
+		printf("?");
+	printf(" %s", json_string_value(json_object_get(last, "result")));
+	if (reason != NULL)
+		printf(" (%s%s%s)", reason, error != NULL ? ": " : "",
+		    error != NULL ? error : "");
+	printf(" at %s", sitetime_format(json_integer_value(json_object_get(
+	    last, "ts_ms")), when, sizeof(when)));
+}
+
+/* The config and credential versions held, and what the last push of
+ * each came to. */
+static void
+ctl_status_pushes(const json_t *st)
+{
+	const json_t *cfg = json_object_get(st, "config");
+	const json_t *cr = json_object_get(st, "credentials");
+
+	if (cfg != NULL) {
+		printf("config    gate push version %lld, site push version "
+		    "%lld", (long long)json_integer_value(json_object_get(cfg,
+		    "gate_version")), (long long)json_integer_value(
+		    json_object_get(cfg, "site_version")));
+		ctl_status_last(json_object_get(cfg, "last"));
+		printf("\n");
+	}
+	if (cr != NULL) {
+		printf("creds     list version %lld", (long long)
+		    json_integer_value(json_object_get(cr, "version")));
+		ctl_status_last(json_object_get(cr, "last"));
+		printf("\n");
+	}
+}
+
 static void
 ctl_status_human(json_t *st)
 {
@@ -129,6 +179,7 @@ ctl_status_human(json_t *st)
 		    (long long)json_integer_value(json_object_get(v,
 		    "days_left")), json_is_true(json_object_get(v, "expiring")) ?
 		    ": ALARM cert-expiring, renew it" : "");
+	ctl_status_pushes(st);
 	printf("counters ");
 	json_object_foreach(n, k, v)
 		printf(" %s %lld", k, (long long)json_integer_value(v));

@@ -1,11 +1,9 @@
 /*
  * qrgatectl push: what IT sends a gate over MQTT (a config push, a
  * credential snapshot or patch, a command), signed with the site admin's
- * secret key (signed_msg.h) and published at QoS 1.  A short-lived client
- * of its own, so it runs libmosquitto's own loop; it returns once the
- * broker acknowledged the message or, with --wait-result, once the gate
- * answered on the result topic (subscribed before publishing, so that
- * the answer cannot come first).
+ * secret key (signed_msg.h) and published at QoS 1 (ctl_push_send.c); a
+ * credential list in CSV goes as the chunks ctl_push_csv.c makes of it.
+ * This file reads the options and the documents, and seals them.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -18,10 +16,10 @@
 #include <unistd.h>
 
 #include <jansson.h>
-#include <mosquitto.h>
 #include <sodium.h>
 
 #include "ctl.h"
+#include "ctl_push.h"
 #include "keyfile.h"
 #include "signed_msg.h"
 #include "util.h"
@@ -29,8 +27,6 @@
 /* The largest body read: a credential chunk is at most 4 MiB. */
 #define PUSH_BODY_MAX		(16 * 1024 * 1024)
 #define PUSH_EXPIRES_MAX_S	600	/* what a gate accepts at most */
-
-enum push_kind { K_CONFIG, K_SITE_CONFIG, K_CREDENTIALS, K_PATCH, K_CMD };
 
 static const struct {
 	const char *name;
@@ -41,36 +37,26 @@ static const struct {
 	[K_SITE_CONFIG] = { "site-config", "config/set", "config/result" },
 	[K_CREDENTIALS] = { "credentials", "credentials/set",
 	    "credentials/result" },
+	[K_SITE_CREDENTIALS] = { "site-credentials", "credentials/set",
+	    "credentials/result" },
 	[K_PATCH] = { "patch", "credentials/patch", "credentials/result" },
 	[K_CMD] = { "cmd", "cmd", "cmd/result" },
 };
 
-struct push_opts {
-	enum push_kind kind;
-	const char *key, *body_path, *host, *cafile, *cert, *keyfile;
-	const char *prefix, *site, *gate, *id;
-	int port, timeout_s, expires_in_s;
-	bool tls, gate_given, wait, print;
-};
-
-/* What the callbacks see. */
-struct push_client {
-	const char *result_topic;
-	int mid;
-	bool connected, subscribed, acked, lost, answered;
-	int conn_rc;
-	/* What identifies our message in a result: its id or its version. */
-	const char *id;
-	json_int_t version;
-	json_t *result;
-};
-
-static void
-push_usage(void)
+static bool
+push_kind_site(enum push_kind k)
 {
-	fprintf(stderr,
-	    "usage: qrgatectl push config|site-config|credentials|patch [FILE] "
-	    "OPTIONS\n"
+	return k == K_SITE_CONFIG || k == K_SITE_CREDENTIALS;
+}
+
+void
+ctl_push_usage(FILE *f)
+{
+	fprintf(f,
+	    "usage: qrgatectl push config|site-config|credentials|"
+	    "site-credentials|patch [FILE] OPTIONS\n"
+	    "       qrgatectl push credentials|site-credentials --csv FILE "
+	    "[--version N] [--chunk-rows N] OPTIONS\n"
 	    "       qrgatectl push cmd open entry|exit|lockdown|release|normal "
 	    "[--expires-in S] [--id ID] OPTIONS\n"
 	    "options: --key ADMIN_SK_FILE [--host H] [--port P] [--cafile F "
@@ -152,207 +138,6 @@ push_cmd_body(const struct push_opts *o, int argc, char **argv, size_t *len)
 	return text;
 }
 
-static void
-push_on_connect(struct mosquitto *mosq, void *arg, int rc)
-{
-	struct push_client *pc = arg;
-
-	(void)mosq;
-	pc->conn_rc = rc;
-	pc->connected = rc == 0;
-	if (rc != 0)
-		pc->lost = true;
-}
-
-static void
-push_on_disconnect(struct mosquitto *mosq, void *arg, int rc)
-{
-	struct push_client *pc = arg;
-
-	(void)mosq;
-	(void)rc;
-	pc->lost = true;
-}
-
-static void
-push_on_subscribe(struct mosquitto *mosq, void *arg, int mid, int n,
-    const int *qos)
-{
-	struct push_client *pc = arg;
-
-	(void)mosq;
-	(void)mid;
-	/* 0x80: the broker refused the subscription (its ACL). */
-	pc->subscribed = n == 1 && qos[0] != 0x80;
-	if (!pc->subscribed)
-		pc->lost = true;
-}
-
-static void
-push_on_publish(struct mosquitto *mosq, void *arg, int mid)
-{
-	struct push_client *pc = arg;
-
-	(void)mosq;
-	if (mid == pc->mid)
-		pc->acked = true;
-}
-
-/*
- * A result on our topic is ours when it names our id or version, or
- * neither: a message refused before its handler (a bad signature) has
- * nothing to name it by.
- */
-static void
-push_on_message(struct mosquitto *mosq, void *arg,
-    const struct mosquitto_message *msg)
-{
-	struct push_client *pc = arg;
-	bool match = false;
-	json_t *doc, *id, *v;
-
-	(void)mosq;
-	if (pc->answered || pc->mid == 0 ||
-	    mosquitto_topic_matches_sub(pc->result_topic, msg->topic,
-	    &match) != MOSQ_ERR_SUCCESS || !match)
-		return;
-	doc = json_loadb(msg->payload, (size_t)msg->payloadlen, 0, NULL);
-	if (!json_is_object(doc)) {
-		json_decref(doc);
-		return;
-	}
-	id = json_object_get(doc, "id");
-	v = json_object_get(doc, "version");
-	if ((json_is_string(id) && (pc->id == NULL ||
-	    strcmp(json_string_value(id), pc->id) != 0)) ||
-	    (json_is_integer(v) && json_integer_value(v) != pc->version)) {
-		json_decref(doc);
-		return;
-	}
-	pc->result = doc;
-	pc->answered = true;
-}
-
-/* Runs libmosquitto's loop until *flag, a lost connection or deadline. */
-static int
-push_loop_until(struct mosquitto *mosq, struct push_client *pc,
-    const bool *flag, const struct timespec *deadline, const char *what)
-{
-	struct timespec now;
-	int rc;
-
-	while (!*flag && !pc->lost) {
-		clock_gettime(CLOCK_MONOTONIC, &now);
-		if (now.tv_sec > deadline->tv_sec || (now.tv_sec ==
-		    deadline->tv_sec && now.tv_nsec >= deadline->tv_nsec)) {
-			fprintf(stderr, "qrgatectl: timed out waiting for %s\n",
-			    what);
-			return -1;
-		}
-		rc = mosquitto_loop(mosq, 100, 1);
-		if (rc != MOSQ_ERR_SUCCESS) {
-			fprintf(stderr, "qrgatectl: waiting for %s: %s\n", what,
-			    mosquitto_strerror(rc));
-			return -1;
-		}
-	}
-	if (!*flag) {
-		fprintf(stderr, "qrgatectl: waiting for %s: %s\n", what,
-		    pc->conn_rc != 0 ? mosquitto_connack_string(pc->conn_rc) :
-		    "the broker refused or closed the connection");
-		return -1;
-	}
-	return 0;
-}
-
-/* Publishes env on topic; prints the result with o->wait.  Exit status. */
-static int
-push_send(const struct ctl *c, const struct push_opts *o, const char *topic,
-    const char *result_topic, const char *env, struct push_client *pc)
-{
-	const struct config_mqtt *mc = &c->cfg.mqtt;
-	struct mosquitto *mosq;
-	struct timespec deadline;
-	char client_id[64];
-	int rc, status = 1;
-
-	snprintf(client_id, sizeof(client_id), "qrgatectl-push-%ld",
-	    (long)getpid());
-	pc->result_topic = result_topic;
-	mosquitto_lib_init();
-	if ((mosq = mosquitto_new(client_id, true, pc)) == NULL) {
-		fprintf(stderr, "qrgatectl: mosquitto_new: %s\n",
-		    strerror(errno));
-		goto done;
-	}
-	mosquitto_connect_callback_set(mosq, push_on_connect);
-	mosquitto_disconnect_callback_set(mosq, push_on_disconnect);
-	mosquitto_subscribe_callback_set(mosq, push_on_subscribe);
-	mosquitto_publish_callback_set(mosq, push_on_publish);
-	mosquitto_message_callback_set(mosq, push_on_message);
-	if (mc->username[0] != '\0' && (rc = mosquitto_username_pw_set(mosq,
-	    mc->username, mc->password[0] != '\0' ? mc->password : NULL)) !=
-	    MOSQ_ERR_SUCCESS) {
-		fprintf(stderr, "qrgatectl: %s\n", mosquitto_strerror(rc));
-		goto done;
-	}
-	/* Without a CA file, the system's CAs; libmosquitto checks the
-	 * broker's name against o->host. */
-	if (o->tls && (rc = mosquitto_tls_set(mosq, o->cafile,
-	    o->cafile == NULL ? "/etc/ssl/certs" : NULL, o->cert, o->keyfile,
-	    NULL)) != MOSQ_ERR_SUCCESS) {
-		fprintf(stderr, "qrgatectl: TLS: %s\n", mosquitto_strerror(rc));
-		goto done;
-	}
-	clock_gettime(CLOCK_MONOTONIC, &deadline);
-	deadline.tv_sec += o->timeout_s;
-	if ((rc = mosquitto_connect(mosq, o->host, o->port, 30)) !=
-	    MOSQ_ERR_SUCCESS) {
-		fprintf(stderr, "qrgatectl: %s:%d: %s\n", o->host, o->port,
-		    rc == MOSQ_ERR_ERRNO ? strerror(errno) :
-		    mosquitto_strerror(rc));
-		goto done;
-	}
-	if (push_loop_until(mosq, pc, &pc->connected, &deadline,
-	    "the broker's CONNACK") == -1)
-		goto done;
-	if (o->wait) {
-		if ((rc = mosquitto_subscribe(mosq, NULL, result_topic, 1)) !=
-		    MOSQ_ERR_SUCCESS) {
-			fprintf(stderr, "qrgatectl: subscribe %s: %s\n",
-			    result_topic, mosquitto_strerror(rc));
-			goto done;
-		}
-		if (push_loop_until(mosq, pc, &pc->subscribed, &deadline,
-		    "the subscription to the result") == -1)
-			goto done;
-	}
-	if ((rc = mosquitto_publish(mosq, &pc->mid, topic, (int)strlen(env),
-	    env, 1, false)) != MOSQ_ERR_SUCCESS) {
-		fprintf(stderr, "qrgatectl: publish %s: %s\n", topic,
-		    mosquitto_strerror(rc));
-		goto done;
-	}
-	if (push_loop_until(mosq, pc, &pc->acked, &deadline,
-	    "the broker's PUBACK") == -1)
-		goto done;
-	if (!o->wait) {
-		status = 0;
-		goto done;
-	}
-	if (push_loop_until(mosq, pc, &pc->answered, &deadline,
-	    "the gate's result") == -1)
-		goto done;
-	status = 0;
-done:
-	if (mosq != NULL) {
-		if (pc->connected && !pc->lost)
-			mosquitto_disconnect(mosq);
-		mosquitto_destroy(mosq);
-	}
-	mosquitto_lib_cleanup();
-	return status;
-}
 
 /*
  * Reads the options after the kind.  Returns the index of the first
@@ -379,6 +164,9 @@ push_opts_parse(const struct ctl *c, struct push_opts *o, int argc,
 		{ "wait-result", no_argument, NULL, 'w' },
 		{ "timeout", required_argument, NULL, 't' },
 		{ "print", no_argument, NULL, 'n' },
+		{ "csv", required_argument, NULL, 'c' },
+		{ "version", required_argument, NULL, 'V' },
+		{ "chunk-rows", required_argument, NULL, 'r' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const struct config_mqtt *mc = &c->cfg.mqtt;
@@ -430,11 +218,31 @@ push_opts_parse(const struct ctl *c, struct push_opts *o, int argc,
 		case 'a':
 			if (o->kind == K_CONFIG)
 				o->kind = K_SITE_CONFIG;
-			else if (o->kind != K_SITE_CONFIG) {
-				fprintf(stderr, "qrgatectl: --all is for site-wide "
-				    "config pushes only\n");
+			else if (o->kind == K_CREDENTIALS)
+				o->kind = K_SITE_CREDENTIALS;
+			else if (!push_kind_site(o->kind)) {
+				fprintf(stderr, "qrgatectl: --all is for config "
+				    "pushes and credential lists only\n");
 				return -1;
 			}
+			break;
+		case 'c':
+			o->csv = optarg;
+			break;
+		case 'V':
+		case 'r':
+			errno = 0;
+			v = strtol(optarg, &end, 10);
+			if (errno != 0 || *end != '\0' || end == optarg || v < 1 ||
+			    (ch == 'r' && v > PUSH_CHUNK_ROWS_MAX)) {
+				fprintf(stderr, "qrgatectl: %s: out of range\n",
+				    optarg);
+				return -1;
+			}
+			if (ch == 'V')
+				o->cred_version = v;
+			else
+				o->chunk_rows = v;
 			break;
 		case 'b':
 			o->body_path = optarg;
@@ -468,7 +276,7 @@ push_opts_parse(const struct ctl *c, struct push_opts *o, int argc,
 				o->expires_in_s = (int)v;
 			break;
 		default:
-			push_usage();
+			ctl_push_usage(stderr);
 			return -1;
 		}
 	}
@@ -477,9 +285,20 @@ push_opts_parse(const struct ctl *c, struct push_opts *o, int argc,
 		return -1;
 	}
 	if (o->site[0] == '\0' || o->prefix[0] == '\0' ||
-	    (o->kind != K_SITE_CONFIG && o->gate[0] == '\0')) {
+	    (!push_kind_site(o->kind) && o->gate[0] == '\0')) {
 		fprintf(stderr, "qrgatectl: push: --prefix, --site and --gate (or "
 		    "--all) are needed\n");
+		return -1;
+	}
+	if (o->csv != NULL && o->kind != K_CREDENTIALS &&
+	    o->kind != K_SITE_CREDENTIALS) {
+		fprintf(stderr, "qrgatectl: push: --csv is for credentials and "
+		    "site-credentials\n");
+		return -1;
+	}
+	if (o->csv == NULL && (o->cred_version != 0 || o->chunk_rows != 0)) {
+		fprintf(stderr, "qrgatectl: push: --version and --chunk-rows go "
+		    "with --csv\n");
 		return -1;
 	}
 	if ((o->cert == NULL) != (o->keyfile == NULL)) {
@@ -490,28 +309,96 @@ push_opts_parse(const struct ctl *c, struct push_opts *o, int argc,
 	return optind;
 }
 
+/*
+ * The default version of a list sent from a CSV: the UTC time as
+ * YYYYMMDDHHMMSS, which grows with each push made a second or more after
+ * the last and reads as the time it was made in `status`.
+ */
+static int64_t
+push_time_version(void)
+{
+	time_t now = time(NULL);
+	struct tm tm;
+
+	gmtime_r(&now, &tm);
+	return ((((((int64_t)tm.tm_year + 1900) * 100 + tm.tm_mon + 1) * 100 +
+	    tm.tm_mday) * 100 + tm.tm_hour) * 100 + tm.tm_min) * 100 +
+	    tm.tm_sec;
+}
+
+/* The message bodies: a command's from its arguments, a CSV's chunks, or
+ * the one document of a file.  0, or the exit status. */
+static int
+push_bodies(struct push_opts *o, int argc, char **argv,
+    struct push_chunks *b)
+{
+	const char *path;
+	size_t len = 0;
+	char *body;
+
+	memset(b, 0, sizeof(*b));
+	if (o->csv != NULL) {
+		if (argc > 0 || o->body_path != NULL) {
+			ctl_push_usage(stderr);
+			return 2;
+		}
+		if (o->cred_version == 0)
+			o->cred_version = push_time_version();
+		return push_csv_chunks(o->csv, o->cred_version,
+		    o->chunk_rows != 0 ? (size_t)o->chunk_rows :
+		    PUSH_CHUNK_ROWS, b) == 0 ? 0 : 1;
+	}
+	if (o->kind == K_CMD && o->body_path == NULL) {
+		/* "open" takes a way; the others nothing. */
+		if (argc < 1 || argc > 2 ||
+		    (strcmp(argv[0], "open") == 0) != (argc == 2)) {
+			ctl_push_usage(stderr);
+			return 2;
+		}
+		body = push_cmd_body(o, argc, argv, &len);
+	} else {
+		path = o->body_path != NULL ? o->body_path : argc > 0 ? argv[0] :
+		    "-";
+		if (argc > (o->body_path != NULL ? 0 : 1)) {
+			ctl_push_usage(stderr);
+			return 2;
+		}
+		body = push_read(path, &len);
+	}
+	if (body == NULL || (b->body = calloc(1, sizeof(*b->body))) == NULL ||
+	    (b->len = calloc(1, sizeof(*b->len))) == NULL) {
+		free(body);
+		push_chunks_free(b);
+		return 1;
+	}
+	b->body[0] = body;
+	b->len[0] = len;
+	b->n = 1;
+	return 0;
+}
+
 int
 ctl_push(struct ctl *c, int argc, char **argv)
 {
 	struct push_opts o = { 0 };
 	struct push_client pc = { 0 };
-	char topic[512], full[600], result_topic[600], err[256];
-	const char *path;
-	char *body = NULL, *env = NULL;
+	struct push_chunks b;
+	char topic[512], full[600], result_topic[600], status_topic[600];
+	char err[256], **env = NULL;
 	uint8_t sk[64];
-	size_t len = 0, k;
+	size_t k;
 	json_t *doc;
-	int first, status = 1;
+	int first, status = 1, n = 0;
 
 	if (argc < 2) {
-		push_usage();
+		ctl_push_usage(stderr);
 		return 2;
 	}
 	for (k = 0; k < nitems(push_kinds); k++)
 		if (strcmp(argv[1], push_kinds[k].name) == 0)
 			break;
 	if (k == nitems(push_kinds)) {
-		push_usage();
+		ctl_push_usage(stderr);
 		return 2;
 	}
 	o.kind = (enum push_kind)k;
@@ -527,75 +414,88 @@ ctl_push(struct ctl *c, int argc, char **argv)
 		return 2;
 	argc -= first;
 	argv += first;
-
-	if (o.kind == K_CMD && o.body_path == NULL) {
-		/* "open" takes a way; the others nothing. */
-		if (argc < 1 || argc > 2 ||
-		    (strcmp(argv[0], "open") == 0) != (argc == 2)) {
-			push_usage();
-			return 2;
-		}
-		body = push_cmd_body(&o, argc, argv, &len);
-	}
-	else {
-		path = o.body_path != NULL ? o.body_path : argc > 0 ? argv[0] :
-		    "-";
-		if (argc > (o.body_path != NULL ? 0 : 1)) {
-			push_usage();
-			return 2;
-		}
-		body = push_read(path, &len);
-	}
-	if (body == NULL)
-		return 1;
+	/* Nothing is sent of a list with a bad row: the reading says
+	 * FILE:LINE and stops here. */
+	if ((status = push_bodies(&o, argc, argv, &b)) != 0)
+		return status;
+	status = 1;
 
 	snprintf(topic, sizeof(topic), "%s/%s/%s", o.site,
-	    o.kind == K_SITE_CONFIG ? "all" : o.gate, push_kinds[o.kind].set);
-	/* The site-wide push is answered by every gate: the one named, or
-	 * the first to answer. */
+	    push_kind_site(o.kind) ? "all" : o.gate, push_kinds[o.kind].set);
+	/* The site-wide push is answered by every gate, or the one named. */
 	snprintf(result_topic, sizeof(result_topic), "%s/%s/%s/%s", o.prefix,
-	    o.site, o.kind == K_SITE_CONFIG && !o.gate_given ? "+" : o.gate,
+	    o.site, push_kind_site(o.kind) && !o.gate_given ? "+" : o.gate,
 	    push_kinds[o.kind].result);
+	snprintf(status_topic, sizeof(status_topic), "%s/%s/+/status",
+	    o.prefix, o.site);
 	if (sodium_init() < 0 || key_sk_read(o.key, sk, err,
 	    sizeof(err)) == -1) {
 		fprintf(stderr, "qrgatectl: %s\n", err);
 		goto done;
 	}
-	env = signed_msg_seal(topic, (const uint8_t *)body, len, sk, err,
-	    sizeof(err));
+	if ((env = calloc((size_t)b.n, sizeof(*env))) == NULL) {
+		fprintf(stderr, "qrgatectl: out of memory\n");
+		goto done;
+	}
+	for (n = 0; n < b.n; n++)
+		if ((env[n] = signed_msg_seal(topic, (const uint8_t *)b.body[n],
+		    b.len[n], sk, err, sizeof(err))) == NULL)
+			break;
 	sodium_memzero(sk, sizeof(sk));
-	if (env == NULL) {
+	if (n < b.n) {
 		fprintf(stderr, "qrgatectl: push: %s\n", err);
 		goto done;
 	}
 	if (o.print) {
-		printf("%s\n", env);
+		for (int i = 0; i < n; i++)
+			printf("%s\n", env[i]);
 		status = 0;
 		goto done;
 	}
+	if (o.csv != NULL)
+		fprintf(stderr, "qrgatectl: push: %zu credentials of %s, version "
+		    "%lld, in %d chunk%s to %s\n", b.rows, o.csv,
+		    (long long)o.cred_version, b.n, b.n == 1 ? "" : "s", topic);
 
 	/* What the gate's result will name: the id or the version. */
-	if ((doc = json_loadb(body, len, 0, NULL)) != NULL) {
+	if ((doc = json_loadb(b.body[0], b.len[0], 0, NULL)) != NULL) {
 		if (json_is_string(json_object_get(doc, "id")))
 			pc.id = strdup(json_string_value(json_object_get(doc,
 			    "id")));
 		pc.version = json_integer_value(json_object_get(doc, "version"));
 		json_decref(doc);
 	}
+	pc.prefix = o.prefix;
+	pc.site = o.site;
+	pc.result_topic = result_topic;
+	pc.chunked = o.csv != NULL;
+	pc.known = json_object();
+	pc.answers = json_object();
+	if (push_kind_site(o.kind) && !o.gate_given)
+		pc.status_topic = status_topic;
+	else
+		pc.gate = o.gate;
 	snprintf(full, sizeof(full), "%s/%s", o.prefix, topic);
-	status = push_send(c, &o, full, result_topic, env, &pc);
-	if (status == 0 && pc.result != NULL) {
-		char *text = json_dumps(pc.result, JSON_COMPACT);
+	status = push_send(c, &o, full, env, n, &pc);
+	if (status == 0 && o.wait && pc.gate == NULL)
+		status = push_print_site(&o, &pc);
+	else if (status == 0 && o.wait) {
+		json_t *res = json_object_get(pc.answers, pc.gate);
+		char *text = json_dumps(res, JSON_COMPACT);
 
 		printf("%s\n", text != NULL ? text : "");
 		free(text);
-		if (!json_is_true(json_object_get(pc.result, "ok")))
+		if (!json_is_true(json_object_get(res, "ok")))
 			status = 1;
 	}
-	json_decref(pc.result);
+	json_decref(pc.known);
+	json_decref(pc.answers);
+	free(pc.mids);
 	free((char *)pc.id);
 done:
+	for (int i = 0; env != NULL && i < n; i++)
+		free(env[i]);
 	free(env);
-	free(body);
+	push_chunks_free(&b);
 	return status;
 }

@@ -179,12 +179,14 @@ site_conf_acl(const struct site *s)
 	for (size_t i = 0; i < sizeof(ha) / sizeof(*ha); i++)
 		fprintf(f, "pattern write homeassistant/%s/config\n", ha[i]);
 	fprintf(f, "\n# ... and reads only its own pushes and commands, and "
-	    "the site-wide push\n# (a pattern without %%u, which Mosquitto "
+	    "the site-wide pushes\n# (patterns without %%u, which Mosquitto "
 	    "warns of at start: it is meant).\n");
 	for (size_t i = 0; i < sizeof(reads) / sizeof(*reads); i++)
 		fprintf(f, "pattern read %s/%s/%%u/%s\n", s->prefix, s->name,
 		    reads[i]);
 	fprintf(f, "pattern read %s/%s/all/config/set\n", s->prefix, s->name);
+	fprintf(f, "pattern read %s/%s/all/credentials/set\n", s->prefix,
+	    s->name);
 	fprintf(f, "\n# Every gate reads every gate's dynamic steps, so that "
 	    "a dynamic token\n# granted at one gate is refused at the others.\n"
 	    "pattern read %s/%s/+/steps\n", s->prefix, s->name);

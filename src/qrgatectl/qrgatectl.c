@@ -31,7 +31,7 @@ static const struct {
 	{ "lockdown", ctl_lockdown, "lockdown                       deny every code until 'normal'", NULL },
 	{ "normal", ctl_lockdown, "normal                         end a lockdown", NULL },
 	{ "floor", ctl_floor, "floor [--set now|T]            the gate's time floor (the daemon stopped to set it)", NULL },
-	{ "push", ctl_push, "push config|site-config|credentials|patch|cmd ...   sign and send over MQTT", NULL },
+	{ "push", ctl_push, "push config|site-config|credentials|site-credentials|patch|cmd ...   sign and send over MQTT (--csv FILE: a credential list)", ctl_push_usage },
 	{ "keygen", ctl_keygen, "keygen [--secret] FILE         make an Ed25519 key pair: FILE, FILE.pub; or a site secret", NULL },
 	{ "badge", ctl_badge, "badge ID --key F --serial N --expires T [--png F]   a signed badge token", NULL },
 	{ "token", ctl_token, "token ID --key F [--step-s S] [--at T] [--png F]   a dynamic token", NULL },

@@ -13,6 +13,7 @@
 #include "clock.h"
 #include "gate.h"
 #include "gate_private.h"
+#include "inbound.h"
 #include "log.h"
 #include "store_outbox.h"
 #include "store_sync.h"
@@ -745,6 +746,8 @@ gate_status_json(const struct gate *g)
 		    g->store_aside[0] != '\0' ? g->store_aside : NULL));
 	if (st != NULL)
 		gate_clock_status(g, st);
+	if (st != NULL)
+		inbound_status(g, st);
 	if (st != NULL && g->up.status != NULL)
 		g->up.status(g->up.arg, st);
 	return st;

@@ -90,6 +90,37 @@ void inbound_set_base(struct gate *g, const struct config *base);
  */
 int inbound_restore(struct gate *g);
 
+/*
+ * What the gate says of its pushes (inbound_status.c): each result the
+ * client publishes is noted, so that the status can tell which config
+ * and credential versions the gate holds and what the last message of
+ * each kind came to, without asking the broker.
+ */
+enum inbound_kind { INBOUND_CONFIG, INBOUND_CREDENTIALS };
+
+/*
+ * The summary of result, a handler's answer or a refusal before it (as
+ * published on .../result), to a message of scope: {"scope", "version"
+ * (null when the message named none), "result": "applied", "staging" (a
+ * chunk of a snapshot kept, more to come), "ignored" (a replay, an older
+ * version...) or "refused", "reason" (for ignored and refused), "error"
+ * (the first problem, for refused), "chunk" and "ts_ms"}.  NULL only
+ * when out of memory.
+ */
+json_t *inbound_last_of(const json_t *result, enum push_scope scope,
+    int64_t ts_ms);
+
+/* Keeps inbound_last_of(result) as the last message of kind. */
+void inbound_note(struct gate *g, enum inbound_kind kind,
+    enum push_scope scope, const json_t *result);
+
+/*
+ * Adds to a status document "config": {"gate_version", "site_version",
+ * "last"} and "credentials": {"version", "last"} ("last" absent before
+ * the first message since the start).
+ */
+void inbound_status(const struct gate *g, json_t *status);
+
 /* Frees what the handlers keep between messages.  Before gate_close(). */
 void inbound_close(struct gate *g);
 

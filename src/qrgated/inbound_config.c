@@ -7,7 +7,9 @@
  *
  * g->config_version is the sum of the site and gate versions in effect:
  * each scope's version only grows, so the sum grows with every push
- * applied, whichever scope it came from, and status shows a change.
+ * applied, whichever scope it came from.  It stays in the status as
+ * "config_version" for what already reads it; the status's "config"
+ * object (inbound_status.c) shows each scope's version on its own.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -50,6 +52,8 @@ inbound_close(struct gate *g)
 		loop_timer_cancel(g->loop, &g->inbound->cleanup);
 	json_decref(g->inbound->site.settings);
 	json_decref(g->inbound->gate.settings);
+	json_decref(g->inbound->config_last);
+	json_decref(g->inbound->cred_last);
 	free(g->inbound);
 	g->inbound = NULL;
 }

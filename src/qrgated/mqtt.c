@@ -51,6 +51,7 @@ static const char *const mqtt_topic_suffix[MQTT_T_COUNT] = {
 	[MQTT_T_CRED_RESULT] = "credentials/result",
 	[MQTT_T_CMD_RESULT] = "cmd/result",
 	[MQTT_T_STEPS] = "steps",
+	[MQTT_T_SITE_CRED_SET] = "credentials/set",
 };
 
 static const char *
@@ -140,7 +141,7 @@ mqtt_publish_doc(struct mqtt *m, enum mqtt_topic t, json_t *doc, bool retain,
 	return 0;
 }
 
-static void
+void
 mqtt_status_publish(struct mqtt *m)
 {
 	mqtt_publish_doc(m, MQTT_T_STATUS, mqtt_msg_status(
@@ -482,7 +483,8 @@ mqtt_topics_make(struct mqtt *m)
 	for (int t = 0; t < MQTT_T_COUNT; t++)
 		snprintf(m->topic[t], sizeof(m->topic[t]), "%s/%s/%s/%s",
 		    m->cfg.topic_prefix, m->site,
-		    t == MQTT_T_SITE_CONFIG_SET ? "all" : m->gate_id,
+		    t == MQTT_T_SITE_CONFIG_SET || t == MQTT_T_SITE_CRED_SET ?
+		    "all" : m->gate_id,
 		    mqtt_topic_suffix[t]);
 }
 

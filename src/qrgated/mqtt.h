@@ -59,6 +59,7 @@ enum mqtt_topic {
 	MQTT_T_CRED_RESULT,
 	MQTT_T_CMD_RESULT,
 	MQTT_T_STEPS,		/* dynamic steps this gate granted */
+	MQTT_T_SITE_CRED_SET,	/* <prefix>/<site>/all/credentials/set */
 	MQTT_T_COUNT
 };
 

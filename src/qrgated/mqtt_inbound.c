@@ -64,19 +64,33 @@ route_cmd(struct gate *g, const struct signed_msg *sm, bool retained)
  * times its size, so larger lists come in chunks).  The broker's
  * max_packet_size in config/mosquitto-site.conf is the largest of them
  * plus headers.
+ *
+ * A site-wide credential list is the same snapshot as a gate's own, on
+ * <prefix>/<site>/all/credentials/set: it replaces the gate's whole set,
+ * and its version is compared with the set's whichever topic that came
+ * through.  Results are noted (inbound_note()) for the status, which is
+ * published again at once so that the aggregator sees each gate's answer.
  */
 static const struct mqtt_route {
 	enum mqtt_topic topic;
 	int max;
 	enum mqtt_topic result;
 	json_t *(*handle)(struct gate *, const struct signed_msg *, bool);
+	bool noted;		/* its result goes into the status */
+	enum inbound_kind kind;
+	enum push_scope scope;
 } mqtt_routes[] = {
-	{ MQTT_T_CONFIG_SET, KIB(64), MQTT_T_CONFIG_RESULT, route_config_gate },
+	{ MQTT_T_CONFIG_SET, KIB(64), MQTT_T_CONFIG_RESULT, route_config_gate,
+	    true, INBOUND_CONFIG, PUSH_GATE },
 	{ MQTT_T_SITE_CONFIG_SET, KIB(64), MQTT_T_CONFIG_RESULT,
-	    route_config_site },
-	{ MQTT_T_CRED_SET, MIB(4), MQTT_T_CRED_RESULT, route_cred_set },
-	{ MQTT_T_CRED_PATCH, MIB(4), MQTT_T_CRED_RESULT, route_cred_patch },
-	{ MQTT_T_CMD, KIB(4), MQTT_T_CMD_RESULT, route_cmd },
+	    route_config_site, true, INBOUND_CONFIG, PUSH_SITE },
+	{ MQTT_T_CRED_SET, MIB(4), MQTT_T_CRED_RESULT, route_cred_set,
+	    true, INBOUND_CREDENTIALS, PUSH_GATE },
+	{ MQTT_T_SITE_CRED_SET, MIB(4), MQTT_T_CRED_RESULT,
+	    route_cred_set, true, INBOUND_CREDENTIALS, PUSH_SITE },
+	{ MQTT_T_CRED_PATCH, MIB(4), MQTT_T_CRED_RESULT, route_cred_patch,
+	    true, INBOUND_CREDENTIALS, PUSH_GATE },
+	{ MQTT_T_CMD, KIB(4), MQTT_T_CMD_RESULT, route_cmd, false, 0, 0 },
 };
 
 #define N_ROUTES (nitems(mqtt_routes))
@@ -165,6 +179,7 @@ mqtt_inbound_dispatch(struct mqtt *m, const struct mosquitto_message *msg)
 	enum signed_reason why;
 	char err[256];
 	json_t *result;
+	bool noted;
 
 	/* The site's steps are not signed: they can only tighten. */
 	if (mqtt_step_dispatch(m, msg))
@@ -193,6 +208,16 @@ mqtt_inbound_dispatch(struct mqtt *m, const struct mosquitto_message *msg)
 		if (result != NULL)
 			mqtt_inbound_reason_add(result);
 	}
-	if (result != NULL)
-		mqtt_publish_doc(m, r->result, result, false, NULL);
+	if (result == NULL)
+		return;
+	/* A retained push the broker hands over again at each reconnect,
+	 * and ignored as held already, is no news: the status keeps what
+	 * the last push sent came to. */
+	noted = r->noted && !(msg->retain &&
+	    json_object_get(result, "ignored") != NULL);
+	if (noted)
+		inbound_note(m->gate, r->kind, r->scope, result);
+	mqtt_publish_doc(m, r->result, result, false, NULL);
+	if (noted)
+		mqtt_status_publish(m);
 }

@@ -35,6 +35,9 @@ void mqtt_alarm_set(struct mqtt *m, enum mqtt_alarm a, bool active,
 /* An active alarm whose detail changed (a count of days): logged and
  * published again, still active. */
 void mqtt_alarm_detail(struct mqtt *m, enum mqtt_alarm a, const char *detail);
+/* Publishes the gate's status (retained) now: at each heartbeat, and
+ * after a push changed what it reports. */
+void mqtt_status_publish(struct mqtt *m);
 /* Arms the drain timer: the outbox is looked at on the next round. */
 void mqtt_kick(struct mqtt *m);
 

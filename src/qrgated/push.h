@@ -43,6 +43,10 @@ struct inbound_state {
 	struct push_doc gate;
 	/* Drops the credential set a snapshot replaced, a moment after. */
 	struct loop_timer cleanup;
+	/* What the last message of each kind came to, for the status
+	 * (inbound_status.c); NULL: none since the start. */
+	json_t *config_last;
+	json_t *cred_last;
 };
 
 /*

@@ -103,6 +103,16 @@ int store_credential_import_csv(struct store *st, FILE *f, const char *fname,
     char *err, size_t errlen);
 
 /*
+ * Reads the same CSV without a store: each row checked as the import
+ * checks it, then given to row(c, its line, arg, msg, msglen), which
+ * returns 0, or -1 with its reason in msg.  Returns the number of rows,
+ * or -1 at the first problem with "FILE:LINE: message" in err.
+ */
+int store_csv_read(FILE *f, const char *fname,
+    int (*row)(const struct credential *c, int line, void *arg, char *msg,
+    size_t msglen), void *arg, char *err, size_t errlen);
+
+/*
  * Writes every credential as CSV that store_credential_import_csv() reads
  * back unchanged (all 11 columns, times with their milliseconds).  0 or -1.
  */

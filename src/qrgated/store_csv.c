@@ -307,8 +307,9 @@ csv_skip_bom(FILE *f)
 }
 
 int
-store_credential_import_csv(struct store *st, FILE *f, const char *fname,
-    char *err, size_t errlen)
+store_csv_read(FILE *f, const char *fname,
+    int (*row)(const struct credential *c, int line, void *arg, char *msg,
+    size_t msglen), void *arg, char *err, size_t errlen)
 {
 	struct csv_record r;
 	struct credential c;
@@ -324,16 +325,12 @@ store_credential_import_csv(struct store *st, FILE *f, const char *fname,
 		return -1;
 	}
 	nfields = r.nfields;
-	if (store_begin(st) == -1) {
-		snprintf(err, errlen, "%s: %s", fname, store_errmsg(st));
-		return -1;
-	}
 	while ((rc = csv_read(f, &line, &r, &syntax)) == 1) {
 		/* A blank line is no record; spreadsheets leave them. */
 		if (r.nfields == 1 && r.len[0] == 0)
 			continue;
 		if (csv_credential(&r, nfields, &c, msg, sizeof(msg)) == -1 ||
-		    store_credential_write(st, &c, msg, sizeof(msg)) == -1)
+		    row(&c, r.line, arg, msg, sizeof(msg)) == -1)
 			goto fail;
 		n++;
 	}
@@ -346,16 +343,41 @@ store_credential_import_csv(struct store *st, FILE *f, const char *fname,
 		r.line = line;
 		goto fail;
 	}
-	if (store_commit(st) == -1) {
-		snprintf(msg, sizeof(msg), "%s", store_errmsg(st));
-		r.line = line;
-		goto fail;
-	}
 	return n;
 fail:
-	store_rollback(st);
 	snprintf(err, errlen, "%s:%d: %s", fname, r.line, msg);
 	return -1;
+}
+
+static int
+csv_import_row(const struct credential *c, int line, void *arg, char *msg,
+    size_t msglen)
+{
+	(void)line;
+	return store_credential_write(arg, c, msg, msglen);
+}
+
+int
+store_credential_import_csv(struct store *st, FILE *f, const char *fname,
+    char *err, size_t errlen)
+{
+	int n;
+
+	if (store_begin(st) == -1) {
+		snprintf(err, errlen, "%s: %s", fname, store_errmsg(st));
+		return -1;
+	}
+	if ((n = store_csv_read(f, fname, csv_import_row, st, err,
+	    errlen)) == -1) {
+		store_rollback(st);
+		return -1;
+	}
+	if (store_commit(st) == -1) {
+		snprintf(err, errlen, "%s: %s", fname, store_errmsg(st));
+		store_rollback(st);
+		return -1;
+	}
+	return n;
 }
 
 /* One field, quoted when it holds a separator, a quote or a line break. */

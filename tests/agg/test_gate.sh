@@ -59,3 +59,33 @@ test_real_gate_clock_alarm() {
 	mqtt_wait "the clock alarm to end" 15 agg_clock_alarms_are "not synchronised true"
 	stop_gate
 }
+
+agg_gate_pushes_are() { [ "$(aq_jq gates '.[] | select(.gate == "it-gate") | "\(.creds_version) \(.creds_push) \(.config_gate) \(.config_site)"')" = "$1" ]; }
+
+# Which lists and config pushes a real gate holds, and what its last
+# credential push came to, as its status carries them to the aggregator's
+# `gates` (JSON and table).
+test_real_gate_pushes() {
+	agg_setup real_gate_pushes
+	local at=$T
+	agg_start
+	gate_config "real_gate_pushes-$BACKEND/gate" blank.png
+	T=$at
+	set_option camera.loop true
+	gate_mqtt_section
+	admin_key_setup
+	start_gate
+	mqtt_wait "the gate online" 10 agg_gate_state "it-site online false"
+	printf 'id,kind,subject,name,valid_from,valid_until,status,lanes\nP-1,badge,P-1,n,,,active,*\n' >"$T/list.csv"
+	qrgatectl push site-credentials --csv "$T/list.csv" --version 8 --key "$ADMIN_SK" 2>/dev/null
+	printf '{"version":2,"settings":{"lane.deny_ms":200}}' >"$T/site.json"
+	qrgatectl push site-config "$T/site.json" --key "$ADMIN_SK"
+	mqtt_wait "the versions in gates" 10 agg_gate_pushes_are "8 applied 0 2"
+	# The same list again: the gate ignores it, and says so.
+	qrgatectl push site-credentials --csv "$T/list.csv" --version 8 --key "$ADMIN_SK" 2>/dev/null
+	mqtt_wait "the replay in gates" 10 agg_gate_pushes_are "8 ignored: replayed 0 2"
+	aq gates >"$T/gates.txt"
+	expect_grep "creds_version.*creds_push.*config_gate.*config_site" "$T/gates.txt"
+	expect_grep "it-gate .* 8 *ignored: replayed *0 *2" "$T/gates.txt"
+	stop_gate
+}

@@ -158,6 +158,12 @@ test_site_provisioned_tls_acl_push_and_cert_alarm() {
 		--gate gate-a --key "$S/ops/admin.sk" --wait-result)
 	json_is '.ok and .cmd == "lockdown"' "$out"
 	wait_for "the lockdown" status_is '.lockdown == true'
+	# A credential list from a CSV, site-wide: the generated ACL lets the
+	# gate read the site's credential topic (gate B has no status yet).
+	printf 'id,kind,subject,name,valid_from,valid_until,status,lanes\nS-1,badge,S-1,n,,,active,*\n' >"$T/site.csv"
+	out=$("$BUILD/qrgatectl" -c "$S/ops/ops.conf" push site-credentials --csv "$T/site.csv" \
+		--version 3 --key "$S/ops/admin.sk" --wait-result 2>/dev/null) || { echo "the site's list: $out"; return 1; }
+	json_is '.gate == "gate-a" and .ok and .applied == 1' "$out" || { echo "the site's list: $out"; return 1; }
 	if grep -q forged "$T/ops.sub"; then echo "gate A wrote gate B's topics"; return 1; fi
 	stop_gate
 
