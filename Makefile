@@ -66,7 +66,7 @@ DEB_PACKAGES := build-essential pkg-config libzbar-dev zbar-tools \
 	libpng-dev libjpeg-dev libssl-dev libgpiod-dev gpiod libcmocka-dev \
 	libqrencode-dev qrencode mosquitto mosquitto-clients libmosquitto-dev \
 	libsystemd-dev jq file mandoc g++ libcamera-dev libzxing-dev \
-	faketime tzdata
+	faketime tzdata curl iproute2
 
 have = $(shell $(PKG_CONFIG) --exists $(1) 2>/dev/null && echo yes)
 
