@@ -5,7 +5,8 @@
 #
 # Each machine of the guide (server, gate-a, gate-b, admin) is a mount
 # namespace, entered again for each of its blocks, over directories of
-# its own under DIR/machines: /etc/qrgate, /etc/mosquitto, /var/lib/qrgate,
+# its own under DIR/machines: /etc/qrgate, /etc/mosquitto, /var/lib/qrgate
+# and /var/lib/qrgate-aggregator (the units' StateDirectory=),
 # /var/lib/mosquitto, /var/log/mosquitto, /run/qrgate, /run/mosquitto and
 # /etc/hosts, /etc/group (with the group qrgate, as the package makes it).
 # Played here: `apt install` (checks the package names and that the
@@ -20,7 +21,7 @@ set -eu
 GUIDE=$1 BUILD=$2 SRCDIR=$3 DIR=$4
 M=$DIR/machines
 SERVER_IP=192.168.1.10
-BINDS="etc/qrgate etc/mosquitto var/lib/qrgate var/lib/mosquitto var/log/mosquitto run/qrgate run/mosquitto"
+BINDS="etc/qrgate etc/mosquitto var/lib/qrgate var/lib/qrgate-aggregator var/lib/mosquitto var/log/mosquitto run/qrgate run/mosquitto"
 
 ip link set lo up
 ip addr add "$SERVER_IP/32" dev lo
