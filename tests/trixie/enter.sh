@@ -22,6 +22,9 @@ SHARED=
 cmd=$(printf '%q ' "$@")
 exec unshare --mount --propagation private -- /bin/sh -eu -c '
 	ROOT=$1 SRC=$2 SHARED=$3 CMD=$4
+	# The root a mount point of its own, so that "/" inside is one: a
+	# test may make its mounts private there (unshare --mount).
+	mount --bind "$ROOT" "$ROOT"
 	mount -t proc proc "$ROOT/proc"
 	mount --rbind /dev "$ROOT/dev"
 	mount --rbind /sys "$ROOT/sys"
