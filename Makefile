@@ -9,6 +9,7 @@
 #                   (ONLY=name: one test)
 #   make bench      benchmarks (figures and ratios, never pass/fail)
 #   make install    PREFIX=/usr/local DESTDIR=
+#   make deb        Debian packages in build/deb (debian/, tests/deb)
 #
 # Cross-build with CROSS_COMPILE=aarch64-linux-gnu- (pkg-config then looks in
 # the target's multiarch directory).  A backend is built only when
