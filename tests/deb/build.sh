@@ -3,26 +3,27 @@
 # that dpkg-buildpackage, which writes beside the source directory and
 # cleans it, touches neither the tree nor its build/.
 #
-#   tests/deb/build.sh OUTDIR [--arch ARCH] [--version VERSION]
+#   tests/deb/build.sh OUTDIR [--arch ARCH] [--root ROOT] [--version VERSION]
 #
 # The .debs, .changes and .buildinfo land in OUTDIR/ARCH/ (the host's
 # architecture when no --arch).  --version rewrites the first changelog
 # entry's version in the copy: tests/deb/run.sh builds a "previous"
-# release that way, to upgrade from.  --arch cross-builds (the Makefile's
-# CROSS_COMPILE route): the build-dependencies are not checked (-d), as
-# Debian 12's libzbar-dev cannot be installed for a second architecture;
-# the Makefile links the target's libzbar0 instead.  For armhf, whose
-# libraries come from a sysroot (tests/cross/sysroot.sh), SYSROOT must
-# name it in the environment.
+# release that way, to upgrade from.  --arch cross-builds
+# (dpkg-buildpackage -a ARCH); its build-dependencies for ARCH cannot be
+# installed beside this machine's own (libpq-dev, libzbar-dev), so
+# --root names a root that holds them (tests/deb/root.sh, entered with
+# tests/trixie/enter.sh, which needs root); OUTDIR must then lie in the
+# tree, which the root sees at the same path.
 set -eu
-usage() { echo "usage: $0 OUTDIR [--arch ARCH] [--version VERSION]" >&2; exit 2; }
+usage() { echo "usage: $0 OUTDIR [--arch ARCH] [--root ROOT] [--version VERSION]" >&2; exit 2; }
 [ $# -ge 1 ] || usage
 OUT=$(realpath -m "$1")
 shift
-arch= version=
+arch= root= version=
 while [ $# -gt 0 ]; do
 	case $1 in
 	--arch) [ $# -ge 2 ] || usage; arch=$2; shift 2 ;;
+	--root) [ $# -ge 2 ] || usage; root=$2; shift 2 ;;
 	--version) [ $# -ge 2 ] || usage; version=$2; shift 2 ;;
 	*) usage ;;
 	esac
@@ -49,11 +50,13 @@ fi
 sed -i "1s/(.*)/($version)/" "$work/qrgate-$upstream/debian/changelog"
 
 opts="-us -uc -b"
-[ "$arch" = "$host" ] || opts="$opts -a $arch -d"
-echo "deb: building qrgate $version for $arch in $work"
+[ "$arch" = "$host" ] || opts="$opts -a $arch"
+enter=
+[ -z "$root" ] || enter="$SRC/tests/trixie/enter.sh $root"
+echo "deb: building qrgate $version for $arch in $work${root:+ (in $root)}"
 t0=$SECONDS
-(cd "$work/qrgate-$upstream" && dpkg-buildpackage $opts) >"$work/build.log" 2>&1 || {
-	tail -n 40 "$work/build.log" >&2
+$enter /bin/sh -c "cd '$work/qrgate-$upstream' && exec dpkg-buildpackage $opts" >"$work/build.log" 2>&1 || {
+	tail -n 15 "$work/build.log" >&2
 	echo "deb: dpkg-buildpackage failed (whole log: $work/build.log)" >&2
 	exit 1
 }
