@@ -10,9 +10,6 @@ AGG_LOAD := $(BUILD)/bench/agg_load
 AGG_SRCS := $(wildcard src/agg/*.c)
 AGG_OBJS := $(call obj,$(BUILD),$(AGG_SRCS))
 AGG_PC := libpq libmicrohttpd
-# The live page, served from web.web_root (src/agg/web/screenshots are
-# the docs' pictures, not the page's).
-AGG_WEB := $(wildcard src/agg/web/*.html src/agg/web/*.js src/agg/web/*.css)
 
 DEB_PACKAGES += libpq-dev libmicrohttpd-dev postgresql
 
@@ -58,5 +55,3 @@ install-aggregator: $(AGG)
 	sed 's|/usr/local|$(PREFIX)|g; s|/etc/qrgate|$(SYSCONFDIR)|g' systemd/qrgate-aggregator.service \
 		>$(DESTDIR)/lib/systemd/system/qrgate-aggregator.service
 	chmod 644 $(DESTDIR)/lib/systemd/system/qrgate-aggregator.service
-	install -d $(DESTDIR)$(PREFIX)/share/qrgate/web
-	install -m 644 $(AGG_WEB) $(DESTDIR)$(PREFIX)/share/qrgate/web

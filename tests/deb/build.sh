@@ -49,7 +49,7 @@ else
 fi
 sed -i "1s/(.*)/($version)/" "$work/qrgate-$upstream/debian/changelog"
 
-opts="-us -uc -b"
+opts="-us -uc -b -J$(nproc)"
 [ "$arch" = "$host" ] || opts="$opts -a $arch"
 enter=
 [ -z "$root" ] || enter="$SRC/tests/trixie/enter.sh $root"
@@ -60,6 +60,9 @@ $enter /bin/sh -c "cd '$work/qrgate-$upstream' && exec dpkg-buildpackage $opts" 
 	echo "deb: dpkg-buildpackage failed (whole log: $work/build.log)" >&2
 	exit 1
 }
-mv "$work"/*.deb "$work"/*.changes "$work"/*.buildinfo "$OUT/$arch/"
+mv "$work"/*.deb "$work"/*.changes "$work"/*.buildinfo "$work/build.log" "$OUT/$arch/"
+# The copy goes: its objects' .d files would be read by the Makefile,
+# which includes every .d under build/.
+rm -rf "$work"
 echo "deb: built in $((SECONDS - t0)) s:"
 ls -1 "$OUT/$arch/"*_"$version"_*.deb

@@ -16,8 +16,8 @@ host=$(dpkg --print-architecture)
 libs=$(sed -n '/^Build-Depends:/,/^$/p' debian/control | sed '1s/^Build-Depends://' |
 	tr ',' '\n' | sed 's/^ *//; s/ *(.*//' | grep '^lib' | sed "s/\$/:$ARCH/")
 gnu=$(dpkg-architecture -a "$ARCH" -qDEB_HOST_GNU_CPU 2>/dev/null)
-tests/deb/root.sh "$BUILD/deb/root-cross-$ARCH" bookworm "$host,$ARCH" \
+tests/deb/root.sh "$BUILD/deb/sysroot-cross-$ARCH" bookworm "$host,$ARCH" \
 	build-essential "crossbuild-essential-$ARCH" debhelper pkg-config qemu-user-static $libs
-[ -x "$BUILD/deb/root-cross-$ARCH/root/usr/bin/qemu-$gnu-static" ] ||
+[ -x "$BUILD/deb/sysroot-cross-$ARCH/root/usr/bin/qemu-$gnu-static" ] ||
 	{ echo "deb: no qemu-$gnu-static in the root" >&2; exit 1; }
-tests/deb/build.sh "$BUILD/deb" --arch "$ARCH" --root "$BUILD/deb/root-cross-$ARCH/root"
+tests/deb/build.sh "$BUILD/deb" --arch "$ARCH" --root "$BUILD/deb/sysroot-cross-$ARCH/root"

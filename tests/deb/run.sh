@@ -13,7 +13,7 @@
 set -u
 BUILD=${1:-build}
 cd "$(dirname "$0")/../.." || exit 2
-OUT=$BUILD/deb/tier
+OUT=$(realpath -m "$BUILD/deb/tier")
 PREV_V=0.0.1-1
 CUR_V=$(dpkg-parsechangelog -S Version)
 ARCH=$(dpkg --print-architecture)
@@ -61,14 +61,16 @@ step "lintian clean (errors and warnings; overrides in debian/)" \
 
 # The root: Debian 12 with systemd (systemd-sysusers, systemctl) and the
 # packages' dependencies, so that apt installs from the .debs alone.  It
-# is made once and copied for each run (the run installs and purges in it).
+# is made once and copied for each run (the run installs and purges in
+# it).  Roots are named sysroot-*: the Makefile looks for .d files in
+# build/ but not in those.
 deps=$(for d in "$OUT/cur/$ARCH/"qrgate{,-aggregator}_"${CUR_V}_$ARCH.deb"; do dpkg-deb -f "$d" Depends; done |
 	tr ',' '\n' | sed 's/|.*//; s/(.*)//; s/ //g' | grep -v '^$' | sort -u)
-tests/deb/root.sh "$BUILD/deb/root-bookworm" bookworm "$ARCH" systemd $deps ||
+tests/deb/root.sh "$BUILD/deb/sysroot-bookworm" bookworm "$ARCH" systemd $deps ||
 	cannot "mmdebstrap could not make the Debian 12 root"
-ROOT=$BUILD/deb/root-run
+ROOT=$BUILD/deb/sysroot-run
 rm -rf "$ROOT"
-cp -a "$BUILD/deb/root-bookworm/root" "$ROOT"
+cp -a "$BUILD/deb/sysroot-bookworm/root" "$ROOT"
 out=$(tests/trixie/enter.sh "$ROOT" tests/deb/inside.sh \
 	"$OUT/prev/$ARCH" "$PREV_V" "$OUT/cur/$ARCH" "$CUR_V" 2>&1)
 printf '%s\n' "$out"
