@@ -6,12 +6,17 @@
 # release is this tree built with a lower version (0.0.1-1 below any real
 # one), as an upgrade from a site's installed packages would go.
 #
-#   tests/deb/run.sh BUILD
+#   tests/deb/run.sh BUILD [vm]
+#
+# With "vm" (the deb-vm tier) it builds this release only and boots it
+# with systemd in qemu instead (tests/deb/boot.sh).
 #
 # Ends on "deb: N passed, M failed".  A step that cannot run (not root,
-# no mmdebstrap, no mirror) skips with exit 77 outside CI and fails in CI.
+# no mmdebstrap, no mirror, no qemu) skips with exit 77 outside CI and
+# fails in CI.
 set -u
 BUILD=${1:-build}
+MODE=${2:-}
 cd "$(dirname "$0")/../.." || exit 2
 OUT=$(realpath -m "$BUILD/deb/tier")
 PREV_V=0.0.1-1
@@ -23,7 +28,7 @@ t0=$SECONDS
 cannot() {	# cannot REASON: skip outside CI, fail in it
 	if [ "${CI:-}" = true ]; then
 		echo "deb: cannot run ($1): in CI that is a failure"
-		echo "deb: $passed passed, $((failed + 1)) failed"
+		echo "deb${MODE:+-$MODE}: $passed passed, $((failed + 1)) failed"
 		exit 1
 	fi
 	echo "deb: SKIPPED: $1"
@@ -42,7 +47,7 @@ step() {	# step WHAT COMMAND...
 	fi
 }
 finish() {
-	echo "deb: $passed passed, $failed failed ($((SECONDS - t0)) s)"
+	echo "deb${MODE:+-$MODE}: $passed passed, $failed failed ($((SECONDS - t0)) s)"
 	[ $failed -eq 0 ]
 	exit
 }
@@ -51,6 +56,21 @@ finish() {
 for t in dpkg-buildpackage dh lintian mmdebstrap unshare; do
 	command -v $t >/dev/null || cannot "$t is not installed (make deps)"
 done
+
+if [ "$MODE" = vm ]; then
+	command -v qemu-system-x86_64 >/dev/null || cannot "qemu-system-x86_64 is not installed (make deps-vm)"
+	[ "$ARCH" = amd64 ] || cannot "the guest is amd64 and this machine $ARCH"
+	OUT=$(realpath -m "$BUILD/deb/tier-vm")
+	rm -rf "$OUT"
+	step "build $CUR_V (dpkg-buildpackage)" tests/deb/build.sh "$OUT"
+	[ $failed -eq 0 ] || finish
+	out=$(tests/deb/boot.sh "$BUILD" "$OUT/$ARCH" "$CUR_V" 2>&1)
+	printf '%s\n' "$out"
+	passed=$((passed + $(printf '%s\n' "$out" | grep -c '^ok - ')))
+	failed=$((failed + $(printf '%s\n' "$out" | grep -c '^FAIL - ')))
+	printf '%s\n' "$out" | grep -q '^ok - the guest powered off' || [ $failed -gt 0 ] || failed=$((failed + 1))
+	finish
+fi
 
 rm -rf "$OUT"
 step "build $CUR_V (dpkg-buildpackage)" tests/deb/build.sh "$OUT/cur"
