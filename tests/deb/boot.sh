@@ -87,7 +87,7 @@ said "boot 2 stopped inactive entry_relay 0" && ok "systemctl stop: the entry re
 	fail "systemctl stop: the entry relay de-energised"
 said "boot 2 journal 1 1" && ok "the journal says the relays were de-energised, at the reboot and at the stop" ||
 	fail "the journal says the relays were de-energised, at the reboot and at the stop"
-said done && ok "the guest powered off after its checks" || fail "the guest powered off after its checks"
+said "done" && ok "the guest powered off after its checks" || fail "the guest powered off after its checks"
 [ $fails -eq 0 ] || grep -E 'qrgate|Failed|error' "$LOG" | tail -n 30 | sed 's/^/    /'
 rm -f "$IMG"
 [ $fails -eq 0 ]

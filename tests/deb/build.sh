@@ -19,7 +19,7 @@ usage() { echo "usage: $0 OUTDIR [--arch ARCH] [--root ROOT] [--version VERSION]
 [ $# -ge 1 ] || usage
 OUT=$(realpath -m "$1")
 shift
-arch= root= version=
+arch='' root='' version=''
 while [ $# -gt 0 ]; do
 	case $1 in
 	--arch) [ $# -ge 2 ] || usage; arch=$2; shift 2 ;;

@@ -21,3 +21,6 @@ tests/deb/root.sh "$BUILD/deb/sysroot-cross-$ARCH" bookworm "$host,$ARCH" \
 [ -x "$BUILD/deb/sysroot-cross-$ARCH/root/usr/bin/qemu-$gnu-static" ] ||
 	{ echo "deb: no qemu-$gnu-static in the root" >&2; exit 1; }
 tests/deb/build.sh "$BUILD/deb" --arch "$ARCH" --root "$BUILD/deb/sysroot-cross-$ARCH/root"
+v=$(dpkg-parsechangelog -S Version)
+lintian --fail-on error,warning "$BUILD/deb/$ARCH/qrgate_${v}_$ARCH.changes"
+echo "deb: $ARCH packages lintian clean"
