@@ -6,6 +6,8 @@
 # same).  The root is made once and kept under BUILD/deb (tests/deb/root.sh).
 #
 #   tests/deb/cross.sh BUILD ARCH      (as root; packages in BUILD/deb/ARCH)
+#
+# Then lintian, and the programs run once under qemu-user.
 set -eu
 [ $# -eq 2 ] || { echo "usage: $0 BUILD ARCH" >&2; exit 2; }
 BUILD=$1 ARCH=$2
@@ -24,3 +26,15 @@ tests/deb/build.sh "$BUILD/deb" --arch "$ARCH" --root "$BUILD/deb/sysroot-cross-
 v=$(dpkg-parsechangelog -S Version)
 lintian --fail-on error,warning "$BUILD/deb/$ARCH/qrgate_${v}_$ARCH.changes"
 echo "deb: $ARCH packages lintian clean"
+
+# The programs of the packages run (under qemu-user, in the root, which
+# holds the target's libraries) and say this version.
+x=$BUILD/deb/$ARCH/unpacked
+rm -rf "$x"
+for p in qrgate qrgate-aggregator; do dpkg-deb -x "$BUILD/deb/$ARCH/${p}_${v}_$ARCH.deb" "$x"; done
+q="tests/trixie/enter.sh $BUILD/deb/sysroot-cross-$ARCH/root timeout 60 qemu-$gnu-static"
+$q "$x/usr/sbin/qrgated" -V | grep -qx "qrgated ${v%-*}"
+$q "$x/usr/bin/qrgatectl" --help | grep -q usage
+$q "$x/usr/sbin/qrgate-aggregator" --help | grep -q usage
+rm -rf "$x"
+echo "deb: $ARCH programs run under qemu-$gnu-static and say ${v%-*}"
