@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Boots the installed package with systemd: a Debian 12 root (mmdebstrap:
 # systemd, Debian's kernel and its initramfs, kept in BUILD/deb/sysroot-vm)
-# gets qrgate installed from its .deb and a gate config on the file camera
+# gets qrgate and qrgate-aggregator installed from their .debs (one host
+# with both: the two units must not share a state directory), a gate
+# config on the file camera
 # and the simulated GPIO, becomes an ext4 disk, and boots in qemu (TCG).
 # tests/deb/vmcheck.sh, a unit in the guest, reports on the console:
 # qrgated active on the first boot, a reboot, active again, the entry relay
@@ -20,7 +22,7 @@ fails=0
 ok() { echo "ok - $*"; }
 fail() { echo "FAIL - $*"; fails=$((fails + 1)); }
 
-deps=$(dpkg-deb -f "$DEBS/qrgate_${VERSION}_$ARCH.deb" Depends |
+deps=$(for p in qrgate qrgate-aggregator; do dpkg-deb -f "$DEBS/${p}_${VERSION}_$ARCH.deb" Depends; done |
 	tr ',' '\n' | sed 's/|.*//; s/(.*)//; s/ //g' | grep -v '^$' | sort -u)
 tests/deb/root.sh "$BASE" bookworm "$ARCH" systemd systemd-sysv udev procps \
 	linux-image-amd64 initramfs-tools $deps || exit 1
@@ -44,7 +46,8 @@ WantedBy=multi-user.target
 UNIT
 tests/trixie/enter.sh "$WORK" /bin/sh -ec "
 	export DEBIAN_FRONTEND=noninteractive
-	apt-get install -y -q $DEBS/qrgate_${VERSION}_$ARCH.deb </dev/null >/tmp/apt.log 2>&1 || { cat /tmp/apt.log; exit 1; }
+	apt-get install -y -q $DEBS/qrgate_${VERSION}_$ARCH.deb \
+		$DEBS/qrgate-aggregator_${VERSION}_$ARCH.deb </dev/null >/tmp/apt.log 2>&1 || { cat /tmp/apt.log; exit 1; }
 	sed -i 's|^backend = v4l2|backend = file|; s|^source = /dev/video0|source = /etc/qrgate-frame.png|;
 		s|^loop = false|loop = true|; s|^backend = gpiod|backend = sim|;
 		s|^sim_log =\$|sim_log = /var/lib/qrgate/gpio.log|;
@@ -56,8 +59,8 @@ tests/trixie/enter.sh "$WORK" /bin/sh -ec "
 	systemctl mask systemd-networkd-wait-online.service
 	echo qrgate-vm >/etc/hostname
 	echo '/dev/vda / ext4 rw 0 1' >/etc/fstab
-" || { fail "install the package in the guest's root"; exit 1; }
-ok "qrgate $VERSION installed in the guest's root"
+" || { fail "install the packages in the guest's root"; exit 1; }
+ok "qrgate and qrgate-aggregator $VERSION installed in the guest's root"
 
 IMG=$BUILD/deb/vm.img
 rm -f "$IMG"
@@ -80,6 +83,10 @@ for n in 1 2; do
 	said "boot $n is-enabled enabled" && ok "boot $n: qrgated is enabled" || fail "boot $n: qrgated is enabled"
 	said "boot $n user qrgate" && ok "boot $n: qrgated runs as qrgate" || fail "boot $n: qrgated runs as qrgate"
 	said "boot $n restarts 0" && ok "boot $n: no restart" || fail "boot $n: no restart"
+	said "boot $n aggregator active 0" && ok "boot $n: qrgate-aggregator is active, no restart" ||
+		fail "boot $n: qrgate-aggregator is active, no restart"
+	said "boot $n owners qrgate" && ok "boot $n: the gate's database still belongs to qrgate" ||
+		fail "boot $n: the gate's database still belongs to qrgate"
 done
 said "boot 2 alarm entry_relay 1" && ok "the fire alarm energises the entry relay" ||
 	fail "the fire alarm energises the entry relay"

@@ -71,13 +71,20 @@ check "the page is where web_root points" test -f /usr/share/qrgate/web/index.ht
 
 # 3. Purge: the config, the units' links, the state and every file gone.
 files=$(dpkg -L $PKGS | sort -u)
-mkdir -p /var/lib/qrgate && echo x >/var/lib/qrgate/qrgate.db
+# The state systemd would have made: the gate's, and the aggregator's
+# (a DynamicUser's, in /var/lib/private behind a link).
+mkdir -p /var/lib/qrgate /var/lib/private/qrgate-aggregator
+echo x >/var/lib/qrgate/qrgate.db
+echo x >/var/lib/private/qrgate-aggregator/aggregator.db
+ln -s private/qrgate-aggregator /var/lib/qrgate-aggregator
 check "apt purge" sh -c "apt-get purge -y $PKGS </dev/null"
 for p in $PKGS; do
 	check "$p not installed" sh -c "! dpkg-query -W -f='\${Status}' $p 2>/dev/null | grep -q installed"
 done
 check "/etc/qrgate is gone" test ! -e /etc/qrgate
 check "/var/lib/qrgate is gone" test ! -e /var/lib/qrgate
+check "/var/lib/qrgate-aggregator and its private directory are gone" \
+	test ! -e /var/lib/qrgate-aggregator -a ! -L /var/lib/qrgate-aggregator -a ! -e /var/lib/private/qrgate-aggregator
 left=
 for f in $files; do
 	[ -e "$f" ] || [ -L "$f" ] || continue

@@ -19,6 +19,8 @@ say "boot $n is-active $(systemctl is-active qrgated)"
 say "boot $n is-enabled $(systemctl is-enabled qrgated)"
 say "boot $n user $(ps -o user= -C qrgated)"
 say "boot $n restarts $(systemctl show -p NRestarts --value qrgated)"
+say "boot $n aggregator $(systemctl is-active qrgate-aggregator) $(systemctl show -p NRestarts --value qrgate-aggregator)"
+say "boot $n owners $(stat -c %U /var/lib/qrgate/qrgate.db | sort -u)"
 relay() { awk '$2 == "entry_relay" { v = $3 } END { print v }' /var/lib/qrgate/gpio.log; }
 if [ $n -eq 1 ]; then
 	say "boot 1 rebooting"
