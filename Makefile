@@ -5,10 +5,11 @@
 #   make check      the same, then every test tier (tests/README.md)
 #   make check-unit the unit tier alone; likewise check-integration,
 #                   check-agg, check-fuzz, check-cross, check-vm,
-#                   check-powercut, check-corpus, check-trixie
+#                   check-powercut, check-corpus, check-trixie, check-deb
 #                   (ONLY=name: one test)
 #   make bench      benchmarks (figures and ratios, never pass/fail)
 #   make install    PREFIX=/usr/local DESTDIR=
+#   make deb        Debian packages in build/deb (debian/, tests/deb)
 #
 # Cross-build with CROSS_COMPILE=aarch64-linux-gnu- (pkg-config then looks in
 # the target's multiarch directory).  A backend is built only when
@@ -338,7 +339,7 @@ check: deps
 	$(MAKE) powercut-build cross-build trixie-build
 	tests/run.sh --tally $(BUILD)/check.tally $(BUILD) \
 		integration agg fuzz arm64 armhf vm powercut corpus \
-		trixie trixie-arm64 vm-trixie
+		trixie trixie-arm64 vm-trixie deb
 
 # One tier, with only what it needs installed and built first.
 # ONLY=substring picks the unit programs, integration or agg tests whose

@@ -22,6 +22,10 @@ else
 all: aggregator-skipped
 endif
 
+# AGG_RUN: what runs a cross-built aggregator here (qemu-user), for the
+# example config `make install` has it write (debian/rules sets it).
+AGG_RUN ?=
+
 .PHONY: aggregator-skipped bench-agg install-aggregator
 aggregator-skipped:
 	@echo "qrgate: qrgate-aggregator not built: pkg-config finds no $(AGG_PC) (make deps)"
@@ -46,7 +50,7 @@ install-aggregator: $(AGG)
 	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(SYSCONFDIR) $(DESTDIR)$(MANDIR)/man8
 	install -m 755 $(AGG) $(DESTDIR)$(PREFIX)/sbin/qrgate-aggregator
 	install -m 644 src/agg/qrgate-aggregator.8 $(DESTDIR)$(MANDIR)/man8/qrgate-aggregator.8
-	$(AGG) -E >$(DESTDIR)$(SYSCONFDIR)/aggregator.conf.example
+	$(AGG_RUN) $(AGG) -E >$(DESTDIR)$(SYSCONFDIR)/aggregator.conf.example
 	install -d $(DESTDIR)/lib/systemd/system
 	sed 's|/usr/local|$(PREFIX)|g; s|/etc/qrgate|$(SYSCONFDIR)|g' systemd/qrgate-aggregator.service \
 		>$(DESTDIR)/lib/systemd/system/qrgate-aggregator.service

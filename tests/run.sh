@@ -15,6 +15,11 @@
 #   trixie-arm64 the unit tests cross-built against Debian 13's arm64
 #                libraries, under qemu-user
 #   vm-trixie    the vm tier with the Debian 13 build and userland
+#   deb          the Debian packages: built, lintian, installed, upgraded
+#                and purged in a Debian 12 root (tests/deb)
+#   deb-vm       the package installed in a Debian 12 disk booted with
+#                systemd in qemu: active, through a reboot, stops
+#                fail-secure (tests/deb/boot.sh)
 # A tier may skip only outside CI, and then says why; in CI a skip fails.
 # tests/README.md says what each tier needs and how to run one test alone.
 #
@@ -29,7 +34,7 @@
 #                kernel packages, the other tiers after, and still ends on
 #                one line that counts them all.
 set -u
-TIERS="unit integration agg fuzz arm64 armhf vm powercut corpus trixie trixie-arm64 vm-trixie"
+TIERS="unit integration agg fuzz arm64 armhf vm powercut corpus trixie trixie-arm64 vm-trixie deb deb-vm"
 usage() {
 	echo "usage: $0 [--tally FILE] BUILD_DIR [TIER...]" >&2
 	echo "tiers: $TIERS cross" >&2
@@ -136,6 +141,9 @@ wanted trixie && tier "Debian 13: unit and integration tiers in its root" tests/
 wanted trixie-arm64 && tier "Debian 13: arm64 unit tests under qemu-user" tests/trixie/run.sh "$BUILD" trixie-arm64
 wanted vm-trixie && tier "Debian 13: system tests, its programs and libraries in the guest" \
 	env VM_USERLAND="$BUILD/sysroot-trixie/root" tests/vm/run.sh "$BUILD" "$BUILD/trixie"
+wanted deb && tier "Debian packages: lintian, install, upgrade, purge in a Debian 12 root" \
+	tests/deb/run.sh "$BUILD"
+wanted deb-vm && tier "Debian packages: booted with systemd in qemu" tests/deb/run.sh "$BUILD" vm
 
 [ -n "$tallyfile" ] && echo "$passed $failed $skipped" >"$tallyfile"
 echo

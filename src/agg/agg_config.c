@@ -79,7 +79,8 @@ static const struct setting agg_settings[] = {
 	S_SITES("aggregator", "sites", "*",
 	    "The sites to follow, separated by commas; * for every site "
 	    "under the prefix."),
-	S_STRING("aggregator", "db", db, true, "/var/lib/qrgate-aggregator/aggregator.db",
+	S_STRING("aggregator", "db", db, true,
+	    "/var/lib/qrgate-aggregator/aggregator.db",
 	    "The database: a path (or sqlite:PATH) for SQLite, or a "
 	    "postgresql:// URI for PostgreSQL."),
 	S_INT("aggregator", "heartbeat_s", heartbeat_s, 1, 3600, "30",
