@@ -339,7 +339,7 @@ check: deps
 	$(MAKE) powercut-build cross-build trixie-build
 	tests/run.sh --tally $(BUILD)/check.tally $(BUILD) \
 		integration agg fuzz arm64 armhf vm powercut corpus \
-		trixie trixie-arm64 vm-trixie deb
+		trixie trixie-arm64 vm-trixie deb deb-vm
 
 # One tier, with only what it needs installed and built first.
 # ONLY=substring picks the unit programs, integration or agg tests whose

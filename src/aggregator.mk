@@ -55,3 +55,5 @@ install-aggregator: $(AGG)
 	sed 's|/usr/local|$(PREFIX)|g; s|/etc/qrgate|$(SYSCONFDIR)|g' systemd/qrgate-aggregator.service \
 		>$(DESTDIR)/lib/systemd/system/qrgate-aggregator.service
 	chmod 644 $(DESTDIR)/lib/systemd/system/qrgate-aggregator.service
+	install -d $(DESTDIR)/usr/lib/sysusers.d
+	install -m 644 systemd/qrgate-aggregator.sysusers $(DESTDIR)/usr/lib/sysusers.d/qrgate-aggregator.conf

@@ -349,7 +349,9 @@ site_add(struct site *s, struct site_opts *o, const char *name, bool gate)
 	    .days = o->days };
 	char dir[300], key[330], crt[330], ca[330], pkpath[PATH_MAX + 16];
 	char pk[KEY_PK_TEXT + 2];
-	gid_t g = gate ? site_group_of("qrgate") : (gid_t)-1;
+	/* A gate's qrgated and the aggregator (qrgate-aggregator.sysusers)
+	 * both read their key as group qrgate. */
+	gid_t g = site_group_of("qrgate");
 	FILE *f;
 
 	if (site_client_name_ok(s, name) == -1)
@@ -388,11 +390,7 @@ site_add(struct site *s, struct site_opts *o, const char *name, bool gate)
 		printf("broker/qrgate-site.acl: made again with %s; copy it "
 		    "to the broker and reload it\n", name);
 	}
-	if (gate)
-		site_key_owner(key, "qrgate", g);
-	else
-		printf("%s: mode 0600; where it is installed, the user "
-		    "qrgate-aggregator runs as must read it\n", key);
+	site_key_owner(key, "qrgate", g);
 	printf("Copy %s/%s/ to %s on the %s (%s as its config)\n", s->dir, dir,
 	    o->conf_dir, gate ? "gate" : "aggregator's machine",
 	    gate ? "qrgate.conf" : "aggregator.conf");
@@ -422,9 +420,8 @@ site_renew(struct site *s, struct site_opts *o, const char *name)
 			return 2;
 		}
 		snprintf(key, sizeof(key), "gates/%s/mqtt.key", name);
-		if (site_file_exists(s, key))
-			g = site_group_of("qrgate");
-		else
+		g = site_group_of("qrgate");
+		if (!site_file_exists(s, key))
 			snprintf(key, sizeof(key), "aggregators/%s/mqtt.key",
 			    name);
 		if (!site_file_exists(s, key)) {

@@ -4,7 +4,7 @@
 # root holding the target's libraries (tests/deb/cross.sh).  check-deb
 # builds them, runs lintian, and installs, upgrades and purges them in a
 # Debian 12 root (tests/deb/run.sh), then boots them with systemd in qemu
-# (tests/deb/boot.sh; the deb-vm tier, not in make check: ~3 min).
+# (tests/deb/boot.sh; the deb-vm tier: ~3 min, ~4 min more to make its root).
 
 DEB_PACKAGES += debhelper lintian mmdebstrap
 DEB_OUT := $(BUILD)/deb

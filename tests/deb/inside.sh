@@ -55,6 +55,10 @@ check "qrgated.service installed" test -f /lib/systemd/system/qrgated.service
 check "qrgated.service enabled" enabled qrgated.service
 check "qrgate-aggregator.service installed" test -f /lib/systemd/system/qrgate-aggregator.service
 check "qrgate-aggregator.service enabled" enabled qrgate-aggregator.service
+check "the aggregator's package makes group qrgate (its key's group)" \
+	sh -c 'dpkg -L qrgate-aggregator | grep -qx /usr/lib/sysusers.d/qrgate-aggregator.conf && getent group qrgate'
+check "the aggregator's unit has group qrgate" \
+	grep -qx SupplementaryGroups=qrgate /lib/systemd/system/qrgate-aggregator.service
 check "the units run the packaged programs" \
 	grep -q '^ExecStart=/usr/sbin/qrgated -c /etc/qrgate/qrgate.conf$' /lib/systemd/system/qrgated.service
 check "the udev rule installed" test -f /usr/lib/udev/rules.d/60-qrgate-gpio.rules
