@@ -199,6 +199,8 @@ test_times_in_site_zone() {
 	local port
 	port=$(sed -n 's/.*web: serving on .* port \([0-9]*\).*/\1/p' "$T/agg.log" | tail -1)
 	expect_eq "api/site" "$(curl -s "http://127.0.0.1:$port/api/site" | jq -r .timezone)" "Asia/Ho_Chi_Minh"
+	# Its address is logged once (main said it again after agg_web_start).
+	expect_eq "serving on, once" "$(grep -c "port $port" "$T/agg.log")" 1
 	# A zone the system does not know: an error of the file, with its line.
 	printf '[site]\ntimezone = Asia/Hanoi\n' >"$T/badtz.conf"
 	if "$BUILD/qrgate-aggregator" -n -c "$T/badtz.conf" >/dev/null 2>"$T/err"; then
