@@ -543,14 +543,17 @@ agg_query_alarms(const struct agg_query_ctx *q, bool open_only)
 		{ "lane", 's', NULL }, { "alarm", 's', NULL },
 		{ "detail", 's', NULL }, { "event_id", 's', NULL },
 		{ "began", 't', "began_ms" }, { "ended", 't', "ended_ms" },
-		{ NULL, 0, NULL }
+		{ "subject", 's', NULL }, { NULL, 0, NULL }
 	};
 	struct agg_db_arg args[] = { AGG_I(open_only) };
 
-	return agg_rows(q, "SELECT site, gate, lane, alarm, detail, event_id, "
-	    "began_ms, ended_ms FROM alarms WHERE ($1 = 0 OR ended_ms IS NULL) "
-	    "ORDER BY began_ms DESC, site, gate, alarm LIMIT 1000", args, 1,
-	    cols);
+	/* The masked code of an alarm about one code: its event row's. */
+	return agg_rows(q, "SELECT a.site, a.gate, a.lane, a.alarm, a.detail, "
+	    "a.event_id, a.began_ms, a.ended_ms, nullif(e.subject, '') FROM "
+	    "alarms a LEFT JOIN events e ON a.event_id <> '' AND e.event_id = "
+	    "a.event_id WHERE ($1 = 0 OR a.ended_ms IS NULL) "
+	    "ORDER BY a.began_ms DESC, a.site, a.gate, a.alarm LIMIT 1000",
+	    args, 1, cols);
 }
 
 json_t *
