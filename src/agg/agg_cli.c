@@ -23,6 +23,8 @@
 
 enum agg_out { OUT_TABLE, OUT_CSV, OUT_JSON };
 
+#define AGG_EXIT_NOBODY	3
+
 static void
 agg_text_of(json_t *v, char *buf, size_t len)
 {
@@ -203,7 +205,7 @@ struct agg_cli_opts {
 	const char *db;
 	const char *from, *to, *window, *site, *gate, *subject, *result;
 	const char *date, *limit;
-	bool all;
+	bool all, people;
 	enum agg_out out;
 };
 
@@ -222,6 +224,7 @@ agg_cli_parse(int argc, char **argv, struct agg_cli_opts *o)
 		{ "date", required_argument, NULL, 'd' },
 		{ "limit", required_argument, NULL, 'l' },
 		{ "all", no_argument, NULL, 'a' },
+		{ "people", no_argument, NULL, 'P' },
 		{ "csv", no_argument, NULL, 'C' },
 		{ "json", no_argument, NULL, 'J' },
 		{ NULL, 0, NULL, 0 }
@@ -243,6 +246,7 @@ agg_cli_parse(int argc, char **argv, struct agg_cli_opts *o)
 		case 'd': o->date = optarg; break;
 		case 'l': o->limit = optarg; break;
 		case 'a': o->all = true; break;
+		case 'P': o->people = true; break;
 		case 'C': o->out = OUT_CSV; break;
 		case 'J': o->out = OUT_JSON; break;
 		default: return -1;
@@ -293,6 +297,36 @@ agg_cli_time(const char *cmd, const char *opt, const char **v, char *buf,
 	return 0;
 }
 
+/*
+ * A trace that found no passage of its subject says so and fails
+ * (AGG_EXIT_NOBODY), so that a mistyped id is not taken for someone who
+ * met nobody.  Not 1: that is a database that would not open.
+ */
+static int
+agg_cli_nobody(const char *cmd, json_t *doc)
+{
+	char f[TIMEFMT_LEN], t[TIMEFMT_LEN];
+	int64_t ms;
+
+	if (strcmp(cmd, "trace") != 0 ||
+	    json_array_size(json_object_get(doc, "passages")) > 0)
+		return 0;
+	if (timefmt_parse(json_string_value(json_object_get(doc, "from")),
+	    &ms) == 0)
+		sitetime_format(ms, f, sizeof(f));
+	else
+		snprintf(f, sizeof(f), "?");
+	if (timefmt_parse(json_string_value(json_object_get(doc, "to")),
+	    &ms) == 0)
+		sitetime_format(ms, t, sizeof(t));
+	else
+		snprintf(t, sizeof(t), "?");
+	fprintf(stderr, "qrgate-aggregator trace: %s has no passage between "
+	    "%s and %s\n", json_string_value(json_object_get(doc, "subject")),
+	    f, t);
+	return AGG_EXIT_NOBODY;
+}
+
 int
 agg_cli_run(const struct agg_config *cfg, int argc, char **argv)
 {
@@ -309,7 +343,7 @@ agg_cli_run(const struct agg_config *cfg, int argc, char **argv)
 	if (strcmp(cmd, "trace") == 0) {
 		if (first != argc - 1) {
 			fprintf(stderr, "usage: qrgate-aggregator trace SUBJECT "
-			    "[--from T] [--to T] [--window 15m] "
+			    "[--from T] [--to T] [--window 15m] [--people] "
 			    "[--csv|--json]\n");
 			return 2;
 		}
@@ -317,6 +351,11 @@ agg_cli_run(const struct agg_config *cfg, int argc, char **argv)
 	} else if (first != argc) {
 		fprintf(stderr, "qrgate-aggregator %s: unexpected \"%s\"\n",
 		    cmd, argv[first]);
+		return 2;
+	}
+	if (strcmp(cmd, "trace") != 0 && o.people) {
+		fprintf(stderr, "qrgate-aggregator %s: no --people here\n",
+		    cmd);
 		return 2;
 	}
 	if (strcmp(cmd, "events") != 0 && strcmp(cmd, "trace") != 0 &&
@@ -355,10 +394,13 @@ agg_cli_run(const struct agg_config *cfg, int argc, char **argv)
 	if (o.out == OUT_JSON) {
 		json_dumpf(doc, stdout, JSON_INDENT(2));
 		putchar('\n');
+		status = agg_cli_nobody(cmd, doc);
 		json_decref(doc);
-		return 0;
+		return status;
 	}
-	if (strcmp(cmd, "trace") == 0)
+	if (strcmp(cmd, "trace") == 0 && o.people)
+		rows = json_incref(json_object_get(doc, "people"));
+	else if (strcmp(cmd, "trace") == 0)
 		rows = agg_trace_flat(doc);
 	else if (strcmp(cmd, "inside") == 0)
 		rows = json_incref(json_object_get(doc, "inside"));
@@ -403,6 +445,7 @@ agg_cli_run(const struct agg_config *cfg, int argc, char **argv)
 		    json_object_get(doc, "total")));
 	}
 	json_decref(rows);
+	status = agg_cli_nobody(cmd, doc);
 	json_decref(doc);
-	return 0;
+	return status;
 }

@@ -8,7 +8,10 @@
  * rev, anything else is a duplicate.  Each gate's seq (strictly
  * increasing, never reused) shows what never came: a seq past the highest
  * seen opens a gap for those between, and each late arrival shrinks its
- * gap until it closes.  An event id stays with the gate (and site) whose
+ * gap until it closes.  The first event seen of a gate opens a gap for
+ * the seqs before it too: a gate that published before the aggregator
+ * listened (or whose messages the broker dropped) has sent those, and
+ * its outbox may send them again.  An event id stays with the gate (and site) whose
  * topic it first arrived on: the same id on another gate's topic is
  * refused, whatever its rev.
  */
@@ -145,6 +148,42 @@ agg_gap_fill(struct agg *a, const char *site, const char *gate, int64_t seq,
 	return 0;
 }
 
+static int
+agg_status_row(void *arg, int ncol, const char *const *col)
+{
+	json_t **status = arg;
+
+	if (ncol > 0 && col[0] != NULL)
+		*status = json_loads(col[0], 0, NULL);
+	return 1;
+}
+
+/*
+ * The first event seen of a gate has seq: the seqs before it are missing,
+ * from 1 (a gate's log numbers its events from 1), or from where its
+ * status says its log starts ("seq_first").
+ */
+static int
+agg_gap_before_first(struct agg *a, const char *site, const char *gate,
+    int64_t seq, int64_t now)
+{
+	struct agg_db_arg key[] = { AGG_S(site), AGG_S(gate) };
+	json_t *status = NULL;
+	int64_t from = 1;
+
+	if (agg_db_run(a->db, "SELECT status FROM gates WHERE site = $1 AND "
+	    "gate = $2", key, 2, agg_status_row, &status, NULL) == -1)
+		return -1;
+	if (agg_json_int(status, "seq_first", &from) && from < 1)
+		from = 1;
+	json_decref(status);
+	if (seq <= from)
+		return 0;
+	log_info("%s/%s: first event seen has seq %lld: seqs before it are "
+	    "missing", site, gate, (long long)seq);
+	return agg_gap_open(a, site, gate, from, seq - 1, now);
+}
+
 /* A new event of gate with this seq: baseline, gap, or a late arrival. */
 static int
 agg_seq_check(struct agg *a, const char *site, const char *gate,
@@ -161,11 +200,15 @@ agg_seq_check(struct agg *a, const char *site, const char *gate,
 	    first, 4, NULL, NULL, &changes) == -1)
 		return -1;
 	if (changes == 1)
-		return 0;
+		return agg_gap_before_first(a, site, gate, seq, now);
 	if (agg_db_int(a->db, "SELECT max_seq FROM gates WHERE site = $1 AND "
 	    "gate = $2", key, 2, &max) != 1)
 		return -1;
 	if (seq > max) {
+		/* 0: the gate known by its status only, no event yet. */
+		if (max == 0 &&
+		    agg_gap_before_first(a, site, gate, seq, now) == -1)
+			return -1;
 		if (max > 0 && seq > max + 1 &&
 		    agg_gap_open(a, site, gate, max + 1, seq - 1, now) == -1)
 			return -1;

@@ -166,10 +166,110 @@ static const char agg_trace_full_sql[] =
  * the whole table.)
  */
 static const char agg_contacts_sql[] =
-    "SELECT ts_ms, direction, subject, credential_id, subject_full, lane "
+    "SELECT ts_ms, direction, subject, credential_id, subject_full, lane, "
+    "event_id, gate "
     "FROM events c WHERE site = $1 AND gate = $2 AND ts_ms >= $3 AND "
     "ts_ms <= $4 AND " AGG_PASSED("c") " AND event_id <> $5 AND "
     "NOT (subject = $6 AND credential_id = $7) ORDER BY ts_ms, event_id";
+
+/* Adds gate to o's "gates", a space-separated list, once. */
+static void
+agg_people_gate(json_t *o, const char *gate)
+{
+	const char *g = json_string_value(json_object_get(o, "gates"));
+	char buf[512];
+	size_t n;
+
+	if (gate == NULL || g == NULL)
+		return;
+	n = strlen(gate);
+	for (const char *at = g; (at = strstr(at, gate)) != NULL; at += n)
+		if ((at == g || at[-1] == ' ') && (at[n] == ' ' ||
+		    at[n] == '\0'))
+			return;
+	snprintf(buf, sizeof(buf), "%s%s%s", g, g[0] != '\0' ? " " : "",
+	    gate);
+	json_object_set_new(o, "gates", json_string(buf));
+}
+
+/* Sets o's time member name (and its ms) from a contact's. */
+static void
+agg_people_time(json_t *o, const char *name, const char *ms, json_t *c)
+{
+	json_object_set(o, name, json_object_get(c, "time"));
+	json_object_set(o, ms, json_object_get(c, "ts_ms"));
+}
+
+/*
+ * The people met: one object per contact holder (its masked subject and
+ * credential id, as the contacts query tells holders apart), with the
+ * first and last contact, how many contact passages, each counted once
+ * though it falls in the windows of two of the subject's passages, and
+ * at which gates.  In order of first contact, as the passages and their
+ * contacts are in time order.
+ */
+static json_t *
+agg_trace_people(json_t *passages)
+{
+	json_t *people = json_array(), *byid = json_object();
+	json_t *seen = json_object(), *p, *c, *o;
+	size_t i, j;
+	char key[512];
+
+	json_array_foreach(passages, i, p) {
+		json_array_foreach(json_object_get(p, "contacts"), j, c) {
+			const char *sub = json_string_value(json_object_get(c,
+			    "subject"));
+			const char *cid = json_string_value(json_object_get(c,
+			    "credential_id"));
+			const char *ev = json_string_value(json_object_get(c,
+			    "event_id"));
+			int64_t ts = json_integer_value(json_object_get(c,
+			    "ts_ms"));
+
+			if (ev == NULL || json_object_get(seen, ev) != NULL)
+				continue;
+			json_object_set_new(seen, ev, json_true());
+			snprintf(key, sizeof(key), "%s\x1f%s", sub != NULL ?
+			    sub : "", cid != NULL ? cid : "");
+			if ((o = json_object_get(byid, key)) == NULL) {
+				o = json_object();
+				json_object_set(o, "subject",
+				    json_object_get(c, "subject"));
+				json_object_set(o, "credential_id",
+				    json_object_get(c, "credential_id"));
+				if (json_object_get(c, "subject_full") != NULL)
+					json_object_set(o, "subject_full",
+					    json_object_get(c, "subject_full"));
+				agg_people_time(o, "first_contact",
+				    "first_contact_ms", c);
+				agg_people_time(o, "last_contact",
+				    "last_contact_ms", c);
+				json_object_set_new(o, "contacts",
+				    json_integer(0));
+				json_object_set_new(o, "gates", json_string(""));
+				json_object_set_new(byid, key, o);
+				json_array_append(people, o);
+			}
+			if (ts < json_integer_value(json_object_get(o,
+			    "first_contact_ms")))
+				agg_people_time(o, "first_contact",
+				    "first_contact_ms", c);
+			if (ts > json_integer_value(json_object_get(o,
+			    "last_contact_ms")))
+				agg_people_time(o, "last_contact",
+				    "last_contact_ms", c);
+			json_object_set_new(o, "contacts", json_integer(
+			    json_integer_value(json_object_get(o,
+			    "contacts")) + 1));
+			agg_people_gate(o, json_string_value(json_object_get(c,
+			    "gate")));
+		}
+	}
+	json_decref(seen);
+	json_decref(byid);
+	return people;
+}
 
 json_t *
 agg_query_trace(const struct agg_query_ctx *q, const char *subject,
@@ -186,6 +286,7 @@ agg_query_trace(const struct agg_query_ctx *q, const char *subject,
 		{ "time", 't', "ts_ms" }, { "direction", 's', NULL },
 		{ "subject", 's', NULL }, { "credential_id", 's', NULL },
 		{ "subject_full", 'f', NULL }, { "lane", 's', NULL },
+		{ "event_id", 's', NULL }, { "gate", 's', NULL },
 		{ NULL, 0, NULL }
 	};
 	struct agg_db_arg args[] = { AGG_S(subject), AGG_I(from_ms),
@@ -220,10 +321,11 @@ agg_query_trace(const struct agg_query_ctx *q, const char *subject,
 			    ts) / 1000.0));
 		json_object_set_new(p, "contacts", contacts);
 	}
-	return json_pack("{s:s, s:s, s:s, s:I, s:o}", "subject", subject,
+	return json_pack("{s:s, s:s, s:s, s:I, s:o, s:o}", "subject", subject,
 	    "from", timefmt_format(from_ms, f, sizeof(f)), "to",
 	    timefmt_format(to_ms, to, sizeof(to)), "window_s",
-	    (json_int_t)(window_ms / 1000), "passages", passages);
+	    (json_int_t)(window_ms / 1000), "people",
+	    agg_trace_people(passages), "passages", passages);
 }
 
 json_t *
@@ -277,9 +379,27 @@ agg_query_events(const struct agg_query_ctx *q,
 	"subject = $3 OR credential_id = $3) AND ($4 = '' OR result = $4) " \
 	"AND ts_ms >= $5 AND ts_ms < $6 ORDER BY " order " LIMIT $7"
 
-	return agg_rows(q, f->newest_first ?
-	    AGG_EVENTS_SQL("ts_ms DESC, event_id DESC") :
-	    AGG_EVENTS_SQL("ts_ms, event_id"), args, 7, agg_event_cols);
+	json_t *rows, *asc;
+	size_t n;
+
+	/*
+	 * The limit keeps the newest: "events --limit 8" is what happened
+	 * last, as tail(1) would show it.  Asked oldest first, the newest
+	 * are turned round here rather than in a subquery both databases
+	 * would have to plan.
+	 */
+	rows = agg_rows(q, AGG_EVENTS_SQL("ts_ms DESC, event_id DESC"), args,
+	    7, agg_event_cols);
+	if (rows == NULL || f->newest_first)
+		return rows;
+	if ((asc = json_array()) == NULL) {
+		json_decref(rows);
+		return NULL;
+	}
+	for (n = json_array_size(rows); n > 0; n--)
+		json_array_append(asc, json_array_get(rows, n - 1));
+	json_decref(rows);
+	return asc;
 }
 
 json_t *
@@ -423,14 +543,17 @@ agg_query_alarms(const struct agg_query_ctx *q, bool open_only)
 		{ "lane", 's', NULL }, { "alarm", 's', NULL },
 		{ "detail", 's', NULL }, { "event_id", 's', NULL },
 		{ "began", 't', "began_ms" }, { "ended", 't', "ended_ms" },
-		{ NULL, 0, NULL }
+		{ "subject", 's', NULL }, { NULL, 0, NULL }
 	};
 	struct agg_db_arg args[] = { AGG_I(open_only) };
 
-	return agg_rows(q, "SELECT site, gate, lane, alarm, detail, event_id, "
-	    "began_ms, ended_ms FROM alarms WHERE ($1 = 0 OR ended_ms IS NULL) "
-	    "ORDER BY began_ms DESC, site, gate, alarm LIMIT 1000", args, 1,
-	    cols);
+	/* The masked code of an alarm about one code: its event row's. */
+	return agg_rows(q, "SELECT a.site, a.gate, a.lane, a.alarm, a.detail, "
+	    "a.event_id, a.began_ms, a.ended_ms, nullif(e.subject, '') FROM "
+	    "alarms a LEFT JOIN events e ON a.event_id <> '' AND e.event_id = "
+	    "a.event_id WHERE ($1 = 0 OR a.ended_ms IS NULL) "
+	    "ORDER BY a.began_ms DESC, a.site, a.gate, a.alarm LIMIT 1000",
+	    args, 1, cols);
 }
 
 json_t *

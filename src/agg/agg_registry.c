@@ -101,9 +101,11 @@ agg_registry_status(struct agg *a, const char *site, const char *gate,
 		else
 			log_info("%s/%s: offline (%s)", site, gate,
 			    json_is_true(jclean) ? "stopped" : "last will");
-		agg_publish(a, "gate", json_pack("{s:s, s:s, s:s, s:b, s:b}",
-		    "site", site, "gate", gate, "state", state, "stale", 0,
-		    "clean", json_is_true(jclean)));
+		/* changed_ms: since when, for the page's offline alarm. */
+		agg_publish(a, "gate", json_pack("{s:s, s:s, s:s, s:b, s:b, "
+		    "s:I}", "site", site, "gate", gate, "state", state, "stale",
+		    0, "clean", json_is_true(jclean), "changed_ms",
+		    (json_int_t)now));
 	}
 	return 0;
 }
@@ -114,6 +116,41 @@ agg_alarm_is_state(const char *name, const char *event_id)
 {
 	return event_id == NULL || event_id[0] == '\0' ||
 	    strcmp(name, "fire-alarm") == 0;
+}
+
+static int
+agg_subject_row(void *arg, int ncol, const char *const *col)
+{
+	json_t **subject = arg;
+
+	if (ncol > 0 && col[0] != NULL && col[0][0] != '\0')
+		*subject = json_string(col[0]);
+	return 1;
+}
+
+/*
+ * An alarm for the live page: its lane, and for an alarm about one code
+ * (repeated denials, anti-passback) the masked subject of its event row,
+ * which the gate sent just before (its alarm message names the event,
+ * not the code).  A guard then sees which lane and which code.
+ */
+static json_t *
+agg_alarm_public(struct agg *a, const char *site, const char *gate,
+    const char *name, bool active, const char *lane, const char *detail,
+    const char *event_id, int64_t ts)
+{
+	struct agg_db_arg byid[] = { AGG_S(event_id) };
+	json_t *subject = NULL;
+
+	if (event_id[0] != '\0' && agg_db_run(a->db, "SELECT subject FROM "
+	    "events WHERE event_id = $1", byid, 1, agg_subject_row, &subject,
+	    NULL) == -1)
+		a->stats.db_errors++;
+	return json_pack("{s:s, s:s, s:s, s:b, s:s, s:s, s:s, s:o, s:I}",
+	    "site", site, "gate", gate, "alarm", name, "active", active,
+	    "lane", lane != NULL ? lane : "", "detail",
+	    detail != NULL ? detail : "", "event_id", event_id, "subject",
+	    subject != NULL ? subject : json_null(), "ts_ms", (json_int_t)ts);
 }
 
 int
@@ -185,10 +222,8 @@ agg_registry_alarm(struct agg *a, const char *site, const char *gate,
 		log_warnx("%s/%s: alarm %s%s%s", site, gate, name,
 		    detail != NULL ? ": " : "", detail != NULL ? detail : "");
 	}
-	agg_publish(a, "alarm", json_pack("{s:s, s:s, s:s, s:b, s:s, s:I}",
-	    "site", site, "gate", gate, "alarm", name, "active",
-	    json_is_true(jactive), "detail", detail != NULL ? detail : "",
-	    "ts_ms", (json_int_t)ts));
+	agg_publish(a, "alarm", agg_alarm_public(a, site, gate, name,
+	    json_is_true(jactive), lane, detail, event_id, ts));
 	return 0;
 }
 

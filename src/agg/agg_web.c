@@ -97,10 +97,26 @@ agg_web_kick(struct agg_web *w)
 	loop_timer_set(w->loop, &w->run, 0);
 }
 
+/* Whether s ends with end. */
+static bool
+web_ends_with(const char *s, size_t n, const char *end)
+{
+	size_t e = strlen(end);
+
+	return n >= e && strcmp(s + n - e, end) == 0;
+}
+
+/*
+ * libmicrohttpd's messages, as warnings, except a send that failed
+ * because the browser went away: that is how every live page ends (a tab
+ * closed, a reload), so it is not worth a warning each time.  Its send
+ * messages end with the error's text (0.9.75's str_conn_error_()); any
+ * other error of a send is still a warning.
+ */
 static void
 web_mhd_log(void *arg, const char *fmt, va_list ap)
 {
-	char buf[256];
+	char buf[512];
 	size_t n;
 
 	(void)arg;
@@ -108,7 +124,13 @@ web_mhd_log(void *arg, const char *fmt, va_list ap)
 	n = strlen(buf);
 	while (n > 0 && buf[n - 1] == '\n')
 		buf[--n] = '\0';
-	log_warnx("web: %s", buf);
+	if (strncmp(fmt, "Failed to send ", 15) == 0 && (web_ends_with(buf, n,
+	    "The socket is no longer available for sending") ||
+	    web_ends_with(buf, n,
+	    "The connection was forcibly closed by remote peer")))
+		log_debug("web: a page went away: %s", buf);
+	else
+		log_warnx("web: %s", buf);
 }
 
 static int

@@ -90,11 +90,44 @@ test_gap_reported_then_filled() {
 	expect_eq "no open gap" "$(aq_jq gaps length)" 0
 	expect_eq "both closed" "$(aq_jq gaps --all '[.[] | select(.closed != null)] | length')" 2
 	expect_eq "gate" "$(aq_jq gates '.[0] | "\(.gaps_open) \(.missing)"')" "0 0"
-	# Another gate's seqs are its own.
+	# Another gate's seqs are its own: g1's closed gaps stay closed, and
+	# g2's first seen, 100, has its own gap before it.
 	pub_ev g2 "$(ev 100 $((T0 + 7000)) "**0007" "W-7" entry granted "" g2)"
 	pub_ev g2 "$(ev 101 $((T0 + 8000)) "**0008" "W-8" entry granted "" g2)"
 	wait_events 8
-	expect_eq "no gap on g2" "$(aq_jq gaps --all length)" 2
+	expect_eq "g1's" "$(aq_jq gaps --all '[.[] | select(.gate == "g1" and .closed == null)] | length')" 0
+	expect_eq "g2's" "$(aq_jq gaps '[.[] | "\(.gate) \(.first_seq)-\(.last_seq)"] | join(",")')" "g2 1-99"
+}
+
+# The aggregator started after the gates: the seqs before the first it
+# saw of a gate are a gap (they were silently missed), from 1, or from
+# where the gate's status says its log starts; the gate's outbox sending
+# them again closes it.
+test_gap_before_first_seen() {
+	agg_setup gap_before_first_seen
+	# g2 and g3 known by their retained status before any event; g2's
+	# log starts at 40.
+	pub qrgate/s1/g2/status '{"gate":"g2","site":"s1","lane":"1","version":"0.1.0","state":"online","seq_first":40}' -r
+	pub qrgate/s1/g3/status '{"gate":"g3","site":"s1","lane":"1","version":"0.1.0","state":"online"}' -r
+	agg_start
+	mqtt_wait "the two gates" 10 sh -c "[ \"\$('$BUILD/qrgate-aggregator' -c '$AGG_CONF' gates --db '$DB' --json | jq length)\" = 2 ]"
+	pub_ev g1 "$(ev 5 $((T0 + 5000)) '**0005' W-5 entry granted)"
+	pub_ev g2 "$(ev 42 $((T0 + 6000)) '**0042' W-42 entry granted '' g2)"
+	pub_ev g3 "$(ev 1 $((T0 + 7000)) '**0001' W-1 entry granted '' g3)"
+	pub_ev g3 "$(ev 3 $((T0 + 8000)) '**0003' W-3 entry granted '' g3)"
+	wait_events 4
+	expect_eq "gaps" "$(aq_jq gaps '[.[] | "\(.gate) \(.first_seq)-\(.last_seq) \(.missing)"] | sort | join(",")')" \
+		"g1 1-4 4,g2 40-41 2,g3 2-2 1"
+	expect_grep "s1/g1: first event seen has seq 5: seqs before it are missing" "$T/agg.log"
+	expect_grep "s1/g1: gap: seq 1 to 4 missing" "$T/agg.log"
+	expect_eq "on the gate" "$(aq_jq gates '.[] | select(.gate == "g1") | "\(.max_seq) \(.gaps_open) \(.missing)"')" "5 1 4"
+	# g1's outbox sends them again: the gap closes.
+	for s in 4 1 3 2; do
+		pub_ev g1 "$(ev "$s" $((T0 + s * 1000)) "**000$s" "W-$s" entry granted)"
+	done
+	wait_events 8
+	expect_eq "closed" "$(aq_jq gaps '[.[] | .gate] | sort | join(",")')" "g2,g3"
+	expect_eq "g1" "$(aq_jq gates '.[] | select(.gate == "g1") | "\(.gaps_open) \(.missing)"')" "0 0"
 }
 
 # What a gate cannot have sent is dropped, and does not stop the rest.

@@ -39,11 +39,51 @@ test_trace_window() {
 		"time,ts_ms,site,gate,direction,subject,credential_id,contact_subject,contact_credential_id,contact_time,contact_ts_ms,contact_direction,delta_s"
 	expect_eq "csv rows" "$(sed 1d "$T/trace.csv" | cut -d, -f1,7,9 | tr '\n' ' ')" \
 		"2026-11-27T09:00:00.000Z,W-A,W-B 2026-11-27T12:00:00.000Z,W-A,W-G "
-	# Nobody: an empty report, not an error.
-	expect_eq "unknown" "$(aq_jq trace W-Z --from 2026-11-27T00:00:00Z --to 2026-11-28T00:00:00Z '.passages | length')" 0
+	# Nobody: said, and exit 3 (it printed nothing and exited 0); the
+	# JSON is still the empty report.
+	local rc=0
+	aq trace W-Z --from 2026-11-27T00:00:00Z --to 2026-11-28T00:00:00Z >"$T/nobody.out" 2>"$T/nobody.err" || rc=$?
+	expect_eq "nobody: exit" "$rc" 3
+	expect_eq "nobody: stdout" "$(cat "$T/nobody.out")" ""
+	expect_eq "nobody: said" "$(cat "$T/nobody.err")" \
+		"qrgate-aggregator trace: W-Z has no passage between 2026-11-27 07:00:00 +07 and 2026-11-28 07:00:00 +07"
+	rc=0
+	aq trace W-Z --from 2026-11-27T00:00:00Z --to 2026-11-28T00:00:00Z --json >"$T/nobody.json" 2>/dev/null || rc=$?
+	expect_eq "nobody: json exit" "$rc" 3
+	expect_eq "nobody: json" "$(jq -c '[.passages, .people]' "$T/nobody.json")" "[[],[]]"
 	# Bad input is refused.
 	! aq trace W-A --window 15x 2>/dev/null
+	! aq events --people 2>/dev/null
 	! aq trace 2>/dev/null
+}
+
+# --people: one row per person met, each contact passage counted once
+# though it falls in the windows of two of the subject's passages (trace
+# listed every contact passage, B twice per passage).
+test_trace_people() {
+	agg_setup trace_people
+	agg_start
+	local t=$((T0 + 3600000))
+	pub_ev g1 "$(ev 1 "$t" '**000A' W-A entry granted)"
+	pub_ev g1 "$(ev 2 $((t + 60000)) '**000B' W-B entry granted)"
+	pub_ev g1 "$(ev 3 $((t + 120000)) '**000A' W-A exit granted)"
+	pub_ev g1 "$(ev 4 $((t + 180000)) '**000B' W-B exit granted)"
+	pub_ev g2 "$(ev 1 $((t + 7200000)) '**000A' W-A entry granted '' g2)"
+	pub_ev g2 "$(ev 2 $((t + 7260000)) '**000C' W-C entry granted '' g2)"
+	pub_ev g2 "$(ev 3 $((t + 7270000)) '**000B' W-B entry granted '' g2)"
+	wait_events 7
+	local range=(--from 2026-11-27T00:00:00Z --to 2026-11-28T00:00:00Z)
+	expect_eq "json" "$(aq_jq trace W-A "${range[@]}" '[.people[] | "\(.credential_id) \(.contacts) \(.first_contact) \(.last_contact) \(.gates)"] | join(",")')" \
+		"W-B 3 2026-11-27T09:01:00.000Z 2026-11-27T11:01:10.000Z g1 g2,W-C 1 2026-11-27T11:01:00.000Z 2026-11-27T11:01:00.000Z g2"
+	aq trace W-A "${range[@]}" --people --csv >"$T/people.csv"
+	expect_eq "csv header" "$(head -1 "$T/people.csv")" \
+		"subject,credential_id,first_contact,first_contact_ms,last_contact,last_contact_ms,contacts,gates"
+	expect_eq "csv rows" "$(sed 1d "$T/people.csv" | cut -d, -f2,7,8 | tr '\n' ' ')" "W-B,3,g1 g2 W-C,1,g2 "
+	aq trace W-A "${range[@]}" --people >"$T/people.txt"
+	expect_eq "table rows" "$(sed 1d "$T/people.txt" | wc -l)" 2
+	expect_grep "^\*\*000B  *W-B  *2026-11-27 16:01:00 +07  *2026-11-27 18:01:10 +07  *3  *g1 g2" "$T/people.txt"
+	# The passages' table is unchanged: B's passages each twice.
+	expect_eq "passages table" "$(aq trace W-A "${range[@]}" --csv | sed 1d | wc -l)" 6
 }
 
 # Full identities: never shown without the tracing role.
@@ -116,6 +156,10 @@ test_events_filters_and_daily() {
 	expect_eq "result" "$(aq_jq events --result denied '[.[] | .reason] | join(",")')" "expired,expired,unknown-format,revoked"
 	expect_eq "range" "$(aq_jq events --from '2026-11-27 09:00:01Z' --to '2026-11-27 09:00:04Z' '[.[] | .seq] | join(",")')" "2,3,4"
 	expect_eq "gate and result" "$(aq_jq events --gate g1 --result granted '[.[] | .credential_id] | join(",")')" "W-A"
+	# --limit keeps the newest, still oldest first (it kept the oldest).
+	expect_eq "limit" "$(aq_jq events --limit 3 '[.[] | "\(.gate):\(.seq)"] | join(",")')" "g2:1,g2:2,g2:3"
+	expect_eq "limit, range" "$(aq_jq events --to '2026-11-27 09:00:04Z' --limit 2 '[.[] | .seq] | join(",")')" "3,4"
+	expect_eq "limit, csv" "$(aq events --limit 1 --csv | sed 1d | cut -d, -f1 | wc -l)" 1
 	aq events --csv >"$T/events.csv"
 	expect_eq "csv rows" "$(wc -l <"$T/events.csv")" 8
 	expect_eq "daily" "$(aq_jq daily --date 2026-11-27 '[.gates[] | "\(.gate) \(.scans) \(.grants) \(.denials)"] | join(",")')" "g1 4 1 3,g2 2 1 1"
@@ -155,6 +199,8 @@ test_times_in_site_zone() {
 	local port
 	port=$(sed -n 's/.*web: serving on .* port \([0-9]*\).*/\1/p' "$T/agg.log" | tail -1)
 	expect_eq "api/site" "$(curl -s "http://127.0.0.1:$port/api/site" | jq -r .timezone)" "Asia/Ho_Chi_Minh"
+	# Its address is logged once (main said it again after agg_web_start).
+	expect_eq "serving on, once" "$(grep -c "port $port" "$T/agg.log")" 1
 	# A zone the system does not know: an error of the file, with its line.
 	printf '[site]\ntimezone = Asia/Hanoi\n' >"$T/badtz.conf"
 	if "$BUILD/qrgate-aggregator" -n -c "$T/badtz.conf" >/dev/null 2>"$T/err"; then

@@ -51,6 +51,34 @@ alarm_doc() {	# alarm_doc NAME ACTIVE TS [EVENT_ID] [DETAIL]
 	printf '}'
 }
 
+# A gate's alarm of an event (repeated denials of one code) names the
+# event, not the code: the aggregator gives the page its lane and the
+# event row's masked subject, in the API and on the live stream (the
+# page said "repeated-denials" only).
+test_alarm_of_event_names_code() {
+	agg_setup alarm_of_event
+	agg_option web.enabled true
+	agg_option web.port 0
+	agg_option web.web_root "$SRCDIR/src/agg/web"
+	agg_start
+	local port id=dddddddddddddddddddddddddddddddd cpid
+	port=$(sed -n 's/.*web: serving on .* port \([0-9]*\).*/\1/p' "$T/agg.log" | tail -1)
+	curl -sN --max-time 20 "http://127.0.0.1:$port/events/live" >"$T/sse" 2>/dev/null &
+	cpid=$!
+	mqtt_wait "the stream" 10 grep -q '^retry: ' "$T/sse"
+	pub_ev g1 "$(ev 1 $((T0 + 1000)) '**4711' W-4711 entry alarm repeated-denials g1 | jq -c '.type = "alarm" | .lane = "2" | .passage = "none"')"
+	wait_events 1
+	pub qrgate/s1/g1/alarm "$(alarm_doc repeated-denials true $((T0 + 1000)) "$(printf '%s-%s' g1 1 | md5sum | cut -c1-32)" | jq -c '.lane = "2"')"
+	mqtt_wait "the alarm" 10 sh -c "grep -q '\"alarm\":\"repeated-denials\"' '$T/sse'"
+	kill "$cpid" 2>/dev/null; wait "$cpid" 2>/dev/null || true
+	expect_eq "api" "$(aq_jq alarms '.[] | "\(.alarm) \(.lane) \(.subject)"')" "repeated-denials 2 **4711"
+	expect_eq "stream" "$(sed -n '/^event: alarm$/{n;p}' "$T/sse" | sed 's/^data: //' | jq -r '"\(.lane) \(.subject)"')" "2 **4711"
+	# A lane-wide alarm, or one whose event never came: no subject.
+	pub qrgate/s1/g1/alarm "$(alarm_doc forced true $((T0 + 2000)) "$id")"
+	mqtt_wait "the forced alarm" 10 open_alarms_are "forced,repeated-denials"
+	expect_eq "no event" "$(aq_jq alarms '.[] | select(.alarm == "forced") | .subject')" null
+}
+
 open_alarms() { aq_jq alarms '[.[] | .alarm] | sort | join(",")'; }
 open_alarms_are() { [ "$(open_alarms)" = "$1" ]; }
 

@@ -116,6 +116,37 @@ break"
 	grep -qi '^Content-Type: text/event-stream' "$T/h"
 }
 
+# A page that goes away is the normal end of a live stream: no warning
+# (libmicrohttpd's "Failed to send the chunked response body" was logged
+# for every browser disconnect), and the page is forgotten.
+test_live_page_gone_quietly() {
+	stub_start
+	local i cpid
+	for i in 1 2 3; do
+		curl -sN --max-time 20 "$(url /events/live)" >"$T/sse$i" 2>/dev/null &
+		cpid=$!
+		wait_until "stream $i to open" 10 grep -q '^retry: ' "$T/sse$i"
+		kill "$cpid" 2>/dev/null; wait "$cpid" 2>/dev/null || true
+		# Written to the closed socket until the write fails.
+		stub_send "event {\"site\":\"hq\",\"gate\":\"north-1\",\"seq\":$i}"
+		stub_send "event {\"site\":\"hq\",\"gate\":\"north-1\",\"seq\":$i}"
+	done
+	# A page that reads gets the next event: the stub went on.
+	curl -sN --max-time 20 "$(url /events/live)" >"$T/last" 2>/dev/null &
+	cpid=$!
+	wait_until "the last stream" 10 grep -q '^retry: ' "$T/last"
+	stub_send 'event {"site":"hq","gate":"north-1","seq":9}'
+	wait_until "the event" 10 grep -q '"seq":9' "$T/last"
+	kill "$cpid" 2>/dev/null; wait "$cpid" 2>/dev/null || true
+	stub_send 'event {"site":"hq","gate":"north-1","seq":10}'
+	stub_send 'event {"site":"hq","gate":"north-1","seq":11}'
+	stub_send 'quit'
+	wait_until "the stub to stop" 10 sh -c "! kill -0 $STUB_PID"
+	if grep -i 'failed\|warn\|error' "$T/stub.err"; then
+		echo "a page going away was logged"; return 1
+	fi
+}
+
 test_password_required() {
 	local hash
 	hash=$(echo 'correct horse' | "$STUB" --hash-password)

@@ -108,6 +108,65 @@ test_alarm_appears_and_clears() {
 	page_is "!document.body.classList.contains('alarmed')"
 }
 
+# Until the alarms are known the page does not say "No open alarms" in
+# green (it did, from the page's HTML, while its data loaded or when
+# /api/alarms failed): it says it is loading, in grey.
+test_alarms_loading_not_calm() {
+	stub_start
+	stub_send 'fail alarms'
+	open_page
+	page_wait "a load" "Number(document.body.dataset.loaded) >= 1"
+	expect_eq "text" "$(js "return document.getElementById('no-alarms').textContent")" "Loading alarms…"
+	page_is "!document.getElementById('no-alarms').hidden && document.getElementById('no-alarms').className == 'pending'"
+	page_is "getComputedStyle(document.getElementById('no-alarms')).color != getComputedStyle(document.querySelector('li.gate.online .badge')).color"
+	# An alarm from the stream still shows; when it ends, loading again.
+	stub_send "alarm {\"site\":\"hq\",\"gate\":\"north-1\",\"alarm\":\"forced\",\"active\":true,\"ts_ms\":$(now_ms)}"
+	page_wait "the alarm" "document.querySelectorAll('#alarms li').length == 1 && document.getElementById('no-alarms').hidden"
+	stub_send "alarm {\"site\":\"hq\",\"gate\":\"north-1\",\"alarm\":\"forced\",\"active\":false,\"ts_ms\":$(now_ms)}"
+	page_wait "no alarm" "document.querySelectorAll('#alarms li').length == 0"
+	expect_eq "still loading" "$(js "return document.getElementById('no-alarms').textContent")" "Loading alarms…"
+	# Loaded: calm.
+	stub_send 'fail none'
+	browse "$(url /)"
+	page_wait "the calm" "document.getElementById('no-alarms').textContent == 'No open alarms' && document.getElementById('no-alarms').className == 'calm'"
+}
+
+# An offline gate is an alarm: in the bar, with since when; gone when it
+# is back (it showed in the gate list only).  A stale gate is not.
+test_offline_gate_in_alarm_bar() {
+	stub_start
+	open_page
+	page_is "document.querySelectorAll('#alarms li').length == 0"
+	stub_send "gate {\"site\":\"hq\",\"gate\":\"north-2\",\"state\":\"offline\",\"stale\":false,\"clean\":false,\"changed_ms\":$(($(now_ms) - 120000))}"
+	page_wait "the offline alarm" "document.querySelector('#alarms li[data-alarm=\"hq/north-2/gate-offline\"]')"
+	expect_eq "alarm" "$(js "return document.querySelector('#alarms li .alarm-name').textContent + ' at ' + document.querySelector('#alarms li .alarm-gate').textContent")" \
+		"gate offline at north-2 · hq"
+	page_is "document.querySelector('#alarms li .since').textContent.endsWith('(2 min ago)')"
+	page_is "document.getElementById('no-alarms').hidden && document.body.classList.contains('alarmed')"
+	# After a reload too, from /api/gates.
+	browse "$(url /)"
+	page_wait "the offline alarm on load" "document.querySelector('#alarms li[data-alarm=\"hq/north-2/gate-offline\"]')"
+	page_wait "the stream" "document.getElementById('conn').classList.contains('up')"
+	stub_send 'gate {"site":"hq","gate":"north-2","state":"online","stale":false}'
+	page_wait "no alarm" "document.querySelectorAll('#alarms li').length == 0 && !document.getElementById('no-alarms').hidden"
+}
+
+# A repeated-denials alarm says which lane and which code (its detail was
+# the reason again: "REPEATED DENIALS ... repeated-denials").
+test_alarm_says_lane_and_code() {
+	stub_start
+	open_page
+	stub_send "alarm {\"site\":\"hq\",\"gate\":\"north-1\",\"alarm\":\"repeated-denials\",\"active\":true,\"lane\":\"2\",\"detail\":\"repeated-denials\",\"subject\":\"**4711\",\"event_id\":\"e1\",\"ts_ms\":$(now_ms)}"
+	page_wait "the alarm" "document.querySelector('#alarms li .detail')"
+	expect_eq "detail" "$(js "return document.querySelector('#alarms li .detail').textContent")" "lane 2, code **4711"
+	# Lane-wide: the lane alone.  A detail of its own is shown as it is.
+	stub_send "alarm {\"site\":\"hq\",\"gate\":\"north-2\",\"alarm\":\"repeated-denials\",\"active\":true,\"lane\":\"1\",\"detail\":\"repeated-denials\",\"subject\":null,\"ts_ms\":$(now_ms)}"
+	stub_send "alarm {\"site\":\"hq\",\"gate\":\"dock-1\",\"alarm\":\"held-open\",\"active\":true,\"lane\":\"1\",\"detail\":\"lane 1 open for 45 s\",\"ts_ms\":$(now_ms)}"
+	page_wait "three alarms" "document.querySelectorAll('#alarms li').length == 3"
+	expect_eq "lane-wide" "$(js "return document.querySelector('#alarms li[data-alarm=\"hq/north-2/repeated-denials\"] .detail').textContent")" "lane 1"
+	expect_eq "own detail" "$(js "return document.querySelector('#alarms li[data-alarm=\"hq/dock-1/held-open\"] .detail').textContent")" "lane 1 open for 45 s"
+}
+
 test_gate_state_change_shows() {
 	stub_start
 	open_page
@@ -190,7 +249,7 @@ EVENTS
 	stub_send "alarm {\"site\":\"hq\",\"gate\":\"dock-1\",\"alarm\":\"held-open\",\"active\":true,\"detail\":\"lane 1 open for 45 s\",\"ts_ms\":$(($(now_ms) - 75000))}"
 	stub_send "alarm {\"site\":\"hq\",\"gate\":\"north-1\",\"alarm\":\"fire-alarm\",\"active\":true,\"detail\":\"\",\"ts_ms\":$(now_ms)}"
 	stub_send "event $(event 111 denied revoked '**6650' north-1)"
-	page_wait "the alarms" "document.querySelectorAll('#alarms li').length == 2 && document.querySelectorAll('#events tr').length == 11"
+	page_wait "the alarms" "document.querySelectorAll('#alarms li').length == 3 && document.querySelectorAll('#events tr').length == 11"
 	screenshot "$SHOTS/alarm.png"
 	for s in live alarm; do
 		[ "$(head -c 8 "$SHOTS/$s.png" | od -An -tx1 | tr -d ' ')" = 89504e470d0a1a0a ] ||

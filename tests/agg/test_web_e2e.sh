@@ -104,6 +104,8 @@ test_e2e_decision_alarm_offline() {
 	GATE_PID=""
 	page_wait "the gate offline" "$(gate_row).dataset.state == 'offline'"
 	expect_eq "badge" "$(js "return $(gate_row).querySelector('.badge').textContent")" offline
+	# An offline gate is an alarm for a guard: in the alarm bar too.
+	page_wait "the offline alarm" "document.querySelector('#alarms li[data-alarm=\"it-site/it-gate/gate-offline\"]')"
 	# And the aggregator's API, which a reload would read, agrees.
 	expect_eq "api" "$(curl -s "$(url /api/gates)" | jq -r '.[] | select(.gate == "it-gate") | .state')" offline
 	if [ -n "${QRGATE_WEB_SHOTS:-}" ]; then screenshot "$QRGATE_WEB_SHOTS/e2e.png"; fi

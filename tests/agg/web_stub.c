@@ -5,6 +5,7 @@
  *
  *	event|gate|alarm|headcount JSON	apply to the data, then publish
  *	flood N BYTES			publish N events of about BYTES each
+ *	fail WHAT			answer /api/WHAT with 500 (none: stop)
  *	quit				stop
  *
  * It prints "port N" once it serves.  With --hash-password it reads one
@@ -40,6 +41,7 @@ struct stub {
 	struct loop_timer flood;
 	int flood_left, flood_sent;
 	char *flood_pad;
+	char failing[32];	/* the question answered 500 */
 };
 
 #define FLOOD_ROUND 10
@@ -175,6 +177,12 @@ stub_command(struct stub *s, char *line)
 		return;
 	}
 	*sp = '\0';
+	/* "fail WHAT": the API answers 500 for WHAT ("none": for nothing). */
+	if (strcmp(line, "fail") == 0) {
+		snprintf(s->failing, sizeof(s->failing), "%s", sp + 1);
+		log_info("stub: failing %s", s->failing);
+		return;
+	}
 	if ((o = json_loads(sp + 1, 0, &err)) == NULL) {
 		log_warnx("stub: %s: %s", line, err.text);
 		return;
@@ -217,6 +225,8 @@ stub_api(void *arg, const char *what, const struct agg_web_query *q,
 	const char *limit = agg_web_query_get(q, "limit");
 
 	*status = 200;
+	if (strcmp(what, s->failing) == 0)
+		return NULL;
 	if (strcmp(what, "gates") == 0)
 		return json_incref(s->gates);
 	if (strcmp(what, "alarms") == 0)

@@ -9,6 +9,10 @@ const state = {
 	alarms: new Map(),	// "site/gate/alarm" -> alarm
 	headcount: new Map(),	// site -> number inside
 	events: new Map(),	// event key -> { data, row }
+	// Whether the alarms are known: until then the page may not say
+	// "No open alarms", which a guard would believe.
+	alarmsLoaded: false,
+	shown: new Map(),	// alarm key -> alarm in the bar, gates' too
 };
 let source = null;
 
@@ -121,6 +125,19 @@ function gateState(g) {
 	return g.state === 'online' ? 'online' : 'unknown';
 }
 
+// An offline gate is an alarm for a guard: nobody passes it, and nothing
+// it sees reaches the page.  (A stale gate shows in the gate list only:
+// its heartbeat is late, it may still be working.)
+function gateAlarms() {
+	const out = [];
+	for (const g of state.gates.values())
+		if (gateState(g) === 'offline')
+			out.push({ site: g.site, gate: g.gate, alarm: 'gate-offline',
+				began_ms: when(g, 'changed_ms', 'offline_ms', 'last_seen_ms', 'heartbeat_ms'),
+				detail: 'last heartbeat ' + ago(gateSeen(g)), gateOffline: true });
+	return out;
+}
+
 function renderGates() {
 	const ul = $('gates');
 	// Trouble first: a guard reads the top of the list.
@@ -137,6 +154,7 @@ function renderGates() {
 			el('span', 'seen', 'heartbeat ' + ago(gateSeen(g))));
 		return li;
 	}));
+	renderAlarms();
 }
 
 function tickGates() {
@@ -145,8 +163,13 @@ function tickGates() {
 		if (g) li.querySelector('.seen').textContent = 'heartbeat ' + ago(gateSeen(g));
 	}
 	for (const li of $('alarms').children) {
-		const a = state.alarms.get(li.dataset.alarm);
-		if (a) li.querySelector('.since').textContent = 'since ' + clock(alarmSince(a)) + ' (' + ago(alarmSince(a)) + ')';
+		const a = state.shown.get(li.dataset.alarm);
+		if (!a) continue;
+		li.querySelector('.since').textContent = alarmSinceText(a);
+		if (a.gateOffline) {
+			const g = state.gates.get(gateKey(a));
+			if (g) li.querySelector('.detail').textContent = 'last heartbeat ' + ago(gateSeen(g));
+		}
 	}
 	$('clock').textContent = clockParts(Date.now()).join(' ');
 }
@@ -157,18 +180,42 @@ function alarmKey(a) { return gateKey(a) + '/' + (a.alarm || a.reason || '?'); }
 
 function alarmSince(a) { return when(a, 'since_ms', 'began_ms', 'begin_ms', 'ts_ms', 'since', 'time'); }
 
+function alarmSinceText(a) {
+	const t = alarmSince(a);
+	return t === null ? 'since —' : 'since ' + clock(t) + ' (' + ago(t) + ')';
+}
+
+// What an alarm is about, beyond its name: its detail, unless that only
+// repeats the name (a gate's alarm of an event says its reason, which is
+// its name); else its lane and code.
+function alarmDetail(a) {
+	const name = a.alarm || a.reason || '';
+	if (a.detail && a.detail !== name && a.detail !== a.reason) return a.detail;
+	const parts = [];
+	if (a.lane) parts.push('lane ' + a.lane);
+	if (a.subject) parts.push('code ' + a.subject);
+	return parts.join(', ');
+}
+
 function renderAlarms() {
-	const alarms = [...state.alarms.values()].sort((a, b) => (alarmSince(a) || 0) - (alarmSince(b) || 0));
+	const alarms = [...state.alarms.values(), ...gateAlarms()]
+		.sort((a, b) => (alarmSince(a) || 0) - (alarmSince(b) || 0));
+	state.shown.clear();
 	$('alarms').replaceChildren(...alarms.map((a) => {
 		const li = el('li', 'alarm' + (a.alarm === 'fire-alarm' ? ' fire' : ''));
 		li.dataset.alarm = alarmKey(a);
+		state.shown.set(li.dataset.alarm, a);
 		li.append(el('span', 'alarm-name', words(a.alarm || a.reason)),
 			el('span', 'alarm-gate', gateName(a)),
-			el('span', 'since', 'since ' + clock(alarmSince(a)) + ' (' + ago(alarmSince(a)) + ')'));
-		if (a.detail) li.append(el('span', 'detail', a.detail));
+			el('span', 'since', alarmSinceText(a)));
+		const detail = alarmDetail(a);
+		if (detail) li.append(el('span', 'detail', detail));
 		return li;
 	}));
-	$('no-alarms').hidden = alarms.length > 0;
+	const none = $('no-alarms');
+	none.hidden = alarms.length > 0;
+	none.className = state.alarmsLoaded ? 'calm' : 'pending';
+	none.textContent = state.alarmsLoaded ? 'No open alarms' : 'Loading alarms…';
 	document.body.classList.toggle('alarmed', alarms.length > 0);
 }
 
@@ -294,6 +341,7 @@ async function reload() {
 	if (alarms) {
 		state.alarms.clear();
 		for (const a of list(alarms, 'alarms')) if (a.active !== false) state.alarms.set(alarmKey(a), a);
+		state.alarmsLoaded = true;
 		renderAlarms();
 	}
 	if (headcount) setHeadcount(headcount);
@@ -328,7 +376,12 @@ function connect() {
 	on('event', (e) => addEvent(e, true));
 	on('gate', (g) => {
 		const k = gateKey(g);
-		const m = Object.assign({}, state.gates.get(k), g);
+		const old = state.gates.get(k);
+		const m = Object.assign({}, old, g);
+		// Since when, for an offline gate's alarm, from an aggregator
+		// that does not say.
+		if (g.state && num(g.changed_ms) === null && (!old || gateState(old) !== gateState(m)))
+			m.changed_ms = Date.now();
 		// A gate coming online was heard from just now.  (A "gate" event
 		// may also be about a gap in its sequence, with no state.)
 		if (g.state && gateSeen(g) === null && gateState(m) === 'online') m.last_seen_ms = Date.now();
