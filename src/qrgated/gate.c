@@ -711,6 +711,7 @@ gate_status_json(const struct gate *g)
 {
 	json_t *ways = json_object(), *st;
 	json_int_t p50, p99;
+	int64_t first;
 
 	for (int d = 0; d < DIR_COUNT; d++)
 		if (lane_way_enabled(&g->lane, d))
@@ -744,6 +745,10 @@ gate_status_json(const struct gate *g)
 		json_object_set_new(st, "store", json_pack("{s:b, s:i, s:s?}",
 		    "alarm", g->store_alarm, "kept", g->kept_n, "set_aside",
 		    g->store_aside[0] != '\0' ? g->store_aside : NULL));
+	/* Where the log starts: an aggregator that first hears of this
+	 * gate later knows which older events it missed and which are gone. */
+	if (st != NULL && (first = store_event_first_seq(g->store)) > 0)
+		json_object_set_new(st, "seq_first", json_integer(first));
 	if (st != NULL)
 		gate_clock_status(g, st);
 	if (st != NULL)

@@ -579,6 +579,24 @@ store_event_pending_first(struct store *st)
 	return seq;
 }
 
+int64_t
+store_event_first_seq(struct store *st)
+{
+	sqlite3_stmt *s;
+	int64_t seq = -1;
+	int rc;
+
+	/* seq is the rowid: min() reads one end of the table. */
+	if (sqlite3_prepare_v2(st->db, "SELECT min(seq) FROM events", -1, &s,
+	    NULL) != SQLITE_OK)
+		return -1;
+	if ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		seq = sqlite3_column_type(s, 0) == SQLITE_NULL ? 0 :
+		    sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	return seq;
+}
+
 int
 store_event_get(struct store *st, int64_t seq, struct event *ev)
 {

@@ -157,6 +157,9 @@ int store_event_set_passage(struct store *st, int64_t seq, enum passage p);
  * is none, -1 on error.
  */
 int64_t store_event_pending_first(struct store *st);
+/* The oldest seq the log still holds (retention deletes from the old
+ * end), 0 when it holds none, -1 when it cannot be read. */
+int64_t store_event_first_seq(struct store *st);
 
 /* Whether command id was executed and has not expired: 1, 0, or -1. */
 int store_cmd_seen(struct store *st, const char *id);
