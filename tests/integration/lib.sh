@@ -83,8 +83,15 @@ start_gate() {
 
 # SIGTERM, and the daemon must be gone within 10 s (a test never hangs).
 stop_gate() {
-	local i pid=$GATE_PID
+	local pid=$GATE_PID
 	GATE_PID=""
+	stop_daemon "$pid"
+}
+
+# stop_daemon PID: SIGTERM, then 10 s for it to exit (SIGKILL and a
+# failure after that).  Nothing to do for an empty or gone PID.
+stop_daemon() {
+	local i pid=$1
 	[ -n "$pid" ] && kill -0 "$pid" 2>/dev/null || return 0
 	kill -TERM "$pid"
 	for i in $(seq 1 200); do

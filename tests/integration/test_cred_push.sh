@@ -37,15 +37,7 @@ cp_b_start() {
 cp_b_stop() {
 	local pid=$CP_B_PID
 	CP_B_PID=""
-	[ -n "$pid" ] && kill -0 "$pid" 2>/dev/null || return 0
-	kill -TERM "$pid"
-	for _ in $(seq 1 200); do
-		kill -0 "$pid" 2>/dev/null || { wait "$pid" 2>/dev/null; return 0; }
-		sleep 0.05
-	done
-	kill -9 "$pid"
-	wait "$pid" 2>/dev/null
-	return 1
+	stop_daemon "$pid"
 }
 
 # cp_gates NAME [b]: gate A on a broker, subscribed to everything in

@@ -14,15 +14,7 @@ b_status_is() { local st; st=$(bctl status --json) && [ -n "$st" ] && jq -e "$1"
 b_stop() {
 	local pid=$B_PID
 	B_PID=""
-	[ -n "$pid" ] && kill -0 "$pid" 2>/dev/null || return 0
-	kill -TERM "$pid"
-	for _ in $(seq 1 200); do
-		kill -0 "$pid" 2>/dev/null || { wait "$pid" 2>/dev/null; return 0; }
-		sleep 0.05
-	done
-	kill -9 "$pid"
-	wait "$pid" 2>/dev/null
-	return 1
+	stop_daemon "$pid"
 }
 
 # site_gate_b: gate B's config, a copy of A's with its own id, files and
