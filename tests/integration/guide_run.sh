@@ -90,7 +90,8 @@ scp() {
 	cp -r "${args[@]}" "$GUIDE_M/$host$path"
 }
 
-# The unit's ExecStartPre= and ExecStart=, as its file says.
+# unit_start UNIT start|restart|enable: the unit's ExecStartPre= and
+# ExecStart=, as its file says.
 unit_start() {
 	local unit=$1 file line pre=() cmd=() extra=() pid
 	case $unit in
@@ -107,7 +108,12 @@ unit_start() {
 		;;
 	*) echo "systemctl (guide test): no unit $unit" >&2; return 1 ;;
 	esac
-	[ -f "$MACHINE_DIR/$unit.pid" ] && kill "$(cat "$MACHINE_DIR/$unit.pid")" 2>/dev/null && sleep 0.5
+	if [ -f "$MACHINE_DIR/$unit.pid" ] && kill -0 "$(cat "$MACHINE_DIR/$unit.pid")" 2>/dev/null; then
+		# start on a running unit does nothing, as systemd's.
+		[ "$2" = restart ] || return 0
+		kill "$(cat "$MACHINE_DIR/$unit.pid")"
+		sleep 0.5
+	fi
 	[ ${#pre[@]} -eq 0 ] || "${pre[@]}" "${extra[@]}" >/dev/null
 	"${cmd[@]}" "${extra[@]}" >>"$MACHINE_DIR/$unit.log" 2>&1 &
 	pid=$!
@@ -137,7 +143,7 @@ systemctl() {
 	start|restart) ;;
 	*) echo "systemctl (guide test): no $verb" >&2; return 1 ;;
 	esac
-	for u; do unit_start "${u%.service}"; done
+	for u; do unit_start "${u%.service}" "$verb"; done
 }
 SHIMS
 
