@@ -249,6 +249,22 @@ sitetime_parse(const char *s, int64_t *ms, char *msg, size_t msglen)
 }
 
 int
+sitetime_day_end(int64_t ms, int64_t *end, char *msg, size_t msglen)
+{
+	const int64_t day = INT64_C(86400000);
+	int64_t wall, next;
+	long off;
+
+	if (ms < 0 || sitetime_offset(sitetime_floor_div(ms, 1000), &off) == -1) {
+		snprintf(msg, msglen, "a time outside the C library's range");
+		return -1;
+	}
+	wall = ms + (int64_t)off * 1000;
+	next = (sitetime_floor_div(wall, day) + 1) * day;
+	return sitetime_from_local("the next midnight", next, end, msg, msglen);
+}
+
+int
 sitetime_parse_since(const char *s, int64_t now_ms, int64_t *ms, char *msg,
     size_t msglen)
 {

@@ -59,6 +59,14 @@ const char *sitetime_zone(void);
  */
 int sitetime_parse(const char *s, int64_t *ms, char *msg, size_t msglen);
 
+/*
+ * The end of the site's local day that holds the instant ms: the next
+ * local midnight, in UTC ms (a visitor's pass lasts, by default, until
+ * then).  Returns 0, or -1 with a message (midnight skipped by the
+ * clocks in that zone, a time out of range).
+ */
+int sitetime_day_end(int64_t ms, int64_t *end, char *msg, size_t msglen);
+
 /* Like sitetime_parse(), and also "-30s", "-15m", "-2h", "-7d" before
  * now_ms, for --since. */
 int sitetime_parse_since(const char *s, int64_t now_ms, int64_t *ms,

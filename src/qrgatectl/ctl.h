@@ -26,6 +26,7 @@ int ctl_push(struct ctl *c, int argc, char **argv);	/* push config|site-config|c
 int ctl_keygen(struct ctl *c, int argc, char **argv);	/* keygen FILE */
 int ctl_badge(struct ctl *c, int argc, char **argv);	/* badge ID --key F ... */
 int ctl_token(struct ctl *c, int argc, char **argv);	/* token ID --key F ... */
+int ctl_visitor_pass(struct ctl *c, int argc, char **argv);	/* visitor-pass ID ... */
 int ctl_site(struct ctl *c, int argc, char **argv);	/* site init|add-gate|... */
 /* Every form of a command with subcommands, for an error and for help. */
 void ctl_cred_usage(FILE *f);

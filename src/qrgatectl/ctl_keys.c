@@ -1,9 +1,10 @@
 /*
- * qrgatectl keygen, badge and token: Ed25519 key pairs (and site secrets,
- * such as the CCCD check key) and the signed tokens made with them, for a
- * badge printer (badge, with the site's issuer key) and for testing phones
- * and gates (token, with a worker's key).  None of them needs the daemon
- * or the database.
+ * qrgatectl keygen, badge, token and visitor-pass: Ed25519 key pairs (and
+ * site secrets, such as the CCCD check key) and the signed tokens made
+ * with them, for a badge printer (badge, with the site's issuer key), for
+ * a visitor desk without the site console (visitor-pass, with the site's
+ * visitor key) and for testing phones and gates (token, with a worker's
+ * key).  None of them needs the daemon or the database.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -19,6 +20,7 @@
 
 #include "ctl.h"
 #include "keyfile.h"
+#include "mask.h"
 #include "qrpng.h"
 #include "sitetime.h"
 #include "timefmt.h"
@@ -321,6 +323,90 @@ ctl_token(struct ctl *c, int argc, char **argv)
 	sodium_memzero(sk, sizeof(sk));
 	if (r == -1) {
 		fprintf(stderr, "qrgatectl: token: cannot make the token\n");
+		return 1;
+	}
+	return keys_emit(&o, text);
+}
+
+static void
+keys_visitor_usage(void)
+{
+	fprintf(stderr, "usage: qrgatectl visitor-pass ID --key FILE "
+	    "[--lanes L] [--from T] [--until T]\n"
+	    "                       [--png FILE] [--scale N] [--show]\n"
+	    "  ID is the desk's number for the visit (V-20261207-0003), never "
+	    "a citizen number;\n  L the lanes (default *); --from defaults to "
+	    "now, --until to the end of the\n  day in site.timezone\n");
+}
+
+int
+ctl_visitor_pass(struct ctl *c, int argc, char **argv)
+{
+	struct keys_out o = { .scale = KEYS_SCALE_DEFAULT };
+	const char *id = NULL, *lanes = "*", *v;
+	uint8_t sk[TOKEN_SK_BYTES];
+	char text[TOKEN_TEXT_MAX], msg[200];
+	int64_t from = (int64_t)time(NULL), until = -1, end_ms;
+	int r;
+
+	(void)c;
+	for (int i = 1; i < argc; i++) {
+		if ((r = keys_out_opt(argc, argv, &i, &o)) == -1)
+			return 2;
+		if (r == 1)
+			continue;
+		if ((v = ctl_opt(argc, argv, &i, "--lanes")) != NULL)
+			lanes = v;
+		else if ((v = ctl_opt(argc, argv, &i, "--from")) != NULL) {
+			if (keys_time("visitor-pass", v, &from) == -1)
+				return 2;
+		} else if ((v = ctl_opt(argc, argv, &i, "--until")) != NULL) {
+			if (keys_time("visitor-pass", v, &until) == -1)
+				return 2;
+		} else if (argv[i][0] == '-' || id != NULL) {
+			keys_visitor_usage();
+			return 2;
+		} else
+			id = argv[i];
+	}
+	if (id == NULL || o.key_path == NULL) {
+		keys_visitor_usage();
+		return 2;
+	}
+	if (until < 0) {
+		if (sitetime_day_end(from * 1000, &end_ms, msg,
+		    sizeof(msg)) == -1) {
+			fprintf(stderr, "qrgatectl: visitor-pass: %s: give "
+			    "--until\n", msg);
+			return 2;
+		}
+		until = end_ms / 1000;
+	}
+	if (until <= from) {
+		fprintf(stderr, "qrgatectl: visitor-pass: --until is not after "
+		    "--from\n");
+		return 2;
+	}
+	if (!token_lanes_ok(lanes, strlen(lanes))) {
+		fprintf(stderr, "qrgatectl: visitor-pass: --lanes: 1 to %d "
+		    "printable characters, no spaces (A:entry,B or *)\n",
+		    TOKEN_LANES_MAX);
+		return 2;
+	}
+	if (keys_id_check(id) == -1)
+		return 2;
+	if (mask_has_citizen_number(id)) {
+		fprintf(stderr, "qrgatectl: visitor-pass: the id holds a "
+		    "citizen number: use the desk's own number\n");
+		return 2;
+	}
+	if (keys_sk_load(o.key_path, sk) == -1)
+		return 1;
+	r = token_visitor_make(id, from, until, lanes, sk, text, sizeof(text));
+	sodium_memzero(sk, sizeof(sk));
+	if (r == -1) {
+		fprintf(stderr, "qrgatectl: visitor-pass: cannot make the "
+		    "pass\n");
 		return 1;
 	}
 	return keys_emit(&o, text);

@@ -35,6 +35,7 @@ static const struct {
 	{ "keygen", ctl_keygen, "keygen [--secret] FILE         make an Ed25519 key pair: FILE, FILE.pub; or a site secret", NULL },
 	{ "badge", ctl_badge, "badge ID --key F --serial N --expires T [--png F]   a signed badge token", NULL },
 	{ "token", ctl_token, "token ID --key F [--step-s S] [--at T] [--png F]   a dynamic token", NULL },
+	{ "visitor-pass", ctl_visitor_pass, "visitor-pass ID --key F [--lanes L] [--from T] [--until T] [--png F]   a visitor's pass", NULL },
 	{ "site", ctl_site, "site init|add-gate|add-aggregator|renew DIR ...   a site's certificates and configs", ctl_site_usage },
 };
 
@@ -43,6 +44,7 @@ ctl_config_optional(const char *cmd)
 {
 	return strcmp(cmd, "scan") == 0 || strcmp(cmd, "keygen") == 0 ||
 	    strcmp(cmd, "badge") == 0 || strcmp(cmd, "token") == 0 ||
+	    strcmp(cmd, "visitor-pass") == 0 ||
 	    strcmp(cmd, "push") == 0 || strcmp(cmd, "site") == 0;
 }
 

@@ -295,6 +295,12 @@ static const struct setting config_settings[] = {
 	S_INT("policy", "deny_slow_s", policy.deny_slow_s, 0, 3600, "30",
 	    "Seconds a slowed code is ignored (denied slowed, without a "
 	    "lookup)."),
+	S_INT("policy", "visitor_max_s", policy.visitor_max_s, 60, 2678400,
+	    "86400",
+	    "The longest visitor pass honoured, from its not-before to its "
+	    "expiry, in seconds: a longer one is denied expired, so that a "
+	    "pass made by mistake (or with a stolen desk key) for months "
+	    "opens nothing."),
 
 	S_STRING("security", "issuer_key", security.issuer_key, false, "",
 	    "The site's badge issuer public key.  Empty: signed badges are "
@@ -310,6 +316,11 @@ static const struct setting config_settings[] = {
 	    "enrolled from its card matches only that card's name, birth and "
 	    "issue dates, checked with this key.  Empty or unreadable: such "
 	    "credentials are denied unknown."),
+	S_STRING("security", "visitor_key", security.visitor_key, false, "",
+	    "The visitor desk's public key: visitor passes signed by it are "
+	    "granted without a credential row, on a trusted clock, within "
+	    "their times and lanes.  Empty: visitor passes are denied "
+	    "kind-disabled."),
 	S_BOOL("security", "unsigned_pushes", security.unsigned_pushes,
 	    "false",
 	    "Accept unsigned pushes and commands.  For a lab bench only: "

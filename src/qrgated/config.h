@@ -109,6 +109,7 @@ struct config {
 		int deny_code_max;	/* this many of one code: alarm, slowed */
 		int deny_lane_max;	/* this many on the lane: alarm */
 		int deny_slow_s;	/* a slowed code is ignored this long */
+		int visitor_max_s;	/* the longest visitor pass honoured */
 	} policy;
 	struct {
 		char issuer_key[64];	/* base64 Ed25519 public key of the
@@ -118,6 +119,8 @@ struct config {
 		bool unsigned_pushes;	/* lab only: accept unsigned pushes */
 		char cccd_key_file[256];	/* the site's CCCD check key;
 						 * "": none */
+		char visitor_key[64];	/* base64 Ed25519 public key of the
+					 * visitor desk; "": no passes */
 	} security;
 	struct {
 		char backend[16];	/* gpiod, sim */

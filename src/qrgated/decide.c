@@ -56,13 +56,58 @@ decide_passback(const struct decide_input *in)
 	}
 }
 
+/* Rules 18 to 22: where, which way, anti-passback, a busy way. */
+static enum reason
+decide_admit(const struct decide_input *in, const char *lanes, bool *alarm)
+{
+	enum reason r;
+
+	if ((r = decide_lanes_check(lanes, in->lane, in->dir)) != REASON_GRANTED)
+		return r;
+	if (decide_passback(in)) {
+		if (in->policy->antipassback != APB_SOFT)
+			return REASON_ANTI_PASSBACK;
+		*alarm = true;
+	}
+	if (in->lane_busy)
+		return REASON_LANE_BUSY;
+	return REASON_GRANTED;
+}
+
+/*
+ * Rules 10 to 22 for a visitor pass: the pass is its own credential.  A
+ * row of its kind, when a desk pushed one, can only take it away.
+ */
+static enum reason
+decide_visitor(const struct decide_input *in, bool *alarm)
+{
+	const struct credential *c = in->cred;
+	const struct token *t = &in->payload->token;
+
+	if (!in->sig_ok)
+		return REASON_BAD_SIGNATURE;
+	if (c != NULL && c->kind == CRED_VISITOR) {
+		if (c->status == CRED_SUSPENDED)
+			return REASON_SUSPENDED;
+		if (c->status != CRED_ACTIVE)
+			return REASON_REVOKED;
+	}
+	if (!in->clock_synced)
+		return REASON_CLOCK_UNSYNCED;
+	if (in->now_ms < t->not_before_s * 1000 - DECIDE_VISITOR_SKEW_MS)
+		return REASON_NOT_YET_VALID;
+	if (in->now_ms >= t->expires_s * 1000 ||
+	    t->expires_s - t->not_before_s > in->policy->visitor_max_s)
+		return REASON_EXPIRED;
+	return decide_admit(in, t->lanes, alarm);
+}
+
 static enum reason
 decide_reason(const struct decide_input *in, bool *alarm)
 {
 	const struct credential *c = in->cred;
 	enum policy_accept accept;
 	enum cred_kind kind;
-	enum reason r;
 
 	if (in->too_long)
 		return REASON_TOO_LONG;
@@ -83,6 +128,8 @@ decide_reason(const struct decide_input *in, bool *alarm)
 		return REASON_LANE_LOCKED;
 	if (in->slowed)
 		return REASON_SLOWED;
+	if (kind == CRED_VISITOR)
+		return decide_visitor(in, alarm);
 
 	/*
 	 * A credential of another kind is not this payload's, even with the
@@ -119,17 +166,7 @@ decide_reason(const struct decide_input *in, bool *alarm)
 	if (kind == CRED_DYNAMIC && in->last_step >= 0 &&
 	    (int64_t)in->payload->token.step <= in->last_step)
 		return REASON_REPLAYED;
-	if ((r = decide_lanes_check(c->lanes, in->lane,
-	    in->dir)) != REASON_GRANTED)
-		return r;
-	if (decide_passback(in)) {
-		if (in->policy->antipassback != APB_SOFT)
-			return REASON_ANTI_PASSBACK;
-		*alarm = true;
-	}
-	if (in->lane_busy)
-		return REASON_LANE_BUSY;
-	return REASON_GRANTED;
+	return decide_admit(in, c->lanes, alarm);
 }
 
 void

@@ -23,7 +23,15 @@ struct decide_policy {
 	bool unsynced_dynamic;		/* dynamic tokens on an unsynced clock */
 	enum antipassback antipassback;
 	int64_t antipassback_ms;	/* timed: the shortest re-entry */
+	int64_t visitor_max_s;		/* the longest visitor pass */
 };
+
+/*
+ * How far a visitor pass's not-before may be ahead of the gate's clock:
+ * the desk's clock and the gate's differ by a few seconds, and a pass is
+ * made to be used at once.
+ */
+#define DECIDE_VISITOR_SKEW_MS	60000
 
 struct decide_input {
 	int match;			/* payload_parse() result */
@@ -38,13 +46,14 @@ struct decide_input {
 	const struct decide_policy *policy;
 
 	bool slowed;			/* the code was denied too often */
-	bool sig_ok;			/* signed, dynamic: the token's
-					 * signature verified */
+	bool sig_ok;			/* signed, dynamic, visitor: the
+					 * token's signature verified */
 	bool card_mismatch;		/* cccd: the credential has a check
 					 * hash the card's other fields do
 					 * not match (or no key to check) */
-	bool clock_synced;		/* the clock is trusted: synchronised
-					 * and not behind the time floor */
+	bool clock_synced;		/* dynamic, visitor: the clock is
+					 * trusted: synchronised and not
+					 * behind the time floor */
 	int64_t step_now;		/* dynamic: the current time step */
 	int64_t last_step;		/* dynamic: the highest step already
 					 * granted; -1 none */
@@ -84,22 +93,33 @@ struct decision {
  *  6. lane-locked	operator lockdown
  *  7. slowed		the code was denied too often lately (no lookup)
  *  8. unknown		no credential of this kind and subject; cccd:
- *			or one enrolled from another card (card_mismatch)
+ *			or one enrolled from another card (card_mismatch).
+ *			A visitor pass needs none: its signature, times and
+ *			lanes are the credential, and a row of kind visitor
+ *			for its id only cancels it (rules 11 and 13)
  *  9. visitors-only	the kind is accepted from visitors, the holder is
  *			staff
- * 10. bad-signature	signed, dynamic: the signature does not verify
+ * 10. bad-signature	signed, dynamic, visitor: the signature does not
+ *			verify
  * 11. revoked		(also a status this program does not know)
  * 12. serial-revoked	signed: the token's serial is not the credential's
  * 13. suspended
  * 14. clock-unsynced	dynamic, the clock is not trusted (not
  *			synchronised, or behind the gate's time floor), and
- *			policy does not accept them so (unsynced_dynamic)
+ *			policy does not accept them so (unsynced_dynamic);
+ *			visitor: the clock is not trusted, whatever the
+ *			policy: the pass's times are all that limits it
  * 15. not-yet-valid	before valid_from; dynamic: a step after the
- *			current one + 1
+ *			current one + 1; visitor: before the pass's
+ *			not-before less DECIDE_VISITOR_SKEW_MS
  * 16. expired		from valid_until on; signed: from the token's
- *			expiry on; dynamic: a step before the current one - 1
+ *			expiry on; dynamic: a step before the current one - 1;
+ *			visitor: from the pass's expiry on, or a pass longer
+ *			than visitor_max_s (a validity the site does not
+ *			give is not honoured)
  * 17. replayed		dynamic: a step no later than the last granted
- * 18. wrong-lane	the lanes list does not name this lane
+ * 18. wrong-lane	the lanes list does not name this lane (a visitor
+ *			pass's own list, not its cancelling row's)
  * 19. wrong-direction	... names it, but not this way
  * 20. anti-passback	entries only (an exit is never refused): hard, the
  *			last grant was an entry; timed, an entry within

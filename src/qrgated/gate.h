@@ -146,6 +146,8 @@ struct gate {
 	struct denyrate deny;	/* repeated denials (gate_scan.c) */
 	bool has_issuer_pk;	/* security.issuer_key is a key */
 	uint8_t issuer_pk[32];
+	bool has_visitor_pk;	/* security.visitor_key is a key */
+	uint8_t visitor_pk[32];
 	bool has_cccd_key;	/* security.cccd_key_file was read */
 	uint8_t cccd_key[32];	/* ... the site's CCCD check key */
 	int64_t config_version;

@@ -39,6 +39,10 @@ gate_scan_policy(const struct config *cfg, struct decide_policy *p)
 	p->unsynced_dynamic = cfg->policy.unsynced_dynamic;
 	p->antipassback = cfg->policy.antipassback;
 	p->antipassback_ms = (int64_t)cfg->policy.antipassback_s * 1000;
+	/* No desk key configured: the site issues no passes. */
+	p->accept[CRED_VISITOR] = cfg->security.visitor_key[0] != '\0' ?
+	    ACCEPT_YES : ACCEPT_NO;
+	p->visitor_max_s = cfg->policy.visitor_max_s;
 }
 
 /* True when the token's signature verifies with the key for its kind. */
@@ -48,14 +52,28 @@ gate_scan_signature(const struct gate *g, const struct gate_scan *s)
 	if (s->pl.kind == CRED_DYNAMIC)
 		return s->cred.has_pubkey && token_verify(&s->pl.token,
 		    s->cred.pubkey);
+	if (s->pl.kind == CRED_VISITOR)
+		return g->has_visitor_pk && token_verify(&s->pl.token,
+		    g->visitor_pk);
 	/* No issuer key, or not a key: no badge can be trusted. */
 	return g->has_issuer_pk && token_verify(&s->pl.token, g->issuer_pk);
 }
 
 /*
- * The facts about a stored credential the rules need: only those its
- * kind and the policy use, so a plain badge costs no extra lookup.
- * Returns 0, or -1 when the store could not answer.
+ * The id the log and anti-passback know a holder by: the credential's, or
+ * for a visitor the pass's own id, row or not, so that a pass cancelled
+ * and a pass not are one holder.
+ */
+static const char *
+gate_scan_holder(const struct gate_scan *s)
+{
+	return s->pl.kind == CRED_VISITOR ? s->pl.subject : s->cred.id;
+}
+
+/*
+ * The facts about a stored credential (or a visitor's pass) the rules
+ * need: only those its kind and the policy use, so a plain badge costs no
+ * extra lookup.  Returns 0, or -1 when the store could not answer.
  */
 static int
 gate_scan_facts(struct gate *g, struct gate_scan *s)
@@ -65,8 +83,12 @@ gate_scan_facts(struct gate *g, struct gate_scan *s)
 	struct store_grant last;
 	int r;
 
-	if (s->pl.kind == CRED_SIGNED || s->pl.kind == CRED_DYNAMIC)
+	if (s->pl.kind == CRED_SIGNED || s->pl.kind == CRED_DYNAMIC ||
+	    s->pl.kind == CRED_VISITOR)
 		in->sig_ok = gate_scan_signature(g, s);
+	/* Trusted: synchronised, and not behind the time floor. */
+	if (s->pl.kind == CRED_VISITOR)
+		in->clock_synced = gate_clock_check(g);
 	/* A code made up from a card's number is not the card enrolled. */
 	if (s->pl.kind == CRED_CCCD)
 		in->card_mismatch = !cccd_check_match(g->has_cccd_key ?
@@ -83,7 +105,7 @@ gate_scan_facts(struct gate *g, struct gate_scan *s)
 			in->last_step = -1;
 	}
 	if (cfg->policy.antipassback != APB_OFF && in->dir == DIR_ENTRY) {
-		if ((r = store_event_last_grant(g->store, s->cred.id,
+		if ((r = store_event_last_grant(g->store, gate_scan_holder(s),
 		    &last)) == -1)
 			return -1;
 		in->has_last_grant = r == 1;
@@ -163,11 +185,12 @@ gate_scan_decide(struct gate *g, struct gate_scan *s,
 	    s->policy.accept[s->pl.kind] != ACCEPT_NO) {
 		found = store_credential_find(g->store, s->pl.kind,
 		    s->pl.subject, &s->cred);
-		if (found == 1) {
+		if (found == 1)
 			in->cred = &s->cred;
-			if (gate_scan_facts(g, s) == -1)
-				found = -1;
-		}
+		/* A visitor's pass is decided with no row as well. */
+		if ((found == 1 || (found == 0 &&
+		    s->pl.kind == CRED_VISITOR)) && gate_scan_facts(g, s) == -1)
+			found = -1;
 	}
 	in->store_failed = found == -1;
 	in->lane_busy = lane_way_busy(&g->lane, in->dir);
@@ -211,10 +234,15 @@ gate_decide_code(struct gate *g, const struct frame *f,
 
 	gate_event_init(g, &ev, EV_SCAN, dir);
 	ev.kind = s.in.match == PAYLOAD_PASS ? CRED_NONE : s.pl.kind;
-	if (s.in.cred != NULL)
+	if (s.in.cred != NULL || (s.in.match == PAYLOAD_OK &&
+	    s.pl.kind == CRED_VISITOR))
 		snprintf(ev.credential_id, sizeof(ev.credential_id), "%s",
-		    s.cred.id);
-	if (s.in.match == PAYLOAD_OK) {
+		    gate_scan_holder(&s));
+	/* A visitor id is the desk's number, not a person's: shown whole,
+	 * so that the guard finds the pass in the register. */
+	if (s.in.match == PAYLOAD_OK && s.pl.kind == CRED_VISITOR)
+		snprintf(ev.subject, sizeof(ev.subject), "%s", s.pl.subject);
+	else if (s.in.match == PAYLOAD_OK) {
 		mask_subject(cfg->store.mask, s.pl.subject, ev.subject,
 		    sizeof(ev.subject));
 		if (cfg->store.trace_full)
@@ -321,6 +349,8 @@ gate_scan_configure(struct gate *g, const struct config *cfg)
 	    cfg->policy.deny_slow_s);
 	g->has_issuer_pk = key_pk_from_text(cfg->security.issuer_key,
 	    g->issuer_pk) == 0;
+	g->has_visitor_pk = key_pk_from_text(cfg->security.visitor_key,
+	    g->visitor_pk) == 0;
 	gate_scan_cccd_key(g, cfg);
 }
 

@@ -13,6 +13,7 @@ static const struct payload_parser *const payload_parsers[] = {
 	&payload_parser_cccd,
 	&payload_parser_signed,
 	&payload_parser_dynamic,
+	&payload_parser_visitor,
 	&payload_parser_badge,
 	NULL
 };

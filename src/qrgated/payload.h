@@ -42,6 +42,7 @@ extern const struct payload_parser payload_parser_cccd;
 extern const struct payload_parser payload_parser_badge;
 extern const struct payload_parser payload_parser_signed;
 extern const struct payload_parser payload_parser_dynamic;
+extern const struct payload_parser payload_parser_visitor;
 
 /*
  * Tries every parser in order.  Returns PAYLOAD_OK with *out filled,

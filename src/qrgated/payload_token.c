@@ -1,8 +1,8 @@
 /*
- * Signed tokens as payloads: a badge token (kind signed) or a dynamic
- * token (kind dynamic).  Only the form is checked here; the signature
- * needs the key the credential list holds for the id, which the decision
- * looks up.  Anything with the token prefix that is not a well formed
+ * Signed tokens as payloads: a badge token (kind signed), a dynamic
+ * token (kind dynamic) or a visitor's pass (kind visitor).  Only the form
+ * is checked here; the signature needs the key the configuration or the
+ * credential list holds for the id, which the decision looks up.  Anything with the token prefix that is not a well formed
  * token is claimed as a malformed signed token, so that it is logged as
  * malformed rather than as an unknown format.
  */
@@ -53,6 +53,13 @@ payload_dynamic_parse(const uint8_t *data, size_t len, struct payload *out)
 	    CRED_DYNAMIC, false);
 }
 
+static int
+payload_visitor_parse(const uint8_t *data, size_t len, struct payload *out)
+{
+	return payload_token_claim(data, len, out, TOKEN_VISITOR,
+	    CRED_VISITOR, false);
+}
+
 const struct payload_parser payload_parser_signed = {
 	.name = "signed",
 	.kind = CRED_SIGNED,
@@ -63,4 +70,10 @@ const struct payload_parser payload_parser_dynamic = {
 	.name = "dynamic",
 	.kind = CRED_DYNAMIC,
 	.parse = payload_dynamic_parse,
+};
+
+const struct payload_parser payload_parser_visitor = {
+	.name = "visitor",
+	.kind = CRED_VISITOR,
+	.parse = payload_visitor_parse,
 };

@@ -471,7 +471,7 @@ store_credential_validate(const struct credential *c, char *err,
 	}
 	if (c->kind <= CRED_NONE || c->kind >= CRED_KIND_COUNT) {
 		snprintf(err, errlen,
-		    "kind must be badge, cccd, signed or dynamic");
+		    "kind must be badge, cccd, signed, dynamic or visitor");
 		return -1;
 	}
 	if (!store_text_valid(c->subject, sizeof(c->subject), "")) {
@@ -489,8 +489,8 @@ store_credential_validate(const struct credential *c, char *err,
 		snprintf(err, errlen, "a cccd subject is exactly 12 digits");
 		return -1;
 	}
-	if ((c->kind == CRED_SIGNED || c->kind == CRED_DYNAMIC) &&
-	    !store_token_id_valid(c->subject)) {
+	if ((c->kind == CRED_SIGNED || c->kind == CRED_DYNAMIC ||
+	    c->kind == CRED_VISITOR) && !store_token_id_valid(c->subject)) {
 		snprintf(err, errlen, "a %s subject is a token id: 1 to %d "
 		    "printable ASCII characters", cred_kind_name(c->kind),
 		    TOKEN_ID_MAX);

@@ -3,7 +3,7 @@
 #include <string.h>
 
 static const char *const cred_kind_names[CRED_KIND_COUNT] = {
-	"none", "badge", "cccd", "signed", "dynamic",
+	"none", "badge", "cccd", "signed", "dynamic", "visitor",
 };
 static const char *const cred_status_names[CRED_STATUS_COUNT] = {
 	"active", "suspended", "revoked",

@@ -13,6 +13,8 @@ enum cred_kind {
 	CRED_CCCD,		/* Vietnamese chip ID card (can cuoc cong dan) */
 	CRED_SIGNED,		/* a badge token signed by the site's issuer key */
 	CRED_DYNAMIC,		/* a time-step token signed by the worker's key */
+	CRED_VISITOR,		/* a visitor's pass signed by the site's
+				 * visitor key: no credential row needed */
 	CRED_KIND_COUNT
 };
 

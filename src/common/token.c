@@ -21,15 +21,26 @@
 _Static_assert(TOKEN_TEXT_MAX >= TOKEN_PREFIX_LEN +
     BASE45_ENCODED_LEN(TOKEN_RAW_MAX) + 1, "TOKEN_TEXT_MAX too small");
 
+/* Whether len bytes of s are printable ASCII, no space. */
+static bool
+token_printable(const char *s, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		if ((uint8_t)s[i] < 0x21 || (uint8_t)s[i] > 0x7e)
+			return false;
+	return true;
+}
+
 bool
 token_id_ok(const char *id, size_t len)
 {
-	if (len < 1 || len > TOKEN_ID_MAX)
-		return false;
-	for (size_t i = 0; i < len; i++)
-		if ((uint8_t)id[i] < 0x21 || (uint8_t)id[i] > 0x7e)
-			return false;
-	return true;
+	return len >= 1 && len <= TOKEN_ID_MAX && token_printable(id, len);
+}
+
+bool
+token_lanes_ok(const char *s, size_t len)
+{
+	return len >= 1 && len <= TOKEN_LANES_MAX && token_printable(s, len);
 }
 
 static void
@@ -48,14 +59,19 @@ token_get_u32(const uint8_t *p)
 	    (uint32_t)p[2] << 8 | p[3];
 }
 
-/* The body's length for a type and an id length, or 0 for no such type. */
+/*
+ * The body's length for a type, an id length and (visitor) a lanes length,
+ * or 0 for no such type.
+ */
 static size_t
-token_body_len(int type, size_t idlen)
+token_body_len(int type, size_t idlen, size_t laneslen)
 {
 	if (type == TOKEN_BADGE)
 		return 2 + idlen + 8;
 	if (type == TOKEN_DYNAMIC)
 		return 2 + idlen + 4;
+	if (type == TOKEN_VISITOR)
+		return 2 + idlen + 9 + laneslen;
 	return 0;
 }
 
@@ -73,7 +89,7 @@ int
 token_parse(const uint8_t *text, size_t len, struct token *t)
 {
 	uint8_t raw[TOKEN_RAW_MAX];
-	size_t idlen, body_len;
+	size_t idlen, laneslen = 0, body_len;
 	int n;
 
 	memset(t, 0, sizeof(*t));
@@ -89,7 +105,18 @@ token_parse(const uint8_t *text, size_t len, struct token *t)
 	if ((size_t)n < 2)
 		return -1;
 	idlen = raw[1];
-	if ((body_len = token_body_len(raw[0], idlen)) == 0 ||
+	/* A visitor's lanes length is the byte after its times: read only
+	 * when the text is long enough to hold it. */
+	if (raw[0] == TOKEN_VISITOR) {
+		if ((size_t)n < 2 + idlen + 9)
+			return -1;
+		laneslen = raw[2 + idlen + 8];
+		if ((size_t)n < 2 + idlen + 9 + laneslen ||
+		    !token_lanes_ok((const char *)raw + 2 + idlen + 9,
+		    laneslen))
+			return -1;
+	}
+	if ((body_len = token_body_len(raw[0], idlen, laneslen)) == 0 ||
 	    idlen < 1 || idlen > TOKEN_ID_MAX ||
 	    (size_t)n != body_len + TOKEN_SIG_BYTES ||
 	    !token_id_ok((const char *)raw + 2, idlen))
@@ -101,6 +128,11 @@ token_parse(const uint8_t *text, size_t len, struct token *t)
 	if (t->type == TOKEN_BADGE) {
 		t->serial = token_get_u32(raw + 2 + idlen);
 		t->expires_s = token_get_u32(raw + 2 + idlen + 4);
+	} else if (t->type == TOKEN_VISITOR) {
+		t->not_before_s = token_get_u32(raw + 2 + idlen);
+		t->expires_s = token_get_u32(raw + 2 + idlen + 4);
+		memcpy(t->lanes, raw + 2 + idlen + 9, laneslen);
+		t->lanes[laneslen] = '\0';
 	} else
 		t->step = token_get_u32(raw + 2 + idlen);
 	memcpy(t->body, raw, body_len);
@@ -189,6 +221,30 @@ token_dynamic_make(const char *id, uint32_t step,
 		return -1;
 	token_put_u32(body + o, step);
 	return token_make(body, o + 4, sk, out, outlen);
+}
+
+int
+token_visitor_make(const char *id, int64_t not_before_s, int64_t expires_s,
+    const char *lanes, const uint8_t sk[TOKEN_SK_BYTES], char *out,
+    size_t outlen)
+{
+	uint8_t body[TOKEN_BODY_MAX];
+	size_t o, laneslen;
+
+	if (lanes == NULL || not_before_s < 0 || expires_s > UINT32_MAX ||
+	    expires_s <= not_before_s ||
+	    (o = token_head(body, TOKEN_VISITOR, id)) == 0)
+		return -1;
+	/* The lane syntax needs no space, so none is accepted: one
+	 * spelling of each pass. */
+	laneslen = strnlen(lanes, TOKEN_LANES_MAX + 1);
+	if (!token_lanes_ok(lanes, laneslen))
+		return -1;
+	token_put_u32(body + o, (uint32_t)not_before_s);
+	token_put_u32(body + o + 4, (uint32_t)expires_s);
+	body[o + 8] = (uint8_t)laneslen;
+	memcpy(body + o + 9, lanes, laneslen);
+	return token_make(body, o + 9 + laneslen, sk, out, outlen);
 }
 
 uint32_t
