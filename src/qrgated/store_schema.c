@@ -106,6 +106,11 @@
  *     key          TEXT     primary key
  *     value        INTEGER
  *
+ * Schema version 6: credentials.kind may be 'visitor' (the table is
+ * rebuilt, as at 4 -> 5, for its CHECK): a row of a visitor pass's id,
+ * which the gate grants with no row, and which such a row, revoked or
+ * suspended, cancels.  events.kind may be 'visitor' too.
+ *
  * Each entry of migrations[] takes the schema from version i to i + 1 and
  * ends by recording the new version, inside the caller's transaction.
  */
@@ -225,6 +230,15 @@ static const char *const store_migrations[STORE_SCHEMA_VERSION] = {
 	"  value INTEGER NOT NULL"
 	");"
 	"PRAGMA user_version = 5;",
+	/* 5 -> 6, as 4 -> 5. */
+	"CREATE TABLE credentials_v6 " STORE_CRED_TABLE_BODY ";"
+	"INSERT INTO credentials_v6 (" STORE_CRED_COLUMNS ")"
+	" SELECT " STORE_CRED_COLUMNS " FROM credentials;"
+	"DROP TABLE credentials;"
+	"ALTER TABLE credentials_v6 RENAME TO credentials;"
+	"DROP TABLE IF EXISTS credentials_staging;"
+	"DROP TABLE IF EXISTS credentials_old;"
+	"PRAGMA user_version = 6;",
 };
 
 static int

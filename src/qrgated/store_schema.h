@@ -9,7 +9,7 @@
 
 #include <sqlite3.h>
 
-#define STORE_SCHEMA_VERSION 5
+#define STORE_SCHEMA_VERSION 6
 
 /*
  * The credentials table's columns and constraints, from its opening
@@ -21,7 +21,7 @@
 	"("								\
 	"  id TEXT PRIMARY KEY,"					\
 	"  kind TEXT NOT NULL"						\
-	"    CHECK(kind IN ('badge','cccd','signed','dynamic')),"	\
+	"    CHECK(kind IN ('badge','cccd','signed','dynamic','visitor')),"\
 	"  subject TEXT NOT NULL,"					\
 	"  name TEXT NOT NULL DEFAULT '',"				\
 	"  valid_from INTEGER NOT NULL DEFAULT 0,"			\

@@ -53,7 +53,8 @@ test_docs_token_vectors() {
 	local name v bad=0 doc="$SRCDIR/docs/tokens.md"
 
 	for name in ISSUER_PK_HEX ISSUER_PK_B64 WORKER_PK_HEX WORKER_PK_B64 \
-	    BADGE_TEXT BADGE_BODY_HEX DYNAMIC_TEXT DYNAMIC_BODY_HEX; do
+	    BADGE_TEXT BADGE_BODY_HEX DYNAMIC_TEXT DYNAMIC_BODY_HEX \
+	    DESK_PK_HEX DESK_PK_B64 VISITOR_TEXT VISITOR_BODY_HEX; do
 		v=$(token_vector "$name")
 		if [ -z "$v" ]; then
 			echo "    test_token.c has no #define $name"

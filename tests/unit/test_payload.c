@@ -661,6 +661,9 @@ test_random(void **state)
 	"LDWSC0"
 #define TOKEN_DYNAMIC_TEXT "QG1:MB001B646$86UTOZDO6JFU1HRDL0%0W:E/:GN$7EE9O8" \
 	"NS+8L69*DC%9UX$PI.RBZPZXV.KV1+9RR5.04L$O1.V+9A V74$S0/OXQURNI6*JK5330"
+#define TOKEN_VISITOR_TEXT "QG1:IH0B+ANF69L67467463W5646BB6UZRUAG8%R900YA8YG81" \
+	"$CKWE0FFTMFLDOY47OGCG:A585WH0QLB%EKIRMJ$NJ:J-4RM95-1W.KV+OB1.GMX342" \
+	"C2V4HYHI$DJCESRRECKNZJB$GD4TEC44M730"
 
 static void
 test_token_ok(void **state)
@@ -688,6 +691,24 @@ test_token_ok(void **state)
 	assert_int_equal(p.token.type, TOKEN_DYNAMIC);
 	assert_int_equal(p.token.step, 63115200);
 	assert_int_equal(p.token.body_len, 11);
+
+	/* A visitor's pass: its id is the subject, not a badge's. */
+	memset(&p, 0x5a, sizeof(p));
+	assert_int_equal(parse_s(TOKEN_VISITOR_TEXT, &p), PAYLOAD_OK);
+	assert_terminated(&p);
+	assert_int_equal(p.kind, CRED_VISITOR);
+	assert_string_equal(p.subject, "V-20300101-0001");
+	assert_int_equal(p.token.type, TOKEN_VISITOR);
+	assert_string_equal(p.token.lanes, "A,B:entry");
+	assert_int_equal(p.token.not_before_s, 1893456000);
+	assert_int_equal(p.token.expires_s, 1893456000 + 28800);
+	assert_int_equal(payload_parser_visitor.kind, CRED_VISITOR);
+	assert_int_equal(payload_parser_visitor.parse(
+	    (const uint8_t *)TOKEN_BADGE_TEXT, strlen(TOKEN_BADGE_TEXT), &p),
+	    PAYLOAD_PASS);
+	assert_int_equal(payload_parser_dynamic.parse(
+	    (const uint8_t *)TOKEN_VISITOR_TEXT, strlen(TOKEN_VISITOR_TEXT), &p),
+	    PAYLOAD_PASS);
 }
 
 /* Each token parser alone: it claims its own type only. */

@@ -43,10 +43,19 @@ extern const struct decoder_ops decoder_zbar_ops;
 #define DYNAMIC_TEXT	"QG1:MB001B646$86UTOZDO6JFU1HRDL0%0W:E/:GN$7EE9O8NS+" \
 	"8L69*DC%9UX$PI.RBZPZXV.KV1+9RR5.04L$O1.V+9A V74$S0/OXQURNI6*JK5330"
 #define DYNAMIC_BODY_HEX "0205573030303103c30fc0"
+#define DESK_PK_HEX \
+	"2543b92ff1095511476adc8369db6ddc933665a11978dda1404ee1066ca9559d"
+#define DESK_PK_B64	"JUO5L/EJVRFHatyDadtt3JM2ZaEZeN2hQE7hBmypVZ0="
+#define VISITOR_TEXT	"QG1:IH0B+ANF69L67467463W5646BB6UZRUAG8%R900YA8YG81" \
+	"$CKWE0FFTMFLDOY47OGCG:A585WH0QLB%EKIRMJ$NJ:J-4RM95-1W.KV+OB1.GMX342" \
+	"C2V4HYHI$DJCESRRECKNZJB$GD4TEC44M730"
+#define VISITOR_BODY_HEX "030f562d32303330303130312d3030303170dbd88070dc4900" \
+	"09412c423a656e747279"
 
 struct keys {
 	uint8_t ipk[32], isk[64];	/* issuer: seed 00..1f */
 	uint8_t wpk[32], wsk[64];	/* worker: seed 20..3f */
+	uint8_t dpk[32], dsk[64];	/* visitor desk: seed 40..5f */
 };
 
 static void
@@ -61,6 +70,9 @@ keys_make(struct keys *k)
 	for (int i = 0; i < 32; i++)
 		seed[i] = (uint8_t)(0x20 + i);
 	assert_int_equal(crypto_sign_seed_keypair(k->wpk, k->wsk, seed), 0);
+	for (int i = 0; i < 32; i++)
+		seed[i] = (uint8_t)(0x40 + i);
+	assert_int_equal(crypto_sign_seed_keypair(k->dpk, k->dsk, seed), 0);
 }
 
 static void
@@ -264,6 +276,149 @@ test_vector_dynamic(void **state)
 	assert_string_equal(hex, DYNAMIC_BODY_HEX);
 	assert_true(token_verify(&t, k.wpk));
 	assert_false(token_verify(&t, k.ipk));
+}
+
+static void
+test_vector_visitor(void **state)
+{
+	struct keys k;
+	struct token t;
+	char text[TOKEN_TEXT_MAX], hex[2 * TOKEN_BODY_MAX + 1], b64[KEY_PK_TEXT];
+
+	(void)state;
+	keys_make(&k);
+	hex_of(k.dpk, 32, hex);
+	assert_string_equal(hex, DESK_PK_HEX);
+	key_pk_to_text(k.dpk, b64);
+	assert_string_equal(b64, DESK_PK_B64);
+	/* 2030-01-01T00:00:00Z for eight hours, lanes A and B's entry. */
+	assert_int_equal(token_visitor_make("V-20300101-0001", 1893456000,
+	    1893456000 + 28800, "A,B:entry", k.dsk, text, sizeof(text)),
+	    (int)strlen(VISITOR_TEXT));
+	assert_string_equal(text, VISITOR_TEXT);
+
+	assert_int_equal(parse_s(VISITOR_TEXT, &t), 1);
+	assert_int_equal(t.type, TOKEN_VISITOR);
+	assert_string_equal(t.id, "V-20300101-0001");
+	assert_int_equal(t.not_before_s, 1893456000);
+	assert_int_equal(t.expires_s, 1893456000 + 28800);
+	assert_string_equal(t.lanes, "A,B:entry");
+	assert_int_equal(t.serial, 0);
+	assert_int_equal(t.step, 0);
+	hex_of(t.body, t.body_len, hex);
+	assert_string_equal(hex, VISITOR_BODY_HEX);
+	assert_true(token_verify(&t, k.dpk));
+	/* Only the desk's key made it: not the issuer's. */
+	assert_false(token_verify(&t, k.ipk));
+}
+
+/*
+ * Visitor bodies that must not parse: lanes of no length, longer than
+ * TOKEN_LANES_MAX, with a space or a control byte, a lanes length past the
+ * end, and one byte too many.  Each is signed, so only the form refuses.
+ */
+static void
+test_parse_visitor_bad(void **state)
+{
+	struct keys k;
+	struct token t;
+	uint8_t body[200], raw[300];
+	char text[TOKEN_TEXT_MAX * 2];
+	size_t o;
+	struct {
+		const char *lanes;
+		int lanes_len;	/* the length byte; -1: the lanes' own */
+		int extra;	/* bytes after the lanes */
+		int want;
+	} cases[] = {
+		{ "A", -1, 0, 1 },	/* the good one: the loop can pass */
+		{ "", -1, 0, -1 },
+		{ "A B", -1, 0, -1 },
+		{ "A\tB", -1, 0, -1 },
+		{ "A", 2, 0, -1 },	/* says 2, holds 1 */
+		{ "AB", 1, 0, -1 },	/* says 1, holds 2 */
+		{ "A", -1, 1, -1 },
+		{ "0123456789012345678901234567890123456789012345678901234"
+		  "567890123", -1, 0, 1 },	/* 64: the longest */
+		{ "0123456789012345678901234567890123456789012345678901234"
+		  "5678901234", -1, 0, -1 },	/* 65 */
+	};
+
+	(void)state;
+	keys_make(&k);
+	for (size_t c = 0; c < nitems(cases); c++) {
+		size_t ln = strlen(cases[c].lanes);
+		uint8_t msg[15 + sizeof(body)];
+		size_t n;
+
+		body[0] = TOKEN_VISITOR;
+		body[1] = 1;
+		body[2] = 'V';
+		memset(body + 3, 0, 8);
+		body[3] = 0x70;
+		body[7] = 0x71;
+		body[11] = (uint8_t)(cases[c].lanes_len < 0 ? (int)ln :
+		    cases[c].lanes_len);
+		memcpy(body + 12, cases[c].lanes, ln);
+		o = 12 + ln;
+		memset(body + o, 'X', (size_t)cases[c].extra);
+		o += (size_t)cases[c].extra;
+		memcpy(msg, "qrgate-token-v1", 15);
+		memcpy(msg + 15, body, o);
+		memcpy(raw, body, o);
+		assert_int_equal(crypto_sign_detached(raw + o, NULL, msg, 15 + o,
+		    k.dsk), 0);
+		n = o + 64;
+		assert_true(text_of_raw(raw, n, text, sizeof(text)) > 0);
+		assert_int_equal(parse_n(text, strlen(text), &t),
+		    cases[c].want);
+		if (cases[c].want == 1)
+			assert_true(token_verify(&t, k.dpk));
+	}
+	/* Cut anywhere, it is malformed, never read past its end. */
+	for (size_t n = 4; n < strlen(VISITOR_TEXT); n++)
+		assert_int_equal(parse_n(VISITOR_TEXT, n, &t), -1);
+}
+
+static void
+test_make_visitor_refuses(void **state)
+{
+	struct keys k;
+	char text[TOKEN_TEXT_MAX];
+	char long_lanes[TOKEN_LANES_MAX + 2];
+
+	(void)state;
+	keys_make(&k);
+	memset(long_lanes, 'A', sizeof(long_lanes) - 1);
+	long_lanes[sizeof(long_lanes) - 1] = '\0';
+	/* Ends no later than it starts. */
+	assert_int_equal(token_visitor_make("V-1", 100, 100, "*", k.dsk, text,
+	    sizeof(text)), -1);
+	assert_int_equal(token_visitor_make("V-1", 100, 99, "*", k.dsk, text,
+	    sizeof(text)), -1);
+	assert_int_equal(token_visitor_make("V-1", -1, 99, "*", k.dsk, text,
+	    sizeof(text)), -1);
+	assert_int_equal(token_visitor_make("V-1", 0, (int64_t)UINT32_MAX + 1,
+	    "*", k.dsk, text, sizeof(text)), -1);
+	assert_int_equal(token_visitor_make("V-1", 0, 99, "", k.dsk, text,
+	    sizeof(text)), -1);
+	assert_int_equal(token_visitor_make("V-1", 0, 99, "A, B", k.dsk, text,
+	    sizeof(text)), -1);
+	assert_int_equal(token_visitor_make("V-1", 0, 99, long_lanes, k.dsk,
+	    text, sizeof(text)), -1);
+	assert_int_equal(token_visitor_make("V-1", 0, 99, NULL, k.dsk, text,
+	    sizeof(text)), -1);
+	assert_int_equal(token_visitor_make("V 1", 0, 99, "*", k.dsk, text,
+	    sizeof(text)), -1);
+	/* Too small a buffer. */
+	assert_int_equal(token_visitor_make("V-1", 0, 99, "*", k.dsk, text,
+	    20), -1);
+	/* The longest pass, the longest token of all, fits TOKEN_TEXT_MAX. */
+	long_lanes[TOKEN_LANES_MAX] = '\0';
+	assert_int_equal(token_visitor_make("V-012345678901234567890123456789",
+	    0, 99, long_lanes, k.dsk, text, sizeof(text)),
+	    (int)(4 + BASE45_ENCODED_LEN(TOKEN_BODY_MAX + TOKEN_SIG_BYTES)));
+	assert_true(strlen(text) < TOKEN_TEXT_MAX);
 }
 
 /* --- tampering --- */
@@ -597,11 +752,11 @@ test_make_refuses(void **state)
 	    sizeof(text)), -1);
 	assert_int_equal(token_badge_make("W1", 1, (int64_t)UINT32_MAX + 1,
 	    k.isk, text, sizeof(text)), -1);
-	/* The longest token fits TOKEN_TEXT_MAX, and one byte less not. */
+	/* The longest badge (163 characters) fits its length and a NUL, and
+	 * one byte less not. */
 	assert_int_equal(token_badge_make(id32, UINT32_MAX, UINT32_MAX, k.isk,
-	    text, sizeof(text)), (int)sizeof(text) - 2);
-	assert_int_equal(token_badge_make(id32, 1, 1, k.isk, text,
-	    sizeof(text) - 2), -1);
+	    text, 164), 163);
+	assert_int_equal(token_badge_make(id32, 1, 1, k.isk, text, 163), -1);
 	assert_string_equal(text, "");
 	assert_int_equal(token_dynamic_make("W0001", 1, k.wsk, text, 3), -1);
 }
@@ -991,6 +1146,9 @@ main(void)
 		cmocka_unit_test(test_vector_keys),
 		cmocka_unit_test(test_vector_badge),
 		cmocka_unit_test(test_vector_dynamic),
+		cmocka_unit_test(test_vector_visitor),
+		cmocka_unit_test(test_parse_visitor_bad),
+		cmocka_unit_test(test_make_visitor_refuses),
 		cmocka_unit_test(test_flip_bits),
 		cmocka_unit_test(test_flip_chars),
 		cmocka_unit_test(test_wrong_key),
