@@ -52,7 +52,7 @@ ctl_cred_usage(FILE *f)
 	    "       qrgatectl cred enroll-cccd ID --scan IMAGE|--text QRTEXT|-"
 	    "\n                      [--name N] [--from T] [--until T] "
 	    "[--status S] [--lanes L] [--role R]\n"
-	    "  KIND is badge, cccd, signed or dynamic; S is active, suspended "
+	    "  KIND is badge, cccd, signed, dynamic or visitor; S is active, suspended "
 	    "or revoked\n  (default active); R is staff (default) or visitor; "
 	    "K is a public key\n  (44 characters of base64; dynamic needs "
 	    "one);\n"
@@ -246,7 +246,7 @@ cred_add(struct ctl *c, int argc, char **argv)
 	kind = cred_kind_from_name(a.pos[1]);
 	if (kind <= CRED_NONE) {
 		fprintf(stderr, "qrgatectl: cred: kind '%s' is not badge, "
-		    "cccd, signed or dynamic\n", a.pos[1]);
+		    "cccd, signed, dynamic or visitor\n", a.pos[1]);
 		return 2;
 	}
 	a.cr.kind = kind;
