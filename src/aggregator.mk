@@ -1,7 +1,7 @@
 # The site aggregator (src/agg/): qrgate-aggregator, built from src/agg/*.c
-# and the gate's library (loop, log, timefmt), with libpq and
-# libmicrohttpd besides the gate's own libraries.  Built when pkg-config
-# finds both (a cross build for the Pi usually does not: the aggregator
+# and the gate's library (loop, log, timefmt), with libpq, libmicrohttpd
+# and libxlsxwriter (the visitor register for the authorities) besides the
+# gate's own libraries.  Built when pkg-config finds them all (a cross build for the Pi usually does not: the aggregator
 # runs on a site server).  Its test tier is tests/agg/run.sh; `make bench`
 # adds tests/bench/bench_agg.sh.
 
@@ -9,11 +9,11 @@ AGG := $(BUILD)/qrgate-aggregator
 AGG_LOAD := $(BUILD)/bench/agg_load
 AGG_SRCS := $(wildcard src/agg/*.c)
 AGG_OBJS := $(call obj,$(BUILD),$(AGG_SRCS))
-AGG_PC := libpq libmicrohttpd
+AGG_PC := libpq libmicrohttpd xlsxwriter
 
-DEB_PACKAGES += libpq-dev libmicrohttpd-dev postgresql
+DEB_PACKAGES += libpq-dev libmicrohttpd-dev postgresql libxlsxwriter-dev
 
-ifeq ($(call have,libpq)$(call have,libmicrohttpd),yesyes)
+ifeq ($(call have,libpq)$(call have,libmicrohttpd)$(call have,xlsxwriter),yesyesyes)
 all: $(AGG)
 BENCH_BUILD += $(AGG_LOAD)
 install: install-aggregator

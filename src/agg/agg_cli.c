@@ -12,6 +12,7 @@
 #include <jansson.h>
 
 #include "agg_cli.h"
+#include "agg_csv.h"
 #include "agg_db.h"
 #include "agg_query.h"
 #include "clock.h"
@@ -20,8 +21,6 @@
 #include "sitetime.h"
 #include "timefmt.h"
 #include "util.h"
-
-enum agg_out { OUT_TABLE, OUT_CSV, OUT_JSON };
 
 #define AGG_EXIT_NOBODY	3
 
@@ -38,27 +37,6 @@ agg_text_of(json_t *v, char *buf, size_t len)
 		snprintf(buf, len, "%s", json_is_true(v) ? "true" : "false");
 	else
 		buf[0] = '\0';
-}
-
-/* RFC 4180, and a cell that a spreadsheet would run as a formula is
- * prefixed with a quote. */
-static void
-agg_csv_cell(const char *s)
-{
-	bool quote = strpbrk(s, ",\"\r\n") != NULL;
-
-	if (quote)
-		putchar('"');
-	if (strchr("=+-@", s[0]) != NULL && s[0] != '\0' &&
-	    !(s[0] == '-' && s[1] >= '0' && s[1] <= '9'))
-		putchar('\'');
-	for (; *s != '\0'; s++) {
-		if (*s == '"')
-			putchar('"');
-		putchar(*s);
-	}
-	if (quote)
-		putchar('"');
 }
 
 /* Milliseconds are for CSV and JSON; a table shows the text time. */
@@ -88,7 +66,7 @@ agg_cell_of(json_t *v, enum agg_out out, char *buf, size_t len)
 }
 
 /* Prints an array of flat objects, the first one's keys as columns. */
-static void
+void
 agg_print_rows(json_t *rows, enum agg_out out)
 {
 	json_t *first = json_array_get(rows, 0), *row, *v;
@@ -138,7 +116,7 @@ agg_print_rows(json_t *rows, enum agg_out out)
 			if (out == OUT_CSV) {
 				if (sep)
 					putchar(',');
-				agg_csv_cell(cell);
+				agg_csv_cell(stdout, cell);
 			} else
 				printf("%s%-*s", sep ? "  " : "", width[c],
 				    cell);

@@ -47,6 +47,7 @@ static const struct setting_section agg_sections[] = {
 	{ "aggregator", "What is followed and kept." },
 	{ "web", "The live page and its JSON API." },
 	{ "site", "What every gate of the site shares." },
+	{ "visitor", "The visitor desk: the passes it signs." },
 };
 
 static const struct setting agg_settings[] = {
@@ -114,6 +115,18 @@ static const struct setting agg_settings[] = {
 	    "an offset in it and show their tables' times in it with their "
 	    "offset; the live page shows its times in it.  JSON, CSV and "
 	    "the database stay UTC."),
+
+	S_STRING("visitor", "key_file", visitor.key_file, false, "",
+	    "The site's visitor key (qrgatectl keygen), readable by the "
+	    "aggregator's user only; its public half is every gate's "
+	    "security.visitor_key.  Empty: visitors are registered, but no "
+	    "pass is made."),
+	S_STRING("visitor", "lanes", visitor.lanes, true, "*",
+	    "The lanes a pass opens unless the desk says otherwise (the "
+	    "lanes syntax of credentials, no blanks)."),
+	S_INT("visitor", "max_s", visitor.max_s, 60, 2678400, "86400",
+	    "The longest visit the desk registers, in seconds: at most the "
+	    "gates' policy.visitor_max_s, which denies longer passes."),
 };
 
 

@@ -41,6 +41,11 @@ struct agg_config {
 		/* the zone of times people type and read */
 		char timezone[SITETIME_ZONE_LEN];
 	} site;
+	struct {
+		char key_file[256];	/* the visitor key; "": no passes */
+		char lanes[65];		/* a pass's default lanes */
+		int max_s;		/* the longest visit */
+	} visitor;
 };
 
 /* The defaults. */

@@ -78,6 +78,16 @@ static const char *const agg_db_schema[] = {
 	" event_id TEXT NOT NULL,"
 	" PRIMARY KEY (site, credential_id, subject))",
 	"CREATE INDEX IF NOT EXISTS presence_in ON presence (direction, ts_ms)",
+	/* The visitor register (agg_visitor.h): the document whole, shown
+	 * masked but to the tracer; cancelled_ms NULL while the pass holds. */
+	"CREATE TABLE IF NOT EXISTS visitors ("
+	" id TEXT PRIMARY KEY, name TEXT NOT NULL,"
+	" doc_kind TEXT NOT NULL, doc_number TEXT NOT NULL,"
+	" host TEXT NOT NULL, purpose TEXT NOT NULL, lanes TEXT NOT NULL,"
+	" from_ms BIGINT NOT NULL, until_ms BIGINT NOT NULL,"
+	" registered_by TEXT NOT NULL, registered_ms BIGINT NOT NULL,"
+	" cancelled_ms BIGINT, cancelled_by TEXT)",
+	"CREATE INDEX IF NOT EXISTS visitors_visit ON visitors (until_ms, from_ms)",
 	NULL
 };
 

@@ -63,6 +63,7 @@ usage(int status)
 	    "         [--from T] [--to T] [--limit N] [--csv|--json]\n"
 	    "  daily [--date YYYY-MM-DD] [--csv|--json]\n"
 	    "  gates | alarms [--all] | gaps [--all]   [--csv|--json]\n"
+	    "  visitor add|list|cancel|pass|export ...   the visitor desk\n"
 	    "  hash-password   (reads the password on stdin)\n");
 	exit(status);
 }
@@ -268,6 +269,8 @@ main(int argc, char **argv)
 		printf("configuration OK\n");
 		return 0;
 	}
+	if (argc > 0 && strcmp(argv[0], "visitor") == 0)
+		return agg_visitor_cli_run(&a.cfg, argc, argv);
 	if (argc > 0)
 		return agg_cli_run(&a.cfg, argc, argv);
 	return agg_daemon(&a);

@@ -133,6 +133,18 @@ fail:
 	return -1;
 }
 
+/* The code of text, for a PNG of scale pixels a module; NULL with err. */
+static QRcode *
+qrpng_scaled(const char *text, int scale, char *err, size_t errlen)
+{
+	if (scale < 1 || scale > QRPNG_SCALE_MAX) {
+		snprintf(err, errlen, "scale %d not in 1..%d", scale,
+		    QRPNG_SCALE_MAX);
+		return NULL;
+	}
+	return qrpng_encode(text, err, errlen);
+}
+
 int
 qrpng_write(const char *path, const char *text, int scale, char *err,
     size_t errlen)
@@ -142,12 +154,7 @@ qrpng_write(const char *path, const char *text, int scale, char *err,
 	FILE *f;
 	int r;
 
-	if (scale < 1 || scale > QRPNG_SCALE_MAX) {
-		snprintf(err, errlen, "scale %d not in 1..%d", scale,
-		    QRPNG_SCALE_MAX);
-		return -1;
-	}
-	if ((qr = qrpng_encode(text, err, errlen)) == NULL)
+	if ((qr = qrpng_scaled(text, scale, err, errlen)) == NULL)
 		return -1;
 	if ((f = fopen(path, "wb")) == NULL) {
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
@@ -164,6 +171,37 @@ qrpng_write(const char *path, const char *text, int scale, char *err,
 	}
 	if (r == -1)
 		unlink(path);
+	return r;
+}
+
+int
+qrpng_write_mem(const char *text, int scale, char **png, size_t *len,
+    char *err, size_t errlen)
+{
+	QRcode *qr;
+	FILE *f;
+	int r;
+
+	*png = NULL;
+	*len = 0;
+	if ((qr = qrpng_scaled(text, scale, err, errlen)) == NULL)
+		return -1;
+	if ((f = open_memstream(png, len)) == NULL) {
+		snprintf(err, errlen, "%s", strerror(errno));
+		QRcode_free(qr);
+		return -1;
+	}
+	r = qrpng_png_write(f, qr, scale, err, errlen);
+	QRcode_free(qr);
+	if (fclose(f) == EOF && r == 0) {
+		snprintf(err, errlen, "%s", strerror(errno));
+		r = -1;
+	}
+	if (r == -1) {
+		free(*png);
+		*png = NULL;
+		*len = 0;
+	}
 	return r;
 }
 

@@ -24,6 +24,13 @@ int qrpng_write(const char *path, const char *text, int scale, char *err,
     size_t errlen);
 
 /*
+ * As qrpng_write(), into a malloc'd buffer (*png, *len): the PNG a web
+ * page shows.  Returns 0, or -1 with a message in err.
+ */
+int qrpng_write_mem(const char *text, int scale, char **png, size_t *len,
+    char *err, size_t errlen);
+
+/*
  * Draws text's code on f for a terminal: two module rows a line with
  * Unicode half blocks, black on white set with ANSI colours (so a dark
  * terminal does not invert it), with the quiet zone.  Returns 0, or -1
