@@ -144,7 +144,7 @@ inbound_cred_row(const json_t *o, struct credential *c, char *err, size_t errlen
 			    cred_kind_from_name(json_string_value(v)) : -1;
 			if (k <= CRED_NONE) {
 				snprintf(err, errlen, "kind: badge, cccd, "
-				    "signed or dynamic");
+				    "signed, dynamic or visitor");
 				return -1;
 			}
 			c->kind = k;

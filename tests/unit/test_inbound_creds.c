@@ -654,6 +654,32 @@ test_patch(void **state)
 	assert_int_equal(find(fx, "A0"), 1);
 }
 
+/* The desk cancels a visitor pass: a revoked row of kind visitor. */
+static void
+test_patch_cancels_visitor_pass(void **state)
+{
+	struct gate_fx *fx = *state;
+	struct credential c;
+	json_t *res;
+
+	install_v1(fx, 1);
+	res = send_text(fx, true, "{\"version\": 2,"
+	    " \"add\": [{\"id\": \"V-20261207-0003\", \"kind\": \"visitor\","
+	    " \"subject\": \"V-20261207-0003\", \"status\": \"revoked\","
+	    " \"role\": \"visitor\"}]}");
+	assert_true(res_ok(res));
+	json_decref(res);
+	assert_int_equal(store_credential_find(fx->gate.store, CRED_VISITOR,
+	    "V-20261207-0003", &c), 1);
+	assert_int_equal(c.status, CRED_REVOKED);
+	/* A visitor row's subject is a pass id: no blanks. */
+	res = send_text(fx, true, "{\"version\": 3,"
+	    " \"add\": [{\"id\": \"V2\", \"kind\": \"visitor\","
+	    " \"subject\": \"V 2\", \"status\": \"revoked\"}]}");
+	assert_false(res_ok(res));
+	json_decref(res);
+}
+
 static void
 test_patch_bad_changes_nothing(void **state)
 {
@@ -939,6 +965,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_snapshot_100k,
 		    gate_fx_setup, gate_fx_teardown),
 		cmocka_unit_test_setup_teardown(test_patch,
+		    gate_fx_setup, gate_fx_teardown),
+		cmocka_unit_test_setup_teardown(test_patch_cancels_visitor_pass,
 		    gate_fx_setup, gate_fx_teardown),
 		cmocka_unit_test_setup_teardown(test_patch_bad_changes_nothing,
 		    gate_fx_setup, gate_fx_teardown),
