@@ -47,9 +47,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 		check_terminated(p.name, sizeof(p.name));
 		check_terminated(p.birth, sizeof(p.birth));
 		check_terminated(p.issued, sizeof(p.issued));
-		if ((p.kind == CRED_SIGNED || p.kind == CRED_DYNAMIC) &&
+		if ((p.kind == CRED_SIGNED || p.kind == CRED_DYNAMIC ||
+		    p.kind == CRED_VISITOR) &&
 		    (strcmp(p.subject, p.token.id) != 0 ||
 		    p.token.body_len > sizeof(p.token.body)))
+			abort();
+		/* A visitor pass's lanes are never empty, always ended. */
+		if (p.kind == CRED_VISITOR && (p.token.lanes[0] == '\0' ||
+		    memchr(p.token.lanes, '\0', sizeof(p.token.lanes)) == NULL))
 			abort();
 		break;
 	case PAYLOAD_MALFORMED:
