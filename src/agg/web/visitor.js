@@ -5,11 +5,9 @@
 // goes in with textContent only.
 'use strict';
 
-function vEl(tag, text) {
-	const e = document.createElement(tag);
-	if (text !== undefined && text !== null) e.textContent = String(text);
-	return e;
-}
+let vZone = null;	// site.timezone, from /api/site
+
+function vEl(tag, text) { return qgEl(tag, '', text); }
 
 function vId(id) { return document.getElementById(id); }
 
@@ -18,7 +16,7 @@ function vTime(iso) {
 	if (!iso) return '';
 	const t = Date.parse(iso);
 	if (isNaN(t)) return iso;
-	const tz = window.siteZone || undefined;
+	const tz = vZone || undefined;
 	try {
 		return new Intl.DateTimeFormat('en-GB', { timeZone: tz,
 		    dateStyle: 'short', timeStyle: 'short' }).format(t);
@@ -124,7 +122,7 @@ async function vLoad() {
 	vId('no-visitors').hidden = rows.length > 0;
 }
 
-document.addEventListener('DOMContentLoaded', () => {
+qg.ready.then(async () => {
 	vId('v-scan').addEventListener('keydown', (ev) => {
 		// The scanner's Enter ends the code: it must not submit.
 		if (ev.key === 'Enter') {
@@ -138,5 +136,9 @@ document.addEventListener('DOMContentLoaded', () => {
 		vId('pass').hidden = true;
 		vId('v-scan').focus();
 	});
-	vLoad().catch((e) => { vId('v-error').textContent = e.message; });
+	try {
+		vZone = (await api('GET', 'site')).timezone;
+	} catch (e) { /* the browser's zone, then */ }
+	await vLoad().catch((e) => { vId('v-error').textContent = e.message; });
+	document.body.dataset.loaded = '1';
 });
