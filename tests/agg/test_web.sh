@@ -191,7 +191,7 @@ test_login_cookie_and_session() {
 	expect_eq "user" "$(jq -r .user "$T/s")" guard
 	expect_eq "roles" "$(jq -r '.roles | join(",")' "$T/s")" "guard,security"
 	expect_eq "csrf" "$(jq -r '.csrf | test("^[0-9a-f]{64}$")' "$T/s")" true
-	expect_eq "pages" "$(jq -r '[.pages[] | .href + "=" + .title] | join(" ")' "$T/s")" "/=Live /audit.html=Audit"
+	expect_eq "pages" "$(jq -r '[.pages[] | .href + "=" + .title] | join(" ")' "$T/s")" "/=Live /audit.html=Audit /visitor.html=Visitors"
 	# Wrong passwords, unknown names, bodies that are not a login.
 	expect_eq "wrong" "$(anon_status -H 'Content-Type: application/json' --data '{"name":"guard","password":"nope"}' /login)" 401
 	expect_eq "nobody" "$(anon_status --data '{"name":"nobody","password":"guard-pw"}' /login)" 401
