@@ -107,7 +107,8 @@ agg_visitor_api_list(struct agg *a, const struct agg_web_call *c,
 	if ((r->json = agg_visitor_list(a->db, from, to, full,
 	    clock_utc_ms())) == NULL)
 		return -1;
-	if (full)
+	/* Only a view that showed a document is one to audit. */
+	if (full && json_array_size(r->json) > 0)
 		snprintf(r->audit, sizeof(r->audit), "viewed the visitor "
 		    "register with documents whole (%zu)",
 		    json_array_size(r->json));
@@ -244,7 +245,7 @@ agg_visitor_api_export(struct agg *a, const struct agg_web_call *c,
 		return -1;
 	rc = xlsx ? agg_visitor_xlsx(list, &r->data, &r->len) :
 	    agg_visitor_csv(list, &r->data, &r->len);
-	if (rc == 0 && full)
+	if (rc == 0 && full && json_array_size(list) > 0)
 		snprintf(r->audit, sizeof(r->audit), "exported the visitor "
 		    "register with documents whole (%s, %zu)", fmt,
 		    json_array_size(list));

@@ -16,6 +16,7 @@ console_expect() {
 	it:gates|it:alarms|it:daily|it:gaps|it:stats) echo 200 ;;
 	tracer:inside|tracer:events|tracer:trace) echo 200 ;;
 	admin:stats|admin:audit|admin:users) echo 200 ;;
+	guard:visitors|security:visitors|tracer:visitors) echo 200 ;;
 	*) echo 403 ;;
 	esac
 }
@@ -44,10 +45,10 @@ test_console_roles_csrf_and_audit() {
 		login "$base" "$role-1" "$role-1-pw"
 		pages=$(as "$role-1" "$base/api/session" | jq -r '[.pages[].title] | join(",")')
 		case $role in
-		guard) want=Live ;; security) want=Live,Audit ;; admin) want=Users,Audit ;; *) want="" ;;
+		guard) want=Live,Visitors ;; security) want=Live,Audit ;; admin) want=Users,Audit ;; *) want="" ;;
 		esac
 		expect_eq "$role's pages" "$pages" "$want"
-		for what in gates alarms headcount recent inside events daily gaps stats audit users \
+		for what in gates alarms headcount recent inside events daily gaps stats audit users visitors \
 		    'trace?subject=**0001'; do
 			got=$(as_status "$role-1" "$base/api/$what")
 			expect_eq "$role GET $what" "$got" "$(console_expect "$role" "${what%%\?*}")"
