@@ -14,6 +14,7 @@
 #include <sodium.h>
 
 #include "agg_cli.h"
+#include "agg_users.h"
 #include "agg_visitor.h"
 #include "clock.h"
 #include "keyfile.h"
@@ -252,6 +253,19 @@ agg_visitor_list_cmd(struct agg_db *db, const struct agg_vopts *o,
 	if ((rows = agg_visitor_list(db, from, to, o->full,
 	    clock_utc_ms())) == NULL)
 		return 1;
+	/* Documents whole are audited from the shell as from the page. */
+	if (o->full && json_array_size(rows) > 0) {
+		char detail[128];
+
+		snprintf(detail, sizeof(detail), "%s the visitor register with "
+		    "documents whole (%zu)", strcmp(cmd, "export") == 0 ?
+		    "exported" : "viewed", json_array_size(rows));
+		if (agg_audit_add(db, clock_utc_ms(), NULL, "visitors",
+		    detail) == -1) {
+			json_decref(rows);
+			return 1;
+		}
+	}
 	if (strcmp(cmd, "export") == 0) {
 		FILE *f = NULL;
 
@@ -317,9 +331,10 @@ agg_visitor_cli_run(const struct agg_config *cfg, int argc, char **argv)
 		agg_visitor_usage();
 		return 2;
 	}
-	if ((db = agg_db_open(o.db != NULL ? o.db : cfg->db,
-	    strcmp(cmd, "list") == 0 || strcmp(cmd, "export") == 0 ||
-	    strcmp(cmd, "pass") == 0)) == NULL)
+	/* Read only, but for writes and the audit row of --full. */
+	if ((db = agg_db_open(o.db != NULL ? o.db : cfg->db, !o.full &&
+	    (strcmp(cmd, "list") == 0 || strcmp(cmd, "export") == 0 ||
+	    strcmp(cmd, "pass") == 0))) == NULL)
 		return 1;
 	if (strcmp(cmd, "add") == 0)
 		rc = agg_visitor_add_cmd(cfg, db, &o);

@@ -41,6 +41,8 @@ test_visitor_register() {
 	expect_eq "list" "$(aq_jq visitor list '[.[] | "\(.id) \(.status) \(.name) \(.document_kind) \(.document) \(.lanes)"] | join(",")')" \
 		"$id2 valid John Smith other ****4567 1:entry,$id1 valid Nguyễn Văn An cccd ********2345 *"
 	expect_eq "full" "$(aq_jq visitor list --full '.[1].document')" 001099012345
+	expect_eq "audited" "$(db_sql "SELECT user_name || '|' || what || '|' || detail FROM audit")" \
+		"cli|visitors|viewed the visitor register with documents whole (2)"
 	expect_eq "registered by" "$(aq_jq visitor list '.[0].registered_by')" "cli:$(id -un)"
 	# The default end: the next midnight in the site's zone.
 	expect_eq "until" "$(aq_jq visitor list '.[1].until_ms')" \
