@@ -3,6 +3,8 @@
 # the real qrgate-aggregator serving the page, headless Chromium showing it.
 # A decision at the gate appears on the open page (live, not by a reload),
 # a fire alarm appears and clears, and the gate killed turns offline.
+# And the visitor desk: a guard registers a visitor on the page whose pass
+# is then granted at a real qrgated (test_e2e_visitor_desk).
 # Prints "web: N passed, M failed"; exits 77 outside CI when Chromium, the
 # aggregator or mosquitto is missing.
 # Usage: tests/agg/test_web_e2e.sh [BUILD_DIR]
@@ -25,7 +27,7 @@ have_chromium || skip "chromium and chromium-driver are not installed (make deps
 for f in qrgate-aggregator qrgated qrgatectl; do
 	[ -x "$BUILD/$f" ] || skip "no $BUILD/$f"
 done
-for tool in mosquitto jq sqlite3; do
+for tool in mosquitto jq sqlite3 python3; do
 	command -v "$tool" >/dev/null || skip "no $tool"
 done
 
@@ -113,7 +115,117 @@ test_e2e_decision_alarm_offline() {
 	if [ -n "${QRGATE_WEB_SHOTS:-}" ]; then screenshot "$QRGATE_WEB_SHOTS/e2e.png"; fi
 }
 
-echo "web: the live page end to end (qrgated, mosquitto, qrgate-aggregator, Chromium)"
+VISITOR_CCCD='001099012345|123456789|Nguyễn Văn An|01011990|Nam|Hà Nội|01012021'
+
+# el CSS: the WebDriver id of the page's element.
+el() {
+	wd POST "/session/$SESSION/element" "$(jq -nc --arg v "$1" '{using: "css selector", value: $v}')" |
+		jq -r '.value | to_entries[0].value'
+}
+
+# type_into CSS TEXT: keystrokes into the element, as a keyboard (or a
+# USB scanner, which is one) sends them.
+type_into() {
+	wd POST "/session/$SESSION/element/$(el "$1")/value" "$(jq -nc --arg t "$2" '{text: $t}')" >/dev/null
+}
+
+# The visitor desk: a guard scans a CCCD into the form as a USB scanner
+# does (keystrokes, then Enter), registers the visitor, and the pass the
+# page shows is granted at a real qrgated that has no broker; the guard
+# cancels it on the page; the register is exported masked for the guard
+# and whole for the tracer (audited); HR gets 403.
+test_e2e_visitor_desk() {
+	trap 'stop_gate; agg_cleanup' EXIT
+	agg_setup web_visitor
+	AGG_T=$T
+	agg_option web.enabled true
+	agg_option web.port 0
+	agg_option web.web_root "$SRCDIR/src/agg/web"
+	"$BUILD/qrgatectl" keygen "$T/desk.key" >/dev/null
+	agg_option visitor.key_file "$T/desk.key"
+	agg_user guard guard
+	agg_user tracer tracer
+	agg_user hr hr
+	agg_start
+	PORT=$(page_port)
+	[ -n "$PORT" ] || { echo "no web port in the aggregator's log"; return 1; }
+	a login "$(url '')" guard guard-pw
+	a login "$(url '')" tracer tracer-pw
+	a login "$(url '')" hr hr-pw
+
+	browser_login guard guard-pw
+	browse "$(url /visitor.html)"
+	page_wait "the desk" "document.body.dataset.loaded == '1'"
+	# The scanner types the card's QR text and Enter into the scan field.
+	type_into '#v-scan' "$VISITOR_CCCD"$'\uE007'
+	page_wait "the card read" "document.getElementById('v-name').value == 'Nguyễn Văn An' &&
+	    document.getElementById('v-doc').value == '001099012345' &&
+	    document.getElementById('v-scan').value == ''"
+	type_into '#v-host' 'Trần Bình'
+	type_into '#v-purpose' 'audit'
+	js "document.getElementById('v-submit').click(); return true;" >/dev/null
+	page_wait "the pass" "!document.getElementById('pass').hidden &&
+	    document.getElementById('pass-qr').complete && document.getElementById('pass-qr').naturalWidth > 0"
+	local id day
+	day=$(TZ=Asia/Ho_Chi_Minh date +%Y%m%d)
+	id=$(js "return document.getElementById('pass-id').textContent")
+	expect_eq "id" "$id" "V-$day-0001"
+	# The list shows the document masked to the guard.
+	page_wait "the list" "document.querySelector('#visitors tr[data-id=\"$id\"]')"
+	expect_eq "row" "$(js "return [...document.querySelector('#visitors tr[data-id=\"$id\"]').cells].slice(0, 4).map(c => c.textContent).join('|')")" \
+		"$id|Nguyễn Văn An|********2345|Trần Bình"
+	if [ -n "${QRGATE_WEB_SHOTS:-}" ]; then screenshot "$QRGATE_WEB_SHOTS/visitor.png"; fi
+
+	# The pass as the page shows it, taken from the page.
+	wd POST "/session/$SESSION/execute/async" "$(jq -nc '{args: [], script: "
+	    const done = arguments[arguments.length - 1];
+	    fetch(document.getElementById(\"pass-qr\").src).then((r) => r.arrayBuffer()).then((b) => {
+	        let s = \"\"; for (const c of new Uint8Array(b)) s += String.fromCharCode(c);
+	        done(btoa(s)); });"}')" | jq -r .value | base64 -d >"$T/pass.png"
+	expect_grep '^  QG1:' <("$BUILD/qrgatectl" scan "$T/pass.png")
+
+	# A real gate with no broker, the desk's public key, the pass shown.
+	gate_config web_visitor_gate blank.png
+	set_option camera.source "$AGG_T/pass.png"
+	set_option security.visitor_key "$(cat "$AGG_T/desk.key.pub")"
+	start_gate
+	wait_idle
+	stop_gate
+	expect_eq "granted" "$(sql "SELECT kind || ' ' || credential_id || ' ' || reason FROM events")" \
+		"visitor $id granted"
+
+	# Cancelled on the page: the pass is no longer shown.
+	js "window.confirm = () => true;
+	    document.querySelector('#visitors tr[data-id=\"$id\"] .cancel').click(); return true;" >/dev/null
+	page_wait "the cancellation" "document.querySelector('#visitors tr[data-id=\"$id\"]').dataset.status == 'cancelled'"
+	expect_eq "pass refused" "$(a as_status guard "$(url "/api/visitor-pass?id=$id")")" 404
+
+	# The register: masked for the guard, whole for the tracer (audited).
+	a as guard "$(url /api/visitor-export?format=csv)" >"$AGG_T/guard.csv"
+	expect_eq "guard csv" "$(sed -n 2p "$AGG_T/guard.csv" | cut -d, -f1-6)" \
+		"$id,Nguyễn Văn An,cccd,********2345,Trần Bình,audit"
+	a as tracer "$(url /api/visitor-export?format=xlsx)" >"$AGG_T/tracer.xlsx"
+	expect_eq "tracer xlsx" "$(python3 - "$AGG_T/tracer.xlsx" <<'PY'
+import re, sys, zipfile
+z = zipfile.ZipFile(sys.argv[1])
+s = [re.sub(r'<[^>]+>', '', x) for x in re.findall(r'<si>(.*?)</si>', z.read('xl/sharedStrings.xml').decode())]
+rows = re.findall(r'<row [^>]*>(.*?)</row>', z.read('xl/worksheets/sheet1.xml').decode())
+cells = dict(re.findall(r'<c r="([A-Z]+)\d+"[^>]*t="s"[^>]*><v>(\d+)</v></c>', rows[1]))
+print('|'.join(s[int(cells[c])] if c in cells else '' for c in 'ABDL'))
+PY
+)" "$id|Nguyễn Văn An|001099012345|$(sed -n 2p "$AGG_T/guard.csv" | cut -d, -f12)"
+	# HR has no desk.
+	expect_eq "hr list" "$(a as_status hr "$(url /api/visitors)")" 403
+	expect_eq "hr add" "$(a as_status hr -X POST -H 'Content-Type: application/json' --data '{}' "$(url /api/visitor-add)")" 403
+	expect_eq "hr page" "$(a as_status hr "$(url /visitor.html)")" 403
+	# The audit table: the add and the cancel by the guard, the tracer's
+	# export whole; never the number.
+	expect_eq "audit" "$(a db_sql "SELECT user_name || ' ' || what || ': ' || detail FROM audit WHERE what LIKE 'visitor%' ORDER BY id" | tr '\n' ';')" \
+		"guard visitor-add: visitor add $id;guard visitor-cancel: visitor cancel $id;tracer visitor-export: exported the visitor register with documents whole (xlsx, 1);"
+	[ "$(a db_sql "SELECT count(*) FROM audit WHERE detail LIKE '%001099012345%'")" = 0 ]
+}
+
+echo "web: the live page and the visitor desk end to end (qrgated, mosquitto, qrgate-aggregator, Chromium)"
 passed=0 failed=0
 # The logs stay for a failed run.
 trap 'driver_stop; [ "$failed" -eq 0 ] && rm -rf "$WORK"' EXIT
@@ -127,7 +239,8 @@ for t in $(declare -F | awk '$3 ~ /^test_e2e/ {print $3}'); do
 		failed=$((failed + 1))
 		echo "  FAIL $t"
 		sed 's/^/    /' "$WORK/$t.out" | tail -20
-		for f in "$WORK"/web_e2e-sqlite/agg.log "$WORK"/web_e2e_gate/qrgated.log; do
+		for f in "$WORK"/web_e2e-sqlite/agg.log "$WORK"/web_e2e_gate/qrgated.log \
+		    "$WORK"/web_visitor-sqlite/agg.log "$WORK"/web_visitor_gate/qrgated.log; do
 			[ -f "$f" ] && { echo "    --- $f"; tail -10 "$f" | sed 's/^/    /'; }
 		done
 	fi
