@@ -196,3 +196,20 @@ pub_ev() { pub "qrgate/${SITE:-s1}/$1/events" "$2"; }
 
 events_stored() { [ "$(db_sql 'SELECT count(*) FROM events')" = "$1" ]; }
 wait_events() { mqtt_wait "$1 events stored" 10 events_stored "$1"; }
+
+# xlsx_rows FILE COLUMNS: the first sheet's rows of an XLSX workbook, read
+# from its zip (shared strings only, as the visitor register writes
+# them), the cells of COLUMNS ("ABD") joined with "|", one row a line.
+xlsx_rows() {
+	python3 - "$1" "$2" <<'PY'
+import re, sys, zipfile
+z = zipfile.ZipFile(sys.argv[1])
+strings = [re.sub(r'<[^>]+>', '', s) for s in
+    re.findall(r'<si>(.*?)</si>', z.read('xl/sharedStrings.xml').decode())]
+sheet = z.read('xl/worksheets/sheet1.xml').decode()
+for row in re.findall(r'<row [^>]*>(.*?)</row>', sheet):
+    # An empty cell is not written: its column is missing.
+    cells = dict(re.findall(r'<c r="([A-Z]+)\d+"[^>]*t="s"[^>]*><v>(\d+)</v></c>', row))
+    print('|'.join(strings[int(cells[c])] if c in cells else '' for c in sys.argv[2]))
+PY
+}
