@@ -78,6 +78,13 @@ static const char *const agg_db_schema[] = {
 	" event_id TEXT NOT NULL,"
 	" PRIMARY KEY (site, credential_id, subject))",
 	"CREATE INDEX IF NOT EXISTS presence_in ON presence (direction, ts_ms)",
+	/* The config pushes sent from here (agg_confpush.c): target is a
+	 * gate, or "all" for the whole site; signed_by "aggregator" or
+	 * "offline"; body the push document as published. */
+	"CREATE TABLE IF NOT EXISTS config_pushes ("
+	" site TEXT NOT NULL, target TEXT NOT NULL, version BIGINT NOT NULL,"
+	" signed_by TEXT NOT NULL, who TEXT NOT NULL, sent_ms BIGINT NOT NULL,"
+	" body TEXT NOT NULL, PRIMARY KEY (site, target, version))",
 	NULL
 };
 

@@ -24,6 +24,7 @@
 
 #include "agg.h"
 #include "agg_cli.h"
+#include "agg_confpush.h"
 #include "agg_json.h"
 #include "agg_query.h"
 #include "clock.h"
@@ -268,6 +269,8 @@ main(int argc, char **argv)
 		printf("configuration OK\n");
 		return 0;
 	}
+	if (argc > 0 && strcmp(argv[0], "config-check") == 0)
+		return agg_confpush_cli(a.cfg.db, argc, argv);
 	if (argc > 0)
 		return agg_cli_run(&a.cfg, argc, argv);
 	return agg_daemon(&a);
