@@ -47,8 +47,8 @@ static const struct setting_section agg_sections[] = {
 	{ "aggregator", "What is followed and kept." },
 	{ "web", "The live page and its JSON API." },
 	{ "site", "What every gate of the site shares." },
-	{ "keys", "The site keys the aggregator holds or checks with "
-	    "(docs/keys.md)." },
+	{ "config_push", "Config pushes from the page: the admin key that "
+	    "signs them, or the public key that checks them (docs/keys.md)." },
 };
 
 static const struct setting agg_settings[] = {
@@ -117,13 +117,15 @@ static const struct setting agg_settings[] = {
 	    "offset; the live page shows its times in it.  JSON, CSV and "
 	    "the database stay UTC."),
 
-	S_STRING("keys", "admin_key_file", keys.admin_key_file, false, "",
+	S_STRING("config_push", "admin_key_file", config_push.admin_key_file,
+	    false, "",
 	    "The site admin's secret key (qrgatectl keygen), with which the "
 	    "page signs the config pushes IT makes.  Empty: the key stays "
 	    "off this host; the page offers each push unsigned, to be "
 	    "signed offline (qrgatectl push config --sign-only) and "
 	    "uploaded."),
-	S_STRING("keys", "admin_key", keys.admin_key, false, "",
+	S_STRING("config_push", "admin_key", config_push.admin_key, false,
+	    "",
 	    "The site admin's public key, as the gates' security.admin_key: "
 	    "a push signed offline is checked with it before it is sent.  "
 	    "Empty: the public key of admin_key_file, if set."),

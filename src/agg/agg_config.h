@@ -44,7 +44,7 @@ struct agg_config {
 	struct {
 		char admin_key_file[256];	/* "": the key is kept off */
 		char admin_key[64];		/* its public key's text */
-	} keys;
+	} config_push;
 };
 
 /* The defaults. */

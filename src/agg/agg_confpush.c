@@ -8,11 +8,11 @@
  * config.gate_version or site_version) or were sent from here, so that
  * pushes made with qrgatectl and from the page follow one another.
  *
- * Key custody: the admin key is read from keys.admin_key_file for each
- * push and wiped after signing, never kept; without it the page offers
- * the unsigned message, and what comes back signed is checked with the
- * public key exactly as the gates will check it, then published as it
- * is (docs/keys.md).
+ * Key custody: the admin key is read from config_push.admin_key_file
+ * for each push and wiped after signing, never kept; without it the page
+ * offers the unsigned message, and what comes back signed is checked
+ * with the public key exactly as the gates will check it, then published
+ * as it is (docs/keys.md).
  */
 #include <getopt.h>
 #include <stdarg.h>
@@ -286,7 +286,7 @@ json_t *
 agg_confpush_send(struct agg *a, const char *site, const json_t *gates,
     const char *text, size_t len, const char *who, int *status)
 {
-	const char *file = a->cfg.keys.admin_key_file;
+	const char *file = a->cfg.config_push.admin_key_file;
 	json_t *res, *msgs, *m, *sent;
 	char err[256], *env;
 	uint8_t sk[64];
@@ -294,8 +294,8 @@ agg_confpush_send(struct agg *a, const char *site, const json_t *gates,
 
 	if (file[0] == '\0')
 		return confpush_fail(status, 409, "this aggregator does not hold "
-		    "the admin key (keys.admin_key_file): download the unsigned "
-		    "message, sign it offline (qrgatectl push config "
+		    "the admin key (config_push.admin_key_file): download the "
+		    "unsigned message, sign it offline (qrgatectl push config "
 		    "--sign-only) and upload it");
 	res = agg_confpush_prepare(a->db, site, gates, "config", text, len,
 	    status);
@@ -353,19 +353,21 @@ confpush_admin_pk(const struct agg_config *c, uint8_t pk[32], char *err,
 {
 	uint8_t sk[64];
 
-	if (c->keys.admin_key[0] != '\0') {
-		if (key_pk_from_text(c->keys.admin_key, pk) == 0)
+	const char *file = c->config_push.admin_key_file;
+
+	if (c->config_push.admin_key[0] != '\0') {
+		if (key_pk_from_text(c->config_push.admin_key, pk) == 0)
 			return 0;
-		snprintf(err, errlen, "keys.admin_key is not a public key");
+		snprintf(err, errlen, "config_push.admin_key is not a public "
+		    "key");
 		return -1;
 	}
-	if (c->keys.admin_key_file[0] == '\0') {
-		snprintf(err, errlen, "no keys.admin_key to check a signed "
-		    "message with");
+	if (file[0] == '\0') {
+		snprintf(err, errlen, "no config_push.admin_key to check a "
+		    "signed message with");
 		return -1;
 	}
-	if (sodium_init() < 0 || key_sk_read(c->keys.admin_key_file, sk, err,
-	    errlen) == -1)
+	if (sodium_init() < 0 || key_sk_read(file, sk, err, errlen) == -1)
 		return -1;
 	crypto_sign_ed25519_sk_to_pk(pk, sk);
 	sodium_memzero(sk, sizeof(sk));
@@ -585,9 +587,9 @@ agg_confpush_list(struct agg *a, const char *site, int *status)
 		json_object_set_new(p, "gates", cg.list);
 	}
 	return json_pack("{s:b, s:b, s:o}", "signs",
-	    a->cfg.keys.admin_key_file[0] != '\0', "checks",
-	    a->cfg.keys.admin_key[0] != '\0' ||
-	    a->cfg.keys.admin_key_file[0] != '\0', "pushes", pushes);
+	    a->cfg.config_push.admin_key_file[0] != '\0', "checks",
+	    a->cfg.config_push.admin_key[0] != '\0' ||
+	    a->cfg.config_push.admin_key_file[0] != '\0', "pushes", pushes);
 }
 
 /* All of path, at most CONFPUSH_TEXT_MAX + 1 bytes (more is refused by

@@ -3,9 +3,9 @@
  * of the gates' config file, which is checked against the gate's own
  * table of settings (confpush.h) and made into one push per target (a
  * gate, or the whole site); the aggregator signs and publishes it, or,
- * when the admin key is kept off this host (keys.admin_key_file empty),
+ * when the admin key is kept off this host (config_push.admin_key_file empty),
  * offers the exact unsigned message for IT to sign offline and takes the
- * signed message back, checked with keys.admin_key, to publish as it is.
+ * signed message back, checked with config_push.admin_key, to publish as it is.
  * Each gate's answer is read from its retained status (config.last and
  * the versions it holds), which the registry keeps.
  *
@@ -39,7 +39,7 @@ json_t *agg_confpush_prepare(struct agg_db *db, const char *site,
     int *status);
 
 /*
- * prepare, then each message signed with keys.admin_key_file and
+ * prepare, then each message signed with config_push.admin_key_file and
  * published; each is kept, with who sent it.  {"pushes": [...]}, as
  * agg_confpush_list() shows them.
  */
@@ -49,7 +49,7 @@ json_t *agg_confpush_send(struct agg *a, const char *site,
 
 /*
  * A message signed offline for target (a gate of site, or NULL for the
- * whole site): its signature checked with keys.admin_key for the
+ * whole site): its signature checked with config_push.admin_key for the
  * target's topic and its document checked as prepare checks, then
  * published as it is and kept.  {"pushes": [...]}.
  */
