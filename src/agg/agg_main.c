@@ -64,6 +64,7 @@ usage(int status)
 	    "         [--from T] [--to T] [--limit N] [--csv|--json]\n"
 	    "  daily [--date YYYY-MM-DD] [--csv|--json]\n"
 	    "  gates | alarms [--all] | gaps [--all]   [--csv|--json]\n"
+	    "  config-check --site S [--gate G]... FILE   (a config push)\n"
 	    "  hash-password   (reads the password on stdin)\n");
 	exit(status);
 }
