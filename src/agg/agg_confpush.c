@@ -14,7 +14,6 @@
  * with the public key exactly as the gates will check it, then published
  * as it is (docs/keys.md).
  */
-#include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,8 +32,6 @@
 #include "seal_verify.h"
 #include "util.h"
 
-/* What a gate takes as a config push document (push.h's limit). */
-#define CONFPUSH_TEXT_MAX	(64 * 1024)
 #define CONFPUSH_LIST_MAX	20
 #define CONFPUSH_GATES_MAX	256
 
@@ -235,9 +232,9 @@ agg_confpush_prepare(struct agg_db *db, const char *site,
 	if ((errors = confpush_targets_check(db, site, gates, status)) != NULL ||
 	    *status != 200)
 		return errors;
-	if (len > CONFPUSH_TEXT_MAX)
+	if (len > AGG_CONFPUSH_TEXT_MAX)
 		return confpush_fail(status, 400, "a push of %zu bytes is over "
-		    "the gates' limit of %d", len, CONFPUSH_TEXT_MAX);
+		    "the gates' limit of %d", len, AGG_CONFPUSH_TEXT_MAX);
 	if ((settings = json_object()) == NULL)
 		return NULL;
 	if ((errors = confpush_check(name, text, len, settings)) != NULL) {
@@ -321,8 +318,11 @@ agg_confpush_send(struct agg *a, const char *site, const json_t *gates,
 		    strlen(body), sk, err, sizeof(err));
 		if (env == NULL || agg_mqtt_publish(a->mqtt, topic, env,
 		    strlen(env), err, sizeof(err)) == -1) {
+			/* What was sent stays sent, and kept: only a push
+			 * of which nothing went is a refusal. */
 			free(env);
-			*status = 409;
+			if (i == 0)
+				*status = 409;
 			json_object_set_new(res, "error", json_string(err));
 			break;
 		}
@@ -427,10 +427,10 @@ agg_confpush_upload(struct agg *a, const char *site, const char *gate,
 		return confpush_fail(status, 409, "%s", err);
 	if (confpush_topic(site, gate, topic, sizeof(topic)) == -1)
 		return confpush_fail(status, 400, "site or gate too long");
-	if (len > CONFPUSH_TEXT_MAX * 2 || seal_verify(topic, env, len, pk,
+	if (len > AGG_CONFPUSH_TEXT_MAX * 2 || seal_verify(topic, env, len, pk,
 	    &body, &blen, err, sizeof(err)) == -1)
 		return confpush_fail(status, 400, "refused: %s",
-		    len > CONFPUSH_TEXT_MAX * 2 ? "too large" : err);
+		    len > AGG_CONFPUSH_TEXT_MAX * 2 ? "too large" : err);
 	doc = json_loadb(body, blen, JSON_REJECT_DUPLICATES, NULL);
 	v = json_object_get(doc, "version");
 	settings = json_object_get(doc, "settings");
@@ -590,98 +590,4 @@ agg_confpush_list(struct agg *a, const char *site, int *status)
 	    a->cfg.config_push.admin_key_file[0] != '\0', "checks",
 	    a->cfg.config_push.admin_key[0] != '\0' ||
 	    a->cfg.config_push.admin_key_file[0] != '\0', "pushes", pushes);
-}
-
-/* All of path, at most CONFPUSH_TEXT_MAX + 1 bytes (more is refused by
- * the check), malloc'd. */
-static char *
-confpush_file(const char *path, size_t *len)
-{
-	char *buf;
-	FILE *f;
-
-	if ((f = fopen(path, "r")) == NULL) {
-		fprintf(stderr, "qrgate-aggregator: %s: cannot open\n", path);
-		return NULL;
-	}
-	if ((buf = malloc(CONFPUSH_TEXT_MAX + 2)) != NULL)
-		*len = fread(buf, 1, CONFPUSH_TEXT_MAX + 1, f);
-	fclose(f);
-	return buf;
-}
-
-int
-agg_confpush_cli(const char *dbconn, int argc, char **argv)
-{
-	static const struct option longopts[] = {
-		{ "site", required_argument, NULL, 's' },
-		{ "gate", required_argument, NULL, 'g' },
-		{ "db", required_argument, NULL, 'D' },
-		{ NULL, 0, NULL, 0 },
-	};
-	const char *site = NULL;
-	json_t *gates = NULL, *res, *e, *m;
-	struct agg_db *db;
-	char *text, *line;
-	size_t i, len = 0;
-	int ch, status;
-
-	optind = 0;
-	while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 's':
-			site = optarg;
-			break;
-		case 'g':
-			if (gates == NULL)
-				gates = json_array();
-			json_array_append_new(gates, json_string(optarg));
-			break;
-		case 'D':
-			dbconn = optarg;
-			break;
-		default:
-			goto usage;
-		}
-	}
-	if (optind != argc - 1 || site == NULL)
-		goto usage;
-	if ((text = confpush_file(argv[optind], &len)) == NULL) {
-		json_decref(gates);
-		return 1;
-	}
-	if ((db = agg_db_open(dbconn, true)) == NULL) {
-		free(text);
-		json_decref(gates);
-		return 1;
-	}
-	res = agg_confpush_prepare(db, site, gates, argv[optind], text, len,
-	    &status);
-	agg_db_close(db);
-	free(text);
-	json_decref(gates);
-	if (res == NULL)
-		return 1;
-	json_array_foreach(json_object_get(res, "errors"), i, e)
-		fprintf(stderr, "%s\n", agg_json_str(e, "error"));
-	if (agg_json_str(res, "error") != NULL)
-		fprintf(stderr, "qrgate-aggregator config-check: %s\n",
-		    agg_json_str(res, "error"));
-	json_array_foreach(json_object_get(res, "messages"), i, m) {
-		json_t *msg = json_pack("{s:O, s:O}", "topic",
-		    json_object_get(m, "topic"), "body", json_object_get(m,
-		    "body"));
-
-		if ((line = json_dumps(msg, JSON_COMPACT)) != NULL)
-			printf("%s\n", line);
-		free(line);
-		json_decref(msg);
-	}
-	json_decref(res);
-	return status == 200 ? 0 : 1;
-usage:
-	json_decref(gates);
-	fprintf(stderr, "usage: qrgate-aggregator config-check --site SITE "
-	    "[--gate GATE]... [--db CONN] FILE\n");
-	return 2;
 }

@@ -27,6 +27,10 @@
 
 struct agg;
 
+/* The longest push text taken: what a gate takes as a push document
+ * (push.h's limit), which is longer than its settings' INI text. */
+#define AGG_CONFPUSH_TEXT_MAX	(64 * 1024)
+
 /*
  * Checks text (INI, named name in the messages) and makes the unsigned
  * message of each target: gates, an array of gate names of site, or
