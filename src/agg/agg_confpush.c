@@ -490,8 +490,11 @@ confpush_answer(json_t *g, const char *scope, int64_t version,
 	snprintf(key, sizeof(key), "%s_version", scope);
 	agg_json_int(config, key, &held);
 	agg_json_int(last, "version", &lv);
+	/* A push sent again is ignored as replayed by a gate that holds
+	 * it: held says more than that last word. */
 	if (lscope != NULL && strcmp(lscope, scope) == 0 && lv == version &&
-	    agg_json_str(last, "result") != NULL) {
+	    agg_json_str(last, "result") != NULL && !(held == version &&
+	    strcmp(agg_json_str(last, "result"), "ignored") == 0)) {
 		answer = agg_json_str(last, "result");
 		if (agg_json_str(last, "reason") != NULL)
 			json_object_set(g, "reason", json_object_get(last,
