@@ -11,4 +11,7 @@
  * (usage). */
 int agg_cli_run(const struct agg_config *cfg, int argc, char **argv);
 
+/* qrgate-aggregator user ... (agg_cli_user.c): argv[0] is "user". */
+int agg_cli_user(const struct agg_config *cfg, int argc, char **argv);
+
 #endif

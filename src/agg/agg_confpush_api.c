@@ -10,6 +10,7 @@
 
 #include <jansson.h>
 
+#include "agg_api.h"
 #include "agg_confpush.h"
 #include "agg_json.h"
 
@@ -105,4 +106,124 @@ usage:
 	fprintf(stderr, "usage: qrgate-aggregator config-check --site SITE "
 	    "[--gate GATE]... [--db CONN] FILE\n");
 	return 2;
+}
+
+/*
+ * The settings' problems of a refusal as one text too, a line each
+ * ("config:LINE: ..."), which the page shows as they are.
+ */
+static void
+confpush_api_errors_text(json_t *res)
+{
+	json_t *errors = json_object_get(res, "errors"), *e;
+	char *text = NULL;
+	size_t i, len = 0;
+	FILE *f;
+
+	if (errors == NULL || (f = open_memstream(&text, &len)) == NULL)
+		return;
+	json_array_foreach(errors, i, e)
+		fprintf(f, "%s%s", i > 0 ? "\n" : "", agg_json_str(e, "error"));
+	fclose(f);
+	json_object_set_new(res, "error", json_string(text != NULL ? text :
+	    ""));
+	free(text);
+}
+
+/* "SITE/TARGET vN, ..." of what was pushed, for the audit row. */
+static void
+confpush_api_audit(struct agg_web_reply *r, const char *how,
+    const char *site, json_t *list, const char *member)
+{
+	size_t off, i;
+	json_t *p;
+
+	off = (size_t)snprintf(r->audit, sizeof(r->audit), "%s:", how);
+	json_array_foreach(list, i, p) {
+		if (off >= sizeof(r->audit))
+			break;
+		off += (size_t)snprintf(r->audit + off, sizeof(r->audit) - off,
+		    "%s %s/%s version %lld", i > 0 ? "," : "", site,
+		    agg_json_str(p, member), (long long)json_integer_value(
+		    json_object_get(p, "version")));
+	}
+}
+
+int
+agg_confpush_api(struct agg *a, const struct agg_web_call *c,
+    struct agg_web_reply *r)
+{
+	const json_t *gates = NULL;
+	const char *site, *text, *gate;
+	json_t *body, *m;
+	size_t i;
+
+	if (strcmp(c->what, "config-pushes") == 0) {
+		r->json = agg_confpush_list(a, agg_web_query_get(c->q, "site"),
+		    &r->status);
+		return r->json != NULL ? 0 : -1;
+	}
+	if ((body = agg_api_body(c, r)) == NULL)
+		return 0;
+	site = agg_json_str(body, "site");
+	text = agg_json_str(body, "text");
+	gate = agg_json_str(body, "gate");
+	/* "all": the whole site; else "gates", or one "gate" (upload). */
+	if (!json_is_true(json_object_get(body, "all"))) {
+		gates = json_object_get(body, "gates");
+		if (gates == NULL && strcmp(c->what, "config-upload") != 0)
+			gates = json_null();
+	} else
+		gate = NULL;
+	if (strcmp(c->what, "config-upload") == 0) {
+		const char *env = agg_json_str(body, "signed");
+
+		if (env == NULL || (gate == NULL &&
+		    !json_is_true(json_object_get(body, "all")))) {
+			json_decref(body);
+			return agg_api_bad(r, "site, gate (or all) and signed, "
+			    "the signed message, are needed");
+		}
+		r->json = agg_confpush_upload(a, site, gate, env, strlen(env),
+		    c->who->name, &r->status);
+		if (r->json != NULL && r->status == 200)
+			confpush_api_audit(r, "config push signed offline",
+			    site, json_object_get(r->json, "pushes"), "target");
+	} else if (text == NULL) {
+		json_decref(body);
+		return agg_api_bad(r, "text, the settings, is needed");
+	} else if (strcmp(c->what, "config-check") == 0) {
+		r->json = agg_confpush_prepare(a->db, site, gates, "config",
+		    text, strlen(text), &r->status);
+		/* Each message as the text to sign, byte for byte. */
+		json_array_foreach(json_object_get(r->json, "messages"), i, m) {
+			json_t *msg = json_pack("{s:O, s:O}", "topic",
+			    json_object_get(m, "topic"), "body",
+			    json_object_get(m, "body"));
+			char *t = json_dumps(msg, JSON_COMPACT);
+
+			json_object_set_new(m, "message", json_string(t));
+			free(t);
+			json_decref(msg);
+		}
+		if (r->json != NULL && r->status == 200)
+			confpush_api_audit(r, "config push checked (its "
+			    "unsigned message offered)", site, json_object_get(r->json,
+			    "messages"), "target");
+	} else if (strcmp(c->what, "config-push") == 0) {
+		r->json = agg_confpush_send(a, site, gates, text, strlen(text),
+		    c->who->name, &r->status);
+		if (r->json != NULL && r->status == 200)
+			confpush_api_audit(r, "config push signed here", site,
+			    json_object_get(r->json, "pushes"), "target");
+	} else {
+		json_decref(body);
+		r->status = 404;
+		r->json = json_pack("{s:s}", "error", "no such question");
+		return r->json != NULL ? 0 : -1;
+	}
+	if (r->json != NULL && r->status == 400)
+		confpush_api_errors_text(r->json);
+	json_decref(body);
+	return r->json != NULL ? 0 : -1;
 }

@@ -13,10 +13,9 @@ cp_start() {
 	agg_option web.enabled true
 	agg_option web.port 0
 	agg_option web.web_root "$SRCDIR/src/agg/web"
-	echo it-password | "$BUILD/qrgate-aggregator" -c "$AGG_CONF" user add it --roles it >/dev/null
 	agg_start
-	CP_URL="http://127.0.0.1:$(sed -n 's/.*web: serving on .* port \([0-9]*\).*/\1/p' "$T/agg.log" | tail -1)"
-	login "$CP_URL" it it-password
+	agg_login it it
+	CP_URL="http://127.0.0.1:$(agg_web_port)"
 }
 
 # cp_post WHAT JSON: IT's POST; the answer in $T/answer, its status out.

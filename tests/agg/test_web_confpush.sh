@@ -38,8 +38,6 @@ export BUILD SRCDIR WORK
 BACKEND=sqlite
 AGG_T=""
 
-page_port() { sed -n 's/.*web: serving on .* port \([0-9]*\).*/\1/p' "$AGG_T/agg.log" | tail -1; }
-
 answer_of() { echo "document.querySelector('#pushes tr[data-version=\"$1\"] li[data-gate=\"it-gate\"]')"; }
 
 # page_type ID TEXT: sets a field as a person types it.
@@ -54,9 +52,9 @@ test_confpush_page() {
 	agg_option web.port 0
 	agg_option web.web_root "$SRCDIR/src/agg/web"
 	agg_option config_push.admin_key_file "$T/admin.key"
-	echo it-password | "$BUILD/qrgate-aggregator" -c "$AGG_CONF" user add it --roles it >/dev/null
+	agg_user it it
 	agg_start
-	PORT=$(page_port)
+	PORT=$(agg_web_port)
 	[ -n "$PORT" ] || { echo "no web port in the aggregator's log"; return 1; }
 	gate_config web_confpush_gate blank.png
 	set_option camera.loop true
@@ -65,7 +63,7 @@ test_confpush_page() {
 	start_gate
 	wait_for "the gate's connection" status_is '.mqtt.state == "connected"'
 
-	browser_login it it-password
+	browser_login it it-pw
 	browse "$(url /confpush.html)"
 	page_wait "the page" "document.body.dataset.loaded == '1'"
 	page_wait "the gate" "document.querySelector('#gates input[value=\"it-gate\"]')"
