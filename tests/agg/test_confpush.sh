@@ -62,6 +62,11 @@ test_confpush_refused() {
 	expect_eq "the errors" "$(jq -r '.error' "$T/answer" | head -1)" "config:2: lane.pulse_ms: 0 is out of range 100..60000"
 	# A gate the aggregator never heard of is no target either.
 	expect_eq "unknown gate" "$(cp_post config-push '{"site":"s1","gates":["g9"],"text":"[lane]\ndeny_ms = 200\n"}')" 400
+	# Another role: neither the pushes nor a push.
+	agg_login guard-1 guard
+	expect_eq "guard GET" "$(as_status guard-1 "$CP_URL/api/config-pushes")" 403
+	expect_eq "guard POST" "$(as_status guard-1 -H 'Content-Type: application/json' \
+		-d '{"site":"s1","all":true,"text":""}' "$CP_URL/api/config-push")" 403
 	expect_eq "published" "$(cp_heard)" ""
 	expect_eq "kept" "$(db_sql 'SELECT count(*) FROM config_pushes')" 0
 	expect_eq "audited" "$(db_sql "SELECT count(*) FROM audit WHERE what LIKE 'config%'")" 0
