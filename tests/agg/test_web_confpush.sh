@@ -90,7 +90,11 @@ test_confpush_page() {
 	page_wait "the refusal" "$(answer_of 2) && $(answer_of 2).dataset.answer == 'refused'"
 	expect_eq "refused" "$(js "return $(answer_of 2).textContent")" \
 		"it-gate: refused (invalid): push: lane.entry and lane.exit are both false: the lane runs no way"
-	if [ -n "${QRGATE_WEB_SHOTS:-}" ]; then screenshot "$QRGATE_WEB_SHOTS/confpush.png"; fi
+	# docs/console.md's screenshot: the pushes and the gate's answers.
+	if [ -n "${QRGATE_WEB_SHOTS:-}" ]; then
+		js "document.querySelector('section[aria-label=\"Pushes and answers\"]').scrollIntoView(); return true;" >/dev/null
+		screenshot "$QRGATE_WEB_SHOTS/confpush.png"
+	fi
 	stop_gate
 }
 
