@@ -34,5 +34,7 @@ int agg_users_api(struct agg *a, const struct agg_web_call *c,
     struct agg_web_reply *r);
 int agg_visitor_api(struct agg *a, const struct agg_web_call *c,
     struct agg_web_reply *r);
+int agg_confpush_api(struct agg *a, const struct agg_web_call *c,
+    struct agg_web_reply *r);
 
 #endif

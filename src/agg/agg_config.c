@@ -48,6 +48,8 @@ static const struct setting_section agg_sections[] = {
 	{ "web", "The site console: its pages, accounts and JSON API." },
 	{ "site", "What every gate of the site shares." },
 	{ "visitor", "The visitor desk: the passes it signs." },
+	{ "config_push", "Config pushes from the page: the admin key that "
+	    "signs them, or the public key that checks them (docs/keys.md)." },
 };
 
 static const struct setting agg_settings[] = {
@@ -139,6 +141,18 @@ static const struct setting agg_settings[] = {
 	S_INT("visitor", "max_s", visitor.max_s, 60, 2678400, "86400",
 	    "The longest visit the desk registers, in seconds: at most the "
 	    "gates' policy.visitor_max_s, which denies longer passes."),
+	S_STRING("config_push", "admin_key_file", config_push.admin_key_file,
+	    false, "",
+	    "The site admin's secret key (qrgatectl keygen), with which the "
+	    "page signs the config pushes IT makes.  Empty: the key stays "
+	    "off this host; the page offers each push unsigned, to be "
+	    "signed offline (qrgatectl push config --sign-only) and "
+	    "uploaded."),
+	S_STRING("config_push", "admin_key", config_push.admin_key, false,
+	    "",
+	    "The site admin's public key, as the gates' security.admin_key: "
+	    "a push signed offline is checked with it before it is sent.  "
+	    "Empty: the public key of admin_key_file, if set."),
 };
 
 

@@ -46,6 +46,10 @@ struct agg_config {
 		char lanes[65];		/* a pass's default lanes */
 		int max_s;		/* the longest visit */
 	} visitor;
+	struct {
+		char admin_key_file[256];	/* "": the key is kept off */
+		char admin_key[64];		/* its public key's text */
+	} config_push;
 };
 
 /* The defaults. */

@@ -106,6 +106,13 @@ static const char *const agg_db_schema[] = {
 	" registered_by TEXT NOT NULL, registered_ms BIGINT NOT NULL,"
 	" cancelled_ms BIGINT, cancelled_by TEXT)",
 	"CREATE INDEX IF NOT EXISTS visitors_visit ON visitors (until_ms, from_ms)",
+	/* The config pushes sent from here (agg_confpush.c): target is a
+	 * gate, or "all" for the whole site; signed_by "aggregator" or
+	 * "offline"; body the push document as published. */
+	"CREATE TABLE IF NOT EXISTS config_pushes ("
+	" site TEXT NOT NULL, target TEXT NOT NULL, version BIGINT NOT NULL,"
+	" signed_by TEXT NOT NULL, who TEXT NOT NULL, sent_ms BIGINT NOT NULL,"
+	" body TEXT NOT NULL, PRIMARY KEY (site, target, version))",
 	NULL
 };
 

@@ -53,6 +53,10 @@ static const struct web_route web_routes[] = {
 	{ "GET", "visitor-pass", GUARD },
 	{ "POST", "visitor-cancel", GUARD },
 	{ "GET", "visitor-export", GUARD | SECURITY | TRACER },
+	{ "GET", "config-pushes", IT },
+	{ "POST", "config-check", IT },
+	{ "POST", "config-push", IT },
+	{ "POST", "config-upload", IT },
 };
 
 /*
@@ -71,6 +75,8 @@ const struct web_page agg_web_pages[] = {
 	{ "visitor.html", "Visitors", GUARD },
 	{ "visitor.js", NULL, GUARD },
 	{ "visitor.css", NULL, GUARD },
+	{ "confpush.html", "Config pushes", IT },
+	{ "confpush.js", NULL, IT },
 	{ "login.html", NULL, 0 },
 	{ "login.js", NULL, 0 },
 	{ "common.js", NULL, 0 },
