@@ -4,7 +4,7 @@
  * anything is sent: a row the gate would refuse would make it drop the
  * whole version after some chunks were staged, and a site-wide push
  * would do so at every gate.  So each row is read by the import's own
- * reader (store_csv_read()), and ids and cards said twice, which the
+ * reader (cred_csv_read()), and ids and cards said twice, which the
  * gate's table refuses, are found here, each problem as FILE:LINE.
  */
 #include <errno.h>
@@ -225,7 +225,7 @@ push_csv_chunks(const char *path, int64_t version, size_t max_rows,
 		    strerror(errno));
 		return -1;
 	}
-	if (store_csv_read(f, path, csv_row_add, &rows, err,
+	if (cred_csv_read(f, path, csv_row_add, &rows, err,
 	    sizeof(err)) == -1) {
 		fprintf(stderr, "qrgatectl: %s\n", err);
 		goto done;
