@@ -9,11 +9,14 @@ AGG := $(BUILD)/qrgate-aggregator
 AGG_LOAD := $(BUILD)/bench/agg_load
 AGG_SRCS := $(wildcard src/agg/*.c)
 AGG_OBJS := $(call obj,$(BUILD),$(AGG_SRCS))
-AGG_PC := libpq libmicrohttpd
+AGG_PC := libpq libmicrohttpd cairo
 
-DEB_PACKAGES += libpq-dev libmicrohttpd-dev postgresql
+# cairo draws badge cards and the muster list (PDF, PNG) in DejaVu Sans;
+# the tests render the PDFs with poppler's pdftoppm and pdftotext.
+DEB_PACKAGES += libpq-dev libmicrohttpd-dev postgresql libcairo2-dev \
+	fonts-dejavu-core poppler-utils
 
-ifeq ($(call have,libpq)$(call have,libmicrohttpd),yesyes)
+ifeq ($(call have,libpq)$(call have,libmicrohttpd)$(call have,cairo),yesyesyes)
 all: $(AGG)
 BENCH_BUILD += $(AGG_LOAD)
 install: install-aggregator

@@ -80,5 +80,17 @@ json_t *agg_api(void *arg, const char *what, const struct agg_web_query *q,
 /* The MQTT client on the loop (agg_mqtt.c). */
 struct agg_mqtt *agg_mqtt_start(struct agg *a);
 void agg_mqtt_stop(struct agg_mqtt *m);
+/*
+ * Publishes payload on topic at QoS 1 (libmosquitto keeps it until the
+ * broker acknowledges).  0, or -1 when not connected or refused (logged).
+ */
+int agg_mqtt_publish(struct agg_mqtt *m, const char *topic,
+    const char *payload, size_t len, bool retain);
+
+/* The people list's push (agg_people_push.c): reads the keys at start
+ * (-1: a key file named that does not read), then each tick sends the
+ * list when it changed. */
+int agg_people_push_init(struct agg *a);
+void agg_people_push_tick(struct agg *a, int64_t now_ms);
 
 #endif

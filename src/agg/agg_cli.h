@@ -11,4 +11,9 @@
  * (usage). */
 int agg_cli_run(const struct agg_config *cfg, int argc, char **argv);
 
+/* qrgate-aggregator people ... (argv[0] "people") and muster
+ * (agg_people_cli.c).  Exit status as agg_cli_run(). */
+int agg_people_cli(const struct agg_config *cfg, int argc, char **argv);
+int agg_muster_cli(const struct agg_config *cfg, int argc, char **argv);
+
 #endif

@@ -47,6 +47,8 @@ static const struct setting_section agg_sections[] = {
 	{ "aggregator", "What is followed and kept." },
 	{ "web", "The live page and its JSON API." },
 	{ "site", "What every gate of the site shares." },
+	{ "people", "The site's people: the credential list sent to the "
+	    "gates, and badges." },
 };
 
 static const struct setting agg_settings[] = {
@@ -114,6 +116,20 @@ static const struct setting agg_settings[] = {
 	    "an offset in it and show their tables' times in it with their "
 	    "offset; the live page shows its times in it.  JSON, CSV and "
 	    "the database stay UTC."),
+
+	S_STRING("people", "credentials_key_file",
+	    people.credentials_key_file, false, "",
+	    "The secret key (qrgatectl keygen) that signs the people list "
+	    "sent to every gate; its public half is each gate's "
+	    "security.credentials_key, which signs credential lists only.  "
+	    "Empty: the list is kept here and not sent."),
+	S_STRING("people", "issuer_key_file", people.issuer_key_file, false,
+	    "",
+	    "The site's badge issuer secret key (qrgatectl keygen), whose "
+	    "public half is the gates' security.issuer_key: people badge "
+	    "signs badges with it.  Empty: no badges here."),
+	S_INT("people", "badge_days", people.badge_days, 1, 36500, "730",
+	    "How long a badge of a person without valid_until is good for."),
 };
 
 

@@ -63,6 +63,9 @@ usage(int status)
 	    "         [--from T] [--to T] [--limit N] [--csv|--json]\n"
 	    "  daily [--date YYYY-MM-DD] [--csv|--json]\n"
 	    "  gates | alarms [--all] | gaps [--all]   [--csv|--json]\n"
+	    "  muster [--site S] [--pdf FILE] [--csv|--json]\n"
+	    "  people add|edit|suspend|revoke|activate|import|list|badge|versions ...\n"
+	    "        (qrgate-aggregator people: its usage)\n"
 	    "  hash-password   (reads the password on stdin)\n");
 	exit(status);
 }
@@ -106,6 +109,7 @@ agg_tick(struct loop *l, struct loop_timer *t)
 	int64_t now = clock_utc_ms();
 
 	agg_registry_tick(a, now);
+	agg_people_push_tick(a, now);
 	/* At most once a second, however many passages: the headcount is a
 	 * query over the day's entries. */
 	if (a->headcount_dirty && a->web != NULL) {
@@ -190,6 +194,8 @@ agg_daemon(struct agg *a)
 	}
 	if ((a->mqtt = agg_mqtt_start(a)) == NULL)
 		fatalx("mqtt would not start");
+	if (agg_people_push_init(a) == -1)
+		fatalx("people.credentials_key_file would not read");
 	a->tick.cb = agg_tick;
 	loop_timer_set(&l, &a->tick, 1000);
 	log_info("qrgate-aggregator %s started", QRGATE_VERSION);
@@ -268,6 +274,10 @@ main(int argc, char **argv)
 		printf("configuration OK\n");
 		return 0;
 	}
+	if (argc > 0 && strcmp(argv[0], "people") == 0)
+		return agg_people_cli(&a.cfg, argc, argv);
+	if (argc > 0 && strcmp(argv[0], "muster") == 0)
+		return agg_muster_cli(&a.cfg, argc, argv);
 	if (argc > 0)
 		return agg_cli_run(&a.cfg, argc, argv);
 	return agg_daemon(&a);

@@ -440,6 +440,25 @@ agg_mqtt_fd_event(struct loop *l, struct loop_fd *fd, uint32_t events)
 	agg_mqtt_settle(m);
 }
 
+int
+agg_mqtt_publish(struct agg_mqtt *m, const char *topic, const char *payload,
+    size_t len, bool retain)
+{
+	int rc;
+
+	if (m == NULL || m->mosq == NULL || !m->up || m->broken)
+		return -1;
+	rc = mosquitto_publish(m->mosq, NULL, topic, (int)len, payload, 1,
+	    retain);
+	if (rc != MOSQ_ERR_SUCCESS) {
+		log_warnx("mqtt: publish on %s: %s", topic,
+		    mosquitto_strerror(rc));
+		return -1;
+	}
+	agg_mqtt_settle(m);
+	return 0;
+}
+
 static void
 agg_mqtt_tick(struct loop *l, struct loop_timer *t)
 {

@@ -9,7 +9,10 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <jansson.h>
+
 #include "credential.h"
+#include "keyfile.h"
 #include "mask.h"
 #include "token.h"
 
@@ -263,4 +266,22 @@ credential_validate(const struct credential *c, char *err,
 		return -1;
 	}
 	return cred_lanes_valid(c->lanes, err, errlen);
+}
+
+json_t *
+credential_json(const struct credential *c)
+{
+	char pk[KEY_PK_TEXT] = "";
+
+	if (c->has_pubkey)
+		key_pk_to_text(c->pubkey, pk);
+	/* Times as ms, so that every gate takes the same instant. */
+	return json_pack("{s:s, s:s, s:s, s:s, s:I, s:I, s:s, s:s, s:s, s:I, "
+	    "s:s, s:s}", "id", c->id, "kind", cred_kind_name(c->kind),
+	    "subject", c->subject, "name", c->name, "valid_from",
+	    (json_int_t)c->valid_from_ms, "valid_until",
+	    (json_int_t)c->valid_until_ms, "status",
+	    cred_status_name(c->status), "lanes", c->lanes,
+	    "role", cred_role_name(c->role), "serial", (json_int_t)c->serial,
+	    "pubkey", pk, "check_hash", c->check_hash);
 }

@@ -6,6 +6,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include <jansson.h>
+
 #include "types.h"
 
 /*
@@ -61,6 +63,14 @@ int credential_validate(const struct credential *c, char *err,
  * message" in err.  The gate's import, qrgatectl's push and the
  * aggregator's people import all read with it.
  */
+/*
+ * A row as a gate's credential list carries it (inbound_creds_row.h):
+ * qrgatectl push and the aggregator's people list send these.  c must
+ * have passed credential_validate() (its text is UTF-8).  NULL when out
+ * of memory.
+ */
+json_t *credential_json(const struct credential *c);
+
 /* The CSV's columns, in order, as its header line names them. */
 #define CRED_CSV_FIELDS	12
 extern const char *const cred_csv_header[CRED_CSV_FIELDS];
