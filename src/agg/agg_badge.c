@@ -34,7 +34,7 @@ people_token(const struct agg_person *p, const uint8_t sk[64],
 
 int
 agg_people_badges(struct agg_db *db, const struct agg_config *cfg,
-    char *const *ids, int n, bool new_serial, const char *pdf,
+    char *const *ids, int n, bool new_serial, FILE *pdf,
     const char *png, json_t *out, char *err, size_t errlen)
 {
 	struct agg_card *cards = calloc((size_t)n + 1, sizeof(*cards));
@@ -90,8 +90,8 @@ agg_people_badges(struct agg_db *db, const struct agg_config *cfg,
 				goto done;
 		}
 	}
-	if (pdf != NULL && agg_print_cards_pdf(pdf, cards, (size_t)n, err,
-	    errlen) == -1)
+	if (pdf != NULL && agg_print_cards_pdf(pdf, "the PDF", cards,
+	    (size_t)n, err, errlen) == -1)
 		goto done;
 	rc = 0;
 done:

@@ -106,11 +106,11 @@ int agg_person_from_json(const json_t *o, struct agg_person *p, char *err,
  * Badges for the n people ids (agg_badge.c), each a signed credential:
  * with new_serial each gets a new serial first (one edit each).  Each
  * badge's {id, name, serial, token} goes into out; with pdf the sheet of
- * cards is written there, with png a card DIR/ID.png each.  0, or -1 with
+ * cards is written to that stream, with png a card DIR/ID.png each.  0, or -1 with
  * err set (the serials changed before the problem stay changed).
  */
 int agg_people_badges(struct agg_db *db, const struct agg_config *cfg,
-    char *const *ids, int n, bool new_serial, const char *pdf,
+    char *const *ids, int n, bool new_serial, FILE *pdf,
     const char *png, json_t *out, char *err, size_t errlen);
 
 /*

@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <jansson.h>
 
@@ -299,12 +300,27 @@ people_badge(struct agg_db *db, const struct agg_config *cfg,
 {
 	json_t *out = json_array();
 	char err[512];
+	FILE *pdf = NULL;
 	size_t i;
 	json_t *b;
+	int rc;
 
-	if (agg_people_badges(db, cfg, ids, n, o->new_serial, o->pdf, o->png,
-	    out, err, sizeof(err)) == -1) {
+	if (o->pdf != NULL && (pdf = fopen(o->pdf, "wb")) == NULL) {
+		fprintf(stderr, "qrgate-aggregator people badge: %s: %s\n",
+		    o->pdf, strerror(errno));
+		json_decref(out);
+		return 1;
+	}
+	rc = agg_people_badges(db, cfg, ids, n, o->new_serial, pdf, o->png,
+	    out, err, sizeof(err));
+	if (pdf != NULL && fclose(pdf) != 0 && rc == 0) {
+		snprintf(err, sizeof(err), "%s: %s", o->pdf, strerror(errno));
+		rc = -1;
+	}
+	if (rc == -1) {
 		fprintf(stderr, "qrgate-aggregator people badge: %s\n", err);
+		if (pdf != NULL)
+			unlink(o->pdf);
 		json_decref(out);
 		return 1;
 	}
@@ -441,10 +457,25 @@ agg_muster_cli(const struct agg_config *cfg, int argc, char **argv)
 	sitetime_format(ctx.now_ms, now, sizeof(now));
 	snprintf(title, sizeof(title), "Muster list%s%s, %s",
 	    o.site != NULL ? ": " : "", o.site != NULL ? o.site : "", now);
-	if (o.pdf != NULL && agg_print_muster_pdf(o.pdf, doc, title, err,
-	    sizeof(err)) == -1) {
-		fprintf(stderr, "qrgate-aggregator muster: %s\n", err);
-		rc = 1;
+	if (o.pdf != NULL) {
+		FILE *f = fopen(o.pdf, "wb");
+
+		if (f == NULL) {
+			snprintf(err, sizeof(err), "%s: %s", o.pdf,
+			    strerror(errno));
+			rc = 1;
+		} else {
+			if (agg_print_muster_pdf(f, o.pdf, doc, title, err,
+			    sizeof(err)) == -1)
+				rc = 1;
+			if (fclose(f) != 0 && rc == 0) {
+				snprintf(err, sizeof(err), "%s: %s", o.pdf,
+				    strerror(errno));
+				rc = 1;
+			}
+		}
+		if (rc != 0)
+			fprintf(stderr, "qrgate-aggregator muster: %s\n", err);
 	} else if (o.json) {
 		json_dumpf(doc, stdout, JSON_INDENT(2));
 		putchar('\n');

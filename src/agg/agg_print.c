@@ -111,6 +111,20 @@ print_card(cairo_t *cr, double x, double y, const struct agg_card *card,
 	    y + (AGG_CARD_H - CARD_QR) / 2, CARD_QR, card->token, err, errlen);
 }
 
+/* cairo's writer for a PDF into a stdio stream (a file, a memstream). */
+static cairo_status_t
+print_write(void *arg, const unsigned char *data, unsigned int len)
+{
+	return fwrite(data, 1, len, arg) == len ? CAIRO_STATUS_SUCCESS :
+	    CAIRO_STATUS_WRITE_ERROR;
+}
+
+static cairo_surface_t *
+print_pdf_surface(FILE *f)
+{
+	return cairo_pdf_surface_create_for_stream(print_write, f, A4_W, A4_H);
+}
+
 /* The surface's and the context's state as one error. */
 static int
 print_status(cairo_surface_t *s, cairo_t *cr, const char *path, char *err,
@@ -128,11 +142,11 @@ print_status(cairo_surface_t *s, cairo_t *cr, const char *path, char *err,
 }
 
 int
-agg_print_cards_pdf(const char *path, const struct agg_card *cards,
+agg_print_cards_pdf(FILE *f, const char *path, const struct agg_card *cards,
     size_t n, char *err, size_t errlen)
 {
 	const size_t per = AGG_CARDS_COLS * AGG_CARDS_ROWS;
-	cairo_surface_t *s = cairo_pdf_surface_create(path, A4_W, A4_H);
+	cairo_surface_t *s = print_pdf_surface(f);
 	cairo_t *cr = cairo_create(s);
 	int rc = print_status(s, cr, path, err, errlen);
 
@@ -289,12 +303,12 @@ agg_muster(const struct agg_query_ctx *q, const char *site)
 }
 
 int
-agg_print_muster_pdf(const char *path, const json_t *inside,
+agg_print_muster_pdf(FILE *f, const char *path, const json_t *inside,
     const char *title, char *err, size_t errlen)
 {
 	const json_t *list = json_object_get(inside, "inside");
 	size_t n = json_array_size(list);
-	cairo_surface_t *s = cairo_pdf_surface_create(path, A4_W, A4_H);
+	cairo_surface_t *s = print_pdf_surface(f);
 	struct muster_page p = { cairo_create(s), 0, 0, title };
 	char group[256], last[256] = "", line[300];
 	int rc = print_status(s, p.cr, path, err, errlen);

@@ -10,6 +10,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include <jansson.h>
 
@@ -35,21 +36,24 @@ struct agg_card {
 #define AGG_CARDS_X	49.0
 #define AGG_CARDS_Y	38.0
 
-/* The sheets of n cards as a PDF at path.  0, or -1 with err set. */
-int agg_print_cards_pdf(const char *path, const struct agg_card *cards,
-    size_t n, char *err, size_t errlen);
+/*
+ * The sheets of n cards as a PDF written to f (path: its name in
+ * errors).  0, or -1 with err set.
+ */
+int agg_print_cards_pdf(FILE *f, const char *path,
+    const struct agg_card *cards, size_t n, char *err, size_t errlen);
 
 /* One card as a PNG at path, dpi dots an inch.  0, or -1 with err set. */
 int agg_print_card_png(const char *path, const struct agg_card *card,
     int dpi, char *err, size_t errlen);
 
 /*
- * The muster list as a PDF at path: inside is agg_query_inside()'s
+ * The muster list as a PDF written to f (path: its name in errors): inside is agg_query_inside()'s
  * document (its "inside" rows with name and department), title says
  * where and when, rows in agg_muster()'s order, a heading for each site
  * and department.  0, or -1 with err set.
  */
-int agg_print_muster_pdf(const char *path, const json_t *inside,
+int agg_print_muster_pdf(FILE *f, const char *path, const json_t *inside,
     const char *title, char *err, size_t errlen);
 
 /*
