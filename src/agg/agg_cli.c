@@ -42,7 +42,7 @@ agg_text_of(json_t *v, char *buf, size_t len)
 
 /* RFC 4180, and a cell that a spreadsheet would run as a formula is
  * prefixed with a quote. */
-static void
+void
 agg_csv_cell(const char *s)
 {
 	bool quote = strpbrk(s, ",\"\r\n") != NULL;

@@ -11,6 +11,10 @@
  * (usage). */
 int agg_cli_run(const struct agg_config *cfg, int argc, char **argv);
 
+/* Prints s as one CSV cell on stdout (RFC 4180; a cell a spreadsheet
+ * would run as a formula gets a leading quote). */
+void agg_csv_cell(const char *s);
+
 /* qrgate-aggregator people ... (argv[0] "people") and muster
  * (agg_people_cli.c).  Exit status as agg_cli_run(). */
 int agg_people_cli(const struct agg_config *cfg, int argc, char **argv);

@@ -224,18 +224,18 @@ agg_people_put(struct agg_db *db, const struct agg_person *p, bool create,
 	    err, errlen), now_ms, err, errlen);
 }
 
-int
-agg_people_set_status(struct agg_db *db, const char *id,
-    enum cred_status st, int64_t now_ms, char *err, size_t errlen)
+/* Begins a change of id's row, read into p.  0, or -1 (rolled back). */
+static int
+people_begin_get(struct agg_db *db, const char *id, struct agg_person *p,
+    char *err, size_t errlen)
 {
-	struct agg_person p;
 	int rc;
 
 	if (agg_db_begin(db) == -1) {
 		people_db_error(err, errlen);
 		return -1;
 	}
-	if ((rc = agg_people_get(db, id, &p)) != 1) {
+	if ((rc = agg_people_get(db, id, p)) != 1) {
 		if (rc == 0)
 			snprintf(err, errlen, "no one has the id %s", id);
 		else
@@ -243,6 +243,17 @@ agg_people_set_status(struct agg_db *db, const char *id,
 		agg_db_rollback(db);
 		return -1;
 	}
+	return 0;
+}
+
+int
+agg_people_set_status(struct agg_db *db, const char *id,
+    enum cred_status st, int64_t now_ms, char *err, size_t errlen)
+{
+	struct agg_person p;
+
+	if (people_begin_get(db, id, &p, err, errlen) == -1)
+		return -1;
 	p.c.status = st;
 	return people_commit(db, people_write(db, &p, 0, now_ms, err, errlen),
 	    now_ms, err, errlen);
@@ -253,20 +264,9 @@ agg_people_new_serial(struct agg_db *db, const char *id, uint32_t *serial,
     int64_t now_ms, char *err, size_t errlen)
 {
 	struct agg_person p;
-	int rc;
 
-	if (agg_db_begin(db) == -1) {
-		people_db_error(err, errlen);
+	if (people_begin_get(db, id, &p, err, errlen) == -1)
 		return -1;
-	}
-	if ((rc = agg_people_get(db, id, &p)) != 1) {
-		if (rc == 0)
-			snprintf(err, errlen, "no one has the id %s", id);
-		else
-			people_db_error(err, errlen);
-		agg_db_rollback(db);
-		return -1;
-	}
 	if (p.c.kind != CRED_SIGNED) {
 		snprintf(err, errlen, "%s is a %s credential: only a signed one "
 		    "has a badge serial", id, cred_kind_name(p.c.kind));
@@ -487,6 +487,17 @@ agg_person_from_json(const json_t *o, struct agg_person *p, char *err,
 	    person_time(o, "valid_from", &c->valid_from_ms, err, errlen) ||
 	    person_time(o, "valid_until", &c->valid_until_ms, err, errlen))
 		return -1;
+	{
+		const json_t *v = json_object_get(o, "serial");
+
+		if (v != NULL && (!json_is_integer(v) ||
+		    json_integer_value(v) < 0 ||
+		    json_integer_value(v) > UINT32_MAX)) {
+			snprintf(err, errlen, "serial: 0 to 4294967295");
+			return -1;
+		}
+		c->serial = (uint32_t)json_integer_value(v);
+	}
 	/* A signed badge's subject is the id its token carries. */
 	if (c->subject[0] == '\0' && strcmp(kind, "signed") == 0)
 		people_copy(c->subject, sizeof(c->subject), c->id);
@@ -505,5 +516,42 @@ agg_person_from_json(const json_t *o, struct agg_person *p, char *err,
 		return -1;
 	}
 	c->role = v;
+	return 0;
+}
+
+int
+agg_person_edit(struct agg_db *db, const char *id, const json_t *changes,
+    struct agg_person *p, char *err, size_t errlen)
+{
+	struct agg_person old;
+	const char *k;
+	json_t *doc, *v;
+	int rc;
+
+	if ((rc = agg_people_get(db, id, &old)) != 1) {
+		snprintf(err, errlen, rc == 0 ? "no one has the id %s" :
+		    "the database could not be read (%s)", id);
+		return -1;
+	}
+	/* Full: the subject is written back as it is; times as ms, since
+	 * the text is UTC, which the site's zone would read otherwise. */
+	if ((doc = agg_person_json(&old, true)) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	json_object_set_new(doc, "valid_from", json_integer(old.c.valid_from_ms));
+	json_object_set_new(doc, "valid_until",
+	    json_integer(old.c.valid_until_ms));
+	json_object_foreach((json_t *)changes, k, v)
+		if (strcmp(k, "id") != 0)
+			json_object_set(doc, k, v);
+	rc = agg_person_from_json(doc, p, err, errlen);
+	json_decref(doc);
+	if (rc == -1)
+		return -1;
+	/* What a form does not carry stays: the key and the card's hash. */
+	p->c.has_pubkey = old.c.has_pubkey;
+	memcpy(p->c.pubkey, old.c.pubkey, sizeof(p->c.pubkey));
+	memcpy(p->c.check_hash, old.c.check_hash, sizeof(p->c.check_hash));
 	return 0;
 }

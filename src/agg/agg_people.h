@@ -103,6 +103,15 @@ int agg_person_from_json(const json_t *o, struct agg_person *p, char *err,
     size_t errlen);
 
 /*
+ * The person id with the members of changes (as agg_person_from_json()
+ * reads them; "id" is not changed) over what is stored; the serial,
+ * status, key and check hash stay unless changes says otherwise (the key
+ * and hash always stay).  0, or -1 with the reason in err.
+ */
+int agg_person_edit(struct agg_db *db, const char *id, const json_t *changes,
+    struct agg_person *p, char *err, size_t errlen);
+
+/*
  * Badges for the n people ids (agg_badge.c), each a signed credential:
  * with new_serial each gets a new serial first (one edit each).  Each
  * badge's {id, name, serial, token} goes into out; with pdf the sheet of

@@ -131,50 +131,20 @@ people_add_edit(struct agg_db *db, const struct people_opts *o,
 	json_t *doc;
 	int rc;
 
-	if (create) {
-		if (o->name == NULL) {
-			fprintf(stderr, "qrgate-aggregator people add: --name "
-			    "is needed\n");
-			return 2;
-		}
-		doc = json_pack("{s:s}", "id", id);
-	} else {
-		if ((rc = agg_people_get(db, id, &p)) != 1) {
-			fprintf(stderr, "qrgate-aggregator people edit: %s\n",
-			    rc == 0 ? "no one has that id" : "database error");
-			return 1;
-		}
-		/* Full: the subject is written back as it is. */
-		doc = agg_person_json(&p, true);
-		/* Times as ms: the text is UTC, which the site's zone would
-		 * read otherwise. */
-		json_object_set_new(doc, "valid_from",
-		    json_integer(p.c.valid_from_ms));
-		json_object_set_new(doc, "valid_until",
-		    json_integer(p.c.valid_until_ms));
-	}
-	if (doc == NULL || people_merge(o, doc) == -1 ||
-	    agg_person_from_json(doc, &p, err, sizeof(err)) == -1) {
-		json_decref(doc);
-		fprintf(stderr, "qrgate-aggregator people: %s\n", doc == NULL ?
-		    "out of memory" : err);
+	if (create && o->name == NULL) {
+		fprintf(stderr, "qrgate-aggregator people add: --name is "
+		    "needed\n");
 		return 2;
 	}
-	if (!create) {
-		/* What the options do not say stays: serial, key, hash. */
-		struct agg_person old;
-
-		if (agg_people_get(db, id, &old) == 1) {
-			p.c.serial = old.c.serial;
-			p.c.has_pubkey = old.c.has_pubkey;
-			memcpy(p.c.pubkey, old.c.pubkey, sizeof(p.c.pubkey));
-			memcpy(p.c.check_hash, old.c.check_hash,
-			    sizeof(p.c.check_hash));
-			p.c.status = old.c.status;
-		}
+	if ((doc = json_pack("{s:s}", "id", id)) == NULL ||
+	    people_merge(o, doc) == -1) {
+		json_decref(doc);
+		return 1;
 	}
+	rc = create ? agg_person_from_json(doc, &p, err, sizeof(err)) :
+	    agg_person_edit(db, id, doc, &p, err, sizeof(err));
 	json_decref(doc);
-	if (agg_people_put(db, &p, create, clock_utc_ms(), err,
+	if (rc == -1 || agg_people_put(db, &p, create, clock_utc_ms(), err,
 	    sizeof(err)) == -1) {
 		fprintf(stderr, "qrgate-aggregator people %s: %s\n", create ?
 		    "add" : "edit", err);
@@ -221,23 +191,11 @@ people_import(struct agg_db *db, const struct people_opts *o,
 	return 0;
 }
 
-/* RFC 4180; a cell a spreadsheet would run as a formula gets a quote. */
+/* A CSV cell (agg_cli.c's quoting), then its separator. */
 static void
 people_csv_cell(const char *s, bool last)
 {
-	bool quote = strpbrk(s, ",\"\r\n") != NULL;
-
-	if (quote)
-		putchar('"');
-	if (s[0] != '\0' && strchr("=+-@", s[0]) != NULL)
-		putchar('\'');
-	for (; *s != '\0'; s++) {
-		if (*s == '"')
-			putchar('"');
-		putchar(*s);
-	}
-	if (quote)
-		putchar('"');
+	agg_csv_cell(s);
 	putchar(last ? '\n' : ',');
 }
 
