@@ -1,8 +1,8 @@
 # The site aggregator (src/agg/): qrgate-aggregator, built from src/agg/*.c
-# and the gate's library (loop, log, timefmt), with libpq and
-# libmicrohttpd besides the gate's own libraries.  Built when pkg-config
-# finds both (a cross build for the Pi usually does not: the aggregator
-# runs on a site server).  Its test tier is tests/agg/run.sh; `make bench`
+# and the gate's library (loop, log, timefmt), with libpq, libmicrohttpd
+# and cairo besides the gate's own libraries.  Built when pkg-config
+# finds all three (a cross build for the Pi usually does not: the
+# aggregator runs on a site server).  Its test tier is tests/agg/run.sh; `make bench`
 # adds tests/bench/bench_agg.sh.
 
 AGG := $(BUILD)/qrgate-aggregator
