@@ -79,6 +79,10 @@ mosquitto -c "$DEMO/mosquitto.conf" 2>>"$DEMO/mosquitto.log" &
 PIDS="$PIDS $!"
 wait_until 10 bash -c "exec 3<>/dev/tcp/127.0.0.1/$PORT" ||
 	{ echo "demo: mosquitto did not start" >&2; exit 1; }
+# The console's user for the demo (already there from an earlier run:
+# kept).
+agg user list | grep -q '^demo ' ||
+	echo demo | agg user add demo --roles guard,security,tracer,admin >/dev/null
 "$BUILD/qrgate-aggregator" -c "$AGG_CONF" -o "broker.port=$PORT" 2>"$DEMO/aggregator.log" &
 PIDS="$PIDS $!"
 # Subscribed before the gates publish: the broker keeps nothing for a
@@ -116,7 +120,11 @@ screenshot() {
 		args: ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
 		"--window-size=1280,900", "--user-data-dir=" + $dir, "--no-first-run"]}}}}') &&
 	sid=$(wd POST /session "$caps" | jq -r '.value.sessionId // empty') && [ -n "$sid" ] &&
-	wd POST "/session/$sid/url" "$(jq -nc --arg u "$1" '{url: $u}')" >/dev/null &&
+	wd POST "/session/$sid/url" "$(jq -nc --arg u "${1}login.html" '{url: $u}')" >/dev/null &&
+	wait_until 20 sh -c "curl -s -X POST -H 'Content-Type: application/json' \
+		-d '{\"script\": \"return !!document.getElementById(\\\"submit\\\")\", \"args\": []}' \
+		http://127.0.0.1:$DRIVER_PORT/session/$sid/execute/sync | jq -e '.value'" &&
+	wd POST "/session/$sid/execute/sync" '{"script": "document.getElementById(\"name\").value = \"demo\"; document.getElementById(\"password\").value = \"demo\"; document.getElementById(\"submit\").click(); return true;", "args": []}' >/dev/null &&
 	wait_until 20 sh -c "curl -s -X POST -H 'Content-Type: application/json' \
 		-d '{\"script\": \"return document.body.dataset.loaded || \\\"0\\\"\", \"args\": []}' \
 		http://127.0.0.1:$DRIVER_PORT/session/$sid/execute/sync | jq -e '.value | tonumber >= 1'" &&
@@ -194,7 +202,7 @@ echo
 echo "== qrgate-aggregator trace W-0001: who was here at the same time"
 agg trace W-0001 --from -1h
 echo
-echo "== the live page: $web"
+echo "== the live page: $web (sign in as demo, password demo)"
 if screenshot "$web" "$DEMO/live.png"; then
 	echo "   a screenshot of it: $DEMO/live.png"
 fi

@@ -73,9 +73,8 @@ int agg_registry_alarm(struct agg *a, const char *site, const char *gate,
  */
 void agg_registry_tick(struct agg *a, int64_t now_ms);
 
-/* The web side's api callback (struct agg_web_source). */
-json_t *agg_api(void *arg, const char *what, const struct agg_web_query *q,
-    int *status);
+/* The web side's api callback (struct agg_web_source; agg_api.c). */
+int agg_api(void *arg, const struct agg_web_call *c, struct agg_web_reply *r);
 
 /* The MQTT client on the loop (agg_mqtt.c). */
 struct agg_mqtt *agg_mqtt_start(struct agg *a);

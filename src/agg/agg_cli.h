@@ -11,6 +11,9 @@
  * (usage). */
 int agg_cli_run(const struct agg_config *cfg, int argc, char **argv);
 
+/* qrgate-aggregator user ... (agg_cli_user.c): argv[0] is "user". */
+int agg_cli_user(const struct agg_config *cfg, int argc, char **argv);
+
 /* Prints s as one CSV cell on stdout (RFC 4180; a cell a spreadsheet
  * would run as a formula gets a leading quote). */
 void agg_csv_cell(const char *s);

@@ -45,7 +45,7 @@ static const struct setting_ops agg_sites_ops = {
 static const struct setting_section agg_sections[] = {
 	{ "broker", "The site's MQTT broker, where the gates publish." },
 	{ "aggregator", "What is followed and kept." },
-	{ "web", "The live page and its JSON API." },
+	{ "web", "The site console: its pages, accounts and JSON API." },
 	{ "site", "What every gate of the site shares." },
 	{ "people", "The site's people: the credential list sent to the "
 	    "gates, and badges." },
@@ -100,15 +100,27 @@ static const struct setting agg_settings[] = {
 	S_BOOL("web", "enabled", web_enabled, "true",
 	    "Serve the live page and the JSON API."),
 	S_STRING("web", "bind", web.bind, false, "127.0.0.1",
-	    "The address to listen on; anything but loopback needs a "
-	    "password (empty: 127.0.0.1)."),
+	    "The address to listen on; anything but loopback needs a user "
+	    "(qrgate-aggregator user add) and HTTPS or plain_http "
+	    "(empty: 127.0.0.1)."),
 	S_INT("web", "port", web.port, 0, 65535, "8080",
 	    "The port (0: any free port)."),
-	S_STRING("web", "password_hash", web.password_hash, false, "",
-	    "The password as crypto_pwhash_str() (qrgate-aggregator "
-	    "hash-password)."),
+	S_STRING("web", "cert_file", web.cert_file, false, "",
+	    "The console's HTTPS certificate (PEM, with its chain); with "
+	    "key_file, the console is served over HTTPS only."),
+	S_STRING("web", "key_file", web.key_file, false, "",
+	    "Its private key (PEM)."),
+	S_BOOL("web", "plain_http", web.plain_http, "false",
+	    "Serve plain HTTP beyond loopback: only behind a TLS proxy on a "
+	    "network nobody else reaches (docs/console.md)."),
+	S_INT("web", "session_idle_min", web.session_idle_min, 1, 1440, "30",
+	    "A session unused this long ends (an open console page keeps "
+	    "its session in use)."),
+	S_INT("web", "session_hours", web.session_hours, 1, 168, "12",
+	    "Any session ends this long after its sign-in."),
 	S_STRING("web", "web_root", web.web_root, true, QRGATE_WEBROOT,
-	    "The directory of the page (index.html, app.js, style.css)."),
+	    "The directory of the console's pages (index.html, login.html, "
+	    "common.js, style.css...)."),
 
 	S_ZONE("site", "timezone", site.timezone, SITETIME_DEFAULT_ZONE,
 	    "The time zone of the times people type and read, as the gates' "

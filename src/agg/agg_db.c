@@ -78,6 +78,24 @@ static const char *const agg_db_schema[] = {
 	" event_id TEXT NOT NULL,"
 	" PRIMARY KEY (site, credential_id, subject))",
 	"CREATE INDEX IF NOT EXISTS presence_in ON presence (direction, ts_ms)",
+	/* The console's accounts (agg_users.c): roles as AGG_ROLE_* bits,
+	 * the password as crypto_pwhash_str().  A session is kept by the
+	 * digest of its cookie's token, never the token. */
+	"CREATE TABLE IF NOT EXISTS users ("
+	" id BIGINT PRIMARY KEY, name TEXT NOT NULL UNIQUE,"
+	" roles INTEGER NOT NULL, hash TEXT NOT NULL,"
+	" disabled INTEGER NOT NULL DEFAULT 0, created_ms BIGINT NOT NULL)",
+	"CREATE TABLE IF NOT EXISTS sessions ("
+	" id TEXT PRIMARY KEY, user_id BIGINT NOT NULL, csrf TEXT NOT NULL,"
+	" created_ms BIGINT NOT NULL, seen_ms BIGINT NOT NULL)",
+	"CREATE INDEX IF NOT EXISTS sessions_user ON sessions (user_id)",
+	/* Every write through the console or the user commands, and every
+	 * view of full subjects: who, when, what. */
+	"CREATE TABLE IF NOT EXISTS audit ("
+	" id BIGINT PRIMARY KEY, ts_ms BIGINT NOT NULL,"
+	" user_id BIGINT NOT NULL, user_name TEXT NOT NULL,"
+	" what TEXT NOT NULL, detail TEXT NOT NULL)",
+	"CREATE INDEX IF NOT EXISTS audit_ts ON audit (ts_ms)",
 	/* The site's people (agg_people.h): each a gate's credential with a
 	 * department.  people_state's one row counts the edits and what the
 	 * daemon last sent the gates. */

@@ -279,7 +279,10 @@ agg_event_public(struct agg *a, json_t *doc)
 	json_t *o = json_deep_copy(doc);
 	char name[128], dept[AGG_DEPT_MAX];
 
-	if (o != NULL && !a->cfg.tracing)
+	/* The live stream goes to the live page's roles, never the tracer's
+	 * alone: full subjects stay in the database (GET /api/trace). */
+	(void)a;
+	if (o != NULL)
 		json_object_del(o, "subject_full");
 	if (o != NULL && agg_people_name(a->db, agg_json_str(doc,
 	    "credential_id"), name, sizeof(name), dept, sizeof(dept)) == 1) {

@@ -5,7 +5,7 @@
  *	qrgate-aggregator -n [-c FILE]			check the configuration
  *	qrgate-aggregator -E				print an example file
  *	qrgate-aggregator [-c FILE] COMMAND ...		trace, inside, events,
- *		daily, gates, alarms, gaps (agg_cli.c); hash-password
+ *		daily, gates, alarms, gaps (agg_cli.c); user (agg_cli_user.c)
  *
  * One loop: the broker's socket, the web server's, a tick each second, and
  * SIGTERM/SIGINT through a signalfd.  Only main() dies.
@@ -26,6 +26,7 @@
 #include "agg_cli.h"
 #include "agg_json.h"
 #include "agg_query.h"
+#include "agg_users.h"
 #include "clock.h"
 #include "log.h"
 #include "util.h"
@@ -66,40 +67,13 @@ usage(int status)
 	    "  muster [--site S] [--pdf FILE] [--csv|--json]\n"
 	    "  people add|edit|suspend|revoke|activate|import|list|badge|versions ...\n"
 	    "        (qrgate-aggregator people: its usage)\n"
-	    "  hash-password   (reads the password on stdin)\n");
+	    "  user add NAME --roles ROLE[,ROLE...]   (the password on stdin)\n"
+	    "  user list [--json]\n"
+	    "  user roles NAME ROLE[,ROLE...]\n"
+	    "  user passwd NAME   (the password on stdin)\n"
+	    "  user disable NAME, user enable NAME, user del NAME\n"
+	    "  (roles: guard, hr, security, it, tracer, admin)\n");
 	exit(status);
-}
-
-json_t *
-agg_api(void *arg, const char *what, const struct agg_web_query *q,
-    int *status)
-{
-	struct agg *a = arg;
-	struct agg_query_ctx ctx = {
-		.db = a->db, .tracing = a->cfg.tracing,
-		.heartbeat_s = a->cfg.heartbeat_s,
-		.inside_hours = a->cfg.inside_hours, .now_ms = clock_utc_ms(),
-	};
-
-	/* The page shows its times in the site's zone, not the browser's. */
-	if (strcmp(what, "site") == 0) {
-		*status = 200;
-		return json_pack("{s:s}", "timezone", a->cfg.site.timezone);
-	}
-	if (strcmp(what, "stats") == 0) {
-		*status = 200;
-		return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, "
-		    "s:s}", "messages", (json_int_t)a->stats.messages,
-		    "stored", (json_int_t)a->stats.stored,
-		    "updated", (json_int_t)a->stats.updated,
-		    "duplicates", (json_int_t)a->stats.duplicates,
-		    "rejected", (json_int_t)a->stats.rejected,
-		    "gaps_opened", (json_int_t)a->stats.gaps_opened,
-		    "gaps_closed", (json_int_t)a->stats.gaps_closed,
-		    "db_errors", (json_int_t)a->stats.db_errors,
-		    "db", agg_db_backend(a->db));
-	}
-	return agg_query_api(&ctx, what, q, status);
 }
 
 static void
@@ -140,34 +114,11 @@ agg_signal(struct loop *l, struct loop_fd *f, uint32_t events)
 }
 
 static int
-agg_hash_password(void)
-{
-	char pw[256], hash[crypto_pwhash_STRBYTES];
-	size_t n;
-
-	if (sodium_init() < 0 || fgets(pw, sizeof(pw), stdin) == NULL) {
-		fprintf(stderr, "qrgate-aggregator: no password on stdin\n");
-		return 1;
-	}
-	n = strcspn(pw, "\r\n");
-	pw[n] = '\0';
-	if (n == 0 || crypto_pwhash_str(hash, pw, n,
-	    crypto_pwhash_OPSLIMIT_INTERACTIVE,
-	    crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0) {
-		fprintf(stderr, "qrgate-aggregator: cannot hash that\n");
-		return 1;
-	}
-	sodium_memzero(pw, sizeof(pw));
-	printf("%s\n", hash);
-	return 0;
-}
-
-static int
 agg_daemon(struct agg *a)
 {
 	struct loop l;
 	struct agg_sig sig = { .a = a };
-	struct agg_web_source src = { agg_api, a };
+	struct agg_web_source src = { .api = agg_api, .arg = a };
 	sigset_t mask;
 	int rc;
 
@@ -189,6 +140,7 @@ agg_daemon(struct agg *a)
 	if (loop_fd_add(&l, &sig.fd, EPOLLIN) == -1)
 		fatal("loop");
 	if (a->cfg.web_enabled) {
+		agg_users_source(&src, a->db);
 		if ((a->web = agg_web_start(&l, &a->cfg.web, &src)) == NULL)
 			fatalx("the web side would not start");
 	}
@@ -258,8 +210,6 @@ main(int argc, char **argv)
 	argv += optind;
 	if (debug)
 		log_set_level(LOG_LVL_DEBUG);
-	if (argc > 0 && strcmp(argv[0], "hash-password") == 0)
-		return agg_hash_password();
 	/* The default file is optional; a named one must be there. */
 	if (conf == NULL && access(AGG_DEFAULT_CONF, F_OK) == 0)
 		conf = AGG_DEFAULT_CONF;
@@ -274,6 +224,8 @@ main(int argc, char **argv)
 		printf("configuration OK\n");
 		return 0;
 	}
+	if (argc > 0 && strcmp(argv[0], "user") == 0)
+		return agg_cli_user(&a.cfg, argc, argv);
 	if (argc > 0 && strcmp(argv[0], "people") == 0)
 		return agg_people_cli(&a.cfg, argc, argv);
 	if (argc > 0 && strcmp(argv[0], "muster") == 0)

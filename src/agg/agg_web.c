@@ -1,9 +1,11 @@
 /*
  * The aggregator's HTTP server: libmicrohttpd in its epoll mode with no
  * thread of its own, its epoll fd in our loop and its timeout a loop
- * timer.  It answers a fixed list of URLs only: the three page files read
- * once at start (no path from a URL ever reaches the file system), the
- * JSON API through the aggregator's source, and the live stream.
+ * timer, over TLS when given a certificate.  It answers a fixed list of
+ * URLs only: the page files of agg_web_roles.c's table, read once at
+ * start (no path from a URL ever reaches the file system), each to the
+ * roles the table names; the login; the JSON API (agg_web_api.c); and the
+ * live stream.
  */
 #include "agg_web_private.h"
 
@@ -22,12 +24,6 @@
 
 #include "log.h"
 #include "util.h"
-
-static const struct web_file web_files[WEB_FILES] = {
-	{ "index.html", "text/html; charset=utf-8", NULL, 0, NULL },
-	{ "app.js", "text/javascript; charset=utf-8", NULL, 0, NULL },
-	{ "style.css", "text/css; charset=utf-8", NULL, 0, NULL },
-};
 
 const char *
 agg_web_query_get(const struct agg_web_query *q, const char *name)
@@ -169,83 +165,171 @@ web_unescape(void *arg, struct MHD_Connection *conn, char *s)
 	return (size_t)(out - s);
 }
 
-static enum MHD_Result
-web_reply(struct MHD_Connection *conn, unsigned int status,
-    const char *type, const char *body)
+enum MHD_Result
+agg_web_answer(struct MHD_Connection *conn, unsigned int status,
+    const char *type, char *body, size_t len, bool must_free,
+    const char *cookie)
 {
 	struct MHD_Response *r;
 	enum MHD_Result ret;
 
-	r = MHD_create_response_from_buffer(strlen(body), (void *)body,
-	    MHD_RESPMEM_PERSISTENT);
-	if (r == NULL)
+	r = MHD_create_response_from_buffer(len, body, must_free ?
+	    MHD_RESPMEM_MUST_FREE : MHD_RESPMEM_PERSISTENT);
+	if (r == NULL) {
+		if (must_free)
+			free(body);
 		return MHD_NO;
+	}
 	agg_web_headers_add(r);
 	MHD_add_response_header(r, "Content-Type", type);
+	MHD_add_response_header(r, "Cache-Control", "no-store");
 	if (status == MHD_HTTP_METHOD_NOT_ALLOWED)
-		MHD_add_response_header(r, "Allow", "GET, HEAD");
+		MHD_add_response_header(r, "Allow", "GET, HEAD, POST");
+	if (cookie != NULL)
+		MHD_add_response_header(r, "Set-Cookie", cookie);
 	ret = MHD_queue_response(conn, status, r);
 	MHD_destroy_response(r);
 	return ret;
 }
 
 static enum MHD_Result
-web_query_add(void *arg, enum MHD_ValueKind kind, const char *name,
-    const char *value)
+web_text(struct MHD_Connection *conn, unsigned int status, const char *body)
 {
-	struct agg_web_query *q = arg;
+	return agg_web_answer(conn, status, "text/plain; charset=utf-8",
+	    (char *)body, strlen(body), false, NULL);
+}
 
-	(void)kind;
-	if (q->count == (int)nitems(q->name)) {
-		q->count++;	/* one too many: the caller answers 400 */
+enum MHD_Result
+agg_web_error(struct MHD_Connection *conn, unsigned int status,
+    const char *msg)
+{
+	json_t *j = json_pack("{s:s}", "error", msg);
+	char *body = j != NULL ? json_dumps(j, JSON_COMPACT) : NULL;
+
+	json_decref(j);
+	if (body == NULL)
 		return MHD_NO;
-	}
-	q->name[q->count] = name;
-	q->value[q->count] = value != NULL ? value : "";
-	q->count++;
-	return MHD_YES;
+	return agg_web_answer(conn, status, "application/json", body,
+	    strlen(body), true, NULL);
 }
 
 static enum MHD_Result
-web_api(struct agg_web *w, struct MHD_Connection *conn, const char *what)
+web_redirect(struct MHD_Connection *conn, const char *to)
 {
-	struct agg_web_query q = { .count = 0 };
 	struct MHD_Response *r;
 	enum MHD_Result ret;
-	int status = 200;
-	json_t *j;
-	char *body;
-	size_t n = strspn(what, "abcdefghijklmnopqrstuvwxyz");
 
-	if (n == 0 || n > 32 || what[n] != '\0' || w->src.api == NULL)
-		return web_reply(conn, MHD_HTTP_NOT_FOUND, "application/json",
-		    "{\"error\":\"not found\"}");
-	MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, web_query_add, &q);
-	if (q.count > (int)nitems(q.name))
-		return web_reply(conn, MHD_HTTP_BAD_REQUEST, "application/json",
-		    "{\"error\":\"too many parameters\"}");
-	if ((j = w->src.api(w->src.arg, what, &q, &status)) == NULL)
-		return web_reply(conn, MHD_HTTP_INTERNAL_SERVER_ERROR,
-		    "application/json", "{\"error\":\"internal error\"}");
-	body = json_dumps(j, JSON_COMPACT | JSON_ENCODE_ANY);
-	json_decref(j);
-	if (body == NULL)
-		return web_reply(conn, MHD_HTTP_INTERNAL_SERVER_ERROR,
-		    "application/json", "{\"error\":\"internal error\"}");
-	r = MHD_create_response_from_buffer(strlen(body), body,
-	    MHD_RESPMEM_MUST_FREE);
-	if (r == NULL) {
-		free(body);
+	r = MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
+	if (r == NULL)
 		return MHD_NO;
-	}
 	agg_web_headers_add(r);
-	MHD_add_response_header(r, "Content-Type", "application/json");
+	MHD_add_response_header(r, "Location", to);
 	MHD_add_response_header(r, "Cache-Control", "no-store");
-	if (status < 100 || status > 599)
-		status = 500;
-	ret = MHD_queue_response(conn, (unsigned int)status, r);
+	ret = MHD_queue_response(conn, MHD_HTTP_SEE_OTHER, r);
 	MHD_destroy_response(r);
 	return ret;
+}
+
+/* The page file named name (without the '/'); NULL if none. */
+static struct web_file *
+web_file_find(struct agg_web *w, const char *name)
+{
+	for (size_t i = 0; i < agg_web_n_pages; i++)
+		if (strcmp(w->file[i].page->name, name) == 0)
+			return &w->file[i];
+	return NULL;
+}
+
+/*
+ * "/": the live page for whom may see it, else the first page of the
+ * navigation this user may see; the login page without a session.
+ */
+static enum MHD_Result
+web_home(struct agg_web *w, struct MHD_Connection *conn,
+    const struct web_req *rq)
+{
+	struct web_file *f = web_file_find(w, "index.html");
+	char to[96];
+
+	if (!rq->signed_in)
+		return web_redirect(conn, "/login.html");
+	if (f != NULL && (rq->s.user.roles & f->page->roles) != 0)
+		return MHD_queue_response(conn, MHD_HTTP_OK, f->resp);
+	for (size_t i = 0; i < agg_web_n_pages; i++) {
+		const struct web_page *p = &agg_web_pages[i];
+
+		if (p->title != NULL && (rq->s.user.roles & p->roles) != 0) {
+			snprintf(to, sizeof(to), "/%s", p->name);
+			return web_redirect(conn, to);
+		}
+	}
+	return web_text(conn, MHD_HTTP_FORBIDDEN, "no page for your roles\n");
+}
+
+/* A page file: to anyone (roles 0), or to a session with its roles. */
+static enum MHD_Result
+web_page_serve(struct MHD_Connection *conn, const struct web_req *rq,
+    struct web_file *f)
+{
+	if (f->page->roles == 0)
+		return MHD_queue_response(conn, MHD_HTTP_OK, f->resp);
+	if (!rq->signed_in)
+		return f->page->title != NULL ?
+		    web_redirect(conn, "/login.html") :
+		    web_text(conn, MHD_HTTP_UNAUTHORIZED, "sign in first\n");
+	if ((rq->s.user.roles & f->page->roles) == 0)
+		return web_text(conn, MHD_HTTP_FORBIDDEN,
+		    "not for your roles\n");
+	return MHD_queue_response(conn, MHD_HTTP_OK, f->resp);
+}
+
+/* Keeps what of a POST's body has come, up to WEB_BODY_MAX. */
+static void
+web_body_add(struct web_req *rq, const char *data, size_t n)
+{
+	char *p;
+	size_t cap;
+
+	if (rq->too_big)
+		return;
+	if (rq->len + n > WEB_BODY_MAX) {
+		rq->too_big = true;
+		free(rq->body);
+		rq->body = NULL;
+		rq->len = rq->cap = 0;
+		return;
+	}
+	if (rq->len + n + 1 > rq->cap) {
+		cap = rq->cap > 0 ? rq->cap : 4096;
+		while (cap < rq->len + n + 1)
+			cap *= 2;
+		if ((p = realloc(rq->body, cap)) == NULL) {
+			rq->too_big = true;
+			return;
+		}
+		rq->body = p;
+		rq->cap = cap;
+	}
+	memcpy(rq->body + rq->len, data, n);
+	rq->len += n;
+	rq->body[rq->len] = '\0';
+}
+
+static void
+web_completed(void *arg, struct MHD_Connection *conn, void **con_cls,
+    enum MHD_RequestTerminationCode toe)
+{
+	struct web_req *rq = *con_cls;
+
+	(void)arg;
+	(void)conn;
+	(void)toe;
+	if (rq == NULL)
+		return;
+	free(rq->body);
+	sodium_memzero(rq, sizeof(*rq));
+	free(rq);
+	*con_cls = NULL;
 }
 
 static enum MHD_Result
@@ -254,74 +338,92 @@ web_request(void *arg, struct MHD_Connection *conn, const char *url,
     size_t *upload_data_size, void **con_cls)
 {
 	struct agg_web *w = arg;
-	enum MHD_Result ret;
+	struct web_req *rq = *con_cls;
+	struct web_file *f;
+	bool post = strcmp(method, "POST") == 0;
 
 	(void)version;
-	(void)upload_data;
-	(void)upload_data_size;
-	if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0)
-		return web_reply(conn, MHD_HTTP_METHOD_NOT_ALLOWED,
-		    "text/plain; charset=utf-8", "method not allowed\n");
+	if (!post && strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0)
+		return web_text(conn, MHD_HTTP_METHOD_NOT_ALLOWED,
+		    "method not allowed\n");
 	/* The first call comes with the headers alone; an answer then would
 	 * make libmicrohttpd close the connection after it, so the page's
 	 * requests could not share one. */
-	if (*con_cls == NULL) {
-		*con_cls = w;
+	if (rq == NULL) {
+		if ((rq = calloc(1, sizeof(*rq))) == NULL)
+			return MHD_NO;
+		*con_cls = rq;
 		return MHD_YES;
 	}
-	if (!agg_web_auth_check(&w->auth, conn, &ret))
-		return ret;
-	if (strcmp(url, "/") == 0)
-		return MHD_queue_response(conn, MHD_HTTP_OK, w->file[0].resp);
-	for (int i = 1; i < WEB_FILES; i++)
-		if (url[0] == '/' && strcmp(url + 1, w->file[i].name) == 0)
-			return MHD_queue_response(conn, MHD_HTTP_OK,
-			    w->file[i].resp);
-	if (strncmp(url, "/api/", 5) == 0)
-		return web_api(w, conn, url + 5);
-	if (strcmp(url, "/events/live") == 0) {
-		if (strcmp(method, "HEAD") == 0)
-			return web_reply(conn, MHD_HTTP_OK,
-			    "text/event-stream", "");
-		return agg_web_sse_open(w, conn);
+	if (*upload_data_size != 0) {
+		web_body_add(rq, upload_data, *upload_data_size);
+		*upload_data_size = 0;
+		return MHD_YES;
 	}
-	return web_reply(conn, MHD_HTTP_NOT_FOUND, "text/plain; charset=utf-8",
-	    "not found\n");
+	if (rq->too_big)
+		return agg_web_error(conn, MHD_HTTP_CONTENT_TOO_LARGE,
+		    "body too large");
+	if (agg_web_session_get(w, conn, rq) == -1)
+		return agg_web_error(conn, MHD_HTTP_INTERNAL_SERVER_ERROR,
+		    "internal error");
+	if (strncmp(url, "/api/", 5) == 0)
+		return agg_web_api(w, conn, method, url + 5, rq);
+	if (strcmp(url, "/login") == 0 && post)
+		return agg_web_login(w, conn, rq);
+	if (strcmp(url, "/logout") == 0 && post)
+		return agg_web_logout(w, conn, rq);
+	if (post)
+		return web_text(conn, MHD_HTTP_METHOD_NOT_ALLOWED,
+		    "method not allowed\n");
+	if (strcmp(url, "/") == 0)
+		return web_home(w, conn, rq);
+	/* index.html is "/" only. */
+	if (url[0] == '/' && strcmp(url + 1, "index.html") != 0 &&
+	    (f = web_file_find(w, url + 1)) != NULL)
+		return web_page_serve(conn, rq, f);
+	if (strcmp(url, "/events/live") == 0) {
+		if (!rq->signed_in)
+			return web_text(conn, MHD_HTTP_UNAUTHORIZED,
+			    "sign in first\n");
+		if ((rq->s.user.roles & agg_web_live_roles) == 0)
+			return web_text(conn, MHD_HTTP_FORBIDDEN,
+			    "not for your roles\n");
+		if (strcmp(method, "HEAD") == 0)
+			return agg_web_answer(conn, MHD_HTTP_OK,
+			    "text/event-stream", (char *)"", 0, false, NULL);
+		return agg_web_sse_open(w, conn, rq->s.user.roles);
+	}
+	return web_text(conn, MHD_HTTP_NOT_FOUND, "not found\n");
 }
 
-/* Reads web_root/name whole: the page is three small files, read once. */
+/* Reads path whole, at most max bytes, into a new *data (NUL-terminated
+ * past *len): the page files, the certificate and its key, read once. */
 static int
-web_file_load(struct web_file *f, const char *root)
+web_read_file(const char *path, size_t max, char **data, size_t *len)
 {
-	char path[512];
 	struct stat st;
 	ssize_t n;
 	size_t got = 0;
 	int fd;
 
-	if ((size_t)snprintf(path, sizeof(path), "%s/%s", root, f->name) >=
-	    sizeof(path)) {
-		log_warnx("web: web_root %s: name too long", root);
-		return -1;
-	}
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
 		log_warn("web: %s", path);
 		return -1;
 	}
 	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode) ||
-	    st.st_size > WEB_FILE_MAX) {
-		log_warnx("web: %s: not a regular file of at most %d bytes",
-		    path, WEB_FILE_MAX);
+	    (size_t)st.st_size > max) {
+		log_warnx("web: %s: not a regular file of at most %zu bytes",
+		    path, max);
 		close(fd);
 		return -1;
 	}
-	if ((f->data = malloc((size_t)st.st_size + 1)) == NULL) {
+	if ((*data = malloc((size_t)st.st_size + 1)) == NULL) {
 		log_warn("web: %s", path);
 		close(fd);
 		return -1;
 	}
 	while (got < (size_t)st.st_size) {
-		n = read(fd, f->data + got, (size_t)st.st_size - got);
+		n = read(fd, *data + got, (size_t)st.st_size - got);
 		if (n == -1 && errno == EINTR)
 			continue;
 		if (n <= 0) {
@@ -332,7 +434,42 @@ web_file_load(struct web_file *f, const char *root)
 		got += (size_t)n;
 	}
 	close(fd);
-	f->len = got;
+	(*data)[got] = '\0';
+	*len = got;
+	return 0;
+}
+
+static const char *
+web_type_of(const char *name)
+{
+	static const struct { const char *ext, *type; } types[] = {
+		{ ".html", "text/html; charset=utf-8" },
+		{ ".js", "text/javascript; charset=utf-8" },
+		{ ".css", "text/css; charset=utf-8" },
+		{ ".png", "image/png" },
+		{ ".svg", "image/svg+xml" },
+	};
+
+	for (size_t i = 0; i < nitems(types); i++)
+		if (web_ends_with(name, strlen(name), types[i].ext))
+			return types[i].type;
+	return "application/octet-stream";
+}
+
+/* Reads web_root/name whole: the pages are small files, read once. */
+static int
+web_file_load(struct web_file *f, const char *root)
+{
+	char path[512];
+
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s", root,
+	    f->page->name) >= sizeof(path)) {
+		log_warnx("web: web_root %s: name too long", root);
+		return -1;
+	}
+	if (web_read_file(path, WEB_FILE_MAX, &f->data, &f->len) == -1)
+		return -1;
+	f->type = web_type_of(f->page->name);
 	f->resp = MHD_create_response_from_buffer(f->len, f->data,
 	    MHD_RESPMEM_PERSISTENT);
 	if (f->resp == NULL) {
@@ -343,6 +480,60 @@ web_file_load(struct web_file *f, const char *root)
 	agg_web_headers_add(f->resp);
 	MHD_add_response_header(f->resp, "Content-Type", f->type);
 	MHD_add_response_header(f->resp, "Cache-Control", "no-cache");
+	return 0;
+}
+
+/*
+ * Beyond loopback, a password crosses the network: refused without a
+ * user to sign in as (the old password_hash rule's equivalent), and
+ * without HTTPS unless plain_http says a TLS proxy is in front.
+ */
+static int
+web_wide_refused(struct agg_web *w, const char *bind_addr)
+{
+	int64_t users = 0;
+
+	if (w->src.users_count == NULL ||
+	    w->src.users_count(w->src.accounts_arg, &users) == -1)
+		return -1;
+	if (users == 0) {
+		log_warnx("web: refusing to serve on %s without a user "
+		    "(qrgate-aggregator user add, or bind to loopback)",
+		    bind_addr);
+		return -1;
+	}
+	if (!w->tls && !w->cfg.plain_http) {
+		log_warnx("web: refusing to serve on %s without HTTPS (set "
+		    "web.cert_file and web.key_file, or web.plain_http behind "
+		    "a TLS proxy)", bind_addr);
+		return -1;
+	}
+	return 0;
+}
+
+/* The certificate and its key, when set: both or neither. */
+static int
+web_tls_load(struct agg_web *w, const struct agg_web_config *cfg)
+{
+	size_t len;
+
+	if (cfg->cert_file[0] == '\0' && cfg->key_file[0] == '\0')
+		return 0;
+	if (cfg->cert_file[0] == '\0' || cfg->key_file[0] == '\0') {
+		log_warnx("web: HTTPS needs both web.cert_file and "
+		    "web.key_file");
+		return -1;
+	}
+	if (MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES) {
+		log_warnx("web: this libmicrohttpd has no TLS: serve plain "
+		    "HTTP on loopback behind a TLS proxy (docs/console.md)");
+		return -1;
+	}
+	if (web_read_file(cfg->cert_file, WEB_FILE_MAX, &w->tls_cert,
+	    &len) == -1 ||
+	    web_read_file(cfg->key_file, WEB_FILE_MAX, &w->tls_key, &len) == -1)
+		return -1;
+	w->tls = true;
 	return 0;
 }
 
@@ -375,7 +566,7 @@ web_addr_parse(const char *bind, int port, struct sockaddr_storage *ss,
 }
 
 static int
-web_listen(const struct agg_web_config *cfg, int *port)
+web_listen(struct agg_web *w, const struct agg_web_config *cfg, int *port)
 {
 	const char *bind_addr = cfg->bind[0] != '\0' ? cfg->bind : "127.0.0.1";
 	struct sockaddr_storage ss;
@@ -389,11 +580,8 @@ web_listen(const struct agg_web_config *cfg, int *port)
 	}
 	if (web_addr_parse(bind_addr, cfg->port, &ss, &len, &loopback) == -1)
 		return -1;
-	if (!loopback && cfg->password_hash[0] == '\0') {
-		log_warnx("web: refusing to serve on %s without a password "
-		    "(set a password hash, or bind to loopback)", bind_addr);
+	if (!loopback && web_wide_refused(w, bind_addr) == -1)
 		return -1;
-	}
 	fd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd == -1) {
 		log_warn("web: socket");
@@ -424,38 +612,49 @@ agg_web_start(struct loop *l, const struct agg_web_config *cfg,
 {
 	const union MHD_DaemonInfo *info;
 	struct agg_web *w;
+	unsigned int flags = MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME |
+	    MHD_USE_ERROR_LOG;
 	int lfd;
 
-	if ((w = calloc(1, sizeof(*w))) == NULL) {
+	if ((w = calloc(1, sizeof(*w))) == NULL ||
+	    (w->file = calloc(agg_web_n_pages, sizeof(*w->file))) == NULL) {
 		log_warn("web");
+		free(w);
 		return NULL;
 	}
 	w->loop = l;
 	w->src = *src;
+	w->cfg = *cfg;
 	w->fd.fd = -1;
 	w->fd.cb = web_fd_cb;
 	w->run.cb = web_timer_cb;
 	w->keepalive.cb = agg_web_sse_keepalive;
-	memcpy(w->file, web_files, sizeof(w->file));
-	if (agg_web_auth_init(&w->auth, cfg->password_hash) == -1)
+	for (size_t i = 0; i < agg_web_n_pages; i++)
+		w->file[i].page = &agg_web_pages[i];
+	if (agg_web_auth_init(w) == -1 || web_tls_load(w, cfg) == -1)
 		goto fail;
-	for (int i = 0; i < WEB_FILES; i++)
+	for (size_t i = 0; i < agg_web_n_pages; i++)
 		if (web_file_load(&w->file[i], cfg->web_root) == -1)
 			goto fail;
-	if ((lfd = web_listen(cfg, &w->port)) == -1)
+	if ((lfd = web_listen(w, cfg, &w->port)) == -1)
 		goto fail;
+	if (w->tls)
+		flags |= MHD_USE_TLS;
 	/* No thread: MHD_run() from our loop when its epoll fd is ready. */
-	w->mhd = MHD_start_daemon(MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME |
-	    MHD_USE_ERROR_LOG, 0, NULL, NULL, web_request, w,
+	w->mhd = MHD_start_daemon(flags, 0, NULL, NULL, web_request, w,
 	    MHD_OPTION_EXTERNAL_LOGGER, web_mhd_log, NULL,
 	    MHD_OPTION_LISTEN_SOCKET, lfd,
 	    MHD_OPTION_CONNECTION_LIMIT, (unsigned int)WEB_CONN_LIMIT,
 	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)WEB_CONN_TIMEOUT_S,
 	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)WEB_CONN_MEMORY,
 	    MHD_OPTION_UNESCAPE_CALLBACK, web_unescape, NULL,
+	    MHD_OPTION_NOTIFY_COMPLETED, web_completed, NULL,
+	    w->tls ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, w->tls_cert,
+	    MHD_OPTION_HTTPS_MEM_KEY, w->tls_key,
 	    MHD_OPTION_END);
 	if (w->mhd == NULL) {
-		log_warnx("web: libmicrohttpd did not start");
+		log_warnx("web: libmicrohttpd did not start%s", w->tls ?
+		    " (is the certificate or key unreadable as PEM?)" : "");
 		close(lfd);
 		goto fail;
 	}
@@ -471,7 +670,7 @@ agg_web_start(struct loop *l, const struct agg_web_config *cfg,
 	web_update_timer(w);
 	log_info("web: serving on %s port %d%s",
 	    cfg->bind[0] != '\0' ? cfg->bind : "127.0.0.1", w->port,
-	    cfg->password_hash[0] != '\0' ? ", with a password" : "");
+	    w->tls ? ", HTTPS" : "");
 	return w;
 fail:
 	agg_web_stop(w);
@@ -492,11 +691,17 @@ agg_web_stop(struct agg_web *w)
 		agg_web_sse_close_all(w);
 		MHD_stop_daemon(w->mhd);
 	}
-	for (int i = 0; i < WEB_FILES; i++) {
+	for (size_t i = 0; i < agg_web_n_pages; i++) {
 		if (w->file[i].resp != NULL)
 			MHD_destroy_response(w->file[i].resp);
 		free(w->file[i].data);
 	}
-	agg_web_auth_wipe(&w->auth);
+	free(w->file);
+	free(w->tls_cert);
+	if (w->tls_key != NULL) {
+		sodium_memzero(w->tls_key, strlen(w->tls_key));
+		free(w->tls_key);
+	}
+	sodium_memzero(&w->login, sizeof(w->login));
 	free(w);
 }

@@ -1,155 +1,289 @@
 /*
- * HTTP basic authentication against a crypto_pwhash_str() hash.  A full
- * check costs tens of milliseconds of the one loop by design, so the
- * credentials that passed are remembered as a keyed digest (never in
- * clear) and the page's many requests after the first cost a hash each.
- * Full checks of unknown credentials are rationed, so that guessing
- * cannot hold the loop: past a short burst, one a second.
+ * Signing in and sessions.  A password is checked against the user's
+ * crypto_pwhash_str() hash, which costs tens of milliseconds of the one
+ * loop by design, so the checks are rationed: past a short burst, one a
+ * second for everyone together (the loop's share), and, for an address
+ * whose checks failed, one each ten seconds past its own burst (the
+ * guessing).  A name that is no user costs a check too, against a fixed
+ * hash, so that the answer's time does not tell which names exist.
+ *
+ * A session is a random token in an HttpOnly, SameSite=Strict cookie;
+ * the database keeps only its digest, so a copy of the database opens no
+ * session, and a cookie of another aggregator finds nothing in this
+ * one's.  It ends when unused for session_idle_min, and session_hours
+ * after it began, whatever its use.
  */
 #include "agg_web_private.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 
 #include "clock.h"
 #include "log.h"
 
-#define WEB_REALM "qrgate aggregator"
+/* crypto_pwhash_str() of a random password nobody kept. */
+static const char web_nobody_hash[crypto_pwhash_STRBYTES] =
+    "$argon2id$v=19$m=65536,t=2,p=1$+c8RQLHHKBBOHBBJKlo6Gg$"
+    "C05FpCtCF5r3oZ2VGK5MX6OM/2eyXqcx5vayJQsFgS0";
+
+/* A session is marked used at most this often: a write per request
+ * would be a write per live page's call. */
+#define WEB_SEEN_EVERY_MS 60000
 
 int
-agg_web_auth_init(struct web_auth *a, const char *hash)
+agg_web_auth_init(struct agg_web *w)
 {
-	memset(a, 0, sizeof(*a));
-	if (hash[0] != '\0' && strncmp(hash, "$argon2id$", 10) != 0 &&
-	    strncmp(hash, "$argon2i$", 9) != 0) {
-		log_warnx("web: the password hash is not one crypto_pwhash_str() "
-		    "makes (see --hash-password)");
-		return -1;
-	}
 	if (sodium_init() == -1) {
 		log_warnx("web: libsodium did not initialise");
 		return -1;
 	}
-	if (strlen(hash) >= sizeof(a->hash)) {
-		log_warnx("web: the password hash is too long");
-		return -1;
-	}
-	strcpy(a->hash, hash);
-	randombytes_buf(a->key, sizeof(a->key));
-	a->tokens = WEB_AUTH_BURST;
-	a->refill_ns = clock_mono_ns();
+	memset(&w->login, 0, sizeof(w->login));
+	w->login.all.tokens = WEB_LOGIN_BURST;
+	w->login.all.refill_ns = clock_mono_ns();
 	return 0;
 }
 
-void
-agg_web_auth_wipe(struct web_auth *a)
+static void
+auth_hex(const unsigned char *b, size_t n, char *out)
 {
-	sodium_memzero(a, sizeof(*a));
+	sodium_bin2hex(out, 2 * n + 1, b, n);
+}
+
+/* The digest the database keeps of a session's token. */
+static void
+auth_sid(const char *token, char *sid)
+{
+	unsigned char d[crypto_generichash_BYTES];
+
+	crypto_generichash(d, sizeof(d), (const unsigned char *)token,
+	    strlen(token), NULL, 0);
+	auth_hex(d, sizeof(d), sid);
+}
+
+/* The session token of conn's cookie, when it has one of our shape. */
+static const char *
+auth_cookie(struct MHD_Connection *conn)
+{
+	const char *t = MHD_lookup_connection_value(conn, MHD_COOKIE_KIND,
+	    WEB_COOKIE);
+
+	if (t == NULL || strlen(t) != 2 * WEB_TOKEN_BYTES ||
+	    strspn(t, "0123456789abcdef") != 2 * WEB_TOKEN_BYTES)
+		return NULL;
+	return t;
+}
+
+int
+agg_web_session_get(struct agg_web *w, struct MHD_Connection *conn,
+    struct web_req *rq)
+{
+	const char *token;
+	int64_t now = clock_utc_ms();
+	int rc;
+
+	if (rq->looked_up)
+		return 0;
+	rq->looked_up = true;
+	rq->signed_in = false;
+	if ((token = auth_cookie(conn)) == NULL)
+		return 0;
+	auth_sid(token, rq->sid);
+	if ((rc = w->src.session_find(w->src.accounts_arg, rq->sid, &rq->s)) != 1)
+		return rc;
+	if (now - rq->s.created_ms >= (int64_t)w->cfg.session_hours * 3600000 ||
+	    now - rq->s.seen_ms >= (int64_t)w->cfg.session_idle_min * 60000)
+		return w->src.session_del(w->src.accounts_arg, rq->sid) == -1 ? -1 : 0;
+	if (now - rq->s.seen_ms >= WEB_SEEN_EVERY_MS &&
+	    w->src.session_seen(w->src.accounts_arg, rq->sid, now) == -1)
+		return -1;
+	rq->signed_in = true;
+	return 0;
 }
 
 static void
-auth_peer(struct MHD_Connection *conn, char *buf, size_t len)
+auth_peer(struct MHD_Connection *conn, unsigned char addr[16], char *buf,
+    size_t len)
 {
 	const union MHD_ConnectionInfo *ci;
 	const struct sockaddr *sa;
 
+	memset(addr, 0, 16);
 	snprintf(buf, len, "?");
 	ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
 	if (ci == NULL || (sa = ci->client_addr) == NULL)
 		return;
-	if (sa->sa_family == AF_INET)
-		inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr,
-		    buf, (socklen_t)len);
-	else if (sa->sa_family == AF_INET6)
-		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr,
-		    buf, (socklen_t)len);
+	if (sa->sa_family == AF_INET) {
+		const struct sockaddr_in *in = (const void *)sa;
+
+		memcpy(addr, &in->sin_addr, 4);
+		inet_ntop(AF_INET, &in->sin_addr, buf, (socklen_t)len);
+	} else if (sa->sa_family == AF_INET6) {
+		const struct sockaddr_in6 *in6 = (const void *)sa;
+
+		memcpy(addr, &in6->sin6_addr, 16);
+		inet_ntop(AF_INET6, &in6->sin6_addr, buf, (socklen_t)len);
+	}
 }
 
-/* Whether one more full check is allowed now; takes it if so. */
+/* Refills b at one token per rate_ms up to burst; whether one is left. */
 static bool
-auth_ration(struct web_auth *a)
+auth_bucket(struct web_bucket *b, int burst, int rate_ms, int64_t now)
 {
+	b->tokens += (double)(now - b->refill_ns) / (rate_ms * 1e6);
+	if (b->tokens > burst)
+		b->tokens = burst;
+	b->refill_ns = now;
+	return b->tokens >= 1;
+}
+
+/* The bucket of an address, a new full one when not remembered. */
+static struct web_bucket *
+auth_peer_bucket(struct web_login *l, const unsigned char addr[16],
+    int64_t now)
+{
+	struct web_peer *p;
+
+	for (int i = 0; i < WEB_LOGIN_PEERS; i++)
+		if (l->peer[i].used && memcmp(l->peer[i].addr, addr, 16) == 0)
+			return &l->peer[i].b;
+	p = &l->peer[l->next];
+	l->next = (l->next + 1) % WEB_LOGIN_PEERS;
+	memcpy(p->addr, addr, 16);
+	p->used = true;
+	p->b.tokens = WEB_LOGIN_PEER_BURST;
+	p->b.refill_ns = now;
+	return &p->b;
+}
+
+/* {"name", "password"} of a login's body; false if not that. */
+static bool
+auth_body(const struct web_req *rq, char *name, size_t nlen, char *pass,
+    size_t plen)
+{
+	json_t *j = rq->body != NULL ? json_loadb(rq->body, rq->len, 0,
+	    NULL) : NULL;
+	const char *n = json_string_value(json_object_get(j, "name"));
+	const char *p = json_string_value(json_object_get(j, "password"));
+	bool ok = n != NULL && p != NULL && n[0] != '\0' && strlen(n) < nlen &&
+	    strlen(p) < plen;
+
+	if (ok) {
+		strcpy(name, n);
+		strcpy(pass, p);
+	}
+	if (p != NULL)
+		sodium_memzero((char *)p, strlen(p));
+	json_decref(j);
+	return ok;
+}
+
+static enum MHD_Result
+auth_new_session(struct agg_web *w, struct MHD_Connection *conn,
+    const struct agg_web_user *u)
+{
+	unsigned char tb[WEB_TOKEN_BYTES], cb[WEB_TOKEN_BYTES];
+	char token[2 * WEB_TOKEN_BYTES + 1], csrf[2 * WEB_TOKEN_BYTES + 1];
+	char sid[2 * crypto_generichash_BYTES + 1], cookie[256];
+	int64_t now = clock_utc_ms();
+	json_t *j;
+	char *body;
+
+	randombytes_buf(tb, sizeof(tb));
+	randombytes_buf(cb, sizeof(cb));
+	auth_hex(tb, sizeof(tb), token);
+	auth_hex(cb, sizeof(cb), csrf);
+	auth_sid(token, sid);
+	if (w->src.session_purge(w->src.accounts_arg,
+	    now - (int64_t)w->cfg.session_hours * 3600000,
+	    now - (int64_t)w->cfg.session_idle_min * 60000) == -1 ||
+	    w->src.session_add(w->src.accounts_arg, sid, u->id, csrf, now) == -1)
+		return agg_web_error(conn, MHD_HTTP_INTERNAL_SERVER_ERROR,
+		    "internal error");
+	snprintf(cookie, sizeof(cookie), "%s=%s; Path=/; HttpOnly; "
+	    "SameSite=Strict; Max-Age=%d%s", WEB_COOKIE, token,
+	    w->cfg.session_hours * 3600, w->tls ? "; Secure" : "");
+	sodium_memzero(token, sizeof(token));
+	j = json_pack("{s:s, s:o, s:s}", "user", u->name, "roles",
+	    agg_web_roles_json(u->roles), "csrf", csrf);
+	body = j != NULL ? json_dumps(j, JSON_COMPACT) : NULL;
+	json_decref(j);
+	if (body == NULL)
+		return MHD_NO;
+	return agg_web_answer(conn, MHD_HTTP_OK, "application/json", body,
+	    strlen(body), true, cookie);
+}
+
+enum MHD_Result
+agg_web_login(struct agg_web *w, struct MHD_Connection *conn,
+    struct web_req *rq)
+{
+	char name[64], pass[256], peer[INET6_ADDRSTRLEN];
+	char hash[crypto_pwhash_STRBYTES];
+	unsigned char addr[16];
+	struct agg_web_user u;
+	struct web_bucket *pb;
 	int64_t now = clock_mono_ns();
+	enum MHD_Result ret;
+	int found;
+	bool ok;
 
-	a->tokens += (double)(now - a->refill_ns) / (WEB_AUTH_RATE_MS * 1e6);
-	if (a->tokens > WEB_AUTH_BURST)
-		a->tokens = WEB_AUTH_BURST;
-	a->refill_ns = now;
-	if (a->tokens < 1)
-		return false;
-	a->tokens -= 1;
-	return true;
+	if (!agg_web_post_allowed(w, conn, rq, false))
+		return agg_web_error(conn, MHD_HTTP_FORBIDDEN,
+		    "another origin");
+	if (!auth_body(rq, name, sizeof(name), pass, sizeof(pass)))
+		return agg_web_error(conn, MHD_HTTP_BAD_REQUEST,
+		    "send {\"name\", \"password\"}");
+	auth_peer(conn, addr, peer, sizeof(peer));
+	pb = auth_peer_bucket(&w->login, addr, now);
+	if (!auth_bucket(pb, WEB_LOGIN_PEER_BURST, WEB_LOGIN_PEER_RATE_MS,
+	    now) || !auth_bucket(&w->login.all, WEB_LOGIN_BURST,
+	    WEB_LOGIN_RATE_MS, now)) {
+		sodium_memzero(pass, sizeof(pass));
+		log_info("web: too many sign-ins; refused %s unchecked", peer);
+		return agg_web_error(conn, MHD_HTTP_TOO_MANY_REQUESTS,
+		    "too many attempts: wait a few seconds");
+	}
+	w->login.all.tokens -= 1;
+	found = w->src.user_find(w->src.accounts_arg, name, &u, hash, sizeof(hash));
+	if (found == -1) {
+		sodium_memzero(pass, sizeof(pass));
+		return agg_web_error(conn, MHD_HTTP_INTERNAL_SERVER_ERROR,
+		    "internal error");
+	}
+	ok = crypto_pwhash_str_verify(found == 1 ? hash : web_nobody_hash,
+	    pass, strlen(pass)) == 0 && found == 1;
+	sodium_memzero(pass, sizeof(pass));
+	if (!ok) {
+		/* Only failures use up an address's own allowance. */
+		pb->tokens -= 1;
+		log_info("web: wrong name or password from %s", peer);
+		return agg_web_error(conn, MHD_HTTP_UNAUTHORIZED,
+		    "wrong name or password");
+	}
+	ret = auth_new_session(w, conn, &u);
+	log_info("web: %s signed in from %s", u.name, peer);
+	return ret;
 }
 
-/* Checks user and pass: from the cache, else in full. */
-static bool
-auth_verify(struct web_auth *a, struct MHD_Connection *conn,
-    const char *user, const char *pass)
+enum MHD_Result
+agg_web_logout(struct agg_web *w, struct MHD_Connection *conn,
+    struct web_req *rq)
 {
-	unsigned char d[crypto_generichash_BYTES];
-	crypto_generichash_state st;
-	char peer[INET6_ADDRSTRLEN];
-	bool hit = false;
+	char cookie[128];
 
-	crypto_generichash_init(&st, a->key, sizeof(a->key), sizeof(d));
-	crypto_generichash_update(&st, (const unsigned char *)user,
-	    strlen(user) + 1);
-	crypto_generichash_update(&st, (const unsigned char *)pass, strlen(pass));
-	crypto_generichash_final(&st, d, sizeof(d));
-	/* Every slot is compared, each in constant time. */
-	for (int i = 0; i < WEB_AUTH_CACHE; i++)
-		if (a->used[i] && sodium_memcmp(a->seen[i], d, sizeof(d)) == 0)
-			hit = true;
-	if (hit)
-		return true;
-	auth_peer(conn, peer, sizeof(peer));
-	if (!auth_ration(a)) {
-		log_info("web: too many password attempts; refused %s unchecked",
-		    peer);
-		return false;
-	}
-	if (crypto_pwhash_str_verify(a->hash, pass, strlen(pass)) != 0) {
-		log_info("web: wrong password from %s", peer);
-		return false;
-	}
-	memcpy(a->seen[a->next], d, sizeof(d));
-	a->used[a->next] = true;
-	a->next = (a->next + 1) % WEB_AUTH_CACHE;
-	return true;
-}
-
-bool
-agg_web_auth_check(struct web_auth *a, struct MHD_Connection *conn,
-    enum MHD_Result *ret)
-{
-	static const char body[] = "authentication required\n";
-	struct MHD_Response *r;
-	char *user, *pass = NULL;
-	bool ok = false;
-
-	if (a->hash[0] == '\0')
-		return true;
-	user = MHD_basic_auth_get_username_password(conn, &pass);
-	if (user != NULL && pass != NULL)
-		ok = auth_verify(a, conn, user, pass);
-	if (pass != NULL) {
-		sodium_memzero(pass, strlen(pass));
-		MHD_free(pass);
-	}
-	if (user != NULL)
-		MHD_free(user);
-	if (ok)
-		return true;
-	*ret = MHD_NO;
-	r = MHD_create_response_from_buffer(sizeof(body) - 1, (void *)body,
-	    MHD_RESPMEM_PERSISTENT);
-	if (r == NULL)
-		return false;
-	agg_web_headers_add(r);
-	MHD_add_response_header(r, "Content-Type", "text/plain; charset=utf-8");
-	*ret = MHD_queue_basic_auth_fail_response(conn, WEB_REALM, r);
-	MHD_destroy_response(r);
-	return false;
+	if (!agg_web_post_allowed(w, conn, rq, true))
+		return agg_web_error(conn, MHD_HTTP_FORBIDDEN,
+		    "no valid CSRF token, or another origin");
+	if (w->src.session_del(w->src.accounts_arg, rq->sid) == -1)
+		return agg_web_error(conn, MHD_HTTP_INTERNAL_SERVER_ERROR,
+		    "internal error");
+	snprintf(cookie, sizeof(cookie), "%s=; Path=/; HttpOnly; "
+	    "SameSite=Strict; Max-Age=0%s", WEB_COOKIE, w->tls ? "; Secure" :
+	    "");
+	return agg_web_answer(conn, MHD_HTTP_OK, "application/json",
+	    (char *)"{}", 2, false, cookie);
 }

@@ -99,7 +99,8 @@ sse_free(void *arg)
 }
 
 enum MHD_Result
-agg_web_sse_open(struct agg_web *w, struct MHD_Connection *conn)
+agg_web_sse_open(struct agg_web *w, struct MHD_Connection *conn,
+    unsigned roles)
 {
 	static const char hello[] = "retry: 3000\n: qrgate live\n\n";
 	struct MHD_Response *r;
@@ -126,6 +127,7 @@ agg_web_sse_open(struct agg_web *w, struct MHD_Connection *conn)
 	}
 	c->w = w;
 	c->conn = conn;
+	c->roles = roles;
 	memcpy(c->buf, hello, sizeof(hello) - 1);
 	c->len = sizeof(hello) - 1;
 	r = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, WEB_SSE_BLOCK,
@@ -147,12 +149,39 @@ agg_web_sse_open(struct agg_web *w, struct MHD_Connection *conn)
 	return ret;
 }
 
+/* One message of type with data; NULL when it cannot be made (logged). */
+static char *
+sse_message(const char *type, const json_t *data, int *n)
+{
+	char *json, *msg;
+
+	/* Compact JSON has no line break, so it is one "data:" line. */
+	if ((json = json_dumps(data, JSON_COMPACT | JSON_ENCODE_ANY)) == NULL) {
+		log_warnx("web: could not encode a %s event", type);
+		return NULL;
+	}
+	*n = asprintf(&msg, "event: %s\ndata: %s\n\n", type, json);
+	free(json);
+	if (*n == -1) {
+		log_warn("web: %s event", type);
+		return NULL;
+	}
+	if ((size_t)*n > WEB_SSE_QUEUE / 4) {
+		log_warnx("web: a %s event of %d bytes is too large to send",
+		    type, *n);
+		free(msg);
+		return NULL;
+	}
+	return msg;
+}
+
 void
 agg_web_publish(struct agg_web *w, const char *type, const json_t *data)
 {
 	size_t tlen = strlen(type);
-	char *json, *msg;
-	int n;
+	char *msg, *masked = NULL;
+	json_t *copy;
+	int n, mn = 0;
 
 	if (w == NULL || w->clients == NULL)
 		return;
@@ -162,24 +191,24 @@ agg_web_publish(struct agg_web *w, const char *type, const json_t *data)
 		log_warnx("web: not publishing an event of type \"%.32s\"", type);
 		return;
 	}
-	/* Compact JSON has no line break, so it is one "data:" line. */
-	if ((json = json_dumps(data, JSON_COMPACT | JSON_ENCODE_ANY)) == NULL) {
-		log_warnx("web: could not encode a %s event", type);
+	if ((msg = sse_message(type, data, &n)) == NULL)
 		return;
+	/* A page whose user may not see names gets the event without. */
+	if (json_object_get(data, "name") != NULL &&
+	    (copy = json_copy((json_t *)data)) != NULL) {
+		json_object_del(copy, "name");
+		masked = sse_message(type, copy, &mn);
+		json_decref(copy);
 	}
-	n = asprintf(&msg, "event: %s\ndata: %s\n\n", type, json);
-	free(json);
-	if (n == -1) {
-		log_warn("web: %s event", type);
-		return;
-	}
-	if ((size_t)n > WEB_SSE_QUEUE / 4)
-		log_warnx("web: a %s event of %d bytes is too large to send",
-		    type, n);
-	else
-		for (struct web_client *c = w->clients; c != NULL; c = c->next)
+	for (struct web_client *c = w->clients; c != NULL; c = c->next) {
+		if ((c->roles & AGG_ROLES_NAMES) != 0 ||
+		    json_object_get(data, "name") == NULL)
 			sse_queue(c, msg, (size_t)n);
+		else if (masked != NULL)
+			sse_queue(c, masked, (size_t)mn);
+	}
 	free(msg);
+	free(masked);
 	agg_web_kick(w);
 }
 

@@ -4,6 +4,8 @@
 # fresh database per test), qrgate-aggregator started and stopped per
 # test, and gate messages made here.  Sourced by tests/agg/run.sh.
 
+. "$SRCDIR/tests/agg/lib_login.sh"
+
 PG_BIN=${PG_BIN:-/usr/lib/postgresql/15/bin}
 PG_DIR=""
 PG_PORT=""
@@ -131,6 +133,19 @@ agg_cleanup() {
 
 # agg_option SECTION.KEY VALUE
 agg_option() { printf '[%s]\n%s = %s\n' "${1%%.*}" "${1#*.}" "$2" >>"$AGG_CONF"; }
+
+# agg_user NAME ROLES: a console user, its password "NAME-pw".
+agg_user() { echo "$1-pw" | aq user add "$1" --roles "$2" >/dev/null; }
+
+# The port the running aggregator's console serves on, from its log.
+agg_web_port() { sed -n 's/.*web: serving on .* port \([0-9]*\).*/\1/p' "$T/agg.log" | tail -1; }
+
+# agg_login NAME ROLES: that user made and signed in at the running
+# aggregator (lib_login.sh: then "as NAME curl-args... URL").
+agg_login() {
+	agg_user "$1" "$2"
+	login "http://127.0.0.1:$(agg_web_port)" "$1" "$1-pw"
+}
 
 agg_subscribed() { [ "$(grep -c 'mqtt: subscribed' "$T/agg.log")" -ge "$1" ]; }
 

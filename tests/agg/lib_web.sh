@@ -3,6 +3,11 @@
 # (chromedriver's W3C HTTP API through curl and jq) for headless Chromium.
 # Sourced by tests/agg/test_web*.sh, which set BUILD and WORK.
 
+. "$(dirname "${BASH_SOURCE[0]}")/lib_login.sh"
+
+# The stub's users unless a test gives its own (STUB_USERS): a guard.
+STUB_GUARD="guard:guard,security:guard-pw"
+
 passed=0 failed=0
 STUB_PID="" PORT="" T=""
 DRIVER_PID="" DRIVER_PORT="" SESSION=""
@@ -72,16 +77,19 @@ free_port() {
 	return 1
 }
 
-# stub_start [web-stub options...]: starts it in $T; sets STUB_PID, PORT.
+# stub_start [web-stub options...]: starts it in $T with the user guard
+# (password guard-pw; roles guard and security) signed in, its cookie in
+# $T/jar-guard; sets STUB_PID, PORT.
 stub_start() {
 	rm -f "$T/fifo"
 	mkfifo "$T/fifo"
 	: >"$T/stub.out"
 	"${STUB:-$BUILD/agg/web-stub}" --web-root "$SRCDIR/src/agg/web" --fifo "$T/fifo" \
-		"$@" >"$T/stub.out" 2>>"$T/stub.err" &
+		--user "$STUB_GUARD" --sessions "$T/sessions" "$@" >"$T/stub.out" 2>>"$T/stub.err" &
 	STUB_PID=$!
 	wait_until "the stub to serve" 10 grep -q '^port ' "$T/stub.out" || return 1
 	PORT=$(sed -n 's/^port //p' "$T/stub.out")
+	login "$(url '')" guard guard-pw
 }
 
 stub_send() { printf '%s\n' "$*" >"$T/fifo"; }
@@ -96,10 +104,18 @@ stub_stop() {
 	wait "$pid" 2>/dev/null
 }
 
-url() { echo "http://127.0.0.1:$PORT$1"; }
+url() { echo "${STUB_SCHEME:-http}://${STUB_HOST:-127.0.0.1}:$PORT$1"; }
 
-# status [curl options...] PATH: the HTTP status of one request.
+# gcurl CURL_ARGS...: curl as the signed-in guard.
+gcurl() { curl -b "$T/jar-guard" "$@"; }
+
+# status [curl options...] PATH: the HTTP status of one request, as the
+# guard; anon_status: without a session.
 status() {
+	local path=${*: -1}
+	gcurl -s -o /dev/null -w '%{http_code}' --max-time 10 "${@:1:$#-1}" "$(url "$path")"
+}
+anon_status() {
 	local path=${*: -1}
 	curl -s -o /dev/null -w '%{http_code}' --max-time 10 "${@:1:$#-1}" "$(url "$path")"
 }
@@ -166,6 +182,17 @@ page_wait() {
 	local what=$1
 	shift
 	wait_until "the page to show $what" 10 page_is "$1"
+}
+
+# browser_login NAME PASSWORD: signs in on the login page, as a person
+# would, and waits for the page it leads to.
+browser_login() {
+	browse "$(url /login.html)"
+	page_wait "the login form" "document.getElementById('name')"
+	js "document.getElementById('name').value = $(jq -n --arg v "$1" '$v');
+	    document.getElementById('password').value = $(jq -n --arg v "$2" '$v');
+	    document.getElementById('submit').click(); return true;" >/dev/null
+	page_wait "the signed-in page" "document.body.dataset.user == $(jq -n --arg v "$1" '$v')"
 }
 
 screenshot() {	# screenshot FILE.png

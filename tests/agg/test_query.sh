@@ -197,8 +197,9 @@ test_times_in_site_zone() {
 	expect_grep ",2026-11-27T09:00:00.000Z," "$T/events.csv"
 	# The live page asks the site's zone, to show its times in it.
 	local port
-	port=$(sed -n 's/.*web: serving on .* port \([0-9]*\).*/\1/p' "$T/agg.log" | tail -1)
-	expect_eq "api/site" "$(curl -s "http://127.0.0.1:$port/api/site" | jq -r .timezone)" "Asia/Ho_Chi_Minh"
+	port=$(agg_web_port)
+	agg_login guard guard
+	expect_eq "api/site" "$(as guard "http://127.0.0.1:$port/api/site" | jq -r .timezone)" "Asia/Ho_Chi_Minh"
 	# Its address is logged once (main said it again after agg_web_start).
 	expect_eq "serving on, once" "$(grep -c "port $port" "$T/agg.log")" 1
 	# A zone the system does not know: an error of the file, with its line.

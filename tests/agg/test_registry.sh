@@ -62,8 +62,9 @@ test_alarm_of_event_names_code() {
 	agg_option web.web_root "$SRCDIR/src/agg/web"
 	agg_start
 	local port id=dddddddddddddddddddddddddddddddd cpid
-	port=$(sed -n 's/.*web: serving on .* port \([0-9]*\).*/\1/p' "$T/agg.log" | tail -1)
-	curl -sN --max-time 20 "http://127.0.0.1:$port/events/live" >"$T/sse" 2>/dev/null &
+	port=$(agg_web_port)
+	agg_login guard guard
+	as guard -N --max-time 20 "http://127.0.0.1:$port/events/live" >"$T/sse" 2>/dev/null &
 	cpid=$!
 	mqtt_wait "the stream" 10 grep -q '^retry: ' "$T/sse"
 	pub_ev g1 "$(ev 1 $((T0 + 1000)) '**4711' W-4711 entry alarm repeated-denials g1 | jq -c '.type = "alarm" | .lane = "2" | .passage = "none"')"

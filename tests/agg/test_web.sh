@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # The aggregator's HTTP side with curl, against the stub aggregator: only
-# the page's files and the API are served, only GET and HEAD, the security
-# headers, the password, the refusal to serve beyond loopback without one,
-# and a live page that does not read being dropped with memory bounded.
+# the page's files and the API are served, only GET, HEAD and POST, the
+# security headers, signing in and its rationing, sessions and their
+# cookie, the roles table, CSRF tokens and origins, POST bodies and file
+# replies, HTTPS, the refusal to serve beyond loopback without a user or
+# HTTPS, and a live page that does not read being dropped with memory
+# bounded.
 # Prints "web: N passed, M failed".
 # Usage: tests/agg/test_web.sh [BUILD_DIR]
 set -u
@@ -22,47 +25,51 @@ fi
 
 test_page_files_and_headers() {
 	stub_start
-	curl -s -D "$T/h" -o "$T/index" "$(url /)"
+	gcurl -s -D "$T/h" -o "$T/index" "$(url /)"
 	grep -q '^HTTP/1.1 200' "$T/h"
 	grep -qi "^Content-Security-Policy: default-src 'self'" "$T/h"
 	grep -qi '^X-Content-Type-Options: nosniff' "$T/h"
 	grep -qi '^Content-Type: text/html' "$T/h"
 	cmp -s "$T/index" src/agg/web/index.html
-	curl -s -D "$T/h" -o "$T/js" "$(url /app.js)"
+	gcurl -s -D "$T/h" -o "$T/js" "$(url /app.js)"
 	grep -qi '^Content-Type: text/javascript' "$T/h"
 	grep -qi '^X-Content-Type-Options: nosniff' "$T/h"
 	cmp -s "$T/js" src/agg/web/app.js
-	curl -s -D "$T/h" -o "$T/css" "$(url /style.css)"
+	gcurl -s -D "$T/h" -o "$T/css" "$(url /style.css)"
 	grep -qi '^Content-Type: text/css' "$T/h"
 	cmp -s "$T/css" src/agg/web/style.css
 	# The page's requests share a connection (keep-alive).
-	curl -sv -o /dev/null -o /dev/null "$(url /)" "$(url /app.js)" 2>"$T/v"
+	gcurl -sv -o /dev/null -o /dev/null "$(url /)" "$(url /app.js)" 2>"$T/v"
 	grep -q 'Re-using existing connection' "$T/v"
 	# HEAD: the headers, no body.
-	expect_eq "HEAD /" "$(curl -s -I -o /dev/null -w '%{http_code}' "$(url /)")" 200
-	expect_eq "HEAD body" "$(curl -s --head "$(url /)" | sed '1,/^\r$/d' | wc -c)" 0
+	expect_eq "HEAD /" "$(gcurl -s -I -o /dev/null -w '%{http_code}' "$(url /)")" 200
+	expect_eq "HEAD body" "$(gcurl -s --head "$(url /)" | sed '1,/^\r$/d' | wc -c)" 0
 }
 
 test_api_through_source() {
 	stub_start
-	curl -s -D "$T/h" -o "$T/gates" "$(url /api/gates)"
+	gcurl -s -D "$T/h" -o "$T/gates" "$(url /api/gates)"
 	grep -q '^HTTP/1.1 200' "$T/h"
 	grep -qi '^Content-Type: application/json' "$T/h"
 	grep -qi "^Content-Security-Policy: default-src 'self'" "$T/h"
 	jq -e 'length == 4 and .[0].gate == "north-1"' "$T/gates" >/dev/null
-	jq -e '.headcount.hq == 127' <(curl -s "$(url /api/headcount)") >/dev/null
+	jq -e '.headcount.hq == 127' <(gcurl -s "$(url /api/headcount)") >/dev/null
 	# The source's statuses pass through: 404 unknown, 400 bad, NULL 500.
 	expect_eq "unknown what" "$(status /api/nothing)" 404
 	expect_eq "bad limit" "$(status '/api/recent?limit=abc')" 400
-	jq -e '.error | test("limit")' <(curl -s "$(url '/api/recent?limit=abc')") >/dev/null
+	jq -e '.error | test("limit")' <(gcurl -s "$(url '/api/recent?limit=abc')") >/dev/null
 	expect_eq "good limit" "$(status '/api/recent?limit=5')" 200
-	expect_eq "source failed" "$(status /api/fail)" 500
+	stub_send "fail alarms"
+	wait_until "the stub to fail alarms" 10 grep -q 'failing alarms' "$T/stub.err"
+	expect_eq "source failed" "$(status /api/alarms)" 500
 	# More parameters than struct agg_web_query holds: 400, not a crash.
 	local q="" i
 	for i in $(seq 1 20); do q="$q&p$i=$i"; done
 	expect_eq "too many parameters" "$(status "/api/recent?${q#&}")" 400
-	# What is not [a-z]+ never reaches the source.
-	expect_eq "what with a digit" "$(status /api/gates1)" 404
+	# What is not [a-z0-9-]+, or no line of the roles table, never
+	# reaches the source.
+	expect_eq "what no line names" "$(status /api/gates1)" 404
+	expect_eq "what with a capital" "$(status /api/Gates)" 404
 	expect_eq "empty what" "$(status /api/)" 404
 	expect_eq "nested what" "$(status /api/gates/x)" 404
 }
@@ -85,22 +92,27 @@ test_unknown_paths_and_traversal_404() {
 	exec 3<&-
 }
 
-test_only_get_and_head() {
+test_only_get_head_and_post() {
 	stub_start
 	local m p
-	for m in POST PUT DELETE PATCH OPTIONS; do
-		for p in / /app.js /api/gates /events/live /nope; do
+	for m in PUT DELETE PATCH OPTIONS; do
+		for p in / /app.js /api/gates /events/live /nope /login; do
 			expect_eq "$m $p" "$(status -X "$m" "$p")" 405
 		done
 	done
-	curl -s -D "$T/h" -o /dev/null -X POST -d 'x=1' "$(url /api/gates)"
-	grep -qi '^Allow: GET, HEAD' "$T/h"
+	for p in / /app.js /events/live /nope /login.html; do
+		expect_eq "POST $p" "$(status -X POST "$p")" 405
+	done
+	curl -s -D "$T/h" -o /dev/null -X PUT -d 'x=1' "$(url /api/gates)"
+	grep -qi '^Allow: GET, HEAD, POST' "$T/h"
 	grep -qi '^X-Content-Type-Options: nosniff' "$T/h"
+	# A POST of a what the roles table has only for GET: not found.
+	expect_eq "POST gates" "$(as_status guard -X POST -d '{}' "$(url /api/gates)")" 404
 }
 
 test_live_stream_publishes() {
 	stub_start
-	curl -sN --max-time 20 "$(url /events/live)" >"$T/sse" 2>/dev/null &
+	gcurl -sN --max-time 20 "$(url /events/live)" >"$T/sse" 2>/dev/null &
 	local cpid=$!
 	wait_until "the stream to open" 10 grep -q '^retry: ' "$T/sse"
 	stub_send 'alarm {"site":"hq","gate":"north-1","alarm":"fire-alarm","active":true,"ts_ms":1}'
@@ -112,7 +124,7 @@ test_live_stream_publishes() {
 	# A line break in the data stays escaped inside the one data line.
 	expect_eq "event data" "$(sed -n '/^event: event$/{n;p}' "$T/sse" | sed 's/^data: //' | jq -r .note)" "line
 break"
-	curl -s -D "$T/h" -o /dev/null --max-time 2 "$(url /events/live)" || true
+	gcurl -s -D "$T/h" -o /dev/null --max-time 2 "$(url /events/live)" || true
 	grep -qi '^Content-Type: text/event-stream' "$T/h"
 }
 
@@ -123,7 +135,7 @@ test_live_page_gone_quietly() {
 	stub_start
 	local i cpid
 	for i in 1 2 3; do
-		curl -sN --max-time 20 "$(url /events/live)" >"$T/sse$i" 2>/dev/null &
+		gcurl -sN --max-time 20 "$(url /events/live)" >"$T/sse$i" 2>/dev/null &
 		cpid=$!
 		wait_until "stream $i to open" 10 grep -q '^retry: ' "$T/sse$i"
 		kill "$cpid" 2>/dev/null; wait "$cpid" 2>/dev/null || true
@@ -132,7 +144,7 @@ test_live_page_gone_quietly() {
 		stub_send "event {\"site\":\"hq\",\"gate\":\"north-1\",\"seq\":$i}"
 	done
 	# A page that reads gets the next event: the stub went on.
-	curl -sN --max-time 20 "$(url /events/live)" >"$T/last" 2>/dev/null &
+	gcurl -sN --max-time 20 "$(url /events/live)" >"$T/last" 2>/dev/null &
 	cpid=$!
 	wait_until "the last stream" 10 grep -q '^retry: ' "$T/last"
 	stub_send 'event {"site":"hq","gate":"north-1","seq":9}'
@@ -147,56 +159,179 @@ test_live_page_gone_quietly() {
 	fi
 }
 
-test_password_required() {
-	local hash
-	hash=$(echo 'correct horse' | "$STUB" --hash-password)
-	[[ $hash == '$argon2id$'* ]]
-	stub_start --password-hash "$hash"
-	curl -s -D "$T/h" -o /dev/null "$(url /)"
-	grep -q '^HTTP/1.1 401' "$T/h"
-	grep -qi '^WWW-Authenticate: Basic realm="qrgate aggregator"' "$T/h"
+# Without a session: the login page and what it needs, nothing else.
+test_login_required() {
+	stub_start
 	local p
-	for p in / /app.js /api/gates /events/live /nope; do
-		expect_eq "no password $p" "$(status "$p")" 401
+	curl -s -D "$T/h" -o /dev/null "$(url /)"
+	grep -q '^HTTP/1.1 303' "$T/h"
+	grep -qi '^Location: /login.html' "$T/h"
+	for p in /login.html /login.js /common.js /style.css; do
+		expect_eq "anon $p" "$(anon_status "$p")" 200
 	done
-	expect_eq "wrong password" "$(status -u guard:wrong /)" 401
-	expect_eq "empty password" "$(status -u guard: /)" 401
-	# Full checks of wrong passwords are rationed: retry until the right
-	# one is actually checked.
-	wait_until "the right password to pass" 10 sh -c "[ \"\$(curl -s -o /dev/null -w '%{http_code}' -u 'guard:correct horse' '$(url /)')\" = 200 ]"
-	expect_eq "api" "$(status -u 'guard:correct horse' /api/gates)" 200
-	expect_eq "unknown, authenticated" "$(status -u 'guard:correct horse' /nope)" 404
-	expect_eq "wrong again" "$(status -u 'guard:correct horsf' /)" 401
-	curl -sN --max-time 3 -u 'guard:correct horse' "$(url /events/live)" >"$T/sse" || true
-	grep -q '^retry: ' "$T/sse"
-	grep -q 'wrong password from 127.0.0.1' "$T/stub.err"
+	for p in /app.js /api/gates /api/session /events/live /users.js; do
+		expect_eq "anon $p" "$(anon_status "$p")" 401
+	done
+	expect_eq "anon users.html" "$(anon_status /users.html)" 303
+	# A cookie of the right shape that is no session: still nobody.
+	expect_eq "forged cookie" "$(anon_status -b "qrgate_session=$(printf '%064d' 7)" /api/gates)" 401
+	# With the guard's session: its page and its API.
+	expect_eq "guard /" "$(status /)" 200
+	expect_eq "guard gates" "$(status /api/gates)" 200
 }
 
-test_refuses_wide_bind_without_password() {
+test_login_cookie_and_session() {
+	stub_start
+	curl -s -D "$T/h" -o "$T/body" -c "$T/jar" -H 'Content-Type: application/json' \
+		--data '{"name":"guard","password":"guard-pw"}' "$(url /login)"
+	grep -q '^HTTP/1.1 200' "$T/h"
+	grep -qiE '^Set-Cookie: qrgate_session=[0-9a-f]{64}; Path=/; HttpOnly; SameSite=Strict; Max-Age=43200' "$T/h"
+	fails grep -qi 'Secure' "$T/h"
+	as guard "$(url /api/session)" >"$T/s"
+	expect_eq "user" "$(jq -r .user "$T/s")" guard
+	expect_eq "roles" "$(jq -r '.roles | join(",")' "$T/s")" "guard,security"
+	expect_eq "csrf" "$(jq -r '.csrf | test("^[0-9a-f]{64}$")' "$T/s")" true
+	expect_eq "pages" "$(jq -r '[.pages[] | .href + "=" + .title] | join(" ")' "$T/s")" "/=Live /audit.html=Audit"
+	# Wrong passwords, unknown names, bodies that are not a login.
+	expect_eq "wrong" "$(anon_status -H 'Content-Type: application/json' --data '{"name":"guard","password":"nope"}' /login)" 401
+	expect_eq "nobody" "$(anon_status --data '{"name":"nobody","password":"guard-pw"}' /login)" 401
+	expect_eq "not json" "$(anon_status --data 'name=guard&password=guard-pw' /login)" 400
+	expect_eq "no body" "$(anon_status -X POST /login)" 400
+	grep -q 'wrong name or password from 127.0.0.1' "$T/stub.err"
+	grep -q 'guard signed in from 127.0.0.1' "$T/stub.err"
+	# Signing out: needs the token; then the session is gone.
+	expect_eq "logout without token" "$(status -X POST /logout)" 403
+	expect_eq "logout" "$(as_status guard -X POST "$(url /logout)")" 200
+	expect_eq "after logout" "$(status /api/gates)" 401
+	# Unused for session_idle_min (30): ended.
+	login "$(url '')" guard guard-pw
+	expect_eq "fresh" "$(status /api/gates)" 200
+	stub_send "age 1801"
+	wait_until "the stub to age the sessions" 10 grep -q 'sessions aged' "$T/stub.err"
+	expect_eq "idle" "$(status /api/gates)" 401
+}
+
+# The roles table: a what no line names is 404, a role no line gives 403;
+# every POST needs the session's CSRF token and, with an Origin, this
+# server's.
+test_roles_csrf_and_origin() {
+	stub_start --user "admin:admin:admin-pw" --user "hr:hr:hr-pw"
+	login "$(url '')" admin admin-pw
+	login "$(url '')" hr hr-pw
+	expect_eq "hr gates" "$(as_status hr "$(url /api/gates)")" 403
+	expect_eq "hr live" "$(as_status hr "$(url /events/live)")" 403
+	expect_eq "hr /" "$(as_status hr "$(url /)")" 403
+	expect_eq "hr app.js" "$(as_status hr "$(url /app.js)")" 403
+	expect_eq "guard users" "$(status /api/users)" 403
+	expect_eq "guard users.html" "$(status /users.html)" 403
+	expect_eq "guard user-add" "$(as_status guard -X POST -d '{}' "$(url /api/user-add)")" 403
+	expect_eq "no such what" "$(as_status admin "$(url /api/nothing-here)")" 404
+	expect_eq "admin /" "$(curl -s -o /dev/null -w '%{http_code} %{redirect_url}' -b "$T/jar-admin" "$(url /)")" \
+		"303 $(url /users.html)"
+	local body='{"name":"x","roles":["hr"]}'
+	expect_eq "with token" "$(as admin -H 'Content-Type: application/json' -d "$body" "$(url /api/user-add)" | jq -r .body)" "$body"
+	expect_eq "no token" "$(curl -s -o /dev/null -w '%{http_code}' -b "$T/jar-admin" -d "$body" "$(url /api/user-add)")" 403
+	expect_eq "another's token" "$(curl -s -o /dev/null -w '%{http_code}' -b "$T/jar-admin" \
+		-H "X-CSRF-Token: $(cat "$T/csrf-hr")" -d "$body" "$(url /api/user-add)")" 403
+	expect_eq "token, no cookie" "$(curl -s -o /dev/null -w '%{http_code}' \
+		-H "X-CSRF-Token: $(cat "$T/csrf-admin")" -d "$body" "$(url /api/user-add)")" 401
+	expect_eq "other origin" "$(as_status admin -H 'Origin: http://evil.example' -d "$body" "$(url /api/user-add)")" 403
+	expect_eq "null origin" "$(as_status admin -H 'Origin: null' -d "$body" "$(url /api/user-add)")" 403
+	expect_eq "own origin" "$(as_status admin -H "Origin: $(url '')" -d "$body" "$(url /api/user-add)")" 200
+	expect_eq "login from elsewhere" "$(anon_status -H 'Origin: http://evil.example' \
+		--data '{"name":"guard","password":"guard-pw"}' /login)" 403
+}
+
+# A POST's body reaches the handler whole up to its bound; a file reply
+# is a download.
+test_bodies_and_files() {
+	stub_start --user "admin:admin:admin-pw"
+	login "$(url '')" admin admin-pw
+	head -c 300000 /dev/urandom | base64 -w0 | jq -Rc '{blob: .}' >"$T/big.json"
+	expect_eq "300 kB body" "$(as admin -H 'Content-Type: application/json' --data-binary "@$T/big.json" \
+		"$(url /api/user-add)" | jq -r .len)" "$(stat -c %s "$T/big.json")"
+	head -c $((4 * 1024 * 1024 + 1)) /dev/zero >"$T/huge"
+	expect_eq "over 4 MB" "$(as_status admin --data-binary "@$T/huge" "$(url /api/user-add)")" 413
+	expect_eq "after" "$(as_status admin -d '{}' "$(url /api/user-add)")" 200
+	gcurl -s -D "$T/h" -o "$T/daily.csv" "$(url /api/daily)"
+	grep -qi '^Content-Type: text/csv' "$T/h"
+	grep -qi '^Content-Disposition: attachment; filename="daily.csv"' "$T/h"
+	grep -qi "^Content-Security-Policy: default-src 'self'" "$T/h"
+	expect_eq "csv" "$(head -1 "$T/daily.csv")" "gate,scans"
+}
+
+# Full password checks are rationed: past a burst, an address whose
+# checks failed waits, and so does everyone once the loop's share is
+# used (a check costs tens of milliseconds of the one loop).
+test_login_rate_limited() {
+	stub_start
+	local i codes=""
+	for i in 1 2 3 4 5 6; do
+		codes="$codes $(anon_status --data '{"name":"guard","password":"guess'$i'"}' /login)"
+	done
+	expect_eq "one address" "$codes" " 401 401 401 401 401 429"
+	# Even the right password, from that address, for now.
+	expect_eq "right, too soon" "$(anon_status --data '{"name":"guard","password":"guard-pw"}' /login)" 429
+	grep -q 'too many sign-ins; refused 127.0.0.1 unchecked' "$T/stub.err"
+	# Twelve other addresses at once, each with its own allowance whole:
+	# the loop's share (a burst of ten, then one a second) refuses some.
+	local pids=()
+	for i in $(seq 2 13); do
+		curl -s -o "$T/r$i" -w '%{http_code}' --interface "127.0.0.$i" \
+			--data '{"name":"guard","password":"nope"}' "$(url /login)" >"$T/c$i" &
+		pids+=($!)
+	done
+	wait "${pids[@]}"
+	cat "$T"/c* | grep -q 429 || { echo "no address was refused: $(cat "$T"/c*)"; return 1; }
+	# It comes back at one a second: an address gets in.
+	wait_until "127.0.0.20 to be let in" 10 sh -c "[ \"\$(curl -s -o /dev/null -w '%{http_code}' --interface 127.0.0.20 \
+		--data '{\"name\":\"guard\",\"password\":\"guard-pw\"}' '$(url /login)')\" = 200 ]"
+}
+
+test_refuses_wide_bind() {
 	local addr
 	for addr in 0.0.0.0 :: 192.0.2.1; do
 		: >"$T/stub.err"
 		fails "$STUB" --bind "$addr" --web-root src/agg/web 2>"$T/stub.err" </dev/null
-		grep -q "refusing to serve on $addr without a password" "$T/stub.err"
+		grep -q "refusing to serve on $addr without a user" "$T/stub.err"
+		fails "$STUB" --bind "$addr" --user "$STUB_GUARD" --web-root src/agg/web 2>"$T/stub.err" </dev/null
+		grep -q "refusing to serve on $addr without HTTPS" "$T/stub.err"
 	done
-	# Loopback in either family needs none.
-	stub_start --bind ::1
-	expect_eq "::1" "$(curl -s -o /dev/null -w '%{http_code}' "http://[::1]:$PORT/")" 200
+	# Loopback in either family needs neither.
+	STUB_HOST="[::1]" stub_start --bind ::1
+	expect_eq "::1" "$(curl -s -o /dev/null -w '%{http_code}' -b "$T/jar-guard" "http://[::1]:$PORT/")" 200
 	stub_stop
-	stub_start --bind 127.0.0.2
-	expect_eq "127.0.0.2" "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.2:$PORT/")" 200
+	STUB_HOST=127.0.0.2 stub_start --bind 127.0.0.2
+	expect_eq "127.0.0.2" "$(curl -s -o /dev/null -w '%{http_code}' -b "$T/jar-guard" "http://127.0.0.2:$PORT/")" 200
 	stub_stop
-	# With a password, 0.0.0.0 is served (and asks for it).
-	stub_start --bind 0.0.0.0 --password-hash "$(echo pw | "$STUB" --hash-password)"
-	expect_eq "0.0.0.0 with a password" "$(status /)" 401
+	# Told plain HTTP is wanted (a TLS proxy in front), 0.0.0.0 is served.
+	stub_start --bind 0.0.0.0 --plain-http
+	expect_eq "0.0.0.0 plain" "$(status /)" 200
+	expect_eq "0.0.0.0 anon" "$(anon_status /api/gates)" 401
 	stub_stop
-	# Nonsense is refused: a hash that is not one, a name, a missing root.
-	fails "$STUB" --password-hash 'plaintext' --web-root src/agg/web 2>"$T/stub.err" </dev/null
-	grep -q 'not one crypto_pwhash_str() makes' "$T/stub.err"
+	# Nonsense is refused: half a certificate, a name, a missing root.
+	fails "$STUB" --cert /etc/hostname --web-root src/agg/web 2>"$T/stub.err" </dev/null
+	grep -q 'needs both web.cert_file and web.key_file' "$T/stub.err"
 	fails "$STUB" --bind localhost --web-root src/agg/web 2>"$T/stub.err" </dev/null
 	grep -q 'not a numeric' "$T/stub.err"
 	fails "$STUB" --web-root "$T/nothing" 2>"$T/stub.err" </dev/null
 	grep -q 'index.html' "$T/stub.err"
+}
+
+# HTTPS with libmicrohttpd's TLS (Debian's is built with GnuTLS): the
+# console served only over it, beyond loopback too, its cookie Secure.
+test_https() {
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 \
+		-subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 \
+		-keyout "$T/key.pem" -out "$T/cert.pem" 2>/dev/null
+	STUB_SCHEME=https stub_start --bind 0.0.0.0 --cert "$T/cert.pem" --key "$T/key.pem"
+	grep -q "serving on 0.0.0.0 port $PORT, HTTPS" "$T/stub.err"
+	expect_eq "https, verified" "$(curl -s -o /dev/null -w '%{http_code}' --cacert "$T/cert.pem" \
+		-b "$T/jar-guard" "https://127.0.0.1:$PORT/api/gates")" 200
+	curl -sk -D "$T/h" -o /dev/null --data '{"name":"guard","password":"guard-pw"}' "https://127.0.0.1:$PORT/login"
+	grep -qiE '^Set-Cookie: qrgate_session=[0-9a-f]{64}; .*; Secure' "$T/h"
+	# Plain HTTP on that port is no answer.
+	fails curl -s -o /dev/null --max-time 5 -f "http://127.0.0.1:$PORT/"
 }
 
 test_port_taken_refused() {
@@ -212,10 +347,14 @@ rss_kb() { sed -n "s/^$1:[[:space:]]*\([0-9]*\) kB/\1/p" "/proc/$STUB_PID/status
 test_slow_client_dropped_memory_bounded() {
 	stub_start
 	exec 3<>"/dev/tcp/127.0.0.1/$PORT"
-	printf 'GET /events/live HTTP/1.1\r\nHost: x\r\n\r\n' >&3
-	curl -sN --max-time 60 "$(url /events/live)" >"$T/fast" 2>/dev/null &
+	printf 'GET /events/live HTTP/1.1\r\nHost: x\r\nCookie: qrgate_session=%s\r\n\r\n' \
+		"$(awk '$6 == "qrgate_session" { print $7 }' "$T/jar-guard")" >&3
+	gcurl -sN --max-time 60 "$(url /events/live)" >"$T/fast" 2>/dev/null &
 	local cpid=$! before peak
 	wait_until "the reading page" 10 grep -q '^retry: ' "$T/fast"
+	# The peak from here: signing in (crypto_pwhash's 64 MB, freed) is
+	# not the stream's.
+	echo 5 >"/proc/$STUB_PID/clear_refs"
 	before=$(rss_kb VmRSS)
 	stub_send flood 40000 1000
 	wait_until "the flood" 60 grep -q 'flooded 40000 events' "$T/stub.err"

@@ -3,7 +3,7 @@
 # curl and jq), against the stub aggregator: gates and headcount on load,
 # an event published appears, an alarm appears and clears, a gate's state
 # change shows, the page reloads its state when the stream comes back,
-# what a gate sends is shown as text, and the password works in a browser.
+# what a gate sends is shown as text, and signing in and out in a browser.
 # Screenshots go to $QRGATE_WEB_SHOTS when it is set (docs/aggregator.md's), else
 # to a scratch directory where they are only checked to be PNG images.
 # Prints "web: N passed, M failed"; exits 77 without Chromium (not in CI).
@@ -50,7 +50,7 @@ event() {
 }
 
 open_page() {
-	browse "$(url /)"
+	browser_login guard guard-pw
 	page_wait "the gates" "document.querySelectorAll('#gates li').length >= 4"
 	page_wait "the stream" "document.getElementById('conn').classList.contains('up')"
 }
@@ -213,13 +213,33 @@ test_gate_data_is_text_not_html() {
 		"<img src=x id=pwn onerror=document.title=1>"
 }
 
-test_password_in_browser() {
-	stub_start --password-hash "$(echo 'guard pw' | "$BUILD/agg/web-stub" --hash-password)"
-	browse "http://guard:guard%20pw@127.0.0.1:$PORT/"
+# The login page in the browser: a wrong password is said so, the right
+# one opens the live page with the navigation of the user's roles, and
+# signing out ends the session.
+test_login_in_browser() {
+	stub_start --user "admin:admin:admin pw"
+	browse "$(url /)"
+	page_wait "the login page" "location.pathname == '/login.html' && document.getElementById('name')"
+	js "document.getElementById('name').value = 'guard'; document.getElementById('password').value = 'nope';
+	    document.getElementById('submit').click(); return true;" >/dev/null
+	page_wait "the error" "!document.getElementById('error').hidden"
+	expect_eq "error" "$(js "return document.getElementById('error').textContent")" "Wrong name or password."
+	browser_login guard guard-pw
 	page_wait "the gates" "document.querySelectorAll('#gates li').length == 4"
-	page_wait "the stream" "document.getElementById('conn').classList.contains('up')"
+	expect_eq "nav" "$(js "return [...document.querySelectorAll('#nav a')].map(a => a.textContent).join(',')")" "Live,Audit"
+	expect_eq "who" "$(js "return document.getElementById('who').textContent")" guard
+	# The cookie is HttpOnly: no script sees it.
+	expect_eq "cookie" "$(js "return document.cookie")" ""
 	stub_send "event $(event 9 granted granted '**0042' north-1)"
 	page_wait "the event" "document.querySelectorAll('#events tr').length == 1"
+	js "document.getElementById('signout').click(); return true;" >/dev/null
+	page_wait "the login page again" "location.pathname == '/login.html'"
+	browse "$(url /)"
+	page_wait "still signed out" "location.pathname == '/login.html'"
+	# The admin: the Users page, no live page.
+	browser_login admin "admin pw"
+	page_wait "the users page" "location.pathname == '/users.html'"
+	expect_eq "admin nav" "$(js "return [...document.querySelectorAll('#nav a')].map(a => a.textContent).join(',')")" "Users,Audit"
 }
 
 # docs/aggregator.md's screenshots: a busy morning at the site.

@@ -53,9 +53,11 @@ test_e2e_decision_alarm_offline() {
 	agg_option web.enabled true
 	agg_option web.port 0
 	agg_option web.web_root "$SRCDIR/src/agg/web"
+	agg_user guard guard,security
 	agg_start
 	PORT=$(page_port)
 	[ -n "$PORT" ] || { echo "no web port in the aggregator's log"; return 1; }
+	login "$(url '')" guard guard-pw
 	# A gate on that broker, idle on a blank frame, with a fire alarm input.
 	gate_config web_e2e_gate blank.png
 	set_option camera.loop true
@@ -64,7 +66,7 @@ test_e2e_decision_alarm_offline() {
 	start_gate
 	wait_for "the gate's connection" status_is '.mqtt.state == "connected"'
 
-	browse "$(url /)"
+	browser_login guard guard-pw
 	page_wait "the gate online" "$(gate_row) && $(gate_row).dataset.state == 'online'"
 	page_wait "the stream" "document.getElementById('conn').classList.contains('up')"
 	local loads
@@ -107,7 +109,7 @@ test_e2e_decision_alarm_offline() {
 	# An offline gate is an alarm for a guard: in the alarm bar too.
 	page_wait "the offline alarm" "document.querySelector('#alarms li[data-alarm=\"it-site/it-gate/gate-offline\"]')"
 	# And the aggregator's API, which a reload would read, agrees.
-	expect_eq "api" "$(curl -s "$(url /api/gates)" | jq -r '.[] | select(.gate == "it-gate") | .state')" offline
+	expect_eq "api" "$(a as guard "$(url /api/gates)" | jq -r '.[] | select(.gate == "it-gate") | .state')" offline
 	if [ -n "${QRGATE_WEB_SHOTS:-}" ]; then screenshot "$QRGATE_WEB_SHOTS/e2e.png"; fi
 }
 

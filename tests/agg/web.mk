@@ -7,12 +7,13 @@
 
 DEB_PACKAGES += libmicrohttpd-dev chromium chromium-driver curl
 
-WEB_SRCS := src/agg/agg_web.c src/agg/agg_web_sse.c src/agg/agg_web_auth.c
+WEB_SRCS := src/agg/agg_web.c src/agg/agg_web_sse.c src/agg/agg_web_auth.c \
+	src/agg/agg_web_api.c src/agg/agg_web_roles.c
 WEB_PC := libmicrohttpd jansson libsodium
 WEB_STUB := $(BUILD)/agg/web-stub
 WEB_STUB_SAN := $(SAN)/agg/web-stub
 WEB_STUB_DEPS := tests/agg/web_stub.c $(WEB_SRCS) src/common/loop.c src/common/clock.c \
-	src/common/log.c src/agg/agg_web.h src/agg/agg_web_private.h src/common/util.h \
+	src/common/log.c src/agg/agg_web.h src/agg/agg_web_private.h src/common/util.h src/common/util.h \
 	src/common/clock.h
 
 .PHONY: web-stub check-web
@@ -45,10 +46,11 @@ check-web: $(WEB_STUB) $(WEB_STUB_SAN)
 	tests/agg/test_web.sh $(BUILD)
 	tests/agg/test_web_browser.sh $(BUILD)
 
-# The page's three files, where [web] web_root points by default.
+# The console's files (agg_web_roles.c's table names each), where [web]
+# web_root points by default.
 .PHONY: install-web
 install: install-web
 install-web:
 	install -d $(DESTDIR)$(PREFIX)/share/qrgate/web
-	install -m 644 src/agg/web/index.html src/agg/web/app.js \
-		src/agg/web/style.css $(DESTDIR)$(PREFIX)/share/qrgate/web/
+	install -m 644 $(wildcard src/agg/web/*.html src/agg/web/*.js \
+		src/agg/web/*.css) $(DESTDIR)$(PREFIX)/share/qrgate/web/

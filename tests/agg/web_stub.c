@@ -6,10 +6,15 @@
  *	event|gate|alarm|headcount JSON	apply to the data, then publish
  *	flood N BYTES			publish N events of about BYTES each
  *	fail WHAT			answer /api/WHAT with 500 (none: stop)
+ *	age SECONDS			make every session that much older
  *	quit				stop
  *
- * It prints "port N" once it serves.  With --hash-password it reads one
- * password line from standard input and prints its crypto_pwhash_str().
+ * Its users are given as --user NAME:ROLES:PASSWORD (roles as
+ * "guard,security"), kept in memory with their sessions.  Beyond the
+ * live page's questions it answers POST user-add with what it received
+ * ({"len", "body"}) and GET daily with a CSV download, to test bodies
+ * and files.  With --sessions FILE the sessions are read from FILE at
+ * start and written to it at exit.  It prints "port N" once it serves.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -29,6 +34,223 @@
 #include "loop.h"
 #include "util.h"
 
+#define FLOOD_ROUND 10
+
+/*
+ * The accounts, in memory: users from --user NAME:ROLES:PASSWORD, and
+ * their sessions, as the aggregator keeps them in its database.
+ */
+#define STUB_USERS 8
+#define STUB_SESSIONS 64
+
+struct stub_user {
+	struct agg_web_user u;
+	char hash[crypto_pwhash_STRBYTES];
+};
+
+struct stub_session {
+	char id[80];
+	int64_t user_id;
+	char csrf[65];
+	int64_t created_ms, seen_ms;
+};
+
+struct stub_accounts {
+	struct stub_user user[STUB_USERS];
+	int n_users;
+	struct stub_session session[STUB_SESSIONS];
+};
+
+static int
+stub_user_add(struct stub_accounts *ac, const char *spec)
+{
+	char buf[256], *roles, *pw;
+	struct stub_user *u;
+
+	if (ac->n_users == STUB_USERS || snprintf(buf, sizeof(buf), "%s",
+	    spec) >= (int)sizeof(buf) || (roles = strchr(buf, ':')) == NULL ||
+	    (pw = strchr(roles + 1, ':')) == NULL)
+		return -1;
+	*roles++ = '\0';
+	*pw++ = '\0';
+	u = &ac->user[ac->n_users];
+	u->u.id = ac->n_users + 1;
+	snprintf(u->u.name, sizeof(u->u.name), "%.63s", buf);
+	if (agg_web_roles_parse(roles, &u->u.roles) == -1 ||
+	    sodium_init() == -1 || crypto_pwhash_str(u->hash, pw, strlen(pw),
+	    crypto_pwhash_OPSLIMIT_INTERACTIVE,
+	    crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)
+		return -1;
+	ac->n_users++;
+	return 0;
+}
+
+static struct stub_user *
+stub_user_by_id(struct stub_accounts *ac, int64_t id)
+{
+	for (int i = 0; i < ac->n_users; i++)
+		if (ac->user[i].u.id == id)
+			return &ac->user[i];
+	return NULL;
+}
+
+static struct stub_session *
+stub_session_by_id(struct stub_accounts *ac, const char *id)
+{
+	for (int i = 0; i < STUB_SESSIONS; i++)
+		if (strcmp(ac->session[i].id, id) == 0 && id[0] != '\0')
+			return &ac->session[i];
+	return NULL;
+}
+
+static int
+stub_user_find(void *arg, const char *name, struct agg_web_user *u,
+    char *hash, size_t hash_len)
+{
+	struct stub_accounts *ac = arg;
+
+	for (int i = 0; i < ac->n_users; i++)
+		if (strcmp(ac->user[i].u.name, name) == 0) {
+			*u = ac->user[i].u;
+			snprintf(hash, hash_len, "%s", ac->user[i].hash);
+			return 1;
+		}
+	return 0;
+}
+
+static int
+stub_users_count(void *arg, int64_t *n)
+{
+	*n = ((struct stub_accounts *)arg)->n_users;
+	return 0;
+}
+
+static int
+stub_session_add(void *arg, const char *id, int64_t user_id,
+    const char *csrf, int64_t now_ms)
+{
+	struct stub_accounts *ac = arg;
+
+	for (int i = 0; i < STUB_SESSIONS; i++)
+		if (ac->session[i].id[0] == '\0') {
+			snprintf(ac->session[i].id, sizeof(ac->session[i].id),
+			    "%s", id);
+			snprintf(ac->session[i].csrf,
+			    sizeof(ac->session[i].csrf), "%s", csrf);
+			ac->session[i].user_id = user_id;
+			ac->session[i].created_ms = ac->session[i].seen_ms =
+			    now_ms;
+			return 0;
+		}
+	log_warnx("stub: no room for one more session");
+	return -1;
+}
+
+static int
+stub_session_find(void *arg, const char *id, struct agg_web_session *s)
+{
+	struct stub_session *ss = stub_session_by_id(arg, id);
+	struct stub_user *u;
+
+	if (ss == NULL || (u = stub_user_by_id(arg, ss->user_id)) == NULL)
+		return 0;
+	s->user = u->u;
+	snprintf(s->csrf, sizeof(s->csrf), "%s", ss->csrf);
+	s->created_ms = ss->created_ms;
+	s->seen_ms = ss->seen_ms;
+	return 1;
+}
+
+static int
+stub_session_seen(void *arg, const char *id, int64_t now_ms)
+{
+	struct stub_session *ss = stub_session_by_id(arg, id);
+
+	if (ss != NULL)
+		ss->seen_ms = now_ms;
+	return 0;
+}
+
+static int
+stub_session_del(void *arg, const char *id)
+{
+	struct stub_session *ss = stub_session_by_id(arg, id);
+
+	if (ss != NULL)
+		memset(ss, 0, sizeof(*ss));
+	return 0;
+}
+
+static int
+stub_session_purge(void *arg, int64_t created_ms, int64_t seen_ms)
+{
+	struct stub_accounts *ac = arg;
+
+	for (int i = 0; i < STUB_SESSIONS; i++)
+		if (ac->session[i].id[0] != '\0' &&
+		    (ac->session[i].created_ms < created_ms ||
+		    ac->session[i].seen_ms < seen_ms))
+			memset(&ac->session[i], 0, sizeof(ac->session[i]));
+	return 0;
+}
+
+/* --sessions FILE: the sessions outlive the stub, as they outlive the
+ * aggregator in its database (a restarted page keeps its session). */
+static void
+stub_sessions_load(struct stub_accounts *ac, const char *path)
+{
+	FILE *f = fopen(path, "r");
+	struct stub_session *ss;
+	long long uid, created, seen;
+	int i = 0;
+
+	if (f == NULL)
+		return;
+	while (i < STUB_SESSIONS) {
+		ss = &ac->session[i];
+		if (fscanf(f, "%79s %lld %64s %lld %lld", ss->id, &uid,
+		    ss->csrf, &created, &seen) != 5)
+			break;
+		ss->user_id = uid;
+		ss->created_ms = created;
+		ss->seen_ms = seen;
+		i++;
+	}
+	memset(&ac->session[i], 0, sizeof(ac->session[i]));
+	fclose(f);
+}
+
+static void
+stub_sessions_save(struct stub_accounts *ac, const char *path)
+{
+	FILE *f = fopen(path, "w");
+
+	if (f == NULL) {
+		log_warn("stub: %s", path);
+		return;
+	}
+	for (int i = 0; i < STUB_SESSIONS; i++)
+		if (ac->session[i].id[0] != '\0')
+			fprintf(f, "%s %lld %s %lld %lld\n", ac->session[i].id,
+			    (long long)ac->session[i].user_id,
+			    ac->session[i].csrf,
+			    (long long)ac->session[i].created_ms,
+			    (long long)ac->session[i].seen_ms);
+	fclose(f);
+}
+
+/* "age SECONDS": every session began and was last used that much
+ * earlier, for the expiry tests. */
+static void
+stub_sessions_age(struct stub_accounts *ac, int64_t s)
+{
+	for (int i = 0; i < STUB_SESSIONS; i++) {
+		ac->session[i].created_ms -= s * 1000;
+		ac->session[i].seen_ms -= s * 1000;
+	}
+}
+
+
 struct stub {
 	struct loop loop;
 	struct agg_web *web;
@@ -42,9 +264,8 @@ struct stub {
 	int flood_left, flood_sent;
 	char *flood_pad;
 	char failing[32];	/* the question answered 500 */
+	struct stub_accounts ac;
 };
-
-#define FLOOD_ROUND 10
 
 /* The shapes are qrgate-aggregator's (src/agg/agg_query.c). */
 static json_t *
@@ -167,6 +388,11 @@ stub_command(struct stub *s, char *line)
 		loop_stop(&s->loop);
 		return;
 	}
+	if (sscanf(line, "age %d", &n) == 1) {
+		stub_sessions_age(&s->ac, n);
+		log_info("stub: sessions aged %d s", n);
+		return;
+	}
 	if (sscanf(line, "flood %d %d", &n, &bytes) == 2 && n > 0 &&
 	    bytes > 0 && bytes < 100000) {
 		stub_flood(s, n, bytes);
@@ -217,53 +443,41 @@ stub_fifo_cb(struct loop *l, struct loop_fd *f, uint32_t events)
 		s->n = 0;	/* a line too long: dropped */
 }
 
-static json_t *
-stub_api(void *arg, const char *what, const struct agg_web_query *q,
-    int *status)
+static int
+stub_api(void *arg, const struct agg_web_call *c, struct agg_web_reply *r)
 {
 	struct stub *s = arg;
-	const char *limit = agg_web_query_get(q, "limit");
+	const char *limit = agg_web_query_get(c->q, "limit");
+	const char *what = c->what;
 
-	*status = 200;
-	if (strcmp(what, s->failing) == 0)
-		return NULL;
+	if (strcmp(what, s->failing) == 0 || strcmp(what, "fail") == 0)
+		return -1;
 	if (strcmp(what, "gates") == 0)
-		return json_incref(s->gates);
-	if (strcmp(what, "alarms") == 0)
-		return json_incref(s->alarms);
-	if (strcmp(what, "headcount") == 0)
-		return json_incref(s->headcount);
-	if (strcmp(what, "recent") == 0) {
+		r->json = json_incref(s->gates);
+	else if (strcmp(what, "alarms") == 0)
+		r->json = json_incref(s->alarms);
+	else if (strcmp(what, "headcount") == 0)
+		r->json = json_incref(s->headcount);
+	else if (strcmp(what, "recent") == 0) {
 		if (limit != NULL && strspn(limit, "0123456789") != strlen(limit)) {
-			*status = 400;
-			return json_pack("{s:s}", "error", "limit: not a number");
-		}
-		return json_incref(s->recent);
+			r->status = 400;
+			r->json = json_pack("{s:s}", "error",
+			    "limit: not a number");
+		} else
+			r->json = json_incref(s->recent);
+	} else if (strcmp(what, "user-add") == 0)
+		r->json = json_pack("{s:I, s:s%}", "len",
+		    (json_int_t)c->body_len, "body", c->body, c->body_len);
+	else if (strcmp(what, "daily") == 0) {
+		if ((r->data = strdup("gate,scans\nnorth-1,12\n")) == NULL)
+			return -1;
+		r->len = strlen(r->data);
+		snprintf(r->type, sizeof(r->type), "text/csv; charset=utf-8");
+		snprintf(r->filename, sizeof(r->filename), "daily.csv");
+	} else {
+		r->status = 404;
+		r->json = json_pack("{s:s}", "error", "unknown query");
 	}
-	if (strcmp(what, "fail") == 0)
-		return NULL;
-	*status = 404;
-	return json_pack("{s:s}", "error", "unknown query");
-}
-
-static int
-stub_hash_password(void)
-{
-	char pw[256], hash[crypto_pwhash_STRBYTES];
-	size_t n;
-
-	if (sodium_init() == -1 || fgets(pw, sizeof(pw), stdin) == NULL)
-		return 1;
-	n = strcspn(pw, "\r\n");
-	pw[n] = '\0';
-	if (n == 0 || crypto_pwhash_str(hash, pw, n,
-	    crypto_pwhash_OPSLIMIT_INTERACTIVE,
-	    crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0) {
-		fprintf(stderr, "web_stub: could not hash the password\n");
-		return 1;
-	}
-	sodium_memzero(pw, sizeof(pw));
-	printf("%s\n", hash);
 	return 0;
 }
 
@@ -273,20 +487,26 @@ main(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "bind", required_argument, NULL, 'b' },
 		{ "port", required_argument, NULL, 'p' },
-		{ "password-hash", required_argument, NULL, 'P' },
+		{ "user", required_argument, NULL, 'u' },
+		{ "cert", required_argument, NULL, 'C' },
+		{ "key", required_argument, NULL, 'K' },
+		{ "plain-http", no_argument, NULL, 'L' },
+		{ "sessions", required_argument, NULL, 'S' },
 		{ "web-root", required_argument, NULL, 'w' },
 		{ "fifo", required_argument, NULL, 'f' },
-		{ "hash-password", no_argument, NULL, 'H' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct agg_web_config cfg = { .bind = "127.0.0.1", .port = 0,
-	    .web_root = "src/agg/web" };
-	struct agg_web_source src;
+	    .web_root = "src/agg/web", .session_idle_min = 30,
+	    .session_hours = 12 };
+	struct agg_web_source src = { .api = stub_api };
 	struct stub *s;
-	const char *fifo = NULL;
+	const char *fifo = NULL, *sessions = NULL;
 	int c, rc = 0;
 
 	log_init("web_stub", LOG_LVL_INFO);
+	if ((s = calloc(1, sizeof(*s))) == NULL || loop_init(&s->loop) == -1)
+		return 1;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (c) {
 		case 'b':
@@ -295,9 +515,26 @@ main(int argc, char **argv)
 		case 'p':
 			cfg.port = atoi(optarg);
 			break;
-		case 'P':
-			snprintf(cfg.password_hash, sizeof(cfg.password_hash),
-			    "%s", optarg);
+		case 'u':
+			if (stub_user_add(&s->ac, optarg) == -1) {
+				fprintf(stderr, "web_stub: --user "
+				    "NAME:ROLES:PASSWORD\n");
+				return 2;
+			}
+			break;
+		case 'C':
+			snprintf(cfg.cert_file, sizeof(cfg.cert_file), "%s",
+			    optarg);
+			break;
+		case 'K':
+			snprintf(cfg.key_file, sizeof(cfg.key_file), "%s",
+			    optarg);
+			break;
+		case 'L':
+			cfg.plain_http = true;
+			break;
+		case 'S':
+			sessions = optarg;
 			break;
 		case 'w':
 			snprintf(cfg.web_root, sizeof(cfg.web_root), "%s", optarg);
@@ -305,17 +542,22 @@ main(int argc, char **argv)
 		case 'f':
 			fifo = optarg;
 			break;
-		case 'H':
-			return stub_hash_password();
 		default:
 			return 2;
 		}
 	}
-	if ((s = calloc(1, sizeof(*s))) == NULL || loop_init(&s->loop) == -1)
-		return 1;
 	stub_data(s);
-	src.api = stub_api;
+	if (sessions != NULL)
+		stub_sessions_load(&s->ac, sessions);
 	src.arg = s;
+	src.user_find = stub_user_find;
+	src.users_count = stub_users_count;
+	src.session_add = stub_session_add;
+	src.session_find = stub_session_find;
+	src.session_seen = stub_session_seen;
+	src.session_del = stub_session_del;
+	src.session_purge = stub_session_purge;
+	src.accounts_arg = &s->ac;
 	s->fifo.fd = -1;
 	/* Read and write, so the FIFO never reads end-of-file between the
 	 * test's writers. */
@@ -336,6 +578,8 @@ main(int argc, char **argv)
 	if (loop_run(&s->loop) == -1)
 		rc = 1;
 	agg_web_stop(s->web);
+	if (sessions != NULL)
+		stub_sessions_save(&s->ac, sessions);
 	loop_timer_cancel(&s->loop, &s->flood);
 	free(s->flood_pad);
 done:

@@ -316,13 +316,8 @@ function addEvent(e, fresh) {
 
 /* Loading and the stream */
 
-async function getJSON(what) {
-	// From the origin: fetch() refuses a URL relative to a page opened
-	// as http://user:password@host/, which would carry the credentials.
-	const r = await fetch(location.origin + '/api/' + what, { cache: 'no-store', credentials: 'same-origin' });
-	if (!r.ok) throw new Error('/api/' + what + ': ' + r.status);
-	return r.json();
-}
+// common.js's api(): a session that ended goes to the login page.
+function getJSON(what) { return api('GET', what); }
 
 async function reload() {
 	// The zone first: every time rendered below is shown in it.
@@ -365,8 +360,10 @@ function connect() {
 	};
 	source.onerror = () => {
 		setConn(false, 'reconnecting…');
-		// EventSource retries by itself unless the server refused it.
-		if (source.readyState === EventSource.CLOSED) setTimeout(connect, 5000);
+		// EventSource retries by itself unless the server refused it;
+		// refused, the session may have ended (api() then signs in).
+		if (source.readyState === EventSource.CLOSED)
+			api('GET', 'session').then(() => setTimeout(connect, 5000), () => {});
 	};
 	const on = (type, fn) => source.addEventListener(type, (m) => {
 		let d;
@@ -393,9 +390,9 @@ function connect() {
 	on('headcount', setHeadcount);
 }
 
-document.addEventListener('DOMContentLoaded', () => {
+qg.ready.then(() => {
 	zoneUse(null, false);
 	tickGates();
 	setInterval(tickGates, 1000);
 	connect();
-});
+}).catch(() => {});
