@@ -197,16 +197,15 @@ dberr:
 	return -1;
 }
 
-/* Runs one change in a transaction with its edit. */
+/* The change's edit, once it was written (rc 0). */
 static int
-people_commit(struct agg_db *db, int rc, int64_t now_ms, char *err,
+people_edited(struct agg_db *db, int rc, int64_t now_ms, char *err,
     size_t errlen)
 {
-	if (rc == -1 || people_edit(db, now_ms) == -1 ||
-	    agg_db_commit(db) == -1) {
-		agg_db_rollback(db);
-		if (rc != -1)
-			people_db_error(err, errlen);
+	if (rc == -1)
+		return -1;
+	if (people_edit(db, now_ms) == -1) {
+		people_db_error(err, errlen);
 		return -1;
 	}
 	return 0;
@@ -216,34 +215,24 @@ int
 agg_people_put(struct agg_db *db, const struct agg_person *p, bool create,
     int64_t now_ms, char *err, size_t errlen)
 {
-	if (agg_db_begin(db) == -1) {
-		people_db_error(err, errlen);
-		return -1;
-	}
-	return people_commit(db, people_write(db, p, create ? 1 : 0, now_ms,
+	return people_edited(db, people_write(db, p, create ? 1 : 0, now_ms,
 	    err, errlen), now_ms, err, errlen);
 }
 
-/* Begins a change of id's row, read into p.  0, or -1 (rolled back). */
+/* The row of id into p.  0, or -1 with the reason in err. */
 static int
-people_begin_get(struct agg_db *db, const char *id, struct agg_person *p,
+people_read(struct agg_db *db, const char *id, struct agg_person *p,
     char *err, size_t errlen)
 {
 	int rc;
 
-	if (agg_db_begin(db) == -1) {
+	if ((rc = agg_people_get(db, id, p)) == 1)
+		return 0;
+	if (rc == 0)
+		snprintf(err, errlen, "no one has the id %s", id);
+	else
 		people_db_error(err, errlen);
-		return -1;
-	}
-	if ((rc = agg_people_get(db, id, p)) != 1) {
-		if (rc == 0)
-			snprintf(err, errlen, "no one has the id %s", id);
-		else
-			people_db_error(err, errlen);
-		agg_db_rollback(db);
-		return -1;
-	}
-	return 0;
+	return -1;
 }
 
 int
@@ -252,10 +241,10 @@ agg_people_set_status(struct agg_db *db, const char *id,
 {
 	struct agg_person p;
 
-	if (people_begin_get(db, id, &p, err, errlen) == -1)
+	if (people_read(db, id, &p, err, errlen) == -1)
 		return -1;
 	p.c.status = st;
-	return people_commit(db, people_write(db, &p, 0, now_ms, err, errlen),
+	return people_edited(db, people_write(db, &p, 0, now_ms, err, errlen),
 	    now_ms, err, errlen);
 }
 
@@ -265,21 +254,19 @@ agg_people_new_serial(struct agg_db *db, const char *id, uint32_t *serial,
 {
 	struct agg_person p;
 
-	if (people_begin_get(db, id, &p, err, errlen) == -1)
+	if (people_read(db, id, &p, err, errlen) == -1)
 		return -1;
 	if (p.c.kind != CRED_SIGNED) {
 		snprintf(err, errlen, "%s is a %s credential: only a signed one "
 		    "has a badge serial", id, cred_kind_name(p.c.kind));
-		agg_db_rollback(db);
 		return -1;
 	}
 	if (p.c.serial == UINT32_MAX) {
 		snprintf(err, errlen, "%s: no serial left", id);
-		agg_db_rollback(db);
 		return -1;
 	}
 	*serial = ++p.c.serial;
-	return people_commit(db, people_write(db, &p, 0, now_ms, err, errlen),
+	return people_edited(db, people_write(db, &p, 0, now_ms, err, errlen),
 	    now_ms, err, errlen);
 }
 
@@ -311,12 +298,8 @@ agg_people_import(struct agg_db *db, FILE *f, const char *fname,
 	struct people_import im = { db, dept, now_ms };
 	int n;
 
-	if (agg_db_begin(db) == -1) {
-		people_db_error(err, errlen);
-		return -1;
-	}
 	n = cred_csv_read(f, fname, people_import_row, &im, err, errlen);
-	if (people_commit(db, n, now_ms, err, errlen) == -1)
+	if (people_edited(db, n == -1 ? -1 : 0, now_ms, err, errlen) == -1)
 		return -1;
 	return n;
 }

@@ -6,6 +6,10 @@
  * the site when the edits move past what it last sent
  * (agg_people_push.c), signed with the aggregator's credentials key.
  *
+ * The changes run inside the caller's transaction (the web's dispatcher
+ * opens one per POST with its audit row; the CLI one per command): a
+ * change that fails leaves its rows to the caller's rollback.
+ *
  * A list, not patches: a snapshot is the same whatever a gate missed, so
  * a gate that was offline for three changes takes the fourth whole, and
  * the broker keeps the last one (retained) for a gate that starts later.
@@ -65,9 +69,10 @@ int agg_people_new_serial(struct agg_db *db, const char *id,
 
 /*
  * Imports the credential CSV (cred_csv_read(), the one qrgatectl push
- * --csv reads) in one transaction: each row added, or replaced by id
+ * --csv reads): each row added, or replaced by id
  * (keeping its department unless dept is not NULL).  One edit.  Returns
- * the rows, or -1 with "FILE:LINE: problem" in err and nothing changed.
+ * the rows, or -1 with "FILE:LINE: problem" in err (roll back: rows
+ * before it may be written).
  */
 int agg_people_import(struct agg_db *db, FILE *f, const char *fname,
     const char *dept, int64_t now_ms, char *err, size_t errlen);

@@ -29,6 +29,7 @@
 #include "agg_people.h"
 #include "agg_print.h"
 #include "agg_query.h"
+#include "agg_users.h"
 #include "clock.h"
 #include "keyfile.h"
 #include "sitetime.h"
@@ -336,7 +337,9 @@ agg_people_cli(const struct agg_config *cfg, int argc, char **argv)
 	struct people_opts o = { 0 };
 	struct agg_db *db;
 	const char *sub;
+	char detail[200];
 	int first, nargs, rc;
+	bool change;
 
 	if (argc < 2) {
 		people_usage();
@@ -358,9 +361,16 @@ agg_people_cli(const struct agg_config *cfg, int argc, char **argv)
 		people_usage();
 		return 2;
 	}
+	change = strcmp(sub, "list") != 0 && strcmp(sub, "versions") != 0 &&
+	    (strcmp(sub, "badge") != 0 || o.new_serial);
 	if ((db = agg_db_open(o.db != NULL ? o.db : cfg->db,
 	    false)) == NULL)
 		return 1;
+	/* A change: one transaction with its audit row, as the page's. */
+	if (change && agg_db_begin(db) == -1) {
+		agg_db_close(db);
+		return 1;
+	}
 	if (strcmp(sub, "add") == 0 || strcmp(sub, "edit") == 0)
 		rc = people_add_edit(db, &o, argv[first], sub[0] == 'a');
 	else if (strcmp(sub, "suspend") == 0)
@@ -382,6 +392,15 @@ agg_people_cli(const struct agg_config *cfg, int argc, char **argv)
 		    "\"%s\"\n", sub);
 		people_usage();
 		rc = 2;
+	}
+	if (change) {
+		snprintf(detail, sizeof(detail), "people %s%s %s", sub,
+		    o.new_serial ? " --new-serial" : "", argv[first]);
+		if (rc == 0 && (agg_audit_add(db, clock_utc_ms(), NULL,
+		    "people", detail) == -1 || agg_db_commit(db) == -1))
+			rc = 1;
+		if (rc != 0)
+			agg_db_rollback(db);
 	}
 	agg_db_close(db);
 	return rc;
