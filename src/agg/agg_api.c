@@ -35,6 +35,8 @@ static const struct {
 	{ "audit", api_audit },
 	{ "users", agg_users_api },
 	{ "user", agg_users_api },
+	{ "people", agg_people_api },
+	{ "muster", agg_people_api },
 	{ "trace", api_query },
 	{ "inside", api_query },
 	{ "headcount", api_query },

@@ -32,5 +32,8 @@ json_t *agg_api_body(const struct agg_web_call *c, struct agg_web_reply *r);
 /* The handlers of each part. */
 int agg_users_api(struct agg *a, const struct agg_web_call *c,
     struct agg_web_reply *r);
+/* people, people-*, muster, muster-pdf (agg_people_api.c). */
+int agg_people_api(struct agg *a, const struct agg_web_call *c,
+    struct agg_web_reply *r);
 
 #endif

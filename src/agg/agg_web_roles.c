@@ -46,6 +46,18 @@ static const struct web_route web_routes[] = {
 	{ "POST", "user-passwd", ADMIN },
 	{ "POST", "user-disable", ADMIN },
 	{ "POST", "user-del", ADMIN },
+	/* People and badges (HR); what each gate holds (HR, IT); the
+	 * muster list (guard, security, HR). */
+	{ "GET", "people", HR },
+	{ "GET", "people-versions", HR | IT },
+	{ "GET", "people-badges", HR },
+	{ "POST", "people-add", HR },
+	{ "POST", "people-edit", HR },
+	{ "POST", "people-status", HR },
+	{ "POST", "people-import", HR },
+	{ "POST", "people-badge", HR },
+	{ "GET", "muster", GUARD | SECURITY | HR },
+	{ "GET", "muster-pdf", GUARD | SECURITY | HR },
 };
 
 /*
@@ -59,6 +71,10 @@ const struct web_page agg_web_pages[] = {
 	{ "app.js", NULL, GUARD | SECURITY },
 	{ "users.html", "Users", ADMIN },
 	{ "users.js", NULL, ADMIN },
+	{ "people.html", "People", HR },
+	{ "people.js", NULL, HR },
+	{ "muster.html", "Muster", GUARD | SECURITY | HR },
+	{ "muster.js", NULL, GUARD | SECURITY | HR },
 	{ "audit.html", "Audit", ADMIN | SECURITY },
 	{ "audit.js", NULL, ADMIN | SECURITY },
 	{ "login.html", NULL, 0 },
