@@ -162,3 +162,42 @@ test_people_gate() {
 }
 
 agg_inside_count() { [ "$(aq_jq inside .total)" = "$1" ]; }
+
+# The People and Muster pages' API on the real aggregator: HR's writes
+# go through (each one audit row, in the dispatcher's transaction: a bad
+# CSV leaves nothing), a guard's are refused; badges and the muster list
+# come as PDFs.
+test_people_api() {
+	agg_setup people_api
+	"$BUILD/qrgatectl" keygen "$T/issuer.key" >/dev/null
+	agg_option web.enabled true
+	agg_option web.port 0
+	agg_option web.web_root "$SRCDIR/src/agg/web"
+	agg_option people.issuer_key_file "$T/issuer.key"
+	agg_start
+	agg_login hr1 hr
+	agg_login guard1 guard
+	local u="http://127.0.0.1:$(agg_web_port)/api"
+	expect_eq "add" "$(as hr1 -d '{"id":"W-0200","name":"Đỗ Thu Hà","department":"Kho"}' "$u/people-add" | jq -c .)" \
+		'{"ok":true,"id":"W-0200"}'
+	expect_eq "guard add" "$(as_status guard1 -d '{"id":"W-0201","name":"x"}' "$u/people-add")" 403
+	expect_eq "guard list" "$(as_status guard1 "$u/people")" 403
+	expect_eq "bad kind" "$(as hr1 -d '{"id":"W-0202","name":"x","kind":"nfc"}' "$u/people-add" | jq -r .error)" \
+		"kind: badge, cccd, signed or dynamic"
+	printf 'id,kind,subject,name,valid_from,valid_until,status,lanes\nW-0203,signed,W-0203,Ok,,,active,*\nW-0204,signed,W-0204,Bad,,,maybe,*\n' >"$T/bad.csv"
+	expect_eq "bad csv" "$(as hr1 --data-binary @"$T/bad.csv" "$u/people-import" | jq -r .error)" \
+		"the CSV:3: status 'maybe' is not active, suspended or revoked"
+	expect_eq "edit" "$(as hr1 -d '{"id":"W-0200","department":"Bảo vệ"}' "$u/people-edit" | jq -r .ok)" true
+	expect_eq "suspend" "$(as hr1 -d '{"id":"W-0200","status":"suspended"}' "$u/people-status" | jq -r .ok)" true
+	expect_eq "listed" "$(as hr1 "$u/people" | jq -r '[.people[] | "\(.id) \(.name) \(.department) \(.status)"] | join(",")')" \
+		"W-0200 Đỗ Thu Hà Bảo vệ suspended"
+	expect_eq "new serial" "$(as hr1 -d '{"ids":["W-0200"],"new_serial":true}' "$u/people-badge" | jq -r '.badges[0].serial')" 1
+	as hr1 -o "$T/badges.pdf" "$u/people-badges?ids=W-0200"
+	expect_eq "badges pdf" "$(head -c 5 "$T/badges.pdf")" "%PDF-"
+	as guard1 -o "$T/muster.pdf" "$u/muster-pdf"
+	expect_eq "muster pdf" "$(head -c 5 "$T/muster.pdf")" "%PDF-"
+	expect_eq "muster" "$(as guard1 "$u/muster" | jq -r .total)" 0
+	expect_eq "audit" "$(db_sql "SELECT user_name || ' ' || what || ': ' || detail FROM audit WHERE user_name = 'hr1' ORDER BY id" | tr '\n' ',')" \
+		"hr1 people-add: added W-0200 (Đỗ Thu Hà),hr1 people-edit: changed W-0200 (Đỗ Thu Hà),hr1 people-status: suspended W-0200,hr1 people-badge: badge with a new serial for W-0200,"
+	expect_eq "edits" "$(aq people versions --json | jq -r .edits)" 4
+}
