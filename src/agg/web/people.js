@@ -6,20 +6,11 @@
 // aggregator audits and sends to every gate within a second.
 'use strict';
 
-function say(text, bad) {
-	const m = document.getElementById('msg');
-	m.textContent = text;
-	m.className = 'msg' + (bad ? ' error' : '');
-}
+const say = qgSay;
 
-async function act(what, body, done) {
-	try {
-		await api('POST', what, body);
-		say(done, false);
-	} catch (err) {
-		say(err.message, true);
-	}
-	await load();
+// A POST, what came of it said, and the page loaded again.
+function act(what, body, done) {
+	return qgAct(what, body, done).then(load);
 }
 
 function button(cls, text, fn) {
