@@ -44,7 +44,8 @@ test_console_roles_csrf_and_audit() {
 		login "$base" "$role-1" "$role-1-pw"
 		pages=$(as "$role-1" "$base/api/session" | jq -r '[.pages[].title] | join(",")')
 		case $role in
-		guard) want=Live ;; security) want=Live,Audit ;; admin) want=Users,Audit ;; *) want="" ;;
+		guard) want=Live,Muster ;; security) want=Live,Muster,Audit ;; admin) want=Users,Audit ;;
+		hr) want=People,Muster ;; *) want="" ;;
 		esac
 		expect_eq "$role's pages" "$pages" "$want"
 		for what in gates alarms headcount recent inside events daily gaps stats audit users \
