@@ -35,5 +35,7 @@ int agg_users_api(struct agg *a, const struct agg_web_call *c,
 /* people, people-*, muster, muster-pdf (agg_people_api.c). */
 int agg_people_api(struct agg *a, const struct agg_web_call *c,
     struct agg_web_reply *r);
+int agg_confpush_api(struct agg *a, const struct agg_web_call *c,
+    struct agg_web_reply *r);
 
 #endif

@@ -49,6 +49,8 @@ static const struct setting_section agg_sections[] = {
 	{ "site", "What every gate of the site shares." },
 	{ "people", "The site's people: the credential list sent to the "
 	    "gates, and badges." },
+	{ "config_push", "Config pushes from the page: the admin key that "
+	    "signs them, or the public key that checks them (docs/keys.md)." },
 };
 
 static const struct setting agg_settings[] = {
@@ -142,6 +144,18 @@ static const struct setting agg_settings[] = {
 	    "signs badges with it.  Empty: no badges here."),
 	S_INT("people", "badge_days", people.badge_days, 1, 36500, "730",
 	    "How long a badge of a person without valid_until is good for."),
+	S_STRING("config_push", "admin_key_file", config_push.admin_key_file,
+	    false, "",
+	    "The site admin's secret key (qrgatectl keygen), with which the "
+	    "page signs the config pushes IT makes.  Empty: the key stays "
+	    "off this host; the page offers each push unsigned, to be "
+	    "signed offline (qrgatectl push config --sign-only) and "
+	    "uploaded."),
+	S_STRING("config_push", "admin_key", config_push.admin_key, false,
+	    "",
+	    "The site admin's public key, as the gates' security.admin_key: "
+	    "a push signed offline is checked with it before it is sent.  "
+	    "Empty: the public key of admin_key_file, if set."),
 };
 
 

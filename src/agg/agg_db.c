@@ -118,6 +118,13 @@ static const char *const agg_db_schema[] = {
 	" version BIGINT NOT NULL DEFAULT 0,"
 	" pushed_ms BIGINT NOT NULL DEFAULT 0)",
 	"INSERT INTO people_state (id) VALUES (1) ON CONFLICT (id) DO NOTHING",
+	/* The config pushes sent from here (agg_confpush.c): target is a
+	 * gate, or "all" for the whole site; signed_by "aggregator" or
+	 * "offline"; body the push document as published. */
+	"CREATE TABLE IF NOT EXISTS config_pushes ("
+	" site TEXT NOT NULL, target TEXT NOT NULL, version BIGINT NOT NULL,"
+	" signed_by TEXT NOT NULL, who TEXT NOT NULL, sent_ms BIGINT NOT NULL,"
+	" body TEXT NOT NULL, PRIMARY KEY (site, target, version))",
 	NULL
 };
 

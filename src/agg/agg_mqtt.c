@@ -440,25 +440,6 @@ agg_mqtt_fd_event(struct loop *l, struct loop_fd *fd, uint32_t events)
 	agg_mqtt_settle(m);
 }
 
-int
-agg_mqtt_publish(struct agg_mqtt *m, const char *topic, const char *payload,
-    size_t len, bool retain)
-{
-	int rc;
-
-	if (m == NULL || m->mosq == NULL || !m->up || m->broken)
-		return -1;
-	rc = mosquitto_publish(m->mosq, NULL, topic, (int)len, payload, 1,
-	    retain);
-	if (rc != MOSQ_ERR_SUCCESS) {
-		log_warnx("mqtt: publish on %s: %s", topic,
-		    mosquitto_strerror(rc));
-		return -1;
-	}
-	agg_mqtt_settle(m);
-	return 0;
-}
-
 static void
 agg_mqtt_tick(struct loop *l, struct loop_timer *t)
 {
@@ -548,6 +529,36 @@ fail:
 	if (m->mosq == NULL)
 		m->broken = true;
 	agg_mqtt_lost(m);
+}
+
+int
+agg_mqtt_publish(struct agg_mqtt *m, const char *topic, const char *payload,
+    size_t len, bool retain, char *err, size_t errlen)
+{
+	char full[512];
+	int rc;
+
+	if (m == NULL || m->mosq == NULL || !m->up) {
+		snprintf(err, errlen, "not connected to the broker");
+		return -1;
+	}
+	if ((size_t)snprintf(full, sizeof(full), "%s/%s",
+	    m->a->cfg.broker.topic_prefix, topic) >= sizeof(full) ||
+	    len > INT32_MAX) {
+		snprintf(err, errlen, "topic or message too long");
+		return -1;
+	}
+	/* QoS 1, as qrgatectl push sends; retained only when asked (a list
+	 * of one chunk, which a gate started later takes from the broker). */
+	rc = mosquitto_publish(m->mosq, NULL, full, (int)len, payload, 1,
+	    retain);
+	if (rc != MOSQ_ERR_SUCCESS) {
+		snprintf(err, errlen, "publish %s: %s", full,
+		    mosquitto_strerror(rc));
+		agg_mqtt_why(m, "publish", rc);
+	}
+	agg_mqtt_settle(m);
+	return rc == MOSQ_ERR_SUCCESS ? 0 : -1;
 }
 
 struct agg_mqtt *

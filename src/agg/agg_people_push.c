@@ -119,7 +119,7 @@ static int
 push_chunk(struct agg *a, const char *site, json_t *rows, size_t from,
     size_t to, int i, int n, int64_t version)
 {
-	char topic[256], full[320], err[256], *body, *env;
+	char topic[256], err[256], *body, *env;
 	json_t *doc, *part = json_array();
 	int rc = -1;
 
@@ -133,13 +133,13 @@ push_chunk(struct agg *a, const char *site, json_t *rows, size_t from,
 	}
 	json_decref(doc);
 	snprintf(topic, sizeof(topic), "%s/all/credentials/set", site);
-	snprintf(full, sizeof(full), "%s/%s", a->cfg.broker.topic_prefix,
-	    topic);
 	if ((env = signed_msg_seal(topic, (const uint8_t *)body, strlen(body),
 	    agg_creds_sk, err, sizeof(err))) == NULL)
 		log_warnx("people: %s", err);
-	else
-		rc = agg_mqtt_publish(a->mqtt, full, env, strlen(env), n == 1);
+	/* Not connected: said at the next tick's try, not each second. */
+	else if ((rc = agg_mqtt_publish(a->mqtt, topic, env, strlen(env),
+	    n == 1, err, sizeof(err))) == -1)
+		log_debug("people: %s", err);
 	free(env);
 	free(body);
 	return rc;

@@ -58,6 +58,10 @@ static const struct web_route web_routes[] = {
 	{ "POST", "people-badge", HR },
 	{ "GET", "muster", GUARD | SECURITY | HR },
 	{ "GET", "muster-pdf", GUARD | SECURITY | HR },
+	{ "GET", "config-pushes", IT },
+	{ "POST", "config-check", IT },
+	{ "POST", "config-push", IT },
+	{ "POST", "config-upload", IT },
 };
 
 /*
@@ -77,6 +81,8 @@ const struct web_page agg_web_pages[] = {
 	{ "muster.js", NULL, GUARD | SECURITY | HR },
 	{ "audit.html", "Audit", ADMIN | SECURITY },
 	{ "audit.js", NULL, ADMIN | SECURITY },
+	{ "confpush.html", "Config pushes", IT },
+	{ "confpush.js", NULL, IT },
 	{ "login.html", NULL, 0 },
 	{ "login.js", NULL, 0 },
 	{ "common.js", NULL, 0 },

@@ -45,7 +45,7 @@ test_console_roles_csrf_and_audit() {
 		pages=$(as "$role-1" "$base/api/session" | jq -r '[.pages[].title] | join(",")')
 		case $role in
 		guard) want=Live,Muster ;; security) want=Live,Muster,Audit ;; admin) want=Users,Audit ;;
-		hr) want=People,Muster ;; *) want="" ;;
+		hr) want=People,Muster ;; it) want="Config pushes" ;; *) want="" ;;
 		esac
 		expect_eq "$role's pages" "$pages" "$want"
 		for what in gates alarms headcount recent inside events daily gaps stats audit users \
