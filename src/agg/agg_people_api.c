@@ -166,9 +166,10 @@ api_people_badge(struct agg *a, const struct agg_web_call *c,
 		json_decref(out);
 		return agg_api_bad(r, "ids: the people's ids are needed");
 	}
-	if (pdf && (f = open_memstream(&data, &len)) == NULL)
+	if (pdf && (f = open_memstream(&data, &len)) == NULL) {
+		snprintf(err, sizeof(err), "out of memory");
 		rc = -1;
-	else
+	} else
 		rc = agg_people_badges(a->db, &a->cfg, ids, n, !pdf &&
 		    json_is_true(json_object_get(body, "new_serial")), f, NULL,
 		    out, err, sizeof(err));
