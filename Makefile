@@ -301,7 +301,8 @@ deps-vm:
 # system tiers run again, and cross-built for arm64 against trixie's arm64
 # libraries.  The root sees only the source tree, so BUILD must lie in it.
 TRIXIE_DIR := $(BUILD)/sysroot-trixie
-TRIXIE_PACKAGES := $(DEB_PACKAGES) libpq-dev libmicrohttpd-dev libxlsxwriter-dev openssl procps \
+TRIXIE_PACKAGES := $(DEB_PACKAGES) libpq-dev libmicrohttpd-dev libxlsxwriter-dev libcairo2-dev \
+	fonts-dejavu-core poppler-utils openssl procps \
 	iproute2 libcamera-ipa libcamera-tools v4l-utils \
 	gcc-aarch64-linux-gnu g++-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user \
 	$(addsuffix :arm64,$(filter-out libcamera-dev,$(ARM64_LIBS)))

@@ -79,13 +79,18 @@ int agg_api(void *arg, const struct agg_web_call *c, struct agg_web_reply *r);
 /* The MQTT client on the loop (agg_mqtt.c). */
 struct agg_mqtt *agg_mqtt_start(struct agg *a);
 void agg_mqtt_stop(struct agg_mqtt *m);
+/* The people list's push (agg_people_push.c): reads the keys at start
+ * (-1: a key file named that does not read), then each tick sends the
+ * list when it changed. */
+int agg_people_push_init(struct agg *a);
+void agg_people_push_tick(struct agg *a, int64_t now_ms);
 
 /*
  * Publishes payload on <prefix>/<topic> at QoS 1 on the aggregator's own
- * connection.  0 once handed to libmosquitto, or -1 with a message in
- * err (not connected, or the publish failed).
+ * connection, retained when retain.  0 once handed to libmosquitto, or -1
+ * with a message in err (not connected, or the publish failed).
  */
 int agg_mqtt_publish(struct agg_mqtt *m, const char *topic,
-    const char *payload, size_t len, char *err, size_t errlen);
+    const char *payload, size_t len, bool retain, char *err, size_t errlen);
 
 #endif

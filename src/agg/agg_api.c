@@ -37,6 +37,8 @@ static const struct {
 	{ "user", agg_users_api },
 	{ "visitors", agg_visitor_api },
 	{ "visitor", agg_visitor_api },
+	{ "people", agg_people_api },
+	{ "muster", agg_people_api },
 	{ "config", agg_confpush_api },
 	{ "trace", api_query },
 	{ "inside", api_query },

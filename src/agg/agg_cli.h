@@ -26,4 +26,9 @@ int agg_cli_run(const struct agg_config *cfg, int argc, char **argv);
 /* qrgate-aggregator user ... (agg_cli_user.c): argv[0] is "user". */
 int agg_cli_user(const struct agg_config *cfg, int argc, char **argv);
 
+/* qrgate-aggregator people ... (argv[0] "people") and muster
+ * (agg_people_cli.c).  Exit status as agg_cli_run(). */
+int agg_people_cli(const struct agg_config *cfg, int argc, char **argv);
+int agg_muster_cli(const struct agg_config *cfg, int argc, char **argv);
+
 #endif

@@ -48,6 +48,8 @@ static const struct setting_section agg_sections[] = {
 	{ "web", "The site console: its pages, accounts and JSON API." },
 	{ "site", "What every gate of the site shares." },
 	{ "visitor", "The visitor desk: the passes it signs." },
+	{ "people", "The site's people: the credential list sent to the "
+	    "gates, and badges." },
 	{ "config_push", "Config pushes from the page: the admin key that "
 	    "signs them, or the public key that checks them (docs/keys.md)." },
 };
@@ -141,6 +143,19 @@ static const struct setting agg_settings[] = {
 	S_INT("visitor", "max_s", visitor.max_s, 60, 2678400, "86400",
 	    "The longest visit the desk registers, in seconds: at most the "
 	    "gates' policy.visitor_max_s, which denies longer passes."),
+	S_STRING("people", "credentials_key_file",
+	    people.credentials_key_file, false, "",
+	    "The secret key (qrgatectl keygen) that signs the people list "
+	    "sent to every gate; its public half is each gate's "
+	    "security.credentials_key, which signs credential lists only.  "
+	    "Empty: the list is kept here and not sent."),
+	S_STRING("people", "issuer_key_file", people.issuer_key_file, false,
+	    "",
+	    "The site's badge issuer secret key (qrgatectl keygen), whose "
+	    "public half is the gates' security.issuer_key: people badge "
+	    "signs badges with it.  Empty: no badges here."),
+	S_INT("people", "badge_days", people.badge_days, 1, 36500, "730",
+	    "How long a badge of a person without valid_until is good for."),
 	S_STRING("config_push", "admin_key_file", config_push.admin_key_file,
 	    false, "",
 	    "The site admin's secret key (qrgatectl keygen), with which the "

@@ -38,6 +38,11 @@ struct agg_config {
 	bool web_enabled;
 	struct agg_web_config web;
 	struct {
+		char credentials_key_file[256];	/* signs the lists */
+		char issuer_key_file[256];	/* signs badges */
+		int badge_days;		/* a badge without valid_until */
+	} people;
+	struct {
 		/* the zone of times people type and read */
 		char timezone[SITETIME_ZONE_LEN];
 	} site;

@@ -317,7 +317,7 @@ agg_confpush_send(struct agg *a, const char *site, const json_t *gates,
 		env = signed_msg_seal(topic, (const uint8_t *)body,
 		    strlen(body), sk, err, sizeof(err));
 		if (env == NULL || agg_mqtt_publish(a->mqtt, topic, env,
-		    strlen(env), err, sizeof(err)) == -1) {
+		    strlen(env), false, err, sizeof(err)) == -1) {
 			/* What was sent stays sent, and kept: only a push
 			 * of which nothing went is a refusal. */
 			free(env);
@@ -454,7 +454,7 @@ agg_confpush_upload(struct agg *a, const char *site, const char *gate,
 		*status = 400;
 		return json_pack("{s:o}", "errors", errors);
 	}
-	if (agg_mqtt_publish(a->mqtt, topic, env, len, err, sizeof(err)) == -1) {
+	if (agg_mqtt_publish(a->mqtt, topic, env, len, false, err, sizeof(err)) == -1) {
 		json_decref(doc);
 		free(body);
 		return confpush_fail(status, 409, "%s", err);

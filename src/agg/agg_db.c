@@ -106,6 +106,28 @@ static const char *const agg_db_schema[] = {
 	" registered_by TEXT NOT NULL, registered_ms BIGINT NOT NULL,"
 	" cancelled_ms BIGINT, cancelled_by TEXT)",
 	"CREATE INDEX IF NOT EXISTS visitors_visit ON visitors (until_ms, from_ms)",
+	/* The site's people (agg_people.h): each a gate's credential with a
+	 * department.  people_state's one row counts the edits and what the
+	 * daemon last sent the gates. */
+	"CREATE TABLE IF NOT EXISTS people ("
+	" id TEXT PRIMARY KEY, kind TEXT NOT NULL, subject TEXT NOT NULL,"
+	" name TEXT NOT NULL DEFAULT '', department TEXT NOT NULL DEFAULT '',"
+	" lanes TEXT NOT NULL DEFAULT '*',"
+	" valid_from_ms BIGINT NOT NULL DEFAULT 0,"
+	" valid_until_ms BIGINT NOT NULL DEFAULT 0,"
+	" status TEXT NOT NULL DEFAULT 'active',"
+	" role TEXT NOT NULL DEFAULT 'staff', serial BIGINT NOT NULL DEFAULT 0,"
+	" pubkey TEXT NOT NULL DEFAULT '', check_hash TEXT NOT NULL DEFAULT '',"
+	" changed_ms BIGINT NOT NULL DEFAULT 0,"
+	" UNIQUE (kind, subject))",
+	"CREATE INDEX IF NOT EXISTS people_dept ON people (department, name)",
+	"CREATE TABLE IF NOT EXISTS people_state ("
+	" id INTEGER PRIMARY KEY, edits BIGINT NOT NULL DEFAULT 0,"
+	" edited_ms BIGINT NOT NULL DEFAULT 0,"
+	" pushed_edits BIGINT NOT NULL DEFAULT 0,"
+	" version BIGINT NOT NULL DEFAULT 0,"
+	" pushed_ms BIGINT NOT NULL DEFAULT 0)",
+	"INSERT INTO people_state (id) VALUES (1) ON CONFLICT (id) DO NOTHING",
 	/* The config pushes sent from here (agg_confpush.c): target is a
 	 * gate, or "all" for the whole site; signed_by "aggregator" or
 	 * "offline"; body the push document as published. */

@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "agg.h"
+#include "agg_people.h"
 #include "agg_json.h"
 #include "clock.h"
 #include "log.h"
@@ -267,17 +268,27 @@ agg_presence_redo(struct agg *a, const char *event_id)
 	    args, 1, NULL, NULL, NULL) == -1 ? -1 : 0;
 }
 
-/* The event as the page gets it: masked unless tracing. */
+/*
+ * The event as the page gets it: masked unless tracing, with the name and
+ * department of its credential when the people list has it (the web side
+ * strips "name" for a page whose user may not see names).
+ */
 static json_t *
 agg_event_public(struct agg *a, json_t *doc)
 {
 	json_t *o = json_deep_copy(doc);
+	char name[128], dept[AGG_DEPT_MAX];
 
 	/* The live stream goes to the live page's roles, never the tracer's
 	 * alone: full subjects stay in the database (GET /api/trace). */
 	(void)a;
 	if (o != NULL)
 		json_object_del(o, "subject_full");
+	if (o != NULL && agg_people_name(a->db, agg_json_str(doc,
+	    "credential_id"), name, sizeof(name), dept, sizeof(dept)) == 1) {
+		json_object_set_new(o, "name", json_string(name));
+		json_object_set_new(o, "department", json_string(dept));
+	}
 	return o;
 }
 

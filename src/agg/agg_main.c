@@ -65,6 +65,9 @@ usage(int status)
 	    "         [--from T] [--to T] [--limit N] [--csv|--json]\n"
 	    "  daily [--date YYYY-MM-DD] [--csv|--json]\n"
 	    "  gates | alarms [--all] | gaps [--all]   [--csv|--json]\n"
+	    "  muster [--site S] [--pdf FILE] [--csv|--json]\n"
+	    "  people add|edit|suspend|revoke|activate|import|list|badge|versions ...\n"
+	    "        (qrgate-aggregator people: its usage)\n"
 	    "  user add NAME --roles ROLE[,ROLE...]   (the password on stdin)\n"
 	    "  user list [--json]\n"
 	    "  user roles NAME ROLE[,ROLE...]\n"
@@ -83,6 +86,7 @@ agg_tick(struct loop *l, struct loop_timer *t)
 	int64_t now = clock_utc_ms();
 
 	agg_registry_tick(a, now);
+	agg_people_push_tick(a, now);
 	/* At most once a second, however many passages: the headcount is a
 	 * query over the day's entries. */
 	if (a->headcount_dirty && a->web != NULL) {
@@ -145,6 +149,8 @@ agg_daemon(struct agg *a)
 	}
 	if ((a->mqtt = agg_mqtt_start(a)) == NULL)
 		fatalx("mqtt would not start");
+	if (agg_people_push_init(a) == -1)
+		fatalx("people.credentials_key_file would not read");
 	a->tick.cb = agg_tick;
 	loop_timer_set(&l, &a->tick, 1000);
 	log_info("qrgate-aggregator %s started", QRGATE_VERSION);
@@ -225,6 +231,10 @@ main(int argc, char **argv)
 		return agg_visitor_cli_run(&a.cfg, argc, argv);
 	if (argc > 0 && strcmp(argv[0], "user") == 0)
 		return agg_cli_user(&a.cfg, argc, argv);
+	if (argc > 0 && strcmp(argv[0], "people") == 0)
+		return agg_people_cli(&a.cfg, argc, argv);
+	if (argc > 0 && strcmp(argv[0], "muster") == 0)
+		return agg_muster_cli(&a.cfg, argc, argv);
 	if (argc > 0 && strcmp(argv[0], "config-check") == 0)
 		return agg_confpush_cli(a.cfg.db, argc, argv);
 	if (argc > 0)

@@ -533,7 +533,7 @@ fail:
 
 int
 agg_mqtt_publish(struct agg_mqtt *m, const char *topic, const char *payload,
-    size_t len, char *err, size_t errlen)
+    size_t len, bool retain, char *err, size_t errlen)
 {
 	char full[512];
 	int rc;
@@ -548,9 +548,10 @@ agg_mqtt_publish(struct agg_mqtt *m, const char *topic, const char *payload,
 		snprintf(err, errlen, "topic or message too long");
 		return -1;
 	}
-	/* QoS 1, not retained, as qrgatectl push sends. */
+	/* QoS 1, as qrgatectl push sends; retained only when asked (a list
+	 * of one chunk, which a gate started later takes from the broker). */
 	rc = mosquitto_publish(m->mosq, NULL, full, (int)len, payload, 1,
-	    false);
+	    retain);
 	if (rc != MOSQ_ERR_SUCCESS) {
 		snprintf(err, errlen, "publish %s: %s", full,
 		    mosquitto_strerror(rc));

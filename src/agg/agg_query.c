@@ -122,7 +122,15 @@ agg_rows(const struct agg_query_ctx *q, const char *sql,
 #define AGG_EVENT_COLS \
 	"event_id, site, gate, lane, seq, rev, ts_ms, direction, type, " \
 	"kind, subject, credential_id, subject_full, result, reason, " \
-	"passage, decode_us, latency_us, received_ms"
+	"passage, decode_us, latency_us, received_ms, " \
+	AGG_PERSON_COLS("events")
+
+/* The name and department of the row's credential in the people list
+ * (agg_people.h), NULL when it is not there. */
+#define AGG_PERSON_COLS(t) \
+	"(SELECT name FROM people WHERE people.id = " t ".credential_id), " \
+	"(SELECT department FROM people WHERE people.id = " t \
+	".credential_id)"
 
 static const struct agg_col agg_event_cols[] = {
 	{ "event_id", 's', NULL }, { "site", 's', NULL },
@@ -134,6 +142,7 @@ static const struct agg_col agg_event_cols[] = {
 	{ "result", 's', NULL }, { "reason", 's', NULL },
 	{ "passage", 's', NULL }, { "decode_us", 'i', NULL },
 	{ "latency_us", 'i', NULL }, { "received", 't', "received_ms" },
+	{ "name", 's', NULL }, { "department", 's', NULL },
 	{ NULL, 0, NULL }
 };
 
@@ -335,7 +344,8 @@ agg_query_inside(const struct agg_query_ctx *q, const char *site)
 		{ "site", 's', NULL }, { "gate", 's', NULL },
 		{ "lane", 's', NULL }, { "subject", 's', NULL },
 		{ "credential_id", 's', NULL }, { "subject_full", 'f', NULL },
-		{ "since", 't', "since_ms" }, { NULL, 0, NULL }
+		{ "since", 't', "since_ms" }, { "name", 's', NULL },
+		{ "department", 's', NULL }, { NULL, 0, NULL }
 	};
 	struct agg_db_arg args[] = { AGG_S(site),
 	    AGG_I(q->now_ms - (int64_t)q->inside_hours * 3600000) };
@@ -345,7 +355,8 @@ agg_query_inside(const struct agg_query_ctx *q, const char *site)
 
 	/* The last passage of each holder at the site is an entry. */
 	list = agg_rows(q, "SELECT site, gate, lane, subject, credential_id, "
-	    "subject_full, ts_ms FROM presence WHERE direction = 'entry' AND "
+	    "subject_full, ts_ms, " AGG_PERSON_COLS("presence") " FROM "
+	    "presence WHERE direction = 'entry' AND "
 	    "ts_ms >= $2 AND ($1 = '' OR site = $1) "
 	    "ORDER BY site, ts_ms, event_id", args, 2, cols);
 	if (list == NULL || (count = json_object()) == NULL) {

@@ -233,3 +233,22 @@ qrpng_draw(FILE *f, const char *text, char *err, size_t errlen)
 	}
 	return 0;
 }
+
+uint8_t *
+qrpng_modules(const char *text, int *width, char *err, size_t errlen)
+{
+	QRcode *qr;
+	uint8_t *m;
+
+	if ((qr = qrpng_encode(text, err, errlen)) == NULL)
+		return NULL;
+	if ((m = malloc((size_t)qr->width * (size_t)qr->width)) == NULL)
+		snprintf(err, errlen, "out of memory");
+	else {
+		for (int i = 0; i < qr->width * qr->width; i++)
+			m[i] = qr->data[i] & 1;
+		*width = qr->width;
+	}
+	QRcode_free(qr);
+	return m;
+}

@@ -9,6 +9,7 @@
 #define QRGATE_QRPNG_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 /* Modules of light margin around the code, as the QR standard asks. */
@@ -37,5 +38,14 @@ int qrpng_write_mem(const char *text, int scale, char **png, size_t *len,
  * with a message in err.
  */
 int qrpng_draw(FILE *f, const char *text, char *err, size_t errlen);
+
+/*
+ * The code's modules for a drawing of one's own (badge cards): *width
+ * rows of *width bytes, 1 dark, without the quiet zone (QRPNG_QUIET
+ * modules, which the drawing leaves light).  malloc'd; NULL with a
+ * message in err.
+ */
+uint8_t *qrpng_modules(const char *text, int *width, char *err,
+    size_t errlen);
 
 #endif

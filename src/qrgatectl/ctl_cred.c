@@ -213,7 +213,7 @@ cred_put(struct ctl *c, const struct credential *cr)
 	struct store *st;
 	int ret;
 
-	if (store_credential_validate(cr, err, sizeof(err)) == -1) {
+	if (credential_validate(cr, err, sizeof(err)) == -1) {
 		fprintf(stderr, "qrgatectl: cred: %s\n", err);
 		return 1;
 	}

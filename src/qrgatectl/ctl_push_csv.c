@@ -4,7 +4,7 @@
  * anything is sent: a row the gate would refuse would make it drop the
  * whole version after some chunks were staged, and a site-wide push
  * would do so at every gate.  So each row is read by the import's own
- * reader (store_csv_read()), and ids and cards said twice, which the
+ * reader (cred_csv_read()), and ids and cards said twice, which the
  * gate's table refuses, are found here, each problem as FILE:LINE.
  */
 #include <errno.h>
@@ -49,26 +49,6 @@ csv_escaped_len(const char *s)
 	return n;
 }
 
-static json_t *
-csv_row_json(const struct credential *c)
-{
-	char pk[KEY_PK_TEXT] = "";
-
-	if (c->has_pubkey)
-		key_pk_to_text(c->pubkey, pk);
-	/* Times as the ms the CSV's were read into (in site.timezone
-	 * here), so that every gate takes the same instant. */
-	return json_pack("{s:o, s:s, s:o, s:o, s:I, s:I, s:s, s:o, s:s, s:I, "
-	    "s:s, s:s}", "id", ctl_json_text(c->id), "kind",
-	    cred_kind_name(c->kind), "subject", ctl_json_text(c->subject),
-	    "name", ctl_json_text(c->name), "valid_from",
-	    (json_int_t)c->valid_from_ms, "valid_until",
-	    (json_int_t)c->valid_until_ms, "status",
-	    cred_status_name(c->status), "lanes", ctl_json_text(c->lanes),
-	    "role", cred_role_name(c->role), "serial", (json_int_t)c->serial,
-	    "pubkey", pk, "check_hash", c->check_hash);
-}
-
 static int
 csv_row_add(const struct credential *c, int line, void *arg, char *msg,
     size_t msglen)
@@ -86,7 +66,7 @@ csv_row_add(const struct credential *c, int line, void *arg, char *msg,
 		rows->row = p;
 	}
 	r = &rows->row[rows->n];
-	if ((o = csv_row_json(c)) == NULL ||
+	if ((o = credential_json(c)) == NULL ||
 	    (r->text = json_dumps(o, JSON_COMPACT)) == NULL) {
 		json_decref(o);
 		snprintf(msg, msglen, "out of memory");
@@ -225,7 +205,7 @@ push_csv_chunks(const char *path, int64_t version, size_t max_rows,
 		    strerror(errno));
 		return -1;
 	}
-	if (store_csv_read(f, path, csv_row_add, &rows, err,
+	if (cred_csv_read(f, path, csv_row_add, &rows, err,
 	    sizeof(err)) == -1) {
 		fprintf(stderr, "qrgatectl: %s\n", err);
 		goto done;

@@ -96,19 +96,3 @@ cccd_check_match(const uint8_t *key, const struct payload *pl,
 	sodium_memzero(got, sizeof(got));
 	return ok;
 }
-
-bool
-cccd_check_valid(const char *text)
-{
-	size_t n = strlen(text);
-
-	if (n == 0)
-		return true;
-	if (n != CCCD_CHECK_HEX - 1)
-		return false;
-	for (size_t i = 0; i < n; i++)
-		if (!((text[i] >= '0' && text[i] <= '9') ||
-		    (text[i] >= 'a' && text[i] <= 'f')))
-			return false;
-	return true;
-}

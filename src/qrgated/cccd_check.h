@@ -18,11 +18,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "credential.h"
 #include "keyfile.h"
 #include "payload.h"
 
-/* 32 bytes of BLAKE2b in lower-case hex, and a NUL. */
-#define CCCD_CHECK_HEX	65
 
 /*
  * The check hash of a parsed CCCD payload (pl->kind CRED_CCCD, as
@@ -40,8 +39,5 @@ void cccd_check_hash(const uint8_t key[KEY_SECRET_BYTES],
  */
 bool cccd_check_match(const uint8_t *key, const struct payload *pl,
     const char *check_hash);
-
-/* Whether text is a check hash as stored: "" or 64 lower-case hex digits. */
-bool cccd_check_valid(const char *text);
 
 #endif

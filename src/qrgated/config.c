@@ -310,6 +310,12 @@ static const struct setting config_settings[] = {
 	    "The site admin's public key: config pushes, credential lists "
 	    "and commands over MQTT must be signed by it.  Empty: they are "
 	    "all refused."),
+	S_STRING("security", "credentials_key", security.credentials_key,
+	    false, "",
+	    "A public key whose signature the gate takes on credential lists "
+	    "only (the aggregator's, so that it can push the people list "
+	    "without the admin key), never on config pushes or commands.  "
+	    "The admin key still signs lists too.  Empty: none."),
 	S_STRING("security", "cccd_key_file", security.cccd_key_file, false,
 	    "",
 	    "The file of the site's CCCD check key (qrgatectl keygen "

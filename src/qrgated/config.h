@@ -116,6 +116,8 @@ struct config {
 					 * badge issuer; "": none */
 		char admin_key[64];	/* ... of the site admin, who signs
 					 * pushes and commands; "": none */
+		char credentials_key[64];	/* ... that signs credential
+						 * lists only; "": none */
 		bool unsigned_pushes;	/* lab only: accept unsigned pushes */
 		char cccd_key_file[256];	/* the site's CCCD check key;
 						 * "": none */

@@ -183,5 +183,5 @@ inbound_cred_row(const json_t *o, struct credential *c, char *err, size_t errlen
 		snprintf(err, errlen, "id, kind, subject and status are needed");
 		return -1;
 	}
-	return store_credential_validate(c, err, errlen);
+	return credential_validate(c, err, errlen);
 }

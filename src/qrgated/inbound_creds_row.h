@@ -22,7 +22,7 @@
 #include "credential.h"
 
 /*
- * Reads the object o into c and checks it with store_credential_validate().
+ * Reads the object o into c and checks it with credential_validate().
  * Returns 0, or -1 with the first problem in err.
  */
 int inbound_cred_row(const json_t *o, struct credential *c, char *err,

@@ -195,7 +195,8 @@ mqtt_inbound_dispatch(struct mqtt *m, const struct mosquitto_message *msg)
 	 * each site may choose. */
 	if (strncmp(topic, m->cfg.topic_prefix, pl) == 0 && topic[pl] == '/')
 		topic += pl + 1;
-	why = signed_msg_open(&m->gate->cfg, topic, msg->payload,
+	why = signed_msg_open_for(&m->gate->cfg, topic,
+	    r->kind == INBOUND_CREDENTIALS, msg->payload,
 	    msg->payloadlen > 0 ? (size_t)msg->payloadlen : 0, (size_t)r->max,
 	    &sm, err, sizeof(err));
 	if (why != SIGNED_OK) {

@@ -90,15 +90,17 @@ signed_msg_parse(const json_t *env, uint8_t sig[crypto_sign_BYTES],
 	return SIGNED_OK;
 }
 
+/* Verifies with each of the n keys pk until one does. */
 static enum signed_reason
-signed_msg_verify(const char *topic, const json_t *env, const uint8_t *pk,
-    char *err, size_t errlen)
+signed_msg_verify(const char *topic, const json_t *env,
+    const uint8_t (*pk)[crypto_sign_PUBLICKEYBYTES], int nkeys, char *err,
+    size_t errlen)
 {
 	const json_t *body = json_object_get(env, "body");
 	uint8_t sig[crypto_sign_BYTES], *in;
 	enum signed_reason r;
 	size_t n;
-	int ok;
+	int ok = 0;
 
 	if ((r = signed_msg_parse(env, sig, err, errlen)) != SIGNED_OK)
 		return r;
@@ -109,14 +111,44 @@ signed_msg_verify(const char *topic, const json_t *env, const uint8_t *pk,
 		snprintf(err, errlen, "out of memory");
 		return SIGNED_MALFORMED;
 	}
-	ok = crypto_sign_verify_detached(sig, in, n, pk) == 0;
+	for (int i = 0; i < nkeys && !ok; i++)
+		ok = crypto_sign_verify_detached(sig, in, n, pk[i]) == 0;
 	free(in);
 	if (!ok) {
-		snprintf(err, errlen, "the signature is not the admin key's "
-		    "for this body on %.128s", topic);
+		snprintf(err, errlen, "the signature is not the %s for this "
+		    "body on %.128s", nkeys > 1 ? "admin key's nor the "
+		    "credentials key's" : "admin key's", topic);
 		return SIGNED_BAD_SIGNATURE;
 	}
 	return SIGNED_OK;
+}
+
+/*
+ * The keys that may sign: the admin key, and for a credential list the
+ * credentials key too.  A key that does not read refuses everything:
+ * guessing what was meant would open the gate to whoever reads the log.
+ * Returns the number of keys (0: none set), or -1 with err set.
+ */
+static int
+signed_msg_keys(const struct config *c, bool credentials,
+    uint8_t (*pk)[crypto_sign_PUBLICKEYBYTES], char *err, size_t errlen)
+{
+	const char *admin = c->security.admin_key;
+	const char *creds = c->security.credentials_key;
+	int n = 0;
+
+	if (admin[0] != '\0' && key_pk_from_text(admin, pk[n++]) == -1) {
+		snprintf(err, errlen, "security.admin_key is not a public "
+		    "key: every push is refused");
+		return -1;
+	}
+	if (credentials && creds[0] != '\0' &&
+	    key_pk_from_text(creds, pk[n++]) == -1) {
+		snprintf(err, errlen, "security.credentials_key is not a "
+		    "public key: every credential list is refused");
+		return -1;
+	}
+	return n;
 }
 
 enum signed_reason
@@ -124,10 +156,19 @@ signed_msg_open(const struct config *c, const char *topic,
     const uint8_t *payload, size_t len, size_t max, struct signed_msg *m,
     char *err, size_t errlen)
 {
-	const char *key = c->security.admin_key;
-	uint8_t pk[crypto_sign_PUBLICKEYBYTES];
+	return signed_msg_open_for(c, topic, false, payload, len, max, m, err,
+	    errlen);
+}
+
+enum signed_reason
+signed_msg_open_for(const struct config *c, const char *topic,
+    bool credentials, const uint8_t *payload, size_t len, size_t max,
+    struct signed_msg *m, char *err, size_t errlen)
+{
+	uint8_t pk[2][crypto_sign_PUBLICKEYBYTES];
 	enum signed_reason r;
 	json_t *env;
+	int nkeys;
 
 	memset(m, 0, sizeof(*m));
 	err[0] = '\0';
@@ -136,20 +177,15 @@ signed_msg_open(const struct config *c, const char *topic,
 		    "limit of %zu", len, max);
 		return SIGNED_TOO_LARGE;
 	}
-	/* A key that does not read refuses everything: guessing what was
-	 * meant would open the gate to whoever reads the log. */
-	if (key[0] != '\0' && key_pk_from_text(key, pk) == -1) {
-		snprintf(err, errlen, "security.admin_key is not a public "
-		    "key: every push is refused");
+	if ((nkeys = signed_msg_keys(c, credentials, pk, err, errlen)) == -1)
 		return SIGNED_BAD_ADMIN_KEY;
-	}
 	if ((env = signed_msg_envelope(payload, len)) == NULL) {
 		if (c->security.unsigned_pushes) {
 			m->body = payload;
 			m->len = len;
 			return SIGNED_OK;
 		}
-		if (key[0] == '\0') {
+		if (nkeys == 0) {
 			snprintf(err, errlen, "no security.admin_key: pushes "
 			    "are refused");
 			return SIGNED_NO_ADMIN_KEY;
@@ -159,13 +195,14 @@ signed_msg_open(const struct config *c, const char *topic,
 	}
 	/* An envelope whose signature cannot be checked is not taken on
 	 * trust, even where unsigned pushes are. */
-	if (key[0] == '\0') {
+	if (nkeys == 0) {
 		json_decref(env);
 		snprintf(err, errlen, "no security.admin_key to check the "
 		    "signature with");
 		return SIGNED_NO_ADMIN_KEY;
 	}
-	if ((r = signed_msg_verify(topic, env, pk, err, errlen)) != SIGNED_OK) {
+	if ((r = signed_msg_verify(topic, env, pk, nkeys, err, errlen)) !=
+	    SIGNED_OK) {
 		json_decref(env);
 		return r;
 	}

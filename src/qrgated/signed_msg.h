@@ -60,6 +60,16 @@ enum signed_reason signed_msg_open(const struct config *c, const char *topic,
     const uint8_t *payload, size_t len, size_t max, struct signed_msg *m,
     char *err, size_t errlen);
 
+/*
+ * As signed_msg_open(); with credentials (a credential list's topic) an
+ * envelope signed with security.credentials_key is taken too.  That key
+ * signs nothing else: a config push or a command under it is refused as
+ * a bad signature.
+ */
+enum signed_reason signed_msg_open_for(const struct config *c,
+    const char *topic, bool credentials, const uint8_t *payload, size_t len,
+    size_t max, struct signed_msg *m, char *err, size_t errlen);
+
 void signed_msg_done(struct signed_msg *m);
 
 #endif

@@ -9,7 +9,7 @@
  * pointer) and the store has logged why, once, with the database's name;
  * callers do not log SQLite's message again.  Two kinds of answer are
  * not the store failing, and say why to the caller instead: a check of an
- * operator's input (store_credential_validate(),
+ * operator's input (credential_validate(),
  * store_credential_import_csv(), store_probe(), the sync's refused rows:
  * the reason to the caller, for the CLI or the push result), and
  * store_ping(), the watch each second, whose reason (store_errmsg()) its
@@ -79,14 +79,6 @@ int store_credential_find(struct store *st, enum cred_kind kind,
     const char *subject, struct credential *out);
 /* Inserts or replaces by id.  0 or -1. */
 int store_credential_put(struct store *st, const struct credential *c);
-/*
- * Checks c as an imported row is checked: kind and status known, id and
- * subject non-empty, a CCCD subject exactly 12 digits, text NUL-terminated
- * within its field, UTF-8 without control characters, lanes well formed,
- * valid_until after valid_from.  0, or -1 with the reason in err.
- */
-int store_credential_validate(const struct credential *c, char *err,
-    size_t errlen);
 /* 1 deleted, 0 no such id, -1 error. */
 int store_credential_delete(struct store *st, const char *id);
 /* Calls cb for each credential in id order until cb returns non-zero. */
@@ -101,16 +93,6 @@ int store_credential_foreach(struct store *st,
  */
 int store_credential_import_csv(struct store *st, FILE *f, const char *fname,
     char *err, size_t errlen);
-
-/*
- * Reads the same CSV without a store: each row checked as the import
- * checks it, then given to row(c, its line, arg, msg, msglen), which
- * returns 0, or -1 with its reason in msg.  Returns the number of rows,
- * or -1 at the first problem with "FILE:LINE: message" in err.
- */
-int store_csv_read(FILE *f, const char *fname,
-    int (*row)(const struct credential *c, int line, void *arg, char *msg,
-    size_t msglen), void *arg, char *err, size_t errlen);
 
 /*
  * Writes every credential as CSV that store_credential_import_csv() reads

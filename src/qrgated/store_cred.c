@@ -149,7 +149,7 @@ store_credential_put(struct store *st, const struct credential *c)
 {
 	char err[256];
 
-	if (store_credential_validate(c, err, sizeof(err)) == -1 ||
+	if (credential_validate(c, err, sizeof(err)) == -1 ||
 	    store_credential_write(st, c, err, sizeof(err)) == -1) {
 		log_warnx("%s: credential %.63s: %s", st->path, c->id, err);
 		return -1;

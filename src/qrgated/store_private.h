@@ -135,7 +135,7 @@ int store_commit(struct store *st);
 /* Undoes an open transaction, if any, keeping the first error's message. */
 void store_rollback(struct store *st);
 /*
- * Writes one credential already checked by store_credential_validate(),
+ * Writes one credential already checked by credential_validate(),
  * inserting or replacing by id.  0, or -1 with the reason in err, worded
  * for an operator when the card already belongs to another id.  Does not
  * log.

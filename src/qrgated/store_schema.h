@@ -1,6 +1,6 @@
 /*
  * The store's schema, its migrations and the rules a credential row obeys
- * (store_credential_validate(), declared in store.h), apart from the
+ * (credential_validate(), declared in store.h), apart from the
  * statements that use them.  The schema version lives in PRAGMA
  * user_version.
  */

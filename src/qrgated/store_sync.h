@@ -50,7 +50,7 @@ enum sync_op { SYNC_ADD, SYNC_UPDATE, SYNC_REMOVE };
 
 /*
  * Stages chunk number chunk (of chunks) of snapshot version, n rows
- * already checked with store_credential_validate(), in one transaction.
+ * already checked with credential_validate(), in one transaction.
  * A version other than the one being staged first discards that staging.
  * Returns 0 when staged; -1 when nothing was, with each refused row told
  * to error (a duplicate id or card) or, when no row was at fault, the

@@ -12,7 +12,7 @@ SRCDIR=$(cd "$(dirname "$0")/../.." && pwd)
 export BUILD SRCDIR
 
 if [ ! -x "$BUILD/qrgate-aggregator" ]; then
-	echo "agg: skipped: no $BUILD/qrgate-aggregator (it needs libpq-dev and libmicrohttpd-dev: make deps)"
+	echo "agg: skipped: no $BUILD/qrgate-aggregator (it needs libpq-dev, libmicrohttpd-dev and libcairo2-dev: make deps)"
 	exit 77
 fi
 for tool in mosquitto mosquitto_pub jq sqlite3; do

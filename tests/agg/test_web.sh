@@ -191,7 +191,7 @@ test_login_cookie_and_session() {
 	expect_eq "user" "$(jq -r .user "$T/s")" guard
 	expect_eq "roles" "$(jq -r '.roles | join(",")' "$T/s")" "guard,security"
 	expect_eq "csrf" "$(jq -r '.csrf | test("^[0-9a-f]{64}$")' "$T/s")" true
-	expect_eq "pages" "$(jq -r '[.pages[] | .href + "=" + .title] | join(" ")' "$T/s")" "/=Live /audit.html=Audit /visitor.html=Visitors"
+	expect_eq "pages" "$(jq -r '[.pages[] | .href + "=" + .title] | join(" ")' "$T/s")" "/=Live /muster.html=Muster /audit.html=Audit /visitor.html=Visitors"
 	# Wrong passwords, unknown names, bodies that are not a login.
 	expect_eq "wrong" "$(anon_status -H 'Content-Type: application/json' --data '{"name":"guard","password":"nope"}' /login)" 401
 	expect_eq "nobody" "$(anon_status --data '{"name":"nobody","password":"guard-pw"}' /login)" 401
@@ -220,7 +220,12 @@ test_roles_csrf_and_origin() {
 	login "$(url '')" hr hr-pw
 	expect_eq "hr gates" "$(as_status hr "$(url /api/gates)")" 403
 	expect_eq "hr live" "$(as_status hr "$(url /events/live)")" 403
-	expect_eq "hr /" "$(as_status hr "$(url /)")" 403
+	# HR's first page is People, not the live page.
+	expect_eq "hr /" "$(curl -s -o /dev/null -w '%{http_code} %{redirect_url}' -b "$T/jar-hr" "$(url /)")" \
+		"303 $(url /people.html)"
+	expect_eq "hr people-add, guard" "$(as_status guard -X POST -d '{}' "$(url /api/people-add)")" 403
+	expect_eq "hr muster.html" "$(as_status hr "$(url /muster.html)")" 200
+	expect_eq "guard people.html" "$(status /people.html)" 403
 	expect_eq "hr app.js" "$(as_status hr "$(url /app.js)")" 403
 	expect_eq "guard users" "$(status /api/users)" 403
 	expect_eq "guard users.html" "$(status /users.html)" 403

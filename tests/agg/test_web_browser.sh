@@ -226,7 +226,7 @@ test_login_in_browser() {
 	expect_eq "error" "$(js "return document.getElementById('error').textContent")" "Wrong name or password."
 	browser_login guard guard-pw
 	page_wait "the gates" "document.querySelectorAll('#gates li').length == 4"
-	expect_eq "nav" "$(js "return [...document.querySelectorAll('#nav a')].map(a => a.textContent).join(',')")" "Live,Audit,Visitors"
+	expect_eq "nav" "$(js "return [...document.querySelectorAll('#nav a')].map(a => a.textContent).join(',')")" "Live,Muster,Audit,Visitors"
 	expect_eq "who" "$(js "return document.getElementById('who').textContent")" guard
 	# The cookie is HttpOnly: no script sees it.
 	expect_eq "cookie" "$(js "return document.cookie")" ""

@@ -4,9 +4,12 @@
 # them.
 # A decision at the gate appears on the open page (live, not by a reload),
 # a fire alarm appears and clears, and the gate killed turns offline; IT
-# pushes a config from its page and sees the gate's answers.
-# And the visitor desk: a guard registers a visitor on the page whose pass
-# is then granted at a real qrgated (test_e2e_visitor_desk).
+# pushes a config from its page and sees the gate's answers.  HR adds a
+# worker and revokes the badge on the People page; the gate takes each
+# list, grants then denies the badge, and the page shows the gate's
+# version moving.  And the visitor desk: a guard registers a visitor on
+# the page whose pass is then granted at a real qrgated
+# (test_e2e_visitor_desk).
 # Prints "web: N passed, M failed"; exits 77 outside CI when Chromium, the
 # aggregator or mosquitto is missing.
 # Usage: tests/agg/test_web_e2e.sh [BUILD_DIR]
@@ -284,7 +287,81 @@ test_e2e_confpush_page() {
 	stop_gate
 }
 
-echo "web: the live page, the config pushes and the visitor desk end to end (qrgated, mosquitto, qrgate-aggregator, Chromium)"
+# HR on the People page, as a person would: adds a worker, whose badge is
+# then granted at a real qrgated, and revokes it; the list goes to the
+# gate each time and the page shows the gate's version moving.
+people_row() { echo "document.querySelector('#people tr[data-id=\"W-0100\"]')"; }
+gate_version() { echo "document.querySelector('#gate-versions li[data-gate=\"it-site/it-gate\"]')"; }
+people_gate_current() {
+	echo "$(gate_version) && $(gate_version).classList.contains('current') && $(gate_version).dataset.version == document.body.dataset.version && document.body.dataset.version != '$1'"
+}
+gate_last_reason() { sqlite3 -batch -noheader "$GATE_T/qrgate.db" "SELECT reason FROM events WHERE type = 'scan' ORDER BY seq DESC LIMIT 1"; }
+
+test_e2e_people_hr() {
+	local v0 v1 v2
+	agg_setup web_people
+	AGG_T=$T
+	"$BUILD/qrgatectl" keygen "$T/issuer.key" >/dev/null
+	"$BUILD/qrgatectl" keygen "$T/creds.key" >/dev/null
+	agg_option web.enabled true
+	agg_option web.port 0
+	agg_option web.web_root "$SRCDIR/src/agg/web"
+	agg_option people.issuer_key_file "$T/issuer.key"
+	agg_option people.credentials_key_file "$T/creds.key"
+	agg_user hr hr
+	agg_start
+	PORT=$(page_port)
+	[ -n "$PORT" ] || { echo "no web port in the aggregator's log"; return 1; }
+	gate_config web_people_gate blank.png
+	GATE_T=$T
+	set_option security.credentials_key "$(cat "$AGG_T/creds.key.pub")"
+	set_option security.issuer_key "$(cat "$AGG_T/issuer.key.pub")"
+	set_option gpio.passage_sensor ""
+	set_option decoder.holdoff_ms 0
+	gate_mqtt_section
+	start_gate
+	wait_for "the gate's connection" status_is '.mqtt.state == "connected"'
+
+	browser_login hr hr-pw
+	browse "$(url /people.html)"
+	page_wait "the gate on the people page" "$(gate_version)"
+	v0=$(js "return document.body.dataset.version")
+	# A worker added in the form.
+	js "document.getElementById('add-id').value = 'W-0100';
+	    document.getElementById('add-name').value = 'Phạm Minh Tuấn';
+	    document.getElementById('add-department').value = 'Kho vận';
+	    document.querySelector('#add button[type=submit]').click(); return true;" >/dev/null
+	page_wait "the worker listed" "$(people_row) && $(people_row).dataset.status == 'active'"
+	page_wait "the gate to hold the new list" "$(people_gate_current "$v0")"
+	v1=$(js "return document.body.dataset.version")
+	expect_eq "at the gate" "$(sqlite3 -batch -noheader "$GATE_T/qrgate.db" "SELECT name || ' ' || status FROM credentials WHERE id = 'W-0100'")" \
+		"Phạm Minh Tuấn active"
+	# Its badge opens the gate.
+	a aq people badge W-0100 --png "$AGG_T" >/dev/null
+	set_option camera.source "$AGG_T/W-0100.png"
+	kill -HUP "$GATE_PID"
+	wait_for "the grant" sh -c "[ \"\$(sqlite3 -batch -noheader '$GATE_T/qrgate.db' \"SELECT count(*) FROM events WHERE type = 'scan'\")\" = 1 ]"
+	expect_eq "granted" "$(gate_last_reason)" granted
+	# Revoked on the page: the gate takes the list, the badge is denied.
+	js "window.confirm = () => true; $(people_row).querySelector('button.revoke').click(); return true;" >/dev/null
+	page_wait "the worker revoked" "$(people_row) && $(people_row).dataset.status == 'revoked'"
+	page_wait "the gate to hold the next list" "$(people_gate_current "$v1")"
+	v2=$(js "return document.body.dataset.version")
+	[ "$v2" -gt "$v1" ] || { echo "version $v1 then $v2"; return 1; }
+	expect_eq "revoked at the gate" "$(sqlite3 -batch -noheader "$GATE_T/qrgate.db" "SELECT status FROM credentials WHERE id = 'W-0100'")" revoked
+	# The same badge again (a source of another name: the camera starts anew).
+	cp "$AGG_T/W-0100.png" "$AGG_T/W-0100-again.png"
+	set_option camera.source "$AGG_T/W-0100-again.png"
+	kill -HUP "$GATE_PID"
+	wait_for "the denial" sh -c "[ \"\$(sqlite3 -batch -noheader '$GATE_T/qrgate.db' \"SELECT count(*) FROM events WHERE type = 'scan'\")\" = 2 ]"
+	expect_eq "denied" "$(gate_last_reason)" revoked
+	# The test's user made at the command line, then HR's two writes, and
+	# nothing else (the badge printed at the command line is no change).
+	expect_eq "audit" "$(a db_sql "SELECT user_name || ' ' || what || ': ' || detail FROM audit ORDER BY id" | tr '\n' ',')" \
+		"cli user: added user hr (hr),hr people-add: added W-0100 (Phạm Minh Tuấn),hr people-status: revoked W-0100,"
+}
+
+echo "web: the live page, the config pushes, people and the visitor desk end to end (qrgated, mosquitto, qrgate-aggregator, Chromium)"
 passed=0 failed=0
 # The logs stay for a failed run.
 trap 'driver_stop; [ "$failed" -eq 0 ] && rm -rf "$WORK"' EXIT
@@ -299,6 +376,7 @@ for t in $(declare -F | awk '$3 ~ /^test_e2e/ {print $3}'); do
 		echo "  FAIL $t"
 		sed 's/^/    /' "$WORK/$t.out" | tail -20
 		for f in "$WORK"/web_e2e-sqlite/agg.log "$WORK"/web_e2e_gate/qrgated.log \
+		    "$WORK"/web_people-sqlite/agg.log "$WORK"/web_people_gate/qrgated.log \
 		    "$WORK"/web_confpush-sqlite/agg.log "$WORK"/web_confpush_gate/qrgated.log \
 		    "$WORK"/web_visitor-sqlite/agg.log "$WORK"/web_visitor_gate/qrgated.log; do
 			[ -f "$f" ] && { echo "    --- $f"; tail -10 "$f" | sed 's/^/    /'; }

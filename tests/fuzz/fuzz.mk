@@ -37,8 +37,8 @@ DEB_PACKAGES += clang $(FUZZ_RT_PACKAGE)
 
 # The site aggregator's ingest (src/agg/), built as the aggregator is:
 # only where pkg-config finds its libraries.
-FUZZ_AGG_PC := libpq libmicrohttpd
-ifeq ($(call have,libpq)$(call have,libmicrohttpd),yesyes)
+FUZZ_AGG_PC := libpq libmicrohttpd cairo
+ifeq ($(call have,libpq)$(call have,libmicrohttpd)$(call have,cairo),yesyesyes)
 FUZZ_AGG_OBJS = $(call obj,$(FUZZ),$(filter-out src/agg/agg_main.c,$(wildcard src/agg/*.c)))
 # The flags src/aggregator.mk gives its objects.
 $(FUZZ_AGG_OBJS): QG_CPPFLAGS += $(shell $(PKG_CONFIG) --cflags $(FUZZ_AGG_PC)) \

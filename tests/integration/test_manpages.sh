@@ -105,7 +105,7 @@ test_manpage_aggregator() {
 	local page="$SRCDIR/src/agg/qrgate-aggregator.8" agg="$BUILD/qrgate-aggregator"
 	local usage keys key items opts cmds o c n=0 bad=0
 
-	[ -x "$agg" ] || skip_test "no $agg (it needs libpq-dev and libmicrohttpd-dev)"
+	[ -x "$agg" ] || skip_test "no $agg (it needs libpq-dev, libmicrohttpd-dev and libcairo2-dev)"
 	keys=$(manpage_settings qrgate-aggregator)
 	for key in $keys; do
 		n=$((n + 1))

@@ -149,6 +149,10 @@ test_site_provisioned_tls_acl_push_and_cert_alarm() {
 	pub qg/hanoi/gate-b/events '{"marker":"b"}' "${b[@]}"
 	mqtt_wait "gate B's own event" 10 grep -q '"marker":"b"' "$T/ops.sub"
 	if grep -q forged "$T/ops.sub"; then echo "a forgery got through"; return 1; fi
+	# The aggregator writes the site's credential list (its people list,
+	# signed with its own key) and the gates' config pushes, nothing else.
+	expect_eq "aggregator writes" "$(sed -n '/^user agg1$/,/^$/p' "$S/broker/qrgate-site.acl" | grep '^topic write' | tr '\n' ' ')" \
+		"topic write qg/hanoi/all/credentials/set topic write qg/hanoi/+/config/set "
 	retained qg/hanoi/gate-a/status "${agg[@]}" | grep -q '"state":"online"'
 	# Gate A itself, with its own certificate, writes its own topics only.
 	pub qg/hanoi/gate-b/status '{"forged":"a"}' "${a[@]}"

@@ -411,6 +411,63 @@ test_reason_names(void **state)
 	assert_string_equal(signed_reason_name((enum signed_reason)99), "?");
 }
 
+static enum signed_reason
+open_for(struct fx *fx, const char *topic, bool credentials,
+    const char *payload)
+{
+	signed_msg_done(&fx->m);
+	return signed_msg_open_for(&fx->cfg, topic, credentials,
+	    (const uint8_t *)payload, strlen(payload), MAX, &fx->m, fx->err,
+	    sizeof(fx->err));
+}
+
+/*
+ * security.credentials_key (the aggregator's) signs credential lists and
+ * nothing else: the same key on a config push or a command is a bad
+ * signature, and the admin key still signs lists.
+ */
+static void
+test_credentials_key(void **state)
+{
+	struct fx *fx = *state;
+	const char *ctopic = "site1/all/credentials/set";
+	const char *cbody = "{\"version\":3,\"chunk\":0,\"chunks\":1,"
+	    "\"credentials\":[]}";
+	char *list = seal(ctopic, cbody, fx->sk2);
+	char *conf = seal(TOPIC, BODY, fx->sk2);
+	char *cmd = seal("site1/gate7/cmd", "{\"cmd\":\"open\"}", fx->sk2);
+	char *admin_list = seal(ctopic, cbody, fx->sk);
+
+	/* Without the setting, the aggregator's key signs nothing. */
+	assert_int_equal(open_for(fx, ctopic, true, list),
+	    SIGNED_BAD_SIGNATURE);
+	key_pk_to_text(fx->pk2, fx->cfg.security.credentials_key);
+	assert_int_equal(open_for(fx, ctopic, true, list), SIGNED_OK);
+	assert_true(fx->m.is_signed);
+	assert_memory_equal(fx->m.body, cbody, strlen(cbody));
+	assert_int_equal(open_for(fx, TOPIC, false, conf),
+	    SIGNED_BAD_SIGNATURE);
+	assert_int_equal(open_for(fx, "site1/gate7/cmd", false, cmd),
+	    SIGNED_BAD_SIGNATURE);
+	assert_int_equal(open_on(fx, ctopic, list), SIGNED_BAD_SIGNATURE);
+	assert_int_equal(open_for(fx, ctopic, true, admin_list), SIGNED_OK);
+	/* Without an admin key, the credentials key alone signs lists. */
+	fx->cfg.security.admin_key[0] = '\0';
+	assert_int_equal(open_for(fx, ctopic, true, list), SIGNED_OK);
+	assert_int_equal(open_for(fx, TOPIC, false, conf),
+	    SIGNED_NO_ADMIN_KEY);
+	/* A key that does not read refuses every list. */
+	snprintf(fx->cfg.security.credentials_key,
+	    sizeof(fx->cfg.security.credentials_key), "not-a-key");
+	assert_int_equal(open_for(fx, ctopic, true, list),
+	    SIGNED_BAD_ADMIN_KEY);
+	assert_non_null(strstr(fx->err, "credentials_key"));
+	free(list);
+	free(conf);
+	free(cmd);
+	free(admin_list);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int
@@ -431,6 +488,7 @@ main(void)
 		T(test_bad_admin_key),
 		T(test_seal_refuses_what_json_cannot_hold),
 		T(test_reason_names),
+		T(test_credentials_key),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -321,7 +321,7 @@ test_credential_validation(void **state)
 	char err[256];
 
 	c = cred_make("x", CRED_CCCD, "00109901234");	/* 11 digits */
-	assert_int_equal(store_credential_validate(&c, err, sizeof(err)), -1);
+	assert_int_equal(credential_validate(&c, err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "12 digits"));
 	assert_int_equal(store_credential_put(st, &c), -1);
 	c = cred_make("x", CRED_CCCD, "00109901234a");
@@ -836,11 +836,11 @@ test_import_citizen_number_ids(void **state)
 	    2, "12 digits");
 
 	/* Eleven digits are no citizen number; the card's own id is free. */
-	assert_int_equal(store_credential_validate(&c, err, sizeof(err)), 0);
+	assert_int_equal(credential_validate(&c, err, sizeof(err)), 0);
 	snprintf(c.id, sizeof(c.id), "E-07919000123");
-	assert_int_equal(store_credential_validate(&c, err, sizeof(err)), 0);
+	assert_int_equal(credential_validate(&c, err, sizeof(err)), 0);
 	snprintf(c.id, sizeof(c.id), "E-079190001234");
-	assert_int_equal(store_credential_validate(&c, err, sizeof(err)), -1);
+	assert_int_equal(credential_validate(&c, err, sizeof(err)), -1);
 	st = store_fx_open(fx, STORE_SYNC_FULL);
 	assert_int_equal(store_credential_put(st, &c), -1);
 	store_close(st);

@@ -289,23 +289,23 @@ test_credential_policy_fields(void **state)
 
 	/* A dynamic credential cannot be checked without its key. */
 	d.has_pubkey = false;
-	assert_int_equal(store_credential_validate(&d, err, sizeof(err)), -1);
+	assert_int_equal(credential_validate(&d, err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "pubkey"));
 	assert_int_equal(store_credential_put(st, &d), -1);
 	/* A token id is printable ASCII without spaces, 32 bytes at most. */
 	c = cred_make("S-2", CRED_SIGNED, "W 1");
-	assert_int_equal(store_credential_validate(&c, err, sizeof(err)), -1);
+	assert_int_equal(credential_validate(&c, err, sizeof(err)), -1);
 	c = cred_make("S-2", CRED_SIGNED, "Đ-1");
-	assert_int_equal(store_credential_validate(&c, err, sizeof(err)), -1);
+	assert_int_equal(credential_validate(&c, err, sizeof(err)), -1);
 	c = cred_make("S-2", CRED_SIGNED, "123456789012345678901234567890123");
-	assert_int_equal(store_credential_validate(&c, err, sizeof(err)), -1);
+	assert_int_equal(credential_validate(&c, err, sizeof(err)), -1);
 	c.subject[32] = '\0';
-	assert_int_equal(store_credential_validate(&c, err, sizeof(err)), 0);
+	assert_int_equal(credential_validate(&c, err, sizeof(err)), 0);
 	c.role = ROLE_COUNT;
-	assert_int_equal(store_credential_validate(&c, err, sizeof(err)), -1);
+	assert_int_equal(credential_validate(&c, err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "role"));
 	c = cred_make("N-1", CRED_NONE, "x");
-	assert_int_equal(store_credential_validate(&c, err, sizeof(err)), -1);
+	assert_int_equal(credential_validate(&c, err, sizeof(err)), -1);
 
 	/* A row edited by hand to hold no key is refused, not half read. */
 	assert_int_equal(sqlite3_exec(store_db(st), "UPDATE credentials SET "

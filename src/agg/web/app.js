@@ -253,6 +253,23 @@ function setHeadcount(j) {
 }
 
 // Every site with a gate shows, at 0 when nobody is inside.
+// Who is inside, by name where the people list has them (the aggregator
+// adds names to /api/inside; a user who may not see names gets none).
+async function loadInside() {
+	let j;
+	try {
+		j = await getJSON('inside');
+	} catch (err) {
+		return;
+	}
+	$('inside-names').replaceChildren(...list(j, 'inside').map((p) => {
+		const li = el('li', 'person', p.name || p.credential_id || p.subject || '');
+		li.dataset.id = p.credential_id || '';
+		if (p.department) li.append(el('span', 'dept', ' ' + p.department));
+		return li;
+	}));
+}
+
 function renderHeadcount() {
 	const sites = new Set(state.headcount.keys());
 	for (const g of state.gates.values()) if (g.site) sites.add(g.site);
@@ -282,7 +299,7 @@ function eventRow(e) {
 		el('td', 'way', way),
 		el('td', 'result', result.toUpperCase()),
 		el('td', 'reason', result === 'granted' && e.reason === 'granted' ? '' : words(e.reason)),
-		el('td', 'subject', e.subject || ''));
+		el('td', 'subject', e.name ? e.name + ' · ' + (e.subject || '') : e.subject || ''));
 	return tr;
 }
 
@@ -340,6 +357,7 @@ async function reload() {
 		renderAlarms();
 	}
 	if (headcount) setHeadcount(headcount);
+	loadInside();
 	if (recent) for (const e of list(recent, 'events')) addEvent(e, false);
 	document.body.dataset.loaded = String(Number(document.body.dataset.loaded || 0) + 1);
 }
@@ -387,7 +405,10 @@ function connect() {
 		renderHeadcount();
 	});
 	on('alarm', onAlarm);
-	on('headcount', setHeadcount);
+	on('headcount', (j) => {
+		setHeadcount(j);
+		loadInside();
+	});
 }
 
 qg.ready.then(() => {

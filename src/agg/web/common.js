@@ -54,6 +54,25 @@ async function api(method, what, body) {
 	return type.startsWith('application/json') ? r.json() : r.blob();
 }
 
+// Says text in the page's #msg, as an error when bad.
+function qgSay(text, bad) {
+	const m = document.getElementById('msg');
+	m.textContent = text;
+	m.className = 'msg' + (bad ? ' error' : '');
+}
+
+// POSTs body to what and says done, or the error; true when it went.
+async function qgAct(what, body, done) {
+	try {
+		await api('POST', what, body);
+		qgSay(done, false);
+		return true;
+	} catch (err) {
+		qgSay(err.message, true);
+		return false;
+	}
+}
+
 // Has the browser save blob as name (a download from api()).
 function qgSave(blob, name) {
 	const a = qgEl('a');

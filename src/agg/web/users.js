@@ -24,20 +24,11 @@ function boxesOf(el) {
 	return [...el.querySelectorAll('input[type=checkbox]:checked')].map((c) => c.value);
 }
 
-function say(text, bad) {
-	const m = document.getElementById('msg');
-	m.textContent = text;
-	m.className = 'msg' + (bad ? ' error' : '');
-}
+const say = qgSay;
 
-async function act(what, body, done) {
-	try {
-		await api('POST', what, body);
-		say(done, false);
-	} catch (err) {
-		say(err.message, true);
-	}
-	await load();
+// A POST, what came of it said, and the page loaded again.
+function act(what, body, done) {
+	return qgAct(what, body, done).then(load);
 }
 
 async function load() {

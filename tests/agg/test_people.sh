@@ -1,0 +1,203 @@
+# The site's people at the aggregator (issue 17): the CLI and its storage
+# on both databases; then a real qrgated that takes the people list from
+# the aggregator (signed with the aggregator's credentials key, which the
+# gate takes for credential lists only), badge cards printed as a PDF,
+# rendered with pdftoppm, every code on them read by qrgatectl scan and
+# granted at the gate; names in the events, in "inside" and on the muster
+# list's PDF; a lost badge's new serial and a revocation pushed, the
+# gate's credential version moving, and the old cards denied.
+
+people_json() { aq people list --json | jq -r "$1"; }
+
+test_people_cli() {
+	agg_setup people_cli
+	local out
+	aq people add W-0001 --name "Nguyễn Thị Hồng" --department "Kho vận" \
+		--until 2030-01-01
+	aq people add C-0002 --name "Trần Văn An" --kind cccd --subject 079123456789 \
+		--department "Bảo vệ"
+	expect_eq "listed" "$(people_json '[.[] | "\(.id) \(.kind) \(.subject) \(.status) \(.department)"] | join(",")')" \
+		"C-0002 cccd ********6789 active Bảo vệ,W-0001 signed **0001 active Kho vận"
+	expect_eq "full" "$(aq people list --full --json | jq -r '.[0].subject')" 079123456789
+	expect_eq "until" "$(people_json '.[1].valid_until')" "2029-12-31T17:00:00.000Z"
+	# The same card twice, an id again, a bad row: refused, nothing kept.
+	if out=$(aq people add C-0003 --name X --kind cccd --subject 079123456789 2>&1); then
+		echo "the same card twice was taken"; return 1; fi
+	expect_eq "same card" "$out" "qrgate-aggregator people add: the same cccd card as C-0002"
+	if aq people add W-0001 --name Y 2>/dev/null; then echo "an id again was taken"; return 1; fi
+	if out=$(aq people add 'A-079123456789' --name Z 2>&1); then
+		echo "an id holding a citizen number was taken"; return 1; fi
+	expect_grep "citizen number" <(echo "$out")
+	aq people edit W-0001 --department "Văn phòng"
+	aq people suspend W-0001
+	aq people revoke C-0002
+	expect_eq "edited" "$(people_json '[.[] | "\(.id) \(.status) \(.department) \(.name)"] | join(",")')" \
+		"C-0002 revoked Bảo vệ Trần Văn An,W-0001 suspended Văn phòng Nguyễn Thị Hồng"
+	aq people activate W-0001
+	# The HR CSV qrgatectl push --csv reads: every row or none.
+	cat >"$T/hr.csv" <<'CSV'
+id,kind,subject,name,valid_from,valid_until,status,lanes
+W-0003,signed,W-0003,Lê Thị Mai,2026-01-01,,active,*
+W-0001,signed,W-0001,Nguyễn Thị Hồng,,,active,"1,2"
+CSV
+	cat >"$T/bad.csv" <<'CSV'
+id,kind,subject,name,valid_from,valid_until,status,lanes
+W-0004,signed,W-0004,Ok,,,active,*
+W-0005,signed,W-0005,Bad,,,sometimes,*
+CSV
+	if out=$(aq people import "$T/bad.csv" 2>&1); then echo "a bad CSV was taken"; return 1; fi
+	expect_eq "bad csv" "$out" "qrgate-aggregator people import: $T/bad.csv:3: status 'sometimes' is not active, suspended or revoked"
+	expect_eq "nothing of it" "$(people_json length)" 2
+	aq people import "$T/hr.csv" --department Kho
+	expect_eq "imported" "$(people_json '[.[] | "\(.id) \(.lanes) \(.department)"] | join(",")')" \
+		"C-0002 * Bảo vệ,W-0001 1,2 Kho,W-0003 * Kho"
+	expect_eq "csv" "$(aq people list --csv --department Kho | head -2 | tail -1)" \
+		"W-0001,signed,**0001,Nguyễn Thị Hồng,Kho,active,0,\"1,2\","
+	# Each change one edit; none sent (no daemon, no key).
+	expect_eq "edits" "$(aq people versions --json | jq -r '"\(.edits) \(.pending) \(.version)"')" "7 true 0"
+	# A badge needs the issuer key, and a signed credential.
+	if aq people badge W-0001 2>/dev/null; then echo "a badge without a key"; return 1; fi
+	"$BUILD/qrgatectl" keygen "$T/issuer.key" >/dev/null
+	agg_option people.issuer_key_file "$T/issuer.key"
+	if out=$(aq people badge C-0002 2>&1); then echo "a badge of a cccd"; return 1; fi
+	expect_eq "cccd badge" "$out" "qrgate-aggregator people badge: C-0002 is a cccd credential: a badge is a signed one"
+	expect_eq "serial" "$(aq people badge W-0001 --new-serial --json | jq -r '.[0].serial')" 1
+	expect_eq "stored serial" "$(people_json '.[1].serial')" 1
+}
+
+# pdf_card_crops PDF OUT N: the first N cards of the sheet as PNGs at
+# 150 dpi, OUT-1.png ..., cut where agg_print.h places them.
+pdf_card_crops() {
+	local pdf=$1 out=$2 n=$3 i x y
+	for i in $(seq 0 $((n - 1))); do
+		x=$(awk -v c=$((i % 2)) 'BEGIN { printf "%d", (49 + c * 242.6) * 150 / 72 }')
+		y=$(awk -v r=$((i / 2)) 'BEGIN { printf "%d", (38 + r * 153) * 150 / 72 }')
+		pdftoppm -r 150 -png -singlefile -x "$x" -y "$y" -W 505 -H 318 "$pdf" "$out-$((i + 1))"
+	done
+}
+
+agg_gate_current() {
+	[ "$(aq people versions --json | jq -r '.gates[] | select(.gate == "it-gate") | "\(.version) \(.current)"')" = "$1 true" ]
+}
+# The list sent (nothing pending) is the one the gate holds.
+agg_gate_sent_current() {
+	local v
+	v=$(aq people versions --json | jq -r 'select(.pending == false) | .version')
+	[ -n "$v" ] && agg_gate_current "$v"
+}
+gate_reasons() { sqlite3 -batch -noheader "$1/qrgate.db" "SELECT reason FROM events WHERE type = 'scan' ORDER BY seq" | tr '\n' ' ' | sed 's/ $//'; }
+
+test_people_gate() {
+	command -v pdftoppm >/dev/null && command -v pdftotext >/dev/null || {
+		echo "no pdftoppm/pdftotext (poppler-utils: make deps)"; return 1; }
+	agg_setup people_gate
+	local at=$T gt v1 v2 i tokens crops=""
+	"$BUILD/qrgatectl" keygen "$T/issuer.key" >/dev/null
+	"$BUILD/qrgatectl" keygen "$T/creds.key" >/dev/null
+	"$BUILD/qrgatectl" keygen "$T/admin.key" >/dev/null
+	agg_option people.issuer_key_file "$T/issuer.key"
+	agg_option people.credentials_key_file "$T/creds.key"
+	agg_start
+	gate_config "people_gate-$BACKEND/gate" blank.png
+	gt=$T
+	T=$at
+	set_option security.issuer_key "$(cat "$T/issuer.key.pub")"
+	set_option security.admin_key "$(cat "$T/admin.key.pub")"
+	set_option security.credentials_key "$(cat "$T/creds.key.pub")"
+	set_option gpio.passage_sensor ""
+	set_option decoder.holdoff_ms 0
+	set_option camera.fps 2
+	gate_mqtt_section
+	T=$gt start_gate
+	mqtt_wait "the gate in the aggregator" 10 agg_gate_state "it-site online false"
+	aq people add W-0001 --name "Nguyễn Thị Hồng" --department "Kho vận"
+	aq people add W-0002 --name "Trần Văn An" --department "Bảo vệ"
+	aq people add W-0003 --name "Lê Thị Mai" --department "Kho vận"
+	mqtt_wait "the gate to take the list" 10 agg_gate_sent_current
+	v1=$(aq people versions --json | jq -r .version)
+	[ "$v1" -ge 1 ]
+	expect_eq "gate's list" "$(sqlite3 -batch -noheader "$gt/qrgate.db" "SELECT id || ' ' || kind || ' ' || subject FROM credentials ORDER BY id" | tr '\n' ',')" \
+		"W-0001 signed W-0001,W-0002 signed W-0002,W-0003 signed W-0003,"
+	T=$gt stop_gate
+	# The sheet: every code on it read back, and granted.
+	tokens=$(aq people badge W-0001 W-0002 W-0003 --pdf "$T/cards.pdf" --png "$T" --json | jq -r '.[].token')
+	pdf_card_crops "$T/cards.pdf" "$T/card" 3
+	for i in 1 2 3; do
+		expect_eq "card $i" "$("$BUILD/qrgatectl" scan --json "$T/card-$i.png" | jq -r '.codes[0].text')" \
+			"$(sed -n "${i}p" <<<"$tokens")"
+		crops="$crops${crops:+,}$T/card-$i.png"
+	done
+	expect_eq "png card" "$("$BUILD/qrgatectl" scan --json "$T/W-0002.png" | jq -r '.codes[0].text')" \
+		"$(sed -n 2p <<<"$tokens")"
+	CONF=$gt/qrgate.conf set_option camera.source "$crops"
+	T=$gt start_gate
+	T=$gt wait_idle
+	expect_eq "granted" "$(gate_reasons "$gt")" "granted granted granted"
+	mqtt_wait "the passages in the aggregator" 10 agg_inside_count 3
+	expect_eq "names" "$(aq_jq events --gate it-gate '[.[] | select(.type == "scan") | "\(.name)/\(.department)"] | join(",")')" \
+		"Nguyễn Thị Hồng/Kho vận,Trần Văn An/Bảo vệ,Lê Thị Mai/Kho vận"
+	expect_eq "inside" "$(aq_jq inside '[.inside[] | .name] | join(",")')" \
+		"Nguyễn Thị Hồng,Trần Văn An,Lê Thị Mai"
+	expect_eq "muster" "$(aq muster --csv | cut -d, -f1-4 | tr '\n' ' ')" \
+		"site,department,name,credential_id it-site,Bảo vệ,Trần Văn An,W-0002 it-site,Kho vận,Lê Thị Mai,W-0003 it-site,Kho vận,Nguyễn Thị Hồng,W-0001 "
+	aq muster --pdf "$T/muster.pdf"
+	pdftotext -layout "$T/muster.pdf" "$T/muster.txt"
+	expect_grep "3 inside" "$T/muster.txt"
+	expect_grep "it-site / Kho vận" "$T/muster.txt"
+	expect_grep "Nguyễn Thị Hồng *W-0001" "$T/muster.txt"
+	pdftoppm -r 50 -png -singlefile "$T/muster.pdf" "$T/muster" && [ -s "$T/muster.png" ]
+	# A lost badge (a new serial) and a revocation: the gate's version moves.
+	aq people badge W-0001 --new-serial >/dev/null
+	aq people revoke W-0002
+	mqtt_wait "the gate to take the new list" 10 agg_gate_sent_current
+	v2=$(aq people versions --json | jq -r .version)
+	[ "$v2" -gt "$v1" ]
+	T=$gt stop_gate
+	T=$gt start_gate
+	T=$gt wait_idle
+	T=$gt stop_gate
+	expect_eq "after" "$(gate_reasons "$gt")" \
+		"granted granted granted serial-revoked revoked granted"
+	expect_grep "people: list version $v2 (3 people, 1 chunks) sent to the gates of it-site" "$T/agg.log"
+}
+
+agg_inside_count() { [ "$(aq_jq inside .total)" = "$1" ]; }
+
+# The People and Muster pages' API on the real aggregator: HR's writes
+# go through (each one audit row, in the dispatcher's transaction: a bad
+# CSV leaves nothing), a guard's are refused; badges and the muster list
+# come as PDFs.
+test_people_api() {
+	agg_setup people_api
+	"$BUILD/qrgatectl" keygen "$T/issuer.key" >/dev/null
+	agg_option web.enabled true
+	agg_option web.port 0
+	agg_option web.web_root "$SRCDIR/src/agg/web"
+	agg_option people.issuer_key_file "$T/issuer.key"
+	agg_start
+	agg_login hr1 hr
+	agg_login guard1 guard
+	local u="http://127.0.0.1:$(agg_web_port)/api"
+	expect_eq "add" "$(as hr1 -d '{"id":"W-0200","name":"Đỗ Thu Hà","department":"Kho"}' "$u/people-add" | jq -c .)" \
+		'{"ok":true,"id":"W-0200"}'
+	expect_eq "guard add" "$(as_status guard1 -d '{"id":"W-0201","name":"x"}' "$u/people-add")" 403
+	expect_eq "guard list" "$(as_status guard1 "$u/people")" 403
+	expect_eq "bad kind" "$(as hr1 -d '{"id":"W-0202","name":"x","kind":"nfc"}' "$u/people-add" | jq -r .error)" \
+		"kind: badge, cccd, signed or dynamic"
+	printf 'id,kind,subject,name,valid_from,valid_until,status,lanes\nW-0203,signed,W-0203,Ok,,,active,*\nW-0204,signed,W-0204,Bad,,,maybe,*\n' >"$T/bad.csv"
+	expect_eq "bad csv" "$(as hr1 --data-binary @"$T/bad.csv" "$u/people-import" | jq -r .error)" \
+		"the CSV:3: status 'maybe' is not active, suspended or revoked"
+	expect_eq "edit" "$(as hr1 -d '{"id":"W-0200","department":"Bảo vệ"}' "$u/people-edit" | jq -r .ok)" true
+	expect_eq "suspend" "$(as hr1 -d '{"id":"W-0200","status":"suspended"}' "$u/people-status" | jq -r .ok)" true
+	expect_eq "listed" "$(as hr1 "$u/people" | jq -r '[.people[] | "\(.id) \(.name) \(.department) \(.status)"] | join(",")')" \
+		"W-0200 Đỗ Thu Hà Bảo vệ suspended"
+	expect_eq "new serial" "$(as hr1 -d '{"ids":["W-0200"],"new_serial":true}' "$u/people-badge" | jq -r '.badges[0].serial')" 1
+	as hr1 -o "$T/badges.pdf" "$u/people-badges?ids=W-0200"
+	expect_eq "badges pdf" "$(head -c 5 "$T/badges.pdf")" "%PDF-"
+	as guard1 -o "$T/muster.pdf" "$u/muster-pdf"
+	expect_eq "muster pdf" "$(head -c 5 "$T/muster.pdf")" "%PDF-"
+	expect_eq "muster" "$(as guard1 "$u/muster" | jq -r .total)" 0
+	expect_eq "audit" "$(db_sql "SELECT user_name || ' ' || what || ': ' || detail FROM audit WHERE user_name = 'hr1' ORDER BY id" | tr '\n' ',')" \
+		"hr1 people-add: added W-0200 (Đỗ Thu Hà),hr1 people-edit: changed W-0200 (Đỗ Thu Hà),hr1 people-status: suspended W-0200,hr1 people-badge: badge with a new serial for W-0200,"
+	expect_eq "edits" "$(aq people versions --json | jq -r .edits)" 4
+}
