@@ -112,3 +112,44 @@ AUDIT
 	expect_eq "api audit" "$(as admin-1 "$base/api/audit?limit=2" | jq -r '[.[] | .detail] | join(";")')" \
 		"new password for tracer-1;disabled user it-1"
 }
+
+# Full subjects (aggregator.tracing) only to the tracer, and each view of
+# them an audit row that names what was asked, masked.
+test_console_full_subjects_audited() {
+	agg_setup console_full
+	agg_option aggregator.tracing true
+	agg_option web.enabled true
+	agg_option web.port 0
+	agg_option web.web_root "$SRCDIR/src/agg/web"
+	agg_user tr-1 tracer
+	agg_user sec-1 security
+	agg_start
+	local base
+	base="http://127.0.0.1:$(agg_web_port)"
+	login "$base" tr-1 tr-1-pw
+	login "$base" sec-1 sec-1-pw
+	as sec-1 -N --max-time 20 "$base/events/live" >"$T/sse" 2>/dev/null &
+	local spid=$!
+	mqtt_wait "the stream" 10 grep -q '^retry: ' "$T/sse"
+	pub_ev g1 "$(ev 1 $((T0 + 1000)) '**4711' W-4711 entry granted | jq -c '.subject_full = "FULL-SUBJ-004711"')"
+	pub_ev g1 "$(ev 2 $((T0 + 2000)) '**0815' W-0815 entry granted | jq -c '.subject_full = "FULL-SUBJ-000815"')"
+	wait_events 2
+	mqtt_wait "the events on the stream" 10 grep -q '"seq":2' "$T/sse"
+	kill "$spid" 2>/dev/null; wait "$spid" 2>/dev/null || true
+	# Never on the live stream, whoever watches it.
+	if grep -q 'FULL-SUBJ' "$T/sse"; then echo "a full subject on the stream"; return 1; fi
+	local from=2026-11-27T00:00:00Z
+	# Security: the events, masked; nothing to audit.
+	expect_eq "security" "$(as sec-1 "$base/api/events?from=$from" | jq -r '[.[] | .subject_full // "none"] | join(",")')" "none,none"
+	expect_eq "no audit yet" "$(db_sql 'SELECT count(*) FROM audit')" 2
+	# The tracer: the full subjects, each view audited.
+	expect_eq "tracer" "$(as tr-1 "$base/api/events?from=$from" | jq -r '[.[] | .subject_full] | join(",")')" \
+		"FULL-SUBJ-004711,FULL-SUBJ-000815"
+	as tr-1 "$base/api/trace?subject=FULL-SUBJ-004711&from=$from" | jq -e '.passages | length == 1' >/dev/null
+	# A question that finds no full subject is no view of one.
+	as tr-1 "$base/api/trace?subject=**9999&from=$from" >/dev/null
+	db_sql "SELECT user_name || '|' || what || '|' || detail FROM audit WHERE user_name <> 'cli' ORDER BY id" >"$T/audit"
+	printf '%s\n' "tr-1|events|viewed full subjects: events" \
+		"tr-1|trace|viewed full subjects: trace ************4711" >"$T/want"
+	diff "$T/want" "$T/audit"
+}

@@ -280,6 +280,7 @@ EVENTS
 echo "web: the live page in headless Chromium (stub aggregator)"
 driver_start || { echo "web: 0 passed, 1 failed"; exit 1; }
 for t in $(declare -F | awk '$3 ~ /^test_/ {print $3}'); do
+	[ -n "${WEB_ONLY:-}" ] && [[ $t != *$WEB_ONLY* ]] && continue
 	run_test "$t"
 done
 echo "web: $passed passed, $failed failed"
