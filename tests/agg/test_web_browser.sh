@@ -277,6 +277,24 @@ EVENTS
 	done
 }
 
+# docs/console.md's screenshots: the login page and the admin's Users page.
+test_console_screenshots() {
+	stub_start --user "admin:admin:admin pw"
+	browse "$(url /login.html)"
+	page_wait "the login form" "document.getElementById('name')"
+	screenshot "$SHOTS/login.png"
+	browser_login admin "admin pw"
+	page_wait "the users" "document.querySelectorAll('#users tr').length == 3"
+	expect_eq "users" "$(js "return [...document.querySelectorAll('#users tr')].map(r => r.dataset.user + '=' + r.querySelector('.state').textContent).join(' ')")" \
+		"admin=enabled an.nguyen=enabled binh.tran=disabled"
+	page_is "document.querySelector('#users tr[data-user=\"an.nguyen\"] input[value=security]').checked"
+	screenshot "$SHOTS/users.png"
+	for s in login users; do
+		[ "$(head -c 8 "$SHOTS/$s.png" | od -An -tx1 | tr -d ' ')" = 89504e470d0a1a0a ] ||
+			{ echo "$s.png is not a PNG"; return 1; }
+	done
+}
+
 echo "web: the live page in headless Chromium (stub aggregator)"
 driver_start || { echo "web: 0 passed, 1 failed"; exit 1; }
 for t in $(declare -F | awk '$3 ~ /^test_/ {print $3}'); do

@@ -11,7 +11,8 @@
  *
  * Its users are given as --user NAME:ROLES:PASSWORD (roles as
  * "guard,security"), kept in memory with their sessions.  Beyond the
- * live page's questions it answers POST user-add with what it received
+ * live page's questions it answers GET users with three users, POST
+ * user-add with what it received
  * ({"len", "body"}) and GET daily with a CSV download, to test bodies
  * and files.  With --sessions FILE the sessions are read from FILE at
  * start and written to it at exit.  It prints "port N" once it serves.
@@ -465,7 +466,16 @@ stub_api(void *arg, const struct agg_web_call *c, struct agg_web_reply *r)
 			    "limit: not a number");
 		} else
 			r->json = json_incref(s->recent);
-	} else if (strcmp(what, "user-add") == 0)
+	} else if (strcmp(what, "users") == 0)
+		r->json = json_pack("[{s:i, s:s, s:[s], s:b, s:s}, "
+		    "{s:i, s:s, s:[s, s], s:b, s:s}, {s:i, s:s, s:[s], s:b, s:s}]",
+		    "id", 1, "name", "admin", "roles", "admin", "disabled", 0,
+		    "created", "2026-12-01T08:00:00.000Z",
+		    "id", 2, "name", "an.nguyen", "roles", "guard", "security",
+		    "disabled", 0, "created", "2026-12-01T08:05:00.000Z",
+		    "id", 3, "name", "binh.tran", "roles", "hr", "disabled", 1,
+		    "created", "2026-12-02T09:30:00.000Z");
+	else if (strcmp(what, "user-add") == 0)
 		r->json = json_pack("{s:I, s:s%}", "len",
 		    (json_int_t)c->body_len, "body", c->body, c->body_len);
 	else if (strcmp(what, "daily") == 0) {
