@@ -326,6 +326,9 @@ web_completed(void *arg, struct MHD_Connection *conn, void **con_cls,
 	(void)toe;
 	if (rq == NULL)
 		return;
+	/* A login's body holds a password. */
+	if (rq->body != NULL)
+		sodium_memzero(rq->body, rq->cap);
 	free(rq->body);
 	sodium_memzero(rq, sizeof(*rq));
 	free(rq);

@@ -14,7 +14,8 @@
  * live page's questions it answers GET users with three users, POST
  * user-add with what it received
  * ({"len", "body"}) and GET daily with a CSV download, to test bodies
- * and files.  With --sessions FILE the sessions are read from FILE at
+ * and files.  --login-rate-ms slows the login's rationing for a test
+ * that must see it refuse on a loaded machine.  With --sessions FILE the sessions are read from FILE at
  * start and written to it at exit.  It prints "port N" once it serves.
  */
 #include <errno.h>
@@ -502,6 +503,7 @@ main(int argc, char **argv)
 		{ "key", required_argument, NULL, 'K' },
 		{ "plain-http", no_argument, NULL, 'L' },
 		{ "sessions", required_argument, NULL, 'S' },
+		{ "login-rate-ms", required_argument, NULL, 'R' },
 		{ "web-root", required_argument, NULL, 'w' },
 		{ "fifo", required_argument, NULL, 'f' },
 		{ NULL, 0, NULL, 0 },
@@ -545,6 +547,9 @@ main(int argc, char **argv)
 			break;
 		case 'S':
 			sessions = optarg;
+			break;
+		case 'R':
+			cfg.login_rate_ms = atoi(optarg);
 			break;
 		case 'w':
 			snprintf(cfg.web_root, sizeof(cfg.web_root), "%s", optarg);
