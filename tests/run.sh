@@ -111,12 +111,13 @@ unit() {
 }
 
 tier() {	# tier NAME SCRIPT...
-	local name=$1 out rc p f
+	local name=$1 out rc p f t0=$SECONDS
 	shift
 	echo "== $name"
 	out=$("$@" 2>&1)
 	rc=$?
 	printf '%s\n' "$out"
+	echo "== $name: $((SECONDS - t0)) s"
 	if [ $rc -eq 77 ]; then
 		skip "$name"
 		return

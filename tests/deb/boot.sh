@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Boots the installed package with systemd: a Debian 12 root (mmdebstrap:
-# systemd, Debian's kernel and its initramfs, kept in BUILD/deb/sysroot-vm)
+# Boots the installed package with systemd: a copy of the Debian 12 root
+# of tests/deb/base-root.sh (systemd, Debian's kernel and its initramfs)
 # gets qrgate and qrgate-aggregator installed from their .debs (one host
 # with both: the two units must not share a state directory), a gate
 # config on the file camera
@@ -16,16 +16,13 @@ set -u
 BUILD=$1 DEBS=$(realpath "$2") VERSION=$3
 cd "$(dirname "$0")/../.." || exit 2
 ARCH=$(dpkg --print-architecture)
-BASE=$BUILD/deb/sysroot-vm
+BASE=$BUILD/deb/sysroot-bookworm
 WORK=$BUILD/deb/sysroot-vm-run
 fails=0
 ok() { echo "ok - $*"; }
 fail() { echo "FAIL - $*"; fails=$((fails + 1)); }
 
-deps=$(for p in qrgate qrgate-aggregator; do dpkg-deb -f "$DEBS/${p}_${VERSION}_$ARCH.deb" Depends; done |
-	tr ',' '\n' | sed 's/|.*//; s/(.*)//; s/ //g' | grep -v '^$' | sort -u)
-tests/deb/root.sh "$BASE" bookworm "$ARCH" systemd systemd-sysv udev procps \
-	linux-image-amd64 initramfs-tools $deps || exit 1
+tests/deb/base-root.sh "$BUILD" "$DEBS" "$VERSION" || exit 1
 rm -rf "$WORK"
 cp -a "$BASE/root" "$WORK"
 

@@ -4,6 +4,7 @@
 # cleans it, touches neither the tree nor its build/.
 #
 #   tests/deb/build.sh OUTDIR [--arch ARCH] [--root ROOT] [--version VERSION]
+#   tests/deb/build.sh --tree-hash
 #
 # The .debs, .changes and .buildinfo land in OUTDIR/ARCH/ (the host's
 # architecture when no --arch).  --version rewrites the first changelog
@@ -14,9 +15,33 @@
 # --root names a root that holds them (tests/deb/root.sh, entered with
 # tests/trixie/enter.sh, which needs root); OUTDIR must then lie in the
 # tree, which the root sees at the same path.
+#
+# OUTDIR/ARCH/tree.sha256 keeps the hash of the tree the packages were
+# built from, which --tree-hash prints for the tree as it is now: the
+# deb-vm tier boots the deb tier's packages when the two are the same
+# rather than build them again.
 set -eu
-usage() { echo "usage: $0 OUTDIR [--arch ARCH] [--root ROOT] [--version VERSION]" >&2; exit 2; }
+usage() { echo "usage: $0 OUTDIR [--arch ARCH] [--root ROOT] [--version VERSION] | --tree-hash" >&2; exit 2; }
 [ $# -ge 1 ] || usage
+SRC=$(cd "$(dirname "$0")/../.." && pwd)
+
+# Every file git knows or would add (edits not yet committed included),
+# NUL-separated; outside git, nothing (then the tree is copied whole).
+tree_files() {
+	git -C "$SRC" rev-parse --git-dir >/dev/null 2>&1 || return 0
+	(cd "$SRC" && git ls-files -z --cached --others --exclude-standard |
+		while IFS= read -r -d '' f; do [ -e "$f" ] && printf '%s\0' "$f"; done)
+}
+# The names, modes and contents of those files, as one hash.
+tree_hash() {
+	(cd "$SRC" && tree_files | LC_ALL=C sort -z | xargs -0 stat -c '%a %n' &&
+		tree_files | LC_ALL=C sort -z | xargs -0 sha256sum) | sha256sum | cut -d' ' -f1
+}
+if [ "$1" = --tree-hash ]; then
+	[ $# -eq 1 ] || usage
+	tree_hash
+	exit 0
+fi
 OUT=$(realpath -m "$1")
 shift
 arch='' root='' version=''
@@ -28,7 +53,6 @@ while [ $# -gt 0 ]; do
 	*) usage ;;
 	esac
 done
-SRC=$(cd "$(dirname "$0")/../.." && pwd)
 host=$(dpkg --print-architecture)
 [ -n "$arch" ] || arch=$host
 [ -n "$version" ] || version=$(dpkg-parsechangelog -l "$SRC/debian/changelog" -S Version)
@@ -40,9 +64,8 @@ work=$OUT/$arch/src
 rm -rf "$work"
 mkdir -p "$work/qrgate-$upstream"
 if git -C "$SRC" rev-parse --git-dir >/dev/null 2>&1; then
-	(cd "$SRC" && git ls-files -z --cached --others --exclude-standard |
-		while IFS= read -r -d '' f; do [ -e "$f" ] && printf '%s\0' "$f"; done |
-		tar --null -T - -cf -) | tar -xf - -C "$work/qrgate-$upstream"
+	hash=$(tree_hash)
+	(cd "$SRC" && tree_files | tar --null -T - -cf -) | tar -xf - -C "$work/qrgate-$upstream"
 else
 	tar -C "$SRC" --exclude=./build --exclude=./.git -cf - . |
 		tar -xf - -C "$work/qrgate-$upstream"
@@ -61,6 +84,7 @@ $enter /bin/sh -c "cd '$work/qrgate-$upstream' && exec dpkg-buildpackage $opts" 
 	exit 1
 }
 mv "$work"/*.deb "$work"/*.changes "$work"/*.buildinfo "$work/build.log" "$OUT/$arch/"
+[ -z "${hash:-}" ] || printf '%s\n' "$hash" >"$OUT/$arch/tree.sha256"
 # The copy goes: its objects' .d files would be read by the Makefile,
 # which includes every .d under build/.
 rm -rf "$work"

@@ -8,8 +8,9 @@
 #
 #   tests/deb/run.sh BUILD [vm]
 #
-# With "vm" (the deb-vm tier) it builds this release only and boots it
-# with systemd in qemu instead (tests/deb/boot.sh).
+# With "vm" (the deb-vm tier) it boots this release with systemd in qemu
+# instead (tests/deb/boot.sh): the deb tier's packages when they are of
+# this very tree, else a build of its own.
 #
 # Ends on "deb: N passed, M failed".  A step that cannot run (not root,
 # no mmdebstrap, no mirror, no qemu) skips with exit 77 outside CI and
@@ -60,10 +61,19 @@ done
 if [ "$MODE" = vm ]; then
 	command -v qemu-system-x86_64 >/dev/null || cannot "qemu-system-x86_64 is not installed (make deps-vm)"
 	[ "$ARCH" = amd64 ] || cannot "the guest is amd64 and this machine $ARCH"
+	# The deb tier's packages of this very tree, when it has just built
+	# them (make check runs it first); else a build of its own.
+	DEB=$(realpath -m "$BUILD/deb/tier/cur")
 	OUT=$(realpath -m "$BUILD/deb/tier-vm")
 	rm -rf "$OUT"
-	step "build $CUR_V (dpkg-buildpackage)" tests/deb/build.sh "$OUT"
-	[ $failed -eq 0 ] || finish
+	if [ -f "$DEB/$ARCH/qrgate_${CUR_V}_$ARCH.deb" ] && [ -f "$DEB/$ARCH/tree.sha256" ] &&
+	   [ "$(cat "$DEB/$ARCH/tree.sha256")" = "$(tests/deb/build.sh --tree-hash)" ]; then
+		echo "deb-vm: the deb tier's packages of this tree ($DEB/$ARCH)"
+		OUT=$DEB
+	else
+		step "build $CUR_V (dpkg-buildpackage)" tests/deb/build.sh "$OUT"
+		[ $failed -eq 0 ] || finish
+	fi
 	out=$(tests/deb/boot.sh "$BUILD" "$OUT/$ARCH" "$CUR_V" 2>&1)
 	printf '%s\n' "$out"
 	passed=$((passed + $(printf '%s\n' "$out" | grep -c '^ok - ')))
@@ -79,14 +89,10 @@ step "build $PREV_V from the same tree" tests/deb/build.sh "$OUT/prev" --version
 step "lintian clean (errors and warnings; overrides in debian/)" \
 	lintian --fail-on error,warning "$OUT/cur/$ARCH/qrgate_${CUR_V}_$ARCH.changes"
 
-# The root: Debian 12 with systemd (systemd-sysusers, systemctl) and the
-# packages' dependencies, so that apt installs from the .debs alone.  It
-# is made once and copied for each run (the run installs and purges in
-# it).  Roots are named sysroot-*: the Makefile looks for .d files in
-# build/ but not in those.
-deps=$(for d in "$OUT/cur/$ARCH/"qrgate{,-aggregator}_"${CUR_V}_$ARCH.deb"; do dpkg-deb -f "$d" Depends; done |
-	tr ',' '\n' | sed 's/|.*//; s/(.*)//; s/ //g' | grep -v '^$' | sort -u)
-tests/deb/root.sh "$BUILD/deb/sysroot-bookworm" bookworm "$ARCH" systemd $deps ||
+# The root (tests/deb/base-root.sh): made once, copied for each run (the
+# run installs and purges in it).  Roots are named sysroot-*: the Makefile
+# looks for .d files in build/ but not in those.
+tests/deb/base-root.sh "$BUILD" "$OUT/cur/$ARCH" "$CUR_V" ||
 	cannot "mmdebstrap could not make the Debian 12 root"
 ROOT=$BUILD/deb/sysroot-run
 rm -rf "$ROOT"

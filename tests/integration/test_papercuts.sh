@@ -189,7 +189,7 @@ test_papercuts_demo_whole_site() {
 	# Trace: W-0001 met the visitor at the entry.
 	sed -n '/^== qrgate-aggregator trace W-0001/,/^$/p' "$T/demo.out" >"$T/trace"
 	expect_grep " entry .*W-0001 .*V-0001 .* entry " "$T/trace"
-	expect_grep "^== the live page: http://127.0.0.1:[0-9]*/$" "$T/demo.out"
+	expect_grep "^== the live page: http://127.0.0.1:[0-9]*/ (sign in as demo, password demo)$" "$T/demo.out"
 	# The screenshot where `make deps` installed Chromium (the Debian 13
 	# root of the trixie tier has none: there the demo must say so).
 	if command -v chromedriver >/dev/null; then
