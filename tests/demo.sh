@@ -202,8 +202,7 @@ echo
 echo "== qrgate-aggregator trace W-0001: who was here at the same time"
 agg trace W-0001 --from -1h
 echo
-echo "== the live page: $web"
-echo "   sign in as demo, password demo"
+echo "== the live page: $web (sign in as demo, password demo)"
 if screenshot "$web" "$DEMO/live.png"; then
 	echo "   a screenshot of it: $DEMO/live.png"
 fi
