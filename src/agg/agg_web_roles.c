@@ -52,7 +52,8 @@ static const struct web_route web_routes[] = {
  * The files under web_root, served at "/" + name.  title: the page's name
  * in the navigation (NULL: not a page of its own).  roles 0: served
  * without a session (the login page and what it needs).  "/" is the live
- * page for those who may see it, else the first page a user may see.
+ * page for those who may see it, else the first page a user may see, else
+ * home.html.
  */
 const struct web_page agg_web_pages[] = {
 	{ "index.html", "Live", GUARD | SECURITY },
@@ -61,6 +62,7 @@ const struct web_page agg_web_pages[] = {
 	{ "users.js", NULL, ADMIN },
 	{ "audit.html", "Audit", ADMIN | SECURITY },
 	{ "audit.js", NULL, ADMIN | SECURITY },
+	{ "home.html", NULL, ANYONE },	/* for roles without a page */
 	{ "login.html", NULL, 0 },
 	{ "login.js", NULL, 0 },
 	{ "common.js", NULL, 0 },

@@ -241,7 +241,10 @@ test_roles_csrf_and_origin() {
 	login "$(url '')" hr hr-pw
 	expect_eq "hr gates" "$(as_status hr "$(url /api/gates)")" 403
 	expect_eq "hr live" "$(as_status hr "$(url /events/live)")" 403
-	expect_eq "hr /" "$(as_status hr "$(url /)")" 403
+	expect_eq "hr /" "$(curl -s -o /dev/null -w '%{http_code} %{redirect_url}' -b "$T/jar-hr" "$(url /)")" \
+		"303 $(url /home.html)"
+	expect_eq "hr home" "$(as_status hr "$(url /home.html)")" 200
+	expect_eq "anon home" "$(anon_status /home.html)" 303
 	expect_eq "hr app.js" "$(as_status hr "$(url /app.js)")" 403
 	expect_eq "guard users" "$(status /api/users)" 403
 	expect_eq "guard users.html" "$(status /users.html)" 403

@@ -277,6 +277,23 @@ EVENTS
 	done
 }
 
+# Each role signs in and sees exactly its pages in the navigation.  A
+# part of the console that adds a page adds its title here.
+test_each_role_its_pages() {
+	local role want
+	stub_start --user "g:guard:pw" --user "h:hr:pw" --user "s:security:pw" \
+		--user "i:it:pw" --user "t:tracer:pw" --user "a:admin:pw"
+	for role in g:Live h: s:Live,Audit i: t: a:Users,Audit; do
+		want=${role#*:}
+		browser_login "${role%%:*}" pw
+		expect_eq "${role%%:*}'s pages" "$(js "return [...document.querySelectorAll('#nav a')].map(a => a.textContent).join(',')")" "$want"
+		# Without a page of its own: the page that says so.
+		[ -n "$want" ] || page_is "location.pathname == '/home.html' && document.getElementById('none')"
+		js "document.getElementById('signout').click(); return true;" >/dev/null
+		page_wait "signed out" "location.pathname == '/login.html'"
+	done
+}
+
 # docs/console.md's screenshots: the login page and the admin's Users page.
 test_console_screenshots() {
 	stub_start --user "admin:admin:admin pw"
