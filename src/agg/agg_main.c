@@ -64,6 +64,7 @@ usage(int status)
 	    "         [--from T] [--to T] [--limit N] [--csv|--json]\n"
 	    "  daily [--date YYYY-MM-DD] [--csv|--json]\n"
 	    "  gates | alarms [--all] | gaps [--all]   [--csv|--json]\n"
+	    "  audit [--limit N] [--csv|--json]\n"
 	    "  user add NAME --roles ROLE[,ROLE...]   (the password on stdin)\n"
 	    "  user list [--json]\n"
 	    "  user roles NAME ROLE[,ROLE...]\n"

@@ -115,6 +115,9 @@ admin-1|user-disable|disabled user it-1
 cli|user|new password for tracer-1
 AUDIT
 	diff "$T/want" "$T/audit"
+	# The command reads it too, newest first.
+	expect_eq "cli audit" "$(aq audit --limit 1 --json | jq -r '.[0].detail')" "new password for tracer-1"
+	aq audit --csv | grep -q '^id,ts_ms,user,what,detail,time$'
 	# And the admin reads it from the API, newest first.
 	expect_eq "api audit" "$(as admin-1 "$base/api/audit?limit=2" | jq -r '[.[] | .detail] | join(";")')" \
 		"new password for tracer-1;disabled user it-1"
