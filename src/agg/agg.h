@@ -80,4 +80,12 @@ int agg_api(void *arg, const struct agg_web_call *c, struct agg_web_reply *r);
 struct agg_mqtt *agg_mqtt_start(struct agg *a);
 void agg_mqtt_stop(struct agg_mqtt *m);
 
+/*
+ * Publishes payload on <prefix>/<topic> at QoS 1 on the aggregator's own
+ * connection.  0 once handed to libmosquitto, or -1 with a message in
+ * err (not connected, or the publish failed).
+ */
+int agg_mqtt_publish(struct agg_mqtt *m, const char *topic,
+    const char *payload, size_t len, char *err, size_t errlen);
+
 #endif

@@ -35,6 +35,7 @@ static const struct {
 	{ "audit", api_audit },
 	{ "users", agg_users_api },
 	{ "user", agg_users_api },
+	{ "config", agg_confpush_api },
 	{ "trace", api_query },
 	{ "inside", api_query },
 	{ "headcount", api_query },

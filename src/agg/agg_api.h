@@ -32,5 +32,7 @@ json_t *agg_api_body(const struct agg_web_call *c, struct agg_web_reply *r);
 /* The handlers of each part. */
 int agg_users_api(struct agg *a, const struct agg_web_call *c,
     struct agg_web_reply *r);
+int agg_confpush_api(struct agg *a, const struct agg_web_call *c,
+    struct agg_web_reply *r);
 
 #endif

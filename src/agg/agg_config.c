@@ -47,6 +47,8 @@ static const struct setting_section agg_sections[] = {
 	{ "aggregator", "What is followed and kept." },
 	{ "web", "The site console: its pages, accounts and JSON API." },
 	{ "site", "What every gate of the site shares." },
+	{ "config_push", "Config pushes from the page: the admin key that "
+	    "signs them, or the public key that checks them (docs/keys.md)." },
 };
 
 static const struct setting agg_settings[] = {
@@ -126,6 +128,19 @@ static const struct setting agg_settings[] = {
 	    "an offset in it and show their tables' times in it with their "
 	    "offset; the live page shows its times in it.  JSON, CSV and "
 	    "the database stay UTC."),
+
+	S_STRING("config_push", "admin_key_file", config_push.admin_key_file,
+	    false, "",
+	    "The site admin's secret key (qrgatectl keygen), with which the "
+	    "page signs the config pushes IT makes.  Empty: the key stays "
+	    "off this host; the page offers each push unsigned, to be "
+	    "signed offline (qrgatectl push config --sign-only) and "
+	    "uploaded."),
+	S_STRING("config_push", "admin_key", config_push.admin_key, false,
+	    "",
+	    "The site admin's public key, as the gates' security.admin_key: "
+	    "a push signed offline is checked with it before it is sent.  "
+	    "Empty: the public key of admin_key_file, if set."),
 };
 
 

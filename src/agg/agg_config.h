@@ -41,6 +41,10 @@ struct agg_config {
 		/* the zone of times people type and read */
 		char timezone[SITETIME_ZONE_LEN];
 	} site;
+	struct {
+		char admin_key_file[256];	/* "": the key is kept off */
+		char admin_key[64];		/* its public key's text */
+	} config_push;
 };
 
 /* The defaults. */

@@ -96,6 +96,13 @@ static const char *const agg_db_schema[] = {
 	" user_id BIGINT NOT NULL, user_name TEXT NOT NULL,"
 	" what TEXT NOT NULL, detail TEXT NOT NULL)",
 	"CREATE INDEX IF NOT EXISTS audit_ts ON audit (ts_ms)",
+	/* The config pushes sent from here (agg_confpush.c): target is a
+	 * gate, or "all" for the whole site; signed_by "aggregator" or
+	 * "offline"; body the push document as published. */
+	"CREATE TABLE IF NOT EXISTS config_pushes ("
+	" site TEXT NOT NULL, target TEXT NOT NULL, version BIGINT NOT NULL,"
+	" signed_by TEXT NOT NULL, who TEXT NOT NULL, sent_ms BIGINT NOT NULL,"
+	" body TEXT NOT NULL, PRIMARY KEY (site, target, version))",
 	NULL
 };
 

@@ -24,6 +24,7 @@
 
 #include "agg.h"
 #include "agg_cli.h"
+#include "agg_confpush.h"
 #include "agg_json.h"
 #include "agg_query.h"
 #include "agg_users.h"
@@ -70,7 +71,8 @@ usage(int status)
 	    "  user roles NAME ROLE[,ROLE...]\n"
 	    "  user passwd NAME   (the password on stdin)\n"
 	    "  user disable NAME, user enable NAME, user del NAME\n"
-	    "  (roles: guard, hr, security, it, tracer, admin)\n");
+	    "  (roles: guard, hr, security, it, tracer, admin)\n"
+	    "  config-check --site S [--gate G]... FILE   (a config push)\n");
 	exit(status);
 }
 
@@ -221,6 +223,8 @@ main(int argc, char **argv)
 	}
 	if (argc > 0 && strcmp(argv[0], "user") == 0)
 		return agg_cli_user(&a.cfg, argc, argv);
+	if (argc > 0 && strcmp(argv[0], "config-check") == 0)
+		return agg_confpush_cli(a.cfg.db, argc, argv);
 	if (argc > 0)
 		return agg_cli_run(&a.cfg, argc, argv);
 	return agg_daemon(&a);

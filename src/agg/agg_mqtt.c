@@ -531,6 +531,35 @@ fail:
 	agg_mqtt_lost(m);
 }
 
+int
+agg_mqtt_publish(struct agg_mqtt *m, const char *topic, const char *payload,
+    size_t len, char *err, size_t errlen)
+{
+	char full[512];
+	int rc;
+
+	if (m == NULL || m->mosq == NULL || !m->up) {
+		snprintf(err, errlen, "not connected to the broker");
+		return -1;
+	}
+	if ((size_t)snprintf(full, sizeof(full), "%s/%s",
+	    m->a->cfg.broker.topic_prefix, topic) >= sizeof(full) ||
+	    len > INT32_MAX) {
+		snprintf(err, errlen, "topic or message too long");
+		return -1;
+	}
+	/* QoS 1, not retained, as qrgatectl push sends. */
+	rc = mosquitto_publish(m->mosq, NULL, full, (int)len, payload, 1,
+	    false);
+	if (rc != MOSQ_ERR_SUCCESS) {
+		snprintf(err, errlen, "publish %s: %s", full,
+		    mosquitto_strerror(rc));
+		agg_mqtt_why(m, "publish", rc);
+	}
+	agg_mqtt_settle(m);
+	return rc == MOSQ_ERR_SUCCESS ? 0 : -1;
+}
+
 struct agg_mqtt *
 agg_mqtt_start(struct agg *a)
 {

@@ -46,6 +46,10 @@ static const struct web_route web_routes[] = {
 	{ "POST", "user-passwd", ADMIN },
 	{ "POST", "user-disable", ADMIN },
 	{ "POST", "user-del", ADMIN },
+	{ "GET", "config-pushes", IT },
+	{ "POST", "config-check", IT },
+	{ "POST", "config-push", IT },
+	{ "POST", "config-upload", IT },
 };
 
 /*
@@ -62,6 +66,8 @@ const struct web_page agg_web_pages[] = {
 	{ "users.js", NULL, ADMIN },
 	{ "audit.html", "Audit", ADMIN | SECURITY },
 	{ "audit.js", NULL, ADMIN | SECURITY },
+	{ "confpush.html", "Config pushes", IT },
+	{ "confpush.js", NULL, IT },
 	{ "home.html", NULL, ANYONE },	/* for roles without a page */
 	{ "login.html", NULL, 0 },
 	{ "login.js", NULL, 0 },

@@ -256,6 +256,7 @@ settings_defaults(const struct settings *t, void *base, size_t size)
 struct settings_loader {
 	const struct settings *t;
 	void *base;
+	const struct settings_visit *visit;	/* or NULL */
 	struct settings_errors *errs;
 	int err_line[SETTINGS_MAX_ERRORS];	/* for sorting by line */
 	const char *fname;
@@ -541,6 +542,12 @@ loader_pending_apply(struct settings_loader *l)
 		loader_error_add(l, l->p_line, "%s:%d: %s%s", l->fname,
 		    l->p_line, err, l->continued ? " (an indented line "
 		    "continues the value above it)" : "");
+	else if (l->visit != NULL && l->visit->took(l->visit->arg,
+	    l->p_section, l->p_key, l->p_value, err, sizeof(err)) == -1) {
+		settings_quote(l->p_key, 64, qk, sizeof(qk));
+		loader_error_add(l, l->p_line, "%s:%d: %s.%s: %s", l->fname,
+		    l->p_line, l->p_section, qk, err);
+	}
 }
 
 /*
@@ -587,21 +594,16 @@ loader_ini_handler(void *user, const char *section, const char *name,
 	return 1;
 }
 
+/* Reads the INI text of f, named path in messages. */
 static void
-loader_file(struct settings_loader *l, const char *path)
+loader_stream(struct settings_loader *l, FILE *f, const char *path)
 {
 	int r;
 
 	l->fname = path;
-	l->f = fopen(path, "r");
-	if (l->f == NULL) {
-		loader_error_add(l, 0, "%s: cannot open: %s", path,
-		    strerror(errno));
-		return;
-	}
+	l->f = f;
 	r = ini_parse_stream(loader_ini_read, l, loader_ini_handler, l);
 	loader_pending_apply(l);
-	fclose(l->f);
 	l->f = NULL;
 	/* inih tells only the first line it could not make sense of. */
 	if (r > 0 && !loader_error_at(l, r))
@@ -610,6 +612,20 @@ loader_file(struct settings_loader *l, const char *path)
 		loader_error_add(l, 0, "%s: cannot parse (inih error %d)", path,
 		    r);
 	loader_errors_sort(l);
+}
+
+static void
+loader_file(struct settings_loader *l, const char *path)
+{
+	FILE *f;
+
+	if ((f = fopen(path, "r")) == NULL) {
+		loader_error_add(l, 0, "%s: cannot open: %s", path,
+		    strerror(errno));
+		return;
+	}
+	loader_stream(l, f, path);
+	fclose(f);
 }
 
 static void
@@ -639,6 +655,26 @@ loader_override(struct settings_loader *l, const char *o)
 		loader_error_add(l, 0, "-o %s: %s", q, err);
 }
 
+/* A loader for t over base, reporting to errs (cleared); NULL when out
+ * of memory, told in errs.  The loader is large (a value buffer and the
+ * error lines). */
+static struct settings_loader *
+loader_new(const struct settings *t, void *base, const char *name,
+    struct settings_errors *errs)
+{
+	struct settings_loader *l;
+
+	memset(errs, 0, sizeof(*errs));
+	if ((l = calloc(1, sizeof(*l))) == NULL) {
+		settings_error_add(errs, "%s: out of memory", name);
+		return NULL;
+	}
+	l->t = t;
+	l->base = base;
+	l->errs = errs;
+	return l;
+}
+
 int
 settings_load(const struct settings *t, void *base, const char *path,
     const char *const *overrides, int n_overrides,
@@ -646,20 +682,28 @@ settings_load(const struct settings *t, void *base, const char *path,
 {
 	struct settings_loader *l;
 
-	memset(errs, 0, sizeof(*errs));
-	/* The loader is large (a value buffer and the error lines). */
-	if ((l = calloc(1, sizeof(*l))) == NULL) {
-		settings_error_add(errs, "%s: out of memory",
-		    path != NULL ? path : "config");
+	if ((l = loader_new(t, base, path != NULL ? path : "config",
+	    errs)) == NULL)
 		return errs->count;
-	}
-	l->t = t;
-	l->base = base;
-	l->errs = errs;
 	if (path != NULL)
 		loader_file(l, path);
 	for (int i = 0; i < n_overrides; i++)
 		loader_override(l, overrides[i]);
+	free(l);
+	return errs->count;
+}
+
+int
+settings_read(const struct settings *t, void *base, FILE *f,
+    const char *name, const struct settings_visit *visit,
+    struct settings_errors *errs)
+{
+	struct settings_loader *l;
+
+	if ((l = loader_new(t, base, name, errs)) == NULL)
+		return errs->count;
+	l->visit = visit;
+	loader_stream(l, f, name);
 	free(l);
 	return errs->count;
 }

@@ -112,6 +112,26 @@ int settings_load(const struct settings *t, void *base, const char *path,
     const char *const *overrides, int n_overrides,
     struct settings_errors *errs);
 
+/*
+ * What settings_read() tells of each setting it took, after the table
+ * took its value: took() returns 0, or -1 with a message in msg (without
+ * the setting's name) to report it as a problem of its line.
+ */
+struct settings_visit {
+	int (*took)(void *arg, const char *section, const char *key,
+	    const char *value, char *msg, size_t msglen);
+	void *arg;
+};
+
+/*
+ * As settings_load() for the INI text of f, named name in messages (an
+ * upload has no path), without overrides; visit (or NULL) sees each
+ * setting taken.  Returns the number of problems.
+ */
+int settings_read(const struct settings *t, void *base, FILE *f,
+    const char *name, const struct settings_visit *visit,
+    struct settings_errors *errs);
+
 /* Adds one message to errs, for a program's checks between settings. */
 void settings_error_add(struct settings_errors *errs, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));

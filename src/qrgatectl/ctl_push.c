@@ -62,7 +62,9 @@ ctl_push_usage(FILE *f)
 	    "options: --key ADMIN_SK_FILE [--host H] [--port P] [--cafile F "
 	    "--cert F --keyfile F]\n"
 	    "         [--prefix P] [--site S] [--gate G | --all] [--body FILE] "
-	    "[--wait-result] [--timeout S] [--print]\n");
+	    "[--wait-result] [--timeout S] [--print]\n"
+	    "       qrgatectl push config|site-config --sign-only MESSAGE "
+	    "--key ADMIN_SK_FILE\n");
 }
 
 /* All of path ("-": stdin), at most PUSH_BODY_MAX bytes, malloc'd. */
@@ -167,6 +169,7 @@ push_opts_parse(const struct ctl *c, struct push_opts *o, int argc,
 		{ "csv", required_argument, NULL, 'c' },
 		{ "version", required_argument, NULL, 'V' },
 		{ "chunk-rows", required_argument, NULL, 'r' },
+		{ "sign-only", required_argument, NULL, 'S' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const struct config_mqtt *mc = &c->cfg.mqtt;
@@ -247,6 +250,9 @@ push_opts_parse(const struct ctl *c, struct push_opts *o, int argc,
 		case 'b':
 			o->body_path = optarg;
 			break;
+		case 'S':
+			o->sign_only = optarg;
+			break;
 		case 'i':
 			o->id = optarg;
 			break;
@@ -283,6 +289,15 @@ push_opts_parse(const struct ctl *c, struct push_opts *o, int argc,
 	if (o->key == NULL) {
 		fprintf(stderr, "qrgatectl: push: --key ADMIN_SK_FILE is needed\n");
 		return -1;
+	}
+	/* Signing offline needs no broker: the message names its topic. */
+	if (o->sign_only != NULL) {
+		if (o->kind != K_CONFIG && o->kind != K_SITE_CONFIG) {
+			fprintf(stderr, "qrgatectl: push: --sign-only is for "
+			    "config and site-config\n");
+			return -1;
+		}
+		return optind;
 	}
 	if (o->site[0] == '\0' || o->prefix[0] == '\0' ||
 	    (!push_kind_site(o->kind) && o->gate[0] == '\0')) {
@@ -377,6 +392,90 @@ push_bodies(struct push_opts *o, int argc, char **argv,
 	return 0;
 }
 
+/*
+ * Whether doc is a config push document (push.h): an object of a version
+ * and settings.  What the gate checks beyond that is its answer's.
+ */
+static bool
+push_is_config_doc(const json_t *doc)
+{
+	const json_t *v = json_object_get(doc, "version");
+
+	return json_is_object(doc) && json_object_size(doc) == 2 &&
+	    json_is_integer(v) && json_integer_value(v) > 0 &&
+	    json_is_object(json_object_get(doc, "settings"));
+}
+
+/*
+ * --sign-only: the unsigned message the aggregator's page offers when it
+ * does not hold the admin key, {"topic": "SITE/GATE/config/set", "body":
+ * "<the push document>"}, signed here, offline, with the key.  What is
+ * signed is shown on stderr first, setting by setting, for the person
+ * holding the key to read; the envelope (signed_msg.h) goes to stdout, to
+ * be uploaded to the page, which publishes it as it is.  Nothing is sent.
+ */
+static int
+push_sign_only(const struct push_opts *o)
+{
+	const char *topic, *body, *key, *tail;
+	json_t *msg, *doc = NULL, *v;
+	char err[256], *text = NULL, *env = NULL;
+	uint8_t sk[64];
+	size_t len, tl, blen = 0;
+	int status = 1;
+
+	if ((text = push_read(o->sign_only, &len)) == NULL)
+		return 1;
+	msg = json_loadb(text, len, JSON_REJECT_DUPLICATES, NULL);
+	topic = json_string_value(json_object_get(msg, "topic"));
+	body = json_string_value(json_object_get(msg, "body"));
+	if (body != NULL) {
+		blen = json_string_length(json_object_get(msg, "body"));
+		doc = json_loadb(body, blen, JSON_REJECT_DUPLICATES, NULL);
+	}
+	tail = o->kind == K_SITE_CONFIG ? "/all/config/set" : "/config/set";
+	tl = topic != NULL ? strlen(topic) : 0;
+	if (topic == NULL || !push_is_config_doc(doc) || tl <= strlen(tail) ||
+	    strcmp(topic + tl - strlen(tail), tail) != 0 ||
+	    (o->kind == K_CONFIG && strstr(topic, "/all/") != NULL) ||
+	    json_object_size(msg) != 2) {
+		fprintf(stderr, "qrgatectl: %s: not an unsigned %s push "
+		    "({\"topic\": \"SITE/%s/config/set\", \"body\": "
+		    "\"<push document>\"})\n", o->sign_only,
+		    push_kinds[o->kind].name,
+		    o->kind == K_SITE_CONFIG ? "all" : "GATE");
+		goto done;
+	}
+	fprintf(stderr, "signing for %s: version %lld\n", topic,
+	    (long long)json_integer_value(json_object_get(doc, "version")));
+	json_object_foreach(json_object_get(doc, "settings"), key, v) {
+		char *vt = json_dumps(v, JSON_ENCODE_ANY);
+
+		fprintf(stderr, "  %s = %s\n", key, vt != NULL ? vt : "?");
+		free(vt);
+	}
+	if (sodium_init() < 0 || key_sk_read(o->key, sk, err,
+	    sizeof(err)) == -1) {
+		fprintf(stderr, "qrgatectl: %s\n", err);
+		goto done;
+	}
+	env = signed_msg_seal(topic, (const uint8_t *)body, blen, sk,
+	    err, sizeof(err));
+	sodium_memzero(sk, sizeof(sk));
+	if (env == NULL) {
+		fprintf(stderr, "qrgatectl: push: %s\n", err);
+		goto done;
+	}
+	printf("%s\n", env);
+	status = 0;
+done:
+	free(env);
+	json_decref(doc);
+	json_decref(msg);
+	free(text);
+	return status;
+}
+
 int
 ctl_push(struct ctl *c, int argc, char **argv)
 {
@@ -414,6 +513,13 @@ ctl_push(struct ctl *c, int argc, char **argv)
 		return 2;
 	argc -= first;
 	argv += first;
+	if (o.sign_only != NULL) {
+		if (argc > 0) {
+			ctl_push_usage(stderr);
+			return 2;
+		}
+		return push_sign_only(&o);
+	}
 	/* Nothing is sent of a list with a bad row: the reading says
 	 * FILE:LINE and stops here. */
 	if ((status = push_bodies(&o, argc, argv, &b)) != 0)

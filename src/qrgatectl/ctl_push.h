@@ -25,6 +25,7 @@ struct push_opts {
 	enum push_kind kind;
 	const char *key, *body_path, *host, *cafile, *cert, *keyfile;
 	const char *prefix, *site, *gate, *id, *csv;
+	const char *sign_only;	/* --sign-only: the unsigned message's file */
 	int port, timeout_s, expires_in_s;
 	int64_t cred_version;	/* --version; 0: the time */
 	long chunk_rows;

@@ -118,7 +118,9 @@ site_conf_broker(const struct site *s, const char *bd)
 }
 
 /* Each aggregator of DIR/aggregators/, a "user" of its own in the ACL:
- * it reads what its daemon subscribes to, and writes nothing. */
+ * it reads what its daemon subscribes to, and writes the config pushes
+ * IT makes on its page (which the gates take only signed with the admin
+ * key, wherever that is kept: docs/keys.md). */
 static void
 site_acl_aggregators(const struct site *s, FILE *f)
 {
@@ -133,12 +135,15 @@ site_acl_aggregators(const struct site *s, FILE *f)
 	for (int i = 0; i < n; i++) {
 		if (site_name_ok(names[i]->d_name, SITE_NAME_MAX)) {
 			fprintf(f, "\n# The aggregator %s: reads every gate's "
-			    "events, status and alarms.\nuser %s\n",
+			    "events, status and alarms, and pushes configs.\n"
+			    "user %s\n",
 			    names[i]->d_name, names[i]->d_name);
 			for (size_t t = 0; t < sizeof(topics) / sizeof(*topics);
 			    t++)
 				fprintf(f, "topic read %s/%s/+/%s\n", s->prefix,
 				    s->name, topics[t]);
+			fprintf(f, "topic write %s/%s/+/config/set\n",
+			    s->prefix, s->name);
 		}
 		free(names[i]);
 	}

@@ -12,6 +12,7 @@
 
 #include "util.h"
 #include "config.h"
+#include "confpush.h"
 #include "gpio_linespec.h"
 #include "settings.h"
 
@@ -435,6 +436,10 @@ static const struct settings config_table = {
 	config_sections, nitems(config_sections),
 	config_settings, nitems(config_settings),
 };
+
+/* For what checks a gate's config without being the gate (confpush.h). */
+const struct settings *const gate_settings = &config_table;
+const size_t gate_config_size = sizeof(struct config);
 
 int
 config_set(struct config *c, const char *section, const char *key,

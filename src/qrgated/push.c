@@ -10,43 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "confpush.h"
 #include "gpio.h"
 #include "util.h"
-
-/*
- * Settings a push may not change.  The rule: a push may change how the
- * gate decides and how long its outputs act (lane timings, policy, the
- * hold-off, retention, logging), never what the gate opens or drives,
- * nor whom it trusts.  Files, devices and backends are the install's:
- * a push naming another camera source, GPIO chip or line, or sim log
- * could blind the gate, drive another pin, or write where it should not,
- * from wherever the site admin's key is used.  The database and the
- * control socket are opened once, at start, so gate_reload() cannot
- * apply them; the gate's id and site and the mqtt section are what the
- * push itself came through, and a wrong value pushed there would leave
- * no way to push the fix.  The security section holds the key that
- * checks pushes: a push that could replace it, or turn unsigned pushes
- * on, would make every later push whatever its sender wants.  All of
- * them belong in the config file.  key NULL: the whole section.  A new
- * setting that names a file, a device or a backend goes here too
- * (test_inbound_config checks every such name of the table).
- */
-static const struct {
-	const char *section;
-	const char *key;
-	const char *why;
-} push_refused[] = {
-	{ "camera", "backend", "chooses this gate's camera hardware" },
-	{ "camera", "source", "names a device or file of this gate" },
-	{ "gpio", NULL, "drives this gate's hardware lines" },
-	{ "store", "path", "takes effect only at a restart" },
-	{ "store", "synchronous", "takes effect only at a restart" },
-	{ "control", NULL, "takes effect only at a restart" },
-	{ "gate", "id", "names this gate's MQTT topics" },
-	{ "gate", "site", "names this gate's MQTT topics" },
-	{ "mqtt", NULL, "is the uplink that pushes come through" },
-	{ "security", NULL, "holds the keys that pushes are checked with" },
-};
 
 json_t *
 inbound_json_string(const char *s)
@@ -95,18 +61,6 @@ push_quote(const char *s, size_t max, char *out, size_t outlen)
 	out[n] = '\0';
 	if (strlen(s) > max && n + 4 <= outlen)
 		strcat(out, "...");
-}
-
-/* Why a push may not change section.key, or NULL when it may. */
-static const char *
-push_refused_why(const char *section, const char *key)
-{
-	for (size_t i = 0; i < nitems(push_refused); i++)
-		if (strcmp(push_refused[i].section, section) == 0 &&
-		    (push_refused[i].key == NULL ||
-		    strcmp(push_refused[i].key, key) == 0))
-			return push_refused[i].why;
-	return NULL;
 }
 
 /*
@@ -189,7 +143,7 @@ push_settings_apply(struct config *c, const json_t *settings, json_t *errors)
 			problems++;
 			continue;
 		}
-		if ((why = push_refused_why(section, dot + 1)) != NULL) {
+		if ((why = confpush_refused(section, dot + 1)) != NULL) {
 			inbound_error_add(errors, "%s %s: set it in the config "
 			    "file, not in a push", q, why);
 			problems++;

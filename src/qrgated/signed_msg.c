@@ -23,10 +23,6 @@ static const char *const signed_reason_names[] = {
 	[SIGNED_TOO_LARGE] = "too-large",
 };
 
-/* Base64 of a 64-byte signature, without its NUL. */
-#define SIG_TEXT_LEN	(sodium_base64_ENCODED_LEN(crypto_sign_BYTES, \
-	sodium_base64_VARIANT_ORIGINAL) - 1)
-
 const char *
 signed_reason_name(enum signed_reason r)
 {
@@ -34,31 +30,6 @@ signed_reason_name(enum signed_reason r)
 	    sizeof(signed_reason_names[0]))
 		return "?";
 	return signed_reason_names[r];
-}
-
-/*
- * The bytes a signature covers: the context, the topic, a newline, the
- * body.  malloc'd; NULL when out of memory or when the sum would not fit
- * a size_t (the check also shows gcc 14 the buffer is never one byte).
- */
-static uint8_t *
-signed_msg_input(const char *topic, const uint8_t *body, size_t len,
-    size_t *n)
-{
-	size_t ctx = sizeof(SIGNED_MSG_CONTEXT) - 1, tl = strlen(topic);
-	uint8_t *buf;
-
-	if (len > SIZE_MAX - ctx - 1 || tl > SIZE_MAX - ctx - 1 - len)
-		return NULL;
-	*n = ctx + tl + 1 + len;
-	if ((buf = malloc(*n)) == NULL)
-		return NULL;
-	memcpy(buf, SIGNED_MSG_CONTEXT, ctx);
-	memcpy(buf + ctx, topic, tl);
-	buf[ctx + tl] = '\n';
-	if (len > 0)
-		memcpy(buf + ctx + tl + 1, body, len);
-	return buf;
 }
 
 /*
@@ -108,10 +79,10 @@ signed_msg_parse(const json_t *env, uint8_t sig[crypto_sign_BYTES],
 		return SIGNED_MALFORMED;
 	}
 	text = json_string_value(s);
-	if (json_string_length(s) != SIG_TEXT_LEN ||
-	    sodium_base642bin(sig, crypto_sign_BYTES, text, SIG_TEXT_LEN, NULL,
+	if (json_string_length(s) != SIGNED_SIG_TEXT_LEN ||
+	    sodium_base642bin(sig, crypto_sign_BYTES, text, SIGNED_SIG_TEXT_LEN, NULL,
 	    &n, &end, sodium_base64_VARIANT_ORIGINAL) != 0 ||
-	    n != crypto_sign_BYTES || end != text + SIG_TEXT_LEN) {
+	    n != crypto_sign_BYTES || end != text + SIGNED_SIG_TEXT_LEN) {
 		snprintf(err, errlen, "sig: not the base64 of a %d-byte "
 		    "signature", crypto_sign_BYTES);
 		return SIGNED_MALFORMED;
@@ -211,38 +182,4 @@ signed_msg_done(struct signed_msg *m)
 {
 	json_decref(m->env);
 	memset(m, 0, sizeof(*m));
-}
-
-char *
-signed_msg_seal(const char *topic, const uint8_t *body, size_t len,
-    const uint8_t sk[64], char *err, size_t errlen)
-{
-	uint8_t sig[crypto_sign_BYTES], *in;
-	char sig_text[SIG_TEXT_LEN + 1], *text;
-	json_t *env, *b;
-	size_t n;
-
-	/* A JSON string holds UTF-8 text without NUL bytes, and the gate
-	 * verifies the bytes it decodes from it. */
-	if ((b = json_stringn((const char *)body, len)) == NULL ||
-	    memchr(body, '\0', len) != NULL) {
-		json_decref(b);
-		snprintf(err, errlen, "the body is not UTF-8 text");
-		return NULL;
-	}
-	if ((in = signed_msg_input(topic, body, len, &n)) == NULL) {
-		json_decref(b);
-		snprintf(err, errlen, "out of memory");
-		return NULL;
-	}
-	crypto_sign_detached(sig, NULL, in, n, sk);
-	free(in);
-	sodium_bin2base64(sig_text, sizeof(sig_text), sig, sizeof(sig),
-	    sodium_base64_VARIANT_ORIGINAL);
-	env = json_pack("{s:o, s:s}", "body", b, "sig", sig_text);
-	text = env != NULL ? json_dumps(env, JSON_COMPACT) : NULL;
-	json_decref(env);
-	if (text == NULL)
-		snprintf(err, errlen, "out of memory");
-	return text;
 }

@@ -23,10 +23,7 @@
 #include <jansson.h>
 
 #include "config.h"
-
-/* What the signed bytes begin with: a signature made for anything else
- * (a badge token, a later format) never verifies as a push. */
-#define SIGNED_MSG_CONTEXT	"qrgate-push-v1\n"
+#include "seal.h"
 
 /* Why a message was refused before its handler saw it. */
 enum signed_reason {
@@ -64,14 +61,5 @@ enum signed_reason signed_msg_open(const struct config *c, const char *topic,
     char *err, size_t errlen);
 
 void signed_msg_done(struct signed_msg *m);
-
-/*
- * The envelope of body for topic (the prefix stripped), signed with the
- * libsodium secret key sk: compact JSON text, malloc'd.  NULL with a
- * message in err when body is not UTF-8 text (a JSON string cannot hold
- * it) or out of memory.
- */
-char *signed_msg_seal(const char *topic, const uint8_t *body, size_t len,
-    const uint8_t sk[64], char *err, size_t errlen);
 
 #endif

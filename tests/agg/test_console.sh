@@ -44,7 +44,7 @@ test_console_roles_csrf_and_audit() {
 		login "$base" "$role-1" "$role-1-pw"
 		pages=$(as "$role-1" "$base/api/session" | jq -r '[.pages[].title] | join(",")')
 		case $role in
-		guard) want=Live ;; security) want=Live,Audit ;; admin) want=Users,Audit ;; *) want="" ;;
+		guard) want=Live ;; security) want=Live,Audit ;; admin) want=Users,Audit ;; it) want="Config pushes" ;; *) want="" ;;
 		esac
 		expect_eq "$role's pages" "$pages" "$want"
 		# One curl for the whole row of the table (-o for each URL): its
