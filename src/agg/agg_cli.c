@@ -1,6 +1,6 @@
 /*
  * The CLI's questions: qrgate-aggregator trace, inside, events, daily,
- * gates, alarms, gaps.  Each reads the database directly (read only), so
+ * gates, alarms, gaps, audit.  Each reads the database directly (read only), so
  * it works whether or not the daemon runs, and prints a table, CSV or
  * JSON.
  */
@@ -15,6 +15,7 @@
 #include "agg_csv.h"
 #include "agg_db.h"
 #include "agg_query.h"
+#include "agg_users.h"
 #include "clock.h"
 #include "log.h"
 #include "loop.h"
@@ -177,6 +178,24 @@ agg_trace_flat(json_t *doc)
 		}
 	}
 	return rows;
+}
+
+/* The audit table, newest first: the last limit rows (100 by default). */
+static json_t *
+agg_cli_audit(struct agg_db *db, const char *limit, int *status)
+{
+	long long n = 100;
+	char *end;
+
+	*status = 200;
+	if (limit != NULL) {
+		n = strtoll(limit, &end, 10);
+		if (*limit == '\0' || *end != '\0' || n < 1 || n > 100000) {
+			*status = 400;
+			return json_pack("{s:s}", "error", "bad limit");
+		}
+	}
+	return agg_audit_list(db, n);
 }
 
 struct agg_cli_opts {
@@ -356,7 +375,10 @@ agg_cli_run(const struct agg_config *cfg, int argc, char **argv)
 	    NULL)
 		return 1;
 	agg_cli_query(&o, &q);
-	doc = agg_query_api(&ctx, cmd, &q, &status);
+	if (strcmp(cmd, "audit") == 0)
+		doc = agg_cli_audit(ctx.db, o.limit, &status);
+	else
+		doc = agg_query_api(&ctx, cmd, &q, &status);
 	agg_db_close(ctx.db);
 	if (doc == NULL)
 		return 1;

@@ -68,6 +68,7 @@ usage(int status)
 	    "  muster [--site S] [--pdf FILE] [--csv|--json]\n"
 	    "  people add|edit|suspend|revoke|activate|import|list|badge|versions ...\n"
 	    "        (qrgate-aggregator people: its usage)\n"
+	    "  audit [--limit N] [--csv|--json]\n"
 	    "  user add NAME --roles ROLE[,ROLE...]   (the password on stdin)\n"
 	    "  user list [--json]\n"
 	    "  user roles NAME ROLE[,ROLE...]\n"

@@ -242,7 +242,8 @@ web_file_find(struct agg_web *w, const char *name)
 
 /*
  * "/": the live page for whom may see it, else the first page of the
- * navigation this user may see; the login page without a session.
+ * navigation this user may see, else a page that says there is none;
+ * the login page without a session.
  */
 static enum MHD_Result
 web_home(struct agg_web *w, struct MHD_Connection *conn,
@@ -263,7 +264,7 @@ web_home(struct agg_web *w, struct MHD_Connection *conn,
 			return web_redirect(conn, to);
 		}
 	}
-	return web_text(conn, MHD_HTTP_FORBIDDEN, "no page for your roles\n");
+	return web_redirect(conn, "/home.html");
 }
 
 /* A page file: to anyone (roles 0), or to a session with its roles. */
@@ -273,9 +274,10 @@ web_page_serve(struct MHD_Connection *conn, const struct web_req *rq,
 {
 	if (f->page->roles == 0)
 		return MHD_queue_response(conn, MHD_HTTP_OK, f->resp);
+	/* A page to the login page; a script or a style is no page. */
 	if (!rq->signed_in)
-		return f->page->title != NULL ?
-		    web_redirect(conn, "/login.html") :
+		return web_ends_with(f->page->name, strlen(f->page->name),
+		    ".html") ? web_redirect(conn, "/login.html") :
 		    web_text(conn, MHD_HTTP_UNAUTHORIZED, "sign in first\n");
 	if ((rq->s.user.roles & f->page->roles) == 0)
 		return web_text(conn, MHD_HTTP_FORBIDDEN,
@@ -326,6 +328,9 @@ web_completed(void *arg, struct MHD_Connection *conn, void **con_cls,
 	(void)toe;
 	if (rq == NULL)
 		return;
+	/* A login's body holds a password. */
+	if (rq->body != NULL)
+		sodium_memzero(rq->body, rq->cap);
 	free(rq->body);
 	sodium_memzero(rq, sizeof(*rq));
 	free(rq);

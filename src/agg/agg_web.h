@@ -64,6 +64,8 @@ struct agg_web_config {
 	bool plain_http;	/* beyond loopback without HTTPS: a proxy's */
 	int session_idle_min;	/* a session unused this long ends */
 	int session_hours;	/* and any session after this long */
+	int login_rate_ms;	/* tests: one password check for everyone
+				 * per this past the burst; 0: 1000 */
 };
 
 /* One query string, as name/value pairs (decoded). */

@@ -241,7 +241,8 @@ agg_web_login(struct agg_web *w, struct MHD_Connection *conn,
 	pb = auth_peer_bucket(&w->login, addr, now);
 	if (!auth_bucket(pb, WEB_LOGIN_PEER_BURST, WEB_LOGIN_PEER_RATE_MS,
 	    now) || !auth_bucket(&w->login.all, WEB_LOGIN_BURST,
-	    WEB_LOGIN_RATE_MS, now)) {
+	    w->cfg.login_rate_ms > 0 ? w->cfg.login_rate_ms : WEB_LOGIN_RATE_MS,
+	    now)) {
 		sodium_memzero(pass, sizeof(pass));
 		log_info("web: too many sign-ins; refused %s unchecked", peer);
 		return agg_web_error(conn, MHD_HTTP_TOO_MANY_REQUESTS,

@@ -75,7 +75,8 @@ static const struct web_route web_routes[] = {
  * The files under web_root, served at "/" + name.  title: the page's name
  * in the navigation (NULL: not a page of its own).  roles 0: served
  * without a session (the login page and what it needs).  "/" is the live
- * page for those who may see it, else the first page a user may see.
+ * page for those who may see it, else the first page a user may see, else
+ * home.html.
  */
 const struct web_page agg_web_pages[] = {
 	{ "index.html", "Live", GUARD | SECURITY },
@@ -93,6 +94,7 @@ const struct web_page agg_web_pages[] = {
 	{ "visitor.css", NULL, GUARD },
 	{ "confpush.html", "Config pushes", IT },
 	{ "confpush.js", NULL, IT },
+	{ "home.html", NULL, ANYONE },	/* for roles without a page */
 	{ "login.html", NULL, 0 },
 	{ "login.js", NULL, 0 },
 	{ "common.js", NULL, 0 },

@@ -23,7 +23,7 @@ login() {
 as() {
 	local name=$1
 	shift
-	curl -sk --max-time 10 -b "$T/jar-$name" -H "X-CSRF-Token: $(cat "$T/csrf-$name")" "$@"
+	curl -sk --max-time 10 -b "$T/jar-$name" -H "X-CSRF-Token: $(<"$T/csrf-$name")" "$@"
 }
 
 # as_status NAME [CURL_ARGS...] URL: the HTTP status of NAME's request.

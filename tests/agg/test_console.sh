@@ -17,6 +17,7 @@ console_expect() {
 	tracer:inside|tracer:events|tracer:trace) echo 200 ;;
 	admin:stats|admin:audit|admin:users) echo 200 ;;
 	guard:visitors|security:visitors|tracer:visitors) echo 200 ;;
+	hr:people|hr:muster|guard:muster|security:muster) echo 200 ;;
 	*) echo 403 ;;
 	esac
 }
@@ -26,7 +27,8 @@ test_console_roles_csrf_and_audit() {
 	agg_option web.enabled true
 	agg_option web.port 0
 	agg_option web.web_root "$SRCDIR/src/agg/web"
-	local role base what got want pages
+	local role base what got want pages urls
+	local questions="gates alarms headcount recent inside events daily gaps stats audit users visitors people muster trace"
 	for role in guard hr security it tracer admin; do
 		agg_user "$role-1" "$role"
 	done
@@ -49,11 +51,18 @@ test_console_roles_csrf_and_audit() {
 		hr) want=People,Muster ;; it) want="Config pushes" ;; *) want="" ;;
 		esac
 		expect_eq "$role's pages" "$pages" "$want"
-		for what in gates alarms headcount recent inside events daily gaps stats audit users visitors \
-		    'trace?subject=**0001'; do
-			got=$(as_status "$role-1" "$base/api/$what")
-			expect_eq "$role GET $what" "$got" "$(console_expect "$role" "${what%%\?*}")"
+		# One curl for the whole row of the table (-o for each URL): its
+		# codes, in order.
+		urls=() want=""
+		for what in $questions; do
+			urls+=(-o /dev/null)
+			if [ "$what" = trace ]; then urls+=("$base/api/trace?subject=x"); else urls+=("$base/api/$what"); fi
+			want="$want $what=$(console_expect "$role" "$what")"
 		done
+		got=$(as "$role-1" -w '%{http_code}\n' "${urls[@]}" |
+			paste -d= <(printf '%s\n' $questions) - |
+			tr '\n' ' ')
+		expect_eq "$role's questions" "$got" "${want# } "
 		expect_eq "$role users.html" "$(as_status "$role-1" "$base/users.html")" \
 			"$([ $role = admin ] && echo 200 || echo 403)"
 		expect_eq "$role POST user-add" "$(as_status "$role-1" -d '{"name":"z","password":"z","roles":"guard"}' \
@@ -110,7 +119,51 @@ admin-1|user-disable|disabled user it-1
 cli|user|new password for tracer-1
 AUDIT
 	diff "$T/want" "$T/audit"
+	# The command reads it too, newest first.
+	expect_eq "cli audit" "$(aq audit --limit 1 --json | jq -r '.[0].detail')" "new password for tracer-1"
+	aq audit --csv | grep -q '^id,ts_ms,user,what,detail,time$'
 	# And the admin reads it from the API, newest first.
 	expect_eq "api audit" "$(as admin-1 "$base/api/audit?limit=2" | jq -r '[.[] | .detail] | join(";")')" \
 		"new password for tracer-1;disabled user it-1"
+}
+
+# Full subjects (aggregator.tracing) only to the tracer, and each view of
+# them an audit row that names what was asked, masked.
+test_console_full_subjects_audited() {
+	agg_setup console_full
+	agg_option aggregator.tracing true
+	agg_option web.enabled true
+	agg_option web.port 0
+	agg_option web.web_root "$SRCDIR/src/agg/web"
+	agg_user tr-1 tracer
+	agg_user sec-1 security
+	agg_start
+	local base
+	base="http://127.0.0.1:$(agg_web_port)"
+	login "$base" tr-1 tr-1-pw
+	login "$base" sec-1 sec-1-pw
+	as sec-1 -N --max-time 20 "$base/events/live" >"$T/sse" 2>/dev/null &
+	local spid=$!
+	mqtt_wait "the stream" 10 grep -q '^retry: ' "$T/sse"
+	pub_ev g1 "$(ev 1 $((T0 + 1000)) '**4711' W-4711 entry granted | jq -c '.subject_full = "FULL-SUBJ-004711"')"
+	pub_ev g1 "$(ev 2 $((T0 + 2000)) '**0815' W-0815 entry granted | jq -c '.subject_full = "FULL-SUBJ-000815"')"
+	wait_events 2
+	mqtt_wait "the events on the stream" 10 grep -q '"seq":2' "$T/sse"
+	kill "$spid" 2>/dev/null; wait "$spid" 2>/dev/null || true
+	# Never on the live stream, whoever watches it.
+	if grep -q 'FULL-SUBJ' "$T/sse"; then echo "a full subject on the stream"; return 1; fi
+	local from=2026-11-27T00:00:00Z
+	# Security: the events, masked; nothing to audit.
+	expect_eq "security" "$(as sec-1 "$base/api/events?from=$from" | jq -r '[.[] | .subject_full // "none"] | join(",")')" "none,none"
+	expect_eq "no audit yet" "$(db_sql 'SELECT count(*) FROM audit')" 2
+	# The tracer: the full subjects, each view audited.
+	expect_eq "tracer" "$(as tr-1 "$base/api/events?from=$from" | jq -r '[.[] | .subject_full] | join(",")')" \
+		"FULL-SUBJ-004711,FULL-SUBJ-000815"
+	as tr-1 "$base/api/trace?subject=FULL-SUBJ-004711&from=$from" | jq -e '.passages | length == 1' >/dev/null
+	# A question that finds no full subject is no view of one.
+	as tr-1 "$base/api/trace?subject=**9999&from=$from" >/dev/null
+	db_sql "SELECT user_name || '|' || what || '|' || detail FROM audit WHERE user_name <> 'cli' ORDER BY id" >"$T/audit"
+	printf '%s\n' "tr-1|events|viewed full subjects: events" \
+		"tr-1|trace|viewed full subjects: trace ************4711" >"$T/want"
+	diff "$T/want" "$T/audit"
 }

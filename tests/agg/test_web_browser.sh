@@ -277,9 +277,45 @@ EVENTS
 	done
 }
 
+# Each role signs in and sees exactly its pages in the navigation.  A
+# part of the console that adds a page adds its title here.
+test_each_role_its_pages() {
+	local role want
+	stub_start --user "g:guard:pw" --user "h:hr:pw" --user "s:security:pw" \
+		--user "i:it:pw" --user "t:tracer:pw" --user "a:admin:pw"
+	for role in g:Live h: s:Live,Audit "i:Config pushes" t: a:Users,Audit; do
+		want=${role#*:}
+		browser_login "${role%%:*}" pw
+		expect_eq "${role%%:*}'s pages" "$(js "return [...document.querySelectorAll('#nav a')].map(a => a.textContent).join(',')")" "$want"
+		# Without a page of its own: the page that says so.
+		[ -n "$want" ] || page_is "location.pathname == '/home.html' && document.getElementById('none')"
+		js "document.getElementById('signout').click(); return true;" >/dev/null
+		page_wait "signed out" "location.pathname == '/login.html'"
+	done
+}
+
+# docs/console.md's screenshots: the login page and the admin's Users page.
+test_console_screenshots() {
+	stub_start --user "admin:admin:admin pw"
+	browse "$(url /login.html)"
+	page_wait "the login form" "document.getElementById('name')"
+	screenshot "$SHOTS/login.png"
+	browser_login admin "admin pw"
+	page_wait "the users" "document.querySelectorAll('#users tr').length == 3"
+	expect_eq "users" "$(js "return [...document.querySelectorAll('#users tr')].map(r => r.dataset.user + '=' + r.querySelector('.state').textContent).join(' ')")" \
+		"admin=enabled an.nguyen=enabled binh.tran=disabled"
+	page_is "document.querySelector('#users tr[data-user=\"an.nguyen\"] input[value=security]').checked"
+	screenshot "$SHOTS/users.png"
+	for s in login users; do
+		[ "$(head -c 8 "$SHOTS/$s.png" | od -An -tx1 | tr -d ' ')" = 89504e470d0a1a0a ] ||
+			{ echo "$s.png is not a PNG"; return 1; }
+	done
+}
+
 echo "web: the live page in headless Chromium (stub aggregator)"
 driver_start || { echo "web: 0 passed, 1 failed"; exit 1; }
 for t in $(declare -F | awk '$3 ~ /^test_/ {print $3}'); do
+	[ -n "${WEB_ONLY:-}" ] && [[ $t != *$WEB_ONLY* ]] && continue
 	run_test "$t"
 done
 echo "web: $passed passed, $failed failed"

@@ -11,9 +11,11 @@
  *
  * Its users are given as --user NAME:ROLES:PASSWORD (roles as
  * "guard,security"), kept in memory with their sessions.  Beyond the
- * live page's questions it answers POST user-add with what it received
+ * live page's questions it answers GET users with three users, POST
+ * user-add with what it received
  * ({"len", "body"}) and GET daily with a CSV download, to test bodies
- * and files.  With --sessions FILE the sessions are read from FILE at
+ * and files.  --login-rate-ms slows the login's rationing for a test
+ * that must see it refuse on a loaded machine.  With --sessions FILE the sessions are read from FILE at
  * start and written to it at exit.  It prints "port N" once it serves.
  */
 #include <errno.h>
@@ -465,7 +467,16 @@ stub_api(void *arg, const struct agg_web_call *c, struct agg_web_reply *r)
 			    "limit: not a number");
 		} else
 			r->json = json_incref(s->recent);
-	} else if (strcmp(what, "user-add") == 0)
+	} else if (strcmp(what, "users") == 0)
+		r->json = json_pack("[{s:i, s:s, s:[s], s:b, s:s}, "
+		    "{s:i, s:s, s:[s, s], s:b, s:s}, {s:i, s:s, s:[s], s:b, s:s}]",
+		    "id", 1, "name", "admin", "roles", "admin", "disabled", 0,
+		    "created", "2026-12-01T08:00:00.000Z",
+		    "id", 2, "name", "an.nguyen", "roles", "guard", "security",
+		    "disabled", 0, "created", "2026-12-01T08:05:00.000Z",
+		    "id", 3, "name", "binh.tran", "roles", "hr", "disabled", 1,
+		    "created", "2026-12-02T09:30:00.000Z");
+	else if (strcmp(what, "user-add") == 0)
 		r->json = json_pack("{s:I, s:s%}", "len",
 		    (json_int_t)c->body_len, "body", c->body, c->body_len);
 	else if (strcmp(what, "daily") == 0) {
@@ -492,6 +503,7 @@ main(int argc, char **argv)
 		{ "key", required_argument, NULL, 'K' },
 		{ "plain-http", no_argument, NULL, 'L' },
 		{ "sessions", required_argument, NULL, 'S' },
+		{ "login-rate-ms", required_argument, NULL, 'R' },
 		{ "web-root", required_argument, NULL, 'w' },
 		{ "fifo", required_argument, NULL, 'f' },
 		{ NULL, 0, NULL, 0 },
@@ -535,6 +547,9 @@ main(int argc, char **argv)
 			break;
 		case 'S':
 			sessions = optarg;
+			break;
+		case 'R':
+			cfg.login_rate_ms = atoi(optarg);
 			break;
 		case 'w':
 			snprintf(cfg.web_root, sizeof(cfg.web_root), "%s", optarg);

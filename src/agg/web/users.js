@@ -62,7 +62,7 @@ async function load() {
 		});
 		acts.append(pw, dis, del);
 		tr.append(qgEl('td', 'name', u.name), tdRoles, qgEl('td', 'state', u.disabled ? 'disabled' : 'enabled'),
-			qgEl('td', 'since', u.created), acts);
+			qgEl('td', 'since', String(u.created || '').slice(0, 10)), acts);
 		tbody.append(tr);
 	}
 	document.body.dataset.loaded = String(Number(document.body.dataset.loaded || 0) + 1);
