@@ -283,7 +283,7 @@ test_each_role_its_pages() {
 	local role want
 	stub_start --user "g:guard:pw" --user "h:hr:pw" --user "s:security:pw" \
 		--user "i:it:pw" --user "t:tracer:pw" --user "a:admin:pw"
-	for role in g:Live h: s:Live,Audit "i:Config pushes" t: a:Users,Audit; do
+	for role in g:Live,Muster,Visitors h:People,Muster s:Live,Muster,Audit "i:Config pushes" t: a:Users,Audit; do
 		want=${role#*:}
 		browser_login "${role%%:*}" pw
 		expect_eq "${role%%:*}'s pages" "$(js "return [...document.querySelectorAll('#nav a')].map(a => a.textContent).join(',')")" "$want"
