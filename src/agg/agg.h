@@ -43,6 +43,10 @@ struct agg {
 	struct loop_timer tick;		/* stale gates, momentary alarms */
 	bool headcount_dirty;		/* publish the headcount at the tick */
 	struct agg_stats stats;
+	/* people.credentials_key_file's secret key, read at start (the
+	 * list is sent every change); wiped at exit. */
+	uint8_t creds_sk[64];
+	bool creds_key;
 };
 
 /* Which of a gate's topics a message came on. */
@@ -83,6 +87,8 @@ void agg_mqtt_stop(struct agg_mqtt *m);
  * (-1: a key file named that does not read), then each tick sends the
  * list when it changed. */
 int agg_people_push_init(struct agg *a);
+/* Wipes the key agg_people_push_init() read. */
+void agg_people_push_done(struct agg *a);
 void agg_people_push_tick(struct agg *a, int64_t now_ms);
 
 /*

@@ -165,6 +165,7 @@ agg_daemon(struct agg *a)
 	    (long long)a->stats.updated, (long long)a->stats.duplicates,
 	    (long long)a->stats.rejected, (long long)a->stats.gaps_opened,
 	    (long long)a->stats.gaps_closed);
+	agg_people_push_done(a);
 	agg_db_close(a->db);
 	loop_fd_del(&l, &sig.fd);
 	close(sig.fd.fd);

@@ -96,9 +96,8 @@ agg_people_get(struct agg_db *db, const char *id, struct agg_person *p)
 	return rc == -1 ? -1 : rc == 1 ? 1 : 0;
 }
 
-/* One edit more: the daemon's next tick sends the list. */
-static int
-people_edit(struct agg_db *db, int64_t now_ms)
+int
+agg_people_touch(struct agg_db *db, int64_t now_ms)
 {
 	struct agg_db_arg args[] = { AGG_I(now_ms) };
 
@@ -204,7 +203,7 @@ people_edited(struct agg_db *db, int rc, int64_t now_ms, char *err,
 {
 	if (rc == -1)
 		return -1;
-	if (people_edit(db, now_ms) == -1) {
+	if (agg_people_touch(db, now_ms) == -1) {
 		people_db_error(err, errlen);
 		return -1;
 	}

@@ -91,6 +91,11 @@ int agg_people_foreach(struct agg_db *db,
 
 int agg_people_state(struct agg_db *db, struct agg_people_state *st);
 
+/* One edit more (0, or -1): the daemon's next tick sends the list.  Every
+ * change of what the list holds calls it: people's, and a visitor pass
+ * cancelled (agg_visitor_cancel()). */
+int agg_people_touch(struct agg_db *db, int64_t now_ms);
+
 /* The name and department of credential id, "" when unknown.  1 found,
  * 0 not, -1 database error. */
 int agg_people_name(struct agg_db *db, const char *id, char *name,

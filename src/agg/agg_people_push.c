@@ -7,6 +7,9 @@
  * writes the database only; the daemon sends, so a change made while the
  * broker is away goes out once it is back.
  *
+ * The list also carries each visitor pass cancelled and not yet expired,
+ * as a revoked credential of kind visitor (agg_visitor_cancelled()).
+ *
  * The version: one more than the last sent and than any a gate reports
  * holding (its status's credentials.version), since a gate ignores a list
  * not newer than its own, which qrgatectl push may have set higher.
@@ -19,8 +22,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sodium.h>
+
 #include "agg.h"
 #include "agg_people.h"
+#include "agg_visitor.h"
 #include "keyfile.h"
 #include "log.h"
 #include "seal.h"
@@ -31,9 +37,6 @@
  * escaped.
  */
 #define AGG_PUSH_ROWS	4000
-
-static uint8_t agg_creds_sk[64];
-static bool agg_creds_key;
 
 int
 agg_people_push_init(struct agg *a)
@@ -46,12 +49,19 @@ agg_people_push_init(struct agg *a)
 		    "not sent to the gates");
 		return 0;
 	}
-	if (key_sk_read(path, agg_creds_sk, err, sizeof(err)) == -1) {
+	if (key_sk_read(path, a->creds_sk, err, sizeof(err)) == -1) {
 		log_warnx("people: %s", err);
 		return -1;
 	}
-	agg_creds_key = true;
+	a->creds_key = true;
 	return 0;
+}
+
+void
+agg_people_push_done(struct agg *a)
+{
+	sodium_memzero(a->creds_sk, sizeof(a->creds_sk));
+	a->creds_key = false;
 }
 
 static int
@@ -134,7 +144,7 @@ push_chunk(struct agg *a, const char *site, json_t *rows, size_t from,
 	json_decref(doc);
 	snprintf(topic, sizeof(topic), "%s/all/credentials/set", site);
 	if ((env = signed_msg_seal(topic, (const uint8_t *)body, strlen(body),
-	    agg_creds_sk, err, sizeof(err))) == NULL)
+	    a->creds_sk, err, sizeof(err))) == NULL)
 		log_warnx("people: %s", err);
 	/* Not connected: said at the next tick's try, not each second. */
 	else if ((rc = agg_mqtt_publish(a->mqtt, topic, env, strlen(env),
@@ -152,10 +162,10 @@ agg_people_push_tick(struct agg *a, int64_t now_ms)
 	struct push_rows r = { NULL };
 	json_t *sites = NULL, *sv;
 	int64_t version, held = 0;
-	size_t nrows, i;
+	size_t nrows, npeople, i;
 	int n;
 
-	if (!agg_creds_key || agg_people_state(a->db, &st) == -1 ||
+	if (!a->creds_key || agg_people_state(a->db, &st) == -1 ||
 	    st.edits == 0 || st.edits == st.pushed_edits)
 		return;
 	if (agg_db_run(a->db, "SELECT status FROM gates", NULL, 0,
@@ -163,6 +173,9 @@ agg_people_push_tick(struct agg *a, int64_t now_ms)
 	    (sites = push_sites(a)) == NULL || json_array_size(sites) == 0 ||
 	    (r.rows = json_array()) == NULL ||
 	    agg_people_foreach(a->db, push_row, &r) != 0)
+		goto done;
+	npeople = json_array_size(r.rows);
+	if (agg_visitor_cancelled(a->db, now_ms, r.rows) == -1)
 		goto done;
 	version = (st.version > held ? st.version : held) + 1;
 	nrows = json_array_size(r.rows);
@@ -180,9 +193,9 @@ agg_people_push_tick(struct agg *a, int64_t now_ms)
 			    version) == -1)
 				goto done;
 		}
-		log_info("people: list version %lld (%zu people, %d chunks) "
-		    "sent to the gates of %s", (long long)version, nrows, n,
-		    site);
+		log_info("people: list version %lld (%zu people, %zu passes "
+		    "cancelled, %d chunks) sent to the gates of %s",
+		    (long long)version, npeople, nrows - npeople, n, site);
 	}
 	{
 		struct agg_db_arg args[] = { AGG_I(st.edits), AGG_I(version),

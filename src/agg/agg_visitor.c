@@ -7,7 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "agg_people.h"
 #include "agg_visitor.h"
+#include "credential.h"
 #include "log.h"
 #include "sitetime.h"
 #include "timefmt.h"
@@ -303,7 +305,35 @@ agg_visitor_cancel(struct agg_db *db, const char *id, const char *by,
 	    (struct agg_db_arg[]){ AGG_I(now_ms), AGG_S(by), AGG_S(id) }, 3,
 	    NULL, NULL, &changes) == -1)
 		return -1;
-	return changes > 0 ? 1 : 0;
+	if (changes == 0)
+		return 0;
+	return agg_people_touch(db, now_ms) == -1 ? -1 : 1;
+}
+
+static int
+visitor_cancelled_row(void *arg, int ncol, const char *const *col)
+{
+	json_t *rows = arg;
+	struct credential c = { .kind = CRED_VISITOR, .status = CRED_REVOKED,
+	    .role = ROLE_VISITOR };
+
+	if (ncol != 4)
+		return -1;
+	snprintf(c.id, sizeof(c.id), "%s", col[0] ? col[0] : "");
+	snprintf(c.subject, sizeof(c.subject), "%s", c.id);
+	snprintf(c.lanes, sizeof(c.lanes), "%s", col[1] ? col[1] : "*");
+	c.valid_from_ms = agg_visitor_num(col[2]);
+	c.valid_until_ms = agg_visitor_num(col[3]);
+	return json_array_append_new(rows, credential_json(&c)) == 0 ? 0 : -1;
+}
+
+int
+agg_visitor_cancelled(struct agg_db *db, int64_t now_ms, json_t *rows)
+{
+	return agg_db_run(db, "SELECT id, lanes, from_ms, until_ms FROM "
+	    "visitors WHERE cancelled_ms IS NOT NULL AND until_ms > $1 "
+	    "ORDER BY id", (struct agg_db_arg[]){ AGG_I(now_ms) }, 1,
+	    visitor_cancelled_row, rows, NULL) == 0 ? 0 : -1;
 }
 
 void

@@ -73,8 +73,19 @@ int agg_visitor_get(struct agg_db *db, const char *id, struct agg_visitor *v);
 
 /*
  * Cancels the visitor id, by by.  1 cancelled now, 0 no such visitor or
- * already cancelled, -1 database error.
+ * already cancelled, -1 database error.  The people list sent to the
+ * gates then carries the pass as a revoked credential of kind visitor
+ * (agg_visitor_cancelled()), which a gate that takes it denies: a gate cut
+ * off from the broker honours the pass until it expires.
  */
+/*
+ * Appends to rows, as credential_json() writes them, each pass cancelled
+ * that has not yet expired at now_ms: a revoked credential of kind
+ * visitor, the visit id its id and subject.  Passes past their end are
+ * left out (every gate denies them anyway).  0, or -1 (database error).
+ */
+int agg_visitor_cancelled(struct agg_db *db, int64_t now_ms, json_t *rows);
+
 int agg_visitor_cancel(struct agg_db *db, const char *id, const char *by,
     int64_t now_ms);
 

@@ -91,12 +91,14 @@ test_people_gate() {
 	command -v pdftoppm >/dev/null && command -v pdftotext >/dev/null || {
 		echo "no pdftoppm/pdftotext (poppler-utils: make deps)"; return 1; }
 	agg_setup people_gate
-	local at=$T gt v1 v2 i tokens crops=""
+	local at=$T gt v1 v2 i tokens crops="" vid
 	"$BUILD/qrgatectl" keygen "$T/issuer.key" >/dev/null
+	"$BUILD/qrgatectl" keygen "$T/desk.key" >/dev/null
 	"$BUILD/qrgatectl" keygen "$T/creds.key" >/dev/null
 	"$BUILD/qrgatectl" keygen "$T/admin.key" >/dev/null
 	agg_option people.issuer_key_file "$T/issuer.key"
 	agg_option people.credentials_key_file "$T/creds.key"
+	agg_option visitor.key_file "$T/desk.key"
 	agg_start
 	gate_config "people_gate-$BACKEND/gate" blank.png
 	gt=$T
@@ -104,6 +106,7 @@ test_people_gate() {
 	set_option security.issuer_key "$(cat "$T/issuer.key.pub")"
 	set_option security.admin_key "$(cat "$T/admin.key.pub")"
 	set_option security.credentials_key "$(cat "$T/creds.key.pub")"
+	set_option security.visitor_key "$(cat "$T/desk.key.pub")"
 	set_option gpio.passage_sensor ""
 	set_option decoder.holdoff_ms 0
 	set_option camera.fps 2
@@ -146,19 +149,26 @@ test_people_gate() {
 	expect_grep "it-site / Kho vận" "$T/muster.txt"
 	expect_grep "Nguyễn Thị Hồng *W-0001" "$T/muster.txt"
 	pdftoppm -r 50 -png -singlefile "$T/muster.pdf" "$T/muster" && [ -s "$T/muster.png" ]
-	# A lost badge (a new serial) and a revocation: the gate's version moves.
+	# A lost badge (a new serial), a revocation and a visitor's pass
+	# cancelled at the desk: the gate's version moves, and the list
+	# carries the pass as a revoked row of kind visitor.
+	vid=$(aq visitor add --name "Lê C" --document 001099012345 --host H --png "$T/pass.png" | head -1)
 	aq people badge W-0001 --new-serial >/dev/null
 	aq people revoke W-0002
+	aq visitor cancel "$vid"
 	mqtt_wait "the gate to take the new list" 10 agg_gate_sent_current
 	v2=$(aq people versions --json | jq -r .version)
 	[ "$v2" -gt "$v1" ]
+	expect_eq "the pass at the gate" "$(sqlite3 -batch -noheader "$gt/qrgate.db" \
+		"SELECT kind || ' ' || subject || ' ' || status FROM credentials WHERE id = '$vid'")" "visitor $vid revoked"
 	T=$gt stop_gate
+	CONF=$gt/qrgate.conf set_option camera.source "$crops,$T/pass.png"
 	T=$gt start_gate
 	T=$gt wait_idle
 	T=$gt stop_gate
 	expect_eq "after" "$(gate_reasons "$gt")" \
-		"granted granted granted serial-revoked revoked granted"
-	expect_grep "people: list version $v2 (3 people, 1 chunks) sent to the gates of it-site" "$T/agg.log"
+		"granted granted granted serial-revoked revoked granted revoked"
+	expect_grep "people: list version $v2 (3 people, 1 passes cancelled, 1 chunks) sent to the gates of it-site" "$T/agg.log"
 }
 
 agg_inside_count() { [ "$(aq_jq inside .total)" = "$1" ]; }
