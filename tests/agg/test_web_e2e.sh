@@ -298,7 +298,7 @@ people_gate_current() {
 gate_last_reason() { sqlite3 -batch -noheader "$GATE_T/qrgate.db" "SELECT reason FROM events WHERE type = 'scan' ORDER BY seq DESC LIMIT 1"; }
 
 test_e2e_people_hr() {
-	local v0 v1 v2
+	local v0 v1 v2 ms
 	agg_setup web_people
 	AGG_T=$T
 	"$BUILD/qrgatectl" keygen "$T/issuer.key" >/dev/null
@@ -308,6 +308,7 @@ test_e2e_people_hr() {
 	agg_option web.web_root "$SRCDIR/src/agg/web"
 	agg_option people.issuer_key_file "$T/issuer.key"
 	agg_option people.credentials_key_file "$T/creds.key"
+	agg_option site.timezone Asia/Ho_Chi_Minh
 	agg_user hr hr
 	agg_start
 	PORT=$(page_port)
@@ -342,6 +343,18 @@ test_e2e_people_hr() {
 	kill -HUP "$GATE_PID"
 	wait_for "the grant" sh -c "[ \"\$(sqlite3 -batch -noheader '$GATE_T/qrgate.db' \"SELECT count(*) FROM events WHERE type = 'scan'\")\" = 1 ]"
 	expect_eq "granted" "$(gate_last_reason)" granted
+	# docs/console.md's screenshot of the People page.
+	if [ -n "${QRGATE_WEB_SHOTS:-}" ]; then screenshot "$QRGATE_WEB_SHOTS/people.png"; fi
+	# The muster list: the worker inside, since when in the site's zone.
+	browse "$(url /muster.html)"
+	page_wait "the muster list" "document.querySelector('#groups tr[data-id=\"W-0100\"]')"
+	expect_eq "zone" "$(js "return document.getElementById('zone').textContent")" "Entry times in Asia/Ho_Chi_Minh"
+	ms=$(a aq_jq inside '.inside[0].since_ms')
+	expect_eq "since" "$(js "return document.querySelector('#groups tr[data-id=\"W-0100\"] .since').textContent")" \
+		"$(TZ=Asia/Ho_Chi_Minh date -d "@$((ms / 1000))" '+%d/%m, %H:%M')"
+	if [ -n "${QRGATE_WEB_SHOTS:-}" ]; then screenshot "$QRGATE_WEB_SHOTS/muster.png"; fi
+	browse "$(url /people.html)"
+	page_wait "the worker listed again" "$(people_row)"
 	# Revoked on the page: the gate takes the list, the badge is denied.
 	js "window.confirm = () => true; $(people_row).querySelector('button.revoke').click(); return true;" >/dev/null
 	page_wait "the worker revoked" "$(people_row) && $(people_row).dataset.status == 'revoked'"

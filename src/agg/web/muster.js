@@ -3,7 +3,32 @@
 // aggregator's PDF.
 'use strict';
 
+// Entry times as the site's clocks show them (site.timezone, from
+// /api/site), named in the heading; in the browser's zone, named as such,
+// when the site's is not known.
+let since = null;
+
+async function sinceFormat() {
+	let tz = null;
+	try {
+		tz = (await api('GET', 'site')).timezone || null;
+	} catch (err) { /* the browser's zone, named below */ }
+	let fmt;
+	try {
+		fmt = new Intl.DateTimeFormat('en-GB', { timeZone: tz || undefined, hourCycle: 'h23',
+			day: '2-digit', month: '2-digit', hour: '2-digit', minute: '2-digit' });
+	} catch (err) {
+		tz = null;
+		fmt = new Intl.DateTimeFormat('en-GB', { hourCycle: 'h23',
+			day: '2-digit', month: '2-digit', hour: '2-digit', minute: '2-digit' });
+	}
+	const name = tz || fmt.resolvedOptions().timeZone + ', this browser';
+	document.getElementById('zone').textContent = 'Entry times in ' + name;
+	return (ms) => typeof ms === 'number' ? fmt.format(new Date(ms)) : '—';
+}
+
 async function load() {
+	if (since === null) since = await sinceFormat();
 	const d = await api('GET', 'muster');
 	document.getElementById('total').textContent = String(d.total);
 	const groups = document.getElementById('groups');
@@ -21,7 +46,7 @@ async function load() {
 		const tr = qgEl('tr');
 		tr.dataset.id = p.credential_id;
 		tr.append(qgEl('td', 'name', p.name || '(not in the people list)'), qgEl('td', 'id', p.credential_id),
-			qgEl('td', 'where', p.gate + ' ' + p.lane), qgEl('td', 'since', p.since));
+			qgEl('td', 'where', p.gate + ' ' + p.lane), qgEl('td', 'since', since(p.since_ms)));
 		table.append(tr);
 	}
 	document.body.dataset.loaded = String(Number(document.body.dataset.loaded || 0) + 1);
