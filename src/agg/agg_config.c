@@ -170,10 +170,17 @@ static const struct setting agg_settings[] = {
 	    "Empty: the public key of admin_key_file, if set."),
 };
 
+/* Up to 0.16 the page had one password, kept as its hash. */
+static const struct setting_retired agg_retired[] = {
+	{ "web", "password_hash", "the console signs in users of the "
+	    "aggregator's database (qrgate-aggregator user add; "
+	    "docs/console.md)" },
+};
 
 static const struct settings agg_table = {
 	agg_sections, nitems(agg_sections),
 	agg_settings, nitems(agg_settings),
+	agg_retired, nitems(agg_retired),
 };
 
 /*

@@ -537,6 +537,14 @@ loader_pending_apply(struct settings_loader *l)
 		    qk, sizeof(l->p_value) - 1);
 		return;
 	}
+	for (size_t i = 0; i < l->t->nretired; i++)
+		if (strcmp(l->t->retired[i].section, l->p_section) == 0 &&
+		    strcmp(l->t->retired[i].key, l->p_key) == 0) {
+			log_warnx("%s:%d: %s.%s is no longer read, and is "
+			    "ignored: %s", l->fname, l->p_line, l->p_section,
+			    l->p_key, l->t->retired[i].why);
+			return;
+		}
 	if (settings_set(l->t, l->base, l->p_section, l->p_key, l->p_value,
 	    err, sizeof(err)) == -1)
 		loader_error_add(l, l->p_line, "%s:%d: %s%s", l->fname,

@@ -68,13 +68,27 @@ struct setting_section {
 	const char *meaning;
 };
 
+/*
+ * A setting a release no longer reads.  A file that still sets it (an
+ * admin's edited conffile kept across a package upgrade) loads with a
+ * warning naming the line and why, rather than failing: a daemon must
+ * not stop at the upgrade that retired one of its keys.
+ */
+struct setting_retired {
+	const char *section;
+	const char *key;
+	const char *why;	/* what replaces it */
+};
+
 /* One program's settings: its sections, in the example's order, and its
- * table of settings. */
+ * table of settings; the keys it no longer reads, if any. */
 struct settings {
 	const struct setting_section *sections;
 	size_t nsections;
 	const struct setting *settings;
 	size_t nsettings;
+	const struct setting_retired *retired;
+	size_t nretired;
 };
 
 #define SETTINGS_MAX_ERRORS 32

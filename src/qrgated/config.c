@@ -450,8 +450,8 @@ static const struct setting config_settings[] = {
 
 
 static const struct settings config_table = {
-	config_sections, nitems(config_sections),
-	config_settings, nitems(config_settings),
+	.sections = config_sections, .nsections = nitems(config_sections),
+	.settings = config_settings, .nsettings = nitems(config_settings),
 };
 
 /* For what checks a gate's config without being the gate (confpush.h). */

@@ -86,8 +86,10 @@ static const struct setting demo_settings[] = {
 };
 
 static const struct settings demo_table = {
-	demo_sections, sizeof(demo_sections) / sizeof(demo_sections[0]),
-	demo_settings, sizeof(demo_settings) / sizeof(demo_settings[0]),
+	.sections = demo_sections,
+	.nsections = sizeof(demo_sections) / sizeof(demo_sections[0]),
+	.settings = demo_settings,
+	.nsettings = sizeof(demo_settings) / sizeof(demo_settings[0]),
 };
 
 static void
