@@ -341,7 +341,7 @@ xlsx_sheet(struct xlsx *x, const char *path)
 		if (next <= r || next > AGG_XLSX_MAX_ROWS) {
 			xmlFreeDoc(doc);
 			snprintf(x->err, x->errlen, "sheet row %ld: rows out "
-			    "of order, or beyond row %d", r + 1,
+			    "of order, or beyond row %d", next > 0 ? next : r + 1,
 			    AGG_XLSX_MAX_ROWS);
 			return -1;
 		}
