@@ -302,7 +302,7 @@ deps-vm:
 # libraries.  The root sees only the source tree, so BUILD must lie in it.
 TRIXIE_DIR := $(BUILD)/sysroot-trixie
 TRIXIE_PACKAGES := $(DEB_PACKAGES) libpq-dev libmicrohttpd-dev libxlsxwriter-dev libcairo2-dev \
-	fonts-dejavu-core poppler-utils openssl procps \
+	libzip-dev libxml2-dev fonts-dejavu-core poppler-utils openssl procps \
 	iproute2 libcamera-ipa libcamera-tools v4l-utils \
 	gcc-aarch64-linux-gnu g++-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user \
 	$(addsuffix :arm64,$(filter-out libcamera-dev,$(ARM64_LIBS)))

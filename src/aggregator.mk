@@ -1,7 +1,8 @@
 # The site aggregator (src/agg/): qrgate-aggregator, built from src/agg/*.c
 # and the gate's library (loop, log, timefmt), with libpq, libmicrohttpd,
-# libxlsxwriter (the visitor register for the authorities) and cairo
-# (badge cards, the muster list) besides the gate's own libraries.  Built
+# libxlsxwriter (the visitor register for the authorities), cairo
+# (badge cards, the muster list), and libzip with libxml2 (HR's XLSX
+# people list: a zip of XML) besides the gate's own libraries.  Built
 # when pkg-config finds them all (a cross build for the Pi usually does
 # not: the aggregator runs on a site server).  Its test tier is
 # tests/agg/run.sh; `make bench`
@@ -11,14 +12,14 @@ AGG := $(BUILD)/qrgate-aggregator
 AGG_LOAD := $(BUILD)/bench/agg_load
 AGG_SRCS := $(wildcard src/agg/*.c)
 AGG_OBJS := $(call obj,$(BUILD),$(AGG_SRCS))
-AGG_PC := libpq libmicrohttpd xlsxwriter cairo
+AGG_PC := libpq libmicrohttpd xlsxwriter cairo libzip libxml-2.0
 
 # cairo draws badge cards and the muster list (PDF, PNG) in DejaVu Sans;
 # the tests render the PDFs with poppler's pdftoppm and pdftotext.
 DEB_PACKAGES += libpq-dev libmicrohttpd-dev postgresql libxlsxwriter-dev \
-	libcairo2-dev fonts-dejavu-core poppler-utils
+	libcairo2-dev fonts-dejavu-core poppler-utils libzip-dev libxml2-dev
 
-ifeq ($(call have,libpq)$(call have,libmicrohttpd)$(call have,xlsxwriter)$(call have,cairo),yesyesyesyes)
+ifeq ($(call have,libpq)$(call have,libmicrohttpd)$(call have,xlsxwriter)$(call have,cairo)$(call have,libzip)$(call have,libxml-2.0),yesyesyesyesyesyes)
 all: $(AGG)
 BENCH_BUILD += $(AGG_LOAD)
 install: install-aggregator

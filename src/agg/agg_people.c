@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "agg_people.h"
+#include "agg_xlsx.h"
 #include "keyfile.h"
 #include "log.h"
 #include "mask.h"
@@ -290,14 +291,76 @@ people_import_row(const struct credential *c, int line, void *arg,
 	return people_write(im->db, &p, -1, im->now_ms, msg, msglen);
 }
 
+/*
+ * An XLSX workbook (by its zip magic, not its name) as the CSV text of
+ * its first sheet in *csv, opened as *f; 0 when f is no workbook (f is
+ * then at its start), 1, or -1 with the problem in err.
+ */
+static int
+people_xlsx(FILE **f, const char *fname, char **csv, char *err,
+    size_t errlen)
+{
+	char magic[4], why[256], *buf = NULL, *p;
+	size_t len = 0, size = 0, n, csvlen;
+	int rc;
+
+	*csv = NULL;
+	n = fread(magic, 1, sizeof(magic), *f);
+	if (!agg_xlsx_is(magic, n))
+		return fseek(*f, 0, SEEK_SET) == 0 ? 0 : -1;
+	if (fseek(*f, 0, SEEK_SET) != 0)
+		return -1;
+	do {
+		if (len == size) {
+			size = size ? size * 2 : 65536;
+			if (size > AGG_XLSX_MAX_BYTES + 1)
+				size = AGG_XLSX_MAX_BYTES + 1;
+			if (len == size ||
+			    (p = realloc(buf, size)) == NULL) {
+				free(buf);
+				snprintf(err, errlen, "%s: the workbook is "
+				    "too large", fname);
+				return -1;
+			}
+			buf = p;
+		}
+		len += n = fread(buf + len, 1, size - len, *f);
+	} while (n > 0);
+	rc = agg_xlsx_csv(buf, len, csv, &csvlen, why, sizeof(why));
+	free(buf);
+	if (rc == -1) {
+		snprintf(err, errlen, "%s: %s", fname, why);
+		return -1;
+	}
+	if ((*f = fmemopen(*csv, csvlen, "r")) == NULL) {
+		free(*csv);
+		snprintf(err, errlen, "%s: %s", fname, strerror(errno));
+		return -1;
+	}
+	return 1;
+}
+
 int
 agg_people_import(struct agg_db *db, FILE *f, const char *fname,
     const char *dept, int64_t now_ms, char *err, size_t errlen)
 {
 	struct people_import im = { db, dept, now_ms };
-	int n;
+	char *csv, sheet[256];
+	int n, xlsx;
 
-	n = cred_csv_read(f, fname, people_import_row, &im, err, errlen);
+	if ((xlsx = people_xlsx(&f, fname, &csv, err, errlen)) == -1)
+		return -1;
+	/* The CSV reader's "FILE:LINE:" is "FILE: sheet row LINE:" here. */
+	snprintf(sheet, sizeof(sheet), "%s: sheet row", fname);
+	n = cred_csv_read(f, xlsx ? sheet : fname, people_import_row, &im,
+	    err, errlen);
+	if (xlsx) {
+		fclose(f);
+		free(csv);
+		if (n == -1 && strncmp(err, sheet, strlen(sheet)) == 0 &&
+		    err[strlen(sheet)] == ':')
+			err[strlen(sheet)] = ' ';
+	}
 	if (people_edited(db, n == -1 ? -1 : 0, now_ms, err, errlen) == -1)
 		return -1;
 	return n;

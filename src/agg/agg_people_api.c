@@ -12,6 +12,7 @@
 #include "agg_people.h"
 #include "agg_print.h"
 #include "agg_query.h"
+#include "agg_xlsx.h"
 #include "clock.h"
 #include "log.h"
 #include "sitetime.h"
@@ -96,19 +97,22 @@ api_people_import(struct agg *a, const struct agg_web_call *c,
     struct agg_web_reply *r)
 {
 	char err[512];
+	const char *what;
 	FILE *f;
 	int n;
 
 	if (c->body == NULL || c->body_len == 0 ||
 	    (f = fmemopen((void *)c->body, c->body_len, "r")) == NULL)
-		return agg_api_bad(r, "the CSV is the body");
-	n = agg_people_import(a->db, f, "the CSV", NULL, clock_utc_ms(), err,
+		return agg_api_bad(r, "the CSV or XLSX is the body");
+	/* agg_people_import() tells them apart by content, as here. */
+	what = agg_xlsx_is(c->body, c->body_len) ? "the workbook" : "the CSV";
+	n = agg_people_import(a->db, f, what, NULL, clock_utc_ms(), err,
 	    sizeof(err));
 	fclose(f);
 	if (n == -1)
 		return agg_api_bad(r, err);
-	snprintf(r->audit, sizeof(r->audit), "imported %d people from a CSV",
-	    n);
+	snprintf(r->audit, sizeof(r->audit), "imported %d people from %s", n,
+	    agg_xlsx_is(c->body, c->body_len) ? "an XLSX" : "a CSV");
 	r->json = json_pack("{s:b, s:i}", "ok", 1, "rows", n);
 	return r->json != NULL ? 0 : -1;
 }

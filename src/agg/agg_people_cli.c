@@ -9,7 +9,7 @@
  *	    [--lanes L] [--from T] [--until T] [--role R]
  *	people edit ID [the same options: those given change]
  *	people suspend|revoke|activate ID
- *	people import FILE.csv [--department D]
+ *	people import FILE.csv|FILE.xlsx [--department D]
  *	people list [--department D] [--full] [--csv|--json]
  *	people badge ID... [--new-serial] [--pdf FILE] [--png DIR]
  *	people versions [--json]
@@ -50,7 +50,7 @@ people_usage(void)
 	    "           [--lanes L] [--from T] [--until T] [--role R]\n"
 	    "       qrgate-aggregator people edit ID [the same options]\n"
 	    "       qrgate-aggregator people suspend|revoke|activate ID\n"
-	    "       qrgate-aggregator people import FILE.csv "
+	    "       qrgate-aggregator people import FILE.csv|FILE.xlsx "
 	    "[--department D]\n"
 	    "       qrgate-aggregator people list [--department D] [--full] "
 	    "[--csv|--json]\n"

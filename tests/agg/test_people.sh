@@ -211,3 +211,72 @@ test_people_api() {
 		"hr1 people-add: added W-0200 (Đỗ Thu Hà),hr1 people-edit: changed W-0200 (Đỗ Thu Hà),hr1 people-status: suspended W-0200,hr1 people-badge: badge with a new serial for W-0200,"
 	expect_eq "edits" "$(aq people versions --json | jq -r .edits)" 4
 }
+
+# xlsx_make OUT SHEETDATA [BIG]: a minimal workbook written by hand (no
+# spreadsheet program here): its first sheet at a name only the
+# workbook's rels give, the header and two values as shared strings (one
+# of them rich text in two runs), SHEETDATA the <row>s after the header.
+# BIG: a shared strings part that unpacks past the bound (a zip bomb).
+xlsx_make() {
+	python3 - "$@" <<'PY'
+import sys, zipfile
+out, rows = sys.argv[1], sys.argv[2]
+ns = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
+rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+heads = "id kind subject name valid_from valid_until status lanes".split()
+sst = "".join("<si><t>%s</t></si>" % h for h in heads + ["signed", "active"])
+sst += "<si><r><t>Phạm </t></r><r><t>Văn Đức</t></r></si>"
+if len(sys.argv) > 3:
+    sst += "<si><t>" + " " * (17 << 20) + "</t></si>"
+head = "".join('<c r="%s1" t="s"><v>%d</v></c>' % ("ABCDEFGH"[i], i) for i in range(8))
+with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+    z.writestr("[Content_Types].xml", '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>')
+    z.writestr("xl/workbook.xml", '<?xml version="1.0"?><workbook %s xmlns:r="%s"><sheets><sheet name="HR" sheetId="1" r:id="rId7"/></sheets></workbook>' % (ns, rel))
+    z.writestr("xl/_rels/workbook.xml.rels", '<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="x" Target="sharedStrings.xml"/><Relationship Id="rId7" Type="%s/worksheet" Target="worksheets/people.xml"/></Relationships>' % rel)
+    z.writestr("xl/sharedStrings.xml", '<?xml version="1.0"?><sst %s>%s</sst>' % (ns, sst))
+    z.writestr("xl/worksheets/people.xml", '<?xml version="1.0"?><worksheet %s><sheetData><row r="1">%s</row>%s</sheetData></worksheet>' % (ns, head, rows))
+PY
+}
+
+# HR's XLSX, by the CLI and by the People page's API: shared strings,
+# inline strings, a number, an empty cell (E) and a row left out keep
+# every value in its column; a bad row is named by its sheet row; a
+# truncated zip and a zip bomb are refused; none of them changes a thing.
+test_people_xlsx() {
+	agg_setup people_xlsx
+	agg_option web.enabled true
+	agg_option web.port 0
+	agg_option web.web_root "$SRCDIR/src/agg/web"
+	local out is='t="inlineStr"'
+	# Row 2: W-0301, no valid_from, valid_until as inline text; row 3
+	# left out; row 4: W-0302, lanes the number 3.
+	xlsx_make "$T/hr.xlsx" "<row r=\"2\"><c r=\"A2\" $is><is><t>W-0301</t></is></c><c r=\"B2\" t=\"s\"><v>8</v></c><c r=\"C2\" $is><is><t>W-0301</t></is></c><c r=\"D2\" t=\"s\"><v>10</v></c><c r=\"F2\" $is><is><t>2030-01-01</t></is></c><c r=\"G2\" t=\"s\"><v>9</v></c><c r=\"H2\" $is><is><t>1,2</t></is></c></row><row r=\"4\"><c r=\"A4\" $is><is><t>W-0302</t></is></c><c r=\"B4\" t=\"s\"><v>8</v></c><c r=\"C4\" $is><is><t>W-0302</t></is></c><c r=\"D4\" $is><is><t>Nguyễn Thị Ánh</t></is></c><c r=\"G4\" t=\"s\"><v>9</v></c><c r=\"H4\"><v>3</v></c></row>"
+	xlsx_make "$T/bad.xlsx" "<row r=\"2\"><c r=\"A2\" $is><is><t>W-0303</t></is></c><c r=\"B2\" t=\"s\"><v>8</v></c><c r=\"C2\" $is><is><t>W-0303</t></is></c><c r=\"D2\" $is><is><t>Ok</t></is></c><c r=\"G2\" t=\"s\"><v>9</v></c><c r=\"H2\" $is><is><t>*</t></is></c></row><row r=\"3\"><c r=\"A3\" $is><is><t>W-0304</t></is></c><c r=\"B3\" t=\"s\"><v>8</v></c><c r=\"C3\" $is><is><t>W-0304</t></is></c><c r=\"D3\" $is><is><t>Bad</t></is></c><c r=\"G3\" $is><is><t>maybe</t></is></c><c r=\"H3\" $is><is><t>*</t></is></c></row>"
+	xlsx_make "$T/bomb.xlsx" "" big
+	head -c 300 "$T/hr.xlsx" >"$T/cut.xlsx"
+	if out=$(aq people import "$T/bad.xlsx" 2>&1); then echo "a bad XLSX was taken"; return 1; fi
+	expect_eq "bad xlsx" "$out" "qrgate-aggregator people import: $T/bad.xlsx: sheet row 3: status 'maybe' is not active, suspended or revoked"
+	if out=$(aq people import "$T/cut.xlsx" 2>&1); then echo "a truncated XLSX was taken"; return 1; fi
+	expect_eq "cut xlsx" "$out" "qrgate-aggregator people import: $T/cut.xlsx: not a workbook that can be read: a damaged zip"
+	if out=$(aq people import "$T/bomb.xlsx" 2>&1); then echo "a zip bomb was taken"; return 1; fi
+	expect_eq "bomb" "$out" "qrgate-aggregator people import: $T/bomb.xlsx: not a workbook that can be read: a part too large"
+	expect_eq "nothing of them" "$(people_json length) $(aq people versions --json | jq -r .edits)" "0 0"
+	# By content, not by name.
+	cp "$T/hr.xlsx" "$T/hr.csv"
+	aq people import "$T/hr.csv" --department Kho
+	expect_eq "imported" "$(people_json '[.[] | "\(.id)|\(.name)|\(.valid_from)|\(.valid_until)|\(.status)|\(.lanes)|\(.department)"] | join(",")')" \
+		"W-0301|Phạm Văn Đức||2029-12-31T17:00:00.000Z|active|1,2|Kho,W-0302|Nguyễn Thị Ánh|||active|3|Kho"
+	agg_start
+	agg_login hr1 hr
+	local u="http://127.0.0.1:$(agg_web_port)/api"
+	expect_eq "api bad xlsx" "$(as hr1 --data-binary @"$T/bad.xlsx" "$u/people-import" | jq -r .error)" \
+		"the workbook: sheet row 3: status 'maybe' is not active, suspended or revoked"
+	expect_eq "api cut xlsx" "$(as hr1 --data-binary @"$T/cut.xlsx" "$u/people-import" | jq -r .error)" \
+		"the workbook: not a workbook that can be read: a damaged zip"
+	aq people revoke W-0302
+	expect_eq "api xlsx" "$(as hr1 --data-binary @"$T/hr.xlsx" "$u/people-import" | jq -c .)" '{"ok":true,"rows":2}'
+	expect_eq "api imported" "$(as hr1 "$u/people" | jq -r '[.people[] | "\(.id) \(.name) \(.status) \(.lanes) \(.department)"] | join(",")')" \
+		"W-0301 Phạm Văn Đức active 1,2 Kho,W-0302 Nguyễn Thị Ánh active 3 Kho"
+	expect_eq "audit" "$(db_sql "SELECT what || ': ' || detail FROM audit WHERE user_name = 'hr1' ORDER BY id" | tr '\n' ',')" \
+		"people-import: imported 2 people from an XLSX,"
+}

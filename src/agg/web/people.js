@@ -1,6 +1,6 @@
 // The People page (HR): the site's people list, each person suspended,
 // revoked, made active again or given a new badge serial (a lost badge)
-// in place; a form to add a person, HR's CSV to import, badges of the
+// in place; a form to add a person, HR's CSV or XLSX to import, badges of the
 // ticked people as a PDF sheet, and the list version each gate holds
 // ("it-gate holds version 41"), polled.  Every change is a POST the
 // aggregator audits and sends to every gate within a second.
@@ -97,7 +97,8 @@ qg.ready.then(() => {
 		const f = document.getElementById('import-file').files[0];
 		if (!f) return;
 		try {
-			const r = await api('POST', 'people-import', await f.text());
+			// The file's bytes as they are: a CSV, or an XLSX (a zip).
+			const r = await api('POST', 'people-import', f);
 			say(r.rows + ' people imported.', false);
 		} catch (err) {
 			say(err.message, true);
