@@ -36,9 +36,10 @@ FUZZ_RT_PACKAGE = $$(apt-cache depends clang 2>/dev/null | \
 DEB_PACKAGES += clang $(FUZZ_RT_PACKAGE)
 
 # The site aggregator's ingest (src/agg/), built as the aggregator is:
-# only where pkg-config finds its libraries.
-FUZZ_AGG_PC := libpq libmicrohttpd cairo
-ifeq ($(call have,libpq)$(call have,libmicrohttpd)$(call have,cairo),yesyesyes)
+# with its libraries (src/aggregator.mk's AGG_PC, read before this file),
+# only where pkg-config finds them all.
+FUZZ_AGG_PC := $(AGG_PC)
+ifeq ($(foreach p,$(FUZZ_AGG_PC),$(call have,$(p))),$(foreach p,$(FUZZ_AGG_PC),yes))
 FUZZ_AGG_OBJS = $(call obj,$(FUZZ),$(filter-out src/agg/agg_main.c,$(wildcard src/agg/*.c)))
 # The flags src/aggregator.mk gives its objects.
 $(FUZZ_AGG_OBJS): QG_CPPFLAGS += $(shell $(PKG_CONFIG) --cflags $(FUZZ_AGG_PC)) \
