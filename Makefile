@@ -300,9 +300,11 @@ deps-vm:
 # where the project is built with -Werror and its unit, integration and
 # system tiers run again, and cross-built for arm64 against trixie's arm64
 # libraries.  The root sees only the source tree, so BUILD must lie in it.
+# Debian 13's xlsxwriter.pc requires minizip's, which its -dev package
+# does not depend on (12's bundles minizip): libminizip-dev by name.
 TRIXIE_DIR := $(BUILD)/sysroot-trixie
-TRIXIE_PACKAGES := $(DEB_PACKAGES) libpq-dev libmicrohttpd-dev libxlsxwriter-dev libcairo2-dev \
-	libzip-dev libxml2-dev fonts-dejavu-core poppler-utils openssl procps \
+TRIXIE_PACKAGES := $(DEB_PACKAGES) libpq-dev libmicrohttpd-dev libxlsxwriter-dev libminizip-dev \
+	libcairo2-dev libzip-dev libxml2-dev fonts-dejavu-core poppler-utils openssl procps \
 	iproute2 libcamera-ipa libcamera-tools v4l-utils \
 	gcc-aarch64-linux-gnu g++-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user \
 	$(addsuffix :arm64,$(filter-out libcamera-dev,$(ARM64_LIBS)))

@@ -17,7 +17,7 @@ AGG_PC := libpq libmicrohttpd xlsxwriter cairo libzip libxml-2.0
 # cairo draws badge cards and the muster list (PDF, PNG) in DejaVu Sans;
 # the tests render the PDFs with poppler's pdftoppm and pdftotext.
 DEB_PACKAGES += libpq-dev libmicrohttpd-dev postgresql libxlsxwriter-dev \
-	libcairo2-dev fonts-dejavu-core poppler-utils libzip-dev libxml2-dev
+	libcairo2-dev fonts-dejavu-core poppler-utils libzip-dev libxml2-dev libminizip-dev
 
 ifeq ($(call have,libpq)$(call have,libmicrohttpd)$(call have,xlsxwriter)$(call have,cairo)$(call have,libzip)$(call have,libxml-2.0),yesyesyesyesyesyes)
 all: $(AGG)
@@ -37,8 +37,15 @@ aggregator-skipped:
 	@echo "qrgate: qrgate-aggregator not built: pkg-config finds no $(AGG_PC) (make deps)"
 
 # Where `make install` puts the page, so the default web_root finds it.
-$(AGG_OBJS): QG_CPPFLAGS += $(shell $(PKG_CONFIG) --cflags $(AGG_PC) 2>/dev/null) \
+# The XLSX reader alone sees libzip's and libxml2's flags, the others
+# every other library's: Debian 13's xlsxwriter.pc adds
+# -I/usr/include/minizip, whose zip.h would hide libzip's.
+AGG_XLSX_PC := libzip libxml-2.0
+AGG_XLSX_OBJ := $(BUILD)/src/agg/agg_xlsx.o
+$(filter-out $(AGG_XLSX_OBJ),$(AGG_OBJS)): QG_CPPFLAGS += \
+	$(shell $(PKG_CONFIG) --cflags $(filter-out $(AGG_XLSX_PC),$(AGG_PC)) 2>/dev/null) \
 	-DQRGATE_WEBROOT=\"$(PREFIX)/share/qrgate/web\"
+$(AGG_XLSX_OBJ): QG_CPPFLAGS += $(shell $(PKG_CONFIG) --cflags $(AGG_XLSX_PC) 2>/dev/null)
 
 $(AGG): $(AGG_OBJS) $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(shell $(PKG_CONFIG) --libs $(AGG_PC) 2>/dev/null)

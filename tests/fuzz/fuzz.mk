@@ -42,8 +42,10 @@ FUZZ_AGG_PC := $(AGG_PC)
 ifeq ($(foreach p,$(FUZZ_AGG_PC),$(call have,$(p))),$(foreach p,$(FUZZ_AGG_PC),yes))
 FUZZ_AGG_OBJS = $(call obj,$(FUZZ),$(filter-out src/agg/agg_main.c,$(wildcard src/agg/*.c)))
 # The flags src/aggregator.mk gives its objects.
-$(FUZZ_AGG_OBJS): QG_CPPFLAGS += $(shell $(PKG_CONFIG) --cflags $(FUZZ_AGG_PC)) \
+$(filter-out $(FUZZ)/src/agg/agg_xlsx.o,$(FUZZ_AGG_OBJS)): QG_CPPFLAGS += \
+	$(shell $(PKG_CONFIG) --cflags $(filter-out $(AGG_XLSX_PC),$(FUZZ_AGG_PC))) \
 	-DQRGATE_WEBROOT=\"$(PREFIX)/share/qrgate/web\"
+$(FUZZ)/src/agg/agg_xlsx.o: QG_CPPFLAGS += $(shell $(PKG_CONFIG) --cflags $(AGG_XLSX_PC))
 $(FUZZ_AGG_OBJS): tests/fuzz/fuzz.mk
 $(FUZZ)/libagg.a: $(FUZZ_AGG_OBJS)
 	@rm -f $@
