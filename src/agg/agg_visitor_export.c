@@ -4,12 +4,9 @@
  * the site's zone and its offset, as people read them.  The document is
  * as the list gave it: masked, or whole for the tracer.
  */
-#include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <xlsxwriter.h>
@@ -17,9 +14,13 @@
 #include "agg_csv.h"
 #include "agg_visitor.h"
 #include "log.h"
+#include "readfile.h"
 #include "sitetime.h"
 #include "timefmt.h"
 #include "util.h"
+
+/* The largest workbook read back: some hundred thousand passes. */
+#define VISITOR_XLSX_MAX	(64u << 20)
 
 /* The register's columns: a heading, and the list's key it shows (a key
  * ending in _ms is a time). */
@@ -94,41 +95,6 @@ agg_visitor_csv(json_t *list, char **data, size_t *len)
 	return 0;
 }
 
-/* Reads the whole file at path into a malloc'd buffer. */
-static int
-agg_register_slurp(const char *path, char **data, size_t *len)
-{
-	struct stat st;
-	ssize_t n;
-	size_t got = 0;
-	int fd;
-
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1 ||
-	    fstat(fd, &st) == -1 || st.st_size <= 0 ||
-	    (*data = malloc((size_t)st.st_size)) == NULL) {
-		log_warn("visitor register: %s", path);
-		if (fd != -1)
-			close(fd);
-		return -1;
-	}
-	while (got < (size_t)st.st_size) {
-		n = read(fd, *data + got, (size_t)st.st_size - got);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			log_warn("visitor register: %s", path);
-			free(*data);
-			*data = NULL;
-			close(fd);
-			return -1;
-		}
-		got += (size_t)n;
-	}
-	close(fd);
-	*len = got;
-	return 0;
-}
-
 /* Writes the workbook of list to path; 0 or -1 (logged). */
 static int
 agg_register_workbook(json_t *list, const char *path)
@@ -186,8 +152,8 @@ agg_visitor_xlsx(json_t *list, char **data, size_t *len)
 	}
 	close(fd);
 	rc = agg_register_workbook(list, path);
-	if (rc == 0)
-		rc = agg_register_slurp(path, data, len);
+	if (rc == 0 && (rc = read_file(path, VISITOR_XLSX_MAX, data, len)) == -1)
+		log_warn("visitor register: %s", path);
 	unlink(path);
 	return rc;
 }

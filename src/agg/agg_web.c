@@ -10,8 +10,6 @@
 #include "agg_web_private.h"
 
 #include <arpa/inet.h>
-#include <errno.h>
-#include <fcntl.h>
 #include <netinet/in.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -19,10 +17,10 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "log.h"
+#include "readfile.h"
 #include "util.h"
 
 const char *
@@ -401,46 +399,16 @@ web_request(void *arg, struct MHD_Connection *conn, const char *url,
 	return web_text(conn, MHD_HTTP_NOT_FOUND, "not found\n");
 }
 
-/* Reads path whole, at most max bytes, into a new *data (NUL-terminated
- * past *len): the page files, the certificate and its key, read once. */
+/* Reads path whole, at most max bytes: the page files, the certificate
+ * and its key, read once. */
 static int
 web_read_file(const char *path, size_t max, char **data, size_t *len)
 {
-	struct stat st;
-	ssize_t n;
-	size_t got = 0;
-	int fd;
-
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
-		log_warn("web: %s", path);
+	if (read_file(path, max, data, len) == -1) {
+		log_warn("web: %s (a regular file of at most %zu bytes)", path,
+		    max);
 		return -1;
 	}
-	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode) ||
-	    (size_t)st.st_size > max) {
-		log_warnx("web: %s: not a regular file of at most %zu bytes",
-		    path, max);
-		close(fd);
-		return -1;
-	}
-	if ((*data = malloc((size_t)st.st_size + 1)) == NULL) {
-		log_warn("web: %s", path);
-		close(fd);
-		return -1;
-	}
-	while (got < (size_t)st.st_size) {
-		n = read(fd, *data + got, (size_t)st.st_size - got);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			log_warn("web: reading %s", path);
-			close(fd);
-			return -1;
-		}
-		got += (size_t)n;
-	}
-	close(fd);
-	(*data)[got] = '\0';
-	*len = got;
 	return 0;
 }
 

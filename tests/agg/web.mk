@@ -13,7 +13,7 @@ WEB_PC := libmicrohttpd jansson libsodium
 WEB_STUB := $(BUILD)/agg/web-stub
 WEB_STUB_SAN := $(SAN)/agg/web-stub
 WEB_STUB_DEPS := tests/agg/web_stub.c $(WEB_SRCS) src/common/loop.c src/common/clock.c \
-	src/common/log.c src/agg/agg_web.h src/agg/agg_web_private.h src/common/util.h src/common/util.h \
+	src/common/log.c src/common/readfile.c src/agg/agg_web.h src/agg/agg_web_private.h src/common/readfile.h src/common/util.h \
 	src/common/clock.h
 
 .PHONY: web-stub check-web
