@@ -331,7 +331,10 @@ demo: deps
 # the cross toolchains and the kernel packages come after it.  Its counts
 # are carried over (--tally) so that the last line counts every tier, and
 # a failed unit test does not stop the other tiers, as in one run.
-# The package installs run one after another: apt takes one lock.
+# The package installs run one after another: apt takes one lock.  The
+# tiers after the unit tier run in two lanes at once (tests/run.sh
+# --lanes); LANES= runs them one after another.
+LANES ?= --lanes
 check: deps
 	$(MAKE) all units
 	@rm -f $(BUILD)/check.tally
@@ -340,7 +343,7 @@ check: deps
 	$(MAKE) deps-vm
 	$(MAKE) deps-trixie
 	$(MAKE) powercut-build cross-build trixie-build
-	tests/run.sh --tally $(BUILD)/check.tally $(BUILD) \
+	tests/run.sh --tally $(BUILD)/check.tally $(LANES) $(BUILD) \
 		integration agg fuzz arm64 armhf vm powercut corpus \
 		trixie trixie-arm64 vm-trixie deb deb-vm
 

@@ -23,7 +23,7 @@
 # A tier may skip only outside CI, and then says why; in CI a skip fails.
 # tests/README.md says what each tier needs and how to run one test alone.
 #
-# Usage: tests/run.sh [--tally FILE] BUILD_DIR [TIER...]
+# Usage: tests/run.sh [--tally FILE] [--lanes] BUILD_DIR [TIER...]
 #   TIER...      the tiers to run, in the order above (default: all;
 #                "cross" is arm64 and armhf).  ONLY=substring, in the
 #                environment, picks the unit programs and the integration
@@ -33,10 +33,19 @@
 #                the unit tier before it installs the cross toolchains and
 #                kernel packages, the other tiers after, and still ends on
 #                one line that counts them all.
+#   --lanes      runs the tiers in two lanes at once (make check does):
+#                the qemu lane (QEMU_TIERS below) spends its time in one
+#                qemu process or in apt and dpkg, the host lane in the
+#                daemon's tests, a core or less each, so that two cores
+#                finish both in about the time of the longer.  Each lane
+#                is this script again, its output in BUILD_DIR/lane-*.log
+#                (to follow a run), printed whole when both have ended.
 set -u
 TIERS="unit integration agg fuzz arm64 armhf vm powercut corpus trixie trixie-arm64 vm-trixie deb deb-vm"
+# deb rides with the qemu tiers: deb-vm boots the packages it builds.
+QEMU_TIERS="arm64 armhf vm powercut trixie-arm64 vm-trixie deb deb-vm"
 usage() {
-	echo "usage: $0 [--tally FILE] BUILD_DIR [TIER...]" >&2
+	echo "usage: $0 [--tally FILE] [--lanes] BUILD_DIR [TIER...]" >&2
 	echo "tiers: $TIERS cross" >&2
 	exit 2
 }
@@ -45,6 +54,11 @@ if [ "${1:-}" = --tally ]; then
 	[ $# -ge 2 ] || usage
 	tallyfile=$(realpath -m "$2")
 	shift 2
+fi
+lanes=false
+if [ "${1:-}" = --lanes ]; then
+	lanes=true
+	shift
 fi
 BUILD=${1:-build}
 [ $# -gt 0 ] && shift
@@ -128,6 +142,44 @@ tier() {	# tier NAME SCRIPT...
 	if [ $rc -ne 0 ] && [ "$f" = 0 ]; then f=1; fi
 	tally "$p" "$f"
 }
+
+# lane NAME TIER...: this script on those tiers, to BUILD/lane-NAME.log,
+# its counts to BUILD/lane-NAME.tally ("1 failed" if it wrote none).
+lane() {
+	local name=$1
+	shift
+	rm -f "$BUILD/lane-$name.tally"
+	[ $# -gt 0 ] || { echo "0 0 0" >"$BUILD/lane-$name.tally"; return; }
+	tests/run.sh --tally "$BUILD/lane-$name.tally" "$BUILD" "$@" >"$BUILD/lane-$name.log" 2>&1
+	[ -s "$BUILD/lane-$name.tally" ] || echo "0 1 0" >"$BUILD/lane-$name.tally"
+}
+
+if $lanes; then
+	host=() qemu=()
+	for t in $TIERS; do
+		[ "$t" != unit ] && wanted "$t" || continue
+		case " $QEMU_TIERS " in
+		*" $t "*) qemu+=("$t") ;;
+		*) host+=("$t") ;;
+		esac
+	done
+	wanted unit && unit
+	t0=$SECONDS
+	echo "== two lanes at once: host (${host[*]}), qemu (${qemu[*]})"
+	echo "   their output as they run: $BUILD/lane-host.log, $BUILD/lane-qemu.log"
+	lane host "${host[@]}" &
+	hostpid=$!
+	lane qemu "${qemu[@]}"
+	wait "$hostpid"
+	for name in host qemu; do
+		[ -f "$BUILD/lane-$name.log" ] && cat "$BUILD/lane-$name.log"
+		read -r p f s <"$BUILD/lane-$name.tally"
+		tally "$p" "$f"
+		skipped=$((skipped + s))
+	done
+	echo "== both lanes: $((SECONDS - t0)) s"
+	want=" "	# every tier has run
+fi
 
 wanted unit && unit
 wanted integration && tier "integration tests" tests/integration/run.sh "$BUILD"
