@@ -1,15 +1,15 @@
 /*
- * The format table, and decoding, encoding and the text of a card by it.
+ * The format table, and decoding and encoding a card by it.
  * Layouts as HID's format documents give them (positions from 0 here,
  * from 1 there); the parity sets are written as masks of positions, the
  * contiguous ones with SPAN() and Corporate 1000's interleaved ones as
  * constants, which tests/unit/test_wiegand.c rebuilds from HID's words.
  */
-#include <stdio.h>
 #include <string.h>
 
 #include "util.h"
 #include "wiegand.h"
+#include "wiegand_bits.h"
 
 /* Positions a to b, both included, as a cover mask. */
 #define SPAN(a, b)	(((UINT64_C(1) << ((b) - (a) + 1)) - 1) << (a))
@@ -49,34 +49,6 @@ static const char *const wiegand_errors[] = {
 	[WIEGAND_EINVAL] = "invalid",
 };
 
-static void
-bits_set(uint8_t *bits, unsigned i, int v)
-{
-	uint8_t m = (uint8_t)(0x80 >> (i % 8));
-
-	if (v)
-		bits[i / 8] |= m;
-	else
-		bits[i / 8] &= (uint8_t)~m;
-}
-
-static uint64_t
-bits_get(const uint8_t *bits, unsigned pos, unsigned len)
-{
-	uint64_t v = 0;
-
-	for (unsigned i = 0; i < len; i++)
-		v = v << 1 | (uint64_t)wiegand_bit(bits, pos + i);
-	return v;
-}
-
-static void
-bits_put(uint8_t *bits, unsigned pos, unsigned len, uint64_t v)
-{
-	for (unsigned i = 0; i < len; i++)
-		bits_set(bits, pos + i, (int)(v >> (len - 1 - i) & 1));
-}
-
 /* The number of ones, mod 2, among the positions in cover. */
 static int
 bits_parity(const uint8_t *bits, uint64_t cover)
@@ -87,13 +59,6 @@ bits_parity(const uint8_t *bits, uint64_t cover)
 		if (cover >> i & 1)
 			p ^= wiegand_bit(bits, i);
 	return p;
-}
-
-/* Whether v fits in len bits. */
-static bool
-fits(uint64_t v, unsigned len)
-{
-	return len >= 64 || v >> len == 0;
 }
 
 const struct wiegand_format_desc *
@@ -195,9 +160,10 @@ wiegand_decode(const uint8_t *bits, unsigned nbits,
 		}
 		memset(card, 0, sizeof(*card));
 		card->format = conf->order[k];
-		card->facility = (uint32_t)bits_get(bits, d->fac_pos,
+		card->facility = (uint32_t)wiegand_bits_get(bits, d->fac_pos,
 		    d->fac_len);
-		card->number = bits_get(bits, d->card_pos, d->card_len);
+		card->number = wiegand_bits_get(bits, d->card_pos,
+		    d->card_len);
 		card_take_bits(card, bits, nbits);
 		return WIEGAND_OK;
 	}
@@ -207,7 +173,7 @@ wiegand_decode(const uint8_t *bits, unsigned nbits,
 			card->format = WIEGAND_RAW;
 			card_take_bits(card, bits, nbits);
 			if (nbits <= 64)
-				card->number = bits_get(bits, 0, nbits);
+				card->number = wiegand_bits_get(bits, 0, nbits);
 			return WIEGAND_OK;
 		}
 		if (conf->raw_min < shortest)
@@ -239,23 +205,24 @@ wiegand_encode(struct wiegand_card *c)
 			card_clear_tail(c);
 			return WIEGAND_OK;
 		}
-		if (!fits(c->number, c->nbits))
+		if (!wiegand_fits(c->number, c->nbits))
 			return WIEGAND_ERANGE;
 		memset(c->bits, 0, sizeof(c->bits));
-		bits_put(c->bits, 0, c->nbits, c->number);
+		wiegand_bits_put(c->bits, 0, c->nbits, c->number);
 		return WIEGAND_OK;
 	}
-	if (!fits(c->facility, d->fac_len) || !fits(c->number, d->card_len))
+	if (!wiegand_fits(c->facility, d->fac_len) ||
+	    !wiegand_fits(c->number, d->card_len))
 		return WIEGAND_ERANGE;
 	memset(c->bits, 0, sizeof(c->bits));
 	c->nbits = d->nbits;
-	bits_put(c->bits, d->fac_pos, d->fac_len, c->facility);
-	bits_put(c->bits, d->card_pos, d->card_len, c->number);
+	wiegand_bits_put(c->bits, d->fac_pos, d->fac_len, c->facility);
+	wiegand_bits_put(c->bits, d->card_pos, d->card_len, c->number);
 	for (unsigned p = 0; p < d->nparity; p++) {
 		const struct wiegand_parity *r = &d->parity[p];
 
-		bits_set(c->bits, r->pos, bits_parity(c->bits, r->cover) ^
-		    r->odd);
+		wiegand_bits_set(c->bits, r->pos,
+		    bits_parity(c->bits, r->cover) ^ r->odd);
 	}
 	return WIEGAND_OK;
 }
@@ -266,156 +233,4 @@ wiegand_card_equal(const struct wiegand_card *a, const struct wiegand_card *b)
 	return a->format == b->format && a->facility == b->facility &&
 	    a->number == b->number && a->nbits == b->nbits &&
 	    memcmp(a->bits, b->bits, sizeof(a->bits)) == 0;
-}
-
-static const char hexdigits[] = "0123456789ABCDEF";
-
-int
-wiegand_card_print(const struct wiegand_card *c, char *out, size_t outlen)
-{
-	const struct wiegand_format_desc *d = wiegand_format_get(c->format);
-	unsigned ndig, pad;
-	size_t o;
-	int n;
-
-	if (d == NULL || outlen == 0)
-		return -1;
-	if (c->format != WIEGAND_RAW) {
-		if (!fits(c->facility, d->fac_len) ||
-		    !fits(c->number, d->card_len))
-			return -1;
-		if (d->fac_len > 0)
-			n = snprintf(out, outlen, "%s:%lu:%llu", d->name,
-			    (unsigned long)c->facility,
-			    (unsigned long long)c->number);
-		else
-			n = snprintf(out, outlen, "%s:%llu", d->name,
-			    (unsigned long long)c->number);
-		return n < 0 || (size_t)n >= outlen ? -1 : n;
-	}
-	if (c->nbits == 0 || c->nbits > WIEGAND_MAX_BITS)
-		return -1;
-	n = snprintf(out, outlen, "raw:%u:", c->nbits);
-	if (n < 0 || (size_t)n >= outlen)
-		return -1;
-	o = (size_t)n;
-	/* The frame as a number: the first digit holds the bits the others
-	 * leave over, zeros in front. */
-	ndig = (c->nbits + 3) / 4;
-	pad = ndig * 4 - c->nbits;
-	if (o + ndig >= outlen)
-		return -1;
-	for (unsigned k = 0; k < ndig; k++) {
-		unsigned v = 0;
-
-		for (unsigned j = 0; j < 4; j++) {
-			unsigned t = k * 4 + j;
-
-			v = v << 1 | (t < pad ? 0 :
-			    (unsigned)wiegand_bit(c->bits, t - pad));
-		}
-		out[o++] = hexdigits[v];
-	}
-	out[o] = '\0';
-	return (int)o;
-}
-
-/* A decimal number at *s up to max, without sign or leading zero; *s is
- * moved past it.  0 or -1. */
-static int
-parse_dec(const char **s, uint64_t max, uint64_t *v)
-{
-	const char *p = *s;
-	uint64_t n = 0;
-
-	if (*p < '0' || *p > '9' || (p[0] == '0' && p[1] >= '0' &&
-	    p[1] <= '9'))
-		return -1;
-	for (; *p >= '0' && *p <= '9'; p++) {
-		unsigned dig = (unsigned)(*p - '0');
-
-		if (n > (max - dig) / 10)
-			return -1;
-		n = n * 10 + dig;
-	}
-	*s = p;
-	*v = n;
-	return 0;
-}
-
-static int
-hex_value(char ch)
-{
-	const char *p;
-
-	if (ch == '\0' || (p = strchr(hexdigits, ch)) == NULL)
-		return -1;
-	return (int)(p - hexdigits);
-}
-
-static enum wiegand_status
-parse_raw(const char *s, struct wiegand_card *c)
-{
-	uint64_t nbits;
-	unsigned ndig, pad;
-
-	if (parse_dec(&s, WIEGAND_MAX_BITS, &nbits) == -1 || nbits == 0 ||
-	    *s++ != ':')
-		return WIEGAND_EINVAL;
-	ndig = ((unsigned)nbits + 3) / 4;
-	pad = ndig * 4 - (unsigned)nbits;
-	if (strlen(s) != ndig)
-		return WIEGAND_EINVAL;
-	for (unsigned k = 0; k < ndig; k++) {
-		int v = hex_value(s[k]);
-
-		if (v < 0)
-			return WIEGAND_EINVAL;
-		for (unsigned j = 0; j < 4; j++) {
-			unsigned t = k * 4 + j;
-			int b = v >> (3 - j) & 1;
-
-			if (t < pad) {
-				if (b)
-					return WIEGAND_ERANGE;
-			} else
-				bits_set(c->bits, t - pad, b);
-		}
-	}
-	c->format = WIEGAND_RAW;
-	c->nbits = (unsigned)nbits;
-	if (c->nbits <= 64)
-		c->number = bits_get(c->bits, 0, c->nbits);
-	return WIEGAND_OK;
-}
-
-enum wiegand_status
-wiegand_card_parse(const char *text, struct wiegand_card *c)
-{
-	const struct wiegand_format_desc *d = NULL;
-	const char *colon = strchr(text, ':');
-	uint64_t fac = 0, num;
-	char name[16];
-	int f;
-
-	memset(c, 0, sizeof(*c));
-	if (colon == NULL || (size_t)(colon - text) >= sizeof(name))
-		return WIEGAND_EINVAL;
-	memcpy(name, text, (size_t)(colon - text));
-	name[colon - text] = '\0';
-	if ((f = wiegand_format_by_name(name)) == -1)
-		return WIEGAND_EINVAL;
-	if (f == WIEGAND_RAW)
-		return parse_raw(colon + 1, c);
-	d = wiegand_format_get((enum wiegand_format)f);
-	text = colon + 1;
-	if (d->fac_len > 0 && (parse_dec(&text, UINT32_MAX, &fac) == -1 ||
-	    *text++ != ':'))
-		return WIEGAND_EINVAL;
-	if (parse_dec(&text, UINT64_MAX, &num) == -1 || *text != '\0')
-		return WIEGAND_EINVAL;
-	c->format = (enum wiegand_format)f;
-	c->facility = (uint32_t)fac;
-	c->number = num;
-	return wiegand_encode(c);
 }

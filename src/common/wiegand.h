@@ -43,7 +43,7 @@ enum wiegand_format {
 	WIEGAND_C1K35,		/* 35-bit HID Corporate 1000 */
 	WIEGAND_H10304,		/* 37-bit: 16-bit facility, 19-bit card */
 	WIEGAND_H10302,		/* 37-bit: 35-bit card, no facility */
-	WIEGAND_RAW,		/* any length, no parity: the bits are the card */
+	WIEGAND_RAW,		/* any length, no parity: the bits are all */
 	WIEGAND_NFORMATS
 };
 
@@ -153,6 +153,19 @@ int wiegand_card_print(const struct wiegand_card *c, char *out, size_t outlen);
  */
 enum wiegand_status wiegand_card_parse(const char *text,
     struct wiegand_card *c);
+
+/*
+ * A site's order of preference as text: format names, most preferred
+ * first, separated by commas, no spaces, each once, raw not among them
+ * ("h10301,h10306,c1k35,h10304"); "" lists none.  Sets conf->order and
+ * conf->norder and returns 0, or returns -1 leaving conf as it was.
+ */
+int wiegand_format_list_parse(const char *text,
+    struct wiegand_decode_conf *conf);
+/* conf->order as that text.  Returns the length, or -1 if out is too
+ * small or the order is not one wiegand_format_list_parse() takes. */
+int wiegand_format_list_print(const struct wiegand_decode_conf *conf,
+    char *out, size_t outlen);
 
 /* Whether two cards are the same card: same format, fields and bits. */
 bool wiegand_card_equal(const struct wiegand_card *a,

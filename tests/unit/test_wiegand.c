@@ -695,6 +695,71 @@ test_text_rejects(void **state)
 	assert_int_equal(wiegand_card_print(&c, big, sizeof(big)), -1);
 }
 
+/* The order of preference as a setting's text. */
+static void
+test_format_list(void **state)
+{
+	static const char *const bad[] = {
+		",", "h10301,", ",h10301", "h10301,,h10306", "h10301,h10301",
+		"raw", "h10301,raw", "h10301, h10306", "H10301", "x",
+		"h10301 ", "verylongformatname", "h10301;h10306",
+	};
+	struct wiegand_decode_conf conf, def;
+	struct wiegand_card c;
+	char out[64];
+	uint8_t bits[WIEGAND_MAX_BYTES];
+
+	(void)state;
+	wiegand_decode_conf_default(&def);
+	assert_int_equal(wiegand_format_list_print(&def, out, sizeof(out)),
+	    26);
+	assert_string_equal(out, "h10301,h10306,c1k35,h10304");
+	memset(&conf, 0, sizeof(conf));
+	assert_int_equal(wiegand_format_list_parse(out, &conf), 0);
+	assert_int_equal(conf.norder, def.norder);
+	assert_memory_equal(conf.order, def.order,
+	    def.norder * sizeof(def.order[0]));
+
+	/* The site that issues H10302: 37 bits are read its way. */
+	conf = def;
+	assert_int_equal(wiegand_format_list_parse("h10302,h10301", &conf),
+	    0);
+	assert_int_equal(conf.norder, 2);
+	assert_int_equal(conf.raw_min, def.raw_min);
+	frame_from_value(UINT64_C(0x0584a2b940), 37, bits);
+	assert_int_equal(wiegand_decode(bits, 37, &conf, &c, NULL),
+	    WIEGAND_OK);
+	assert_int_equal(c.format, WIEGAND_H10302);
+	assert_int_equal(wiegand_format_list_print(&conf, out, sizeof(out)),
+	    13);
+	assert_string_equal(out, "h10302,h10301");
+	/* None: raw cards alone. */
+	assert_int_equal(wiegand_format_list_parse("", &conf), 0);
+	assert_int_equal(conf.norder, 0);
+	assert_int_equal(wiegand_format_list_print(&conf, out, sizeof(out)),
+	    0);
+	assert_string_equal(out, "");
+
+	for (size_t i = 0; i < nitems(bad); i++) {
+		conf = def;
+		assert_int_equal(wiegand_format_list_parse(bad[i], &conf), -1);
+		assert_memory_equal(&conf, &def, sizeof(conf));
+	}
+	/* Orders no text gives, and too small a buffer. */
+	conf = def;
+	conf.order[1] = WIEGAND_RAW;
+	assert_int_equal(wiegand_format_list_print(&conf, out, sizeof(out)),
+	    -1);
+	conf.order[1] = WIEGAND_H10301;
+	assert_int_equal(wiegand_format_list_print(&conf, out, sizeof(out)),
+	    -1);
+	conf.norder = WIEGAND_NFORMATS + 1;
+	assert_int_equal(wiegand_format_list_print(&conf, out, sizeof(out)),
+	    -1);
+	for (size_t n = 0; n <= 26; n++)
+		assert_int_equal(wiegand_format_list_print(&def, out, n), -1);
+}
+
 /*
  * Keypad bursts.  The 8-bit values of each key are as a reader sent them
  * in paulo-raca/YetAnotherArduinoWiegandLibrary issue #33 ("1 = E1; 2 =
@@ -1170,6 +1235,7 @@ main(void)
 		cmocka_unit_test(test_text_examples),
 		cmocka_unit_test(test_text_long_raw),
 		cmocka_unit_test(test_text_rejects),
+		cmocka_unit_test(test_format_list),
 		cmocka_unit_test(test_keypad_bursts),
 		cmocka_unit_test(test_pin_hash_and_timeout),
 		cmocka_unit_test(test_pin_void),
