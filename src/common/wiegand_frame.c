@@ -53,6 +53,15 @@ wiegand_asm_edge(struct wiegand_asm *a, int line, int64_t ts_ns,
 	if (a->open && ts_ns - f->last_ns >= a->conf.gap_ns) {
 		asm_close(a, done);
 		ended = 1;
+	} else if (a->open && ts_ns - f->first_ns >
+	    (int64_t)a->conf.max_bits * WIEGAND_INTERVAL_NS_LONGEST) {
+		/* Edges that never leave a gap (a line picking up mains hum)
+		 * would hold one frame open for ever, and nothing would be
+		 * reported: no frame lasts longer than its bits at the
+		 * longest interval, so this one is noise, ended here. */
+		f->flags |= WIEGAND_FRAME_LONG;
+		asm_close(a, done);
+		ended = 1;
 	}
 	if (!a->open) {
 		memset(f, 0, sizeof(*f));

@@ -22,7 +22,9 @@
 
 /* Why a frame is noise (struct wiegand_frame's flags). */
 #define WIEGAND_FRAME_SHORT	0x01	/* fewer edges than conf.min_bits */
-#define WIEGAND_FRAME_LONG	0x02	/* more than conf.max_bits */
+#define WIEGAND_FRAME_LONG	0x02	/* more than conf.max_bits, or longer
+					 * than they take at the longest
+					 * interval */
 #define WIEGAND_FRAME_BOTH	0x04	/* both lines low at once */
 #define WIEGAND_FRAME_FAST	0x08	/* two pulses on a line too close */
 #define WIEGAND_FRAME_ORDER	0x10	/* a timestamp went back */
@@ -61,6 +63,7 @@ struct wiegand_asm {
  * interval: nothing a reader sends.
  */
 #define WIEGAND_GAP_NS_DEFAULT		INT64_C(25000000)
+#define WIEGAND_INTERVAL_NS_LONGEST	INT64_C(20000000)
 #define WIEGAND_MIN_BITS_DEFAULT	4
 #define WIEGAND_SPACING_NS_DEFAULT	INT64_C(100000)
 
@@ -73,8 +76,10 @@ int wiegand_asm_init(struct wiegand_asm *a,
 
 /*
  * A falling edge on line 0 (D0) or 1 (D1) at ts_ns.  Returns 1 if it
- * came after the gap and so ended the frame before it, which is then in
- * *done (and this edge starts the next); 0 if not; -1 if line is neither.
+ * ended the frame before it, which is then in *done (and this edge
+ * starts the next): it came after the gap, or that frame has lasted
+ * longer than max_bits at the longest interval (noise that leaves no
+ * gap); 0 if not; -1 if line is neither.
  */
 int wiegand_asm_edge(struct wiegand_asm *a, int line, int64_t ts_ns,
     struct wiegand_frame *done);

@@ -1072,6 +1072,29 @@ test_asm_noise(void **state)
 	assert_int_equal(done.flags, WIEGAND_FRAME_LONG);
 	assert_int_equal(done.nbits, 40);
 
+	/* Hum: an edge every 24 ms, never a gap.  Reported as a long
+	 * frame once it has outlasted 128 bits at 20 ms, and again. */
+	wiegand_frame_conf_default(&conf);
+	assert_int_equal(wiegand_asm_init(&a, &conf), 0);
+	{
+		int64_t t, first_end = -1;
+		int ends = 0;
+
+		for (t = 0; t <= 6000 * MS; t += 24 * MS) {
+			if (wiegand_asm_edge(&a, 0, t, &done) == 1) {
+				assert_int_equal(done.flags,
+				    WIEGAND_FRAME_LONG);
+				assert_true(done.last_ns - done.first_ns <=
+				    128 * 20 * MS);
+				if (first_end == -1)
+					first_end = t;
+				ends++;
+			}
+		}
+		assert_int_equal(first_end, 107 * 24 * MS);
+		assert_int_equal(ends, 2);
+	}
+
 	/* Both lines at once, and 50 us apart. */
 	wiegand_frame_conf_default(&conf);
 	assert_int_equal(wiegand_asm_init(&a, &conf), 0);
