@@ -19,6 +19,7 @@ enum gpio_role {
 	GPIO_PASSAGE_SENSOR,	/* input: active while someone is in the lane */
 	GPIO_FIRE_ALARM,	/* input: active while the fire alarm sounds */
 	GPIO_EXIT_BUTTON,	/* input: active while pressed */
+	GPIO_TAMPER,		/* input: active while the cabinet is open */
 	GPIO_ROLE_COUNT
 };
 

@@ -5,7 +5,7 @@
 /* Names used in the config file, the sim log and the sim input FIFO. */
 static const char *const gpio_role_names[GPIO_ROLE_COUNT] = {
 	"entry_relay", "exit_relay", "green_led", "red_led", "buzzer",
-	"passage_sensor", "fire_alarm", "exit_button",
+	"passage_sensor", "fire_alarm", "exit_button", "tamper",
 };
 
 const char *

@@ -10,9 +10,10 @@
  * broker, counts from the time in it instead.
  *
  * Alarms are kept with when they began and ended.  Those that are states
- * (fire-alarm, camera, database, outbox-near-full, outbox-full) end when
- * the gate says so; the momentary ones, log rows that never end (forced,
- * held-open, repeated-denials...), end alarm_hold_s after they arrived.
+ * (fire-alarm, tamper, camera, database, outbox-near-full, outbox-full)
+ * end when the gate says so; the momentary ones, log rows that never end
+ * (forced, held-open, repeated-denials...), end alarm_hold_s after they
+ * arrived.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -115,7 +116,7 @@ static bool
 agg_alarm_is_state(const char *name, const char *event_id)
 {
 	return event_id == NULL || event_id[0] == '\0' ||
-	    strcmp(name, "fire-alarm") == 0;
+	    strcmp(name, "fire-alarm") == 0 || strcmp(name, "tamper") == 0;
 }
 
 static int
@@ -278,11 +279,13 @@ agg_registry_tick(struct agg *a, int64_t now_ms)
 	struct agg_db_arg old[] = { AGG_I(now_ms - hold_ms), AGG_I(now_ms) };
 
 	if (agg_db_run(a->db, "SELECT site, gate, alarm FROM alarms WHERE "
-	    "ended_ms IS NULL AND event_id <> '' AND alarm <> 'fire-alarm' "
+	    "ended_ms IS NULL AND event_id <> '' AND "
+	    "alarm NOT IN ('fire-alarm', 'tamper') "
 	    "AND received_ms < $1", old, 1, agg_collect_row, list,
 	    NULL) == -1 ||
 	    agg_db_run(a->db, "UPDATE alarms SET ended_ms = $2 WHERE "
-	    "ended_ms IS NULL AND event_id <> '' AND alarm <> 'fire-alarm' "
+	    "ended_ms IS NULL AND event_id <> '' AND "
+	    "alarm NOT IN ('fire-alarm', 'tamper') "
 	    "AND received_ms < $1", old, 2, NULL, NULL, NULL) == -1)
 		a->stats.db_errors++;
 	else

@@ -22,7 +22,8 @@ static const char *const reason_names[REASON_COUNT] = {
 	"store-error", "exit-button", "remote-open", "fire-alarm-on",
 	"fire-alarm-off", "forced", "held-open", "bad-signature",
 	"serial-revoked", "replayed", "clock-unsynced", "anti-passback",
-	"visitors-only", "slowed", "repeated-denials",
+	"visitors-only", "slowed", "repeated-denials", "tamper-on",
+	"tamper-off",
 };
 static const char *const cred_role_names[ROLE_COUNT] = { "staff", "visitor" };
 static const char *const passage_names[PASSAGE_COUNT] = {

@@ -68,6 +68,8 @@ enum reason {
 	REASON_VISITORS_ONLY,	/* this kind is accepted only from visitors */
 	REASON_SLOWED,		/* denied too often: ignored for a while */
 	REASON_REPEATED_DENIALS,	/* the alarm for that */
+	REASON_TAMPER_ON,	/* the cabinet opened, or its switch's wire cut */
+	REASON_TAMPER_OFF,
 	REASON_COUNT
 };
 

@@ -161,6 +161,9 @@ ctl_status_human(json_t *st)
 	    json_is_true(json_object_get(st, "fire_alarm")) ? "ON" : "off",
 	    json_is_true(json_object_get(st, "lockdown")) ? "ON" : "off",
 	    json_is_true(json_object_get(st, "passage_sensor")) ? "active" : "clear");
+	if ((v = json_object_get(st, "tamper")) != NULL)
+		printf("tamper    %s\n", json_is_true(v) ? "OPEN (alarm)" :
+		    "shut");
 	if ((v = json_object_get(st, "clock")) != NULL) {
 		json_int_t floor = json_integer_value(json_object_get(v,
 		    "floor_ms"));

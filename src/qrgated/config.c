@@ -366,6 +366,13 @@ static const struct setting config_settings[] = {
 	    "13 active-low pull-up debounce=20000",
 	    "Input: the exit button, which releases the exit way while "
 	    "pressed."),
+	S_LINE("tamper", GPIO_TAMPER, "",
+	    "Input: the cabinet's tamper switch, e.g. \"16 pull-up "
+	    "debounce=20000\" for a normally-closed switch that holds the "
+	    "line low while the door is shut: opening the cabinet, or "
+	    "cutting its wire, lets the line rise.  An alarm while active "
+	    "(tamper-on, tamper-off); the lane is not affected.  Empty: "
+	    "no switch wired."),
 
 	S_STRING("store", "path", store.path, true, "/var/lib/qrgate/qrgate.db",
 	    "The SQLite database of credentials and the entry/exit log."),

@@ -233,6 +233,21 @@ gate_camera_tick(struct loop *l, struct loop_timer *t)
 	}
 }
 
+/* The tamper switch is the gate's, not the lane's: an alarm while the
+ * cabinet is open, the ways as they were. */
+static void
+gate_gpio_input(struct gate *g, const struct gpio_event *ev)
+{
+	if (ev->role != GPIO_TAMPER) {
+		lane_input(&g->lane, ev);
+		return;
+	}
+	if ((ev->value != 0) == g->tamper)
+		return;
+	g->tamper = ev->value != 0;
+	gate_on_alarm(g, g->tamper ? REASON_TAMPER_ON : REASON_TAMPER_OFF);
+}
+
 static void
 gate_gpio_event(struct loop *l, struct loop_fd *fd, uint32_t events)
 {
@@ -243,7 +258,7 @@ gate_gpio_event(struct loop *l, struct loop_fd *fd, uint32_t events)
 	(void)l;
 	(void)events;
 	while ((r = g->gpio->read_event(g->gpio_priv, &ev)) == 1)
-		lane_input(&g->lane, &ev);
+		gate_gpio_input(g, &ev);
 	if (r == -1)
 		log_warnx("gpio: reading input events failed");
 }
@@ -273,20 +288,22 @@ gate_gpio_detach(struct gate *g)
 }
 
 /* Inputs already active at start (a fire alarm sounding while the gate
- * boots) are fed to the lane as if they had just changed. */
+ * boots, a cabinet left open) are taken as if they had just changed.
+ * The tamper switch is taken as it is, either way: lines opened again
+ * after a reload may find the cabinet shut since, or no switch at all. */
 static void
 gate_gpio_sync_inputs(struct gate *g)
 {
-	static const enum gpio_role inputs[] = { GPIO_FIRE_ALARM, GPIO_PASSAGE_SENSOR };
+	static const enum gpio_role inputs[] = { GPIO_FIRE_ALARM,
+	    GPIO_PASSAGE_SENSOR, GPIO_TAMPER };
 
 	for (size_t i = 0; i < nitems(inputs); i++) {
 		struct gpio_event ev = { .role = inputs[i], .ts_ns = clock_mono_ns() };
 
-		if (!g->cfg.gpio.hw.lines[inputs[i]].used)
-			continue;
-		ev.value = g->gpio->get(g->gpio_priv, inputs[i]);
-		if (ev.value == 1)
-			lane_input(&g->lane, &ev);
+		ev.value = g->cfg.gpio.hw.lines[inputs[i]].used ?
+		    g->gpio->get(g->gpio_priv, inputs[i]) : 0;
+		if (ev.value == 1 || (inputs[i] == GPIO_TAMPER && ev.value == 0))
+			gate_gpio_input(g, &ev);
 	}
 }
 
@@ -739,6 +756,8 @@ gate_status_json(const struct gate *g)
 	    "decode_us", "p50", p50, "p99", p99,
 	    "config_version", (json_int_t)g->config_version,
 	    "cred_version", (json_int_t)g->cred_version);
+	if (st != NULL && g->cfg.gpio.hw.lines[GPIO_TAMPER].used)
+		json_object_set_new(st, "tamper", json_boolean(g->tamper));
 	/* The "database" alarm and the rows it keeps waiting, for
 	 * `qrgatectl status` where no uplink shows them. */
 	if (st != NULL)

@@ -112,6 +112,7 @@ struct gate {
 	struct holdoff holdoff;
 	struct lane lane;
 	bool lockdown;
+	bool tamper;		/* the tamper switch is active */
 	struct loop_timer retention;
 	struct loop_timer checkpoint;	/* the WAL's, see gate_checkpoint() */
 	int64_t last_decision_ns;	/* 0: none yet */

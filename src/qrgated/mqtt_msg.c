@@ -123,6 +123,10 @@ mqtt_msg_alarm_of_event(const struct event *ev, const char *site)
 	case REASON_FIRE_ALARM_OFF:
 		name = "fire-alarm";
 		break;
+	case REASON_TAMPER_ON:
+	case REASON_TAMPER_OFF:
+		name = "tamper";
+		break;
 	default:
 		name = reason_name(ev->reason);
 		break;
@@ -131,7 +135,8 @@ mqtt_msg_alarm_of_event(const struct event *ev, const char *site)
 		return NULL;
 	json_object_set_new(o, "alarm", json_string(name));
 	json_object_set_new(o, "active",
-	    json_boolean(ev->reason != REASON_FIRE_ALARM_OFF));
+	    json_boolean(ev->reason != REASON_FIRE_ALARM_OFF &&
+	    ev->reason != REASON_TAMPER_OFF));
 	json_object_set_new(o, "reason", json_string(reason_name(ev->reason)));
 	json_object_set_new(o, "direction",
 	    json_string(direction_name(ev->direction)));

@@ -100,10 +100,14 @@ test_alarm_begin_end() {
 	mqtt_wait "the fire alarm to end" 10 open_alarms_are ""
 	expect_eq "fire" "$(aq_jq alarms --all '.[] | select(.alarm == "fire-alarm") | "\(.began_ms - '$T0') \(.ended_ms - '$T0')"')" "2000 9000"
 	# A forced passage never ends by itself: it stays open alarm_hold_s.
+	# An open cabinet is a state, as the fire alarm: it stays past that.
 	pub qrgate/s1/g1/alarm "$(alarm_doc forced true $((T0 + 10000)) cccccccccccccccccccccccccccccccc)"
-	mqtt_wait "the forced alarm" 10 open_alarms_are "forced"
-	mqtt_wait "the forced alarm to end" 10 open_alarms_are ""
-	expect_eq "rows" "$(aq_jq alarms --all length)" 3
+	pub qrgate/s1/g1/alarm "$(alarm_doc tamper true $((T0 + 10000)) dddddddddddddddddddddddddddddddd)"
+	mqtt_wait "the forced and tamper alarms" 10 open_alarms_are "forced,tamper"
+	mqtt_wait "the forced alarm to end" 10 open_alarms_are "tamper"
+	pub qrgate/s1/g1/alarm "$(alarm_doc tamper false $((T0 + 20000)) eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee)"
+	mqtt_wait "the tamper alarm to end" 10 open_alarms_are ""
+	expect_eq "rows" "$(aq_jq alarms --all length)" 4
 	expect_grep "s1/g1: alarm camera: lost" "$T/agg.log"
 	expect_grep "s1/g1: alarm camera ended" "$T/agg.log"
 }

@@ -38,6 +38,25 @@ test_forced_passage_raises_alarm() {
 	expect_eq "relays" "$(output_values entry_relay) / $(output_values exit_relay)" "0 / 0"
 }
 
+# The cabinet's tamper switch: an alarm while open, on status and in the
+# log; the ways stay as they were.
+test_tamper_switch_alarm() {
+	gate_config tamper_switch_alarm blank.png
+	set_option camera.loop true
+	set_option gpio.tamper "16 pull-up"
+	start_gate
+	wait_for "the gate" status_is '.tamper == false'
+	input tamper 1
+	wait_for "the tamper alarm" status_is '.tamper == true'
+	expect_grep "tamper    OPEN (alarm)" <("$BUILD/qrgatectl" -c "$T/qrgate.conf" status)
+	expect_eq "ways" "$(gate_status | jq -r '.ways.entry')" "locked"
+	input tamper 0
+	wait_for "its end" status_is '.tamper == false'
+	stop_gate
+	expect_eq "alarms" "$(rows "type||':'||reason")" "alarm:tamper-on alarm:tamper-off"
+	expect_eq "relays" "$(output_values entry_relay) / $(output_values exit_relay)" "0 / 0"
+}
+
 test_exit_button_releases_exit() {
 	idle_gate exit_button_releases_exit
 	input exit_button 1

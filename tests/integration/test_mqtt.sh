@@ -175,6 +175,7 @@ test_mqtt_heartbeat_and_alarms() {
 	gate_config mqtt_heartbeat_and_alarms blank.png
 	set_option camera.loop true
 	set_option gpio.fire_alarm "6 pull-up"
+	set_option gpio.tamper "16 pull-up"
 	mqtt_setup
 	broker_start
 	sub_start all 'qrgate/#'
@@ -184,10 +185,14 @@ test_mqtt_heartbeat_and_alarms() {
 	wait_for "the fire alarm" status_is '.fire_alarm == true'
 	input fire_alarm 0
 	wait_for "the end of the fire alarm" status_is '.fire_alarm == false'
-	mqtt_wait "two alarm messages" 10 sh -c "[ \$(grep -c '^$TOPIC/alarm ' '$T/all.sub') -ge 2 ]"
+	input tamper 1
+	wait_for "the tamper alarm" status_is '.tamper == true'
+	input tamper 0
+	wait_for "the end of the tamper alarm" status_is '.tamper == false'
+	mqtt_wait "four alarm messages" 10 sh -c "[ \$(grep -c '^$TOPIC/alarm ' '$T/all.sub') -ge 4 ]"
 	payloads all alarm >"$T/alarms.json"
 	expect_eq "alarms" "$(jq -r '"\(.alarm) \(.active) \(.reason)"' "$T/alarms.json" | tr '\n' ',')" \
-		"fire-alarm true fire-alarm-on,fire-alarm false fire-alarm-off,"
+		"fire-alarm true fire-alarm-on,fire-alarm false fire-alarm-off,tamper true tamper-on,tamper false tamper-off,"
 	# Each is also an event, with the same event_id.
 	expect_eq "as events" "$(payloads all events | jq -r 'select(.type == "alarm") | .event_id' | tr '\n' ' ')" \
 		"$(jq -r .event_id "$T/alarms.json" | tr '\n' ' ')"
