@@ -163,6 +163,7 @@ events_json_cb(const struct event *ev, void *arg)
 	    json_integer(ev->latency_us)) == -1 ||
 	    json_object_set_new(o, "payload_hash",
 	    ctl_json_text(ev->payload_hash)) == -1 ||
+	    json_object_set_new(o, "source", ctl_json_text(ev->source)) == -1 ||
 	    (out->trace && json_object_set_new(o, "subject_full",
 	    ctl_json_text(ev->subject_full)) == -1) ||
 	    json_dumpf(o, stdout, JSON_COMPACT | JSON_PRESERVE_ORDER) == -1) {
