@@ -1,10 +1,11 @@
 /*
  * Keyboard-wedge scanners without a device (hal/reader_wedge.c): the US
  * keymap with shift, and key events cut into codes by Enter, by a pause
- * and by the bound.  Key codes are written as numbers, the kernel's
+ * and by the bound; the evdev backend's refusals.  Key codes are written as numbers, the kernel's
  * published values (include/uapi/linux/input-event-codes.h), so that the
  * test does not share the backend's constants.
  */
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -14,6 +15,7 @@
 
 #include <cmocka.h>
 
+#include "reader.h"
 #include "reader_wedge.h"
 
 #define MS	INT64_C(1000000)
@@ -214,6 +216,34 @@ test_wedge_bound_cuts_and_marks_too_long(void **state)
 	assert_code(&w, want, false);
 }
 
+/*
+ * The evdev backend itself needs an input device: this host's container
+ * has neither /dev/input nor /dev/uinput, so typing through uinput is the
+ * system tier's (a guest with uinput.ko).  Here: it is built in when
+ * libevdev was found, and refuses what is not an input device.
+ */
+static void
+test_evdev_open_refuses_what_is_no_input_device(void **state)
+{
+	struct reader_config cfg = {
+		.device = "/dev/null", .timeout_ms = 100, .max_payload = 1024,
+	};
+	const struct reader_ops *ops = reader_find("evdev");
+
+	(void)state;
+#ifdef CONFIG_READER_EVDEV
+	assert_non_null(ops);
+	assert_string_equal(ops->source, "scanner");
+	assert_null(ops->open(&cfg));
+	cfg.device = "/nonexistent/event0";
+	assert_null(ops->open(&cfg));
+	assert_int_equal(errno, ENOENT);
+#else
+	(void)cfg;
+	assert_null(ops);
+#endif
+}
+
 int
 main(void)
 {
@@ -224,6 +254,7 @@ main(void)
 		cmocka_unit_test(test_wedge_ignores_repeat_capslock_and_modifiers),
 		cmocka_unit_test(test_wedge_pause_ends_a_code),
 		cmocka_unit_test(test_wedge_bound_cuts_and_marks_too_long),
+		cmocka_unit_test(test_evdev_open_refuses_what_is_no_input_device),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
