@@ -204,7 +204,8 @@ events_csv_cb(const struct event *ev, void *arg)
 	ctl_csv_field(passage_name(ev->passage), false);
 	events_csv_int(ev->decode_us, false);
 	events_csv_int(ev->latency_us, false);
-	ctl_csv_field(ev->payload_hash, !out->trace);
+	ctl_csv_field(ev->payload_hash, false);
+	ctl_csv_field(ev->source, !out->trace);
 	if (out->trace)
 		ctl_csv_field(ev->subject_full, true);
 	return 0;
@@ -227,7 +228,7 @@ events_print(struct store *st, int64_t since, enum events_format fmt,
 	case EVENTS_CSV:
 		fputs("seq,event_id,ts_ms,gate,lane,direction,type,kind,"
 		    "credential_id,subject,result,reason,passage,decode_us,"
-		    "latency_us,payload_hash", stdout);
+		    "latency_us,payload_hash,source", stdout);
 		fputs(trace ? ",subject_full\r\n" : "\r\n", stdout);
 		return store_event_foreach(st, since, events_csv_cb, &out);
 	}

@@ -47,6 +47,7 @@ test_readers_serial_scanner_grants_and_refuses() {
 	status_is '.readers[0].codes == 5 and .readers[0].backend == "tty" and .counters.grants == 1 and .counters.denials == 3'
 	qrgatectl status | grep -q "^reader    reader: tty $T/scanner, running, 5 codes read (codes open the entry way)$"
 	expect_eq "events --json" "$(qrgatectl events --json | jq -r .source | sort -u)" "scanner"
+	expect_eq "events --csv" "$(qrgatectl events --csv | sed -n '1s/.*,//p; 2s/.*,//p' | tr -d '\r' | tr '\n' ' ')" "source scanner "
 	stop_gate
 	expect_eq "entry relay" "$(output_values entry_relay)" "0 1 0"
 	expect_grep "GRANTED entry badge" "$T/qrgated.log"
