@@ -102,21 +102,29 @@ reader_evdev_next(struct reader_evdev *r)
 		r->held = false;
 		return 1;
 	}
-	rc = libevdev_next_event(r->dev, LIBEVDEV_READ_FLAG_NORMAL, &r->ev);
-	if (rc == LIBEVDEV_READ_STATUS_SUCCESS)
-		return 1;
-	if (rc == -EAGAIN)
-		return 0;
-	if (rc == LIBEVDEV_READ_STATUS_SYNC) {
+	while ((rc = libevdev_next_event(r->dev, LIBEVDEV_READ_FLAG_NORMAL,
+	    &r->ev)) == LIBEVDEV_READ_STATUS_SYNC) {
 		log_warnx("reader: %s: key events lost; the code being "
 		    "typed is dropped", r->device);
 		reader_frame_drop(&r->w.fr);
+		/* The device's state after the loss; then the events
+		 * queued after it, read as usual. */
 		while ((rc = libevdev_next_event(r->dev,
 		    LIBEVDEV_READ_FLAG_SYNC, &r->ev)) ==
 		    LIBEVDEV_READ_STATUS_SYNC)
 			;
-		return rc == -EAGAIN ? 0 : rc < 0 ? -1 : 0;
+		/* The shift keys as the device now has them. */
+		r->w.shift[0] = libevdev_get_event_value(r->dev, EV_KEY,
+		    KEY_LEFTSHIFT) == 1;
+		r->w.shift[1] = libevdev_get_event_value(r->dev, EV_KEY,
+		    KEY_RIGHTSHIFT) == 1;
+		if (rc != -EAGAIN && rc < 0)
+			break;
 	}
+	if (rc == LIBEVDEV_READ_STATUS_SUCCESS)
+		return 1;
+	if (rc == -EAGAIN)
+		return 0;
 	errno = -rc;
 	log_warn("reader: %s", r->device);
 	return -1;
