@@ -91,3 +91,27 @@ test_readers_camera_rows_say_camera() {
 	stop_gate
 	expect_eq "rows" "$(rows "source||' '||result")" "camera granted"
 }
+
+# A reload with other reader settings reopens the reader with them: here
+# another scanner (a second pty) whose way is the exit; the count goes on.
+test_readers_reload_reopens_with_new_settings() {
+	local i
+	scanner_gate readers_reload_reopens_with_new_settings lane.exit true
+	scan W-0001
+	wait_for "the entry grant" rows_are "direction||' '||result" "entry granted"
+	mkfifo "$T/scan2.in"
+	"$BUILD/ptyfeed" "$T/scanner2" <"$T/scan2.in" &
+	trap 'stop_gate; kill $FEED_PID $! 2>/dev/null' EXIT
+	exec 4>"$T/scan2.in"
+	for i in $(seq 1 200); do [ -L "$T/scanner2" ] && break; sleep 0.05; done
+	set_option reader.device "$T/scanner2"
+	set_option reader.direction exit
+	kill -HUP "$GATE_PID"
+	wait_for "the reload" status_is ".readers[0].device == \"$T/scanner2\" and .readers[0].state == \"running\""
+	printf 'W-0004\r\n' >&4
+	wait_for "the exit row" rows_are "direction||' '||result" "entry granted exit denied"
+	status_is '.readers[0].codes == 2 and .readers[0].direction == "exit"'
+	stop_gate
+	expect_eq "reason" "$(rows reason)" "granted wrong-direction"
+	expect_grep "reader: tty $T/scanner2, codes open the exit way" "$T/qrgated.log"
+}
