@@ -64,7 +64,7 @@ REQUIRED_PC := zbar sqlite3 jansson inih libsodium libpng libjpeg libmosquitto o
 # Debian packages `make deps` installs when missing (build, tests, demo).
 DEB_PACKAGES := build-essential pkg-config libzbar-dev zbar-tools \
 	libsqlite3-dev sqlite3 libjansson-dev libinih-dev libsodium-dev \
-	libpng-dev libjpeg-dev libssl-dev libgpiod-dev gpiod libcmocka-dev \
+	libpng-dev libjpeg-dev libssl-dev libgpiod-dev gpiod libevdev-dev libcmocka-dev \
 	libqrencode-dev qrencode mosquitto mosquitto-clients libmosquitto-dev \
 	libsystemd-dev jq file mandoc g++ libcamera-dev libzxing-dev \
 	faketime tzdata curl iproute2
@@ -86,8 +86,8 @@ PC_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(REQUIRED_PC) 2>/dev/null)
 PC_LIBS   := $(shell $(PKG_CONFIG) --libs $(REQUIRED_PC) 2>/dev/null)
 
 CORE_SRCS := $(wildcard src/common/*.c) $(filter-out src/qrgated/qrgated.c, $(wildcard src/qrgated/*.c))
-HAL_SRCS  := $(filter-out hal/gpio_gpiod%.c, $(wildcard hal/*.c))
-BACKENDS  := camera:file camera:v4l2 gpio:sim decoder:zbar
+HAL_SRCS  := $(filter-out hal/gpio_gpiod%.c hal/reader_evdev.c, $(wildcard hal/*.c))
+BACKENDS  := camera:file camera:v4l2 gpio:sim decoder:zbar reader:tty
 
 # libgpiod: 1.6 (Debian 12) and 2.x (newer) have different APIs; the version
 # pkg-config reports picks the code path.
@@ -98,6 +98,15 @@ QG_CFLAGS += -DCONFIG_GPIO_GPIOD -DQRGATE_GPIOD_API=$(GPIOD_MAJOR)
 PC_CFLAGS += $(shell $(PKG_CONFIG) --cflags libgpiod)
 PC_LIBS   += $(shell $(PKG_CONFIG) --libs libgpiod)
 BACKENDS  += gpio:gpiod(libgpiod-$(GPIOD_MAJOR))
+endif
+
+# libevdev: keyboard-wedge (USB HID) scanners, grabbed for the gate alone.
+ifeq ($(call have,libevdev),yes)
+HAL_SRCS  += hal/reader_evdev.c
+QG_CFLAGS += -DCONFIG_READER_EVDEV
+PC_CFLAGS += $(shell $(PKG_CONFIG) --cflags libevdev)
+PC_LIBS   += $(shell $(PKG_CONFIG) --libs libevdev)
+BACKENDS  += reader:evdev
 endif
 
 # libsystemd: READY=1, STATUS= and the watchdog when run by systemd.
@@ -266,7 +275,7 @@ deps:
 # The Pi's 64-bit userland: a cross compiler, the target's libraries and
 # qemu-user to run the unit tests built for it.
 ARM64_LIBS := libzbar0 libsqlite3-dev libjansson-dev libinih-dev libsodium-dev \
-	libpng-dev libjpeg-dev libgpiod-dev libcmocka-dev libqrencode-dev libmosquitto-dev \
+	libpng-dev libjpeg-dev libgpiod-dev libevdev-dev libcmocka-dev libqrencode-dev libmosquitto-dev \
 	libcamera-dev libssl-dev libsystemd-dev libzxing-dev
 CROSS_PACKAGES := gcc-aarch64-linux-gnu g++-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user-static \
 	$(addsuffix :arm64,$(ARM64_LIBS))

@@ -7,6 +7,7 @@
 
 #include "camera.h"
 #include "gpio.h"
+#include "reader.h"
 
 extern const struct camera_ops camera_file_ops;
 extern const struct camera_ops camera_v4l2_ops;
@@ -16,6 +17,10 @@ extern const struct camera_ops camera_libcamera_ops;
 extern const struct gpio_ops gpio_sim_ops;
 #ifdef CONFIG_GPIO_GPIOD
 extern const struct gpio_ops gpio_gpiod_ops;
+#endif
+extern const struct reader_ops reader_tty_ops;
+#ifdef CONFIG_READER_EVDEV
+extern const struct reader_ops reader_evdev_ops;
 #endif
 
 const struct camera_ops *const camera_backends[] = {
@@ -35,6 +40,14 @@ const struct gpio_ops *const gpio_backends[] = {
 	NULL
 };
 
+const struct reader_ops *const reader_backends[] = {
+	&reader_tty_ops,
+#ifdef CONFIG_READER_EVDEV
+	&reader_evdev_ops,
+#endif
+	NULL
+};
+
 const struct camera_ops *
 camera_find(const char *name)
 {
@@ -50,5 +63,14 @@ gpio_find(const char *name)
 	for (int i = 0; gpio_backends[i] != NULL; i++)
 		if (strcmp(gpio_backends[i]->name, name) == 0)
 			return gpio_backends[i];
+	return NULL;
+}
+
+const struct reader_ops *
+reader_find(const char *name)
+{
+	for (int i = 0; reader_backends[i] != NULL; i++)
+		if (strcmp(reader_backends[i]->name, name) == 0)
+			return reader_backends[i];
 	return NULL;
 }

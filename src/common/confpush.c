@@ -35,6 +35,8 @@ static const struct {
 } push_refused[] = {
 	{ "camera", "backend", "chooses this gate's camera hardware" },
 	{ "camera", "source", "names a device or file of this gate" },
+	{ "reader", "backend", "chooses this gate's reader hardware" },
+	{ "reader", "device", "names a device of this gate" },
 	{ "gpio", NULL, "drives this gate's hardware lines" },
 	{ "store", "path", "takes effect only at a restart" },
 	{ "store", "synchronous", "takes effect only at a restart" },

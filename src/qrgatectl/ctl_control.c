@@ -144,6 +144,7 @@ ctl_status_human(json_t *st)
 	json_t *cam = json_object_get(st, "camera"), *n = json_object_get(st, "counters");
 	json_t *ways = json_object_get(st, "ways"), *v;
 	const char *k;
+	size_t i;
 
 	printf("gate      %s (site %s, lane %s), qrgated %s, up %llds\n",
 	    json_string_value(json_object_get(st, "gate")),
@@ -155,6 +156,15 @@ ctl_status_human(json_t *st)
 	    json_string_value(json_object_get(cam, "backend")),
 	    json_string_value(json_object_get(cam, "state")),
 	    json_string_value(json_object_get(cam, "direction")));
+	json_array_foreach(json_object_get(st, "readers"), i, v)
+		printf("reader    %s: %s %s, %s, %lld codes read (codes open "
+		    "the %s way)\n",
+		    json_string_value(json_object_get(v, "name")),
+		    json_string_value(json_object_get(v, "backend")),
+		    json_string_value(json_object_get(v, "device")),
+		    json_string_value(json_object_get(v, "state")),
+		    (long long)json_integer_value(json_object_get(v, "codes")),
+		    json_string_value(json_object_get(v, "direction")));
 	json_object_foreach(ways, k, v)
 		printf("way       %-5s %s\n", k, json_string_value(v));
 	printf("alarms    fire %s, lockdown %s, passage sensor %s\n",

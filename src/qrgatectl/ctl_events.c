@@ -163,6 +163,7 @@ events_json_cb(const struct event *ev, void *arg)
 	    json_integer(ev->latency_us)) == -1 ||
 	    json_object_set_new(o, "payload_hash",
 	    ctl_json_text(ev->payload_hash)) == -1 ||
+	    json_object_set_new(o, "source", ctl_json_text(ev->source)) == -1 ||
 	    (out->trace && json_object_set_new(o, "subject_full",
 	    ctl_json_text(ev->subject_full)) == -1) ||
 	    json_dumpf(o, stdout, JSON_COMPACT | JSON_PRESERVE_ORDER) == -1) {
@@ -203,7 +204,8 @@ events_csv_cb(const struct event *ev, void *arg)
 	ctl_csv_field(passage_name(ev->passage), false);
 	events_csv_int(ev->decode_us, false);
 	events_csv_int(ev->latency_us, false);
-	ctl_csv_field(ev->payload_hash, !out->trace);
+	ctl_csv_field(ev->payload_hash, false);
+	ctl_csv_field(ev->source, !out->trace);
 	if (out->trace)
 		ctl_csv_field(ev->subject_full, true);
 	return 0;
@@ -226,7 +228,7 @@ events_print(struct store *st, int64_t since, enum events_format fmt,
 	case EVENTS_CSV:
 		fputs("seq,event_id,ts_ms,gate,lane,direction,type,kind,"
 		    "credential_id,subject,result,reason,passage,decode_us,"
-		    "latency_us,payload_hash", stdout);
+		    "latency_us,payload_hash,source", stdout);
 		fputs(trace ? ",subject_full\r\n" : "\r\n", stdout);
 		return store_event_foreach(st, since, events_csv_cb, &out);
 	}

@@ -25,6 +25,7 @@ _Static_assert(sizeof(enum mqtt_protocol) == sizeof(int), "enum mqtt_protocol");
 _Static_assert(sizeof(enum policy_accept) == sizeof(int), "enum policy_accept");
 _Static_assert(sizeof(enum antipassback) == sizeof(int), "enum antipassback");
 _Static_assert(sizeof(enum clock_sync_source) == sizeof(int), "enum clock_sync_source");
+_Static_assert(sizeof(enum reader_framing) == sizeof(int), "enum reader_framing");
 
 static const struct setting_choice choices_camera_backend[] = {
 	{ "file", 0 }, { "v4l2", 0 }, { "libcamera", 0 }, { NULL, 0 }
@@ -34,6 +35,13 @@ static const struct setting_choice choices_direction[] = {
 };
 static const struct setting_choice choices_decoder_backend[] = {
 	{ "zbar", 0 }, { "zxing", 0 }, { "cascade", 0 }, { NULL, 0 }
+};
+static const struct setting_choice choices_reader_backend[] = {
+	{ "none", 0 }, { "evdev", 0 }, { "tty", 0 }, { NULL, 0 }
+};
+static const struct setting_choice choices_framing[] = {
+	{ "line", READER_FRAME_LINE }, { "idle", READER_FRAME_IDLE },
+	{ NULL, 0 }
 };
 static const struct setting_choice choices_gpio_backend[] = {
 	{ "gpiod", 0 }, { "sim", 0 }, { NULL, 0 }
@@ -147,6 +155,10 @@ static const struct setting_section config_sections[] = {
 	{ "gate", "Who this gate is." },
 	{ "site", "What every gate of the site shares." },
 	{ "camera", "Where the frames come from." },
+	{ "reader", "A code reader beside the camera: a USB scanner that types "
+	    "as a keyboard (evdev) or a serial one (tty).  Its codes are "
+	    "decided exactly as the camera's: the same hold-off, limits, "
+	    "rules and log, the row's source saying scanner." },
 	{ "decoder", "Reading QR codes from the frames." },
 	{ "lane", "The ways this lane runs, and how long each output acts." },
 	{ "policy", "What this lane accepts: the kinds of credential (each "
@@ -222,6 +234,32 @@ static const struct setting config_settings[] = {
 	S_INT("camera", "max_exposure_us", camera.max_exposure_us, 0, 1000000, "0",
 	    "libcamera: the longest exposure in microseconds, against motion "
 	    "blur of a worker walking up (0: leave auto exposure alone)."),
+
+	S_ENUM_TEXT("reader", "backend", reader.backend, choices_reader_backend,
+	    "none",
+	    "none; evdev, a keyboard-wedge USB scanner, grabbed so that what "
+	    "it types reaches nothing else; or tty, a serial scanner (RS-232, "
+	    "USB-CDC).  A reader that cannot be opened, or is unplugged, is "
+	    "tried again every two seconds; the camera goes on meanwhile."),
+	S_STRING("reader", "device", reader.device, false, "",
+	    "The reader's device: for evdev /dev/input/by-id/...-event-kbd "
+	    "(or /dev/input/eventN), for tty /dev/ttyUSB0, /dev/ttyACM0 or "
+	    "/dev/serial/by-id/...; needed unless reader.backend is none."),
+	S_INT("reader", "baud", reader.baud, 1200, 921600, "9600",
+	    "tty: the line's speed, a standard rate (8 data bits, no parity, "
+	    "one stop bit, no flow control)."),
+	S_ENUM("reader", "framing", reader.framing, choices_framing, "line",
+	    "tty: line ends a code at a CR or LF (the scanners' usual "
+	    "suffix); idle ends it after reader.timeout_ms of silence, every "
+	    "byte being part of the code.  A line without its end is ended "
+	    "by the same silence."),
+	S_INT("reader", "timeout_ms", reader.timeout_ms, 10, 5000, "100",
+	    "Milliseconds of silence that end a code: between two keys of a "
+	    "USB scanner (which types a code in a few milliseconds a key and "
+	    "ends it with Enter), or between bytes of a serial one."),
+	S_ENUM("reader", "direction", reader.direction, choices_direction,
+	    "entry",
+	    "The way that codes read by this reader open."),
 
 	S_ENUM_TEXT("decoder", "backend", decoder.backend,
 	    choices_decoder_backend, "zbar",
@@ -570,6 +608,20 @@ config_between_check(const struct config *c, const char *where,
 		    "least 1000 and three frame periods (%d at %d fps)", where,
 		    c->camera.stall_ms, 3 * 1000 / c->camera.fps,
 		    c->camera.fps);
+	if (strcmp(c->reader.backend, "none") != 0) {
+		bool runs = c->reader.direction == DIR_ENTRY ? c->lane.entry :
+		    c->lane.exit;
+
+		if (c->reader.device[0] == '\0')
+			settings_error_add(errs, "%s: reader.device must be "
+			    "set when reader.backend is %s", where,
+			    c->reader.backend);
+		if (!runs && (c->lane.entry || c->lane.exit))
+			settings_error_add(errs, "%s: reader.direction is %s, "
+			    "but lane.%s is false", where,
+			    direction_name(c->reader.direction),
+			    direction_name(c->reader.direction));
+	}
 	if (strcmp(c->gpio.backend, "sim") == 0 && c->gpio.hw.sim_log[0] == '\0')
 		settings_error_add(errs, "%s: gpio.sim_log must be set when "
 		    "gpio.backend is sim", where);

@@ -16,6 +16,7 @@
 #include "gpio.h"
 #include "log.h"
 #include "mask.h"
+#include "reader.h"
 #include "settings.h"
 #include "sitetime.h"
 #include "store.h"
@@ -81,6 +82,19 @@ struct config {
 		int same_frames;	/* this many identical: frozen; 0 off */
 		int max_exposure_us;	/* libcamera exposure cap; 0 auto */
 	} camera;
+	/*
+	 * One reader beside the camera (hal/reader.h).  Several would be
+	 * [reader2] ... sections of the same keys, each a struct like this
+	 * one; one is what a lane has today.
+	 */
+	struct {
+		char backend[16];	/* none, evdev, tty */
+		char device[256];
+		int baud;		/* tty */
+		enum reader_framing framing;	/* tty */
+		int timeout_ms;		/* the pause that ends a code */
+		enum direction direction;	/* the way its codes open */
+	} reader;
 	struct {
 		char backend[16];	/* zbar, zxing, cascade */
 		int max_payload;	/* bytes; longer codes: too-long */

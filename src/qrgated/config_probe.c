@@ -104,6 +104,10 @@ config_probe(const struct config *c, FILE *out)
 		    'c') == -1)
 			bad++;
 	}
+	if (strcmp(c->reader.backend, "none") != 0 &&
+	    config_probe_path(out, "reader.device", c->reader.device,
+	    'c') == -1)
+		bad++;
 	/* The database is made at start, but not its directory, except the
 	 * one systemd makes for the unit (StateDirectory=, qrgated.service). */
 	snprintf(dir, sizeof(dir), "%s", c->store.path);

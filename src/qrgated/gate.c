@@ -505,6 +505,7 @@ gate_open(struct gate *g, struct loop *l, const struct config *cfg)
 	gate_camera_health_init(g, cam, cfg);
 	if (gate_camera_attach(g, cam, priv) == -1)
 		goto fail;
+	gate_reader_open(g);
 
 	gate_gpio_sync_inputs(g);
 	loop_timer_set(l, &g->retention, 0);
@@ -535,6 +536,7 @@ gate_close(struct gate *g)
 	gate_kept_close(g);
 	gate_clock_close(g);
 	gate_camera_stop(g);
+	gate_reader_close(g);
 	if (g->dec_priv != NULL)
 		g->dec->close(g->dec_priv);
 	g->dec_priv = NULL;
@@ -560,6 +562,10 @@ gate_reload(struct gate *g, const struct config *cfg, char *err, size_t errlen)
 	bool cam_changed = gate_section_changed(&g->cfg.camera, &cfg->camera, sizeof(cfg->camera));
 	bool gpio_changed = gate_section_changed(&g->cfg.gpio, &cfg->gpio, sizeof(cfg->gpio));
 	bool dec_changed = strcmp(g->cfg.decoder.backend, cfg->decoder.backend) != 0;
+	/* max_payload bounds the reader's codes too. */
+	bool reader_changed = gate_section_changed(&g->cfg.reader, &cfg->reader,
+	    sizeof(cfg->reader)) ||
+	    g->cfg.decoder.max_payload != cfg->decoder.max_payload;
 	struct lane_params lp;
 
 	if (strcmp(g->cfg.store.path, cfg->store.path) != 0 ||
@@ -629,6 +635,15 @@ gate_reload(struct gate *g, const struct config *cfg, char *err, size_t errlen)
 		lane_gpio_set(&g->lane, gpio, gpio_priv);
 	}
 	g->cfg = *cfg;
+	/*
+	 * The reader is not opened aside: its device is the old one's as
+	 * often as not, and an evdev grab is exclusive.  One that cannot be
+	 * opened is tried again (gate_reader.c) and fails no reload.
+	 */
+	if (reader_changed) {
+		gate_reader_close(g);
+		gate_reader_open(g);
+	}
 	log_set_level(cfg->log.level);
 	gate_lane_params(cfg, &lp);
 	lane_params_set(&g->lane, &lp);
@@ -768,6 +783,8 @@ gate_status_json(const struct gate *g)
 	 * gate later knows which older events it missed and which are gone. */
 	if (st != NULL && (first = store_event_first_seq(g->store)) > 0)
 		json_object_set_new(st, "seq_first", json_integer(first));
+	if (st != NULL)
+		gate_reader_status(g, st);
 	if (st != NULL)
 		gate_clock_status(g, st);
 	if (st != NULL)

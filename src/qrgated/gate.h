@@ -24,6 +24,7 @@
 
 #include "camera.h"
 #include "gpio.h"
+#include "reader.h"
 #include "camera_health.h"
 #include "clocksync.h"
 #include "config.h"
@@ -38,6 +39,22 @@
 
 /* CAM_FROZEN: stalled or repeating its picture; its frames are not used. */
 enum camera_state { CAM_STARTING, CAM_RUNNING, CAM_ENDED, CAM_FAILED, CAM_FROZEN };
+
+/* A reader (gate_reader.c): off when none is configured; failed while
+ * it cannot be opened or after it went, tried again every 2 s. */
+enum gate_reader_state { GATE_READER_OFF, GATE_READER_RUNNING,
+	GATE_READER_FAILED };
+
+struct gate_reader {
+	struct gate *g;
+	const struct reader_ops *ops;	/* NULL: reader.backend none */
+	void *priv;
+	struct loop_fd fd;
+	struct loop_timer gap;		/* the pause that ends a code */
+	struct loop_timer retry;
+	enum gate_reader_state state;
+	uint64_t codes;			/* codes it read */
+};
 
 struct gate_counters {
 	uint64_t frames;
@@ -107,6 +124,8 @@ struct gate {
 
 	const struct decoder_ops *dec;
 	void *dec_priv;
+
+	struct gate_reader reader;	/* [reader]; one a lane for now */
 
 	struct store *store;
 	struct holdoff holdoff;
@@ -227,5 +246,6 @@ void gate_set_release(struct gate *g, bool on);
 json_t *gate_status_json(const struct gate *g);
 
 const char *camera_state_name(enum camera_state s);
+const char *gate_reader_state_name(enum gate_reader_state s);
 
 #endif

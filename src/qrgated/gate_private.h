@@ -76,7 +76,39 @@ void gate_on_button(void *arg);
 int gate_open_unscanned(struct gate *g, enum direction dir, enum event_type type,
     enum reason reason);
 
+/*
+ * One code, from whichever input read it: the camera's decoder or a
+ * reader.  The same hold-off, rules, row and relay for every input.
+ */
+struct gate_code {
+	const uint8_t *data;
+	size_t len;
+	bool too_long;		/* the reader cut it at max_payload */
+	int64_t ts_ns;		/* CLOCK_MONOTONIC: when it was read (the
+				 * frame's capture, the reader's last byte);
+				 * the row's latency counts from it */
+	int64_t decode_us;	/* the gate's decoding time; 0 for a reader */
+	enum direction direction;	/* the way it opens */
+	const char *source;	/* the row's source: "camera", "scanner" */
+};
+
+/* Decodes f and decides each code found (gate_scan_code). */
 void gate_scan_frame(struct gate *g, const struct frame *f);
+/*
+ * One code read otherwise (a reader): hold-off, decision, row, relay, as
+ * each of a frame's codes, a changed credential list noted first.
+ */
+void gate_scan_code(struct gate *g, const struct gate_code *c);
+
+/*
+ * The reader of g->cfg.reader (gate_reader.c): opened, its fd on the
+ * loop.  One that cannot be opened is logged and tried again every 2 s:
+ * the camera goes on meanwhile, so this never fails.
+ */
+void gate_reader_open(struct gate *g);
+void gate_reader_close(struct gate *g);
+/* Adds "readers" to a status document. */
+void gate_reader_status(const struct gate *g, json_t *status);
 
 /*
  * What the scans take from cfg once rather than per code: the repeated-

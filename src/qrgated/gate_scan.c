@@ -1,8 +1,9 @@
 /*
- * From a frame to a decision: decode, hold off codes still in view, parse,
- * gather the facts the policy needs (signature, clock, token steps, last
- * grant, repeated denials), decide, commit the row, and only then move the
- * relay.
+ * From a frame or a reader's code to a decision: decode (a frame), hold
+ * off codes still in view, parse, gather the facts the policy needs
+ * (signature, clock, token steps, last grant, repeated denials), decide,
+ * commit the row, and only then move the relay.  A code is decided the
+ * same whichever input read it; only its row's source says which.
  */
 #include <stdio.h>
 #include <string.h>
@@ -141,6 +142,7 @@ gate_scan_alarm(struct gate *g, const struct event *ev, enum reason reason,
 		    sizeof(a.subject_full));
 		memcpy(a.payload_hash, ev->payload_hash,
 		    sizeof(a.payload_hash));
+		memcpy(a.source, ev->source, sizeof(a.source));
 	}
 	gate_event_commit(g, &a);
 	log_warnx("ALARM %s%s [seq %lld]", reason_name(reason),
@@ -171,7 +173,7 @@ gate_scan_denied(struct gate *g, const struct gate_scan *s,
 /* Parses, looks up and decides.  d gets the decision. */
 static void
 gate_scan_decide(struct gate *g, struct gate_scan *s,
-    const struct decoded_code *code, struct decision *d)
+    const struct gate_code *code, struct decision *d)
 {
 	struct decide_input *in = &s->in;
 	int found = 0;
@@ -199,11 +201,10 @@ gate_scan_decide(struct gate *g, struct gate_scan *s,
 
 /* Whether the code was granted. */
 static bool
-gate_decide_code(struct gate *g, const struct frame *f,
-    const struct decoded_code *code, int64_t decode_us)
+gate_decide_code(struct gate *g, const struct gate_code *code)
 {
 	const struct config *cfg = &g->cfg;
-	enum direction dir = cfg->camera.direction;
+	enum direction dir = code->direction;
 	struct gate_scan s;
 	struct decision d;
 	struct event ev;
@@ -214,7 +215,8 @@ gate_decide_code(struct gate *g, const struct frame *f,
 	g->last_decision_ns = s.now_ns;
 	gate_scan_policy(cfg, &s.policy);
 	s.in = (struct decide_input){
-		.too_long = code->len > (size_t)cfg->decoder.max_payload,
+		.too_long = code->too_long ||
+		    code->len > (size_t)cfg->decoder.max_payload,
 		.match = PAYLOAD_PASS,
 		.payload = &s.pl,
 		/* Never below the time floor (gatetime.h): a clock set
@@ -252,8 +254,9 @@ gate_decide_code(struct gate *g, const struct frame *f,
 	ev.result = d.result;
 	ev.reason = d.reason;
 	ev.passage = d.result == RES_GRANTED ? PASSAGE_PENDING : PASSAGE_NONE;
-	ev.decode_us = decode_us;
-	ev.latency_us = (clock_mono_ns() - f->ts_ns) / 1000;
+	ev.decode_us = code->decode_us;
+	ev.latency_us = (clock_mono_ns() - code->ts_ns) / 1000;
+	snprintf(ev.source, sizeof(ev.source), "%s", code->source);
 	sodium_bin2hex(ev.payload_hash, sizeof(ev.payload_hash), s.fp,
 	    sizeof(s.fp));
 	/* A dynamic grant records its step in the grant's own commit. */
@@ -278,7 +281,7 @@ gate_decide_code(struct gate *g, const struct frame *f,
 		if (lane_release(&g->lane, dir, ev.seq) == -1)
 			gate_passage_commit(g, ev.seq, PASSAGE_NOT_PASSED);
 		gate_log_decision(g, &ev, s.in.cred != NULL ? s.cred.name : "",
-		    (clock_mono_ns() - f->ts_ns) / 1000);
+		    (clock_mono_ns() - code->ts_ns) / 1000);
 		/* The site's other gates refuse this step from now on. */
 		if (step >= 0 && g->up.step != NULL)
 			g->up.step(g->up.arg, ev.credential_id, (uint32_t)step);
@@ -354,6 +357,24 @@ gate_scan_configure(struct gate *g, const struct config *cfg)
 	gate_scan_cccd_key(g, cfg);
 }
 
+/* Hold-off, decision, row, relay: one code. */
+static void
+gate_scan_one(struct gate *g, const struct gate_code *c)
+{
+	if (!holdoff_admit(&g->holdoff, c->data, c->len, c->ts_ns))
+		return;
+	g->n.codes++;
+	if (gate_decide_code(g, c))
+		holdoff_granted(&g->holdoff, c->data, c->len);
+}
+
+void
+gate_scan_code(struct gate *g, const struct gate_code *c)
+{
+	gate_scan_creds_changed(g);
+	gate_scan_one(g, c);
+}
+
 void
 gate_scan_frame(struct gate *g, const struct frame *f)
 {
@@ -373,12 +394,13 @@ gate_scan_frame(struct gate *g, const struct frame *f)
 		return;
 	gate_scan_creds_changed(g);
 	for (int i = 0; i < res.count; i++) {
-		const struct decoded_code *c = &res.codes[i];
+		struct gate_code c = {
+			.data = res.codes[i].data, .len = res.codes[i].len,
+			.ts_ns = f->ts_ns, .decode_us = decode_us,
+			.direction = g->cfg.camera.direction,
+			.source = "camera",
+		};
 
-		if (!holdoff_admit(&g->holdoff, c->data, c->len, f->ts_ns))
-			continue;
-		g->n.codes++;
-		if (gate_decide_code(g, f, c, decode_us))
-			holdoff_granted(&g->holdoff, c->data, c->len);
+		gate_scan_one(g, &c);
 	}
 }

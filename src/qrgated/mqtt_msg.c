@@ -103,8 +103,10 @@ mqtt_msg_event(const struct event *ev, int rev, const char *site)
 	    json_string(passage_name(ev->passage)));
 	json_object_set_new(o, "decode_us", json_integer(ev->decode_us));
 	json_object_set_new(o, "latency_us", json_integer(ev->latency_us));
-	/* 18 members: fewer means one could not be made. */
-	if (json_object_size(o) != 18) {
+	/* How the code was read: "camera", "scanner"; "" for none. */
+	MSG_PUT(o, "source", ev->source);
+	/* 19 members: fewer means one could not be made. */
+	if (json_object_size(o) != 19) {
 		json_decref(o);
 		return NULL;
 	}

@@ -25,7 +25,7 @@
 #define EVENT_COLUMNS \
 	"seq, event_id, ts_ms, gate, lane, direction, type, kind, " \
 	"credential_id, subject, result, reason, passage, decode_us, " \
-	"latency_us, payload_hash, subject_full"
+	"latency_us, payload_hash, subject_full, source"
 
 /*
  * A credential is replaced by id.  An upsert rather than INSERT OR
@@ -49,9 +49,10 @@ static const char *const store_sql[ST_COUNT] = {
 	    " pubkey = excluded.pubkey, check_hash = excluded.check_hash",
 	[ST_EV_INSERT] = "INSERT INTO events (event_id, ts_ms, gate, lane,"
 	    " direction, type, kind, credential_id, subject, result, reason,"
-	    " passage, decode_us, latency_us, payload_hash, subject_full)"
+	    " passage, decode_us, latency_us, payload_hash, subject_full,"
+	    " source)"
 	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13,"
-	    " ?14, ?15, ?16)",
+	    " ?14, ?15, ?16, ?17)",
 	[ST_EV_PASSAGE] = "UPDATE events SET passage = ?1 WHERE seq = ?2",
 	[ST_EV_GET] = "SELECT " EVENT_COLUMNS " FROM events WHERE seq = ?1",
 	[ST_DATA_VERSION] = "PRAGMA data_version",
@@ -306,6 +307,7 @@ store_event_row(struct store *st, sqlite3_stmt *s, struct event *ev)
 	ev->latency_us = sqlite3_column_int64(s, 14);
 	COLUMN_COPY(s, 15, ev->payload_hash);
 	COLUMN_COPY(s, 16, ev->subject_full);
+	COLUMN_COPY(s, 17, ev->source);
 	if (dir == -1 || type == -1 || kind == -1 || result == -1 ||
 	    reason == -1 || passage == -1) {
 		log_warnx("%s: event %lld: a name this program does not know",
@@ -455,7 +457,8 @@ store_event_bind(sqlite3_stmt *s, const struct event *ev)
 	    sqlite3_bind_int64(s, 13, ev->decode_us) != SQLITE_OK ||
 	    sqlite3_bind_int64(s, 14, ev->latency_us) != SQLITE_OK ||
 	    BIND_FIELD(s, 15, ev->payload_hash) != SQLITE_OK ||
-	    BIND_FIELD(s, 16, ev->subject_full) != SQLITE_OK ? -1 : 0;
+	    BIND_FIELD(s, 16, ev->subject_full) != SQLITE_OK ||
+	    BIND_FIELD(s, 17, ev->source) != SQLITE_OK ? -1 : 0;
 }
 
 /* Appends ev and, when step >= 0, records it for ev's credential. */

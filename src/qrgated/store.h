@@ -51,6 +51,8 @@ struct event {
 				 * told apart without keeping their bytes */
 	char subject_full[64];	/* unmasked, only with store.trace_full;
 				 * else "".  Never published. */
+	char source[16];	/* how its code was read: "camera",
+				 * "scanner"; "" for a row of no code */
 };
 
 /* A credential's last grant that counts for anti-passback. */

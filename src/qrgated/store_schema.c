@@ -111,6 +111,13 @@
  * which the gate grants with no row, and which such a row, revoked or
  * suspended, cancels.  events.kind may be 'visitor' too.
  *
+ * Schema version 7: events gains
+ *   source         TEXT     how the code of a scan row was read: 'camera'
+ *                           or 'scanner' (a reader's, hal/reader.h);
+ *                           '' for a row of no code (button, remote,
+ *                           lane alarms).  Rows from before are scans of
+ *                           the camera, the only input there was.
+ *
  * Each entry of migrations[] takes the schema from version i to i + 1 and
  * ends by recording the new version, inside the caller's transaction.
  */
@@ -239,6 +246,10 @@ static const char *const store_migrations[STORE_SCHEMA_VERSION] = {
 	"DROP TABLE IF EXISTS credentials_staging;"
 	"DROP TABLE IF EXISTS credentials_old;"
 	"PRAGMA user_version = 6;",
+	/* 6 -> 7 */
+	"ALTER TABLE events ADD COLUMN source TEXT NOT NULL DEFAULT '';"
+	"UPDATE events SET source = 'camera' WHERE type = 'scan';"
+	"PRAGMA user_version = 7;",
 };
 
 static int

@@ -9,7 +9,7 @@
 
 #include <sqlite3.h>
 
-#define STORE_SCHEMA_VERSION 6
+#define STORE_SCHEMA_VERSION 7
 
 /*
  * The credentials table's columns and constraints, from its opening

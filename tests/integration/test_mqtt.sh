@@ -4,7 +4,7 @@
 
 . "$SRCDIR/tests/integration/lib_mqtt.sh"
 
-EVENT_KEYS='["credential_id","decode_us","direction","event_id","gate","kind","lane","latency_us","passage","reason","result","rev","seq","site","subject","time","ts_ms","type"]'
+EVENT_KEYS='["credential_id","decode_us","direction","event_id","gate","kind","lane","latency_us","passage","reason","result","rev","seq","site","source","subject","time","ts_ms","type"]'
 
 test_mqtt_events_schema_and_passage() {
 	gate_config mqtt_events_schema_and_passage badge-W0001.png badge-W9999.png

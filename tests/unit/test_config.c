@@ -650,6 +650,61 @@ test_cross_checks(void **state)
 	assert_int_equal(c.camera.fps, 240);
 }
 
+/* [reader]: its defaults, its values, and the checks between settings. */
+static void
+test_reader_settings(void **state)
+{
+	struct fixture *fx = *state;
+	struct config c;
+	struct config_errors errs;
+	char want[320];
+	const char *p = fixture_write(fx, "r.conf", "[reader]\n"
+	    "backend = tty\ndevice = /dev/ttyACM0\nbaud = 115200\n"
+	    "framing = idle\ntimeout_ms = 50\ndirection = entry\n");
+	const char *const nodev[] = { "reader.device=" };
+	const char *const way[] = { "reader.direction=exit" };
+	const char *const way_ok[] = { "reader.direction=exit",
+	    "lane.exit=true" };
+	const char *const bad[] = { "reader.backend=hid", "reader.baud=300",
+	    "reader.framing=crlf", "reader.timeout_ms=5" };
+
+	assert_int_equal(config_load(&c, NULL, NULL, 0, &errs), 0);
+	assert_string_equal(c.reader.backend, "none");
+	assert_string_equal(c.reader.device, "");
+	assert_int_equal(c.reader.baud, 9600);
+	assert_int_equal(c.reader.framing, READER_FRAME_LINE);
+	assert_int_equal(c.reader.timeout_ms, 100);
+	assert_int_equal(c.reader.direction, DIR_ENTRY);
+
+	assert_int_equal(config_load(&c, p, NULL, 0, &errs), 0);
+	assert_string_equal(c.reader.backend, "tty");
+	assert_string_equal(c.reader.device, "/dev/ttyACM0");
+	assert_int_equal(c.reader.baud, 115200);
+	assert_int_equal(c.reader.framing, READER_FRAME_IDLE);
+	assert_int_equal(c.reader.timeout_ms, 50);
+
+	assert_int_equal(config_load(&c, p, nodev, 1, &errs), -1);
+	snprintf(want, sizeof(want), "%s: reader.device must be set when "
+	    "reader.backend is tty", p);
+	assert_errors(&errs, 1, want);
+	assert_int_equal(config_load(&c, p, way, 1, &errs), -1);
+	snprintf(want, sizeof(want), "%s: reader.direction is exit, but "
+	    "lane.exit is false", p);
+	assert_errors(&errs, 1, want);
+	assert_int_equal(config_load(&c, p, way_ok, 2, &errs), 0);
+	assert_int_equal(c.reader.direction, DIR_EXIT);
+
+	assert_int_equal(config_load(&c, p, bad, 4, &errs), -1);
+	assert_errors(&errs, 4,
+	    "-o reader.backend=hid: reader.backend: \"hid\" is not one of "
+	    "none, evdev, tty",
+	    "-o reader.baud=300: reader.baud: 300 is out of range 1200..921600",
+	    "-o reader.framing=crlf: reader.framing: \"crlf\" is not one of "
+	    "line, idle",
+	    "-o reader.timeout_ms=5: reader.timeout_ms: 5 is out of range "
+	    "10..5000");
+}
+
 static void
 test_config_set_values(void **state)
 {
@@ -1042,6 +1097,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_continuation_and_long_lines,
 		    fixture_setup, fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_overrides,
+		    fixture_setup, fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_reader_settings,
 		    fixture_setup, fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_cross_checks,
 		    fixture_setup, fixture_teardown),

@@ -630,7 +630,7 @@ names_what_gate_opens(const char *section, const char *key)
 	static const char *const whole[] = { "gpio", "control", "mqtt",
 	    "security" };
 	static const char *const keys[] = { "backend", "source", "path",
-	    "socket", "chip", "group", "host" };
+	    "socket", "chip", "group", "host", "device" };
 	size_t n = strlen(key);
 
 	for (size_t i = 0; i < nitems(whole); i++)

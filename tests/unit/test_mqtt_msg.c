@@ -39,6 +39,7 @@ event_make(void)
 	ev.passage = PASSAGE_PASSED;
 	ev.decode_us = 5000;
 	ev.latency_us = 6000;
+	snprintf(ev.source, sizeof(ev.source), "scanner");
 	return ev;
 }
 
@@ -85,6 +86,7 @@ test_event_schema(void **state)
 		"event_id", "seq", "rev", "time", "ts_ms", "gate", "site",
 		"lane", "direction", "type", "kind", "subject", "credential_id",
 		"result", "reason", "passage", "decode_us", "latency_us",
+		"source",
 	};
 	struct event ev = event_make();
 	json_t *o;
@@ -112,6 +114,7 @@ test_event_schema(void **state)
 	assert_string_equal(str(o, "passage"), "passed");
 	assert_int_equal(num(o, "decode_us"), 5000);
 	assert_int_equal(num(o, "latency_us"), 6000);
+	assert_string_equal(str(o, "source"), "scanner");
 	json_decref(o);
 
 	/* No scan: -1 stays -1. */

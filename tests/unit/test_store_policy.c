@@ -2,7 +2,7 @@
  * Schema version 3: the migration from a version-2 database with rows in
  * it, the new credential columns (role, serial, pubkey) through put, find,
  * CSV and validation, the token steps kept with their grants, the
- * anti-passback lookup, and subject_full.
+ * anti-passback lookup, and subject_full; on to the last version (events.source).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -106,6 +106,8 @@ static const char rows_v2[] =
 	"INSERT INTO events VALUES (7, 'e7', 5000, 'g', '1', 'entry', 'scan',"
 	"  'badge', 'W-1', '**0001', 'granted', 'granted', 'passed', 10, 20,"
 	"  '0123456789abcdef');"
+	"INSERT INTO events VALUES (6, 'e6', 4000, 'g', '1', 'exit', 'button',"
+	"  'none', '', '', 'granted', 'exit-button', 'passed', -1, -1, '');"
 	"INSERT INTO outbox (seq, rev) VALUES (7, 0);"
 	"UPDATE outbox_meta SET max = 100;"
 	/* A snapshot half staged when the gate was upgraded. */
@@ -199,6 +201,11 @@ test_migrates_version_2_keeping_rows(void **state)
 	assert_string_equal(ev.event_id, "e7");
 	assert_string_equal(ev.subject, "**0001");
 	assert_string_equal(ev.subject_full, "");
+	/* Schema 7: a scan from before readers was the camera's; a row of
+	 * no code has no source. */
+	assert_string_equal(ev.source, "camera");
+	assert_int_equal(store_event_get(st, 6, &ev), 1);
+	assert_string_equal(ev.source, "");
 	assert_int_equal(q_int(st, "SELECT depth FROM outbox_meta"), 1);
 	ev = event_make("W-1", DIR_ENTRY, RES_GRANTED, PASSAGE_PASSED);
 	assert_int_equal(store_event_append(st, &ev), 0);
