@@ -15,6 +15,8 @@ enum cred_kind {
 	CRED_DYNAMIC,		/* a time-step token signed by the worker's key */
 	CRED_VISITOR,		/* a visitor's pass signed by the site's
 				 * visitor key: no credential row needed */
+	CRED_CARD,		/* a Wiegand card: its text as
+				 * wiegand_card_print() writes it */
 	CRED_KIND_COUNT
 };
 
@@ -68,6 +70,8 @@ enum reason {
 	REASON_VISITORS_ONLY,	/* this kind is accepted only from visitors */
 	REASON_SLOWED,		/* denied too often: ignored for a while */
 	REASON_REPEATED_DENIALS,	/* the alarm for that */
+	REASON_PIN_REQUIRED,	/* a card whose credential has a PIN, without
+				 * the PIN typed in time */
 	REASON_COUNT
 };
 

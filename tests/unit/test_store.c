@@ -183,7 +183,7 @@ test_open_creates_schema(void **state)
 	st = store_fx_open(fx, STORE_SYNC_FULL);
 	store_close(st);
 	raw_query(fx->db, "PRAGMA user_version", v, sizeof(v));
-	assert_string_equal(v, "6");
+	assert_string_equal(v, "7");
 	raw_query(fx->db, "PRAGMA journal_mode", v, sizeof(v));
 	assert_string_equal(v, "wal");
 	raw_query(fx->db, "SELECT group_concat(name, ',') FROM (SELECT name "
@@ -199,7 +199,7 @@ test_open_creates_schema(void **state)
 	store_fx_assert_sound(fx);
 	store_close(st);
 	raw_query(fx->db, "PRAGMA user_version", v, sizeof(v));
-	assert_string_equal(v, "6");
+	assert_string_equal(v, "7");
 }
 
 static void
@@ -209,7 +209,7 @@ test_open_refuses_newer_schema(void **state)
 	sqlite3 *h;
 
 	assert_int_equal(sqlite3_open(fx->db, &h), SQLITE_OK);
-	assert_int_equal(sqlite3_exec(h, "PRAGMA user_version = 7", NULL, NULL,
+	assert_int_equal(sqlite3_exec(h, "PRAGMA user_version = 8", NULL, NULL,
 	    NULL), SQLITE_OK);
 	sqlite3_close(h);
 	assert_null(store_open(fx->db, STORE_SYNC_FULL, false));
