@@ -246,7 +246,9 @@ csv_policy_fields(const struct csv_record *r, struct credential *c,
 	if (r->nfields >= CSV_FIELDS_V5)
 		memcpy(c->check_hash, r->field[11], r->len[11] + 1);
 	if (r->nfields == CSV_FIELDS) {
-		memcpy(c->send_as, r->field[12], r->len[12] + 1);
+		if (credential_card_text_normalise(r->field[12], c->send_as,
+		    sizeof(c->send_as)) == -1)
+			memcpy(c->send_as, r->field[12], r->len[12] + 1);
 		memcpy(c->pin_hash, r->field[13], r->len[13] + 1);
 	}
 	return 0;
@@ -295,6 +297,10 @@ csv_credential(const struct csv_record *r, int nfields, struct credential *c,
 		return -1;
 	}
 	c->status = status;
+	/* People type cards: hex in either case reads as the card. */
+	if (c->kind == CRED_CARD)
+		(void)credential_card_text_normalise(r->field[2], c->subject,
+		    sizeof(c->subject));
 	if (csv_time("valid_from", r->field[4], &c->valid_from_ms, msg,
 	    msglen) == -1 ||
 	    csv_time("valid_until", r->field[5], &c->valid_until_ms, msg,

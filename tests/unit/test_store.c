@@ -777,8 +777,8 @@ test_import_bad_rows(void **state)
 	import_bad(*state, HEADER "e1,badge,B-1,x,,,active\n", 2, "8 fields");
 	import_bad(*state, HEADER "e1,badge,B-1,x,,,active,*,9\n", 2,
 	    "expected 8 fields, found 9");
-	import_bad(*state, HEADER "e1,badge,B-1,x,,,active,*,a,b,c,d,e\n", 2,
-	    "more than 12");
+	import_bad(*state, HEADER "e1,badge,B-1,x,,,active,*,a,b,c,d,e,f,g\n", 2,
+	    "more than 14");
 	import_bad(*state, HEADER "e1,badge,B-1,\"open,,,active,*\n", 2,
 	    "not closed");
 	import_bad(*state, HEADER "e1,badge,B-1,\"x\"y,,,active,*\n", 2,
