@@ -175,8 +175,9 @@ people_write(struct agg_db *db, const struct agg_person *p, int mode,
 		goto dberr;
 	case 1:
 		/* The subject is not said: a CCCD's is a citizen number. */
-		snprintf(err, errlen, "the same %s card as %s",
-		    cred_kind_name(c->kind), other);
+		snprintf(err, errlen, "the same %s%scard as %s",
+		    c->kind == CRED_CARD ? "" : cred_kind_name(c->kind),
+		    c->kind == CRED_CARD ? "" : " ", other);
 		return -1;
 	}
 	if (c->has_pubkey)

@@ -15,8 +15,9 @@ test_people_card() {
 	if out=$(aq people add K-0003 --name X --kind card --subject 12:3456 2>&1); then
 		echo "a bad card was taken"; return 1; fi
 	expect_grep "a card subject is h10301:FACILITY:NUMBER" <(echo "$out")
-	if aq people add K-0003 --name X --kind card --subject H10301:68:41551 2>/dev/null; then
+	if out=$(aq people add K-0003 --name X --kind card --subject H10301:68:41551 2>&1); then
 		echo "the same card twice"; return 1; fi
+	expect_eq "same card" "$out" "qrgate-aggregator people add: the same card as K-0002"
 	if aq people add K-0003 --name X --kind card --subject h10301:1:1 --pin 1234 2>/dev/null; then
 		echo "a PIN on the command line"; return 1; fi
 	cat >"$T/cards.csv" <<'CSV'
