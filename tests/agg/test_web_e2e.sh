@@ -379,8 +379,8 @@ test_e2e_people_hr() {
 	    document.getElementById('add-send-as').value = 'h10301:12:3456';
 	    document.querySelector('#add button[type=submit]').click(); return true;" >/dev/null
 	page_wait "the card listed" "document.querySelector('#people tr[data-id=\"K-0100\"]')"
-	expect_eq "card row" "$(js "const r = document.querySelector('#people tr[data-id=\"K-0100\"]'); return r.querySelector('.kind').textContent + ' ' + r.querySelector('.subject').textContent")" \
-		"card ***********2C3D"
+	expect_eq "card row" "$(js "const r = document.querySelector('#people tr[data-id=\"K-0100\"]'); return r.querySelector('.kind').textContent + ' ' + r.querySelector('.subject').textContent + ' ' + r.querySelector('.card-extra').textContent")" \
+		"card ***********2C3D **********3456, PIN"
 	page_wait "the gate to hold the card" "$(people_gate_current "$v2")"
 	expect_eq "card at the gate" "$(sqlite3 -batch -noheader "$GATE_T/qrgate.db" "SELECT kind || ' ' || subject || ' ' || send_as || ' ' || substr(pin_hash, 1, 10) FROM credentials WHERE id = 'K-0100'")" \
 		"card raw:32:0A1B2C3D h10301:12:3456 \$argon2id\$"

@@ -67,7 +67,9 @@ async function load() {
 					act('people-badge', { ids: [p.id], new_serial: true }, p.id + ': a new badge serial.');
 			}));
 		tr.append(td0, qgEl('td', 'id', p.id), qgEl('td', 'name', p.name), qgEl('td', 'department', p.department),
-			qgEl('td', 'kind', p.kind), qgEl('td', 'subject', p.subject), qgEl('td', 'status', p.status),
+			qgEl('td', 'kind', p.kind), qgEl('td', 'subject', p.subject),
+			qgEl('td', 'card-extra', [p.send_as, p.pin ? 'PIN' : ''].filter((x) => x).join(', ')),
+			qgEl('td', 'status', p.status),
 			qgEl('td', 'serial', p.serial), acts);
 		tbody.append(tr);
 	}
