@@ -121,6 +121,13 @@ static const char *const agg_db_schema[] = {
 	" changed_ms BIGINT NOT NULL DEFAULT 0,"
 	" UNIQUE (kind, subject))",
 	"CREATE INDEX IF NOT EXISTS people_dept ON people (department, name)",
+	/* What a person's credential is sent on as (a card text) and the
+	 * hash of a card's PIN (cred_pin.h), never the PIN: beside people
+	 * rather than in it, so that a database made before them gains
+	 * them here, with no ALTER either database would take twice. */
+	"CREATE TABLE IF NOT EXISTS people_cards ("
+	" id TEXT PRIMARY KEY, send_as TEXT NOT NULL DEFAULT '',"
+	" pin_hash TEXT NOT NULL DEFAULT '')",
 	"CREATE TABLE IF NOT EXISTS people_state ("
 	" id INTEGER PRIMARY KEY, edits BIGINT NOT NULL DEFAULT 0,"
 	" edited_ms BIGINT NOT NULL DEFAULT 0,"

@@ -19,6 +19,13 @@
 	"valid_from_ms, valid_until_ms, status, role, serial, pubkey, " \
 	"check_hash"
 
+/* A person's row with what people_cards holds for it (p.id ...). */
+#define PEOPLE_SELECT "SELECT p.id, p.kind, p.subject, p.name, " \
+	"p.department, p.lanes, p.valid_from_ms, p.valid_until_ms, " \
+	"p.status, p.role, p.serial, p.pubkey, p.check_hash, " \
+	"COALESCE(k.send_as, ''), COALESCE(k.pin_hash, '') FROM people p " \
+	"LEFT JOIN people_cards k ON k.id = p.id"
+
 static void
 people_copy(char *dst, size_t size, const char *src)
 {
@@ -33,7 +40,7 @@ people_row(int ncol, const char *const *col, struct agg_person *p)
 	int v;
 
 	memset(p, 0, sizeof(*p));
-	if (ncol < 13)
+	if (ncol < 15)
 		return;
 	people_copy(c->id, sizeof(c->id), col[0]);
 	c->kind = (v = cred_kind_from_name(col[1] ? col[1] : "")) > 0 ?
@@ -53,6 +60,8 @@ people_row(int ncol, const char *const *col, struct agg_person *p)
 	    key_pk_from_text(col[11], c->pubkey) == 0)
 		c->has_pubkey = true;
 	people_copy(c->check_hash, sizeof(c->check_hash), col[12]);
+	people_copy(c->send_as, sizeof(c->send_as), col[13]);
+	people_copy(c->pin_hash, sizeof(c->pin_hash), col[14]);
 }
 
 struct people_each {
@@ -76,8 +85,8 @@ agg_people_foreach(struct agg_db *db,
 {
 	struct people_each e = { cb, arg };
 
-	return agg_db_run(db, "SELECT " PEOPLE_COLS " FROM people ORDER BY id",
-	    NULL, 0, people_each_row, &e, NULL);
+	return agg_db_run(db, PEOPLE_SELECT " ORDER BY p.id", NULL, 0,
+	    people_each_row, &e, NULL);
 }
 
 static int
@@ -91,8 +100,8 @@ int
 agg_people_get(struct agg_db *db, const char *id, struct agg_person *p)
 {
 	struct agg_db_arg args[] = { AGG_S(id) };
-	int rc = agg_db_run(db, "SELECT " PEOPLE_COLS " FROM people WHERE "
-	    "id = $1", args, 1, people_get_row, p, NULL);
+	int rc = agg_db_run(db, PEOPLE_SELECT " WHERE p.id = $1", args, 1,
+	    people_get_row, p, NULL);
 
 	return rc == -1 ? -1 : rc == 1 ? 1 : 0;
 }
@@ -123,9 +132,9 @@ people_card_taken(struct agg_db *db, const struct agg_person *p,
 	struct agg_person o;
 	int rc;
 
-	rc = agg_db_run(db, "SELECT " PEOPLE_COLS " FROM people WHERE "
-	    "kind = $1 AND subject = $2 AND id <> $3", args, 3, people_get_row,
-	    &o, NULL);
+	rc = agg_db_run(db, PEOPLE_SELECT " WHERE p.kind = $1 AND "
+	    "p.subject = $2 AND p.id <> $3", args, 3, people_get_row, &o,
+	    NULL);
 	if (rc == 1)
 		people_copy(other, len, o.c.id);
 	return rc == -1 ? -1 : rc == 1 ? 1 : 0;
@@ -166,8 +175,9 @@ people_write(struct agg_db *db, const struct agg_person *p, int mode,
 		goto dberr;
 	case 1:
 		/* The subject is not said: a CCCD's is a citizen number. */
-		snprintf(err, errlen, "the same %s card as %s",
-		    cred_kind_name(c->kind), other);
+		snprintf(err, errlen, "the same %s%scard as %s",
+		    c->kind == CRED_CARD ? "" : cred_kind_name(c->kind),
+		    c->kind == CRED_CARD ? "" : " ", other);
 		return -1;
 	}
 	if (c->has_pubkey)
@@ -188,6 +198,16 @@ people_write(struct agg_db *db, const struct agg_person *p, int mode,
 		    "lanes = $6, valid_from_ms = $7, valid_until_ms = $8, "
 		    "status = $9, role = $10, serial = $11, pubkey = $12, "
 		    "check_hash = $13, changed_ms = $14", args, 14, NULL, NULL,
+		    NULL) == -1)
+			goto dberr;
+	}
+	{
+		struct agg_db_arg args[] = { AGG_S(c->id), AGG_S(c->send_as),
+		    AGG_S(c->pin_hash) };
+
+		if (agg_db_run(db, "INSERT INTO people_cards (id, send_as, "
+		    "pin_hash) VALUES ($1, $2, $3) ON CONFLICT (id) DO UPDATE "
+		    "SET send_as = $2, pin_hash = $3", args, 3, NULL, NULL,
 		    NULL) == -1)
 			goto dberr;
 	}
@@ -371,16 +391,22 @@ agg_person_json(const struct agg_person *p, bool full)
 {
 	const struct credential *c = &p->c;
 	char subject[64], from[TIMEFMT_LEN] = "", until[TIMEFMT_LEN] = "";
+	char send_as[WIEGAND_TEXT_MAX];
+	json_t *o;
 
-	if (full)
+	/* send_as is a card number like a subject: shown as subjects are. */
+	if (full) {
 		people_copy(subject, sizeof(subject), c->subject);
-	else
+		people_copy(send_as, sizeof(send_as), c->send_as);
+	} else {
 		mask_subject(MASK_LAST4, c->subject, subject, sizeof(subject));
+		mask_subject(MASK_LAST4, c->send_as, send_as, sizeof(send_as));
+	}
 	if (c->valid_from_ms != 0)
 		timefmt_format(c->valid_from_ms, from, sizeof(from));
 	if (c->valid_until_ms != 0)
 		timefmt_format(c->valid_until_ms, until, sizeof(until));
-	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:s, s:I, "
+	o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:s, s:I, "
 	    "s:s, s:s, s:I}", "id", c->id, "kind", cred_kind_name(c->kind),
 	    "subject", subject, "name", c->name, "department", p->department,
 	    "lanes", c->lanes, "valid_from", from, "valid_from_ms",
@@ -388,6 +414,14 @@ agg_person_json(const struct agg_person *p, bool full)
 	    "valid_until_ms", (json_int_t)c->valid_until_ms,
 	    "status", cred_status_name(c->status),
 	    "role", cred_role_name(c->role), "serial", (json_int_t)c->serial);
+	/* Whether there is a PIN, never its hash. */
+	if (o != NULL && (json_object_set_new(o, "send_as",
+	    json_string(send_as)) == -1 || json_object_set_new(o, "pin",
+	    json_boolean(c->pin_hash[0] != '\0')) == -1)) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
 }
 
 struct people_json {
@@ -501,12 +535,37 @@ person_text(const json_t *o, const char *key, char *dst, size_t size,
 	return 0;
 }
 
+/*
+ * "pin": a card's PIN as typed, 4 to 8 digits, hashed at once (only the
+ * hash is kept); "" or absent: none.
+ */
+static int
+person_pin(const json_t *o, char *hash, char *err, size_t errlen)
+{
+	const json_t *v = json_object_get(o, "pin");
+
+	hash[0] = '\0';
+	if (v == NULL || json_is_null(v) ||
+	    (json_is_string(v) && json_string_value(v)[0] == '\0'))
+		return 0;
+	if (!json_is_string(v) || !cred_pin_valid(json_string_value(v))) {
+		snprintf(err, errlen, "pin: %d to %d digits", CRED_PIN_MIN_DIGITS,
+		    CRED_PIN_MAX_DIGITS);
+		return -1;
+	}
+	if (cred_pin_hash(json_string_value(v), hash) == -1) {
+		snprintf(err, errlen, "pin: cannot hash it");
+		return -1;
+	}
+	return 0;
+}
+
 int
 agg_person_from_json(const json_t *o, struct agg_person *p, char *err,
     size_t errlen)
 {
 	struct credential *c = &p->c;
-	char kind[16], status[16], role[16];
+	char kind[16], status[16], role[16], card[WIEGAND_TEXT_MAX];
 	int v;
 
 	memset(p, 0, sizeof(*p));
@@ -529,6 +588,9 @@ agg_person_from_json(const json_t *o, struct agg_person *p, char *err,
 	    errlen) ||
 	    person_text(o, "role", role, sizeof(role), "staff", err,
 	    errlen) ||
+	    person_text(o, "send_as", c->send_as, sizeof(c->send_as), "", err,
+	    errlen) ||
+	    person_pin(o, c->pin_hash, err, errlen) ||
 	    person_time(o, "valid_from", &c->valid_from_ms, err, errlen) ||
 	    person_time(o, "valid_until", &c->valid_until_ms, err, errlen))
 		return -1;
@@ -547,10 +609,19 @@ agg_person_from_json(const json_t *o, struct agg_person *p, char *err,
 	if (c->subject[0] == '\0' && strcmp(kind, "signed") == 0)
 		people_copy(c->subject, sizeof(c->subject), c->id);
 	if ((v = cred_kind_from_name(kind)) <= CRED_NONE) {
-		snprintf(err, errlen, "kind: badge, cccd, signed or dynamic");
+		snprintf(err, errlen, "kind: badge, cccd, signed, dynamic, "
+		    "visitor or card");
 		return -1;
 	}
 	c->kind = v;
+	/* People type cards: hex in either case is the card.  What is no
+	 * card stays as typed, for credential_validate() to say so. */
+	if (c->kind == CRED_CARD && credential_card_text_normalise(c->subject,
+	    card, sizeof(card)) == 0)
+		people_copy(c->subject, sizeof(c->subject), card);
+	if (c->send_as[0] != '\0' && credential_card_text_normalise(c->send_as,
+	    card, sizeof(card)) == 0)
+		people_copy(c->send_as, sizeof(c->send_as), card);
 	if ((v = cred_status_from_name(status)) < 0) {
 		snprintf(err, errlen, "status: active, suspended or revoked");
 		return -1;
@@ -587,6 +658,8 @@ agg_person_edit(struct agg_db *db, const char *id, const json_t *changes,
 	json_object_set_new(doc, "valid_from", json_integer(old.c.valid_from_ms));
 	json_object_set_new(doc, "valid_until",
 	    json_integer(old.c.valid_until_ms));
+	/* The old row says whether it has a PIN; only a change sets one. */
+	json_object_del(doc, "pin");
 	json_object_foreach((json_t *)changes, k, v)
 		if (strcmp(k, "id") != 0)
 			json_object_set(doc, k, v);
@@ -598,5 +671,8 @@ agg_person_edit(struct agg_db *db, const char *id, const json_t *changes,
 	p->c.has_pubkey = old.c.has_pubkey;
 	memcpy(p->c.pubkey, old.c.pubkey, sizeof(p->c.pubkey));
 	memcpy(p->c.check_hash, old.c.check_hash, sizeof(p->c.check_hash));
+	/* A PIN belongs to a card: it stays while the person keeps one. */
+	if (json_object_get(changes, "pin") == NULL && p->c.kind == CRED_CARD)
+		memcpy(p->c.pin_hash, old.c.pin_hash, sizeof(p->c.pin_hash));
 	return 0;
 }

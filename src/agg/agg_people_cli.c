@@ -6,7 +6,8 @@
  * when it starts.
  *
  *	people add ID --name N [--kind K] [--subject S] [--department D]
- *	    [--lanes L] [--from T] [--until T] [--role R]
+ *	    [--lanes L] [--from T] [--until T] [--role R] [--send-as CARD]
+ *	    [--pin -]
  *	people edit ID [the same options: those given change]
  *	people suspend|revoke|activate ID
  *	people import FILE.csv|FILE.xlsx [--department D]
@@ -23,6 +24,7 @@
 #include <unistd.h>
 
 #include <jansson.h>
+#include <sodium.h>
 
 #include "agg_cli.h"
 #include "agg_csv.h"
@@ -38,7 +40,7 @@
 
 struct people_opts {
 	const char *db, *name, *kind, *subject, *dept, *lanes, *from, *until;
-	const char *role, *pdf, *png, *site;
+	const char *role, *pdf, *png, *site, *send_as, *pin;
 	bool full, new_serial, csv, json;
 };
 
@@ -48,6 +50,7 @@ people_usage(void)
 	fprintf(stderr, "usage: qrgate-aggregator people add ID --name N "
 	    "[--kind K] [--subject S] [--department D]\n"
 	    "           [--lanes L] [--from T] [--until T] [--role R]\n"
+	    "           [--send-as CARD] [--pin -]\n"
 	    "       qrgate-aggregator people edit ID [the same options]\n"
 	    "       qrgate-aggregator people suspend|revoke|activate ID\n"
 	    "       qrgate-aggregator people import FILE.csv|FILE.xlsx "
@@ -75,6 +78,8 @@ people_parse(int argc, char **argv, struct people_opts *o)
 		{ "pdf", required_argument, NULL, 'p' },
 		{ "png", required_argument, NULL, 'P' },
 		{ "site", required_argument, NULL, 's' },
+		{ "send-as", required_argument, NULL, 'A' },
+		{ "pin", required_argument, NULL, 'I' },
 		{ "full", no_argument, NULL, 'F' },
 		{ "new-serial", no_argument, NULL, 'N' },
 		{ "csv", no_argument, NULL, 'C' },
@@ -98,6 +103,8 @@ people_parse(int argc, char **argv, struct people_opts *o)
 		case 'p': o->pdf = optarg; break;
 		case 'P': o->png = optarg; break;
 		case 's': o->site = optarg; break;
+		case 'A': o->send_as = optarg; break;
+		case 'I': o->pin = optarg; break;
 		case 'F': o->full = true; break;
 		case 'N': o->new_serial = true; break;
 		case 'C': o->csv = true; break;
@@ -113,15 +120,43 @@ static int
 people_merge(const struct people_opts *o, json_t *doc)
 {
 	const char *keys[] = { "name", "kind", "subject", "department",
-	    "lanes", "valid_from", "valid_until", "role" };
+	    "lanes", "valid_from", "valid_until", "role", "send_as" };
 	const char *vals[] = { o->name, o->kind, o->subject, o->dept,
-	    o->lanes, o->from, o->until, o->role };
+	    o->lanes, o->from, o->until, o->role, o->send_as };
 
 	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
 		if (vals[i] != NULL && json_object_set_new(doc, keys[i],
 		    json_string(vals[i])) == -1)
 			return -1;
 	return 0;
+}
+
+/*
+ * --pin -: the PIN from one line of stdin, out of ps and the shell's
+ * history, into doc's "pin" (agg_person_from_json() hashes it), the copy
+ * here wiped.  An empty line takes the PIN away.
+ */
+static int
+people_pin(const char *v, json_t *doc)
+{
+	char line[64];
+	int rc;
+
+	if (strcmp(v, "-") != 0) {
+		fprintf(stderr, "qrgate-aggregator people: --pin takes \"-\" "
+		    "and reads the PIN from stdin, never from the command "
+		    "line\n");
+		return -1;
+	}
+	if (fgets(line, sizeof(line), stdin) == NULL) {
+		fprintf(stderr, "qrgate-aggregator people: --pin -: nothing on "
+		    "stdin\n");
+		return -1;
+	}
+	line[strcspn(line, "\r\n")] = '\0';
+	rc = json_object_set_new(doc, "pin", json_string(line));
+	sodium_memzero(line, sizeof(line));
+	return rc;
 }
 
 static int
@@ -139,7 +174,8 @@ people_add_edit(struct agg_db *db, const struct people_opts *o,
 		return 2;
 	}
 	if ((doc = json_pack("{s:s}", "id", id)) == NULL ||
-	    people_merge(o, doc) == -1) {
+	    people_merge(o, doc) == -1 ||
+	    (o->pin != NULL && people_pin(o->pin, doc) == -1)) {
 		json_decref(doc);
 		return 1;
 	}

@@ -17,8 +17,10 @@
 #include "timefmt.h"
 
 /* The first 8 columns are needed; role, serial and pubkey (schema 3)
- * may follow, then check_hash (schema 5), so older lists still import. */
+ * may follow, then check_hash (schema 5), then send_as and pin_hash
+ * (schema 7), so older lists still import. */
 #define CSV_FIELDS	CRED_CSV_FIELDS
+#define CSV_FIELDS_V5	12
 #define CSV_FIELDS_V3	11
 #define CSV_FIELDS_V1	8
 #define CSV_FIELD_MAX	256
@@ -33,6 +35,7 @@ struct csv_record {
 const char *const cred_csv_header[CSV_FIELDS] = {
 	"id", "kind", "subject", "name", "valid_from", "valid_until",
 	"status", "lanes", "role", "serial", "pubkey", "check_hash",
+	"send_as", "pin_hash",
 };
 
 static int
@@ -56,7 +59,7 @@ static int
 csv_field_next(struct csv_record *r, const char **msg)
 {
 	if (r->nfields + 1 >= CSV_FIELDS) {
-		*msg = "more than 12 fields";
+		*msg = "more than 14 fields";
 		return -1;
 	}
 	r->nfields++;
@@ -158,8 +161,8 @@ csv_read(FILE *f, int *line, struct csv_record *r, const char **msg)
 static int
 csv_header_valid(struct csv_record *r)
 {
-	if (r->nfields != CSV_FIELDS && r->nfields != CSV_FIELDS_V3 &&
-	    r->nfields != CSV_FIELDS_V1)
+	if (r->nfields != CSV_FIELDS && r->nfields != CSV_FIELDS_V5 &&
+	    r->nfields != CSV_FIELDS_V3 && r->nfields != CSV_FIELDS_V1)
 		return 0;
 	for (int i = 0; i < r->nfields; i++) {
 		const char *p = r->field[i];
@@ -197,7 +200,8 @@ csv_time(const char *name, const char *v, int64_t *ms, char *msg,
 	return 0;
 }
 
-/* role, serial, pubkey and check_hash, when the list has them. */
+/* role, serial, pubkey, check_hash, send_as and pin_hash, when the list
+ * has them. */
 static int
 csv_policy_fields(const struct csv_record *r, struct credential *c,
     char *msg, size_t msglen)
@@ -237,9 +241,16 @@ csv_policy_fields(const struct csv_record *r, struct credential *c,
 		}
 		c->has_pubkey = true;
 	}
-	/* Its length was checked with the others'; its form by validate. */
-	if (r->nfields == CSV_FIELDS)
+	/* Their lengths were checked with the others'; their forms by
+	 * validate. */
+	if (r->nfields >= CSV_FIELDS_V5)
 		memcpy(c->check_hash, r->field[11], r->len[11] + 1);
+	if (r->nfields == CSV_FIELDS) {
+		if (credential_card_text_normalise(r->field[12], c->send_as,
+		    sizeof(c->send_as)) == -1)
+			memcpy(c->send_as, r->field[12], r->len[12] + 1);
+		memcpy(c->pin_hash, r->field[13], r->len[13] + 1);
+	}
 	return 0;
 }
 
@@ -251,7 +262,8 @@ csv_credential(const struct csv_record *r, int nfields, struct credential *c,
 	static const size_t size[CSV_FIELDS] = {
 		sizeof(c->id), 16, sizeof(c->subject), sizeof(c->name),
 		TIMEFMT_LEN, TIMEFMT_LEN, 16, sizeof(c->lanes), 16, 16,
-		KEY_PK_TEXT + 4, sizeof(c->check_hash),
+		KEY_PK_TEXT + 4, sizeof(c->check_hash), sizeof(c->send_as),
+		sizeof(c->pin_hash),
 	};
 	int kind, status;
 
@@ -274,8 +286,8 @@ csv_credential(const struct csv_record *r, int nfields, struct credential *c,
 	memcpy(c->lanes, r->field[7], r->len[7] + 1);
 	kind = cred_kind_from_name(r->field[1]);
 	if (kind <= CRED_NONE) {
-		snprintf(msg, msglen, "kind '%.15s' is not badge, cccd, signed "
-		    "or dynamic", r->field[1]);
+		snprintf(msg, msglen, "kind '%.15s' is not badge, cccd, signed, "
+		    "dynamic, visitor or card", r->field[1]);
 		return -1;
 	}
 	c->kind = kind;
@@ -285,6 +297,10 @@ csv_credential(const struct csv_record *r, int nfields, struct credential *c,
 		return -1;
 	}
 	c->status = status;
+	/* People type cards: hex in either case reads as the card. */
+	if (c->kind == CRED_CARD)
+		(void)credential_card_text_normalise(r->field[2], c->subject,
+		    sizeof(c->subject));
 	if (csv_time("valid_from", r->field[4], &c->valid_from_ms, msg,
 	    msglen) == -1 ||
 	    csv_time("valid_until", r->field[5], &c->valid_until_ms, msg,
@@ -322,7 +338,8 @@ cred_csv_read(FILE *f, const char *fname,
 	    csv_read(f, &line, &r, &syntax) != 1 || !csv_header_valid(&r)) {
 		snprintf(err, errlen, "%s:1: the first line must be "
 		    "id,kind,subject,name,valid_from,valid_until,status,lanes"
-		    "[,role,serial,pubkey[,check_hash]]", fname);
+		    "[,role,serial,pubkey[,check_hash[,send_as,pin_hash]]]",
+		    fname);
 		return -1;
 	}
 	nfields = r.nfields;

@@ -11,6 +11,7 @@
 
 #include <jansson.h>
 
+#include "cred_pin.h"
 #include "credential.h"
 #include "keyfile.h"
 #include "mask.h"
@@ -166,6 +167,72 @@ cred_id_citizen_free(const struct credential *c, char *err, size_t errlen)
 	return 0;
 }
 
+bool
+credential_card_text_valid(const char *text)
+{
+	struct wiegand_card card;
+	char back[WIEGAND_TEXT_MAX];
+
+	return wiegand_card_parse(text, &card) == WIEGAND_OK &&
+	    wiegand_card_print(&card, back, sizeof(back)) >= 0 &&
+	    strcmp(back, text) == 0;
+}
+
+int
+credential_card_text_normalise(const char *in, char *out, size_t outlen)
+{
+	char buf[WIEGAND_TEXT_MAX];
+	struct wiegand_card card;
+	size_t n = strlen(in), name_len = strcspn(in, ":");
+
+	if (n >= sizeof(buf))
+		return -1;
+	/* Format names are lower-case, hex digits upper-case: both are
+	 * letters nowhere else, so each part is folded as a whole. */
+	for (size_t i = 0; i <= n; i++) {
+		char c = in[i];
+
+		if (i < name_len && c >= 'A' && c <= 'Z')
+			c = (char)(c - 'A' + 'a');
+		else if (i > name_len && c >= 'a' && c <= 'f')
+			c = (char)(c - 'a' + 'A');
+		buf[i] = c;
+	}
+	if (wiegand_card_parse(buf, &card) != WIEGAND_OK ||
+	    wiegand_card_print(&card, out, outlen) < 0)
+		return -1;
+	return 0;
+}
+
+/* The card texts and the PIN hash of a credential. */
+static int
+cred_card_fields_valid(const struct credential *c, char *err, size_t errlen)
+{
+	if (c->kind == CRED_CARD && !credential_card_text_valid(c->subject)) {
+		snprintf(err, errlen, "a card subject is " CRED_CARD_FORM
+		    ", upper-case hex, no leading zeros");
+		return -1;
+	}
+	if (strnlen(c->send_as, sizeof(c->send_as)) >= sizeof(c->send_as) ||
+	    (c->send_as[0] != '\0' &&
+	    !credential_card_text_valid(c->send_as))) {
+		snprintf(err, errlen, "send_as is \"\" or a card: "
+		    CRED_CARD_FORM ", upper-case hex, no leading zeros");
+		return -1;
+	}
+	if (!cred_pin_hash_valid(c->pin_hash)) {
+		snprintf(err, errlen, "pin_hash is \"\" or a PIN hash as "
+		    "qrgatectl and the aggregator make (Argon2id, t=%d, "
+		    "m=%u KiB)", CRED_PIN_OPSLIMIT, CRED_PIN_MEMLIMIT >> 10);
+		return -1;
+	}
+	if (c->kind != CRED_CARD && c->pin_hash[0] != '\0') {
+		snprintf(err, errlen, "only a card credential has a PIN");
+		return -1;
+	}
+	return 0;
+}
+
 /* What token_parse() accepts as an id, so that a stored one can match. */
 static int
 cred_token_id_valid(const char *id)
@@ -196,7 +263,8 @@ credential_validate(const struct credential *c, char *err,
 	}
 	if (c->kind <= CRED_NONE || c->kind >= CRED_KIND_COUNT) {
 		snprintf(err, errlen,
-		    "kind must be badge, cccd, signed, dynamic or visitor");
+		    "kind must be badge, cccd, signed, dynamic, visitor or "
+		    "card");
 		return -1;
 	}
 	if (!cred_text_valid(c->subject, sizeof(c->subject), "")) {
@@ -221,7 +289,8 @@ credential_validate(const struct credential *c, char *err,
 		    TOKEN_ID_MAX);
 		return -1;
 	}
-	if (cred_id_citizen_free(c, err, errlen) == -1)
+	if (cred_card_fields_valid(c, err, errlen) == -1 ||
+	    cred_id_citizen_free(c, err, errlen) == -1)
 		return -1;
 	if (!cccd_check_valid(c->check_hash)) {
 		snprintf(err, errlen, "check_hash is \"\" or 64 lower-case hex "
@@ -272,11 +341,12 @@ json_t *
 credential_json(const struct credential *c)
 {
 	char pk[KEY_PK_TEXT] = "";
+	json_t *o;
 
 	if (c->has_pubkey)
 		key_pk_to_text(c->pubkey, pk);
 	/* Times as ms, so that every gate takes the same instant. */
-	return json_pack("{s:s, s:s, s:s, s:s, s:I, s:I, s:s, s:s, s:s, s:I, "
+	o = json_pack("{s:s, s:s, s:s, s:s, s:I, s:I, s:s, s:s, s:s, s:I, "
 	    "s:s, s:s}", "id", c->id, "kind", cred_kind_name(c->kind),
 	    "subject", c->subject, "name", c->name, "valid_from",
 	    (json_int_t)c->valid_from_ms, "valid_until",
@@ -284,4 +354,17 @@ credential_json(const struct credential *c)
 	    cred_status_name(c->status), "lanes", c->lanes,
 	    "role", cred_role_name(c->role), "serial", (json_int_t)c->serial,
 	    "pubkey", pk, "check_hash", c->check_hash);
+	/*
+	 * Only when set: a gate older than these members refuses a row
+	 * with a member it does not know, and so keeps taking every list
+	 * that does not use them.
+	 */
+	if (o != NULL && ((c->send_as[0] != '\0' && json_object_set_new(o,
+	    "send_as", json_string(c->send_as)) == -1) ||
+	    (c->pin_hash[0] != '\0' && json_object_set_new(o, "pin_hash",
+	    json_string(c->pin_hash)) == -1))) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
 }

@@ -3,7 +3,7 @@
 #include <string.h>
 
 static const char *const cred_kind_names[CRED_KIND_COUNT] = {
-	"none", "badge", "cccd", "signed", "dynamic", "visitor",
+	"none", "badge", "cccd", "signed", "dynamic", "visitor", "card",
 };
 static const char *const cred_status_names[CRED_STATUS_COUNT] = {
 	"active", "suspended", "revoked",
@@ -23,7 +23,7 @@ static const char *const reason_names[REASON_COUNT] = {
 	"fire-alarm-off", "forced", "held-open", "bad-signature",
 	"serial-revoked", "replayed", "clock-unsynced", "anti-passback",
 	"visitors-only", "slowed", "repeated-denials", "tamper-on",
-	"tamper-off",
+	"tamper-off", "pin-required",
 };
 static const char *const cred_role_names[ROLE_COUNT] = { "staff", "visitor" };
 static const char *const passage_names[PASSAGE_COUNT] = {

@@ -15,6 +15,8 @@ enum cred_kind {
 	CRED_DYNAMIC,		/* a time-step token signed by the worker's key */
 	CRED_VISITOR,		/* a visitor's pass signed by the site's
 				 * visitor key: no credential row needed */
+	CRED_CARD,		/* a Wiegand card: its text as
+				 * wiegand_card_print() writes it */
 	CRED_KIND_COUNT
 };
 
@@ -70,6 +72,8 @@ enum reason {
 	REASON_REPEATED_DENIALS,	/* the alarm for that */
 	REASON_TAMPER_ON,	/* the cabinet opened, or its switch's wire cut */
 	REASON_TAMPER_OFF,
+	REASON_PIN_REQUIRED,	/* a card whose credential has a PIN, without
+				 * the PIN typed in time */
 	REASON_COUNT
 };
 

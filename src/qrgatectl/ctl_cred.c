@@ -24,11 +24,11 @@
 #include "timefmt.h"
 #include "util.h"
 
-#define CRED_COLS	11
+#define CRED_COLS	13
 
 static const char *const cred_heads[CRED_COLS] = {
 	"ID", "KIND", "SUBJECT", "NAME", "FROM", "UNTIL", "STATUS", "LANES",
-	"ROLE", "SERIAL", "PUBKEY",
+	"ROLE", "SERIAL", "PUBKEY", "SEND_AS", "PIN",
 };
 
 _Static_assert(CRED_COLS <= CTL_TABLE_COLS, "cred table too wide");
@@ -46,16 +46,20 @@ ctl_cred_usage(FILE *f)
 	    "[--from T] [--until T]\n"
 	    "                      [--status S] [--lanes L] [--role R] "
 	    "[--serial N] [--pubkey K]\n"
+	    "                      [--send-as CARD] [--pin -]\n"
 	    "       qrgatectl cred del ID\n"
 	    "       qrgatectl cred list [--json|--csv]\n"
 	    "       qrgatectl cred import FILE.csv\n"
 	    "       qrgatectl cred enroll-cccd ID --scan IMAGE|--text QRTEXT|-"
 	    "\n                      [--name N] [--from T] [--until T] "
 	    "[--status S] [--lanes L] [--role R]\n"
-	    "  KIND is badge, cccd, signed, dynamic or visitor; S is active, suspended "
-	    "or revoked\n  (default active); R is staff (default) or visitor; "
+	    "  KIND is badge, cccd, signed, dynamic, visitor or card; S is active,\n"
+	    "  suspended or revoked (default active); R is staff (default) or visitor; "
 	    "K is a public key\n  (44 characters of base64; dynamic needs "
 	    "one);\n"
+	    "  CARD (a card's SUBJECT, --send-as) is h10301:FACILITY:NUMBER (also h10306,\n"
+	    "  c1k35, h10304), h10302:NUMBER or raw:NBITS:HEX; --pin - reads a PIN of\n"
+	    "  4 to 8 digits from stdin (card only);\n"
 	    "  L is \"*\" (default) or items LANE[:entry|exit] joined by "
 	    "commas;\n"
 	    "  T is YYYY-MM-DD[THH:MM[:SS]] in site.timezone, or with Z or an "
@@ -120,6 +124,51 @@ cred_arg_serial(uint32_t *serial, const char *v)
 	}
 	*serial = (uint32_t)n;
 	return 0;
+}
+
+/* A card as typed into its canonical text; what to type if it is not. */
+static int
+cred_arg_card(char *dst, size_t size, const char *what, const char *v)
+{
+	if (credential_card_text_normalise(v, dst, size) == -1) {
+		fprintf(stderr, "qrgatectl: cred: %s '%.63s' is not a card: "
+		    "expected " CRED_CARD_FORM "\n", what, v);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * --pin -: one line of stdin, so that the PIN stays out of ps and the
+ * shell's history, hashed at once (cred_pin.h) and wiped.  Only the hash
+ * is kept.
+ */
+static int
+cred_arg_pin(char *hash, const char *v)
+{
+	char line[64];
+	int r = 0;
+
+	if (strcmp(v, "-") != 0) {
+		fprintf(stderr, "qrgatectl: cred: --pin takes \"-\" and reads "
+		    "the PIN from stdin, never from the command line\n");
+		return -1;
+	}
+	if (fgets(line, sizeof(line), stdin) == NULL) {
+		fprintf(stderr, "qrgatectl: cred: --pin -: nothing on stdin\n");
+		return -1;
+	}
+	line[strcspn(line, "\r\n")] = '\0';
+	if (!cred_pin_valid(line)) {
+		fprintf(stderr, "qrgatectl: cred: a PIN is %d to %d digits\n",
+		    CRED_PIN_MIN_DIGITS, CRED_PIN_MAX_DIGITS);
+		r = -1;
+	} else if (cred_pin_hash(line, hash) == -1) {
+		fprintf(stderr, "qrgatectl: cred: cannot hash the PIN\n");
+		r = -1;
+	}
+	sodium_memzero(line, sizeof(line));
+	return r;
 }
 
 /* What add and enroll-cccd read from their arguments. */
@@ -188,6 +237,14 @@ cred_args_read(struct cred_args *a, int argc, char **argv, bool enroll)
 				return 2;
 			}
 			cr->has_pubkey = true;
+		} else if ((v = ctl_opt(argc, argv, &i, "--send-as")) != NULL) {
+			if (cred_arg_card(cr->send_as, sizeof(cr->send_as),
+			    "--send-as", v) == -1)
+				return 2;
+		} else if (!enroll &&
+		    (v = ctl_opt(argc, argv, &i, "--pin")) != NULL) {
+			if (cred_arg_pin(cr->pin_hash, v) == -1)
+				return 2;
 		} else if (enroll &&
 		    (v = ctl_opt(argc, argv, &i, "--scan")) != NULL)
 			a->scan = v;
@@ -246,13 +303,18 @@ cred_add(struct ctl *c, int argc, char **argv)
 	kind = cred_kind_from_name(a.pos[1]);
 	if (kind <= CRED_NONE) {
 		fprintf(stderr, "qrgatectl: cred: kind '%s' is not badge, "
-		    "cccd, signed, dynamic or visitor\n", a.pos[1]);
+		    "cccd, signed, dynamic, visitor or card\n", a.pos[1]);
 		return 2;
 	}
 	a.cr.kind = kind;
-	if (cred_arg_copy(a.cr.id, sizeof(a.cr.id), "id", a.pos[0]) == -1 ||
-	    cred_arg_copy(a.cr.subject, sizeof(a.cr.subject), "subject",
-	    a.pos[2]) == -1)
+	if (cred_arg_copy(a.cr.id, sizeof(a.cr.id), "id", a.pos[0]) == -1)
+		return 1;
+	if (kind == CRED_CARD) {
+		if (cred_arg_card(a.cr.subject, sizeof(a.cr.subject),
+		    "subject", a.pos[2]) == -1)
+			return 2;
+	} else if (cred_arg_copy(a.cr.subject, sizeof(a.cr.subject),
+	    "subject", a.pos[2]) == -1)
 		return 1;
 	return cred_put(c, &a.cr);
 }
@@ -400,6 +462,9 @@ cred_table_cb(const struct credential *cr, void *arg)
 	raw[8] = cred_role_name(cr->role);
 	raw[9] = serial;
 	raw[10] = pk;
+	raw[11] = cr->send_as[0] != '\0' ? cr->send_as : "-";
+	/* Whether there is one, never its hash. */
+	raw[12] = cr->pin_hash[0] != '\0' ? "yes" : "-";
 	if (t->measuring)
 		ctl_table_measure(&t->tab, raw);
 	else
@@ -436,6 +501,9 @@ cred_json_cb(const struct credential *cr, void *arg)
 	    json_object_set_new(o, "pubkey", json_string(pk)) == -1 ||
 	    json_object_set_new(o, "check_hash",
 	    json_string(cr->check_hash)) == -1 ||
+	    json_object_set_new(o, "send_as", json_string(cr->send_as)) == -1 ||
+	    json_object_set_new(o, "pin",
+	    json_boolean(cr->pin_hash[0] != '\0')) == -1 ||
 	    json_dumpf(o, stdout, JSON_COMPACT | JSON_PRESERVE_ORDER) == -1) {
 		fprintf(stderr, "qrgatectl: cannot write credential as JSON\n");
 		json_decref(o);

@@ -300,6 +300,14 @@ static const struct setting config_settings[] = {
 	S_ENUM("policy", "dynamic", policy.dynamic, choices_accept, "yes",
 	    "Dynamic tokens from a worker's phone, signed by the worker's own "
 	    "key, valid for one time step and only once."),
+	S_ENUM("policy", "card", policy.card, choices_accept, "yes",
+	    "Cards read by a Wiegand reader.  A card's number is as easy to "
+	    "copy as a printed badge's, but a card reaches the gate only "
+	    "through a reader the site wired for its cards, so they are on "
+	    "by default; a credential with a PIN needs the PIN too."),
+	S_INT("policy", "pin_window_s", policy.pin_window_s, 1, 120, "10",
+	    "Seconds after a card within which its PIN must be typed, when "
+	    "the credential has one; later, the card is denied."),
 	S_INT("policy", "token_step_s", policy.token_step_s, 5, 300, "30",
 	    "Seconds in one time step of dynamic tokens.  The current step "
 	    "and one step either side (clock skew) are accepted."),

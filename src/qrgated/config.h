@@ -113,6 +113,8 @@ struct config {
 		enum policy_accept cccd;	/* CCCD chip-ID codes */
 		enum policy_accept signed_badge;	/* issuer-signed badges */
 		enum policy_accept dynamic;	/* worker-signed time steps */
+		enum policy_accept card;	/* Wiegand cards */
+		int pin_window_s;	/* card + PIN: the PIN within this */
 		int token_step_s;	/* dynamic tokens' step length */
 		bool unsynced_dynamic;	/* accept dynamic tokens while the
 					 * clock is not synchronised */

@@ -148,6 +148,11 @@ decide_reason(const struct decide_input *in, bool *alarm)
 		return REASON_VISITORS_ONLY;
 	if ((kind == CRED_SIGNED || kind == CRED_DYNAMIC) && !in->sig_ok)
 		return REASON_BAD_SIGNATURE;
+	/* The second factor, where the credential asks for one: its
+	 * absence denies, so a reader that cannot take a PIN never lets a
+	 * card with one in. */
+	if (kind == CRED_CARD && c->pin_hash[0] != '\0' && !in->pin_ok)
+		return REASON_PIN_REQUIRED;
 	if (c->status == CRED_REVOKED)
 		return REASON_REVOKED;
 	if (c->status != CRED_ACTIVE && c->status != CRED_SUSPENDED)

@@ -48,6 +48,10 @@ struct decide_input {
 	bool slowed;			/* the code was denied too often */
 	bool sig_ok;			/* signed, dynamic, visitor: the
 					 * token's signature verified */
+	bool pin_ok;			/* card: the credential's PIN was
+					 * typed within policy.pin_window_s
+					 * and verified (cred_pin_verify());
+					 * unused when it has none */
 	bool card_mismatch;		/* cccd: the credential has a check
 					 * hash the card's other fields do
 					 * not match (or no key to check) */
@@ -101,6 +105,11 @@ struct decision {
  *			staff
  * 10. bad-signature	signed, dynamic, visitor: the signature does not
  *			verify
+ * 10b. pin-required	card: the credential has a PIN, and it was not
+ *			typed in time or did not match (pin_ok unset).
+ *			A card alone is a plain badge: copied as easily
+ *			(a 125 kHz card in seconds), so the PIN is what
+ *			makes it one person's
  * 11. revoked		(also a status this program does not know)
  * 12. serial-revoked	signed: the token's serial is not the credential's
  * 13. suspended

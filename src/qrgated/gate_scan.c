@@ -37,6 +37,7 @@ gate_scan_policy(const struct config *cfg, struct decide_policy *p)
 	p->accept[CRED_CCCD] = cfg->policy.cccd;
 	p->accept[CRED_SIGNED] = cfg->policy.signed_badge;
 	p->accept[CRED_DYNAMIC] = cfg->policy.dynamic;
+	p->accept[CRED_CARD] = cfg->policy.card;
 	p->unsynced_dynamic = cfg->policy.unsynced_dynamic;
 	p->antipassback = cfg->policy.antipassback;
 	p->antipassback_ms = (int64_t)cfg->policy.antipassback_s * 1000;

@@ -51,7 +51,7 @@ static const struct {
 #define CREDS_TEXT(f) { #f, offsetof(struct credential, f), \
 	sizeof(((struct credential *)0)->f) }
 	CREDS_TEXT(id), CREDS_TEXT(subject), CREDS_TEXT(name), CREDS_TEXT(lanes),
-	CREDS_TEXT(check_hash),
+	CREDS_TEXT(check_hash), CREDS_TEXT(send_as), CREDS_TEXT(pin_hash),
 #undef CREDS_TEXT
 };
 
@@ -144,7 +144,7 @@ inbound_cred_row(const json_t *o, struct credential *c, char *err, size_t errlen
 			    cred_kind_from_name(json_string_value(v)) : -1;
 			if (k <= CRED_NONE) {
 				snprintf(err, errlen, "kind: badge, cccd, "
-				    "signed, dynamic or visitor");
+				    "signed, dynamic, visitor or card");
 				return -1;
 			}
 			c->kind = k;

@@ -1,16 +1,19 @@
 /*
  * A credential object of an MQTT credential list (inbound_creds.c):
  *
- *   {"id": ..., "kind": "badge"|"cccd"|"signed"|"dynamic", "subject": ...,
+ *   {"id": ..., "kind": "badge"|"cccd"|"signed"|"dynamic"|"visitor"|"card",
+ *    "subject": ...,
  *    "status": "active"|"suspended"|"revoked", "name": ..., "lanes": ...,
  *    "valid_from": T, "valid_until": T, "role": "staff"|"visitor",
  *    "serial": 0..4294967295, "pubkey": "<44 characters of base64>",
- *    "check_hash": "<64 hex digits>"|""}
+ *    "check_hash": "<64 hex digits>"|"", "send_as": "<card text>"|"",
+ *    "pin_hash": "<Argon2id hash text>"|""}
  *
  * id, kind, subject and status are needed; T is ms since the epoch, a UTC
  * time, or null or "" for no bound.  check_hash is a cccd card's
- * (cccd_check.h), never the card's fields themselves.  Any other member is an error, so a
- * misspelt one is never silently ignored.
+ * (cccd_check.h), never the card's fields themselves; pin_hash a card's
+ * PIN's hash (cred_pin.h), never the PIN.  Any other member is an error,
+ * so a misspelt one is never silently ignored.
  */
 #ifndef QRGATE_INBOUND_CREDS_ROW_H
 #define QRGATE_INBOUND_CREDS_ROW_H

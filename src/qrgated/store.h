@@ -98,7 +98,7 @@ int store_credential_import_csv(struct store *st, FILE *f, const char *fname,
 
 /*
  * Writes every credential as CSV that store_credential_import_csv() reads
- * back unchanged (all 11 columns, times with their milliseconds).  0 or -1.
+ * back unchanged (all 14 columns, times with their milliseconds).  0 or -1.
  */
 int store_credential_export_csv(struct store *st, FILE *f);
 

@@ -34,6 +34,8 @@ store_credential_row(struct store *st, sqlite3_stmt *s, struct credential *c)
 	serial = sqlite3_column_int64(s, 9);
 	pk = sqlite3_column_text(s, 10);
 	COLUMN_COPY(s, 11, c->check_hash);
+	COLUMN_COPY(s, 12, c->send_as);
+	COLUMN_COPY(s, 13, c->pin_hash);
 	if (kind == -1 || status == -1 || role == -1) {
 		log_warnx("%s: credential %s: unknown kind, status or role",
 		    st->path, c->id);
@@ -113,7 +115,9 @@ store_credential_bind(sqlite3_stmt *s, const struct credential *c)
 	    store_bind_name(s, 9, cred_role_name(c->role)) != SQLITE_OK ||
 	    sqlite3_bind_int64(s, 10, c->serial) != SQLITE_OK ||
 	    sqlite3_bind_text(s, 11, pk, -1, SQLITE_TRANSIENT) != SQLITE_OK ||
-	    BIND_FIELD(s, 12, c->check_hash) != SQLITE_OK ? -1 : 0;
+	    BIND_FIELD(s, 12, c->check_hash) != SQLITE_OK ||
+	    BIND_FIELD(s, 13, c->send_as) != SQLITE_OK ||
+	    BIND_FIELD(s, 14, c->pin_hash) != SQLITE_OK ? -1 : 0;
 }
 
 /*

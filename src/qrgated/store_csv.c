@@ -93,7 +93,9 @@ csv_export_row(const struct credential *c, void *arg)
 	csv_field_write(f, cred_role_name(c->role), false);
 	csv_field_write(f, serial, false);
 	csv_field_write(f, pk, false);
-	csv_field_write(f, c->check_hash, true);
+	csv_field_write(f, c->check_hash, false);
+	csv_field_write(f, c->send_as, false);
+	csv_field_write(f, c->pin_hash, true);
 	return ferror(f) ? 1 : 0;
 }
 

@@ -10,6 +10,12 @@
 #include "store.h"
 #include "token.h"
 
+/* The credentials' columns from schema 5 to 6, which the rebuilds
+ * copy: STORE_CRED_COLUMNS grows with later schemas. */
+#define STORE_CRED_COLUMNS_V5 \
+	"id, kind, subject, name, valid_from, valid_until, status, lanes, " \
+	"role, serial, pubkey, check_hash"
+
 /*
  * Schema version 1.  docs/log.md copies this block: column names are part
  * of the product (qrgatectl events --json/--csv print them as they are).
@@ -117,6 +123,16 @@
  *                           '' for a row of no code (button, remote,
  *                           lane alarms).  Rows from before are scans of
  *                           the camera, the only input there was.
+ * Schema version 8: cards, and what any credential is sent on as.
+ *   credentials.kind may be 'card' (the table is rebuilt, as at 4 -> 5):
+ *   subject is then the card's text, e.g. 'h10301:12:3456'; and
+ *   credentials gains
+ *     send_as      TEXT     any kind: the card text sent on to a
+ *                           controller as Wiegand after a grant; ''
+ *                           none
+ *     pin_hash     TEXT     card: the Argon2id hash of its PIN
+ *                           (cred_pin.h), never the PIN; '' none
+ *   events.kind may be 'card' too.
  *
  * Each entry of migrations[] takes the schema from version i to i + 1 and
  * ends by recording the new version, inside the caller's transaction.
@@ -239,8 +255,8 @@ static const char *const store_migrations[STORE_SCHEMA_VERSION] = {
 	"PRAGMA user_version = 5;",
 	/* 5 -> 6, as 4 -> 5. */
 	"CREATE TABLE credentials_v6 " STORE_CRED_TABLE_BODY ";"
-	"INSERT INTO credentials_v6 (" STORE_CRED_COLUMNS ")"
-	" SELECT " STORE_CRED_COLUMNS " FROM credentials;"
+	"INSERT INTO credentials_v6 (" STORE_CRED_COLUMNS_V5 ")"
+	" SELECT " STORE_CRED_COLUMNS_V5 " FROM credentials;"
 	"DROP TABLE credentials;"
 	"ALTER TABLE credentials_v6 RENAME TO credentials;"
 	"DROP TABLE IF EXISTS credentials_staging;"
@@ -250,6 +266,15 @@ static const char *const store_migrations[STORE_SCHEMA_VERSION] = {
 	"ALTER TABLE events ADD COLUMN source TEXT NOT NULL DEFAULT '';"
 	"UPDATE events SET source = 'camera' WHERE type = 'scan';"
 	"PRAGMA user_version = 7;",
+	/* 7 -> 8, as 4 -> 5. */
+	"CREATE TABLE credentials_v8 " STORE_CRED_TABLE_BODY ";"
+	"INSERT INTO credentials_v8 (" STORE_CRED_COLUMNS_V5 ")"
+	" SELECT " STORE_CRED_COLUMNS_V5 " FROM credentials;"
+	"DROP TABLE credentials;"
+	"ALTER TABLE credentials_v8 RENAME TO credentials;"
+	"DROP TABLE IF EXISTS credentials_staging;"
+	"DROP TABLE IF EXISTS credentials_old;"
+	"PRAGMA user_version = 8;",
 };
 
 static int

@@ -9,7 +9,7 @@
 
 #include <sqlite3.h>
 
-#define STORE_SCHEMA_VERSION 7
+#define STORE_SCHEMA_VERSION 8
 
 /*
  * The credentials table's columns and constraints, from its opening
@@ -21,7 +21,8 @@
 	"("								\
 	"  id TEXT PRIMARY KEY,"					\
 	"  kind TEXT NOT NULL"						\
-	"    CHECK(kind IN ('badge','cccd','signed','dynamic','visitor')),"\
+	"    CHECK(kind IN ('badge','cccd','signed','dynamic','visitor',"	\
+	"      'card')),"							\
 	"  subject TEXT NOT NULL,"					\
 	"  name TEXT NOT NULL DEFAULT '',"				\
 	"  valid_from INTEGER NOT NULL DEFAULT 0,"			\
@@ -35,13 +36,15 @@
 	"    CHECK(serial BETWEEN 0 AND 4294967295),"			\
 	"  pubkey TEXT NOT NULL DEFAULT '',"				\
 	"  check_hash TEXT NOT NULL DEFAULT '',"			\
+	"  send_as TEXT NOT NULL DEFAULT '',"				\
+	"  pin_hash TEXT NOT NULL DEFAULT '',"				\
 	"  UNIQUE(kind, subject)"					\
 	")"
 
 /* Every column of credentials, in the order the store binds them. */
 #define STORE_CRED_COLUMNS \
 	"id, kind, subject, name, valid_from, valid_until, status, lanes, " \
-	"role, serial, pubkey, check_hash"
+	"role, serial, pubkey, check_hash, send_as, pin_hash"
 
 /*
  * Brings the database up to STORE_SCHEMA_VERSION in one transaction, so

@@ -193,7 +193,7 @@ test_people_api() {
 	expect_eq "guard add" "$(as_status guard1 -d '{"id":"W-0201","name":"x"}' "$u/people-add")" 403
 	expect_eq "guard list" "$(as_status guard1 "$u/people")" 403
 	expect_eq "bad kind" "$(as hr1 -d '{"id":"W-0202","name":"x","kind":"nfc"}' "$u/people-add" | jq -r .error)" \
-		"kind: badge, cccd, signed or dynamic"
+		"kind: badge, cccd, signed, dynamic, visitor or card"
 	printf 'id,kind,subject,name,valid_from,valid_until,status,lanes\nW-0203,signed,W-0203,Ok,,,active,*\nW-0204,signed,W-0204,Bad,,,maybe,*\n' >"$T/bad.csv"
 	expect_eq "bad csv" "$(as hr1 --data-binary @"$T/bad.csv" "$u/people-import" | jq -r .error)" \
 		"the CSV:3: status 'maybe' is not active, suspended or revoked"

@@ -368,10 +368,26 @@ test_e2e_people_hr() {
 	kill -HUP "$GATE_PID"
 	wait_for "the denial" sh -c "[ \"\$(sqlite3 -batch -noheader '$GATE_T/qrgate.db' \"SELECT count(*) FROM events WHERE type = 'scan'\")\" = 2 ]"
 	expect_eq "denied" "$(gate_last_reason)" revoked
-	# The test's user made at the command line, then HR's two writes, and
+	# A card added in the form, its hex typed in lower case, with a PIN:
+	# the gate holds the card as its text and the PIN as its hash.
+	js "document.getElementById('add-kind').value = 'card';
+	    document.getElementById('add-kind').dispatchEvent(new Event('change'));
+	    document.getElementById('add-id').value = 'K-0100';
+	    document.getElementById('add-name').value = 'Vũ Thẻ';
+	    document.getElementById('add-card').value = 'raw:32:0a1b2c3d';
+	    document.getElementById('add-pin').value = '482916';
+	    document.getElementById('add-send-as').value = 'h10301:12:3456';
+	    document.querySelector('#add button[type=submit]').click(); return true;" >/dev/null
+	page_wait "the card listed" "document.querySelector('#people tr[data-id=\"K-0100\"]')"
+	expect_eq "card row" "$(js "const r = document.querySelector('#people tr[data-id=\"K-0100\"]'); return r.querySelector('.kind').textContent + ' ' + r.querySelector('.subject').textContent + ' ' + r.querySelector('.card-extra').textContent")" \
+		"card ***********2C3D **********3456, PIN"
+	page_wait "the gate to hold the card" "$(people_gate_current "$v2")"
+	expect_eq "card at the gate" "$(sqlite3 -batch -noheader "$GATE_T/qrgate.db" "SELECT kind || ' ' || subject || ' ' || send_as || ' ' || substr(pin_hash, 1, 10) FROM credentials WHERE id = 'K-0100'")" \
+		"card raw:32:0A1B2C3D h10301:12:3456 \$argon2id\$"
+	# The test's user made at the command line, then HR's three writes, and
 	# nothing else (the badge printed at the command line is no change).
 	expect_eq "audit" "$(a db_sql "SELECT user_name || ' ' || what || ': ' || detail FROM audit ORDER BY id" | tr '\n' ',')" \
-		"cli user: added user hr (hr),hr people-add: added W-0100 (Phạm Minh Tuấn),hr people-status: revoked W-0100,"
+		"cli user: added user hr (hr),hr people-add: added W-0100 (Phạm Minh Tuấn),hr people-status: revoked W-0100,hr people-add: added K-0100 (Vũ Thẻ),"
 }
 
 echo "web: the live page, the config pushes, people and the visitor desk end to end (qrgated, mosquitto, qrgate-aggregator, Chromium)"

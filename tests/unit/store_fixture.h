@@ -102,6 +102,8 @@ cred_assert_equal(const struct credential *a, const struct credential *b)
 	if (a->has_pubkey)
 		assert_memory_equal(a->pubkey, b->pubkey, sizeof(a->pubkey));
 	assert_string_equal(a->check_hash, b->check_hash);
+	assert_string_equal(a->send_as, b->send_as);
+	assert_string_equal(a->pin_hash, b->pin_hash);
 }
 
 #endif

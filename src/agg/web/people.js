@@ -1,6 +1,7 @@
 // The People page (HR): the site's people list, each person suspended,
 // revoked, made active again or given a new badge serial (a lost badge)
-// in place; a form to add a person, HR's CSV or XLSX to import, badges of the
+// in place; a form to add a person (a signed badge, or a card read by a
+// Wiegand reader, with an optional PIN the aggregator hashes at once), HR's CSV or XLSX to import, badges of the
 // ticked people as a PDF sheet, and the list version each gate holds
 // ("it-gate holds version 41"), polled.  Every change is a POST the
 // aggregator audits and sends to every gate within a second.
@@ -66,7 +67,9 @@ async function load() {
 					act('people-badge', { ids: [p.id], new_serial: true }, p.id + ': a new badge serial.');
 			}));
 		tr.append(td0, qgEl('td', 'id', p.id), qgEl('td', 'name', p.name), qgEl('td', 'department', p.department),
-			qgEl('td', 'kind', p.kind), qgEl('td', 'subject', p.subject), qgEl('td', 'status', p.status),
+			qgEl('td', 'kind', p.kind), qgEl('td', 'subject', p.subject),
+			qgEl('td', 'card-extra', [p.send_as, p.pin ? 'PIN' : ''].filter((x) => x).join(', ')),
+			qgEl('td', 'status', p.status),
 			qgEl('td', 'serial', p.serial), acts);
 		tbody.append(tr);
 	}
@@ -80,13 +83,28 @@ async function poll() {
 	} catch (err) { /* shown at the next load */ }
 }
 
+// The card's fields only for a card.
+function showKind() {
+	const card = document.getElementById('add-kind').value === 'card';
+	for (const l of document.querySelectorAll('#add .card-only'))
+		l.hidden = !card;
+	document.getElementById('add-card').required = card;
+}
+
 qg.ready.then(() => {
+	document.getElementById('add-kind').addEventListener('change', showKind);
+	document.getElementById('add').addEventListener('reset', () => setTimeout(showKind));
 	document.getElementById('add').addEventListener('submit', (e) => {
 		e.preventDefault();
 		const v = (id) => document.getElementById(id).value.trim();
 		const body = { id: v('add-id'), name: v('add-name'), department: v('add-department'),
-			lanes: v('add-lanes') || '*', kind: 'signed' };
+			lanes: v('add-lanes') || '*', kind: v('add-kind') };
 		if (v('add-until')) body.valid_until = v('add-until');
+		if (body.kind === 'card') {
+			body.subject = v('add-card');
+			if (v('add-pin')) body.pin = v('add-pin');
+		}
+		if (v('add-send-as')) body.send_as = v('add-send-as');
 		act('people-add', body, body.id + ' added.').then(() => {
 			if (!document.getElementById('msg').classList.contains('error'))
 				document.getElementById('add').reset();
