@@ -20,6 +20,10 @@ enum gpio_role {
 	GPIO_FIRE_ALARM,	/* input: active while the fire alarm sounds */
 	GPIO_EXIT_BUTTON,	/* input: active while pressed */
 	GPIO_TAMPER,		/* input: active while the cabinet is open */
+	GPIO_WIEGAND_D0,	/* input: a card reader's D0, active in a pulse */
+	GPIO_WIEGAND_D1,	/* input: its D1 */
+	GPIO_WIEGAND_OUT_D0,	/* output: D0 to a door controller */
+	GPIO_WIEGAND_OUT_D1,	/* output: its D1 */
 	GPIO_ROLE_COUNT
 };
 

@@ -6,6 +6,7 @@
 static const char *const gpio_role_names[GPIO_ROLE_COUNT] = {
 	"entry_relay", "exit_relay", "green_led", "red_led", "buzzer",
 	"passage_sensor", "fire_alarm", "exit_button", "tamper",
+	"wiegand_d0", "wiegand_d1", "wiegand_out_d0", "wiegand_out_d1",
 };
 
 const char *
@@ -26,5 +27,16 @@ gpio_role_from_name(const char *name)
 bool
 gpio_role_is_output(enum gpio_role role)
 {
-	return role <= GPIO_BUZZER;
+	switch (role) {
+	case GPIO_ENTRY_RELAY:
+	case GPIO_EXIT_RELAY:
+	case GPIO_GREEN_LED:
+	case GPIO_RED_LED:
+	case GPIO_BUZZER:
+	case GPIO_WIEGAND_OUT_D0:
+	case GPIO_WIEGAND_OUT_D1:
+		return true;
+	default:
+		return false;
+	}
 }

@@ -8,7 +8,11 @@
  *              every used output at open;
  *   sim_input  a FIFO the test writes "<role> <0|1>\n" lines into, each one
  *              setting a used input; a line that changes the value is an
- *              event, as an edge on a real line would be.  Blank lines are
+ *              event, as an edge on a real line would be.  A third field
+ *              "+US" stamps the event US microseconds after the input
+ *              event before it, instead of when it is read: a card
+ *              reader's pulses, 50 us wide and 2 ms apart, written at
+ *              once (the kernel stamps real ones).  Blank lines are
  *              ignored; bad ones (unknown, output or unused role, a value
  *              other than 0 or 1, over GPIO_SIM_LINE_MAX bytes) are logged
  *              and skipped.
@@ -44,6 +48,7 @@ struct gpio_sim {
 	char buf[GPIO_SIM_LINE_MAX];	/* a partial input line */
 	size_t len;
 	bool discarding;		/* inside an over-long line */
+	int64_t last_in_ns;		/* the last input event's stamp */
 };
 
 static int64_t
@@ -276,7 +281,8 @@ gpio_sim_line_parse(struct gpio_sim *sim, const char *line, size_t len,
 {
 	char copy[GPIO_SIM_LINE_MAX], shown[GPIO_SIM_LINE_MAX];
 	const char *sep = " \t\r";
-	char *name, *val, *extra, *save;
+	char *name, *val, *after, *extra, *save, *end;
+	long long after_us = 0;
 	int role, value;
 
 	gpio_sim_printable(shown, sizeof(shown), line, len);
@@ -289,7 +295,12 @@ gpio_sim_line_parse(struct gpio_sim *sim, const char *line, size_t len,
 	if ((name = strtok_r(copy, sep, &save)) == NULL)
 		return 0;
 	val = strtok_r(NULL, sep, &save);
+	after = strtok_r(NULL, sep, &save);
 	extra = strtok_r(NULL, sep, &save);
+	if (after != NULL && (after[0] != '+' || after[1] < '0' ||
+	    after[1] > '9' || (after_us = strtoll(after + 1, &end, 10)) < 0 ||
+	    after_us > 10000000 || *end != '\0'))
+		extra = after;
 	if (val == NULL || extra != NULL) {
 		log_warnx("gpio sim: %s: bad line \"%s\"", sim->in_path, shown);
 		return 0;
@@ -321,7 +332,9 @@ gpio_sim_line_parse(struct gpio_sim *sim, const char *line, size_t len,
 	sim->value[role] = value;
 	ev->role = role;
 	ev->value = value;
-	ev->ts_ns = gpio_sim_now_ns();
+	ev->ts_ns = after != NULL && sim->last_in_ns != 0 ?
+	    sim->last_in_ns + after_us * 1000 : gpio_sim_now_ns();
+	sim->last_in_ns = ev->ts_ns;
 	return 1;
 }
 

@@ -165,6 +165,21 @@ ctl_status_human(json_t *st)
 		    json_string_value(json_object_get(v, "state")),
 		    (long long)json_integer_value(json_object_get(v, "codes")),
 		    json_string_value(json_object_get(v, "direction")));
+	if ((v = json_object_get(st, "wiegand")) != NULL) {
+		if (json_is_true(json_object_get(v, "reader")))
+			printf("reader    wiegand: cards open the %s way; %lld "
+			    "frames of noise\n", json_string_value(
+			    json_object_get(v, "direction")), (long long)
+			    json_integer_value(json_object_get(v, "noise")));
+		if (json_is_true(json_object_get(v, "out")))
+			printf("wiegand   out: %lld cards sent, %lld dropped, "
+			    "a pulse at most %lld us late\n",
+			    (long long)json_integer_value(json_object_get(v,
+			    "sent")), (long long)json_integer_value(
+			    json_object_get(v, "dropped")), (long long)
+			    json_integer_value(json_object_get(v,
+			    "late_max_us")));
+	}
 	json_object_foreach(ways, k, v)
 		printf("way       %-5s %s\n", k, json_string_value(v));
 	printf("alarms    fire %s, lockdown %s, passage sensor %s\n",

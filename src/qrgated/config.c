@@ -8,6 +8,7 @@
  * follow from that line.
  */
 #include <stddef.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "util.h"
@@ -15,6 +16,7 @@
 #include "confpush.h"
 #include "gpio_linespec.h"
 #include "settings.h"
+#include "wiegand.h"
 
 /* Enums are stored through an int, so they must be the size of one. */
 _Static_assert(sizeof(enum direction) == sizeof(int), "enum direction");
@@ -32,6 +34,10 @@ static const struct setting_choice choices_camera_backend[] = {
 };
 static const struct setting_choice choices_direction[] = {
 	{ "entry", DIR_ENTRY }, { "exit", DIR_EXIT }, { NULL, 0 }
+};
+static const struct setting_choice choices_wiegand_out[] = {
+	{ "off", WIEGAND_OUT_OFF }, { "grant", WIEGAND_OUT_GRANT },
+	{ "valid", WIEGAND_OUT_VALID }, { NULL, 0 }
 };
 static const struct setting_choice choices_decoder_backend[] = {
 	{ "zbar", 0 }, { "zxing", 0 }, { "cascade", 0 }, { NULL, 0 }
@@ -126,6 +132,34 @@ setting_source_check(const char *v, char *msg, size_t len)
 	return 0;
 }
 
+/* wiegand.formats: names the codec knows, each once. */
+static int
+setting_formats_check(const char *v, char *msg, size_t len)
+{
+	struct wiegand_decode_conf c;
+
+	wiegand_decode_conf_default(&c);
+	if (wiegand_format_list_parse(v, &c) == 0)
+		return 0;
+	snprintf(msg, len, "\"%s\" is not a list of card formats: names "
+	    "from h10301, h10306, c1k35, h10304, h10302, separated by "
+	    "commas, each once", v);
+	return -1;
+}
+
+/* wiegand.out_format: "card" or a format's name, raw not among them. */
+static int
+setting_out_format_check(const char *v, char *msg, size_t len)
+{
+	int f = wiegand_format_by_name(v);
+
+	if (strcmp(v, "card") == 0 || (f >= 0 && f != WIEGAND_RAW))
+		return 0;
+	snprintf(msg, len, "\"%s\" is not card, h10301, h10306, c1k35, "
+	    "h10304 or h10302", v);
+	return -1;
+}
+
 #define FIELD_SIZE(f)	sizeof(((struct config *)0)->f)
 
 #define S_STRING(sec, k, f, ne, d, m) { .section = sec, .key = k, \
@@ -173,6 +207,9 @@ static const struct setting_section config_sections[] = {
 	    "Flags: active-low; for inputs also pull-up, pull-down or "
 	    "bias-disable, and debounce=MICROSECONDS.  An empty value means "
 	    "the role is not wired on this gate." },
+	{ "wiegand", "Card readers on gpio.wiegand_d0 and gpio.wiegand_d1: "
+	    "the card formats read, most preferred first where two share a "
+	    "length, and how a frame ends." },
 	{ "store", "The database of credentials and the entry/exit log." },
 	{ "control", "The local control socket that qrgatectl uses." },
 	{ "log", "Logging." },
@@ -419,6 +456,66 @@ static const struct setting config_settings[] = {
 	    "cutting its wire, lets the line rise.  An alarm while active "
 	    "(tamper-on, tamper-off); the lane is not affected.  Empty: "
 	    "no switch wired."),
+	S_LINE("wiegand_d0", GPIO_WIEGAND_D0, "",
+	    "Input: a Wiegand card reader's D0 wire, e.g. \"17 active-low "
+	    "bias-disable\" (the reader holds it high and pulls it low for "
+	    "each 0; no debounce: pulses last 50 to 100 microseconds).  On "
+	    "the same chip as wiegand_d1, so that the kernel orders their "
+	    "pulses.  Empty: no reader."),
+	S_LINE("wiegand_d1", GPIO_WIEGAND_D1, "",
+	    "Input: the reader's D1 wire, pulled low for each 1."),
+	S_LINE("wiegand_out_d0", GPIO_WIEGAND_OUT_D0, "",
+	    "Output: D0 to an existing door controller's reader input.  "
+	    "Empty: none."),
+	S_LINE("wiegand_out_d1", GPIO_WIEGAND_OUT_D1, "",
+	    "Output: D1 to that controller."),
+
+	{ .section = "wiegand", .key = "formats", .type = SETTING_STRING,
+	  .offset = offsetof(struct config, wiegand.formats),
+	  .size = FIELD_SIZE(wiegand.formats), .check = setting_formats_check,
+	  .def = "h10301,h10306,c1k35,h10304",
+	  .meaning = "The card formats read, by name, most preferred first: "
+	  "h10301 (26 bits), h10306 (34), c1k35 (35, Corporate 1000), "
+	  "h10304 (37, 16-bit facility), h10302 (37, card number only).  "
+	  "Of two formats of one length only the first listed is tried; a "
+	  "frame that fails its parity is noise, never read another way." },
+	S_INT("wiegand", "raw_min_bits", wiegand.raw_min_bits, 1, 128, "32",
+	    "Frames of a length no listed format has, from this many bits "
+	    "to wiegand.raw_max_bits, are kept whole as raw cards: readers "
+	    "that send a card's UID send 32 to 64 bits."),
+	S_INT("wiegand", "raw_max_bits", wiegand.raw_max_bits, 0, 128, "64",
+	    "The longest raw card; below wiegand.raw_min_bits, no raw cards."),
+	S_ENUM("wiegand", "direction", wiegand.direction, choices_direction,
+	    "entry", "The way that cards read by the Wiegand reader open."),
+	S_ENUM("wiegand", "out", wiegand.out, choices_wiegand_out, "off",
+	    "What is sent on gpio.wiegand_out_d0/d1 to an existing door "
+	    "controller, as a reader would: off; grant, after each grant "
+	    "(its row written, the relay moved), the credential's send_as, "
+	    "or a card credential's own card; valid, the same for every "
+	    "presentation of a known credential, granted or not, for a "
+	    "controller that decides itself (pass-through)."),
+	{ .section = "wiegand", .key = "out_format", .type = SETTING_STRING,
+	  .offset = offsetof(struct config, wiegand.out_format),
+	  .size = FIELD_SIZE(wiegand.out_format), .nonempty = true,
+	  .check = setting_out_format_check, .def = "card",
+	  .meaning = "The format cards are sent in: card, each as its text "
+	  "says; or h10301, h10306, c1k35, h10304, h10302, the card's number "
+	  "(and facility, else wiegand.out_facility) in that format, as the "
+	  "controller expects.  A number that does not fit is not sent "
+	  "(logged)." },
+	S_INT("wiegand", "out_facility", wiegand.out_facility, 0, 65535, "0",
+	    "The facility code sent with a card that has none."),
+	S_INT("wiegand", "out_pulse_us", wiegand.out_pulse_us, 20, 1000, "80",
+	    "Microseconds each output pulse is held low (readers send 50 to "
+	    "100)."),
+	S_INT("wiegand", "out_interval_us", wiegand.out_interval_us, 200,
+	    20000, "2000",
+	    "Microseconds from one pulse's start to the next's (readers send "
+	    "1000 to 2000; the interface allows 200 to 20000)."),
+	S_INT("wiegand", "gap_ms", wiegand.gap_ms, 2, 1000, "25",
+	    "Milliseconds of silence that end a frame: past the 20 ms the "
+	    "Wiegand interface allows between pulses, shorter than the pause "
+	    "between two keys of a keypad."),
 
 	S_STRING("store", "path", store.path, true, "/var/lib/qrgate/qrgate.db",
 	    "The SQLite database of credentials and the entry/exit log."),
@@ -602,6 +699,22 @@ config_between_check(const struct config *c, const char *where,
 			    "gpio.%s is not wired", where, ways[i].way,
 			    gpio_role_name(ways[i].relay));
 	}
+	/* A reader is two lines, and the controller's input two lines. */
+	if (c->gpio.hw.lines[GPIO_WIEGAND_D0].used !=
+	    c->gpio.hw.lines[GPIO_WIEGAND_D1].used)
+		settings_error_add(errs, "%s: gpio.wiegand_d0 and "
+		    "gpio.wiegand_d1: a reader needs both, or neither", where);
+	if (c->wiegand.out != WIEGAND_OUT_OFF &&
+	    (!c->gpio.hw.lines[GPIO_WIEGAND_OUT_D0].used ||
+	    !c->gpio.hw.lines[GPIO_WIEGAND_OUT_D1].used))
+		settings_error_add(errs, "%s: wiegand.out is not off, but "
+		    "gpio.wiegand_out_d0 and gpio.wiegand_out_d1 are not both "
+		    "wired", where);
+	/* After a pulse, the least a receiver takes before the next. */
+	if (c->wiegand.out_interval_us - c->wiegand.out_pulse_us < 120)
+		settings_error_add(errs, "%s: wiegand.out_interval_us %d: at "
+		    "least 120 more than wiegand.out_pulse_us (%d)", where,
+		    c->wiegand.out_interval_us, c->wiegand.out_pulse_us);
 	/* Past 120 fps a camera setting is a typing error; replayed files
 	 * go faster so that a bench can show a million frames in an hour. */
 	if (c->camera.fps > 120 && strcmp(c->camera.backend, "file") != 0)

@@ -60,6 +60,9 @@ struct config_mqtt {
 	bool ha_discovery;
 };
 
+/* wiegand.out: what is sent on to a door controller. */
+enum { WIEGAND_OUT_OFF, WIEGAND_OUT_GRANT, WIEGAND_OUT_VALID };
+
 struct config {
 	struct {
 		char id[64];
@@ -144,6 +147,19 @@ struct config {
 		char backend[16];	/* gpiod, sim */
 		struct gpio_config hw;	/* chip, sim files, each role's line */
 	} gpio;
+	struct {
+		char formats[96];	/* wiegand_format_list_parse() */
+		int raw_min_bits;	/* other lengths kept as raw cards */
+		int raw_max_bits;
+		int gap_ms;		/* silence that ends a frame */
+		enum direction direction;	/* the way its cards open */
+		int out;		/* WIEGAND_OUT_OFF, _GRANT, _VALID */
+		char out_format[16];	/* "card", or a format's name */
+		int out_facility;	/* for a format that has one, when the
+					 * card sent has none */
+		int out_pulse_us;
+		int out_interval_us;
+	} wiegand;
 	struct {
 		char path[256];
 		enum store_sync synchronous;

@@ -252,13 +252,26 @@ static void
 gate_gpio_event(struct loop *l, struct loop_fd *fd, uint32_t events)
 {
 	struct gate *g = container_of(fd, struct gate, gpio_fd);
-	struct gpio_event ev;
-	int r;
+	struct gpio_event ev, wg[64];
+	int r, n = 0;
 
 	(void)l;
 	(void)events;
-	while ((r = g->gpio->read_event(g->gpio_priv, &ev)) == 1)
-		gate_gpio_input(g, &ev);
+	/* A reader's pulses go as one batch, so that they can be put in
+	 * the kernel's order (gate_wiegand.c). */
+	while ((r = g->gpio->read_event(g->gpio_priv, &ev)) == 1) {
+		if (ev.role != GPIO_WIEGAND_D0 && ev.role != GPIO_WIEGAND_D1) {
+			gate_gpio_input(g, &ev);
+			continue;
+		}
+		wg[n++] = ev;
+		if (n == (int)nitems(wg)) {
+			gate_wiegand_edges(g, wg, n);
+			n = 0;
+		}
+	}
+	if (n > 0)
+		gate_wiegand_edges(g, wg, n);
 	if (r == -1)
 		log_warnx("gpio: reading input events failed");
 }
@@ -268,6 +281,7 @@ gate_gpio_attach(struct gate *g, const struct gpio_ops *gpio, void *priv)
 {
 	g->gpio = gpio;
 	g->gpio_priv = priv;
+	wiegand_out_gpio(&g->wg_out, gpio, priv);
 	g->gpio_fd.fd = gpio->fd(priv);
 	g->gpio_fd.cb = gate_gpio_event;
 	if (g->gpio_fd.fd >= 0 && loop_fd_add(g->loop, &g->gpio_fd, EPOLLIN) == -1)
@@ -282,6 +296,8 @@ gate_gpio_detach(struct gate *g)
 		return;
 	if (g->gpio_fd.fd >= 0)
 		loop_fd_del(g->loop, &g->gpio_fd);
+	/* A card half sent is cut: the controller takes it for noise. */
+	wiegand_out_gpio(&g->wg_out, NULL, NULL);
 	g->gpio->close(g->gpio_priv);
 	g->gpio_priv = NULL;
 	g->gpio_fd.fd = -1;
@@ -458,12 +474,13 @@ gate_open(struct gate *g, struct loop *l, const struct config *cfg)
 	};
 	const struct camera_ops *cam;
 	const struct gpio_ops *gpio;
+	struct wiegand_plan_conf pc;
 	void *priv;
 
 	memset(g, 0, sizeof(*g));
 	g->cfg = *cfg;
 	g->loop = l;
-	g->cam_fd.fd = g->gpio_fd.fd = -1;
+	g->cam_fd.fd = g->gpio_fd.fd = g->wg_out.tfd.fd = -1;
 	g->cam_retry.cb = gate_camera_retry;
 	g->cam_tick.cb = gate_camera_tick;
 	g->retention.cb = gate_retention;
@@ -495,6 +512,13 @@ gate_open(struct gate *g, struct loop *l, const struct config *cfg)
 		goto fail;
 	holdoff_init(&g->holdoff, cfg->decoder.holdoff_ms);
 	gate_scan_configure(g, cfg);
+	if (gate_wiegand_configure(g, cfg) == -1)
+		log_warnx("wiegand: wiegand.formats \"%s\" unusable",
+		    cfg->wiegand.formats);
+	pc = g->wg_out.conf;	/* set by gate_wiegand_configure() */
+	if (wiegand_out_open(&g->wg_out, l, &pc) == -1)
+		goto fail;
+	wiegand_out_gpio(&g->wg_out, g->gpio, g->gpio_priv);
 
 	if ((cam = camera_find(cfg->camera.backend)) == NULL) {
 		log_warnx("camera: backend %s is not built in", cfg->camera.backend);
@@ -533,6 +557,9 @@ gate_close(struct gate *g)
 	loop_timer_cancel(g->loop, &g->retention);
 	loop_timer_cancel(g->loop, &g->checkpoint);
 	loop_timer_cancel(g->loop, &g->store_tick);
+	loop_timer_cancel(g->loop, &g->wg_timer);
+	loop_timer_cancel(g->loop, &g->wg_pin_timer);
+	wiegand_out_close(&g->wg_out);
 	gate_kept_close(g);
 	gate_clock_close(g);
 	gate_camera_stop(g);
@@ -651,6 +678,9 @@ gate_reload(struct gate *g, const struct config *cfg, char *err, size_t errlen)
 	 * not a new showing, and forgetting them would grant again. */
 	holdoff_window_set(&g->holdoff, cfg->decoder.holdoff_ms);
 	gate_scan_configure(g, cfg);
+	if (gate_wiegand_configure(g, cfg) == -1)
+		log_warnx("wiegand: wiegand.formats \"%s\" unusable",
+		    cfg->wiegand.formats);
 	if (gpio_changed)
 		gate_gpio_sync_inputs(g);
 	/* A cap that cannot be written leaves the old one: logged, harmless. */
@@ -773,6 +803,17 @@ gate_status_json(const struct gate *g)
 	    "cred_version", (json_int_t)g->cred_version);
 	if (st != NULL && g->cfg.gpio.hw.lines[GPIO_TAMPER].used)
 		json_object_set_new(st, "tamper", json_boolean(g->tamper));
+	if (st != NULL && (g->cfg.gpio.hw.lines[GPIO_WIEGAND_D0].used ||
+	    g->cfg.wiegand.out != WIEGAND_OUT_OFF))
+		json_object_set_new(st, "wiegand", json_pack("{s:b, s:s, s:I,"
+		    " s:b, s:I, s:I, s:I}",
+		    "reader", g->cfg.gpio.hw.lines[GPIO_WIEGAND_D0].used,
+		    "direction", direction_name(g->cfg.wiegand.direction),
+		    "noise", (json_int_t)g->n.wiegand_noise,
+		    "out", g->cfg.wiegand.out != WIEGAND_OUT_OFF,
+		    "sent", (json_int_t)g->wg_out.frames,
+		    "dropped", (json_int_t)g->wg_out.dropped,
+		    "late_max_us", (json_int_t)(g->wg_out.late_max_ns / 1000)));
 	/* The "database" alarm and the rows it keeps waiting, for
 	 * `qrgatectl status` where no uplink shows them. */
 	if (st != NULL)

@@ -31,6 +31,9 @@
 #include "decide.h"
 #include "decoder.h"
 #include "denyrate.h"
+#include "wiegand_frame.h"
+#include "wiegand_keypad.h"
+#include "wiegand_out.h"
 #include "gatetime.h"
 #include "holdoff.h"
 #include "lane.h"
@@ -63,6 +66,7 @@ struct gate_counters {
 	uint64_t denials;
 	uint64_t alarms;
 	uint64_t store_errors;
+	uint64_t wiegand_noise;	/* reader frames that were no card nor key */
 };
 
 /*
@@ -177,6 +181,17 @@ struct gate {
 	int64_t held_cred_version;
 	int64_t held_data_version;
 	struct inbound_state *inbound;
+	/* A Wiegand reader on gpio.wiegand_d0/d1 (gate_wiegand.c). */
+	struct wiegand_asm wg_asm;
+	struct wiegand_decode_conf wg_decode;
+	struct loop_timer wg_timer;	/* the open frame's gap */
+	/* A card whose credential has a PIN, waiting for it on the
+	 * reader's keypad until wg_pin_timer (policy.pin_window_s). */
+	bool wg_waiting;
+	struct wiegand_card wg_card;
+	struct wiegand_pin wg_pin;
+	struct loop_timer wg_pin_timer;
+	struct wiegand_out wg_out;	/* wiegand.out: to a controller */
 };
 
 /*

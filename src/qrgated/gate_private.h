@@ -89,7 +89,15 @@ struct gate_code {
 				 * the row's latency counts from it */
 	int64_t decode_us;	/* the gate's decoding time; 0 for a reader */
 	enum direction direction;	/* the way it opens */
-	const char *source;	/* the row's source: "camera", "scanner" */
+	const char *source;	/* the row's source: "camera", "scanner",
+				 * "wiegand" */
+	/* A Wiegand reader's frame: a card, decided as a card and never
+	 * parsed as bytes (a QR code that spells a card's text is not the
+	 * card), or a frame that is no card (misread: malformed).  data
+	 * is then the card's text, or the frame's bits. */
+	const struct wiegand_card *card;
+	bool misread;
+	const char *pin;	/* the PIN typed after the card, or NULL */
 };
 
 /* Decodes f and decides each code found (gate_scan_code). */
@@ -109,6 +117,19 @@ void gate_reader_open(struct gate *g);
 void gate_reader_close(struct gate *g);
 /* Adds "readers" to a status document. */
 void gate_reader_status(const struct gate *g, json_t *status);
+
+/*
+ * The Wiegand reader (gate_wiegand.c): _configure() at open and reload
+ * (-1 if cfg's formats do not parse; the loader checked them); _edges()
+ * takes a batch of GPIO events of its two lines, in any order.
+ */
+int gate_wiegand_configure(struct gate *g, const struct config *cfg);
+/* After a decision on cred (NULL: none found): its card sent on to a
+ * door controller, as wiegand.out says. */
+void gate_wiegand_send_on(struct gate *g, const struct credential *cred,
+    bool granted);
+void gate_wiegand_edges(struct gate *g, struct gpio_event *ev, int n);
+
 
 /*
  * What the scans take from cfg once rather than per code: the repeated-

@@ -12,12 +12,14 @@
 
 #include "cccd_check.h"
 #include "clock.h"
+#include "cred_pin.h"
 #include "gate.h"
 #include "gate_private.h"
 #include "keyfile.h"
 #include "log.h"
 #include "mask.h"
 #include "payload.h"
+#include "payload_card.h"
 
 /* What one scan found out about its code, besides the payload. */
 struct gate_scan {
@@ -181,7 +183,12 @@ gate_scan_decide(struct gate *g, struct gate_scan *s,
 
 	in->slowed = denyrate_slowed(&g->deny, s->fp, s->now_ns);
 	/* An over-long payload is refused before any parser sees it. */
-	if (!in->too_long)
+	if (code->card != NULL)
+		in->match = payload_from_card(code->card, &s->pl);
+	else if (code->misread) {
+		s->pl.kind = CRED_CARD;
+		in->match = PAYLOAD_MALFORMED;
+	} else if (!in->too_long)
 		in->match = payload_parse(code->data, code->len, &s->pl);
 	/* A slowed code or a kind taken from nobody costs no lookup. */
 	if (in->match == PAYLOAD_OK && !in->slowed &&
@@ -190,6 +197,11 @@ gate_scan_decide(struct gate *g, struct gate_scan *s,
 		    s->pl.subject, &s->cred);
 		if (found == 1)
 			in->cred = &s->cred;
+		/* Argon2id, some milliseconds: only for a card that has a
+		 * PIN and was given one. */
+		if (found == 1 && s->pl.kind == CRED_CARD && code->pin != NULL &&
+		    s->cred.pin_hash[0] != '\0')
+			in->pin_ok = cred_pin_verify(s->cred.pin_hash, code->pin);
 		/* A visitor's pass is decided with no row as well. */
 		if ((found == 1 || (found == 0 &&
 		    s->pl.kind == CRED_VISITOR)) && gate_scan_facts(g, s) == -1)
@@ -289,11 +301,13 @@ gate_decide_code(struct gate *g, const struct gate_code *code)
 		/* Soft anti-passback: let them in, and say so after. */
 		if (d.passback_alarm)
 			gate_scan_alarm(g, &ev, REASON_ANTI_PASSBACK, false);
+		gate_wiegand_send_on(g, s.in.cred, true);
 	} else {
 		g->n.denials++;
 		gate_log_decision(g, &ev, s.in.cred != NULL ? s.cred.name : "", -1);
 		lane_deny(&g->lane);
 		gate_scan_denied(g, &s, &ev);
+		gate_wiegand_send_on(g, s.in.cred, false);
 	}
 	return ev.result == RES_GRANTED;
 }
@@ -405,3 +419,4 @@ gate_scan_frame(struct gate *g, const struct frame *f)
 		gate_scan_one(g, &c);
 	}
 }
+

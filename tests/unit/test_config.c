@@ -790,10 +790,13 @@ test_config_set_values(void **state)
 	    "ll\" is too long (32 characters, at most 31)");
 
 	/* Every role is a gpio key named after it; "" unwires it.  Every
-	 * line is wired by default but the tamper switch, which most gates
-	 * lack: its line would float into a standing alarm. */
+	 * line is wired by default but what most gates lack: the tamper
+	 * switch (its line would float into a standing alarm) and Wiegand
+	 * readers and controllers. */
 	for (int r = 0; r < GPIO_ROLE_COUNT; r++) {
-		assert_int_equal(c.gpio.hw.lines[r].used, r != GPIO_TAMPER);
+		assert_int_equal(c.gpio.hw.lines[r].used, r != GPIO_TAMPER &&
+		    r != GPIO_WIEGAND_D0 && r != GPIO_WIEGAND_D1 &&
+		    r != GPIO_WIEGAND_OUT_D0 && r != GPIO_WIEGAND_OUT_D1);
 		assert_int_equal(config_set(&c, "gpio", gpio_role_name(r), "",
 		    err, sizeof(err)), 0);
 		assert_false(c.gpio.hw.lines[r].used);
