@@ -27,6 +27,7 @@
 #include "gate.h"
 #include "gate_private.h"
 #include "log.h"
+#include "mask.h"
 #include "store.h"
 #include "util.h"
 #include "wiegand_keypad.h"
@@ -94,7 +95,7 @@ gate_wiegand_card(struct gate *g, const struct wiegand_card *card,
     int64_t ts_ns)
 {
 	struct credential cred;
-	char text[WIEGAND_TEXT_MAX];
+	char text[WIEGAND_TEXT_MAX], shown[WIEGAND_TEXT_MAX];
 
 	/* A second card ends the wait of the first, without its PIN. */
 	if (g->wg_waiting)
@@ -109,7 +110,9 @@ gate_wiegand_card(struct gate *g, const struct wiegand_card *card,
 		    (int64_t)g->cfg.policy.pin_window_s * 1000000000);
 		loop_timer_set(g->loop, &g->wg_pin_timer,
 		    (int64_t)g->cfg.policy.pin_window_s * 1000);
-		log_info("wiegand: card %s: its PIN within %d s", text,
+		/* Masked as the decision's line will show it. */
+		mask_subject(g->cfg.store.mask, text, shown, sizeof(shown));
+		log_info("wiegand: card %s: its PIN within %d s", shown,
 		    g->cfg.policy.pin_window_s);
 		sodium_memzero(&cred, sizeof(cred));
 		return;
