@@ -806,10 +806,11 @@ gate_status_json(const struct gate *g)
 	if (st != NULL && (g->cfg.gpio.hw.lines[GPIO_WIEGAND_D0].used ||
 	    g->cfg.wiegand.out != WIEGAND_OUT_OFF))
 		json_object_set_new(st, "wiegand", json_pack("{s:b, s:s, s:I,"
-		    " s:b, s:I, s:I, s:I}",
+		    " s:I, s:b, s:I, s:I, s:I}",
 		    "reader", g->cfg.gpio.hw.lines[GPIO_WIEGAND_D0].used,
 		    "direction", direction_name(g->cfg.wiegand.direction),
 		    "noise", (json_int_t)g->n.wiegand_noise,
+		    "frames_undecoded", (json_int_t)g->n.frames_undecoded,
 		    "out", g->cfg.wiegand.out != WIEGAND_OUT_OFF,
 		    "sent", (json_int_t)g->wg_out.frames,
 		    "dropped", (json_int_t)g->wg_out.dropped,

@@ -399,6 +399,15 @@ gate_scan_frame(struct gate *g, const struct frame *f)
 
 	g->n.frames++;
 	g->last_frame_ns = f->ts_ns;
+	/* A card going out to a controller owns the loop for its 50 to 75
+	 * ms: a frame's decoding (tens of ms on a Pi) would stretch a pulse
+	 * interval past the controller's frame gap and split the card.  The
+	 * frames of that time are seen (the camera is alive), not decoded:
+	 * who was just let in is walking through. */
+	if (wiegand_out_busy(&g->wg_out)) {
+		g->n.frames_undecoded++;
+		return;
+	}
 	t0 = clock_mono_ns();
 	n = g->dec->scan(g->dec_priv, f, &res);
 	decode_us = (clock_mono_ns() - t0) / 1000;

@@ -8,7 +8,8 @@
  * (80 us by default) is held by reading the clock until it has passed,
  * since no timer wakes a process that precisely.  A frame of 26 bits
  * costs the loop 26 such waits of a pulse's width, about 2 ms in all,
- * spread over its 52 ms.  A late wake-up stretches an interval, which
+ * spread over its 52 ms; while it goes out the gate decodes no frame
+ * (gate_scan_frame()), the loop's longest work.  A late wake-up stretches an interval, which
  * the interface tolerates (SIA AC-01: 200 us to 20 ms between pulses);
  * a frame that a late wake-up would stretch past the reader's gap is
  * not possible below the 20 ms bound, which the setting keeps to.
