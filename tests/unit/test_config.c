@@ -651,6 +651,66 @@ test_cross_checks(void **state)
 }
 
 /* [reader]: its defaults, its values, and the checks between settings. */
+/*
+ * [wiegand]: a reader is two lines, an output to a controller two more,
+ * its pulses must leave a receiver its shortest gap; the formats are
+ * names the codec knows, each once, with the file's line.
+ */
+static void
+test_wiegand_settings(void **state)
+{
+	struct fixture *fx = *state;
+	struct config c;
+	struct config_errors errs;
+	char want[320];
+	const char *p = fixture_write(fx, "w.conf", "[gate]\nid = x\n");
+	const char *const half[] = { "gpio.wiegand_d0=17" };
+	const char *const both[] = { "gpio.wiegand_d0=17", "gpio.wiegand_d1=18" };
+	const char *const out[] = { "wiegand.out=grant", "gpio.wiegand_out_d0=20" };
+	const char *const out_ok[] = { "wiegand.out=valid",
+	    "gpio.wiegand_out_d0=20", "gpio.wiegand_out_d1=21" };
+	const char *const tight[] = { "wiegand.out_pulse_us=900",
+	    "wiegand.out_interval_us=1000" };
+	const char *const fmt_bad = fixture_write(fx, "f.conf",
+	    "[gate]\nid = x\n[wiegand]\nformats = h10301,h10301\n");
+	const char *const fmt_ok[] = { "wiegand.formats=h10302,h10301" };
+	const char *const outfmt_raw[] = { "wiegand.out_format=raw" };
+
+	config_defaults(&c);
+	assert_int_equal(config_load(&c, p, NULL, 0, &errs), 0);
+	assert_string_equal(c.wiegand.formats, "h10301,h10306,c1k35,h10304");
+	assert_int_equal(c.wiegand.out, WIEGAND_OUT_OFF);
+	assert_int_equal(c.wiegand.gap_ms, 25);
+
+	assert_int_equal(config_load(&c, p, half, 1, &errs), -1);
+	snprintf(want, sizeof(want), "%s: gpio.wiegand_d0 and gpio.wiegand_d1: "
+	    "a reader needs both, or neither", p);
+	assert_errors(&errs, 1, want);
+	assert_int_equal(config_load(&c, p, both, 2, &errs), 0);
+
+	assert_int_equal(config_load(&c, p, out, 2, &errs), -1);
+	snprintf(want, sizeof(want), "%s: wiegand.out is not off, but "
+	    "gpio.wiegand_out_d0 and gpio.wiegand_out_d1 are not both wired", p);
+	assert_errors(&errs, 1, want);
+	assert_int_equal(config_load(&c, p, out_ok, 3, &errs), 0);
+	assert_int_equal(c.wiegand.out, WIEGAND_OUT_VALID);
+
+	assert_int_equal(config_load(&c, p, tight, 2, &errs), -1);
+	snprintf(want, sizeof(want), "%s: wiegand.out_interval_us 1000: at "
+	    "least 120 more than wiegand.out_pulse_us (900)", p);
+	assert_errors(&errs, 1, want);
+
+	/* A format twice: refused with its line; the old config is kept. */
+	assert_int_equal(config_load(&c, fmt_bad, NULL, 0, &errs), -1);
+	assert_int_equal(errs.count, 1);
+	assert_non_null(strstr(errs.msg[0], ":4:"));
+	assert_non_null(strstr(errs.msg[0], "is not a list of card formats"));
+	assert_string_equal(c.wiegand.formats, "h10301,h10306,c1k35,h10304");
+	assert_int_equal(config_load(&c, p, fmt_ok, 1, &errs), 0);
+	assert_string_equal(c.wiegand.formats, "h10302,h10301");
+	assert_int_equal(config_load(&c, p, outfmt_raw, 1, &errs), -1);
+}
+
 static void
 test_reader_settings(void **state)
 {
@@ -1102,6 +1162,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_overrides,
 		    fixture_setup, fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_reader_settings,
+		    fixture_setup, fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_wiegand_settings,
 		    fixture_setup, fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_cross_checks,
 		    fixture_setup, fixture_teardown),
