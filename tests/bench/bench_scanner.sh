@@ -17,6 +17,7 @@ N=${QRGATE_BENCH_SCANS:-200}
 WORK=$(mktemp -d)
 export BUILD SRCDIR WORK
 . "$SRCDIR/tests/integration/lib.sh"
+. "$SRCDIR/tests/bench/lib_figures.sh"
 FEED_PID=""
 trap 'stop_gate; [ -z "$FEED_PID" ] || kill "$FEED_PID" 2>/dev/null; rm -rf "$WORK"' EXIT
 
@@ -44,15 +45,10 @@ for i in $(seq 1 "$N"); do
 	wait_for "grant $i" status_is ".counters.grants == $i and .ways.entry == \"locked\"" || break
 done
 stop_gate
-awk '/GRANTED/ && match($0, /relay [0-9.]+ ms/) {
-	split(substr($0, RSTART, RLENGTH), a, " "); print a[2] }' "$T/qrgated.log" |
-	sort -n >"$T/relay.txt"
-n=$(wc -l <"$T/relay.txt")
+n=$(relay_times "$T/qrgated.log" "$T/relay.txt")
 if [ "$n" -eq 0 ]; then
 	echo "scanner: no grant logged: no figures"
 	exit 0
 fi
 printf 'scanner: tty on a pty, %d grants: code complete to relay p50 %.1f ms, p99 %.1f ms, max %.1f ms\n' "$n" \
-	"$(sed -n "$(( (n + 1) / 2 ))p" "$T/relay.txt")" \
-	"$(sed -n "$(( (n * 99 + 99) / 100 ))p" "$T/relay.txt")" \
-	"$(tail -1 "$T/relay.txt")"
+	"$(pct "$T/relay.txt" 50)" "$(pct "$T/relay.txt" 99)" "$(pct "$T/relay.txt" 100)"

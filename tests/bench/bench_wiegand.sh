@@ -18,6 +18,7 @@ N=${QRGATE_BENCH_CARDS:-100}
 WORK=$(mktemp -d)
 export BUILD SRCDIR WORK
 . "$SRCDIR/tests/integration/lib.sh"
+. "$SRCDIR/tests/bench/lib_figures.sh"
 . "$SRCDIR/tests/integration/test_wiegand.sh"
 trap 'stop_gate; rm -rf "$WORK"' EXIT
 
@@ -39,26 +40,20 @@ for i in $(seq 1 "$N"); do
 	wait_for "grant $i" status_is ".counters.grants == $i and .ways.entry == \"locked\" and .wiegand.sent == $i" || break
 done
 stop_gate
-awk '/GRANTED/ && match($0, /relay [0-9.]+ ms/) {
-	split(substr($0, RSTART, RLENGTH), a, " "); print a[2] }' "$T/qrgated.log" |
-	sort -n >"$T/relay.txt"
-n=$(wc -l <"$T/relay.txt")
+n=$(relay_times "$T/qrgated.log" "$T/relay.txt")
 if [ "$n" -eq 0 ]; then
 	echo "wiegand: no grant logged: no figures"
 	exit 0
 fi
 gap=$(sed -n 's/^gap_ms = //p' "$T/qrgate.conf" | tail -1)
 printf 'wiegand: H10301 on sim lines, %d grants: last pulse to relay p50 %.1f ms, p99 %.1f ms, max %.1f ms (of which the %s ms gap that ends a frame)\n' "$n" \
-	"$(sed -n "$(( (n + 1) / 2 ))p" "$T/relay.txt")" \
-	"$(sed -n "$(( (n * 99 + 99) / 100 ))p" "$T/relay.txt")" \
-	"$(tail -1 "$T/relay.txt")" "${gap:-25}"
+	"$(pct "$T/relay.txt" 50)" "$(pct "$T/relay.txt" 99)" "$(pct "$T/relay.txt" 100)" "${gap:-25}"
 wiegand_sent >/dev/null
 for what in width interval; do
 	awk -v w="$what" '$1 == w && (w == "width" || $2 < 20000) { print $2 }' "$T/out.times" | sort -n >"$T/$what.txt"
 	m=$(wc -l <"$T/$what.txt")
 	[ "$m" -gt 0 ] || continue
 	printf 'wiegand out: %d pulses: %s p50 %d us, p99 %d us, max %d us (set: %s)\n' "$m" "$what" \
-		"$(sed -n "$(( (m + 1) / 2 ))p" "$T/$what.txt")" \
-		"$(sed -n "$(( (m * 99 + 99) / 100 ))p" "$T/$what.txt")" \
-		"$(tail -1 "$T/$what.txt")" "$([ "$what" = width ] && echo 80 || echo 2000)"
+		"$(pct "$T/$what.txt" 50)" "$(pct "$T/$what.txt" 99)" "$(pct "$T/$what.txt" 100)" \
+		"$([ "$what" = width ] && echo 80 || echo 2000)"
 done
