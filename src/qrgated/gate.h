@@ -67,7 +67,7 @@ struct gate_counters {
 	uint64_t alarms;
 	uint64_t store_errors;
 	uint64_t wiegand_noise;	/* reader frames that were no card nor key */
-	uint64_t frames_undecoded;	/* while a card went out (wiegand_out.h) */
+	uint64_t frames_undecoded;	/* while a card came in or went out */
 };
 
 /*
