@@ -38,6 +38,8 @@ static const struct {
 	{ "reader", "backend", "chooses this gate's reader hardware" },
 	{ "reader", "device", "names a device of this gate" },
 	{ "gpio", NULL, "drives this gate's hardware lines" },
+	{ "supervision", "fire_loop", "names a device of this gate" },
+	{ "supervision", "tamper_loop", "names a device of this gate" },
 	{ "store", "path", "takes effect only at a restart" },
 	{ "store", "synchronous", "takes effect only at a restart" },
 	{ "control", NULL, "takes effect only at a restart" },

@@ -22,6 +22,7 @@
 
 #include <jansson.h>
 
+#include "analog.h"
 #include "camera.h"
 #include "gpio.h"
 #include "reader.h"
@@ -57,6 +58,24 @@ struct gate_reader {
 	struct loop_timer retry;
 	enum gate_reader_state state;
 	uint64_t codes;			/* codes it read */
+};
+
+/* The end-of-line supervised loops (gate_eol.c), each read through an
+ * ADC: the fire alarm's and the tamper switch's. */
+enum gate_eol_loop { GATE_EOL_FIRE, GATE_EOL_TAMPER, GATE_EOL_COUNT };
+
+struct gate_eol {
+	struct gate *g;
+	enum gate_eol_loop which;
+	const struct analog_ops *ops;
+	void *priv;		/* NULL: no loop configured */
+	struct eol eol;		/* its readings, debounced */
+	struct loop_timer tick;	/* the next reading */
+	bool fault;		/* its fault alarm is raised */
+	bool active;		/* it holds its alarm on (fire, tamper) */
+	char why[160];		/* the last failed reading's reason */
+	uint64_t readings;	/* taken, and of them failed: a loop that */
+	uint64_t failed;	/* ... fails now and then shows it here */
 };
 
 struct gate_counters {
@@ -193,6 +212,7 @@ struct gate {
 	struct wiegand_pin wg_pin;
 	struct loop_timer wg_pin_timer;
 	struct wiegand_out wg_out;	/* wiegand.out: to a controller */
+	struct gate_eol eol[GATE_EOL_COUNT];	/* [supervision] */
 };
 
 /*
