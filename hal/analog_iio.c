@@ -63,7 +63,9 @@ analog_iio_read(void *priv, int32_t *raw, char *why, size_t whylen)
 	ssize_t n;
 	int fd;
 
-	if ((fd = open(a->path, O_RDONLY | O_CLOEXEC)) == -1) {
+	/* O_NONBLOCK, which a sysfs file ignores: a FIFO named by mistake
+	 * would otherwise hold the loop in open() until a writer came. */
+	if ((fd = open(a->path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)) == -1) {
 		snprintf(why, whylen, "%s: %s", a->path, strerror(errno));
 		return -1;
 	}

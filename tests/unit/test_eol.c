@@ -3,8 +3,10 @@
  * debounce of readings in a row (a glitch changes nothing, a reading
  * that failed is a state of its own), the levels' parser, and the IIO
  * sysfs backend reading a file that stands for in_voltageN_raw (a
- * number, garbage, the file gone).
+ * number, garbage, the file gone, a FIFO).
  */
+#include <sys/stat.h>
+
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -205,6 +207,15 @@ test_iio_backend(void **state)
 	}
 	assert_int_equal(unlink(path), 0);
 	assert_int_equal(analog_iio_ops.read(a, &raw, why, sizeof(why)), -1);
+	/* A FIFO named by mistake: a reading error at once, not a loop
+	 * blocked for ever in open() waiting for a writer (the alarm ends
+	 * the test if it does). */
+	assert_int_equal(mkfifo(path, 0600), 0);
+	alarm(5);
+	assert_int_equal(analog_iio_ops.read(a, &raw, why, sizeof(why)), -1);
+	alarm(0);
+	assert_int_equal(raw, -7);
+	assert_int_equal(unlink(path), 0);
 	analog_iio_ops.close(a);
 	analog_iio_ops.close(NULL);
 	assert_int_equal(rmdir(dir), 0);
