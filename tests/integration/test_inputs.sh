@@ -64,16 +64,21 @@ loop_reads() { printf '%s\n' "$2" >"$T/$1.new" && mv "$T/$1.new" "$T/$1"; }
 # A gate whose fire alarm and tamper switch are end-of-line supervised
 # loops, read from files standing for an ADC's IIO files (the default
 # levels 256 597 853: 512 normal, 682 active, 1023 open, 0 short).
-loop_gate() {
+# loop_config NAME: such a gate's config (test_mqtt.sh's too), both loops
+# reading normal; loop_gate NAME: that gate, with its exit way, started.
+loop_config() {
 	gate_config "$1" blank.png
 	set_option camera.loop true
-	set_option lane.exit true
 	set_option gpio.fire_alarm ""
 	loop_reads fire.raw 512
 	loop_reads tamper.raw 512
 	set_option supervision.fire_loop "$T/fire.raw"
 	set_option supervision.tamper_loop "$T/tamper.raw"
 	set_option supervision.period_ms 20
+}
+loop_gate() {
+	loop_config "$1"
+	set_option lane.exit true
 	start_gate
 	wait_for "both loops normal" status_is '.supervision.fire_loop.state == "normal" and .supervision.tamper_loop.state == "normal" and .supervision.fire_loop.raw == 512 and .tamper == false'
 }

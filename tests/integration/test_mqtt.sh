@@ -204,14 +204,7 @@ test_mqtt_heartbeat_and_alarms() {
 # The supervised loops' faults are state alarms as the fire alarm is: on
 # and off, each also an event; a cut tamper loop is the tamper alarm too.
 test_mqtt_supervised_loop_alarms() {
-	gate_config mqtt_supervised_loop_alarms blank.png
-	set_option camera.loop true
-	set_option gpio.fire_alarm ""
-	loop_reads fire.raw 512
-	loop_reads tamper.raw 512
-	set_option supervision.fire_loop "$T/fire.raw"
-	set_option supervision.tamper_loop "$T/tamper.raw"
-	set_option supervision.period_ms 20
+	loop_config mqtt_supervised_loop_alarms
 	mqtt_setup
 	broker_start
 	sub_start all 'qrgate/#'

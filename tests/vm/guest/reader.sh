@@ -15,9 +15,9 @@ wiegand_send() {
 	    >"$OUT/$2.txt" 2>&1
 }
 
-phase_wiegand() {
-	say "reader: a Wiegand card in, the grant out to a controller"
-	gate_new w
+# reader_lane_conf PULSE_MS: a camera that only has to run, and the entry
+# way.
+reader_lane_conf() {
 	cat >>"$CONF" <<CONF
 [camera]
 backend = file
@@ -26,8 +26,16 @@ fps = 2
 loop = true
 [lane]
 entry = true
-pulse_ms = 1000
+pulse_ms = $1
 deny_ms = 300
+CONF
+}
+
+phase_wiegand() {
+	say "reader: a Wiegand card in, the grant out to a controller"
+	gate_new w
+	reader_lane_conf 1000
+	cat >>"$CONF" <<CONF
 [wiegand]
 gap_ms = 250
 out = grant
@@ -81,16 +89,8 @@ phase_scanner() {
 	cp "$T/keys.err" "$OUT/e-keys.err"
 	dev=$(cat "$T/keys.dev")
 	fact "e.device ${dev:-none}"
+	reader_lane_conf 400
 	cat >>"$CONF" <<CONF
-[camera]
-backend = file
-source = /vm/images/small-blank.png
-fps = 2
-loop = true
-[lane]
-entry = true
-pulse_ms = 400
-deny_ms = 300
 [reader]
 backend = evdev
 device = $dev
