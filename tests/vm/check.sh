@@ -325,7 +325,7 @@ check_line "w: WG_D0 held by qrgated as an active-low input" gpioinfo-w.txt WG_D
 check_line "w: WG_D1 held by qrgated as an active-low input" gpioinfo-w.txt WG_D1 "qrgated input active-low"
 check_line "w: WG_OUT_D0 held by qrgated as an active-low output" gpioinfo-w.txt WG_OUT_D0 "qrgated output active-low"
 check_line "w: WG_OUT_D1 held by qrgated as an active-low output" gpioinfo-w.txt WG_OUT_D1 "qrgated output active-low"
-for f in grant revoked noise; do
+for f in grant revoked noise $(seq -f grant-%g 1 "$SCANS"); do
 	l=$(cat "$OUT/w-$f.txt" 2>/dev/null)
 	set -- $l
 	if [ $# = 3 ] && [ "$2" = 0 ]; then
@@ -339,13 +339,16 @@ check_waited "w: ... its card goes out on WG_OUT_D0/D1" w.sent
 check_waited "w: ... RELAY_ENTRY falls back to 0" w.relay_down
 check_waited "w: a revoked card C-2 is denied" w.denied
 check_waited "w: a 3-bit burst is counted as noise" w.noise
-check_eq "w: the log has the grant and the denial, source wiegand, and no row for the noise" \
-	"$(rows w "source||' '||kind||' '||credential_id||' '||result||' '||reason")" \
-	"wiegand card C-1 granted granted wiegand card C-2 denied revoked"
-check_json "w: status: one card sent on, none dropped, one noise, one grant" w-end \
-	'.wiegand.sent == 1 and .wiegand.dropped == 0 and .wiegand.noise == 1 and .counters.grants == 1'
-check_eq "w: the trace shows RELAY_ENTRY requested at 0, then one pulse" \
-	"$(trace_values gpio-trace-w.txt 0)" "0 1 0"
+check_waited "w: $SCANS more grants of C-1, each card sent on" w.cards
+want="wiegand card C-1 granted granted wiegand card C-2 denied revoked"
+relay="0 1 0"
+for i in $(seq 1 "$SCANS"); do want="$want wiegand card C-1 granted granted"; relay="$relay 1 0"; done
+check_eq "w: the log has the grants and the denial, source wiegand, and no row for the noise" \
+	"$(rows w "source||' '||kind||' '||credential_id||' '||result||' '||reason")" "$want"
+check_json "w: status: every granted card sent on, none dropped, one noise" w-end \
+	".wiegand.sent == $((SCANS + 1)) and .wiegand.dropped == 0 and .wiegand.noise == 1 and .counters.grants == $((SCANS + 1))"
+check_eq "w: the trace shows RELAY_ENTRY requested at 0, then a pulse a grant" \
+	"$(trace_values gpio-trace-w.txt 0)" "$relay"
 check_eq "w: qrgated exited 0" "$(fact w.exit)" 0
 # The controller's side, decoded from the kernel's trace apart from
 # qrgated: the card's own bits (wiegand.out_format card), in order, as
@@ -355,10 +358,12 @@ check_eq "w: qrgated exited 0" "$(fact w.exit)" 0
 if [ -n "$BASE" ] && [ -f "$OUT/gpio-trace-w.txt" ]; then
 	wiegand_out_read "$OUT/gpio-trace-w.txt" "$BASE" 10 11 >"$OUT/w-out.txt"
 fi
-check_eq "w: the controller's lines carried C-1's H10301 frame, once" \
-	"$(sed -n 's/^bits //p' "$OUT/w-out.txt" 2>/dev/null)" "$(h10301_bits 12 3456)"
+want=$(h10301_bits 12 3456)
+for i in $(seq 1 "$SCANS"); do want="$want $(h10301_bits 12 3456)"; done
+check_eq "w: the controller's lines carried C-1's H10301 frame, once a grant" \
+	"$(sed -n 's/^bits //p' "$OUT/w-out.txt" 2>/dev/null)" "$want"
 n=$(awk '$1 == "width" && $2 >= 80 { n++ } END { print n + 0 }' "$OUT/w-out.txt" 2>/dev/null)
-check_eq "w: ... 26 pulses, each at least 80 us wide" "$n" 26
+check_eq "w: ... 26 pulses each, every one at least 80 us wide" "$n" $((26 * (SCANS + 1)))
 n=$(awk '$1 == "gap" && $2 < 120 { n++ } END { print n + 0 }' "$OUT/w-out.txt" 2>/dev/null)
 check_eq "w: ... no pulse less than 120 us after the one before" "$n" 0
 

@@ -10,8 +10,9 @@
 # codec.  The wires rest high (raw 1) and a bit is a pulse low, on D0 for
 # a 0 and on D1 for a 1.  Prints "bits B" (every frame's bits in order,
 # frames separated by a space where the lines rested 50 ms or more),
-# then a "width US", "gap US" (from a pulse's end to the next one's
-# start) and "interval US" (start to start) line for each pulse.
+# then a "width US" line for each pulse and, within a frame, a "gap US"
+# (from a pulse's end to the next one's start) and an "interval US" line
+# (start to start).
 wiegand_out_read() {
 	awk -v d0=$(( $2 + $3 )) -v d1=$(( $2 + $4 )) '
 	$0 ~ /gpio_value:/ && $(NF-1) == "set" && ($(NF-2) == d0 || $(NF-2) == d1) {
@@ -20,10 +21,10 @@ wiegand_out_read() {
 		line = $(NF-2) == d1
 		if ($NF == 0 && !low[line]) {
 			low[line] = 1
-			if (started) {
-				if (t - last_end >= 50000) bits = bits " "
+			if (started && t - last_end >= 50000)
+				bits = bits " "
+			else if (started)
 				printf "gap %d\ninterval %d\n", t - last_end, t - last_start
-			}
 			bits = bits line; start[line] = t; last_start = t; started = 1
 		} else if ($NF == 1 && low[line]) {
 			low[line] = 0; last_end = t
@@ -49,8 +50,8 @@ reader_figures() {
 	fi
 	n=$(relay_times "$out/w.qrgated.log" "$out/w.relay")
 	if [ "$n" -gt 0 ]; then
-		printf 'Wiegand card (gpio-sim, in the guest): %d grants: last pulse to relay %s ms (the frame gap, 250 ms here, is in it)\n' \
-		    "$n" "$(pct "$out/w.relay" 100)"
+		printf 'Wiegand card (gpio-sim, in the guest): %d grants: last pulse to relay p50 %s ms, max %s ms (the frame gap, 250 ms here, is in it)\n' \
+		    "$n" "$(pct "$out/w.relay" 50)" "$(pct "$out/w.relay" 100)"
 	fi
 	if [ -n "$2" ] && [ -f "$out/gpio-trace-w.txt" ]; then
 		wiegand_out_read "$out/gpio-trace-w.txt" "$2" 10 11 >"$out/w-out.txt"

@@ -32,6 +32,7 @@ CONF
 }
 
 phase_wiegand() {
+	local i
 	say "reader: a Wiegand card in, the grant out to a controller"
 	gate_new w
 	reader_lane_conf 1000
@@ -67,6 +68,15 @@ CONF
 	# Three bits: noise, never a row.
 	wiegand_send 101 w-noise
 	waited w.noise 20 status_has '"noise":1,'
+	# SCANS more grants, for the figures, each once the way has locked
+	# and the hold-off (1 s) has passed.
+	for i in $(seq 1 "${SCANS:-3}"); do
+		wait_until 10 val_is RELAY_ENTRY 0
+		sleep 1.1
+		wiegand_send "$WG_GRANT" w-grant-$i
+		wait_until 20 status_has "\"grants\":$((i + 1)),"
+	done
+	waited w.cards 20 status_has "\"out\":true,\"sent\":$((${SCANS:-3} + 1)),"
 	snapshot w-end
 	gate_stop w
 }
