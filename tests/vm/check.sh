@@ -328,10 +328,10 @@ check_line "w: WG_OUT_D1 held by qrgated as an active-low output" gpioinfo-w.txt
 for f in grant revoked noise $(seq -f grant-%g 1 "$SCANS"); do
 	l=$(cat "$OUT/w-$f.txt" 2>/dev/null)
 	set -- $l
-	if [ $# = 3 ] && [ "$2" = 0 ]; then
-		echo "# w: the guest's reader sent the $f frame (${#1} bits), its latest pulse ${3} us late"
+	if [ $# = 3 ]; then
+		echo "# w: the guest's reader sent the $f frame (${#1} bits): $2 pulses more than 1 ms late, the latest by ${3} us"
 	else
-		echo "# w: the guest's reader could not keep the pace of the $f frame: '$l'"
+		echo "# w: the guest's reader did not send the $f frame: '$l'"
 	fi
 done
 check_waited "w: an H10301 card of C-1 raises RELAY_ENTRY" w.relay_up
