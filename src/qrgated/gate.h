@@ -57,6 +57,7 @@ struct gate_reader {
 	struct loop_timer gap;		/* the pause that ends a code */
 	struct loop_timer retry;
 	enum gate_reader_state state;
+	bool alarm;			/* the "reader" alarm raised */
 	uint64_t codes;			/* codes it read */
 };
 

@@ -7,7 +7,9 @@
  * A reader is an extra way in, not the lane's eyes: one that cannot be
  * opened at start, or is unplugged, is logged and tried again every
  * READER_RETRY_MS while the camera goes on, rather than stopping the
- * gate or failing its watchdog.
+ * gate or failing its watchdog.  Until it is back the "reader" alarm is
+ * up (MQTT, the live page): the reception's scanner unplugged is for
+ * someone to see, not only for the log.
  */
 #include <errno.h>
 #include <string.h>
@@ -59,6 +61,16 @@ gate_reader_present(struct gate_reader *r, const struct reader_presentation *p)
 	gate_scan_code(g, &c);
 }
 
+/* Raises or clears the "reader" alarm, once each way. */
+static void
+gate_reader_alarm(struct gate_reader *r, bool active, const char *detail)
+{
+	if (r->alarm == active)
+		return;
+	r->alarm = active;
+	gate_uplink_alarm(r->g, "reader", active, detail);
+}
+
 static void
 gate_reader_stop(struct gate_reader *r)
 {
@@ -78,6 +90,7 @@ gate_reader_fail(struct gate_reader *r)
 	    r->g->cfg.reader.device, READER_RETRY_MS);
 	gate_reader_stop(r);
 	r->state = GATE_READER_FAILED;
+	gate_reader_alarm(r, true, "lost");
 	loop_timer_set(r->g->loop, &r->retry, READER_RETRY_MS);
 }
 
@@ -164,6 +177,7 @@ gate_reader_retry(struct loop *l, struct loop_timer *t)
 		return;
 	}
 	log_info("reader: %s: back", r->g->cfg.reader.device);
+	gate_reader_alarm(r, false, "back");
 }
 
 void
@@ -185,12 +199,14 @@ gate_reader_open(struct gate *g)
 		log_warnx("reader: backend %s is not built in; no reader",
 		    g->cfg.reader.backend);
 		r->state = GATE_READER_FAILED;
+		gate_reader_alarm(r, true, "not built in");
 		return;
 	}
 	if (gate_reader_start(r) == -1) {
 		log_warnx("reader: %s: not opened; retrying every %d ms",
 		    g->cfg.reader.device, READER_RETRY_MS);
 		r->state = GATE_READER_FAILED;
+		gate_reader_alarm(r, true, "not opened");
 		loop_timer_set(g->loop, &r->retry, READER_RETRY_MS);
 		return;
 	}
@@ -209,6 +225,7 @@ gate_reader_close(struct gate *g)
 	loop_timer_cancel(g->loop, &r->retry);
 	gate_reader_stop(r);
 	r->state = GATE_READER_OFF;
+	gate_reader_alarm(r, false, "reader reconfigured");
 }
 
 void

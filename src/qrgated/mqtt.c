@@ -36,6 +36,7 @@ static const char *const mqtt_alarm_names[MQTT_A_COUNT] = {
 	[MQTT_A_OUTBOX_FULL] = "outbox-full",
 	[MQTT_A_CLOCK] = "clock",
 	[MQTT_A_CERT_EXPIRING] = "cert-expiring",
+	[MQTT_A_READER] = "reader",
 };
 
 static const char *const mqtt_topic_suffix[MQTT_T_COUNT] = {

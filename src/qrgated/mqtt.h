@@ -71,6 +71,7 @@ enum mqtt_alarm {
 	MQTT_A_OUTBOX_FULL,
 	MQTT_A_CLOCK,		/* not synchronised while dynamic tokens come */
 	MQTT_A_CERT_EXPIRING,	/* mqtt.cert_file near its end (mqtt_cert.c) */
+	MQTT_A_READER,		/* the [reader] lost or not opened */
 	MQTT_A_COUNT
 };
 

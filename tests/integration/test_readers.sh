@@ -6,6 +6,13 @@
 # with a tty reader on a pty; `scan CODE` sends a code as the scanner
 # does, CR LF after it.
 scanner_gate() {
+	scanner_config "$@"
+	start_gate
+	wait_for "the reader" status_is '.readers[0].state == "running"'
+}
+
+# scanner_config NAME [SECTION.KEY VALUE]...: such a gate, not started.
+scanner_config() {
 	local i
 	gate_config "$1" blank.png
 	shift
@@ -22,8 +29,6 @@ scanner_gate() {
 	set_option reader.backend tty
 	set_option reader.device "$T/scanner"
 	while [ $# -ge 2 ]; do set_option "$1" "$2"; shift 2; done
-	start_gate
-	wait_for "the reader" status_is '.readers[0].state == "running"'
 }
 
 scan() { printf '%s\r\n' "$1" >&3; }
@@ -79,6 +84,28 @@ test_readers_scanner_unplugged_and_back() {
 	wait_for "the grant" rows_are "source||' '||result" "scanner granted"
 	stop_gate
 	expect_grep "reader: $T/scanner: back" "$T/qrgated.log"
+}
+
+# The unplugged scanner is the "reader" alarm on MQTT until it is back:
+# the guard sees it, not only the log.
+test_readers_scanner_lost_is_an_alarm() {
+	scanner_config readers_scanner_lost_is_an_alarm
+	mqtt_setup
+	broker_start
+	sub_start all 'qrgate/#'
+	start_gate
+	wait_for "the reader and the broker" status_is '.readers[0].state == "running" and .mqtt.state == "connected"'
+	kill "$FEED_PID"
+	wait_for "the reader to fail" status_is '.readers[0].state == "failed"'
+	"$BUILD/ptyfeed" "$T/scanner" <"$T/scan.in" &
+	FEED_PID=$!
+	wait_for "the reader back" status_is '.readers[0].state == "running"'
+	mqtt_wait "two alarm messages" 10 sh -c "[ \$(grep -c '^$TOPIC/alarm ' '$T/all.sub') -ge 2 ]"
+	payloads all alarm >"$T/alarms.json"
+	expect_eq "alarms" "$(jq -r '"\(.alarm) \(.active) \(.detail)"' "$T/alarms.json" | tr '\n' ',')" \
+		"reader true lost,reader false back,"
+	stop_gate
+	expect_grep "ALARM reader: lost" "$T/qrgated.log"
 }
 
 # A camera code is logged as the camera's.
