@@ -37,6 +37,8 @@ static const struct {
 	{ "camera", "source", "names a device or file of this gate" },
 	{ "reader", "backend", "chooses this gate's reader hardware" },
 	{ "reader", "device", "names a device of this gate" },
+	{ "screen", "backend", "chooses this gate's screen hardware" },
+	{ "screen", "directory", "names a directory of this gate" },
 	{ "gpio", NULL, "drives this gate's hardware lines" },
 	{ "store", "path", "takes effect only at a restart" },
 	{ "store", "synchronous", "takes effect only at a restart" },

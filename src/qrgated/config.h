@@ -17,6 +17,7 @@
 #include "log.h"
 #include "mask.h"
 #include "reader.h"
+#include "screen_msg.h"
 #include "settings.h"
 #include "sitetime.h"
 #include "store.h"
@@ -103,6 +104,15 @@ struct config {
 		int max_payload;	/* bytes; longer codes: too-long */
 		int holdoff_ms;
 	} decoder;
+	/* The lane's screen (hal/screen.h, gate_screen.c). */
+	struct {
+		char backend[16];	/* none, file */
+		char directory[256];	/* file: where the PNGs go */
+		int width;		/* pixels */
+		int height;
+		enum screen_lang language;
+		int hold_ms;		/* a decision's screen stays this long */
+	} screen;
 	struct {
 		bool entry;		/* this gate runs the entry way */
 		bool exit;		/* ... and/or the exit way */

@@ -67,6 +67,7 @@ gate_camera_alarm(struct gate *g, bool active, const char *detail)
 		return;
 	g->camera_alarm = active;
 	gate_uplink_alarm(g, "camera", active, detail);
+	gate_screen_lane(g);
 }
 
 /*
@@ -532,6 +533,7 @@ gate_open(struct gate *g, struct loop *l, const struct config *cfg)
 	gate_reader_open(g);
 
 	gate_gpio_sync_inputs(g);
+	gate_screen_open(g);
 	loop_timer_set(l, &g->retention, 0);
 	loop_timer_set(l, &g->checkpoint, CHECKPOINT_PERIOD_MS);
 	loop_timer_set(l, &g->store_tick, 0);
@@ -564,6 +566,7 @@ gate_close(struct gate *g)
 	gate_clock_close(g);
 	gate_camera_stop(g);
 	gate_reader_close(g);
+	gate_screen_close(g);
 	if (g->dec_priv != NULL)
 		g->dec->close(g->dec_priv);
 	g->dec_priv = NULL;
@@ -593,6 +596,10 @@ gate_reload(struct gate *g, const struct config *cfg, char *err, size_t errlen)
 	bool reader_changed = gate_section_changed(&g->cfg.reader, &cfg->reader,
 	    sizeof(cfg->reader)) ||
 	    g->cfg.decoder.max_payload != cfg->decoder.max_payload;
+	/* The screen's top bar names the gate. */
+	bool screen_changed = gate_section_changed(&g->cfg.screen,
+	    &cfg->screen, sizeof(cfg->screen)) ||
+	    strcmp(g->cfg.gate.id, cfg->gate.id) != 0;
 	struct lane_params lp;
 
 	if (strcmp(g->cfg.store.path, cfg->store.path) != 0 ||
@@ -671,6 +678,10 @@ gate_reload(struct gate *g, const struct config *cfg, char *err, size_t errlen)
 		gate_reader_close(g);
 		gate_reader_open(g);
 	}
+	if (screen_changed) {
+		gate_screen_close(g);
+		gate_screen_open(g);
+	}
 	log_set_level(cfg->log.level);
 	gate_lane_params(cfg, &lp);
 	lane_params_set(&g->lane, &lp);
@@ -733,6 +744,7 @@ gate_set_lockdown(struct gate *g, bool on)
 	 */
 	if (on)
 		gate_set_release(g, false);
+	gate_screen_lane(g);
 }
 
 void
@@ -827,6 +839,8 @@ gate_status_json(const struct gate *g)
 		json_object_set_new(st, "seq_first", json_integer(first));
 	if (st != NULL)
 		gate_reader_status(g, st);
+	if (st != NULL)
+		gate_screen_status(g, st);
 	if (st != NULL)
 		gate_clock_status(g, st);
 	if (st != NULL)

@@ -108,6 +108,9 @@ struct gate_kept {
 	bool passage_only;	/* only ev.passage of row ev.seq is kept */
 };
 
+/* The lane's screen (gate_screen.c): private to it. */
+struct gate_screen;
+
 /* gate_meta: when the database was set aside (gate.c gate_store_open()). */
 #define GATE_ASIDE_KEY "store_set_aside_s"
 
@@ -193,6 +196,8 @@ struct gate {
 	struct wiegand_pin wg_pin;
 	struct loop_timer wg_pin_timer;
 	struct wiegand_out wg_out;	/* wiegand.out: to a controller */
+	struct gate_screen *screen;	/* NULL: screen.backend none, or
+					 * none could be opened */
 };
 
 /*
