@@ -129,6 +129,15 @@ screen_state_name(enum screen_state s)
 	    state_names[s] : "?";
 }
 
+int
+screen_state_from_name(const char *name)
+{
+	for (int i = 0; i < SCREEN_STATE_COUNT; i++)
+		if (name != NULL && strcmp(state_names[i], name) == 0)
+			return i;
+	return -1;
+}
+
 static bool
 screen_lang_valid(enum screen_lang lang)
 {

@@ -44,6 +44,7 @@ const char *screen_lang_name(enum screen_lang lang);
 int screen_lang_from_name(const char *name);
 /* "idle", "granted" ...: the name a screen's PNG is written under. */
 const char *screen_state_name(enum screen_state s);
+int screen_state_from_name(const char *name);
 
 /*
  * The words of a state in lang.  Out of range (a lang or state this

@@ -92,3 +92,28 @@ test_screen_lockdown_and_back() {
 	stop_gate
 	expect_eq "screens" "$(screens)" "idle locked-down idle"
 }
+
+# qrgatectl screen: the daemon's drawing, without a daemon.
+test_screen_qrgatectl_draws_and_times() {
+	T="$WORK/screen_qrgatectl_draws_and_times"
+	mkdir -p "$T"
+	local ctl="$BUILD/qrgatectl" out
+	if ! "$ctl" screen idle --png "$T/idle.png" 2>"$T/err"; then
+		grep -q "this build has no screen" "$T/err" &&
+			skip_test "qrgatectl built without cairo and pango"
+		cat "$T/err"; return 1
+	fi
+	expect_grep "PNG image data, 800 x 480" <(file "$T/idle.png") || return 1
+	"$ctl" -o screen.width=480 -o screen.height=320 screen denied \
+		--reason wrong-lane --png "$T/denied.png" || return 1
+	expect_grep "PNG image data, 480 x 320" <(file "$T/denied.png") || return 1
+	out=$("$ctl" screen denied --reason all --bench 40) || return 1
+	expect_grep "first draw .* ms (fonts loaded); 39 more: median" <(echo "$out") || return 1
+	# Mistakes are refused with a usage, exit 2.
+	local rc=0
+	"$ctl" screen happy 2>/dev/null || rc=$?
+	expect_eq "unknown state" "$rc" 2 || return 1
+	rc=0
+	"$ctl" screen denied --reason nope 2>/dev/null || rc=$?
+	expect_eq "unknown reason" "$rc" 2
+}

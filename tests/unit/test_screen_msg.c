@@ -50,6 +50,8 @@ test_every_state(void **state)
 			assert_words("state hint", screen_state_name(s),
 			    (enum screen_lang)l, w.hint);
 			assert_string_not_equal(screen_state_name(s), "?");
+			assert_int_equal(screen_state_from_name(
+			    screen_state_name(s)), s);
 		}
 }
 
@@ -92,6 +94,7 @@ test_out_of_range(void **state)
 	assert_null(screen_msg_way(DIR_COUNT, SCREEN_LANG_EN));
 	assert_null(screen_msg_state(SCREEN_STATE_COUNT, SCREEN_LANG_VI).title);
 	assert_string_equal(screen_state_name(SCREEN_STATE_COUNT), "?");
+	assert_int_equal(screen_state_from_name("happy"), -1);
 }
 
 static void
