@@ -341,6 +341,10 @@ static const struct setting config_settings[] = {
 	    "How long a grant's or a denial's screen stays before the lane's "
 	    "own (idle, locked ...) comes back, unless another decision or "
 	    "the fire alarm replaces it first."),
+	S_INT("screen", "offline_s", screen.offline_s, 0, 86400, "60",
+	    "Seconds the MQTT uplink may be without its broker before the "
+	    "idle screen says the gate is offline (it still decides on its "
+	    "own list): a broker's restart shows nothing."),
 
 	S_BOOL("lane", "entry", lane.entry, "true",
 	    "This gate runs the entry way."),

@@ -112,6 +112,7 @@ struct config {
 		int height;
 		enum screen_lang language;
 		int hold_ms;		/* a decision's screen stays this long */
+		int offline_s;		/* uplink down this long: "offline" */
 	} screen;
 	struct {
 		bool entry;		/* this gate runs the entry way */

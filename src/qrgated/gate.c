@@ -748,6 +748,15 @@ gate_set_lockdown(struct gate *g, bool on)
 }
 
 void
+gate_uplink_offline(struct gate *g, bool offline)
+{
+	if (offline == (g->uplink_lost_ns != 0))
+		return;
+	g->uplink_lost_ns = offline ? clock_mono_ns() : 0;
+	gate_screen_lane(g);
+}
+
+void
 gate_set_release(struct gate *g, bool on)
 {
 	if (g->lane.hold != on)

@@ -20,6 +20,7 @@
  */
 #include <errno.h>
 #include <pthread.h>
+#include <stdint.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,6 +57,8 @@ struct gate_screen {
 	uint8_t *pixels;
 	struct loop_timer hold;		/* a decision's screen ends */
 	struct loop_timer minute;	/* the clock on the screen moves */
+	struct loop_timer offline;	/* screen.offline_s since the uplink
+					 * lost its broker */
 	bool holding;			/* a decision's screen is up */
 	enum screen_state base;		/* the lane's own screen, last shown */
 
@@ -72,7 +75,25 @@ struct gate_screen {
 	int64_t max_draw_us;
 };
 
-/* The lane's own screen: what matters most to a worker first. */
+/*
+ * Nanoseconds until the uplink has been without its broker for
+ * screen.offline_s: <= 0 once it has, and INT64_MAX while it is
+ * connected or there is none.
+ */
+static int64_t
+gate_screen_offline_in(const struct gate *g)
+{
+	if (g->uplink_lost_ns == 0)
+		return INT64_MAX;
+	return g->uplink_lost_ns + (int64_t)g->cfg.screen.offline_s *
+	    1000000000 - clock_mono_ns();
+}
+
+/*
+ * The lane's own screen: what matters most to a worker first.  Offline
+ * last: the gate still decides on its own list, so the idle screen with
+ * a banner.
+ */
 static enum screen_state
 gate_screen_base(const struct gate *g)
 {
@@ -82,7 +103,21 @@ gate_screen_base(const struct gate *g)
 		return SCREEN_LOCKED_DOWN;
 	if (g->camera_alarm)
 		return SCREEN_CAMERA_FAULT;
+	if (gate_screen_offline_in(g) <= 0)
+		return SCREEN_OFFLINE;
 	return SCREEN_IDLE;
+}
+
+/* The offline screen comes when screen.offline_s is over, not later. */
+static void
+gate_screen_offline_arm(struct gate_screen *s)
+{
+	int64_t in = gate_screen_offline_in(s->g);
+
+	if (in == INT64_MAX || in <= 0)
+		loop_timer_cancel(s->g->loop, &s->offline);
+	else
+		loop_timer_set(s->g->loop, &s->offline, in / 1000000 + 1);
 }
 
 /* A request with what every screen shows: gate, clock, language. */
@@ -142,6 +177,15 @@ gate_screen_hold_end(struct loop *l, struct loop_timer *t)
 
 	(void)l;
 	gate_screen_show_base(s);
+}
+
+static void
+gate_screen_offline_due(struct loop *l, struct loop_timer *t)
+{
+	struct gate_screen *s = container_of(t, struct gate_screen, offline);
+
+	(void)l;
+	gate_screen_lane(s->g);
 }
 
 static void
@@ -255,6 +299,7 @@ gate_screen_open(struct gate *g)
 	s->height = sc.height;
 	s->hold.cb = gate_screen_hold_end;
 	s->minute.cb = gate_screen_minute;
+	s->offline.cb = gate_screen_offline_due;
 	if ((s->ops = screen_find(cfg->screen.backend)) == NULL) {
 		log_warnx("screen: backend %s is not built in; no screen",
 		    cfg->screen.backend);
@@ -294,6 +339,7 @@ gate_screen_open(struct gate *g)
 	log_info("screen: %s %dx%d, %s", cfg->screen.backend, s->width,
 	    s->height, screen_lang_name(cfg->screen.language));
 	gate_screen_show_base(s);
+	gate_screen_offline_arm(s);
 }
 
 void
@@ -305,6 +351,7 @@ gate_screen_close(struct gate *g)
 		return;
 	loop_timer_cancel(g->loop, &s->hold);
 	loop_timer_cancel(g->loop, &s->minute);
+	loop_timer_cancel(g->loop, &s->offline);
 	pthread_mutex_lock(&s->mu);
 	s->stop = true;
 	pthread_cond_signal(&s->cv);
@@ -346,7 +393,10 @@ gate_screen_lane(struct gate *g)
 {
 	struct gate_screen *s = g->screen;
 
-	if (s == NULL || gate_screen_base(g) == s->base)
+	if (s == NULL)
+		return;
+	gate_screen_offline_arm(s);
+	if (gate_screen_base(g) == s->base)
 		return;
 	/* The lane's state outranks a decision's screen still up. */
 	loop_timer_cancel(g->loop, &s->hold);

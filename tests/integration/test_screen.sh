@@ -93,6 +93,28 @@ test_screen_lockdown_and_back() {
 	expect_eq "screens" "$(screens)" "idle locked-down idle"
 }
 
+# An uplink without its broker: the idle screen says offline once
+# screen.offline_s is over, and the gate goes on deciding.  Nothing
+# listens on port 1.
+test_screen_offline() {
+	screen_config screen_offline badge-W0001.png
+	set_option mqtt.enabled true
+	set_option mqtt.host 127.0.0.1
+	set_option mqtt.port 1
+	set_option screen.offline_s 1
+	start_gate
+	screen_built || return
+	wait_for "the offline screen" screen_written offline
+	wait_idle
+	stop_gate
+	expect_eq "rows" "$(rows result)" "granted"
+	# Idle first: a second without the broker is not yet offline.
+	case "$(screens)" in
+	idle*offline*) ;;
+	*) echo "    screens: '$(screens)'"; return 1 ;;
+	esac
+}
+
 # qrgatectl screen: the daemon's drawing, without a daemon.
 test_screen_qrgatectl_draws_and_times() {
 	T="$WORK/screen_qrgatectl_draws_and_times"
