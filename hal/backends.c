@@ -27,6 +27,9 @@ extern const struct screen_ops screen_none_ops;
 #ifdef CONFIG_SCREEN
 extern const struct screen_ops screen_file_ops;
 #endif
+#ifdef CONFIG_SCREEN_DRM
+extern const struct screen_ops screen_drm_ops;
+#endif
 
 const struct camera_ops *const camera_backends[] = {
 	&camera_file_ops,
@@ -57,6 +60,9 @@ const struct screen_ops *const screen_backends[] = {
 	&screen_none_ops,
 #ifdef CONFIG_SCREEN
 	&screen_file_ops,
+#endif
+#ifdef CONFIG_SCREEN_DRM
+	&screen_drm_ops,
 #endif
 	NULL
 };

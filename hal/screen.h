@@ -18,6 +18,7 @@
 
 struct screen_config {
 	const char *path;	/* file: the directory the PNGs go to;
+				 * drm: the card, "" for /dev/dri/card0;
 				 * none: unused */
 	int width;		/* the picture's size in pixels, as the
 				 * daemon will draw it */
@@ -41,7 +42,7 @@ struct screen_image {
 };
 
 struct screen_ops {
-	const char *name;	/* "none", "file" */
+	const char *name;	/* "none", "file", "drm" */
 
 	/*
 	 * Opens the output for pictures of cfg's size.  Returns private

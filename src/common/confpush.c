@@ -39,6 +39,7 @@ static const struct {
 	{ "reader", "device", "names a device of this gate" },
 	{ "screen", "backend", "chooses this gate's screen hardware" },
 	{ "screen", "directory", "names a directory of this gate" },
+	{ "screen", "device", "names a device of this gate" },
 	{ "gpio", NULL, "drives this gate's hardware lines" },
 	{ "store", "path", "takes effect only at a restart" },
 	{ "store", "synchronous", "takes effect only at a restart" },

@@ -47,7 +47,7 @@ static const struct setting_choice choices_reader_backend[] = {
 	{ "none", 0 }, { "evdev", 0 }, { "tty", 0 }, { NULL, 0 }
 };
 static const struct setting_choice choices_screen_backend[] = {
-	{ "none", 0 }, { "file", 0 }, { NULL, 0 }
+	{ "none", 0 }, { "file", 0 }, { "drm", 0 }, { NULL, 0 }
 };
 static const struct setting_choice choices_screen_language[] = {
 	{ "vi", SCREEN_LANG_VI }, { "en", SCREEN_LANG_EN }, { NULL, 0 }
@@ -324,11 +324,16 @@ static const struct setting config_settings[] = {
 	S_ENUM_TEXT("screen", "backend", screen.backend, choices_screen_backend,
 	    "none",
 	    "none: no screen; file: each screen written as a PNG into "
-	    "screen.directory (tests, the demo).  A build without cairo and "
-	    "pango has only none."),
+	    "screen.directory (tests, the demo); drm: a panel or monitor "
+	    "through KMS (screen.device; builds with libdrm).  A build "
+	    "without cairo and pango has only none."),
 	S_STRING("screen", "directory", screen.directory, false, "",
 	    "file: the directory the PNGs go to, named NNNNNN-what.png in "
 	    "the order shown; needed when screen.backend is file."),
+	S_STRING("screen", "device", screen.device, true, "/dev/dri/card0",
+	    "drm: the KMS card; its first connected display is used, at its "
+	    "preferred mode (screen.width and screen.height should be that "
+	    "mode's: a picture of another size is centred)."),
 	S_INT("screen", "width", screen.width, 160, 4096, "800",
 	    "The screen's width in pixels."),
 	S_INT("screen", "height", screen.height, 120, 4096, "480",

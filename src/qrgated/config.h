@@ -106,8 +106,9 @@ struct config {
 	} decoder;
 	/* The lane's screen (hal/screen.h, gate_screen.c). */
 	struct {
-		char backend[16];	/* none, file */
+		char backend[16];	/* none, file, drm */
 		char directory[256];	/* file: where the PNGs go */
+		char device[256];	/* drm: the card */
 		int width;		/* pixels */
 		int height;
 		enum screen_lang language;

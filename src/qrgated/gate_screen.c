@@ -274,7 +274,8 @@ void
 gate_screen_open(struct gate *g)
 {
 	const struct config *cfg = &g->cfg;
-	struct screen_config sc = { .path = cfg->screen.directory,
+	struct screen_config sc = { .path = strcmp(cfg->screen.backend,
+	    "drm") == 0 ? cfg->screen.device : cfg->screen.directory,
 	    .width = cfg->screen.width, .height = cfg->screen.height };
 	struct gate_screen *s;
 	sigset_t all, old;

@@ -245,7 +245,7 @@ test_file_backend(void **state)
 	(void)state;
 	assert_non_null(ops);
 	assert_non_null(screen_find("none"));
-	assert_null(screen_find("drm-not-built"));
+	assert_null(screen_find("kms"));
 	assert_non_null(mkdtemp(dir));
 	cfg.path = dir;
 	view_init(&v, SCREEN_DENIED, SCREEN_LANG_VI);
@@ -295,6 +295,31 @@ test_file_backend(void **state)
 	free(px);
 }
 
+/*
+ * The KMS backend, where libdrm was found.  Only its refusals are tested
+ * here (no KMS device on a build machine): a path that is none, a device
+ * that is no card.  The system tier's bochs-display guest will show it.
+ */
+static void
+test_drm_refuses(void **state)
+{
+#ifdef CONFIG_SCREEN_DRM
+	const struct screen_ops *ops = screen_find("drm");
+	struct screen_config cfg = { .path = "/nonexistent/card0",
+	    .width = 800, .height = 480 };
+
+	(void)state;
+	assert_non_null(ops);
+	assert_null(ops->open(&cfg));
+	cfg.path = "/dev/null";
+	assert_null(ops->open(&cfg));
+	ops->close(NULL);
+#else
+	(void)state;
+	assert_null(screen_find("drm"));
+#endif
+}
+
 /* pango and fontconfig keep caches for the process; freed for LSan. */
 static int
 teardown(void **state)
@@ -316,6 +341,7 @@ main(void)
 		cmocka_unit_test(test_colours),
 		cmocka_unit_test(test_bad_buffer),
 		cmocka_unit_test(test_file_backend),
+		cmocka_unit_test(test_drm_refuses),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, teardown);
