@@ -139,3 +139,28 @@ test_screen_qrgatectl_draws_and_times() {
 	"$ctl" screen denied --reason nope 2>/dev/null || rc=$?
 	expect_eq "unknown reason" "$rc" 2
 }
+
+# qrgated -n: the file screen needs its directory, there; drm its card.
+test_screen_config_checked() {
+	gate_config screen_config_checked blank.png
+	local rc=0
+	qrgated -n -c "$CONF" -o screen.backend=file >"$T/out" 2>&1 || rc=$?
+	[ "$rc" -ne 0 ] || { echo "    accepted without screen.directory"; return 1; }
+	expect_grep "screen.directory must be set when screen.backend is file" "$T/out" || return 1
+	rc=0
+	qrgated -n -c "$CONF" -o screen.backend=file \
+		-o "screen.directory=$T/none" >"$T/out" 2>&1 || rc=$?
+	[ "$rc" -ne 0 ] || { echo "    accepted a missing directory"; return 1; }
+	expect_grep "screen.directory: $T/none: No such file or directory" "$T/out" || return 1
+	rc=0
+	qrgated -n -c "$CONF" -o screen.backend=drm \
+		-o "screen.device=$T/qrgate.conf" >"$T/out" 2>&1 || rc=$?
+	[ "$rc" -ne 0 ] || { echo "    accepted a file as the KMS card"; return 1; }
+	expect_grep "screen.device: $T/qrgate.conf" "$T/out" || return 1
+	mkdir "$T/screens"
+	qrgated -n -c "$CONF" -o screen.backend=file -o "screen.directory=$T/screens" \
+		-o screen.language=en >"$T/out" 2>&1 || { cat "$T/out"; return 1; }
+	rc=0
+	qrgated -n -c "$CONF" -o screen.language=fr >"$T/out" 2>&1 || rc=$?
+	[ "$rc" -ne 0 ] || { echo "    accepted screen.language fr"; return 1; }
+}
