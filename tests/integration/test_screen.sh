@@ -164,3 +164,23 @@ test_screen_config_checked() {
 	qrgated -n -c "$CONF" -o screen.language=fr >"$T/out" 2>&1 || rc=$?
 	[ "$rc" -ne 0 ] || { echo "    accepted screen.language fr"; return 1; }
 }
+
+# The fire alarm's screen outranks the lockdown's, which comes back when
+# the alarm ends, and idle after the lockdown.
+test_screen_fire_alarm() {
+	screen_config screen_fire_alarm blank.png
+	set_option gpio.fire_alarm "6 pull-up"
+	start_gate
+	screen_built || return
+	wait_for "the idle screen" screen_written idle
+	qrgatectl lockdown >/dev/null
+	wait_for "the lockdown's screen" last_screen_is locked-down
+	input fire_alarm 1
+	wait_for "the fire alarm's screen" last_screen_is fire-alarm
+	input fire_alarm 0
+	wait_for "the lockdown's screen again" last_screen_is locked-down
+	qrgatectl normal >/dev/null
+	wait_for "idle again" last_screen_is idle
+	stop_gate
+	expect_eq "screens" "$(screens)" "idle locked-down fire-alarm locked-down idle"
+}
