@@ -274,7 +274,8 @@ $(SAN)/unit/%: tests/unit/%.c $(SAN)/libqrgate.a
 	@mkdir -p $(dir $@)
 	$(CC) $(QG_CPPFLAGS) $(CPPFLAGS) $(TEST_CPPFLAGS) $(QG_CFLAGS) $(CFLAGS) $(SANFLAGS) $(LDFLAGS) -o $@ $(filter-out %.h,$^) $(LDLIBS) $(TEST_LIBS)
 
-# Installs the Debian packages that are missing (with sudo when not root).
+# Installs the Debian packages that are missing (with sudo when not root),
+# waiting up to 10 minutes for another apt or dpkg to let go of its lock.
 # $(1): the packages; $(2): a foreign architecture to enable first, if any.
 define apt_install
 	@missing=""; \
@@ -288,9 +289,9 @@ define apt_install
 	else echo "qrgate: missing packages:$$missing; run as root or install sudo" >&2; exit 1; fi; \
 	if [ -n "$(2)" ] && ! dpkg --print-foreign-architectures | grep -qx "$(2)"; then \
 		$$SUDO dpkg --add-architecture $(2); fi; \
-	$$SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -qq || \
+	$$SUDO env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 update -qq || \
 		echo "qrgate: apt-get update had errors; trying the install anyway"; \
-	$$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing
+	$$SUDO env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends $$missing
 endef
 
 deps:

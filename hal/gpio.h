@@ -87,5 +87,16 @@ const struct gpio_ops *gpio_find(const char *name);
 const char *gpio_role_name(enum gpio_role role);	/* "entry_relay" ... */
 int gpio_role_from_name(const char *name);		/* -1 if unknown */
 bool gpio_role_is_output(enum gpio_role role);
+/*
+ * Whether the role's line carries pulses that may be over before the
+ * kernel reads the line (a Wiegand reader's are 50 to 100 us).  With
+ * both edges asked for, the kernel tells a rising from a falling edge by
+ * reading the line when its interrupt thread runs, so a pulse already
+ * over is reported as two inactive edges and its bit is lost (seen in
+ * the system tier).  Such a line is asked for its active edge alone,
+ * which the kernel reports as such however late it reads: one event a
+ * pulse, value 1, stamped when the interrupt came.
+ */
+bool gpio_role_pulse_input(enum gpio_role role);
 
 #endif

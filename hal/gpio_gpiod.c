@@ -67,7 +67,8 @@ gpio_gpiod_role_valid(int role)
 
 /*
  * Takes one edge of an input, once past any debounce: returns 1 with *ev
- * filled when it changes the reported value, 0 when it is dropped.
+ * filled when it changes the reported value, or is a pulse line's, 0 when
+ * it is dropped.
  */
 int
 gpio_gpiod_edge(struct gpio_gpiod *g, enum gpio_role r, int value,
@@ -75,6 +76,14 @@ gpio_gpiod_edge(struct gpio_gpiod *g, enum gpio_role r, int value,
 {
 	struct gpio_gpiod_line *l = &g->lines[r];
 
+	/* Only its active edges are asked for: each one is a pulse, its
+	 * line at rest again by now or soon, so none repeats another. */
+	if (l->active_edge) {
+		ev->role = r;
+		ev->value = 1;
+		ev->ts_ns = ts;
+		return 1;
+	}
 	if (value == l->value)
 		return 0;
 	l->value = value;
@@ -331,6 +340,7 @@ gpio_gpiod_open(const struct gpio_config *cfg)
 		l->active_low = lc->active_low;
 		l->bias = lc->bias;
 		l->debounce_us = lc->debounce_us > 0 ? lc->debounce_us : 0;
+		l->active_edge = gpio_role_pulse_input(r);
 		if (!gpio_role_is_output(r))
 			inputs = true;
 		if (gpio_gpiod_line_resolve(g, cfg, r) == -1)

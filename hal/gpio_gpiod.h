@@ -42,6 +42,7 @@ struct gpio_gpiod_line {
 	bool active_low;
 	enum gpio_bias bias;
 	int debounce_us;
+	bool active_edge;	/* its active edges only (gpio_role_pulse_input) */
 	int value;		/* outputs: as driven; inputs: as reported */
 #if !GPIO_GPIOD_V2
 	struct gpiod_line *line;

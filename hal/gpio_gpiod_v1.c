@@ -98,6 +98,11 @@ gpio_gpiod_lines_request(struct gpio_gpiod *g)
 		if (output)
 			ret = gpiod_line_request_output_flags(l->line,
 			    GPIO_GPIOD_CONSUMER, gpio_gpiod_flags(l, true), 0);
+		else if (l->active_edge)
+			/* Logical with the active-low flag, as reported. */
+			ret = gpiod_line_request_rising_edge_events_flags(
+			    l->line, GPIO_GPIOD_CONSUMER,
+			    gpio_gpiod_flags(l, false));
 		else
 			ret = gpiod_line_request_both_edges_events_flags(
 			    l->line, GPIO_GPIOD_CONSUMER,

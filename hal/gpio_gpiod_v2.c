@@ -87,8 +87,8 @@ gpio_gpiod_settings_fill(struct gpiod_line_settings *ls,
 	}
 	if (gpiod_line_settings_set_direction(ls,
 	    GPIOD_LINE_DIRECTION_INPUT) == -1 ||
-	    gpiod_line_settings_set_edge_detection(ls,
-	    GPIOD_LINE_EDGE_BOTH) == -1 ||
+	    gpiod_line_settings_set_edge_detection(ls, l->active_edge ?
+	    GPIOD_LINE_EDGE_RISING : GPIOD_LINE_EDGE_BOTH) == -1 ||
 	    gpiod_line_settings_set_bias(ls, gpio_gpiod_bias(l->bias)) == -1 ||
 	    gpiod_line_settings_set_event_clock(ls,
 	    GPIOD_LINE_CLOCK_MONOTONIC) == -1)
@@ -122,6 +122,11 @@ gpio_gpiod_chip_request(struct gpio_gpiod *g, int ci, bool output,
 		goto out;
 	}
 	gpiod_request_config_set_consumer(rc, GPIO_GPIOD_CONSUMER);
+	/* The kernel keeps 16 edges a line by default: 32 ms of a Wiegand
+	 * reader's pulses while the loop decodes a frame.  1024, the most
+	 * it takes, is two seconds of them. */
+	if (!output)
+		gpiod_request_config_set_event_buffer_size(rc, 1024);
 	for (int r = 0; r < GPIO_ROLE_COUNT; r++) {
 		struct gpio_gpiod_line *l = &g->lines[r];
 		size_t len = strlen(roles);

@@ -40,3 +40,9 @@ gpio_role_is_output(enum gpio_role role)
 		return false;
 	}
 }
+
+bool
+gpio_role_pulse_input(enum gpio_role role)
+{
+	return role == GPIO_WIEGAND_D0 || role == GPIO_WIEGAND_D1;
+}

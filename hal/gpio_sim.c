@@ -335,6 +335,9 @@ gpio_sim_line_parse(struct gpio_sim *sim, const char *line, size_t len,
 	ev->ts_ns = after != NULL && sim->last_in_ns != 0 ?
 	    sim->last_in_ns + after_us * 1000 : gpio_sim_now_ns();
 	sim->last_in_ns = ev->ts_ns;
+	/* As the gpiod backend asks the kernel for such a line. */
+	if (value == 0 && gpio_role_pulse_input(role))
+		return 0;
 	return 1;
 }
 

@@ -10,8 +10,8 @@
  * broker, counts from the time in it instead.
  *
  * Alarms are kept with when they began and ended.  Those that are states
- * (fire-alarm, tamper, camera, database, outbox-near-full, outbox-full)
- * end when the gate says so; the momentary ones, log rows that never end
+ * (fire-alarm, tamper, fire-loop, tamper-loop, camera, database,
+ * outbox-near-full, outbox-full) end when the gate says so; the momentary ones, log rows that never end
  * (forced, held-open, repeated-denials...), end alarm_hold_s after they
  * arrived.
  */
@@ -23,6 +23,7 @@
 #include "agg_json.h"
 #include "clock.h"
 #include "log.h"
+#include "util.h"
 
 struct agg_prev {
 	int found;
@@ -111,12 +112,27 @@ agg_registry_status(struct agg *a, const char *site, const char *gate,
 	return 0;
 }
 
+/*
+ * The alarms that are log rows (an event_id) and yet states, which the
+ * gate ends with a row of their own (fire-alarm-off, tamper-off,
+ * fire-loop-ok, tamper-loop-ok); the same names for the SQL of
+ * agg_registry_tick().
+ */
+static const char *const agg_state_rows[] = {
+	"fire-alarm", "tamper", "fire-loop", "tamper-loop",
+};
+#define AGG_STATE_ROWS_SQL "('fire-alarm', 'tamper', 'fire-loop', 'tamper-loop')"
+
 /* Alarms that the gate ends itself; the others are momentary. */
 static bool
 agg_alarm_is_state(const char *name, const char *event_id)
 {
-	return event_id == NULL || event_id[0] == '\0' ||
-	    strcmp(name, "fire-alarm") == 0 || strcmp(name, "tamper") == 0;
+	if (event_id == NULL || event_id[0] == '\0')
+		return true;
+	for (size_t i = 0; i < nitems(agg_state_rows); i++)
+		if (strcmp(name, agg_state_rows[i]) == 0)
+			return true;
+	return false;
 }
 
 static int
@@ -280,12 +296,12 @@ agg_registry_tick(struct agg *a, int64_t now_ms)
 
 	if (agg_db_run(a->db, "SELECT site, gate, alarm FROM alarms WHERE "
 	    "ended_ms IS NULL AND event_id <> '' AND "
-	    "alarm NOT IN ('fire-alarm', 'tamper') "
+	    "alarm NOT IN " AGG_STATE_ROWS_SQL " "
 	    "AND received_ms < $1", old, 1, agg_collect_row, list,
 	    NULL) == -1 ||
 	    agg_db_run(a->db, "UPDATE alarms SET ended_ms = $2 WHERE "
 	    "ended_ms IS NULL AND event_id <> '' AND "
-	    "alarm NOT IN ('fire-alarm', 'tamper') "
+	    "alarm NOT IN " AGG_STATE_ROWS_SQL " "
 	    "AND received_ms < $1", old, 2, NULL, NULL, NULL) == -1)
 		a->stats.db_errors++;
 	else

@@ -41,6 +41,8 @@ static const struct {
 	{ "screen", "directory", "names a directory of this gate" },
 	{ "screen", "device", "names a device of this gate" },
 	{ "gpio", NULL, "drives this gate's hardware lines" },
+	{ "supervision", "fire_loop", "names a device of this gate" },
+	{ "supervision", "tamper_loop", "names a device of this gate" },
 	{ "store", "path", "takes effect only at a restart" },
 	{ "store", "synchronous", "takes effect only at a restart" },
 	{ "control", NULL, "takes effect only at a restart" },

@@ -23,7 +23,8 @@ static const char *const reason_names[REASON_COUNT] = {
 	"fire-alarm-off", "forced", "held-open", "bad-signature",
 	"serial-revoked", "replayed", "clock-unsynced", "anti-passback",
 	"visitors-only", "slowed", "repeated-denials", "tamper-on",
-	"tamper-off", "pin-required",
+	"tamper-off", "pin-required", "fire-loop-fault", "fire-loop-ok",
+	"tamper-loop-fault", "tamper-loop-ok",
 };
 static const char *const cred_role_names[ROLE_COUNT] = { "staff", "visitor" };
 static const char *const passage_names[PASSAGE_COUNT] = {

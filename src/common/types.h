@@ -74,6 +74,12 @@ enum reason {
 	REASON_TAMPER_OFF,
 	REASON_PIN_REQUIRED,	/* a card whose credential has a PIN, without
 				 * the PIN typed in time */
+	REASON_FIRE_LOOP_FAULT,	/* the fire alarm's supervised loop is cut,
+				 * shorted or unreadable: the exit is freed */
+	REASON_FIRE_LOOP_OK,
+	REASON_TAMPER_LOOP_FAULT,	/* the tamper loop likewise: counts as
+					 * the cabinet open */
+	REASON_TAMPER_LOOP_OK,
 	REASON_COUNT
 };
 

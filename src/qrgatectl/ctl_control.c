@@ -189,6 +189,19 @@ ctl_status_human(json_t *st)
 	if ((v = json_object_get(st, "tamper")) != NULL)
 		printf("tamper    %s\n", json_is_true(v) ? "OPEN (alarm)" :
 		    "shut");
+	/* The raw reading is what a site sets supervision.levels from. */
+	json_object_foreach(json_object_get(st, "supervision"), k, v) {
+		json_t *raw = json_object_get(v, "raw");
+		char rs[24] = "none";
+
+		if (json_is_integer(raw))
+			snprintf(rs, sizeof(rs), "%lld",
+			    (long long)json_integer_value(raw));
+		printf("loop      %s %s, raw %s%s\n", k,
+		    json_string_value(json_object_get(v, "state")), rs,
+		    json_is_true(json_object_get(v, "fault")) ?
+		    " (ALARM: the wire cannot be trusted)" : "");
+	}
 	if ((v = json_object_get(st, "clock")) != NULL) {
 		json_int_t floor = json_integer_value(json_object_get(v,
 		    "floor_ms"));

@@ -167,6 +167,29 @@ setting_out_format_check(const char *v, char *msg, size_t len)
 	return -1;
 }
 
+/* supervision.levels: three thresholds that only mean something
+ * together, so one setting, whose order is checked on its own line and
+ * which a push changes in one step. */
+static int
+setting_levels_set(const struct setting *s, void *base, const char *v,
+    char *msg, size_t len)
+{
+	return eol_levels_parse(v, (struct eol_levels *)((char *)base +
+	    s->offset), msg, len);
+}
+
+static void
+setting_levels_describe(const struct setting *s, FILE *f)
+{
+	(void)s;
+	fprintf(f, "# three raw ADC values, increasing: SHORT NORMAL ACTIVE\n");
+}
+
+static const struct setting_ops setting_levels_ops = {
+	.set = setting_levels_set,
+	.describe = setting_levels_describe,
+};
+
 #define FIELD_SIZE(f)	sizeof(((struct config *)0)->f)
 
 #define S_STRING(sec, k, f, ne, d, m) { .section = sec, .key = k, \
@@ -223,6 +246,13 @@ static const struct setting_section config_sections[] = {
 	{ "wiegand", "Card readers on gpio.wiegand_d0 and gpio.wiegand_d1: "
 	    "the card formats read, most preferred first where two share a "
 	    "length, and how a frame ends." },
+	{ "supervision", "End-of-line supervised loops, where an ADC reads "
+	    "them (an MCP3008 HAT with the kernel's mcp320x driver, or any "
+	    "other IIO ADC): a resistor at the loop's far end lets the "
+	    "voltage tell a short circuit, the contact at rest, the contact "
+	    "changed and a cut wire apart.  Each loop is sampled every "
+	    "period_ms.  A loop replaces its gpio line: supervision.fire_loop "
+	    "for gpio.fire_alarm, supervision.tamper_loop for gpio.tamper." },
 	{ "store", "The database of credentials and the entry/exit log." },
 	{ "control", "The local control socket that qrgatectl uses." },
 	{ "log", "Logging." },
@@ -560,6 +590,40 @@ static const struct setting config_settings[] = {
 	    "Wiegand interface allows between pulses, shorter than the pause "
 	    "between two keys of a keypad."),
 
+	S_STRING("supervision", "fire_loop", supervision.fire_loop, false, "",
+	    "The fire alarm's supervised loop: its ADC channel's raw file, "
+	    "e.g. /sys/bus/iio/devices/iio:device0/in_voltage0_raw.  Active: "
+	    "as gpio.fire_alarm, every way freed.  Cut, shorted or "
+	    "unreadable: the fire-loop alarm (fire-loop-fault, "
+	    "fire-loop-ok) and the exit way held free while it lasts (a fire "
+	    "alarm already on stays on).  Empty: none; gpio.fire_alarm must "
+	    "then be empty."),
+	S_STRING("supervision", "tamper_loop", supervision.tamper_loop, false,
+	    "",
+	    "The cabinet's tamper switch as a supervised loop, as fire_loop. "
+	    " Active: the tamper alarm, as gpio.tamper.  Cut, shorted or "
+	    "unreadable: the tamper-loop alarm (tamper-loop-fault, "
+	    "tamper-loop-ok), and the tamper alarm too.  Empty: none; "
+	    "gpio.tamper must then be empty."),
+	{ .section = "supervision", .key = "levels", .type = SETTING_CUSTOM,
+	  .offset = offsetof(struct config, supervision.levels),
+	  .ops = &setting_levels_ops, .def = "256 597 853",
+	  .meaning = "Thresholds in raw ADC units: below the first a short "
+	  "circuit, below the second normal, below the third active, from it "
+	  "up an open circuit.  The default fits a 10-bit ADC at 3.3 V with "
+	  "4.7 kohm from 3.3 V to the input and a loop of 4.7 kohm in series "
+	  "with a normally-closed contact bridged by 4.7 kohm (normal reads "
+	  "about 512, active 682, open 1023, short 0); qrgatectl status "
+	  "shows each loop's last reading, to set them from." },
+	S_INT("supervision", "period_ms", supervision.period_ms, 10, 10000,
+	    "100",
+	    "Milliseconds between two readings of each loop (an IIO value "
+	    "cannot be waited on: it is sampled)."),
+	S_INT("supervision", "samples", supervision.samples, 1, 100, "3",
+	    "Readings in a row that must agree before a loop's state counts, "
+	    "so that a glitch changes nothing: a change takes effect after "
+	    "samples x period_ms."),
+
 	S_STRING("store", "path", store.path, true, "/var/lib/qrgate/qrgate.db",
 	    "The SQLite database of credentials and the entry/exit log."),
 	S_ENUM("store", "synchronous", store.synchronous, choices_sync, "full",
@@ -790,6 +854,21 @@ config_between_check(const struct config *c, const char *where,
 	    c->screen.directory[0] == '\0')
 		settings_error_add(errs, "%s: screen.directory must be set "
 		    "when screen.backend is file", where);
+	/* One input for each alarm: two could disagree. */
+	if (c->supervision.fire_loop[0] != '\0' &&
+	    c->gpio.hw.lines[GPIO_FIRE_ALARM].used)
+		settings_error_add(errs, "%s: supervision.fire_loop is set, but "
+		    "gpio.fire_alarm is wired too: set gpio.fire_alarm to empty",
+		    where);
+	if (c->supervision.tamper_loop[0] != '\0' &&
+	    c->gpio.hw.lines[GPIO_TAMPER].used)
+		settings_error_add(errs, "%s: supervision.tamper_loop is set, "
+		    "but gpio.tamper is wired too: set gpio.tamper to empty",
+		    where);
+	if (c->supervision.fire_loop[0] != '\0' &&
+	    strcmp(c->supervision.fire_loop, c->supervision.tamper_loop) == 0)
+		settings_error_add(errs, "%s: supervision.fire_loop and "
+		    "supervision.tamper_loop name the same input", where);
 	if (strcmp(c->gpio.backend, "sim") == 0 && c->gpio.hw.sim_log[0] == '\0')
 		settings_error_add(errs, "%s: gpio.sim_log must be set when "
 		    "gpio.backend is sim", where);

@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "eol.h"
 #include "gpio.h"
 #include "log.h"
 #include "mask.h"
@@ -172,6 +173,15 @@ struct config {
 		int out_pulse_us;
 		int out_interval_us;
 	} wiegand;
+	/* End-of-line supervised loops read through an ADC (eol.h,
+	 * gate_eol.c). */
+	struct {
+		char fire_loop[256];	/* its IIO raw file; "": none */
+		char tamper_loop[256];
+		struct eol_levels levels;
+		int period_ms;		/* between two readings */
+		int samples;		/* readings in a row that make a state */
+	} supervision;
 	struct {
 		char path[256];
 		enum store_sync synchronous;

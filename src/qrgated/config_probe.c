@@ -116,6 +116,16 @@ config_probe(const struct config *c, FILE *out)
 	    config_probe_path(out, "screen.device", c->screen.device,
 	    'c') == -1)
 		bad++;
+	/* An ADC whose driver is not loaded has no files yet: the loop
+	 * would start faulty. */
+	if (c->supervision.fire_loop[0] != '\0' &&
+	    config_probe_path(out, "supervision.fire_loop",
+	    c->supervision.fire_loop, 'f') == -1)
+		bad++;
+	if (c->supervision.tamper_loop[0] != '\0' &&
+	    config_probe_path(out, "supervision.tamper_loop",
+	    c->supervision.tamper_loop, 'f') == -1)
+		bad++;
 	/* The database is made at start, but not its directory, except the
 	 * one systemd makes for the unit (StateDirectory=, qrgated.service). */
 	snprintf(dir, sizeof(dir), "%s", c->store.path);

@@ -236,7 +236,7 @@ gate_camera_tick(struct loop *l, struct loop_timer *t)
 
 /* The tamper switch is the gate's, not the lane's: an alarm while the
  * cabinet is open, the ways as they were. */
-static void
+void
 gate_gpio_input(struct gate *g, const struct gpio_event *ev)
 {
 	if (ev->role != GPIO_TAMPER) {
@@ -317,11 +317,16 @@ gate_gpio_sync_inputs(struct gate *g)
 	for (size_t i = 0; i < nitems(inputs); i++) {
 		struct gpio_event ev = { .role = inputs[i], .ts_ns = clock_mono_ns() };
 
+		/* A tamper loop (gate_eol.c) holds the tamper state then. */
+		if (inputs[i] == GPIO_TAMPER &&
+		    g->cfg.supervision.tamper_loop[0] != '\0')
+			continue;
 		ev.value = g->cfg.gpio.hw.lines[inputs[i]].used ?
 		    g->gpio->get(g->gpio_priv, inputs[i]) : 0;
 		if (ev.value == 1 || (inputs[i] == GPIO_TAMPER && ev.value == 0))
 			gate_gpio_input(g, &ev);
 	}
+	gate_eol_sync(g);
 }
 
 /*
@@ -531,6 +536,7 @@ gate_open(struct gate *g, struct loop *l, const struct config *cfg)
 	if (gate_camera_attach(g, cam, priv) == -1)
 		goto fail;
 	gate_reader_open(g);
+	gate_eol_open(g);
 
 	gate_gpio_sync_inputs(g);
 	gate_screen_open(g);
@@ -561,6 +567,7 @@ gate_close(struct gate *g)
 	loop_timer_cancel(g->loop, &g->store_tick);
 	loop_timer_cancel(g->loop, &g->wg_timer);
 	loop_timer_cancel(g->loop, &g->wg_pin_timer);
+	gate_eol_close(g);
 	wiegand_out_close(&g->wg_out);
 	gate_kept_close(g);
 	gate_clock_close(g);
@@ -600,6 +607,8 @@ gate_reload(struct gate *g, const struct config *cfg, char *err, size_t errlen)
 	bool screen_changed = gate_section_changed(&g->cfg.screen,
 	    &cfg->screen, sizeof(cfg->screen)) ||
 	    strcmp(g->cfg.gate.id, cfg->gate.id) != 0;
+	bool eol_changed = gate_section_changed(&g->cfg.supervision,
+	    &cfg->supervision, sizeof(cfg->supervision));
 	struct lane_params lp;
 
 	if (strcmp(g->cfg.store.path, cfg->store.path) != 0 ||
@@ -692,6 +701,8 @@ gate_reload(struct gate *g, const struct config *cfg, char *err, size_t errlen)
 	if (gate_wiegand_configure(g, cfg) == -1)
 		log_warnx("wiegand: wiegand.formats \"%s\" unusable",
 		    cfg->wiegand.formats);
+	if (eol_changed)
+		gate_eol_reconfigure(g);
 	if (gpio_changed)
 		gate_gpio_sync_inputs(g);
 	/* A cap that cannot be written leaves the old one: logged, harmless. */
@@ -822,8 +833,11 @@ gate_status_json(const struct gate *g)
 	    "decode_us", "p50", p50, "p99", p99,
 	    "config_version", (json_int_t)g->config_version,
 	    "cred_version", (json_int_t)g->cred_version);
-	if (st != NULL && g->cfg.gpio.hw.lines[GPIO_TAMPER].used)
+	if (st != NULL && (g->cfg.gpio.hw.lines[GPIO_TAMPER].used ||
+	    g->cfg.supervision.tamper_loop[0] != '\0'))
 		json_object_set_new(st, "tamper", json_boolean(g->tamper));
+	if (st != NULL)
+		gate_eol_status(g, st);
 	if (st != NULL && (g->cfg.gpio.hw.lines[GPIO_WIEGAND_D0].used ||
 	    g->cfg.wiegand.out != WIEGAND_OUT_OFF))
 		json_object_set_new(st, "wiegand", json_pack("{s:b, s:s, s:I,"

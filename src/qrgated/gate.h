@@ -22,6 +22,7 @@
 
 #include <jansson.h>
 
+#include "analog.h"
 #include "camera.h"
 #include "gpio.h"
 #include "reader.h"
@@ -59,6 +60,24 @@ struct gate_reader {
 	uint64_t codes;			/* codes it read */
 };
 
+/* The end-of-line supervised loops (gate_eol.c), each read through an
+ * ADC: the fire alarm's and the tamper switch's. */
+enum gate_eol_loop { GATE_EOL_FIRE, GATE_EOL_TAMPER, GATE_EOL_COUNT };
+
+struct gate_eol {
+	struct gate *g;
+	enum gate_eol_loop which;
+	const struct analog_ops *ops;
+	void *priv;		/* NULL: no loop configured */
+	struct eol eol;		/* its readings, debounced */
+	struct loop_timer tick;	/* the next reading */
+	bool fault;		/* its fault alarm is raised */
+	bool active;		/* it holds its alarm on (fire, tamper) */
+	char why[160];		/* the last failed reading's reason */
+	uint64_t readings;	/* taken, and of them failed: a loop that */
+	uint64_t failed;	/* ... fails now and then shows it here */
+};
+
 struct gate_counters {
 	uint64_t frames;
 	uint64_t codes;		/* codes decided (after the hold-off) */
@@ -67,7 +86,7 @@ struct gate_counters {
 	uint64_t alarms;
 	uint64_t store_errors;
 	uint64_t wiegand_noise;	/* reader frames that were no card nor key */
-	uint64_t frames_undecoded;	/* while a card went out (wiegand_out.h) */
+	uint64_t frames_undecoded;	/* while a card came in or went out */
 };
 
 /*
@@ -201,6 +220,7 @@ struct gate {
 	int64_t uplink_lost_ns;	/* CLOCK_MONOTONIC: since when the uplink
 				 * wants its broker and has none; 0 while
 				 * connected, or with no uplink */
+	struct gate_eol eol[GATE_EOL_COUNT];	/* [supervision] */
 };
 
 /*

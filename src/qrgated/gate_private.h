@@ -130,6 +130,24 @@ void gate_wiegand_send_on(struct gate *g, const struct credential *cred,
     bool granted);
 void gate_wiegand_edges(struct gate *g, struct gpio_event *ev, int n);
 
+/*
+ * An input's change, from a GPIO line or a supervised loop standing for
+ * one: the tamper switch's is the gate's, the others the lane's.
+ */
+void gate_gpio_input(struct gate *g, const struct gpio_event *ev);
+
+/*
+ * The supervised loops (gate_eol.c): _open() starts those g->cfg names,
+ * _reconfigure() after a reload changed [supervision] (g->cfg is the new
+ * config), _sync() gives the lane again what they hold after it forgot
+ * its inputs, _close() stops them without a row.
+ */
+void gate_eol_open(struct gate *g);
+void gate_eol_reconfigure(struct gate *g);
+void gate_eol_sync(struct gate *g);
+void gate_eol_close(struct gate *g);
+/* Adds "supervision" to a status document, if a loop is configured. */
+void gate_eol_status(const struct gate *g, json_t *status);
 
 /*
  * What the scans take from cfg once rather than per code: the repeated-

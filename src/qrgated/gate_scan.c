@@ -407,8 +407,14 @@ gate_scan_frame(struct gate *g, const struct frame *f)
 	 * ms: a frame's decoding (tens of ms on a Pi) would stretch a pulse
 	 * interval past the controller's frame gap and split the card.  The
 	 * frames of that time are seen (the camera is alive), not decoded:
-	 * who was just let in is walking through. */
-	if (wiegand_out_busy(&g->wg_out)) {
+	 * who was just let in is walking through.  A card coming in is
+	 * the same: the kernel keeps 16 edges a line for libgpiod 1.6, 32
+	 * ms of a reader's pulses, so a decoding begun while its frame
+	 * arrives loses bits (seen in the system tier, where a decoding
+	 * takes 60 ms).  Only a decoding already running when the first
+	 * pulse comes can then delay the edges. */
+	if (wiegand_out_busy(&g->wg_out) ||
+	    wiegand_asm_deadline(&g->wg_asm) >= 0) {
 		g->n.frames_undecoded++;
 		return;
 	}

@@ -188,14 +188,15 @@ lane_deny(struct lane *ln)
 }
 
 /* Frees every enabled way while the fire alarm or an operator's hold
- * wants it, and locks them again once neither does. */
+ * wants it, and the exit while the fire loop is faulty, and locks them
+ * again once nothing does. */
 static void
 lane_free_update(struct lane *ln)
 {
-	bool on = ln->fire || ln->hold;
-
 	for (int d = 0; d < DIR_COUNT; d++) {
 		struct lane_way *w = &ln->way[d];
+		bool on = ln->fire || ln->hold ||
+		    (d == DIR_EXIT && ln->exit_hold);
 
 		if (!ln->p.way_enabled[d])
 			continue;
@@ -241,6 +242,15 @@ lane_hold(struct lane *ln, bool on)
 	lane_free_update(ln);
 }
 
+void
+lane_hold_exit(struct lane *ln, bool on)
+{
+	if (on == ln->exit_hold)
+		return;
+	ln->exit_hold = on;
+	lane_free_update(ln);
+}
+
 /* The sensor went active: someone entered a released way, or forced it. */
 static void
 lane_sensor(struct lane *ln, bool active)
@@ -259,7 +269,10 @@ lane_sensor(struct lane *ln, bool active)
 		return;
 	}
 	loop_timer_set(ln->loop, &ln->held_open, (int64_t)ln->p.held_open_s * 1000);
-	if (ln->fire || ln->hold)
+	/* With a way free the sensor cannot tell a passage through it from
+	 * one forced through the other. */
+	if (ln->fire || ln->hold ||
+	    (ln->exit_hold && ln->p.way_enabled[DIR_EXIT]))
 		return;
 	for (int d = 0; d < DIR_COUNT; d++)
 		if (ln->way[d].state == WAY_RELEASED && !ln->way[d].entered) {
@@ -304,6 +317,7 @@ lane_safe(struct lane *ln)
 	 * current state again, and an alarm still sounding frees the ways. */
 	ln->fire = false;
 	ln->hold = false;
+	ln->exit_hold = false;
 	ln->sensor = false;
 	for (int r = 0; r < GPIO_ROLE_COUNT; r++)
 		if (gpio_role_is_output(r))

@@ -57,6 +57,8 @@ struct lane {
 	struct lane_way way[DIR_COUNT];
 	bool fire;		/* the fire alarm is active */
 	bool hold;		/* an operator holds every way free */
+	bool exit_hold;		/* the exit way is held free: the fire
+				 * loop cannot be seen (gate_eol.c) */
 	bool sensor;		/* the passage sensor is active */
 	struct loop_timer held_open;
 	struct loop_timer red_off;
@@ -88,6 +90,14 @@ int lane_release(struct lane *ln, enum direction dir, int64_t seq);
  * when neither the hold nor the fire alarm wants them free.
  */
 void lane_hold(struct lane *ln, bool on);
+
+/*
+ * Holds the exit way alone free, until called with false: while the
+ * fire alarm's supervised loop is faulty the gate cannot know there is
+ * no fire, and an exit must never be what holds someone in.  The entry
+ * way is left as it is.
+ */
+void lane_hold_exit(struct lane *ln, bool on);
 
 /* Shows a denial: red lamp and buzzer. */
 void lane_deny(struct lane *ln);

@@ -129,6 +129,14 @@ mqtt_msg_alarm_of_event(const struct event *ev, const char *site)
 	case REASON_TAMPER_OFF:
 		name = "tamper";
 		break;
+	case REASON_FIRE_LOOP_FAULT:
+	case REASON_FIRE_LOOP_OK:
+		name = "fire-loop";
+		break;
+	case REASON_TAMPER_LOOP_FAULT:
+	case REASON_TAMPER_LOOP_OK:
+		name = "tamper-loop";
+		break;
 	default:
 		name = reason_name(ev->reason);
 		break;
@@ -138,7 +146,9 @@ mqtt_msg_alarm_of_event(const struct event *ev, const char *site)
 	json_object_set_new(o, "alarm", json_string(name));
 	json_object_set_new(o, "active",
 	    json_boolean(ev->reason != REASON_FIRE_ALARM_OFF &&
-	    ev->reason != REASON_TAMPER_OFF));
+	    ev->reason != REASON_TAMPER_OFF &&
+	    ev->reason != REASON_FIRE_LOOP_OK &&
+	    ev->reason != REASON_TAMPER_LOOP_OK));
 	json_object_set_new(o, "reason", json_string(reason_name(ev->reason)));
 	json_object_set_new(o, "direction",
 	    json_string(direction_name(ev->direction)));

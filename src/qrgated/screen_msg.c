@@ -100,6 +100,14 @@ static const char *const reason_words[REASON_COUNT][SCREEN_LANG_COUNT] = {
 	[REASON_TAMPER_ON] = { "Tủ điều khiển bị mở", "Control box opened" },
 	[REASON_TAMPER_OFF] = { "Tủ điều khiển đã đóng", "Control box closed" },
 	[REASON_PIN_REQUIRED] = { "Cần nhập mã PIN", "PIN needed" },
+	[REASON_FIRE_LOOP_FAULT] = { "Lỗi mạch báo cháy, lối ra đã mở",
+	    "Fire alarm wiring fault, the exit is open" },
+	[REASON_FIRE_LOOP_OK] = { "Mạch báo cháy đã bình thường",
+	    "Fire alarm wiring back to normal" },
+	[REASON_TAMPER_LOOP_FAULT] = { "Lỗi mạch chống phá tủ",
+	    "Control box tamper wiring fault" },
+	[REASON_TAMPER_LOOP_OK] = { "Mạch chống phá tủ đã bình thường",
+	    "Control box tamper wiring back to normal" },
 };
 
 static const char *const way_words[DIR_COUNT][SCREEN_LANG_COUNT] = {

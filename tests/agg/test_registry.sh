@@ -100,14 +100,19 @@ test_alarm_begin_end() {
 	mqtt_wait "the fire alarm to end" 10 open_alarms_are ""
 	expect_eq "fire" "$(aq_jq alarms --all '.[] | select(.alarm == "fire-alarm") | "\(.began_ms - '$T0') \(.ended_ms - '$T0')"')" "2000 9000"
 	# A forced passage never ends by itself: it stays open alarm_hold_s.
-	# An open cabinet is a state, as the fire alarm: it stays past that.
+	# An open cabinet is a state, as the fire alarm: it stays past that;
+	# so do a supervised loop's faults.
 	pub qrgate/s1/g1/alarm "$(alarm_doc forced true $((T0 + 10000)) cccccccccccccccccccccccccccccccc)"
 	pub qrgate/s1/g1/alarm "$(alarm_doc tamper true $((T0 + 10000)) dddddddddddddddddddddddddddddddd)"
-	mqtt_wait "the forced and tamper alarms" 10 open_alarms_are "forced,tamper"
-	mqtt_wait "the forced alarm to end" 10 open_alarms_are "tamper"
+	pub qrgate/s1/g1/alarm "$(alarm_doc fire-loop true $((T0 + 10000)) 11111111111111111111111111111111)"
+	pub qrgate/s1/g1/alarm "$(alarm_doc tamper-loop true $((T0 + 10000)) 22222222222222222222222222222222)"
+	mqtt_wait "the forced, tamper and loop alarms" 10 open_alarms_are "fire-loop,forced,tamper,tamper-loop"
+	mqtt_wait "the forced alarm to end" 10 open_alarms_are "fire-loop,tamper,tamper-loop"
 	pub qrgate/s1/g1/alarm "$(alarm_doc tamper false $((T0 + 20000)) eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee)"
-	mqtt_wait "the tamper alarm to end" 10 open_alarms_are ""
-	expect_eq "rows" "$(aq_jq alarms --all length)" 4
+	pub qrgate/s1/g1/alarm "$(alarm_doc fire-loop false $((T0 + 20000)) 33333333333333333333333333333333)"
+	pub qrgate/s1/g1/alarm "$(alarm_doc tamper-loop false $((T0 + 20000)) 44444444444444444444444444444444)"
+	mqtt_wait "the tamper and loop alarms to end" 10 open_alarms_are ""
+	expect_eq "rows" "$(aq_jq alarms --all length)" 6
 	expect_grep "s1/g1: alarm camera: lost" "$T/agg.log"
 	expect_grep "s1/g1: alarm camera ended" "$T/agg.log"
 }

@@ -57,6 +57,119 @@ test_tamper_switch_alarm() {
 	expect_eq "relays" "$(output_values entry_relay) / $(output_values exit_relay)" "0 / 0"
 }
 
+# loop_reads FILE RAW: the supervised loop's "IIO file" now reads RAW,
+# replaced in one step as the kernel's would be (never seen half written).
+loop_reads() { printf '%s\n' "$2" >"$T/$1.new" && mv "$T/$1.new" "$T/$1"; }
+
+# A gate whose fire alarm and tamper switch are end-of-line supervised
+# loops, read from files standing for an ADC's IIO files (the default
+# levels 256 597 853: 512 normal, 682 active, 1023 open, 0 short).
+# loop_config NAME: such a gate's config (test_mqtt.sh's too), both loops
+# reading normal; loop_gate NAME: that gate, with its exit way, started.
+loop_config() {
+	gate_config "$1" blank.png
+	set_option camera.loop true
+	set_option gpio.fire_alarm ""
+	loop_reads fire.raw 512
+	loop_reads tamper.raw 512
+	set_option supervision.fire_loop "$T/fire.raw"
+	set_option supervision.tamper_loop "$T/tamper.raw"
+	set_option supervision.period_ms 20
+}
+loop_gate() {
+	loop_config "$1"
+	set_option lane.exit true
+	start_gate
+	wait_for "both loops normal" status_is '.supervision.fire_loop.state == "normal" and .supervision.tamper_loop.state == "normal" and .supervision.fire_loop.raw == 512 and .tamper == false'
+}
+
+# The fire loop: active frees every way as the GPIO input does; cut, it
+# is the fire-loop alarm and the exit alone is held free; cut during a
+# fire alarm, the alarm stays on until the loop reads normal.
+test_supervised_fire_loop() {
+	loop_gate supervised_fire_loop
+	loop_reads fire.raw 682
+	wait_for "the fire alarm" status_is '.fire_alarm and .ways.entry == "free" and .ways.exit == "free" and .supervision.fire_loop.state == "active"'
+	loop_reads fire.raw 512
+	wait_for "its end" status_is '(.fire_alarm | not) and .ways.entry == "locked" and .ways.exit == "locked"'
+	loop_reads fire.raw 1023
+	wait_for "the cut loop" status_is '.supervision.fire_loop.state == "open" and .supervision.fire_loop.fault and .ways.exit == "free"'
+	expect_eq "entry while cut" "$(gate_status | jq -r '"\(.ways.entry) \(.fire_alarm)"')" "locked false"
+	expect_grep "^loop      fire_loop open, raw 1023 (ALARM" <(qrgatectl status)
+	loop_reads fire.raw 512
+	wait_for "the loop mended" status_is '(.supervision.fire_loop.fault | not) and .ways.exit == "locked"'
+	# A loop that burns through in the fire it reports: still a fire.
+	loop_reads fire.raw 682
+	wait_for "the fire alarm" status_is '.fire_alarm'
+	loop_reads fire.raw 0
+	wait_for "the shorted loop" status_is '.supervision.fire_loop.state == "short"'
+	expect_eq "ways while shorted" "$(gate_status | jq -r '"\(.ways.entry) \(.ways.exit) \(.fire_alarm)"')" "free free true"
+	loop_reads fire.raw 512
+	wait_for "all over" status_is '(.fire_alarm | not) and (.supervision.fire_loop.fault | not) and .ways.entry == "locked" and .ways.exit == "locked"'
+	stop_gate
+	expect_eq "alarms" "$(rows "reason")" "fire-alarm-on fire-alarm-off fire-loop-fault fire-loop-ok fire-alarm-on fire-loop-fault fire-alarm-off fire-loop-ok"
+	expect_eq "entry relay" "$(output_values entry_relay)" "0 1 0 1 0"
+	expect_eq "exit relay" "$(output_values exit_relay)" "0 1 0 1 0 1 0"
+}
+
+# The tamper loop: active is the tamper alarm; cut, shorted or unreadable,
+# the tamper-loop alarm and the tamper alarm with it; the ways untouched.
+# A reading that fails is logged once, not at each reading.
+test_supervised_tamper_loop() {
+	loop_gate supervised_tamper_loop
+	loop_reads tamper.raw 682
+	wait_for "the tamper alarm" status_is '.tamper and .supervision.tamper_loop.state == "active" and (.supervision.tamper_loop.fault | not)'
+	loop_reads tamper.raw 512
+	wait_for "its end" status_is '.tamper == false'
+	loop_reads tamper.raw 1023
+	wait_for "the cut loop" status_is '.tamper and .supervision.tamper_loop.fault and .supervision.tamper_loop.state == "open"'
+	loop_reads tamper.raw 512
+	wait_for "the loop mended" status_is '.tamper == false and (.supervision.tamper_loop.fault | not)'
+	loop_reads tamper.raw garbage
+	wait_for "the unreadable loop" status_is '.tamper and .supervision.tamper_loop.state == "unreadable"'
+	rm "$T/tamper.raw"
+	failed=$(gate_status | jq .supervision.tamper_loop.failed)
+	wait_for "ten readings more of no file" status_is ".supervision.tamper_loop.failed >= $failed + 10"
+	loop_reads tamper.raw 512
+	wait_for "the loop back" status_is '.tamper == false and .supervision.tamper_loop.state == "normal"'
+	expect_eq "ways" "$(gate_status | jq -r '"\(.ways.entry) \(.ways.exit)"')" "locked locked"
+	stop_gate
+	expect_eq "alarms" "$(rows "reason")" "tamper-on tamper-off tamper-loop-fault tamper-on tamper-off tamper-loop-ok tamper-loop-fault tamper-on tamper-off tamper-loop-ok"
+	expect_eq "unreadable, logged" "$(grep -c 'supervision: tamper_loop: unreadable' "$T/qrgated.log")" 1
+	expect_eq "relays" "$(output_values entry_relay) / $(output_values exit_relay)" "0 / 0"
+}
+
+# A reload: new loop settings keep the alarms the loops raised (no row
+# again), and a loop taken out of the config ends what it had raised.
+test_supervised_loop_reload() {
+	loop_gate supervised_loop_reload
+	loop_reads fire.raw 1023
+	wait_for "the cut loop" status_is '.supervision.fire_loop.fault and .ways.exit == "free"'
+	set_option supervision.samples 2
+	kill -HUP "$GATE_PID"
+	wait_for "the reload" grep -q "new config applied" "$T/qrgated.log"
+	wait_for "the loop read again" status_is '.supervision.fire_loop.state == "open" and .supervision.fire_loop.fault and .ways.exit == "free"'
+	set_option supervision.fire_loop ""
+	kill -HUP "$GATE_PID"
+	wait_for "the loop gone" status_is '.supervision.fire_loop == null and .ways.exit == "locked"'
+	stop_gate
+	expect_eq "alarms" "$(rows "reason")" "fire-loop-fault fire-loop-ok"
+	expect_eq "exit relay" "$(output_values exit_relay)" "0 1 0"
+}
+
+# One input for one alarm: a fire loop beside a wired gpio.fire_alarm is
+# refused, and levels out of order with their line.
+test_supervised_loop_config_refused() {
+	gate_config supervised_loop_config_refused blank.png
+	set_option supervision.fire_loop "$T/fire.raw"
+	! qrgated -n -c "$CONF" >"$T/n.out" 2>&1 || { echo "    qrgated -n took it"; return 1; }
+	expect_grep "supervision.fire_loop is set, but gpio.fire_alarm is wired too" "$T/n.out"
+	set_option gpio.fire_alarm ""
+	set_option supervision.levels "600 500 900"
+	! qrgated -n -c "$CONF" >"$T/n.out" 2>&1 || { echo "    qrgated -n took it"; return 1; }
+	expect_grep "qrgate.conf:$(grep -n '^levels' "$CONF" | cut -d: -f1): supervision.levels: 600 500 900: the thresholds must increase" "$T/n.out"
+}
+
 test_exit_button_releases_exit() {
 	idle_gate exit_button_releases_exit
 	input exit_button 1

@@ -201,6 +201,32 @@ test_mqtt_heartbeat_and_alarms() {
 	stop_gate
 }
 
+# The supervised loops' faults are state alarms as the fire alarm is: on
+# and off, each also an event; a cut tamper loop is the tamper alarm too.
+test_mqtt_supervised_loop_alarms() {
+	loop_config mqtt_supervised_loop_alarms
+	mqtt_setup
+	broker_start
+	sub_start all 'qrgate/#'
+	start_gate
+	wait_for "the connection" status_is '.mqtt.state == "connected" and .supervision.fire_loop.state == "normal" and .supervision.tamper_loop.state == "normal"'
+	loop_reads fire.raw 1023
+	wait_for "the cut fire loop" status_is '.supervision.fire_loop.fault'
+	loop_reads fire.raw 512
+	wait_for "the fire loop mended" status_is '.supervision.fire_loop.fault | not'
+	loop_reads tamper.raw 0
+	wait_for "the shorted tamper loop" status_is '.supervision.tamper_loop.fault and .tamper'
+	loop_reads tamper.raw 512
+	wait_for "the tamper loop mended" status_is '(.supervision.tamper_loop.fault | not) and .tamper == false'
+	mqtt_wait "six alarm messages" 10 sh -c "[ \$(grep -c '^$TOPIC/alarm ' '$T/all.sub') -ge 6 ]"
+	payloads all alarm >"$T/alarms.json"
+	expect_eq "alarms" "$(jq -r '"\(.alarm) \(.active) \(.reason)"' "$T/alarms.json" | tr '\n' ',')" \
+		"fire-loop true fire-loop-fault,fire-loop false fire-loop-ok,tamper-loop true tamper-loop-fault,tamper true tamper-on,tamper false tamper-off,tamper-loop false tamper-loop-ok,"
+	expect_eq "as events" "$(payloads all events | jq -r 'select(.type == "alarm") | .event_id' | tr '\n' ' ')" \
+		"$(jq -r .event_id "$T/alarms.json" | tr '\n' ' ')"
+	stop_gate
+}
+
 # The outbox cap: near-full at 90%, full at the cap; decisions are still
 # logged; both alarms are published once connected and clear as it drains.
 test_mqtt_outbox_cap_alarms_and_keeps_logging() {

@@ -16,6 +16,7 @@
 #include <cmocka.h>
 
 #include "config.h"
+#include "confpush.h"
 #include "gpio_linespec.h"
 
 #define FILES_MAX	8
@@ -711,6 +712,81 @@ test_wiegand_settings(void **state)
 	assert_int_equal(config_load(&c, p, outfmt_raw, 1, &errs), -1);
 }
 
+/*
+ * [supervision]: off by default; the three levels one setting, refused
+ * out of order with the file's line (and the config kept); a loop and
+ * its GPIO line both wired refused; the paths refused in a push.
+ */
+static void
+test_supervision_settings(void **state)
+{
+	struct fixture *fx = *state;
+	struct config c;
+	struct config_errors errs;
+	char want[320], err[320];
+	const char *p = fixture_write(fx, "s.conf", "[gate]\nid = x\n");
+	const char *bad = fixture_write(fx, "b.conf",
+	    "[gate]\nid = x\n[supervision]\nperiod_ms = 50\n"
+	    "levels = 100 400 400\n");
+	const char *const fire[] = { "supervision.fire_loop=/sys/x_raw" };
+	const char *const fire_ok[] = { "supervision.fire_loop=/sys/x_raw",
+	    "gpio.fire_alarm=", "supervision.levels=10,20, 30",
+	    "supervision.samples=5" };
+	const char *const tamper[] = { "supervision.tamper_loop=/sys/x_raw",
+	    "gpio.tamper=16" };
+	const char *const same[] = { "supervision.fire_loop=/sys/x_raw",
+	    "gpio.fire_alarm=", "supervision.tamper_loop=/sys/x_raw" };
+
+	config_defaults(&c);
+	assert_int_equal(config_load(&c, p, NULL, 0, &errs), 0);
+	assert_string_equal(c.supervision.fire_loop, "");
+	assert_string_equal(c.supervision.tamper_loop, "");
+	assert_int_equal(c.supervision.levels.short_below, 256);
+	assert_int_equal(c.supervision.levels.normal_below, 597);
+	assert_int_equal(c.supervision.levels.active_below, 853);
+	assert_int_equal(c.supervision.period_ms, 100);
+	assert_int_equal(c.supervision.samples, 3);
+
+	assert_int_equal(config_load(&c, bad, NULL, 0, &errs), -1);
+	snprintf(want, sizeof(want), "%s:5: supervision.levels: 100 400 400: "
+	    "the thresholds must increase (short below the first, normal "
+	    "below the second, active below the third, open from it up)",
+	    bad);
+	assert_errors(&errs, 1, want);
+	assert_int_equal(c.supervision.levels.normal_below, 597);
+	assert_int_equal(config_set(&c, "supervision", "levels", "1 2", err,
+	    sizeof(err)), -1);
+	assert_non_null(strstr(err, "three whole numbers expected"));
+	assert_int_equal(config_set(&c, "supervision", "levels", "1 2 3 4",
+	    err, sizeof(err)), -1);
+	assert_int_equal(config_set(&c, "supervision", "levels", "1 2x 3",
+	    err, sizeof(err)), -1);
+
+	assert_int_equal(config_load(&c, p, fire, 1, &errs), -1);
+	snprintf(want, sizeof(want), "%s: supervision.fire_loop is set, but "
+	    "gpio.fire_alarm is wired too: set gpio.fire_alarm to empty", p);
+	assert_errors(&errs, 1, want);
+	assert_int_equal(config_load(&c, p, fire_ok, 4, &errs), 0);
+	assert_string_equal(c.supervision.fire_loop, "/sys/x_raw");
+	assert_int_equal(c.supervision.levels.short_below, 10);
+	assert_int_equal(c.supervision.levels.normal_below, 20);
+	assert_int_equal(c.supervision.levels.active_below, 30);
+	assert_int_equal(c.supervision.samples, 5);
+	assert_int_equal(config_load(&c, p, tamper, 2, &errs), -1);
+	snprintf(want, sizeof(want), "%s: supervision.tamper_loop is set, but "
+	    "gpio.tamper is wired too: set gpio.tamper to empty", p);
+	assert_errors(&errs, 1, want);
+	assert_int_equal(config_load(&c, p, same, 3, &errs), -1);
+	snprintf(want, sizeof(want), "%s: supervision.fire_loop and "
+	    "supervision.tamper_loop name the same input", p);
+	assert_errors(&errs, 1, want);
+
+	/* A path names this gate's hardware: never from a push. */
+	assert_non_null(confpush_refused("supervision", "fire_loop"));
+	assert_non_null(confpush_refused("supervision", "tamper_loop"));
+	assert_null(confpush_refused("supervision", "levels"));
+}
+
 static void
 test_reader_settings(void **state)
 {
@@ -1164,6 +1240,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_reader_settings,
 		    fixture_setup, fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_wiegand_settings,
+		    fixture_setup, fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_supervision_settings,
 		    fixture_setup, fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_cross_checks,
 		    fixture_setup, fixture_teardown),

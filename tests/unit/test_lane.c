@@ -271,6 +271,43 @@ test_hold_and_fire_alarm_overlap(void **state)
 	assert_false(lane_way_busy(&fx->lane, DIR_ENTRY));
 }
 
+/*
+ * The exit held alone (a faulty fire loop): the exit way free, the entry
+ * way still granted and locked as before; nobody in the lane is "forced",
+ * since the sensor cannot tell which way they went; the fire alarm on and
+ * off meanwhile leaves the exit free; lane_safe() forgets the hold.
+ */
+static void
+test_exit_hold_frees_exit_only(void **state)
+{
+	struct fixture *fx = *state;
+
+	lane_hold_exit(&fx->lane, true);
+	assert_int_equal(fx->gpio.value[GPIO_EXIT_RELAY], 1);
+	assert_int_equal(fx->gpio.value[GPIO_ENTRY_RELAY], 0);
+	assert_int_equal(fx->gpio.value[GPIO_GREEN_LED], 1);
+	assert_int_equal(fx->lane.way[DIR_EXIT].state, WAY_FREE);
+	assert_int_equal(fx->lane.way[DIR_ENTRY].state, WAY_LOCKED);
+	input(fx, GPIO_PASSAGE_SENSOR, 1);
+	input(fx, GPIO_PASSAGE_SENSOR, 0);
+	assert_int_equal(fx->rec.alarms, 0);
+	/* A grant still opens the entry for one passage. */
+	assert_int_equal(lane_release(&fx->lane, DIR_ENTRY, 3), 0);
+	RUN_UNTIL(fx, fx->gpio.value[GPIO_ENTRY_RELAY] == 0);
+	assert_int_equal(fx->rec.passage, PASSAGE_NOT_PASSED);
+	input(fx, GPIO_FIRE_ALARM, 1);
+	input(fx, GPIO_FIRE_ALARM, 0);
+	assert_int_equal(fx->gpio.value[GPIO_EXIT_RELAY], 1);
+	assert_int_equal(fx->gpio.value[GPIO_ENTRY_RELAY], 0);
+	lane_hold_exit(&fx->lane, false);
+	assert_int_equal(fx->gpio.value[GPIO_EXIT_RELAY], 0);
+	assert_int_equal(fx->gpio.value[GPIO_GREEN_LED], 0);
+	lane_hold_exit(&fx->lane, true);
+	lane_safe(&fx->lane);
+	assert_false(fx->lane.exit_hold);
+	assert_int_equal(fx->gpio.value[GPIO_EXIT_RELAY], 0);
+}
+
 static void
 test_safe_drops_everything(void **state)
 {
@@ -297,6 +334,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_deny_lamps_go_out, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_button_and_disabled_way, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hold_and_fire_alarm_overlap, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_exit_hold_frees_exit_only, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_safe_drops_everything, setup, teardown),
 	};
 

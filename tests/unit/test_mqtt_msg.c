@@ -178,6 +178,12 @@ test_alarm_of_event(void **state)
 		{ REASON_FIRE_ALARM_OFF, "fire-alarm", false },
 		{ REASON_FORCED, "forced", true },
 		{ REASON_HELD_OPEN, "held-open", true },
+		{ REASON_TAMPER_ON, "tamper", true },
+		{ REASON_TAMPER_OFF, "tamper", false },
+		{ REASON_FIRE_LOOP_FAULT, "fire-loop", true },
+		{ REASON_FIRE_LOOP_OK, "fire-loop", false },
+		{ REASON_TAMPER_LOOP_FAULT, "tamper-loop", true },
+		{ REASON_TAMPER_LOOP_OK, "tamper-loop", false },
 	};
 	struct event ev = event_make();
 	json_t *o;

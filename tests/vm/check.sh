@@ -12,6 +12,12 @@
 set -u
 OUT=$1 ABI=$2 MSG=$3 RECEIVED=$4 NAME=${5:-vm} WANT_GPIOD=${6:-} WANT_LIBCAMERA=${7:-}
 . "$(dirname "$0")/judge.sh"
+. "$(dirname "$0")/figures.sh"
+. "$(dirname "$0")/../bench/lib_figures.sh"
+. "$(dirname "$0")/../integration/wiegand_enc.sh"
+# SCANS, the badges the scanner phase typed, as the host asked.
+SCANS=$(sed -n 's/^SCANS=//p' "$OUT/../in/params" 2>/dev/null)
+SCANS=${SCANS:-3}
 
 # check_eq WHAT GOT WANT
 check_eq() {
@@ -141,10 +147,10 @@ want_version "l: qrgated's libcamera backend runs libcamera" \
 
 # ---- gpio-sim ----
 names=$(gpioinfo_lines gpioinfo-idle.txt | awk '{ printf "%s%s", sep, $2; sep = " " }')
-check_eq "gpio-sim chip made through configfs with 8 named lines" "$names" \
-	"RELAY_ENTRY RELAY_EXIT LED_GREEN LED_RED BUZZER PASSAGE FIRE EXIT_BTN"
+check_eq "gpio-sim chip made through configfs with 12 named lines" "$names" \
+	"RELAY_ENTRY RELAY_EXIT LED_GREEN LED_RED BUZZER PASSAGE FIRE EXIT_BTN WG_D0 WG_D1 WG_OUT_D0 WG_OUT_D1"
 check_eq "gpioinfo read every line free before qrgated ran" \
-	"$(gpioinfo_lines gpioinfo-idle.txt | awk '$3 == "unused" { n++ } END { print n + 0 }')" 8
+	"$(gpioinfo_lines gpioinfo-idle.txt | awk '$3 == "unused" { n++ } END { print n + 0 }')" 12
 check_eq "the kernel's GPIO trace is on" "$(fact sim.trace)" "on"
 
 # ---- gate g1: a badge on the file camera ----
@@ -312,6 +318,76 @@ else
 	not_ok "l2: frames flow again" "counters.frames: '$f'"
 fi
 check_eq "l2: qrgated exited 0" "$(fact l2.exit)" 0
+
+# ---- gate w: a Wiegand reader in, the grant out to a controller ----
+check_waited "w: qrgated with a Wiegand reader and a Wiegand output started" w.started
+check_line "w: WG_D0 held by qrgated as an active-low input" gpioinfo-w.txt WG_D0 "qrgated input active-low"
+check_line "w: WG_D1 held by qrgated as an active-low input" gpioinfo-w.txt WG_D1 "qrgated input active-low"
+check_line "w: WG_OUT_D0 held by qrgated as an active-low output" gpioinfo-w.txt WG_OUT_D0 "qrgated output active-low"
+check_line "w: WG_OUT_D1 held by qrgated as an active-low output" gpioinfo-w.txt WG_OUT_D1 "qrgated output active-low"
+for f in grant revoked noise $(seq -f grant-%g 1 "$SCANS"); do
+	l=$(cat "$OUT/w-$f.txt" 2>/dev/null)
+	set -- $l
+	if [ $# = 3 ]; then
+		echo "# w: the guest's reader sent the $f frame (${#1} bits): $2 pulses more than 1 ms late, the latest by ${3} us"
+	else
+		echo "# w: the guest's reader did not send the $f frame: '$l'"
+	fi
+done
+check_waited "w: an H10301 card of C-1 raises RELAY_ENTRY" w.relay_up
+check_waited "w: ... its card goes out on WG_OUT_D0/D1" w.sent
+check_waited "w: ... RELAY_ENTRY falls back to 0" w.relay_down
+check_waited "w: a revoked card C-2 is denied" w.denied
+check_waited "w: a 3-bit burst is counted as noise" w.noise
+check_waited "w: $SCANS more grants of C-1, each card sent on" w.cards
+want="wiegand card C-1 granted granted wiegand card C-2 denied revoked"
+relay="0 1 0"
+for i in $(seq 1 "$SCANS"); do want="$want wiegand card C-1 granted granted"; relay="$relay 1 0"; done
+check_eq "w: the log has the grants and the denial, source wiegand, and no row for the noise" \
+	"$(rows w "source||' '||kind||' '||credential_id||' '||result||' '||reason")" "$want"
+check_json "w: status: every granted card sent on, none dropped, one noise" w-end \
+	".wiegand.sent == $((SCANS + 1)) and .wiegand.dropped == 0 and .wiegand.noise == 1 and .counters.grants == $((SCANS + 1))"
+check_eq "w: the trace shows RELAY_ENTRY requested at 0, then a pulse a grant" \
+	"$(trace_values gpio-trace-w.txt 0)" "$relay"
+check_eq "w: qrgated exited 0" "$(fact w.exit)" 0
+# The controller's side, decoded from the kernel's trace apart from
+# qrgated: the card's own bits (wiegand.out_format card), in order, as
+# one frame; every pulse at least wiegand.out_pulse_us (80) wide and at
+# least 120 us from the pulse before, the bounds a timer that never fires
+# early keeps; the times themselves are reported, not judged (emulation).
+if [ -n "$BASE" ] && [ -f "$OUT/gpio-trace-w.txt" ]; then
+	wiegand_out_read "$OUT/gpio-trace-w.txt" "$BASE" 10 11 >"$OUT/w-out.txt"
+fi
+want=$(h10301_bits 12 3456)
+for i in $(seq 1 "$SCANS"); do want="$want $(h10301_bits 12 3456)"; done
+check_eq "w: the controller's lines carried C-1's H10301 frame, once a grant" \
+	"$(sed -n 's/^bits //p' "$OUT/w-out.txt" 2>/dev/null)" "$want"
+n=$(awk '$1 == "width" && $2 >= 80 { n++ } END { print n + 0 }' "$OUT/w-out.txt" 2>/dev/null)
+check_eq "w: ... 26 pulses each, every one at least 80 us wide" "$n" $((26 * (SCANS + 1)))
+n=$(awk '$1 == "gap" && $2 < 120 { n++ } END { print n + 0 }' "$OUT/w-out.txt" 2>/dev/null)
+check_eq "w: ... no pulse less than 120 us after the one before" "$n" 0
+
+# ---- gate e: a USB scanner (uinput) on the evdev reader ----
+case $(fact e.device) in /dev/input/event*) ok "e: uinput made the scanner $(fact e.device)";;
+	*) not_ok "e: uinput made an input device" "e.device: '$(fact e.device)'";; esac
+check_waited "e: qrgated with the evdev reader started" e.started
+if grep -q "reader: $(fact e.device): qrgate-vm scanner, grabbed" "$OUT/e.qrgated.log" 2>/dev/null; then
+	ok "e: qrgated grabbed the scanner, by its device node"
+else
+	not_ok "e: qrgated grabbed the scanner" "$(grep 'reader' "$OUT/e.qrgated.log" 2>/dev/null | head -3)"
+fi
+check_waited "e: the CCCD's code typed on the scanner is granted" e.cccd
+check_waited "e: a signed token typed on the scanner is granted" e.token
+check_waited "e: then $SCANS badges" e.badges
+want="scanner cccd V-0001 granted scanner dynamic D-0101 granted"
+for i in $(seq 1 "$SCANS"); do want="$want scanner badge W-0001 granted"; done
+check_eq "e: the log has them, source scanner, as the camera's codes are" \
+	"$(rows e "source||' '||kind||' '||credential_id||' '||result" "type = 'scan'")" "$want"
+check_eq "e: the CCCD's number is in no log line" \
+	"$(grep -c 079190001234 "$OUT/e.qrgated.log" 2>/dev/null)" 0
+check_eq "e: the scanner's device went when its input ended" "$(fact e.uinput_exit)" 0
+check_eq "e: qrgated exited 0" "$(fact e.exit)" 0
+reader_figures "$OUT" "$BASE" | sed 's/^/# /'
 
 echo "$NAME: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

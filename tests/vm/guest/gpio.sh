@@ -13,7 +13,8 @@ gpio_sim_setup() {
 		mount -t configfs none /sys/kernel/config
 	modprobe gpio-sim || return 1
 	mkdir "$SIMCFG" "$SIMCFG/bank0" || return 1
-	echo 8 >"$SIMCFG/bank0/num_lines"
+	set -- $LINES
+	echo $# >"$SIMCFG/bank0/num_lines"
 	echo qrgate-sim >"$SIMCFG/bank0/label"
 	for n in $LINES; do
 		mkdir "$SIMCFG/bank0/line$i"

@@ -10,8 +10,10 @@ OUT=/host/out
 SIMCFG=/sys/kernel/config/gpio-sim/qrgate
 TRACE=/sys/kernel/tracing
 
-# The gpio-sim lines, in offset order, as named on the chip.
-LINES="RELAY_ENTRY RELAY_EXIT LED_GREEN LED_RED BUZZER PASSAGE FIRE EXIT_BTN"
+# The gpio-sim lines, in offset order, as named on the chip: the lane's,
+# then a Wiegand reader's two wires and the two to a door controller.
+LINES="RELAY_ENTRY RELAY_EXIT LED_GREEN LED_RED BUZZER PASSAGE FIRE EXIT_BTN
+WG_D0 WG_D1 WG_OUT_D0 WG_OUT_D1"
 
 say() {
 	local up

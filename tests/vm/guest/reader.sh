@@ -1,0 +1,142 @@
+# The reader phases: a Wiegand card reader on two gpio-sim input lines,
+# driven by build/wiegand_pulses as a reader's wires would be, with the
+# grant sent on to a door controller on two gpio-sim output lines (read
+# back from the kernel's GPIO trace on the host); and a USB keyboard-wedge
+# scanner, a uinput keyboard made by build/uinput_keys, typing a CCCD's
+# code and a signed token to qrgated's evdev reader.  Frames and codes
+# come from the host (params): WG_GRANT, WG_REVOKED, CCCD_ASCII.
+
+# wiegand_send BITS NAME: the frame on WG_D0/WG_D1, 100 us pulses 2 ms
+# apart; what the sender saw (its bits, pulses started late, the latest
+# start in us) goes to $OUT/NAME.txt.
+wiegand_send() {
+	wiegand_pulses "$SIM/sim_gpio$(line_offset WG_D0)/pull" \
+	    "$SIM/sim_gpio$(line_offset WG_D1)/pull" "$1" 100 2000 \
+	    >"$OUT/$2.txt" 2>&1
+}
+
+# reader_lane_conf PULSE_MS: a camera that only has to run, and the entry
+# way.
+reader_lane_conf() {
+	cat >>"$CONF" <<CONF
+[camera]
+backend = file
+source = /vm/images/small-blank.png
+fps = 2
+loop = true
+[lane]
+entry = true
+pulse_ms = $1
+deny_ms = 300
+CONF
+}
+
+phase_wiegand() {
+	local i
+	say "reader: a Wiegand card in, the grant out to a controller"
+	gate_new w
+	reader_lane_conf 1000
+	cat >>"$CONF" <<CONF
+[wiegand]
+gap_ms = 250
+out = grant
+CONF
+	gpio_conf
+	# A reader's wires rest high and pulse low; so does the
+	# controller's side, which the gate drives.
+	cat >>"$CONF" <<CONF
+wiegand_d0 = WG_D0 active-low pull-up
+wiegand_d1 = WG_D1 active-low pull-up
+wiegand_out_d0 = WG_OUT_D0 active-low
+wiegand_out_d1 = WG_OUT_D1 active-low
+CONF
+	drive WG_D0 up
+	drive WG_D1 up
+	ctl cred add C-1 card h10301:12:3456 --name "The Mot" >"$T/cred.log" 2>&1
+	ctl cred add C-2 card h10301:12:3457 --name "The Hai" --status revoked \
+	    >>"$T/cred.log" 2>&1
+	gate_start w || { gate_stop w; return; }
+	waited w.running 20 status_has '"state":"running"'
+	gpio_info "$SIMCHIP" >"$OUT/gpioinfo-w.txt" 2>&1
+	snapshot w-start
+	wiegand_send "$WG_GRANT" w-grant
+	waited w.relay_up 20 val_is RELAY_ENTRY 1
+	waited w.sent 20 status_has '"out":true,"sent":1,'
+	waited w.relay_down 20 val_is RELAY_ENTRY 0
+	wiegand_send "$WG_REVOKED" w-revoked
+	waited w.denied 20 status_has '"denials":1,'
+	# Three bits: noise, never a row.
+	wiegand_send 101 w-noise
+	waited w.noise 20 status_has '"noise":1,'
+	# SCANS more grants, for the figures, each once the way has locked
+	# and the hold-off (1 s) has passed.
+	for i in $(seq 1 "${SCANS:-3}"); do
+		wait_until 10 val_is RELAY_ENTRY 0
+		sleep 1.1
+		wiegand_send "$WG_GRANT" w-grant-$i
+		wait_until 20 status_has "\"grants\":$((i + 1)),"
+	done
+	waited w.cards 20 status_has "\"out\":true,\"sent\":$((${SCANS:-3} + 1)),"
+	snapshot w-end
+	gate_stop w
+}
+
+# The scanner phase.  SCANS (from the host; 3 here, more for make bench)
+# badges after the CCCD and the token, each once the way has locked
+# again and the hold-off has passed.
+phase_scanner() {
+	local dev i tok
+	say "reader: a USB scanner (uinput) types a CCCD's code and a token"
+	modprobe evdev
+	modprobe uinput
+	gate_new e
+	mkfifo "$T/keys.in"
+	uinput_keys "qrgate-vm scanner" 1000 <"$T/keys.in" >"$T/keys.dev" \
+	    2>"$T/keys.err" &
+	KEYS_PID=$!
+	exec 4>"$T/keys.in"
+	waited e.uinput 10 test -s "$T/keys.dev"
+	cp "$T/keys.err" "$OUT/e-keys.err"
+	dev=$(cat "$T/keys.dev")
+	fact "e.device ${dev:-none}"
+	reader_lane_conf 400
+	cat >>"$CONF" <<CONF
+[reader]
+backend = evdev
+device = $dev
+CONF
+	gpio_conf
+	# The guest has no NTP: the token's time is trusted as the host
+	# gave it to the guest's clock.
+	sed -i 's/^\[policy\]$/[policy]\nclock = synced/' "$CONF"
+	ctl keygen "$T/w.key" >"$T/keygen.log" 2>&1
+	ctl cred add D-0101 dynamic W-0101 --name "Nguyen Van An" \
+	    --pubkey "$(cat "$T/w.key.pub")" >"$T/cred.log" 2>&1
+	gate_start e || { gate_stop e; exec 4>&-; return; }
+	waited e.reader 20 status_has '"backend":"evdev"'
+	snapshot e-start
+	echo "$CCCD_ASCII" >&4
+	waited e.cccd 20 status_has '"grants":1,'
+	tok=$(ctl token W-0101 --key "$T/w.key" 2>"$T/token.log")
+	fact "e.token_chars ${#tok}"
+	wait_until 10 val_is RELAY_ENTRY 0
+	echo "$tok" >&4
+	waited e.token 20 status_has '"grants":2,'
+	for i in $(seq 1 "${SCANS:-3}"); do
+		wait_until 10 val_is RELAY_ENTRY 0
+		# The hold-off (1 s) would take a badge shown again as the
+		# same showing.
+		sleep 1.1
+		echo W-0001 >&4
+		wait_until 20 status_has "\"grants\":$((i + 2)),"
+	done
+	waited e.badges 10 status_has "\"grants\":$((${SCANS:-3} + 2)),"
+	snapshot e-end
+	gate_stop e
+	# The end of its input ends the scanner, and removes its device
+	# (qrgated, started after the FIFO was opened, held it open too).
+	exec 4>&-
+	wait_until 10 sh -c "! kill -0 $KEYS_PID" || kill "$KEYS_PID"
+	wait "$KEYS_PID"
+	fact "e.uinput_exit $?"
+}

@@ -1,0 +1,132 @@
+/*
+ * A Wiegand reader, inside the system-test guest: sends a frame on two
+ * gpio-sim input lines the way a reader's D0 and D1 wires carry it.  The
+ * wires rest high and each bit is a pulse low, on D0 for a 0 and on D1
+ * for a 1; gpio-sim's input lines are driven by writing "pull-down" and
+ * "pull-up" to their sim_gpioN/pull files, and the kernel stamps the
+ * edges qrgated reads.
+ *
+ *   wiegand_pulses D0_PULL D1_PULL BITS [WIDTH_US [INTERVAL_US]]
+ *
+ * Pulse k starts at k * INTERVAL_US (2000) from the first, on absolute
+ * CLOCK_MONOTONIC deadlines of a timerfd, so that a late wake-up under
+ * emulation delays one pulse and never the ones after it (though never
+ * less than half an interval after the pulse before); each pulse lasts
+ * at least WIDTH_US (100).  Prints the frame's bits, how many
+ * pulses started late by more than half an interval, and the latest
+ * start, so that the test knows when the guest could not keep the pace.
+ */
+#define _GNU_SOURCE
+#include <sys/timerfd.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+static int64_t
+mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* Blocks on tfd until the monotonic clock reaches at_ns. */
+static int
+wait_until(int tfd, int64_t at_ns)
+{
+	struct itimerspec its = { 0 };
+	uint64_t n;
+
+	if (at_ns <= mono_ns())
+		return 0;
+	its.it_value.tv_sec = at_ns / 1000000000;
+	its.it_value.tv_nsec = at_ns % 1000000000;
+	if (timerfd_settime(tfd, TFD_TIMER_ABSTIME, &its, NULL) == -1)
+		return -1;
+	while (read(tfd, &n, sizeof(n)) == -1)
+		if (errno != EINTR)
+			return -1;
+	return 0;
+}
+
+static int
+pull(int fd, const char *how)
+{
+	size_t len = strlen(how);
+
+	return pwrite(fd, how, len, 0) == (ssize_t)len ? 0 : -1;
+}
+
+int
+main(int argc, char **argv)
+{
+	int64_t width_ns, interval_ns, t0, at, end = 0, late, late_max = 0;
+	int fd[2], tfd, late_count = 0;
+	const char *bits;
+	size_t i;
+
+	if (argc < 4 || argc > 6 || strspn(argv[3], "01") != strlen(argv[3]) ||
+	    argv[3][0] == '\0') {
+		fprintf(stderr, "usage: wiegand_pulses D0_PULL D1_PULL BITS "
+		    "[WIDTH_US [INTERVAL_US]]\n");
+		return 2;
+	}
+	bits = argv[3];
+	width_ns = (argc > 4 ? atoll(argv[4]) : 100) * 1000;
+	interval_ns = (argc > 5 ? atoll(argv[5]) : 2000) * 1000;
+	if (width_ns <= 0 || interval_ns <= width_ns) {
+		fprintf(stderr, "wiegand_pulses: the interval must be longer "
+		    "than the width\n");
+		return 2;
+	}
+	for (i = 0; i < 2; i++) {
+		fd[i] = open(argv[1 + i], O_WRONLY | O_CLOEXEC);
+		if (fd[i] == -1) {
+			perror(argv[1 + i]);
+			return 1;
+		}
+	}
+	tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC);
+	if (tfd == -1) {
+		perror("timerfd_create");
+		return 1;
+	}
+	t0 = mono_ns() + 1000000;
+	for (i = 0; bits[i] != '\0'; i++) {
+		/* After a late pulse, no burst to catch up: half an
+		 * interval of rest first, as a reader always leaves. */
+		at = t0 + (int64_t)i * interval_ns;
+		if (i > 0 && at < end + interval_ns / 2)
+			at = end + interval_ns / 2;
+		if (wait_until(tfd, at) == -1) {
+			perror("timerfd");
+			return 1;
+		}
+		late = mono_ns() - at;
+		if (late > late_max)
+			late_max = late;
+		if (late > interval_ns / 2)
+			late_count++;
+		if (pull(fd[bits[i] - '0'], "pull-down") == -1) {
+			perror("pull-down");
+			return 1;
+		}
+		/* From when the line went low: never narrower than asked. */
+		if (wait_until(tfd, mono_ns() + width_ns) == -1 ||
+		    pull(fd[bits[i] - '0'], "pull-up") == -1) {
+			perror("pull-up");
+			return 1;
+		}
+		end = mono_ns();
+	}
+	printf("%s %d %" PRId64 "\n", bits, late_count, late_max / 1000);
+	return 0;
+}
