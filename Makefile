@@ -67,7 +67,8 @@ DEB_PACKAGES := build-essential pkg-config libzbar-dev zbar-tools \
 	libpng-dev libjpeg-dev libssl-dev libgpiod-dev gpiod libevdev-dev libcmocka-dev \
 	libqrencode-dev qrencode mosquitto mosquitto-clients libmosquitto-dev \
 	libsystemd-dev jq file mandoc g++ libcamera-dev libzxing-dev \
-	faketime tzdata curl iproute2
+	faketime tzdata curl iproute2 \
+	libcairo2-dev libpango1.0-dev fonts-noto-core libdrm-dev
 
 have = $(shell $(PKG_CONFIG) --exists $(1) 2>/dev/null && echo yes)
 
@@ -153,6 +154,29 @@ BACKENDS  += decoder:zxing(zxing-$(ZXING_VERSION)) decoder:cascade
 $(BUILD)/src/qrgated/decoder_zxing.o $(BUILD)/san/src/qrgated/decoder_zxing.o: \
 	QG_CXXFLAGS += $(shell $(PKG_CONFIG) --cflags zxing) -DQRGATE_ZXING_API=$(ZXING_MAJOR)
 endif
+endif
+
+# cairo and pango: the lane's screen (issue 19), drawn by screen_draw.c and
+# written as PNGs by hal/screen_file.c; without them the gate has only the
+# "none" screen.  Debian's fonts-noto-core is the font it asks for.
+# libdrm adds the KMS backend (hal/screen_drm.c) to a build that draws.
+SCREEN_SRCS := src/qrgated/screen_draw.c hal/screen_file.c hal/screen_drm.c
+ifeq ($(call have,pangocairo)$(call have,cairo)$(call have,fontconfig),yesyesyes)
+QG_CFLAGS += -DCONFIG_SCREEN
+PC_CFLAGS += $(shell $(PKG_CONFIG) --cflags pangocairo cairo fontconfig)
+PC_LIBS   += $(shell $(PKG_CONFIG) --libs pangocairo cairo fontconfig)
+BACKENDS  += screen:file(pangocairo-$(shell $(PKG_CONFIG) --modversion pangocairo))
+ifeq ($(call have,libdrm),yes)
+QG_CFLAGS += -DCONFIG_SCREEN_DRM
+PC_CFLAGS += $(shell $(PKG_CONFIG) --cflags libdrm)
+PC_LIBS   += $(shell $(PKG_CONFIG) --libs libdrm)
+BACKENDS  += screen:drm(libdrm-$(shell $(PKG_CONFIG) --modversion libdrm))
+else
+HAL_SRCS  := $(filter-out hal/screen_drm.c,$(HAL_SRCS))
+endif
+else
+CORE_SRCS := $(filter-out $(SCREEN_SRCS),$(CORE_SRCS))
+HAL_SRCS  := $(filter-out $(SCREEN_SRCS),$(HAL_SRCS))
 endif
 
 LIB_SRCS := $(CORE_SRCS) $(HAL_SRCS)

@@ -8,6 +8,7 @@
 #include "camera.h"
 #include "gpio.h"
 #include "reader.h"
+#include "screen.h"
 
 extern const struct camera_ops camera_file_ops;
 extern const struct camera_ops camera_v4l2_ops;
@@ -21,6 +22,13 @@ extern const struct gpio_ops gpio_gpiod_ops;
 extern const struct reader_ops reader_tty_ops;
 #ifdef CONFIG_READER_EVDEV
 extern const struct reader_ops reader_evdev_ops;
+#endif
+extern const struct screen_ops screen_none_ops;
+#ifdef CONFIG_SCREEN
+extern const struct screen_ops screen_file_ops;
+#endif
+#ifdef CONFIG_SCREEN_DRM
+extern const struct screen_ops screen_drm_ops;
 #endif
 
 const struct camera_ops *const camera_backends[] = {
@@ -44,6 +52,17 @@ const struct reader_ops *const reader_backends[] = {
 	&reader_tty_ops,
 #ifdef CONFIG_READER_EVDEV
 	&reader_evdev_ops,
+#endif
+	NULL
+};
+
+const struct screen_ops *const screen_backends[] = {
+	&screen_none_ops,
+#ifdef CONFIG_SCREEN
+	&screen_file_ops,
+#endif
+#ifdef CONFIG_SCREEN_DRM
+	&screen_drm_ops,
 #endif
 	NULL
 };
@@ -72,5 +91,14 @@ reader_find(const char *name)
 	for (int i = 0; reader_backends[i] != NULL; i++)
 		if (strcmp(reader_backends[i]->name, name) == 0)
 			return reader_backends[i];
+	return NULL;
+}
+
+const struct screen_ops *
+screen_find(const char *name)
+{
+	for (int i = 0; screen_backends[i] != NULL; i++)
+		if (strcmp(screen_backends[i]->name, name) == 0)
+			return screen_backends[i];
 	return NULL;
 }

@@ -53,6 +53,12 @@ GATE2=(-o gate.id=demo-gate-2 -o gate.lane=2 -o camera.source=images/badge-W0001
 	-o camera.direction=exit -o lane.entry=false -o lane.exit=true
 	-o "store.path=$DEMO/gate2.db" -o "control.socket=$DEMO/gate2.sock"
 	-o "gpio.sim_log=$DEMO/gate2-gpio.log" -o "gpio.sim_input=$DEMO/gate2-gpio.in")
+# The entry gate's screen as PNGs, in builds that draw it (cairo, pango).
+SCREEN=()
+if "$BUILD/qrgatectl" screen idle --png /dev/null 2>/dev/null; then
+	mkdir -p "$DEMO/screens"
+	SCREEN=(-o screen.backend=file -o "screen.directory=$DEMO/screens")
+fi
 ctl() { "$BUILD/qrgatectl" -c "$CONF" "$@"; }
 ctl2() { "$BUILD/qrgatectl" -c "$CONF" "${GATE2[@]}" "$@"; }
 agg() { "$BUILD/qrgate-aggregator" -c "$AGG_CONF" -o "broker.port=$PORT" "$@"; }
@@ -169,7 +175,7 @@ run_gate() {
 }
 
 echo "== demo-gate, lane 1 entry, on images/ (simulated GPIO in $DEMO/gpio.log)"
-run_gate "$DEMO/gpio.log" "$DEMO/gpio.in" entry_relay
+run_gate "$DEMO/gpio.log" "$DEMO/gpio.in" entry_relay "${SCREEN[@]}"
 echo
 echo "== its relay as the GPIO saw it (monotonic ns, line, value)"
 grep 'relay\|passage' "$DEMO/gpio.log"
@@ -177,6 +183,12 @@ echo
 echo "== its log: qrgatectl events"
 ctl events
 echo
+if [ ${#SCREEN[@]} -gt 0 ]; then
+	# A decision replaced before its screen was drawn is not drawn.
+	echo "== its screen, in the order shown (screen.backend file, in Vietnamese)"
+	ls "$DEMO/screens" | sed "s|^|  $DEMO/screens/|"
+	echo
+fi
 echo "== demo-gate-2, lane 2 exit: W-0001 leaves"
 run_gate "$DEMO/gate2-gpio.log" "$DEMO/gate2-gpio.in" exit_relay "${GATE2[@]}"
 echo

@@ -1,6 +1,7 @@
 #include "log.h"
 
 #include <errno.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,11 +9,14 @@
 /*
  * The only file-scope mutable state outside main(): the log's own settings.
  * A logger that every module can reach without threading a handle through
- * every call is worth this one exception.
+ * every call is worth this one exception.  The level and the journal flag
+ * are atomic: the daemon's screen thread logs too, while a reload may set
+ * the level (relaxed: a line more or less at the moment of a change is
+ * of no consequence, a torn read would be).
  */
 static const char *log_prog = "qrgate";
-static enum log_level log_max = LOG_LVL_INFO;
-static int log_journal = -1;	/* stderr is journald's: prefix "<N>" */
+static _Atomic int log_max = LOG_LVL_INFO;
+static _Atomic int log_journal = -1;	/* stderr is journald's: "<N>" */
 static void (*log_fatal_hook)(void *);
 static void *log_fatal_arg;
 
@@ -20,13 +24,13 @@ void
 log_init(const char *progname, enum log_level max_level)
 {
 	log_prog = progname;
-	log_max = max_level;
+	atomic_store_explicit(&log_max, max_level, memory_order_relaxed);
 }
 
 void
 log_set_level(enum log_level max_level)
 {
-	log_max = max_level;
+	atomic_store_explicit(&log_max, max_level, memory_order_relaxed);
 }
 
 void
@@ -44,12 +48,15 @@ static void
 log_vprint(enum log_level lvl, const char *errstr, const char *fmt, va_list ap)
 {
 	char msg[1024], prio[8] = "";
+	int journal = atomic_load_explicit(&log_journal, memory_order_relaxed);
 
-	if (lvl > log_max)
+	if ((int)lvl > atomic_load_explicit(&log_max, memory_order_relaxed))
 		return;
-	if (log_journal == -1)
-		log_journal = getenv("JOURNAL_STREAM") != NULL;
-	if (log_journal)
+	if (journal == -1) {
+		journal = getenv("JOURNAL_STREAM") != NULL;
+		atomic_store_explicit(&log_journal, journal, memory_order_relaxed);
+	}
+	if (journal)
 		snprintf(prio, sizeof(prio), "<%d>", lvl);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	if (errstr != NULL)

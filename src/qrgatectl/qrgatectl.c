@@ -36,6 +36,7 @@ static const struct {
 	{ "badge", ctl_badge, "badge ID --key F --serial N --expires T [--png F]   a signed badge token", NULL },
 	{ "token", ctl_token, "token ID --key F [--step-s S] [--at T] [--png F]   a dynamic token", NULL },
 	{ "visitor-pass", ctl_visitor_pass, "visitor-pass ID --key F [--lanes L] [--from T] [--until T] [--png F]   a visitor's pass", NULL },
+	{ "screen", ctl_screen, "screen STATE [--reason R] [--way W] [--name N] [--png F] [--bench N]   draw the lane's screen as the gate does", NULL },
 	{ "site", ctl_site, "site init|add-gate|add-aggregator|renew DIR ...   a site's certificates and configs", ctl_site_usage },
 };
 
@@ -45,7 +46,8 @@ ctl_config_optional(const char *cmd)
 	return strcmp(cmd, "scan") == 0 || strcmp(cmd, "keygen") == 0 ||
 	    strcmp(cmd, "badge") == 0 || strcmp(cmd, "token") == 0 ||
 	    strcmp(cmd, "visitor-pass") == 0 ||
-	    strcmp(cmd, "push") == 0 || strcmp(cmd, "site") == 0;
+	    strcmp(cmd, "push") == 0 || strcmp(cmd, "site") == 0 ||
+	    strcmp(cmd, "screen") == 0;
 }
 
 /* Asked for (--help, help): stdout and 0; after a mistake: stderr and 2. */

@@ -28,6 +28,7 @@ _Static_assert(sizeof(enum policy_accept) == sizeof(int), "enum policy_accept");
 _Static_assert(sizeof(enum antipassback) == sizeof(int), "enum antipassback");
 _Static_assert(sizeof(enum clock_sync_source) == sizeof(int), "enum clock_sync_source");
 _Static_assert(sizeof(enum reader_framing) == sizeof(int), "enum reader_framing");
+_Static_assert(sizeof(enum screen_lang) == sizeof(int), "enum screen_lang");
 
 static const struct setting_choice choices_camera_backend[] = {
 	{ "file", 0 }, { "v4l2", 0 }, { "libcamera", 0 }, { NULL, 0 }
@@ -44,6 +45,12 @@ static const struct setting_choice choices_decoder_backend[] = {
 };
 static const struct setting_choice choices_reader_backend[] = {
 	{ "none", 0 }, { "evdev", 0 }, { "tty", 0 }, { NULL, 0 }
+};
+static const struct setting_choice choices_screen_backend[] = {
+	{ "none", 0 }, { "file", 0 }, { "drm", 0 }, { NULL, 0 }
+};
+static const struct setting_choice choices_screen_language[] = {
+	{ "vi", SCREEN_LANG_VI }, { "en", SCREEN_LANG_EN }, { NULL, 0 }
 };
 static const struct setting_choice choices_framing[] = {
 	{ "line", READER_FRAME_LINE }, { "idle", READER_FRAME_IDLE },
@@ -217,6 +224,12 @@ static const struct setting_section config_sections[] = {
 	    "decided exactly as the camera's: the same hold-off, limits, "
 	    "rules and log, the row's source saying scanner." },
 	{ "decoder", "Reading QR codes from the frames." },
+	{ "screen", "The lane's screen: what the worker reads after each "
+	    "decision (the reason of a denial in plain words, the holder's "
+	    "initials on a grant) and while the lane waits, is locked, has "
+	    "lost its camera or is in a fire alarm.  Drawn after the relay "
+	    "has moved, on a thread of its own: a screen never delays a "
+	    "passage." },
 	{ "lane", "The ways this lane runs, and how long each output acts." },
 	{ "policy", "What this lane accepts: the kinds of credential (each "
 	    "no, yes, or visitors: only from credentials whose role is "
@@ -337,6 +350,36 @@ static const struct setting config_settings[] = {
 	S_INT("decoder", "holdoff_ms", decoder.holdoff_ms, 0, 600000, "3000",
 	    "Milliseconds during which the same code, seen again, is ignored, "
 	    "so that one showing is decided once."),
+
+	S_ENUM_TEXT("screen", "backend", screen.backend, choices_screen_backend,
+	    "none",
+	    "none: no screen; file: each screen written as a PNG into "
+	    "screen.directory (tests, the demo); drm: a panel or monitor "
+	    "through KMS (screen.device; builds with libdrm).  A build "
+	    "without cairo and pango has only none."),
+	S_STRING("screen", "directory", screen.directory, false, "",
+	    "file: the directory the PNGs go to, named NNNNNN-what.png in "
+	    "the order shown; needed when screen.backend is file."),
+	S_STRING("screen", "device", screen.device, true, "/dev/dri/card0",
+	    "drm: the KMS card; its first connected display is used, at its "
+	    "preferred mode (screen.width and screen.height should be that "
+	    "mode's: a picture of another size is centred)."),
+	S_INT("screen", "width", screen.width, 160, 4096, "800",
+	    "The screen's width in pixels."),
+	S_INT("screen", "height", screen.height, 120, 4096, "480",
+	    "The screen's height in pixels."),
+	S_ENUM("screen", "language", screen.language, choices_screen_language,
+	    "vi",
+	    "The language of every word on the screen: vi (Vietnamese) or "
+	    "en (English)."),
+	S_INT("screen", "hold_ms", screen.hold_ms, 500, 60000, "3000",
+	    "How long a grant's or a denial's screen stays before the lane's "
+	    "own (idle, locked ...) comes back, unless another decision or "
+	    "the fire alarm replaces it first."),
+	S_INT("screen", "offline_s", screen.offline_s, 0, 86400, "60",
+	    "Seconds the MQTT uplink may be without its broker before the "
+	    "idle screen says the gate is offline (it still decides on its "
+	    "own list): a broker's restart shows nothing."),
 
 	S_BOOL("lane", "entry", lane.entry, "true",
 	    "This gate runs the entry way."),
@@ -807,6 +850,10 @@ config_between_check(const struct config *c, const char *where,
 			    direction_name(c->reader.direction),
 			    direction_name(c->reader.direction));
 	}
+	if (strcmp(c->screen.backend, "file") == 0 &&
+	    c->screen.directory[0] == '\0')
+		settings_error_add(errs, "%s: screen.directory must be set "
+		    "when screen.backend is file", where);
 	/* One input for each alarm: two could disagree. */
 	if (c->supervision.fire_loop[0] != '\0' &&
 	    c->gpio.hw.lines[GPIO_FIRE_ALARM].used)

@@ -18,6 +18,7 @@
 #include "log.h"
 #include "mask.h"
 #include "reader.h"
+#include "screen_msg.h"
 #include "settings.h"
 #include "sitetime.h"
 #include "store.h"
@@ -104,6 +105,17 @@ struct config {
 		int max_payload;	/* bytes; longer codes: too-long */
 		int holdoff_ms;
 	} decoder;
+	/* The lane's screen (hal/screen.h, gate_screen.c). */
+	struct {
+		char backend[16];	/* none, file, drm */
+		char directory[256];	/* file: where the PNGs go */
+		char device[256];	/* drm: the card */
+		int width;		/* pixels */
+		int height;
+		enum screen_lang language;
+		int hold_ms;		/* a decision's screen stays this long */
+		int offline_s;		/* uplink down this long: "offline" */
+	} screen;
 	struct {
 		bool entry;		/* this gate runs the entry way */
 		bool exit;		/* ... and/or the exit way */

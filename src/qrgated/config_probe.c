@@ -108,6 +108,14 @@ config_probe(const struct config *c, FILE *out)
 	    config_probe_path(out, "reader.device", c->reader.device,
 	    'c') == -1)
 		bad++;
+	if (strcmp(c->screen.backend, "file") == 0 &&
+	    config_probe_path(out, "screen.directory", c->screen.directory,
+	    'd') == -1)
+		bad++;
+	if (strcmp(c->screen.backend, "drm") == 0 &&
+	    config_probe_path(out, "screen.device", c->screen.device,
+	    'c') == -1)
+		bad++;
 	/* An ADC whose driver is not loaded has no files yet: the loop
 	 * would start faulty. */
 	if (c->supervision.fire_loop[0] != '\0' &&

@@ -67,6 +67,7 @@ gate_camera_alarm(struct gate *g, bool active, const char *detail)
 		return;
 	g->camera_alarm = active;
 	gate_uplink_alarm(g, "camera", active, detail);
+	gate_screen_lane(g);
 }
 
 /*
@@ -538,6 +539,7 @@ gate_open(struct gate *g, struct loop *l, const struct config *cfg)
 	gate_eol_open(g);
 
 	gate_gpio_sync_inputs(g);
+	gate_screen_open(g);
 	loop_timer_set(l, &g->retention, 0);
 	loop_timer_set(l, &g->checkpoint, CHECKPOINT_PERIOD_MS);
 	loop_timer_set(l, &g->store_tick, 0);
@@ -571,6 +573,7 @@ gate_close(struct gate *g)
 	gate_clock_close(g);
 	gate_camera_stop(g);
 	gate_reader_close(g);
+	gate_screen_close(g);
 	if (g->dec_priv != NULL)
 		g->dec->close(g->dec_priv);
 	g->dec_priv = NULL;
@@ -600,6 +603,10 @@ gate_reload(struct gate *g, const struct config *cfg, char *err, size_t errlen)
 	bool reader_changed = gate_section_changed(&g->cfg.reader, &cfg->reader,
 	    sizeof(cfg->reader)) ||
 	    g->cfg.decoder.max_payload != cfg->decoder.max_payload;
+	/* The screen's top bar names the gate. */
+	bool screen_changed = gate_section_changed(&g->cfg.screen,
+	    &cfg->screen, sizeof(cfg->screen)) ||
+	    strcmp(g->cfg.gate.id, cfg->gate.id) != 0;
 	bool eol_changed = gate_section_changed(&g->cfg.supervision,
 	    &cfg->supervision, sizeof(cfg->supervision));
 	struct lane_params lp;
@@ -680,6 +687,10 @@ gate_reload(struct gate *g, const struct config *cfg, char *err, size_t errlen)
 		gate_reader_close(g);
 		gate_reader_open(g);
 	}
+	if (screen_changed) {
+		gate_screen_close(g);
+		gate_screen_open(g);
+	}
 	log_set_level(cfg->log.level);
 	gate_lane_params(cfg, &lp);
 	lane_params_set(&g->lane, &lp);
@@ -744,6 +755,16 @@ gate_set_lockdown(struct gate *g, bool on)
 	 */
 	if (on)
 		gate_set_release(g, false);
+	gate_screen_lane(g);
+}
+
+void
+gate_uplink_offline(struct gate *g, bool offline)
+{
+	if (offline == (g->uplink_lost_ns != 0))
+		return;
+	g->uplink_lost_ns = offline ? clock_mono_ns() : 0;
+	gate_screen_lane(g);
 }
 
 void
@@ -841,6 +862,8 @@ gate_status_json(const struct gate *g)
 		json_object_set_new(st, "seq_first", json_integer(first));
 	if (st != NULL)
 		gate_reader_status(g, st);
+	if (st != NULL)
+		gate_screen_status(g, st);
 	if (st != NULL)
 		gate_clock_status(g, st);
 	if (st != NULL)

@@ -128,6 +128,9 @@ struct gate_kept {
 	bool passage_only;	/* only ev.passage of row ev.seq is kept */
 };
 
+/* The lane's screen (gate_screen.c): private to it. */
+struct gate_screen;
+
 /* gate_meta: when the database was set aside (gate.c gate_store_open()). */
 #define GATE_ASIDE_KEY "store_set_aside_s"
 
@@ -213,6 +216,11 @@ struct gate {
 	struct wiegand_pin wg_pin;
 	struct loop_timer wg_pin_timer;
 	struct wiegand_out wg_out;	/* wiegand.out: to a controller */
+	struct gate_screen *screen;	/* NULL: screen.backend none, or
+					 * none could be opened */
+	int64_t uplink_lost_ns;	/* CLOCK_MONOTONIC: since when the uplink
+				 * wants its broker and has none; 0 while
+				 * connected, or with no uplink */
 	struct gate_eol eol[GATE_EOL_COUNT];	/* [supervision] */
 };
 
@@ -234,6 +242,12 @@ void gate_make_safe(struct gate *g);
  * and then err says why.  Returns 0 or -1.
  */
 int gate_reload(struct gate *g, const struct config *cfg, char *err, size_t errlen);
+
+/*
+ * The uplink (mqtt.c) says whether it is offline: it wants its broker and
+ * has no connection.  The screen says so after screen.offline_s.
+ */
+void gate_uplink_offline(struct gate *g, bool offline);
 
 /* An operator opens dir for one passage (logged as remote-open). */
 int gate_remote_open(struct gate *g, enum direction dir, char *err, size_t errlen);

@@ -156,4 +156,21 @@ void gate_eol_status(const struct gate *g, json_t *status);
  */
 void gate_scan_configure(struct gate *g, const struct config *cfg);
 
+/*
+ * The lane's screen (gate_screen.c), drawn and shown on a thread of its
+ * own.  _open() shows the lane's screen (idle ...); one that cannot be
+ * opened is logged, and the gate runs without it: never a failure.
+ * _decision() shows a decision's screen for screen.hold_ms: call it only
+ * after the relay has been driven.  _lane() follows a change of the
+ * lane's state (fire alarm, lockdown, camera).  name: the holder's
+ * name, of which only the initials go further.
+ */
+void gate_screen_open(struct gate *g);
+void gate_screen_close(struct gate *g);
+void gate_screen_decision(struct gate *g, const struct event *ev,
+    const char *name);
+void gate_screen_lane(struct gate *g);
+/* Adds "screen" to a status document (nothing without a screen). */
+void gate_screen_status(const struct gate *g, json_t *status);
+
 #endif

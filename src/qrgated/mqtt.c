@@ -258,6 +258,7 @@ mqtt_on_connect(struct mosquitto *mosq, void *arg, int rc, int flags,
 	m->state = MQTT_UP;
 	m->backoff_ms = MQTT_BACKOFF_MIN_MS;
 	m->connects++;
+	gate_uplink_offline(m->gate, false);
 	log_info("mqtt: connected to %s port %d", m->cfg.host, m->cfg.port);
 	mqtt_status_publish(m);
 	if (mqtt_inbound_subscribe(m) == -1)
@@ -372,6 +373,7 @@ mqtt_lost(struct mqtt *m)
 	bool was_up = m->state == MQTT_UP;
 	char why[sizeof(m->why)];
 
+	gate_uplink_offline(m->gate, true);
 	/* The broker's certificate refused: that, not what followed. */
 	snprintf(why, sizeof(why), "%s", m->tls_name.why[0] != '\0' ?
 	    m->tls_name.why : m->why[0] != '\0' ? m->why : "closed");
@@ -501,6 +503,8 @@ mqtt_configure(struct mqtt *m, const struct config *cfg)
 	m->n_addr = m->addr_next = 0;
 	m->backoff_ms = MQTT_BACKOFF_MIN_MS;
 	m->state = MQTT_OFF;
+	/* Offline until connected; no uplink wanted is not offline. */
+	gate_uplink_offline(m->gate, m->cfg.enabled);
 	if (!m->cfg.enabled)
 		return;
 	m->state = MQTT_IDLE;
@@ -692,6 +696,7 @@ mqtt_close(struct mqtt *m)
 	if (m->gai_busy)
 		gai_cancel(&m->gai);
 	m->state = MQTT_OFF;
+	gate_uplink_offline(m->gate, false);
 	m->gate->up = (struct gate_uplink){ 0 };
 	m->loop = NULL;
 }

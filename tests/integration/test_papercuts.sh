@@ -190,6 +190,12 @@ test_papercuts_demo_whole_site() {
 	sed -n '/^== qrgate-aggregator trace W-0001/,/^$/p' "$T/demo.out" >"$T/trace"
 	expect_grep " entry .*W-0001 .*V-0001 .* entry " "$T/trace"
 	expect_grep "^== the live page: http://127.0.0.1:[0-9]*/ (sign in as demo, password demo)$" "$T/demo.out"
+	# The entry gate's screens, where the build draws them.
+	if "$BUILD/qrgatectl" screen idle --png /dev/null 2>/dev/null; then
+		expect_grep "^  build/demo/screens/000001-idle.png$" "$T/demo.out"
+		expect_grep "^  build/demo/screens/[0-9]*-granted.png$" "$T/demo.out"
+		expect_grep "^  build/demo/screens/[0-9]*-denied.png$" "$T/demo.out"
+	fi
 	# The screenshot where `make deps` installed Chromium (the Debian 13
 	# root of the trixie tier has none: there the demo must say so).
 	if command -v chromedriver >/dev/null; then
