@@ -1,6 +1,7 @@
 /*
  * The KMS screen: each picture copied into a dumb buffer scanned out by
- * the card's first connected connector, at its preferred mode.  Dumb
+ * the card's first connected connector, at its mode of the screen's size
+ * (screen.width x screen.height), else at its preferred mode.  Dumb
  * buffers work on every KMS driver: HDMI and DSI on the Pi (vc4), the
  * kernel's small SPI panel drivers (tinydrm, panel-mipi-dbi), qemu's
  * bochs-display.  No GPU, no compositor: qrgated must be the card's
@@ -16,8 +17,9 @@
  * larger), the rest black: screen.width and screen.height should be the
  * panel's, and the log says so at open.
  *
- * Not tested yet: the system tier's bochs-display guest is where it will
- * be (issue 19); built when pkg-config finds libdrm.
+ * The system tier shows it on qemu's bochs-display and compares the
+ * display, dumped by qemu, with the file backend's picture; built when
+ * pkg-config finds libdrm.
  */
 #include <sys/mman.h>
 
@@ -47,10 +49,17 @@ struct drm_screen {
 	uint8_t *map;
 };
 
-/* The connector's preferred mode, or its first. */
+/*
+ * The connector's mode of the screen's size (w x h), so that a display
+ * offering several (an HDMI monitor, qemu's bochs-display) shows the
+ * pictures whole and unscaled; else its preferred mode, else its first.
+ */
 static const drmModeModeInfo *
-drm_screen_mode(const drmModeConnector *c)
+drm_screen_mode(const drmModeConnector *c, int w, int h)
 {
+	for (int i = 0; i < c->count_modes; i++)
+		if (c->modes[i].hdisplay == w && c->modes[i].vdisplay == h)
+			return &c->modes[i];
 	for (int i = 0; i < c->count_modes; i++)
 		if (c->modes[i].type & DRM_MODE_TYPE_PREFERRED)
 			return &c->modes[i];
@@ -84,9 +93,10 @@ drm_screen_crtc(int fd, const drmModeRes *res, const drmModeConnector *c)
 	return id;
 }
 
-/* The first connected connector with a mode and a CRTC.  0 or -1. */
+/* The first connected connector with a mode and a CRTC, its mode the
+ * screen's size w x h where it has one.  0 or -1. */
 static int
-drm_screen_find(struct drm_screen *ds, const char *dev)
+drm_screen_find(struct drm_screen *ds, const char *dev, int w, int h)
 {
 	drmModeRes *res = drmModeGetResources(ds->fd);
 	int rc = -1;
@@ -103,7 +113,7 @@ drm_screen_find(struct drm_screen *ds, const char *dev)
 		if (c == NULL)
 			continue;
 		if (c->connection == DRM_MODE_CONNECTED &&
-		    (m = drm_screen_mode(c)) != NULL &&
+		    (m = drm_screen_mode(c, w, h)) != NULL &&
 		    (ds->crtc_id = drm_screen_crtc(ds->fd, res, c)) != 0) {
 			ds->conn_id = c->connector_id;
 			ds->mode = *m;
@@ -203,7 +213,8 @@ drm_screen_open(const struct screen_config *cfg)
 		log_warnx("screen drm: %s: no dumb buffers", dev);
 		goto fail;
 	}
-	if (drm_screen_find(ds, dev) == -1 || drm_screen_buffer(ds, dev) == -1)
+	if (drm_screen_find(ds, dev, cfg->width, cfg->height) == -1 ||
+	    drm_screen_buffer(ds, dev) == -1)
 		goto fail;
 	ds->saved = drmModeGetCrtc(ds->fd, ds->crtc_id);
 	if (drmModeSetCrtc(ds->fd, ds->crtc_id, ds->fb_id, 0, 0, &ds->conn_id,

@@ -1,6 +1,6 @@
 /*
  * qrgatectl screen STATE [--reason R|all] [--way entry|exit] [--name NAME]
- * [--png FILE] [--bench N]: draws one of the lane's screens exactly as
+ * [--clock HH:MM] [--png FILE] [--bench N]: draws one of the lane's screens exactly as
  * the daemon does (screen_draw(), at screen.width x screen.height, in
  * screen.language), to look at one without a gate, a panel or a code,
  * and to time the drawing: --bench draws it N times and prints the
@@ -16,6 +16,7 @@
 #include "ctl.h"
 #include "screen_draw.h"
 #include "screen_msg.h"
+#include "sitetime.h"
 
 #ifdef CONFIG_SCREEN
 #include <cairo.h>
@@ -95,8 +96,9 @@ int
 ctl_screen(struct ctl *c, int argc, char **argv)
 {
 	struct screen_view v = { .lang = c->cfg.screen.language,
-	    .gate = c->cfg.gate.id, .clock = "07:42", .dir = DIR_ENTRY,
+	    .gate = c->cfg.gate.id, .dir = DIR_ENTRY,
 	    .reason = REASON_EXPIRED };
+	char now[40], clock[6];
 	int w = c->cfg.screen.width, h = c->cfg.screen.height, n = 0, st;
 	bool every = false;
 	const char *png = NULL, *val;
@@ -106,12 +108,18 @@ ctl_screen(struct ctl *c, int argc, char **argv)
 	if (argc < 2 || (st = screen_state_from_name(argv[1])) == -1) {
 		fprintf(stderr, "usage: qrgatectl screen idle|granted|denied|"
 		    "fire-alarm|locked-down|camera-fault|offline [--reason R|all] "
-		    "[--way entry|exit] [--name NAME] [--png FILE] "
-		    "[--bench N]\n");
+		    "[--way entry|exit] [--name NAME] [--clock HH:MM] "
+		    "[--png FILE] [--bench N]\n");
 		return 2;
 	}
 	v.state = (enum screen_state)st;
 	screen_view_holder(&v, "Nguyễn Văn An");
+	/* The site's time now, as the daemon's clock shows it ("HH:MM" of
+	 * sitetime_format()); --clock fixes it, for pictures that must not
+	 * change (docs, tests). */
+	sitetime_format(clock_utc_ms(), now, sizeof(now));
+	snprintf(clock, sizeof(clock), "%.5s", now + 11);
+	v.clock = clock;
 	for (int i = 2; i < argc; i++) {
 		if ((val = ctl_opt(argc, argv, &i, "--reason")) != NULL) {
 			/* --bench on every reason in turn: each draw
@@ -130,6 +138,13 @@ ctl_screen(struct ctl *c, int argc, char **argv)
 				return 2;
 			}
 			v.dir = (enum direction)direction_from_name(val);
+		} else if ((val = ctl_opt(argc, argv, &i, "--clock")) != NULL) {
+			if (strlen(val) != 5 || val[2] != ':' ||
+			    strspn(val, "0123456789:") != 5) {
+				fprintf(stderr, "qrgatectl: --clock HH:MM\n");
+				return 2;
+			}
+			snprintf(clock, sizeof(clock), "%s", val);
 		} else if ((val = ctl_opt(argc, argv, &i, "--name")) != NULL)
 			screen_view_holder(&v, val);
 		else if ((val = ctl_opt(argc, argv, &i, "--png")) != NULL)

@@ -25,6 +25,7 @@
 #include "loop.h"
 #include "mqtt.h"
 #include "notify.h"
+#include "sitetime.h"
 #include "util.h"
 
 #define MAX_OVERRIDES 64
@@ -118,6 +119,10 @@ daemon_reload(struct daemon *d)
 	}
 	/* The pushed settings go back on top of the new file. */
 	inbound_set_base(&d->gate, &cfg);
+	if (strcmp(cfg.site.timezone, sitetime_zone()) != 0)
+		log_warnx("reload: site.timezone %s takes effect at the next "
+		    "start; the gate shows %s until then", cfg.site.timezone,
+		    sitetime_zone());
 	log_info("reload: new config applied");
 }
 
@@ -202,6 +207,7 @@ main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	bool check_only = false;
+	char err[256];
 	int ch, rc;
 
 	d.config_path = QRGATE_SYSCONFDIR "/qrgate.conf";
@@ -254,6 +260,11 @@ main(int argc, char **argv)
 		return 0;
 	}
 	log_init("qrgated", cfg.log.level);
+	/* Every wall time the gate shows (the screen's clock) is the
+	 * site's.  Set once, before any thread starts: setenv() races a
+	 * thread that reads the environment. */
+	if (sitetime_zone_use(cfg.site.timezone, err, sizeof(err)) == -1)
+		fatalx("site.timezone: %s", err);
 
 	if (daemon_lock(&d, cfg.store.path) == -1)
 		return 1;

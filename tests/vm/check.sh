@@ -15,6 +15,9 @@ OUT=$1 ABI=$2 MSG=$3 RECEIVED=$4 NAME=${5:-vm} WANT_GPIOD=${6:-} WANT_LIBCAMERA=
 . "$(dirname "$0")/figures.sh"
 . "$(dirname "$0")/../bench/lib_figures.sh"
 . "$(dirname "$0")/../integration/wiegand_enc.sh"
+# The screen phase's comparer (built by run.sh) and the QMP log.
+SCREENCMP=${SCREENCMP:-$(dirname "$0")/../../build/vm/screencmp}
+QMP_LOG=${QMP_LOG:-/dev/null}
 # SCANS, the badges the scanner phase typed, as the host asked.
 SCANS=$(sed -n 's/^SCANS=//p' "$OUT/../in/params" 2>/dev/null)
 SCANS=${SCANS:-3}
@@ -388,6 +391,40 @@ check_eq "e: the CCCD's number is in no log line" \
 check_eq "e: the scanner's device went when its input ended" "$(fact e.uinput_exit)" 0
 check_eq "e: qrgated exited 0" "$(fact e.exit)" 0
 reader_figures "$OUT" "$BASE" | sed 's/^/# /'
+
+# ---- gate s: the lane's screen on a KMS device ----
+check_waited "s: the bochs driver made /dev/dri/card0 for qemu's bochs-display" s.card
+check_waited "s: qrgated with the drm screen started" s.started
+if grep -q "screen drm: /dev/dri/card0: 800x480 (800x480)$" "$OUT/s.qrgated.log" 2>/dev/null; then
+	ok "s: qrgated set the display's preferred mode, 800x480, the screen's size"
+else
+	not_ok "s: qrgated set the display to 800x480" "$(grep 'screen' "$OUT/s.qrgated.log" 2>/dev/null | head -3)"
+fi
+check_waited "s: the idle screen is drawn" s.idle
+check_waited "s: a badge on the scanner: the granted screen" s.granted
+check_waited "s: a suspended badge: the denied screen" s.denied
+# screen_same NAME: the dump of the display equals one of the two PNGs
+# qrgatectl drew of that screen around it (the clock's minute may turn).
+screen_same() {
+	local r1 r2
+	if [ ! -s "$OUT/$1.ppm" ]; then
+		not_ok "s: $1: the display was dumped" "$(fact "$1.dumped"); $(grep "^$1:" "$QMP_LOG" 2>/dev/null | tail -2)"
+		return
+	fi
+	r1=$("$SCREENCMP" "$OUT/$1.ppm" "$OUT/$1-ref1.png" 2>&1)
+	r2=$("$SCREENCMP" "$OUT/$1.ppm" "$OUT/$1-ref2.png" 2>&1)
+	case "$r1
+$r2" in
+	*": 0 pixels differ"*) ok "s: $1: the display shows, pixel for pixel, what qrgatectl screen draws to a PNG";;
+	*) not_ok "s: $1: the display shows what qrgatectl screen draws" "before: $r1; after: $r2";;
+	esac
+}
+screen_same s-idle
+screen_same s-granted
+screen_same s-denied
+check_json "s: status: the drm backend showed the screens, none failed" s-end \
+	'.screen.backend == "drm" and .screen.failed == 0 and .screen.shown >= 3'
+check_eq "s: qrgated exited 0" "$(fact s.exit)" 0
 
 echo "$NAME: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -30,7 +30,7 @@
 # Environment, for debugging: VM_KERNEL=<abi> picks the kernel; VM_KEEP=1
 # keeps the work directory (it is kept anyway when a check fails);
 # VM_TIMEOUT limits the guest (240 s); VM_PHASES runs only some of the
-# guest's phases (gpio camera reader mqtt libcamera; the checks of the others then
+# guest's phases (gpio camera reader screen mqtt libcamera; the checks of the others then
 # fail); VM_APPEND replaces "quiet" on the kernel's command line (e.g.
 # loglevel=7); VM_ACCEL=kvm where KVM can run a guest (not on these
 # machines: their nested KVM cannot).  VM_SCANS: the badges the guest's
@@ -157,11 +157,13 @@ if [ ! -x "$RAWFRAME" ] || [ "$VMDIR/rawframe.c" -nt "$RAWFRAME" ] ||
 	    -o "$RAWFRAME" "$VMDIR/rawframe.c" "$BUILD/libqrgate.a" \
 	    $(pkg-config --libs libpng libjpeg) || { echo "$NAME: rawframe did not build"; echo "$NAME: 0 passed, 1 failed"; exit 1; }
 fi
-# The guest's Wiegand reader and USB scanner (tests/vm/guest/reader.sh).
-for tool in wiegand_pulses uinput_keys; do
+# The guest's Wiegand reader and USB scanner (tests/vm/guest/reader.sh);
+# screencmp stays on the host (check.sh).
+for tool in wiegand_pulses uinput_keys screencmp; do
 	if [ ! -x "$CACHE/$tool" ] || [ "$VMDIR/$tool.c" -nt "$CACHE/$tool" ]; then
 		libs=""
 		[ "$tool" = uinput_keys ] && libs=$(pkg-config --cflags --libs libevdev)
+		[ "$tool" = screencmp ] && libs=$(pkg-config --cflags --libs libpng)
 		gcc -std=c11 -Wall -Wextra -O2 -o "$CACHE/$tool" "$VMDIR/$tool.c" $libs ||
 			{ echo "$NAME: $tool did not build"; echo "$NAME: 0 passed, 1 failed"; exit 1; }
 	fi
@@ -189,11 +191,18 @@ for fmt in GREY YUYV; do
 	"$RAWFRAME" "$fmt" 640 480 "$WORK/still.pgm" \
 	    "$ROOT/vm/frames/still.$fmt" || exit 1
 done
+# The screen's font and fontconfig's setup, from the userland.
+FONTFILES=""
+for f in "$U"/etc/fonts/fonts.conf "$U"/etc/fonts/conf.d/*.conf \
+	"$U"/usr/share/fonts/truetype/noto/NotoSans-Regular.ttf \
+	"$U"/usr/share/fonts/truetype/noto/NotoSans-Bold.ttf; do
+	[ -e "$f" ] && FONTFILES="$FONTFILES ${f#"$U"}"
+done
 t0=$SECONDS
 VM_USERLAND=$U "$VMDIR/initramfs.sh" "$ABI" "$CACHE/$ABI" "$ROOT" "$WORK/initramfs.gz" \
 	"own:$PROGS/qrgated" "own:$PROGS/qrgatectl" \
 	"own:$CACHE/wiegand_pulses" "own:$CACHE/uinput_keys" $TOOLS \
-	$(printf 'at:%s ' $LCFILES) ||
+	$(printf 'at:%s ' $LCFILES $FONTFILES) ||
 	{ echo "$NAME: the initramfs could not be made"; echo "$NAME: 0 passed, 1 failed"; exit 1; }
 echo "$NAME: initramfs $(( $(stat -c %s "$WORK/initramfs.gz") / 1048576 )) MB ($((SECONDS - t0)) s)"
 
@@ -221,17 +230,30 @@ cat >"$SHARE/in/params" <<EOF
 MQTT_PORT=$PORT
 MQTT_TOPIC='$MQTT_TOPIC'
 MQTT_MESSAGE='$MQTT_MESSAGE'
-PHASES='${VM_PHASES:-gpio camera reader mqtt libcamera}'
+PHASES='${VM_PHASES:-gpio camera reader screen mqtt libcamera}'
 WG_GRANT=$(h10301_bits 12 3456)
 WG_REVOKED=$(h10301_bits 12 3457)
 CCCD_ASCII='$CCCD_ASCII'
 SCANS=${VM_SCANS:-3}
 EOF
 
+# The screen phase's display: qemu's bochs-display at the panel's size
+# (its EDID then offers 800x480 first), dumped through QMP on pipes when
+# the guest asks (screen_dumps, host.sh).
+mkfifo "$WORK/qmp.in" "$WORK/qmp.out"
+screen_dumps "$WORK/qmp" "$SHARE/out" >"$WORK/qmp.log" 2>&1 &
+DUMP_PID=$!
 echo "$NAME: booting (${VM_ACCEL:-tcg})"
 t0=$SECONDS
-vm_boot "$TIMEOUT" "$CACHE" "$ABI" "$WORK/initramfs.gz" "$SHARE" "$WORK/console.log"
+# The bochs driver offers the standard modes, not qemu's EDID size: the
+# kernel adds the panel's own from video= (its connector is Virtual-1).
+VM_CMDLINE="video=Virtual-1:800x480" \
+vm_boot "$TIMEOUT" "$CACHE" "$ABI" "$WORK/initramfs.gz" "$SHARE" "$WORK/console.log" \
+	-device bochs-display,xres=800,yres=480 \
+	-chardev "pipe,id=qmp,path=$WORK/qmp" -mon chardev=qmp,mode=control
 rc=$?
+kill "$DUMP_PID" 2>/dev/null
+wait "$DUMP_PID" 2>/dev/null
 BOOT_S=$((SECONDS - t0))
 grep '^guest: ' "$WORK/console.log"
 echo "$NAME: guest ran $BOOT_S s (qemu exit $rc)"
@@ -249,6 +271,7 @@ if [ "${VM_FIGURES:-}" = 1 ]; then
 	KEEP_WORK=0
 	exit 0
 fi
+SCREENCMP=$CACHE/screencmp QMP_LOG=$WORK/qmp.log \
 "$VMDIR/check.sh" "$SHARE/out" "$ABI" "$MQTT_MESSAGE" "$WORK/mqtt-received" \
 	"$NAME" "$WANT_GPIOD" "$WANT_LIBCAMERA"
 result=$?

@@ -84,27 +84,45 @@ CONF
 # The scanner phase.  SCANS (from the host; 3 here, more for make bench)
 # badges after the CCCD and the token, each once the way has locked
 # again and the hold-off has passed.
-phase_scanner() {
-	local dev i tok
-	say "reader: a USB scanner (uinput) types a CCCD's code and a token"
+# scanner_start NAME: a uinput keyboard typing what is written to fd 4,
+# its device node in the fact NAME.device and the reader config for it
+# appended to $CONF.
+scanner_start() {
+	local dev
 	modprobe evdev
 	modprobe uinput
-	gate_new e
 	mkfifo "$T/keys.in"
 	uinput_keys "qrgate-vm scanner" 1000 <"$T/keys.in" >"$T/keys.dev" \
 	    2>"$T/keys.err" &
 	KEYS_PID=$!
 	exec 4>"$T/keys.in"
-	waited e.uinput 10 test -s "$T/keys.dev"
-	cp "$T/keys.err" "$OUT/e-keys.err"
+	waited "$1.uinput" 10 test -s "$T/keys.dev"
+	cp "$T/keys.err" "$OUT/$1-keys.err"
 	dev=$(cat "$T/keys.dev")
-	fact "e.device ${dev:-none}"
-	reader_lane_conf 400
+	fact "$1.device ${dev:-none}"
 	cat >>"$CONF" <<CONF
 [reader]
 backend = evdev
 device = $dev
 CONF
+}
+
+# scanner_stop NAME: the end of its input ends the scanner, which removes
+# its device; its exit status is the fact NAME.uinput_exit.  Call it once
+# qrgated has stopped: started after the FIFO was opened, it held it too.
+scanner_stop() {
+	exec 4>&-
+	wait_until 10 sh -c "! kill -0 $KEYS_PID" || kill "$KEYS_PID"
+	wait "$KEYS_PID"
+	fact "$1.uinput_exit $?"
+}
+
+phase_scanner() {
+	local i tok
+	say "reader: a USB scanner (uinput) types a CCCD's code and a token"
+	gate_new e
+	scanner_start e
+	reader_lane_conf 400
 	gpio_conf
 	# The guest has no NTP: the token's time is trusted as the host
 	# gave it to the guest's clock.
@@ -112,7 +130,7 @@ CONF
 	ctl keygen "$T/w.key" >"$T/keygen.log" 2>&1
 	ctl cred add D-0101 dynamic W-0101 --name "Nguyen Van An" \
 	    --pubkey "$(cat "$T/w.key.pub")" >"$T/cred.log" 2>&1
-	gate_start e || { gate_stop e; exec 4>&-; return; }
+	gate_start e || { gate_stop e; scanner_stop e; return; }
 	waited e.reader 20 status_has '"backend":"evdev"'
 	snapshot e-start
 	echo "$CCCD_ASCII" >&4
@@ -133,10 +151,5 @@ CONF
 	waited e.badges 10 status_has "\"grants\":$((${SCANS:-3} + 2)),"
 	snapshot e-end
 	gate_stop e
-	# The end of its input ends the scanner, and removes its device
-	# (qrgated, started after the FIFO was opened, held it open too).
-	exec 4>&-
-	wait_until 10 sh -c "! kill -0 $KEYS_PID" || kill "$KEYS_PID"
-	wait "$KEYS_PID"
-	fact "e.uinput_exit $?"
+	scanner_stop e
 }
