@@ -37,6 +37,14 @@ exec 3>"$T/scan.in"
 for i in $(seq 1 200); do [ -L "$T/scanner" ] && break; sleep 0.05; done
 set_option reader.backend tty
 set_option reader.device "$T/scanner"
+# And the lane's screen as PNGs, beside the relay: each decision's
+# screen from its request (right after the relay) to its file written.
+if "$BUILD/qrgatectl" screen idle --png /dev/null 2>/dev/null; then
+	mkdir -p "$T/screens"
+	set_option screen.backend file
+	set_option screen.directory "$T/screens"
+	set_option log.level debug
+fi
 start_gate
 wait_for "the reader" status_is '.readers[0].state == "running"' || exit 0
 for i in $(seq 1 "$N"); do
@@ -52,3 +60,8 @@ if [ "$n" -eq 0 ]; then
 fi
 printf 'scanner: tty on a pty, %d grants: code complete to relay p50 %.1f ms, p99 %.1f ms, max %.1f ms\n' "$n" \
 	"$(pct "$T/relay.txt" 50)" "$(pct "$T/relay.txt" 99)" "$(pct "$T/relay.txt" 100)"
+screen_shown "$T/qrgated.log" >"$T/screen.txt"
+n=$(wc -l <"$T/screen.txt")
+[ "$n" -eq 0 ] ||
+	printf 'scanner: the screen (file backend, PNG written) of %d decisions: request (after the relay) to shown p50 %.1f ms, p99 %.1f ms, max %.1f ms\n' "$n" \
+		"$(pct "$T/screen.txt" 50)" "$(pct "$T/screen.txt" 99)" "$(pct "$T/screen.txt" 100)"

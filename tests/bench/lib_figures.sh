@@ -16,3 +16,11 @@ pct() {
 	n=$(wc -l <"$1")
 	sed -n "$(( (n * $2 + 99) / 100 ))p" "$1"
 }
+
+# screen_shown LOG: for each decision's screen the daemon's debug line
+# reported, the milliseconds from its request (made right after the
+# relay or the red lamp moved) to the picture on the display.
+screen_shown() {
+	sed -n 's/.*screen: \(granted\|denied\) shown: asked at \([0-9]*\) ns, .* shown at \([0-9]*\) ns.*/\2 \3/p' "$1" |
+		awk '{ printf "%.1f\n", ($2 - $1) / 1e6 }' | sort -n
+}

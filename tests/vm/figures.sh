@@ -53,6 +53,12 @@ reader_figures() {
 		printf 'Wiegand card (gpio-sim, in the guest): %d grants: last pulse to relay p50 %s ms, max %s ms (the frame gap, 250 ms here, is in it)\n' \
 		    "$n" "$(pct "$out/w.relay" 50)" "$(pct "$out/w.relay" 100)"
 	fi
+	screen_shown "$out/s.qrgated.log" 2>/dev/null >"$out/s.shown"
+	n=$(wc -l <"$out/s.shown")
+	if [ "$n" -gt 0 ]; then
+		printf 'Screen on KMS (bochs-display, in the guest): %d decisions: request (after the relay) to the display p50 %s ms, max %s ms\n' \
+		    "$n" "$(pct "$out/s.shown" 50)" "$(pct "$out/s.shown" 100)"
+	fi
 	if [ -n "$2" ] && [ -f "$out/gpio-trace-w.txt" ]; then
 		wiegand_out_read "$out/gpio-trace-w.txt" "$2" 10 11 >"$out/w-out.txt"
 		printf 'Wiegand out (in the guest, from the GPIO trace): widths %s us; gaps %s us; intervals %s us\n' \
