@@ -105,7 +105,38 @@ test_readers_scanner_lost_is_an_alarm() {
 	expect_eq "alarms" "$(jq -r '"\(.alarm) \(.active) \(.detail)"' "$T/alarms.json" | tr '\n' ',')" \
 		"reader true lost,reader false back,"
 	stop_gate
+	kill "$FEED_PID" 2>/dev/null
 	expect_grep "ALARM reader: lost" "$T/qrgated.log"
+}
+
+# A code on the camera, the same on the USB or serial scanner and a card
+# on the Wiegand reader: each granted, logged and published the same way,
+# the rows and the MQTT events differing only in how the code was read.
+test_readers_camera_scanner_wiegand_alike() {
+	scanner_config readers_camera_scanner_wiegand_alike \
+		camera.source "$SRCDIR/images/badge-W0001.png" \
+		camera.loop false decoder.holdoff_ms 0 \
+		gpio.wiegand_d0 "17 active-low" gpio.wiegand_d1 "18 active-low"
+	qrgatectl cred add C-1 card h10301:12:3456 --name "Thẻ Một" >/dev/null
+	mqtt_setup
+	broker_start
+	sub_start all 'qrgate/#'
+	start_gate
+	wait_for "the camera's grant" rows_are "source||' '||result" "camera granted"
+	wait_for "the relay to drop" last_value_is entry_relay 0
+	scan W-0001
+	wait_for "the scanner's grant" rows_are "source||' '||result" "camera granted scanner granted"
+	wait_for "the relay to drop" last_value_is entry_relay 0
+	wiegand_send "$(h10301_bits 12 3456)"
+	wait_for "the card's grant" rows_are "source||' '||result" "camera granted scanner granted wiegand granted"
+	mqtt_wait "the third event" 10 grep -q '"seq":3,"rev":0' "$T/all.sub"
+	expect_eq "published" "$(payloads all events | jq -r 'select(.type == "scan" and .rev == 0) | "\(.source) \(.kind) \(.credential_id) \(.result) \(.reason) \(.direction)"' | tr '\n' ',')" \
+		"camera badge W-0001 granted granted entry,scanner badge W-0001 granted granted entry,wiegand card C-1 granted granted entry,"
+	# The same keys in every event, whatever read the code.
+	expect_eq "keys" "$(payloads all events | jq -c 'select(.type == "scan") | keys' | sort -u | wc -l)" 1
+	stop_gate
+	kill "$FEED_PID" 2>/dev/null
+	expect_eq "entry relay" "$(output_values entry_relay)" "0 1 0 1 0 1 0"
 }
 
 # A camera code is logged as the camera's.
