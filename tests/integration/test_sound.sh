@@ -230,3 +230,26 @@ test_sound_reload() {
 	wait_for "the lockdown's prompt" prompt_written state-locked-down
 	stop_gate
 }
+
+# qrgatectl prompt: the prompts by name, their words in screen.language,
+# and --bench's synthesis times (in builds that speak).
+test_sound_qrgatectl_prompt() {
+	T="$WORK/sound_qrgatectl_prompt"
+	mkdir -p "$T"
+	local ctl="$BUILD/qrgatectl" out rc=0
+	out=$("$ctl" prompt) || return 1
+	# Every prompt once, each name its own.
+	expect_eq "names" "$(awk '{ print $1 }' <<<"$out" | sort | uniq -d)" "" || return 1
+	expect_grep "^reason-clock-unsynced  *Đồng hồ chưa đồng bộ$" <(echo "$out") || return 1
+	expect_grep "^state-fire-alarm  *Có cháy, mời ra ngoài$" <(echo "$out") || return 1
+	expect_grep "^way-entry  *Please go in$" <("$ctl" -o screen.language=en prompt way-entry) || return 1
+	"$ctl" prompt happy 2>/dev/null || rc=$?
+	expect_eq "unknown prompt" "$rc" 2 || return 1
+	if ! out=$("$ctl" prompt way-entry reason-expired --bench 2>"$T/err"); then
+		grep -q "this build has no sound" "$T/err" &&
+			skip_test "qrgatectl built without espeak-ng and alsa"
+		cat "$T/err"; return 1
+	fi
+	expect_grep "^reason-expired  *[0-9.]* ms  *[0-9]* ms of sound  Thẻ hết hạn$" <(echo "$out") || return 1
+	expect_grep "^2 prompts in [0-9.]* ms, [0-9.]* ms a prompt$" <(echo "$out")
+}
