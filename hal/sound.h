@@ -7,9 +7,10 @@
  * a speaker would have played.
  *
  * A backend is a const struct sound_ops over an opaque private pointer,
- * as screen.h's.  Every member is called from the daemon's sound thread
- * only, never from the event loop: play() may take as long as the clip
- * lasts.
+ * as screen.h's.  open() and close() are called from the event loop, at
+ * start and at a reload, and must not wait on the device (a busy card is
+ * a failure); play() is called from the daemon's sound thread only, and
+ * may take as long as the clip lasts.
  */
 #ifndef QRGATE_HAL_SOUND_H
 #define QRGATE_HAL_SOUND_H

@@ -44,8 +44,19 @@ alsa_sound_open(const struct sound_config *cfg)
 		return NULL;
 	}
 	snprintf(as->device, sizeof(as->device), "%s", dev);
-	if ((err = snd_pcm_open(&as->pcm, dev, SND_PCM_STREAM_PLAYBACK, 0)) < 0) {
+	/* Opened non-blocking: a card another program holds would
+	 * otherwise hold open() (and the gate's start) until it is freed;
+	 * busy is a failure, logged.  Writes then block, on the thread. */
+	if ((err = snd_pcm_open(&as->pcm, dev, SND_PCM_STREAM_PLAYBACK,
+	    SND_PCM_NONBLOCK)) < 0) {
 		log_warnx("sound alsa: %s: %s", dev, snd_strerror(err));
+		free(as);
+		errno = -err;
+		return NULL;
+	}
+	if ((err = snd_pcm_nonblock(as->pcm, 0)) < 0) {
+		log_warnx("sound alsa: %s: %s", dev, snd_strerror(err));
+		snd_pcm_close(as->pcm);
 		free(as);
 		errno = -err;
 		return NULL;
