@@ -253,3 +253,29 @@ test_sound_qrgatectl_prompt() {
 	expect_grep "^reason-expired  *[0-9.]* ms  *[0-9]* ms of sound  Thẻ hết hạn$" <(echo "$out") || return 1
 	expect_grep "^2 prompts in [0-9.]* ms, [0-9.]* ms a prompt$" <(echo "$out")
 }
+
+# The fire alarm speaks when it starts and, back to an idle lane, when it
+# ends; over a lockdown, the lockdown is spoken again after it; a
+# lockdown's end says nothing.
+test_sound_fire_alarm() {
+	sound_config sound_fire_alarm blank.png
+	set_option gpio.fire_alarm "6 pull-up"
+	start_gate
+	sound_built || return
+	wait_for "the prompts made" status_is '.sound.ready'
+	qrgatectl lockdown >/dev/null
+	wait_for "the lockdown's prompt" prompt_written state-locked-down
+	input fire_alarm 1
+	wait_for "the fire alarm's prompt" prompt_written state-fire-alarm
+	input fire_alarm 0
+	wait_for "the lockdown's prompt again" eval '[ "$(prompts)" = "state-locked-down state-fire-alarm state-locked-down" ]'
+	qrgatectl normal >/dev/null
+	wait_for "the lane normal" status_is '.lockdown == false'
+	# From the idle lane: the alarm, and its end.
+	input fire_alarm 1
+	wait_for "the second fire alarm" eval '[ "$(prompts | wc -w)" -eq 4 ]'
+	input fire_alarm 0
+	wait_for "the fire alarm's end" prompt_written reason-fire-alarm-off
+	stop_gate
+	expect_eq "prompts" "$(prompts)" "state-locked-down state-fire-alarm state-locked-down state-fire-alarm reason-fire-alarm-off"
+}
