@@ -68,7 +68,8 @@ DEB_PACKAGES := build-essential pkg-config libzbar-dev zbar-tools \
 	libqrencode-dev qrencode mosquitto mosquitto-clients libmosquitto-dev \
 	libsystemd-dev jq file mandoc g++ libcamera-dev libzxing-dev \
 	faketime tzdata curl iproute2 \
-	libcairo2-dev libpango1.0-dev fonts-noto-core libdrm-dev
+	libcairo2-dev libpango1.0-dev fonts-noto-core libdrm-dev \
+	libespeak-ng-dev espeak-ng-data libasound2-dev
 
 have = $(shell $(PKG_CONFIG) --exists $(1) 2>/dev/null && echo yes)
 
@@ -177,6 +178,22 @@ endif
 else
 CORE_SRCS := $(filter-out $(SCREEN_SRCS),$(CORE_SRCS))
 HAL_SRCS  := $(filter-out $(SCREEN_SRCS),$(HAL_SRCS))
+endif
+
+# espeak-ng and ALSA: the lane's voice (issue 19), prompts synthesised by
+# sound_synth.c and played by hal/sound_alsa.c or written as WAVs by
+# hal/sound_file.c; without both the gate has only the "none" sound.
+# Debian's espeak-ng-data holds the voices ("vi" among them).
+SOUND_SRCS := src/qrgated/sound_synth.c hal/sound_file.c hal/sound_alsa.c
+ifeq ($(call have,espeak-ng)$(call have,alsa),yesyes)
+QG_CFLAGS += -DCONFIG_SOUND
+PC_CFLAGS += $(shell $(PKG_CONFIG) --cflags espeak-ng alsa)
+PC_LIBS   += $(shell $(PKG_CONFIG) --libs espeak-ng alsa)
+BACKENDS  += sound:file(espeak-ng-$(shell $(PKG_CONFIG) --modversion espeak-ng)) \
+	sound:alsa(alsa-$(shell $(PKG_CONFIG) --modversion alsa))
+else
+CORE_SRCS := $(filter-out $(SOUND_SRCS),$(CORE_SRCS))
+HAL_SRCS  := $(filter-out $(SOUND_SRCS),$(HAL_SRCS))
 endif
 
 LIB_SRCS := $(CORE_SRCS) $(HAL_SRCS)

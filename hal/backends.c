@@ -9,6 +9,7 @@
 #include "gpio.h"
 #include "reader.h"
 #include "screen.h"
+#include "sound.h"
 
 extern const struct camera_ops camera_file_ops;
 extern const struct camera_ops camera_v4l2_ops;
@@ -29,6 +30,11 @@ extern const struct screen_ops screen_file_ops;
 #endif
 #ifdef CONFIG_SCREEN_DRM
 extern const struct screen_ops screen_drm_ops;
+#endif
+extern const struct sound_ops sound_none_ops;
+#ifdef CONFIG_SOUND
+extern const struct sound_ops sound_file_ops;
+extern const struct sound_ops sound_alsa_ops;
 #endif
 
 const struct camera_ops *const camera_backends[] = {
@@ -67,6 +73,15 @@ const struct screen_ops *const screen_backends[] = {
 	NULL
 };
 
+const struct sound_ops *const sound_backends[] = {
+	&sound_none_ops,
+#ifdef CONFIG_SOUND
+	&sound_file_ops,
+	&sound_alsa_ops,
+#endif
+	NULL
+};
+
 const struct camera_ops *
 camera_find(const char *name)
 {
@@ -100,5 +115,14 @@ screen_find(const char *name)
 	for (int i = 0; screen_backends[i] != NULL; i++)
 		if (strcmp(screen_backends[i]->name, name) == 0)
 			return screen_backends[i];
+	return NULL;
+}
+
+const struct sound_ops *
+sound_find(const char *name)
+{
+	for (int i = 0; sound_backends[i] != NULL; i++)
+		if (strcmp(sound_backends[i]->name, name) == 0)
+			return sound_backends[i];
 	return NULL;
 }

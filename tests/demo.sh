@@ -59,6 +59,13 @@ if "$BUILD/qrgatectl" screen idle --png /dev/null 2>/dev/null; then
 	mkdir -p "$DEMO/screens"
 	SCREEN=(-o screen.backend=file -o "screen.directory=$DEMO/screens")
 fi
+# Its voice as WAVs, in builds that speak (espeak-ng, alsa).
+SOUND=()
+if "$BUILD/qrgatectl" prompt way-entry --bench >/dev/null 2>&1; then
+	rm -rf "$DEMO/sound"
+	mkdir -p "$DEMO/sound"
+	SOUND=(-o sound.backend=file -o "sound.directory=$DEMO/sound")
+fi
 ctl() { "$BUILD/qrgatectl" -c "$CONF" "$@"; }
 ctl2() { "$BUILD/qrgatectl" -c "$CONF" "${GATE2[@]}" "$@"; }
 agg() { "$BUILD/qrgate-aggregator" -c "$AGG_CONF" -o "broker.port=$PORT" "$@"; }
@@ -175,7 +182,7 @@ run_gate() {
 }
 
 echo "== demo-gate, lane 1 entry, on images/ (simulated GPIO in $DEMO/gpio.log)"
-run_gate "$DEMO/gpio.log" "$DEMO/gpio.in" entry_relay "${SCREEN[@]}"
+run_gate "$DEMO/gpio.log" "$DEMO/gpio.in" entry_relay "${SCREEN[@]}" "${SOUND[@]}"
 echo
 echo "== its relay as the GPIO saw it (monotonic ns, line, value)"
 grep 'relay\|passage' "$DEMO/gpio.log"
@@ -187,6 +194,27 @@ if [ ${#SCREEN[@]} -gt 0 ]; then
 	# A decision replaced before its screen was drawn is not drawn.
 	echo "== its screen, in the order shown (screen.backend file, in Vietnamese)"
 	ls "$DEMO/screens" | sed "s|^|  $DEMO/screens/|"
+	echo
+fi
+if [ ${#SOUND[@]} -gt 0 ]; then
+	# A prompt replaced before it was played is not played.
+	echo "== its voice, the prompts it played in order (sound.backend file, espeak-ng)"
+	for f in "$DEMO/sound"/*.wav; do
+		[ -e "$f" ] || continue
+		name=$(basename "$f" .wav)
+		name=${name#*-}
+		printf '  %s  "%s"\n' "$f" "$(ctl prompt "$name" | sed 's/^[^ ]* *//')"
+	done
+	echo
+else
+	# The prompt of each decision, as the gate picks it (a grant's way,
+	# a denial's reason), from its log.
+	echo "== its voice: this build has no espeak-ng and alsa; it would have played"
+	ctl events --json | jq -r 'select(.type == "scan") |
+		if .result == "granted" then "way-" + .direction else "reason-" + .reason end' |
+	while read -r name; do
+		printf '  %s  "%s"\n' "$name" "$(ctl prompt "$name" | sed 's/^[^ ]* *//')"
+	done
 	echo
 fi
 echo "== demo-gate-2, lane 2 exit: W-0001 leaves"

@@ -17,6 +17,7 @@ struct ctl {
 
 int ctl_scan(struct ctl *c, int argc, char **argv);	/* scan [--json] FILE... */
 int ctl_screen(struct ctl *c, int argc, char **argv);	/* screen STATE ... */
+int ctl_prompt(struct ctl *c, int argc, char **argv);	/* prompt [NAME...] [--bench] */
 int ctl_events(struct ctl *c, int argc, char **argv);	/* events [--since T] [--json|--csv] */
 int ctl_cred(struct ctl *c, int argc, char **argv);	/* cred add|del|list|import */
 int ctl_status(struct ctl *c, int argc, char **argv);	/* status [--json] */

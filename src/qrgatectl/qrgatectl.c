@@ -37,6 +37,7 @@ static const struct {
 	{ "token", ctl_token, "token ID --key F [--step-s S] [--at T] [--png F]   a dynamic token", NULL },
 	{ "visitor-pass", ctl_visitor_pass, "visitor-pass ID --key F [--lanes L] [--from T] [--until T] [--png F]   a visitor's pass", NULL },
 	{ "screen", ctl_screen, "screen STATE [--reason R] [--way W] [--name N] [--png F] [--bench N]   draw the lane's screen as the gate does", NULL },
+	{ "prompt", ctl_prompt, "prompt [NAME...] [--bench]     the lane's spoken prompts and their words; --bench: synthesise each", NULL },
 	{ "site", ctl_site, "site init|add-gate|add-aggregator|renew DIR ...   a site's certificates and configs", ctl_site_usage },
 };
 
@@ -47,7 +48,7 @@ ctl_config_optional(const char *cmd)
 	    strcmp(cmd, "badge") == 0 || strcmp(cmd, "token") == 0 ||
 	    strcmp(cmd, "visitor-pass") == 0 ||
 	    strcmp(cmd, "push") == 0 || strcmp(cmd, "site") == 0 ||
-	    strcmp(cmd, "screen") == 0;
+	    strcmp(cmd, "screen") == 0 || strcmp(cmd, "prompt") == 0;
 }
 
 /* Asked for (--help, help): stdout and 0; after a mistake: stderr and 2. */

@@ -16,6 +16,7 @@
 #include "confpush.h"
 #include "gpio_linespec.h"
 #include "settings.h"
+#include "sound_quiet.h"
 #include "wiegand.h"
 
 /* Enums are stored through an int, so they must be the size of one. */
@@ -48,6 +49,9 @@ static const struct setting_choice choices_reader_backend[] = {
 };
 static const struct setting_choice choices_screen_backend[] = {
 	{ "none", 0 }, { "file", 0 }, { "drm", 0 }, { NULL, 0 }
+};
+static const struct setting_choice choices_sound_backend[] = {
+	{ "none", 0 }, { "file", 0 }, { "alsa", 0 }, { NULL, 0 }
 };
 static const struct setting_choice choices_screen_language[] = {
 	{ "vi", SCREEN_LANG_VI }, { "en", SCREEN_LANG_EN }, { NULL, 0 }
@@ -137,6 +141,15 @@ setting_source_check(const char *v, char *msg, size_t len)
 		return -1;
 	}
 	return 0;
+}
+
+/* sound.quiet_hours: "HH:MM-HH:MM" or empty. */
+static int
+setting_quiet_check(const char *v, char *msg, size_t len)
+{
+	struct sound_quiet q;
+
+	return sound_quiet_parse(v, &q, msg, len);
 }
 
 /* wiegand.formats: names the codec knows, each once. */
@@ -230,6 +243,12 @@ static const struct setting_section config_sections[] = {
 	    "lost its camera or is in a fire alarm.  Drawn after the relay "
 	    "has moved, on a thread of its own: a screen never delays a "
 	    "passage." },
+	{ "sound", "The lane's voice: a short prompt after each decision "
+	    "(\"Mời vào\", \"Thẻ hết hạn\") and when the lane enters a "
+	    "fire alarm, a lockdown or loses its camera, in screen.language.  "
+	    "Spoken by espeak-ng once into clips at start, played after the "
+	    "relay has moved, on a thread of its own; a newer prompt cuts "
+	    "the one playing.  The buzzer stays either way." },
 	{ "lane", "The ways this lane runs, and how long each output acts." },
 	{ "policy", "What this lane accepts: the kinds of credential (each "
 	    "no, yes, or visitors: only from credentials whose role is "
@@ -370,8 +389,8 @@ static const struct setting config_settings[] = {
 	    "The screen's height in pixels."),
 	S_ENUM("screen", "language", screen.language, choices_screen_language,
 	    "vi",
-	    "The language of every word on the screen: vi (Vietnamese) or "
-	    "en (English)."),
+	    "The language of every word on the screen, and of the voice's "
+	    "prompts (sound.backend): vi (Vietnamese) or en (English)."),
 	S_INT("screen", "hold_ms", screen.hold_ms, 500, 60000, "3000",
 	    "How long a grant's or a denial's screen stays before the lane's "
 	    "own (idle, locked ...) comes back, unless another decision or "
@@ -380,6 +399,30 @@ static const struct setting config_settings[] = {
 	    "Seconds the MQTT uplink may be without its broker before the "
 	    "idle screen says the gate is offline (it still decides on its "
 	    "own list): a broker's restart shows nothing."),
+
+	S_ENUM_TEXT("sound", "backend", sound.backend, choices_sound_backend,
+	    "none",
+	    "none: no voice (the buzzer alone); file: each prompt played "
+	    "written as a WAV into sound.directory (tests, the demo); alsa: "
+	    "played on the ALSA PCM sound.device.  A build without "
+	    "espeak-ng and alsa has only none."),
+	S_STRING("sound", "device", sound.device, true, "default",
+	    "alsa: the PCM the prompts are played on: default, a card "
+	    "(plughw:1,0), the loopback (plughw:Loopback,0)."),
+	S_STRING("sound", "directory", sound.directory, false, "",
+	    "file: the directory the WAVs go to, named NNNNNN-prompt.wav in "
+	    "the order played; needed when sound.backend is file."),
+	S_INT("sound", "volume", sound.volume, 0, 100, "80",
+	    "Percent of the synthesised voice's loudness: each sample is "
+	    "scaled by it (the card's own mixer is left as it is)."),
+	{ .section = "sound", .key = "quiet_hours", .type = SETTING_STRING,
+	  .offset = offsetof(struct config, sound.quiet_hours),
+	  .size = FIELD_SIZE(sound.quiet_hours),
+	  .check = setting_quiet_check, .def = "",
+	  .meaning = "HH:MM-HH:MM in the site's time (site.timezone): no "
+	  "prompt is spoken from the first minute up to the second, which "
+	  "may be past midnight (22:00-06:00); the buzzer and the lamps "
+	  "stay.  Empty: never quiet." },
 
 	S_BOOL("lane", "entry", lane.entry, "true",
 	    "This gate runs the entry way."),
@@ -854,6 +897,10 @@ config_between_check(const struct config *c, const char *where,
 	    c->screen.directory[0] == '\0')
 		settings_error_add(errs, "%s: screen.directory must be set "
 		    "when screen.backend is file", where);
+	if (strcmp(c->sound.backend, "file") == 0 &&
+	    c->sound.directory[0] == '\0')
+		settings_error_add(errs, "%s: sound.directory must be set "
+		    "when sound.backend is file", where);
 	/* One input for each alarm: two could disagree. */
 	if (c->supervision.fire_loop[0] != '\0' &&
 	    c->gpio.hw.lines[GPIO_FIRE_ALARM].used)

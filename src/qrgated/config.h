@@ -116,6 +116,15 @@ struct config {
 		int hold_ms;		/* a decision's screen stays this long */
 		int offline_s;		/* uplink down this long: "offline" */
 	} screen;
+	/* The lane's voice (hal/sound.h, gate_sound.c); its language is
+	 * screen.language. */
+	struct {
+		char backend[16];	/* none, file, alsa */
+		char device[256];	/* alsa: the PCM */
+		char directory[256];	/* file: where the WAVs go */
+		int volume;		/* percent */
+		char quiet_hours[16];	/* "HH:MM-HH:MM" site time, or "" */
+	} sound;
 	struct {
 		bool entry;		/* this gate runs the entry way */
 		bool exit;		/* ... and/or the exit way */

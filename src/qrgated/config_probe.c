@@ -112,6 +112,10 @@ config_probe(const struct config *c, FILE *out)
 	    config_probe_path(out, "screen.directory", c->screen.directory,
 	    'd') == -1)
 		bad++;
+	if (strcmp(c->sound.backend, "file") == 0 &&
+	    config_probe_path(out, "sound.directory", c->sound.directory,
+	    'd') == -1)
+		bad++;
 	if (strcmp(c->screen.backend, "drm") == 0 &&
 	    config_probe_path(out, "screen.device", c->screen.device,
 	    'c') == -1)

@@ -68,6 +68,7 @@ gate_camera_alarm(struct gate *g, bool active, const char *detail)
 	g->camera_alarm = active;
 	gate_uplink_alarm(g, "camera", active, detail);
 	gate_screen_lane(g);
+	gate_sound_lane(g);
 }
 
 /*
@@ -540,6 +541,7 @@ gate_open(struct gate *g, struct loop *l, const struct config *cfg)
 
 	gate_gpio_sync_inputs(g);
 	gate_screen_open(g);
+	gate_sound_open(g);
 	loop_timer_set(l, &g->retention, 0);
 	loop_timer_set(l, &g->checkpoint, CHECKPOINT_PERIOD_MS);
 	loop_timer_set(l, &g->store_tick, 0);
@@ -574,6 +576,7 @@ gate_close(struct gate *g)
 	gate_camera_stop(g);
 	gate_reader_close(g);
 	gate_screen_close(g);
+	gate_sound_close(g);
 	if (g->dec_priv != NULL)
 		g->dec->close(g->dec_priv);
 	g->dec_priv = NULL;
@@ -607,6 +610,10 @@ gate_reload(struct gate *g, const struct config *cfg, char *err, size_t errlen)
 	bool screen_changed = gate_section_changed(&g->cfg.screen,
 	    &cfg->screen, sizeof(cfg->screen)) ||
 	    strcmp(g->cfg.gate.id, cfg->gate.id) != 0;
+	/* The prompts are spoken in the screen's language. */
+	bool sound_changed = gate_section_changed(&g->cfg.sound,
+	    &cfg->sound, sizeof(cfg->sound)) ||
+	    g->cfg.screen.language != cfg->screen.language;
 	bool eol_changed = gate_section_changed(&g->cfg.supervision,
 	    &cfg->supervision, sizeof(cfg->supervision));
 	struct lane_params lp;
@@ -691,6 +698,10 @@ gate_reload(struct gate *g, const struct config *cfg, char *err, size_t errlen)
 		gate_screen_close(g);
 		gate_screen_open(g);
 	}
+	if (sound_changed) {
+		gate_sound_close(g);
+		gate_sound_open(g);
+	}
 	log_set_level(cfg->log.level);
 	gate_lane_params(cfg, &lp);
 	lane_params_set(&g->lane, &lp);
@@ -756,6 +767,7 @@ gate_set_lockdown(struct gate *g, bool on)
 	if (on)
 		gate_set_release(g, false);
 	gate_screen_lane(g);
+	gate_sound_lane(g);
 }
 
 void
@@ -864,6 +876,8 @@ gate_status_json(const struct gate *g)
 		gate_reader_status(g, st);
 	if (st != NULL)
 		gate_screen_status(g, st);
+	if (st != NULL)
+		gate_sound_status(g, st);
 	if (st != NULL)
 		gate_clock_status(g, st);
 	if (st != NULL)

@@ -128,8 +128,10 @@ struct gate_kept {
 	bool passage_only;	/* only ev.passage of row ev.seq is kept */
 };
 
-/* The lane's screen (gate_screen.c): private to it. */
+/* The lane's screen (gate_screen.c) and voice (gate_sound.c): private
+ * to each. */
 struct gate_screen;
+struct gate_sound;
 
 /* gate_meta: when the database was set aside (gate.c gate_store_open()). */
 #define GATE_ASIDE_KEY "store_set_aside_s"
@@ -217,6 +219,8 @@ struct gate {
 	struct loop_timer wg_pin_timer;
 	struct wiegand_out wg_out;	/* wiegand.out: to a controller */
 	struct gate_screen *screen;	/* NULL: screen.backend none, or
+					 * none could be opened */
+	struct gate_sound *sound;	/* NULL: sound.backend none, or
 					 * none could be opened */
 	int64_t uplink_lost_ns;	/* CLOCK_MONOTONIC: since when the uplink
 				 * wants its broker and has none; 0 while

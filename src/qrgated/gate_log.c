@@ -408,8 +408,10 @@ gate_on_alarm(void *arg, enum reason reason)
 	ev.reason = reason;
 	gate_event_commit(g, &ev);
 	log_warnx("ALARM %s [seq %lld]", reason_name(reason), (long long)ev.seq);
-	if (reason == REASON_FIRE_ALARM_ON || reason == REASON_FIRE_ALARM_OFF)
+	if (reason == REASON_FIRE_ALARM_ON || reason == REASON_FIRE_ALARM_OFF) {
 		gate_screen_lane(g);
+		gate_sound_lane(g);
+	}
 }
 
 /*

@@ -173,4 +173,21 @@ void gate_screen_lane(struct gate *g);
 /* Adds "screen" to a status document (nothing without a screen). */
 void gate_screen_status(const struct gate *g, json_t *status);
 
+/*
+ * The lane's voice (gate_sound.c): prompts synthesised once and played
+ * on a thread of its own, the newest cutting the one before.  _open()
+ * starts the thread, which makes every clip of the gate's language
+ * before it plays any; one that cannot be opened is logged, and the
+ * gate runs without it (the buzzer stays).  _decision() speaks a
+ * decision's prompt: call it only after the relay has been driven.
+ * _lane() follows a change of the lane's state, as the screen's does.
+ * Nothing is spoken during sound.quiet_hours.
+ */
+void gate_sound_open(struct gate *g);
+void gate_sound_close(struct gate *g);
+void gate_sound_decision(struct gate *g, const struct event *ev);
+void gate_sound_lane(struct gate *g);
+/* Adds "sound" to a status document (nothing without sound). */
+void gate_sound_status(const struct gate *g, json_t *status);
+
 #endif

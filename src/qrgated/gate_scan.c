@@ -298,6 +298,7 @@ gate_decide_code(struct gate *g, const struct gate_code *code)
 		/* After the relay, on the screen's thread: never before. */
 		gate_screen_decision(g, &ev, s.in.cred != NULL ?
 		    s.cred.name : "");
+		gate_sound_decision(g, &ev);
 		/* The site's other gates refuse this step from now on. */
 		if (step >= 0 && g->up.step != NULL)
 			g->up.step(g->up.arg, ev.credential_id, (uint32_t)step);
@@ -310,6 +311,7 @@ gate_decide_code(struct gate *g, const struct gate_code *code)
 		gate_log_decision(g, &ev, s.in.cred != NULL ? s.cred.name : "", -1);
 		lane_deny(&g->lane);
 		gate_screen_decision(g, &ev, NULL);
+		gate_sound_decision(g, &ev);
 		gate_scan_denied(g, &s, &ev);
 		gate_wiegand_send_on(g, s.in.cred, false);
 	}

@@ -196,6 +196,15 @@ test_papercuts_demo_whole_site() {
 		expect_grep "^  build/demo/screens/[0-9]*-granted.png$" "$T/demo.out"
 		expect_grep "^  build/demo/screens/[0-9]*-denied.png$" "$T/demo.out"
 	fi
+	# Its voice: the prompts played as WAVs where the build speaks, else
+	# those it would have played; a grant's and a denial's either way.
+	if "$BUILD/qrgatectl" prompt way-entry --bench >/dev/null 2>&1; then
+		expect_grep '^  build/demo/sound/000001-way-entry.wav  "Mời vào"$' "$T/demo.out"
+		expect_grep '^  build/demo/sound/[0-9]*-reason-expired.wav  "Thẻ hết hạn"$' "$T/demo.out"
+	else
+		expect_grep '^  way-entry  "Mời vào"$' "$T/demo.out"
+		expect_grep '^  reason-expired  "Thẻ hết hạn"$' "$T/demo.out"
+	fi
 	# The screenshot where `make deps` installed Chromium (the Debian 13
 	# root of the trixie tier has none: there the demo must say so).
 	if command -v chromedriver >/dev/null; then
