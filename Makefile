@@ -338,7 +338,8 @@ ARMHF_SYSROOT := $(BUILD)/sysroot-armhf
 # and vimc for it from Debian's kernel source.  Image and headers must be of
 # the one ABI the kernel metapackage points at today.
 VM_PACKAGES := qemu-system-x86 linux-source-6.1 busybox-static cpio kmod \
-	xz-utils v4l-utils libcamera-dev libcamera-tools libcamera-ipa gcc make
+	xz-utils v4l-utils libcamera-dev libcamera-tools libcamera-ipa gcc make \
+	alsa-utils
 KERNEL_ABI_PACKAGES = $$(apt-cache depends linux-image-amd64 2>/dev/null | \
 	sed -n 's/^ *Depends: linux-image-\(.*\)-amd64$$/linux-image-\1-amd64 linux-headers-\1-amd64/p')
 
@@ -356,7 +357,7 @@ deps-vm:
 TRIXIE_DIR := $(BUILD)/sysroot-trixie
 TRIXIE_PACKAGES := $(DEB_PACKAGES) libpq-dev libmicrohttpd-dev libxlsxwriter-dev libminizip-dev \
 	libcairo2-dev libzip-dev libxml2-dev fonts-dejavu-core poppler-utils openssl procps \
-	iproute2 libcamera-ipa libcamera-tools v4l-utils \
+	iproute2 libcamera-ipa libcamera-tools v4l-utils alsa-utils \
 	gcc-aarch64-linux-gnu g++-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user \
 	$(addsuffix :arm64,$(filter-out libcamera-dev,$(ARM64_LIBS)))
 IN_TRIXIE := tests/trixie/enter.sh $(TRIXIE_DIR)/root

@@ -18,6 +18,7 @@ OUT=$1 ABI=$2 MSG=$3 RECEIVED=$4 NAME=${5:-vm} WANT_GPIOD=${6:-} WANT_LIBCAMERA=
 # The screen phase's comparer (built by run.sh) and the QMP log.
 SCREENCMP=${SCREENCMP:-$(dirname "$0")/../../build/vm/screencmp}
 QMP_LOG=${QMP_LOG:-/dev/null}
+WAVSTAT=${WAVSTAT:-$(dirname "$0")/../../build/vm/wavstat}
 # SCANS, the badges the scanner phase typed, as the host asked.
 SCANS=$(sed -n 's/^SCANS=//p' "$OUT/../in/params" 2>/dev/null)
 SCANS=${SCANS:-3}
@@ -425,6 +426,34 @@ screen_same s-denied
 check_json "s: status: the drm backend showed the screens, none failed" s-end \
 	'.screen.backend == "drm" and .screen.failed == 0 and .screen.shown >= 3'
 check_eq "s: qrgated exited 0" "$(fact s.exit)" 0
+
+# ---- gate a: the lane's voice through ALSA ----
+check_waited "a: snd-aloop made the loopback card" a.card
+check_waited "a: qrgated with the alsa sound started" a.started
+check_waited "a: its prompts synthesised (espeak-ng, vi)" a.ready
+check_waited "a: a badge on the scanner is granted" a.granted
+check_waited "a: ... and its prompt played" a.played
+# The prompt's length as qrgated made it, and what the loopback's capture
+# side recorded meanwhile: sound (10 ms windows above -40 dBFS) for at
+# least half the clip's length (its words, not its silences) and never
+# longer than the clip.
+clip=$(sed -n 's/.*sound: granted started: .*, \([0-9]*\) ms long$/\1/p' "$OUT/a.qrgated.log" 2>/dev/null | head -1)
+rec=$("$WAVSTAT" "$OUT/a-grant.wav" 2>&1)
+snd=$(printf '%s\n' "$rec" | sed -n 's/.*sound \([0-9]*\) ms.*/\1/p')
+if [ -n "$clip" ] && [ -n "$snd" ] && [ "$snd" -ge $((clip / 2)) ] && [ "$snd" -le "$clip" ]; then
+	ok "a: the recording holds the granted prompt: $snd ms of sound, the clip $clip ms ($rec)"
+else
+	not_ok "a: the recording holds the granted prompt" "clip '${clip}' ms; recorded: $rec"
+fi
+check_waited "a: quiet hours $(fact a.quiet_hours) (site time) reloaded" a.reloaded
+check_waited "a: a badge in quiet hours is granted" a.granted_quiet
+check_waited "a: ... its prompt not played" a.skipped
+rec=$("$WAVSTAT" "$OUT/a-quiet.wav" 2>&1)
+case $rec in *", sound 0 ms,"*) ok "a: nothing recorded during quiet hours ($rec)";;
+	*) not_ok "a: nothing recorded during quiet hours" "$rec";; esac
+check_json "a: status: one prompt played, one kept quiet, none failed" a-end \
+	'.sound.backend == "alsa" and .sound.played == 1 and .sound.quiet == 1 and .sound.failed == 0'
+check_eq "a: qrgated exited 0" "$(fact a.exit)" 0
 
 reader_figures "$OUT" "$BASE" | sed 's/^/# /'
 echo "$NAME: $passed passed, $failed failed"

@@ -142,7 +142,7 @@ copy_file /usr/share/zoneinfo/Asia/Ho_Chi_Minh
 # go to extra/; their dependencies come from Debian's tree.
 # VM_EXTRA_MODULES: more, for a tier of its own (the power-cut tier's
 # device mapper and ext4).
-MODS="configfs vivid 9p 9pnet_virtio virtio_pci virtio_net uinput evdev bochs ${VM_EXTRA_MODULES:-}"
+MODS="configfs vivid 9p 9pnet_virtio virtio_pci virtio_net uinput evdev bochs snd-aloop ${VM_EXTRA_MODULES:-}"
 KDIR=/lib/modules/$ABI
 want_module() {
 	modprobe -S "$ABI" --show-depends "$1" 2>/dev/null |

@@ -30,7 +30,7 @@
 # Environment, for debugging: VM_KERNEL=<abi> picks the kernel; VM_KEEP=1
 # keeps the work directory (it is kept anyway when a check fails);
 # VM_TIMEOUT limits the guest (240 s); VM_PHASES runs only some of the
-# guest's phases (gpio camera reader screen mqtt libcamera; the checks of the others then
+# guest's phases (gpio camera reader screen sound mqtt libcamera; the checks of the others then
 # fail); VM_APPEND replaces "quiet" on the kernel's command line (e.g.
 # loglevel=7); VM_ACCEL=kvm where KVM can run a guest (not on these
 # machines: their nested KVM cannot).  VM_SCANS: the badges the guest's
@@ -91,7 +91,7 @@ if [ -n "$U" ]; then
 	[ "$(id -u)" = 0 ] || unavailable "a userland root needs root (chroot)"
 fi
 TOOLS=""
-for t in gpioinfo v4l2-ctl mosquitto_pub media-ctl cam pkg-config; do
+for t in gpioinfo v4l2-ctl mosquitto_pub media-ctl cam arecord pkg-config; do
 	p=$(guest_tool "$t") || unavailable "$t is not installed${U:+ in $U}"
 	[ "$t" = pkg-config ] || TOOLS="$TOOLS $p"
 done
@@ -158,12 +158,13 @@ if [ ! -x "$RAWFRAME" ] || [ "$VMDIR/rawframe.c" -nt "$RAWFRAME" ] ||
 	    $(pkg-config --libs libpng libjpeg) || { echo "$NAME: rawframe did not build"; echo "$NAME: 0 passed, 1 failed"; exit 1; }
 fi
 # The guest's Wiegand reader and USB scanner (tests/vm/guest/reader.sh);
-# screencmp stays on the host (check.sh).
-for tool in wiegand_pulses uinput_keys screencmp; do
+# screencmp and wavstat stay on the host (check.sh).
+for tool in wiegand_pulses uinput_keys screencmp wavstat; do
 	if [ ! -x "$CACHE/$tool" ] || [ "$VMDIR/$tool.c" -nt "$CACHE/$tool" ]; then
 		libs=""
 		[ "$tool" = uinput_keys ] && libs=$(pkg-config --cflags --libs libevdev)
 		[ "$tool" = screencmp ] && libs=$(pkg-config --cflags --libs libpng)
+		[ "$tool" = wavstat ] && libs=-lm
 		gcc -std=c11 -Wall -Wextra -O2 -o "$CACHE/$tool" "$VMDIR/$tool.c" $libs ||
 			{ echo "$NAME: $tool did not build"; echo "$NAME: 0 passed, 1 failed"; exit 1; }
 	fi
@@ -190,6 +191,16 @@ for fmt in GREY YUYV; do
 	    "$ROOT/vm/frames/badge-W0001.$fmt" || exit 1
 	"$RAWFRAME" "$fmt" 640 480 "$WORK/still.pgm" \
 	    "$ROOT/vm/frames/still.$fmt" || exit 1
+done
+# The sound phase's data, from the userland: ALSA's configuration (the
+# plug and hw devices libasound opens by name) and espeak-ng's phonemes
+# with its Vietnamese and English dictionaries and voices.
+ESPEAK=$(in_userland pkg-config --variable=libdir espeak-ng 2>/dev/null)/espeak-ng-data
+mkdir -p "$ROOT/usr/share/alsa" "$ROOT$ESPEAK"
+cp -a "$U/usr/share/alsa/alsa.conf" "$U/usr/share/alsa/cards" "$U/usr/share/alsa/pcm" \
+	"$ROOT/usr/share/alsa/"
+for f in phondata phonindex phontab intonations vi_dict en_dict lang voices; do
+	[ -e "$U$ESPEAK/$f" ] && cp -a "$U$ESPEAK/$f" "$ROOT$ESPEAK/"
 done
 # The screen's font and fontconfig's setup, from the userland.
 FONTFILES=""
@@ -230,7 +241,7 @@ cat >"$SHARE/in/params" <<EOF
 MQTT_PORT=$PORT
 MQTT_TOPIC='$MQTT_TOPIC'
 MQTT_MESSAGE='$MQTT_MESSAGE'
-PHASES='${VM_PHASES:-gpio camera reader screen mqtt libcamera}'
+PHASES='${VM_PHASES:-gpio camera reader screen sound mqtt libcamera}'
 WG_GRANT=$(h10301_bits 12 3456)
 WG_REVOKED=$(h10301_bits 12 3457)
 CCCD_ASCII='$CCCD_ASCII'
@@ -271,7 +282,7 @@ if [ "${VM_FIGURES:-}" = 1 ]; then
 	KEEP_WORK=0
 	exit 0
 fi
-SCREENCMP=$CACHE/screencmp QMP_LOG=$WORK/qmp.log \
+SCREENCMP=$CACHE/screencmp WAVSTAT=$CACHE/wavstat QMP_LOG=$WORK/qmp.log \
 "$VMDIR/check.sh" "$SHARE/out" "$ABI" "$MQTT_MESSAGE" "$WORK/mqtt-received" \
 	"$NAME" "$WANT_GPIOD" "$WANT_LIBCAMERA"
 result=$?
