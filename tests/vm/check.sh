@@ -437,7 +437,7 @@ check_waited "a: ... and its prompt played" a.played
 # side recorded meanwhile: sound (10 ms windows above -40 dBFS) for at
 # least half the clip's length (its words, not its silences) and never
 # longer than the clip.
-clip=$(sed -n 's/.*sound: granted started: .*, \([0-9]*\) ms long$/\1/p' "$OUT/a.qrgated.log" 2>/dev/null | head -1)
+clip=$(sed -n 's/.*sound: [a-z-]* started: .*, \([0-9]*\) ms long$/\1/p' "$OUT/a.qrgated.log" 2>/dev/null | head -1)
 rec=$("$WAVSTAT" "$OUT/a-grant.wav" 2>&1)
 snd=$(printf '%s\n' "$rec" | sed -n 's/.*sound \([0-9]*\) ms.*/\1/p')
 if [ -n "$clip" ] && [ -n "$snd" ] && [ "$snd" -ge $((clip / 2)) ] && [ "$snd" -le "$clip" ]; then
@@ -451,8 +451,8 @@ check_waited "a: ... its prompt not played" a.skipped
 rec=$("$WAVSTAT" "$OUT/a-quiet.wav" 2>&1)
 case $rec in *", sound 0 ms,"*) ok "a: nothing recorded during quiet hours ($rec)";;
 	*) not_ok "a: nothing recorded during quiet hours" "$rec";; esac
-check_json "a: status: one prompt played, one kept quiet, none failed" a-end \
-	'.sound.backend == "alsa" and .sound.played == 1 and .sound.quiet == 1 and .sound.failed == 0'
+check_json "a: status since the reload: one prompt kept quiet, none failed" a-end \
+	'.sound.backend == "alsa" and .sound.played == 0 and .sound.quiet == 1 and .sound.failed == 0'
 check_eq "a: qrgated exited 0" "$(fact a.exit)" 0
 
 reader_figures "$OUT" "$BASE" | sed 's/^/# /'
