@@ -369,10 +369,24 @@ check_eq "w: qrgated exited 0" "$(fact w.exit)" 0
 if [ -n "$BASE" ] && [ -f "$OUT/gpio-trace-w.txt" ]; then
 	wiegand_out_read "$OUT/gpio-trace-w.txt" "$BASE" 10 11 >"$OUT/w-out.txt"
 fi
-want=$(h10301_bits 12 3456)
-for i in $(seq 1 "$SCANS"); do want="$want $(h10301_bits 12 3456)"; done
-check_eq "w: the controller's lines carried C-1's H10301 frame, once a grant" \
-	"$(sed -n 's/^bits //p' "$OUT/w-out.txt" 2>/dev/null)" "$want"
+# Framing: the output rests 100 ms between cards, so each card's first
+# bit follows a silence of 50 ms or more (where figures.sh puts a space);
+# a guest stalled that long inside a card (seen under emulation on a
+# loaded host) splits it too, which is reported, not judged.
+want="" cuts=""
+for i in $(seq 0 "$SCANS"); do
+	want="$want$(h10301_bits 12 3456)"
+	[ "$i" -gt 0 ] && cuts="$cuts $((26 * i))"
+done
+got=$(sed -n 's/^bits //p' "$OUT/w-out.txt" 2>/dev/null)
+check_eq "w: the controller's lines carried C-1's H10301 frame, once a grant, in order" \
+	"$(printf '%s' "$got" | tr -d ' ')" "$want"
+at=$(printf '%s' "$got" | awk '{ n = 0; for (i = 1; i < NF; i++) { n += length($i); printf " %d", n } }')
+missing="" extra=""
+for c in $cuts; do case " $at " in *" $c "*) ;; *) missing="$missing $c";; esac; done
+for c in $at; do case " $cuts " in *" $c "*) ;; *) extra="$extra $c";; esac; done
+check_eq "w: ... each card after a silence of 50 ms or more (at bits$cuts)" "${missing:-none}" none
+[ -z "$extra" ] || echo "# w: the guest stalled 50 ms or more inside a card, after bits$extra (emulation)"
 n=$(awk '$1 == "width" && $2 >= 80 { n++ } END { print n + 0 }' "$OUT/w-out.txt" 2>/dev/null)
 check_eq "w: ... 26 pulses each, every one at least 80 us wide" "$n" $((26 * (SCANS + 1)))
 n=$(awk '$1 == "gap" && $2 < 120 { n++ } END { print n + 0 }' "$OUT/w-out.txt" 2>/dev/null)
