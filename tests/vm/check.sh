@@ -451,14 +451,23 @@ check_waited "a: ... and its prompt played" a.played
 # side recorded meanwhile: sound (10 ms windows above -40 dBFS) for at
 # least half the clip's length (its words, not its silences) and never
 # longer than the clip.
-clip=$(sed -n 's/.*sound: [a-z-]* started: .*, \([0-9]*\) ms long$/\1/p' "$OUT/a.qrgated.log" 2>/dev/null | head -1)
-rec=$("$WAVSTAT" "$OUT/a-grant.wav" 2>&1)
-snd=$(printf '%s\n' "$rec" | sed -n 's/.*sound \([0-9]*\) ms.*/\1/p')
-if [ -n "$clip" ] && [ -n "$snd" ] && [ "$snd" -ge $((clip / 2)) ] && [ "$snd" -le "$clip" ]; then
-	ok "a: the recording holds the granted prompt: $snd ms of sound, the clip $clip ms ($rec)"
-else
-	not_ok "a: the recording holds the granted prompt" "clip '${clip}' ms; recorded: $rec"
-fi
+# prompt_recorded WHAT N WAV: the N-th prompt started (its clip's length
+# in the log) is in the recording WAV.
+prompt_recorded() {
+	local clip rec snd
+	clip=$(sed -n 's/.*sound: [a-z-]* started: .*, \([0-9]*\) ms long$/\1/p' "$OUT/a.qrgated.log" 2>/dev/null | sed -n "$2p")
+	rec=$("$WAVSTAT" "$OUT/$3" 2>&1)
+	snd=$(printf '%s\n' "$rec" | sed -n 's/.*sound \([0-9]*\) ms.*/\1/p')
+	if [ -n "$clip" ] && [ -n "$snd" ] && [ "$snd" -ge $((clip / 2)) ] && [ "$snd" -le "$clip" ]; then
+		ok "a: the recording holds $1: $snd ms of sound, the clip $clip ms ($rec)"
+	else
+		not_ok "a: the recording holds $1" "clip '${clip}' ms; recorded: $rec"
+	fi
+}
+prompt_recorded "the grant's prompt" 1 a-grant.wav
+check_waited "a: a suspended badge is denied" a.denied
+check_waited "a: ... and its prompt played" a.played_deny
+prompt_recorded "the denial's prompt" 2 a-deny.wav
 check_waited "a: quiet hours $(fact a.quiet_hours) (site time) reloaded" a.reloaded
 check_waited "a: a badge in quiet hours is granted" a.granted_quiet
 check_waited "a: ... its prompt not played" a.skipped

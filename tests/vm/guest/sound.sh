@@ -36,6 +36,15 @@ CONF
 	waited a.played 20 status_has '"played":1,'
 	wait "$RECORD_PID"
 	fact "a.grant_recorded $?"
+	# A suspended badge: the denial's prompt.
+	wait_until 10 val_is RELAY_ENTRY 0
+	record a-deny 6
+	sleep 0.5
+	echo W-0002 >&4
+	waited a.denied 20 status_has '"denials":1,'
+	waited a.played_deny 20 status_has '"played":2,'
+	wait "$RECORD_PID"
+	fact "a.deny_recorded $?"
 	# Quiet hours from a minute ago to half an hour from now, in the
 	# site's time (site.timezone's default zone, which the guest has).
 	from=$(TZ=:Asia/Ho_Chi_Minh date -d "@$(( $(date +%s) - 60 ))" +%H:%M)
