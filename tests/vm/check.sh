@@ -450,7 +450,7 @@ check_waited "a: ... and its prompt played" a.played
 # The prompt's length as qrgated made it, and what the loopback's capture
 # side recorded meanwhile: sound (10 ms windows above -40 dBFS) for at
 # least half the clip's length (its words, not its silences) and never
-# longer than the clip.
+# longer than the clip, give or take two windows.
 # prompt_recorded WHAT N WAV: the N-th prompt started (its clip's length
 # in the log) is in the recording WAV.
 prompt_recorded() {
@@ -458,7 +458,9 @@ prompt_recorded() {
 	clip=$(sed -n 's/.*sound: [a-z-]* started: .*, \([0-9]*\) ms long$/\1/p' "$OUT/a.qrgated.log" 2>/dev/null | sed -n "$2p")
 	rec=$("$WAVSTAT" "$OUT/$3" 2>&1)
 	snd=$(printf '%s\n' "$rec" | sed -n 's/.*sound \([0-9]*\) ms.*/\1/p')
-	if [ -n "$clip" ] && [ -n "$snd" ] && [ "$snd" -ge $((clip / 2)) ] && [ "$snd" -le "$clip" ]; then
+	# Two 10 ms windows of slack: a window cut by the prompt's edge,
+	# and the loopback's resampling.
+	if [ -n "$clip" ] && [ -n "$snd" ] && [ "$snd" -ge $((clip / 2)) ] && [ "$snd" -le $((clip + 20)) ]; then
 		ok "a: the recording holds $1: $snd ms of sound, the clip $clip ms ($rec)"
 	else
 		not_ok "a: the recording holds $1" "clip '${clip}' ms; recorded: $rec"

@@ -111,7 +111,9 @@ copy_program() {
 	esac
 	[ -f "$prog" ] && [ -x "$prog" ] || die "$1: no such program${U:+ in $U}"
 	libs=$(libs_of "$1") || exit 2
-	cp -L "$prog" "$STAGE/usr/bin/"
+	# By the name asked for: a link resolved in the userland (arecord
+	# is aplay) keeps the name the program answers to.
+	cp -L "$prog" "$STAGE/usr/bin/$(basename "${1#own:}")"
 	for lib in $libs; do
 		copy_file "$lib"
 	done
