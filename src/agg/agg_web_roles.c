@@ -65,6 +65,10 @@ static const struct web_route web_routes[] = {
 	{ "POST", "people-badge", HR },
 	{ "GET", "muster", GUARD | SECURITY | HR },
 	{ "GET", "muster-pdf", GUARD | SECURITY | HR },
+	/* Attendance: HR's, and admin's to look (agg_attendance_api.c). */
+	{ "GET", "attendance", HR | ADMIN },
+	{ "GET", "attendance-shifts", HR | ADMIN },
+	{ "POST", "attendance-correct", HR },
 	{ "GET", "config-pushes", IT },
 	{ "POST", "config-check", IT },
 	{ "POST", "config-push", IT },
