@@ -348,6 +348,7 @@ att_day_json(const struct att_person *p, const struct att_day *d)
 	json_object_set_new(o, "missing", json_string(missing));
 	json_object_set_new(o, "absent", json_integer(d->absent));
 	json_object_set_new(o, "corrected", json_integer(d->corrected));
+	json_object_set_new(o, "working", json_integer(d->working));
 	json_object_set_new(o, "first_in_ms", d->first_in_ms == -1 ?
 	    json_null() : json_integer(d->first_in_ms));
 	json_object_set_new(o, "last_out_ms", d->last_out_ms == -1 ?

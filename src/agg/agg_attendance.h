@@ -54,8 +54,8 @@ int agg_att_correct(struct agg_db *db, const char *person, const char *day,
  * and day, in person then day order, each {day, person, name,
  * department, shift, first_in, last_out (local "YYYY-MM-DD HH:MM:SS" or
  * ""), first_in_ms, last_out_ms (or null), worked_min, late_min,
- * early_min, missing ("in", "out", "in,out" or ""), absent, corrected
- * (0 or 1)}.  group and person (NULL: all) narrow it.  Returns the
+ * early_min, missing ("in", "out", "in,out" or ""), absent, corrected,
+ * working (0 or 1)}.  group and person (NULL: all) narrow it.  Returns the
  * array, or NULL with err set (*bad true: the input, else the database).
  */
 json_t *agg_attendance_report(struct agg_db *db, const char *from,

@@ -91,6 +91,8 @@ const struct web_page agg_web_pages[] = {
 	{ "people.js", NULL, HR },
 	{ "muster.html", "Muster", GUARD | SECURITY | HR },
 	{ "muster.js", NULL, GUARD | SECURITY | HR },
+	{ "attendance.html", "Attendance", HR | ADMIN },
+	{ "attendance.js", NULL, HR | ADMIN },
 	{ "audit.html", "Audit", ADMIN | SECURITY },
 	{ "audit.js", NULL, ADMIN | SECURITY },
 	{ "visitor.html", "Visitors", GUARD },

@@ -260,6 +260,11 @@ test_attendance_week() {
 	expect_eq "corrected by" "$(db_sql "SELECT who || ' ' || why FROM attendance_corrections WHERE person = 'W-2' AND day = '2026-11-24'")" "hr1 gate down"
 	expect_eq "after it" "$(as hr1 "$u/attendance?from=2026-11-24&to=2026-11-24&person=W-2" | jq -r '.rows[0] | "\(.last_out) \(.worked_min) \(.late_min) \(.missing) \(.corrected)"')" \
 		"2026-11-25 06:00:00 435 15  1"
+	# The month page: HR's and admin's, not a guard's.
+	local base="http://127.0.0.1:$(agg_web_port)"
+	expect_eq "page hr" "$(as_status hr1 "$base/attendance.html") $(as_status hr1 "$base/attendance.js")" "200 200"
+	expect_eq "page admin" "$(as_status admin1 "$base/attendance.html")" 200
+	expect_eq "page guard" "$(as_status guard1 "$base/attendance.html")" 403
 	expect_eq "guard corrects" "$(as_status guard1 -d '{"person":"W-2","day":"2026-11-24","field":"excused","why":"x"}' "$u/attendance-correct")" 403
 	expect_eq "audit of it" "$(db_sql "SELECT user_name || ' ' || detail FROM audit WHERE what = 'attendance-correct'")" \
 		"hr1 attendance correct W-2 2026-11-24 last_out: gate down"
