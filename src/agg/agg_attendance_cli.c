@@ -138,7 +138,9 @@ att_write(const char *path, const char *data, size_t len)
 static int
 att_report(struct agg_db *db, const struct att_opts *o)
 {
-	const char *fmt = o->format != NULL ? o->format : "table";
+	/* A table for a terminal; a file or a pipe takes CSV. */
+	const char *fmt = o->format != NULL ? o->format :
+	    o->out == NULL && isatty(1) ? "table" : "csv";
 	char err[200], *data = NULL;
 	size_t len = 0;
 	json_t *rows;
@@ -151,6 +153,12 @@ att_report(struct agg_db *db, const struct att_opts *o)
 		    "table, csv, xlsx or json\n");
 		return 2;
 	}
+	if (strcmp(fmt, "table") == 0 && o->out != NULL) {
+		fprintf(stderr, "qrgate-aggregator attendance: a table is "
+		    "for the terminal: --format csv, xlsx or json to a "
+		    "file\n");
+		return 2;
+	}
 	if (strcmp(fmt, "xlsx") == 0 && o->out == NULL && isatty(1)) {
 		fprintf(stderr, "qrgate-aggregator attendance: a workbook "
 		    "goes to --out FILE, not to a terminal\n");
@@ -161,7 +169,7 @@ att_report(struct agg_db *db, const struct att_opts *o)
 		fprintf(stderr, "qrgate-aggregator attendance: %s\n", err);
 		return bad ? 2 : 1;
 	}
-	if (strcmp(fmt, "table") == 0 && o->out == NULL) {
+	if (strcmp(fmt, "table") == 0) {
 		agg_print_rows(rows, OUT_TABLE);
 		json_decref(rows);
 		return 0;
