@@ -233,6 +233,10 @@ test_attendance_week() {
 	unzip -p "$T/week.xlsx" xl/worksheets/sheet1.xml >"$T/sheet1.xml"
 	expect_grep 'ySplit="1"' "$T/sheet1.xml"
 	expect_grep 'state="frozen"' "$T/sheet1.xml"
+	# The day and the times are dates (a serial number in a date style),
+	# not text: W-1 Monday, 2026-11-23 (46349) and 07:55 that day.
+	expect_grep '<c r="A2" s="[0-9]*"><v>46349</v></c>' "$T/sheet1.xml"
+	expect_grep '<c r="F2" s="[0-9]*"><v>46349.32986' "$T/sheet1.xml"
 	# Minutes are numbers, not text: W-1 Monday's 488 is a <v> of its own.
 	expect_grep '<c r="H2" s="[0-9]*"><v>488</v></c>\|<c r="H2"><v>488</v></c>' "$T/sheet1.xml"
 
