@@ -28,6 +28,12 @@ else
 all: aggregator-skipped
 endif
 
+# The attendance computation is pure C over libc (src/agg/attendance.c):
+# its unit test links it beside the gate's library, whether or not the
+# aggregator's own libraries are here.
+$(BUILD)/unit/test_attendance: $(BUILD)/src/agg/attendance.o
+$(SAN)/unit/test_attendance: $(SAN)/src/agg/attendance.o
+
 # AGG_RUN: what runs a cross-built aggregator here (qemu-user), for the
 # example config `make install` has it write (debian/rules sets it).
 AGG_RUN ?=

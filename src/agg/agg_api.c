@@ -40,6 +40,7 @@ static const struct {
 	{ "people", agg_people_api },
 	{ "muster", agg_people_api },
 	{ "config", agg_confpush_api },
+	{ "attendance", agg_attendance_api },
 	{ "trace", api_query },
 	{ "inside", api_query },
 	{ "headcount", api_query },

@@ -37,6 +37,9 @@ int agg_visitor_api(struct agg *a, const struct agg_web_call *c,
 /* people, people-*, muster, muster-pdf (agg_people_api.c). */
 int agg_people_api(struct agg *a, const struct agg_web_call *c,
     struct agg_web_reply *r);
+/* attendance, attendance-* (agg_attendance_api.c). */
+int agg_attendance_api(struct agg *a, const struct agg_web_call *c,
+    struct agg_web_reply *r);
 int agg_confpush_api(struct agg *a, const struct agg_web_call *c,
     struct agg_web_reply *r);
 

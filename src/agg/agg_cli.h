@@ -31,4 +31,7 @@ int agg_cli_user(const struct agg_config *cfg, int argc, char **argv);
 int agg_people_cli(const struct agg_config *cfg, int argc, char **argv);
 int agg_muster_cli(const struct agg_config *cfg, int argc, char **argv);
 
+/* qrgate-aggregator attendance ... (agg_attendance_cli.c). */
+int agg_attendance_cli(const struct agg_config *cfg, int argc, char **argv);
+
 #endif

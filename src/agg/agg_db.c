@@ -142,6 +142,25 @@ static const char *const agg_db_schema[] = {
 	" site TEXT NOT NULL, target TEXT NOT NULL, version BIGINT NOT NULL,"
 	" signed_by TEXT NOT NULL, who TEXT NOT NULL, sent_ms BIGINT NOT NULL,"
 	" body TEXT NOT NULL, PRIMARY KEY (site, target, version))",
+	/* Attendance (agg_attendance.h): shifts, who works which (kind
+	 * "person" or "group", a department), and HR's corrections, rows of
+	 * their own that never alter an event.  Times of day in minutes
+	 * after local midnight; days the working weekdays, 1 Monday. */
+	"CREATE TABLE IF NOT EXISTS shifts ("
+	" name TEXT PRIMARY KEY, start_min INTEGER NOT NULL,"
+	" end_min INTEGER NOT NULL, break_min INTEGER NOT NULL DEFAULT 0,"
+	" grace_min INTEGER NOT NULL DEFAULT 0,"
+	" days TEXT NOT NULL DEFAULT '12345',"
+	" changed_ms BIGINT NOT NULL DEFAULT 0)",
+	"CREATE TABLE IF NOT EXISTS shift_assign ("
+	" kind TEXT NOT NULL, target TEXT NOT NULL, shift TEXT NOT NULL,"
+	" PRIMARY KEY (kind, target))",
+	"CREATE TABLE IF NOT EXISTS attendance_corrections ("
+	" id BIGINT PRIMARY KEY, person TEXT NOT NULL, day TEXT NOT NULL,"
+	" field TEXT NOT NULL, value_ms BIGINT NOT NULL DEFAULT 0,"
+	" who TEXT NOT NULL, why TEXT NOT NULL, ts_ms BIGINT NOT NULL)",
+	"CREATE INDEX IF NOT EXISTS attendance_corrections_day"
+	" ON attendance_corrections (person, day)",
 	NULL
 };
 

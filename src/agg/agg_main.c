@@ -68,6 +68,9 @@ usage(int status)
 	    "  muster [--site S] [--pdf FILE] [--csv|--json]\n"
 	    "  people add|edit|suspend|revoke|activate|import|list|badge|versions ...\n"
 	    "        (qrgate-aggregator people: its usage)\n"
+	    "  attendance --from DATE --to DATE [--group G] [--person ID]\n"
+	    "        [--format table|csv|xlsx|json] [--out FILE]\n"
+	    "  attendance shift|shifts|assign|correct ...   (its usage)\n"
 	    "  audit [--limit N] [--csv|--json]\n"
 	    "  user add NAME --roles ROLE[,ROLE...]   (the password on stdin)\n"
 	    "  user list [--json]\n"
@@ -235,6 +238,8 @@ main(int argc, char **argv)
 		return agg_cli_user(&a.cfg, argc, argv);
 	if (argc > 0 && strcmp(argv[0], "people") == 0)
 		return agg_people_cli(&a.cfg, argc, argv);
+	if (argc > 0 && strcmp(argv[0], "attendance") == 0)
+		return agg_attendance_cli(&a.cfg, argc, argv);
 	if (argc > 0 && strcmp(argv[0], "muster") == 0)
 		return agg_muster_cli(&a.cfg, argc, argv);
 	if (argc > 0 && strcmp(argv[0], "config-check") == 0)

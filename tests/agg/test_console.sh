@@ -47,8 +47,8 @@ test_console_roles_csrf_and_audit() {
 		login "$base" "$role-1" "$role-1-pw"
 		pages=$(as "$role-1" "$base/api/session" | jq -r '[.pages[].title] | join(",")')
 		case $role in
-		guard) want=Live,Muster,Visitors ;; security) want=Live,Muster,Audit ;; admin) want=Users,Audit ;;
-		hr) want=People,Muster ;; it) want="Config pushes" ;; *) want="" ;;
+		guard) want=Live,Muster,Visitors ;; security) want=Live,Muster,Audit ;; admin) want=Users,Attendance,Audit ;;
+		hr) want=People,Muster,Attendance ;; it) want="Config pushes" ;; *) want="" ;;
 		esac
 		expect_eq "$role's pages" "$pages" "$want"
 		# One curl for the whole row of the table (-o for each URL): its

@@ -239,7 +239,7 @@ test_login_in_browser() {
 	# The admin: the Users page, no live page.
 	browser_login admin "admin pw"
 	page_wait "the users page" "location.pathname == '/users.html'"
-	expect_eq "admin nav" "$(js "return [...document.querySelectorAll('#nav a')].map(a => a.textContent).join(',')")" "Users,Audit"
+	expect_eq "admin nav" "$(js "return [...document.querySelectorAll('#nav a')].map(a => a.textContent).join(',')")" "Users,Attendance,Audit"
 }
 
 # docs/aggregator.md's screenshots: a busy morning at the site.
@@ -283,7 +283,7 @@ test_each_role_its_pages() {
 	local role want
 	stub_start --user "g:guard:pw" --user "h:hr:pw" --user "s:security:pw" \
 		--user "i:it:pw" --user "t:tracer:pw" --user "a:admin:pw"
-	for role in g:Live,Muster,Visitors h:People,Muster s:Live,Muster,Audit "i:Config pushes" t: a:Users,Audit; do
+	for role in g:Live,Muster,Visitors h:People,Muster,Attendance s:Live,Muster,Audit "i:Config pushes" t: a:Users,Attendance,Audit; do
 		want=${role#*:}
 		browser_login "${role%%:*}" pw
 		expect_eq "${role%%:*}'s pages" "$(js "return [...document.querySelectorAll('#nav a')].map(a => a.textContent).join(',')")" "$want"

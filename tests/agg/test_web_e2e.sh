@@ -9,7 +9,8 @@
 # list, grants then denies the badge, and the page shows the gate's
 # version moving.  And the visitor desk: a guard registers a visitor on
 # the page whose pass is then granted at a real qrgated
-# (test_e2e_visitor_desk).
+# (test_e2e_visitor_desk).  HR's month of attendance, a day corrected in
+# its form (test_e2e_attendance_month).
 # Prints "web: N passed, M failed"; exits 77 outside CI when Chromium, the
 # aggregator or mosquitto is missing.
 # Usage: tests/agg/test_web_e2e.sh [BUILD_DIR]
@@ -390,7 +391,58 @@ test_e2e_people_hr() {
 		"cli user: added user hr (hr),hr people-add: added W-0100 (Phạm Minh Tuấn),hr people-status: revoked W-0100,hr people-add: added K-0100 (Vũ Thẻ),"
 }
 
-echo "web: the live page, the config pushes, people and the visitor desk end to end (qrgated, mosquitto, qrgate-aggregator, Chromium)"
+# HR's month of attendance (issue 20): a worker's Monday through the
+# broker, the November grid on the Attendance page (hours worked, the
+# working days absent, the weekends off), and a day excused in the
+# page's form, after which the grid shows it corrected and audited.
+att_cell() { echo "document.querySelector('#grid td.day[data-person=\"W-1\"][data-day=\"$1\"]')"; }
+
+test_e2e_attendance_month() {
+	agg_setup web_attendance
+	AGG_T=$T
+	agg_option web.enabled true
+	agg_option web.port 0
+	agg_option web.web_root "$SRCDIR/src/agg/web"
+	agg_option site.timezone Asia/Ho_Chi_Minh
+	agg_user hr hr
+	agg_start
+	PORT=$(page_port)
+	[ -n "$PORT" ] || { echo "no web port in the aggregator's log"; return 1; }
+	aq people add W-1 --name "Nguyễn Thị Hồng" --department Kho
+	aq attendance shift day --start 08:00 --end 17:00 --break 60 --grace 5 --days 12345
+	aq attendance assign day --group Kho
+	pub_ev g1 "$(ev 1 "$(TZ=Asia/Ho_Chi_Minh date -d '2026-11-23 07:55' +%s)000" '**1' W-1 entry granted)"
+	pub_ev g1 "$(ev 2 "$(TZ=Asia/Ho_Chi_Minh date -d '2026-11-23 17:03' +%s)000" '**1' W-1 exit granted)"
+	wait_events 2
+
+	browser_login hr hr-pw
+	browse "$(url /attendance.html)"
+	page_wait "the page loaded" "document.body.dataset.loaded"
+	js "document.getElementById('month').value = '2026-11';
+	    document.querySelector('#pick button[type=submit]').click(); return true;" >/dev/null
+	page_wait "November" "$(att_cell 2026-11-23)"
+	# 07:55 to 17:03 less an hour: 488 minutes, 8.1 hours.
+	expect_eq "Monday" "$(js "return $(att_cell 2026-11-23).textContent")" "8.1"
+	expect_eq "Tuesday" "$(js "return $(att_cell 2026-11-24).textContent + ' ' + $(att_cell 2026-11-24).className")" "A day absent"
+	expect_eq "Saturday" "$(js "return $(att_cell 2026-11-28).className")" "day off"
+	# November 2026 has 21 working days: 20 absent.
+	expect_eq "totals" "$(js "return [...document.querySelectorAll('#grid tr[data-person=\"W-1\"] td.sum')].map((e) => e.textContent).join(' ')")" \
+		"8.1 0 20"
+	if [ -n "${QRGATE_WEB_SHOTS:-}" ]; then screenshot "$QRGATE_WEB_SHOTS/attendance.png"; fi
+	# Tuesday excused in the form, the day picked by a click on its cell.
+	js "$(att_cell 2026-11-24).click();
+	    document.getElementById('c-field').value = 'excused';
+	    document.getElementById('c-why').value = 'annual leave';
+	    document.querySelector('#correct button[type=submit]').click(); return true;" >/dev/null
+	page_wait "Tuesday excused" "$(att_cell 2026-11-24).textContent == '*'"
+	expect_eq "absent now" "$(js "return [...document.querySelectorAll('#grid tr[data-person=\"W-1\"] td.sum')].map((e) => e.textContent).join(' ')")" \
+		"8.1 0 19"
+	expect_eq "audit" "$(a db_sql "SELECT user_name || ' ' || what || ': ' || detail FROM audit WHERE what = 'attendance-correct'")" \
+		"hr attendance-correct: attendance correct W-1 2026-11-24 excused: annual leave"
+	expect_eq "events untouched" "$(a db_sql 'SELECT count(*) FROM events')" 2
+}
+
+echo "web: the live page, the config pushes, people, the visitor desk and attendance end to end (qrgated, mosquitto, qrgate-aggregator, Chromium)"
 passed=0 failed=0
 # The logs stay for a failed run.
 trap 'driver_stop; [ "$failed" -eq 0 ] && rm -rf "$WORK"' EXIT
@@ -407,7 +459,8 @@ for t in $(declare -F | awk '$3 ~ /^test_e2e/ {print $3}'); do
 		for f in "$WORK"/web_e2e-sqlite/agg.log "$WORK"/web_e2e_gate/qrgated.log \
 		    "$WORK"/web_people-sqlite/agg.log "$WORK"/web_people_gate/qrgated.log \
 		    "$WORK"/web_confpush-sqlite/agg.log "$WORK"/web_confpush_gate/qrgated.log \
-		    "$WORK"/web_visitor-sqlite/agg.log "$WORK"/web_visitor_gate/qrgated.log; do
+		    "$WORK"/web_visitor-sqlite/agg.log "$WORK"/web_visitor_gate/qrgated.log \
+		    "$WORK"/web_attendance-sqlite/agg.log; do
 			[ -f "$f" ] && { echo "    --- $f"; tail -10 "$f" | sed 's/^/    /'; }
 		done
 	fi
