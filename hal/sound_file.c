@@ -1,99 +1,36 @@
 /*
  * The file sound: each clip played written as a WAV (RIFF, PCM 16-bit
  * little-endian, mono, at the clip's rate) into a directory, for the
- * tests and the demo.  Files are named NNNNNN-what.wav ("000002-way-
- * entry.wav"), numbered in the order played, so a test reads the
- * sequence of prompts from a listing; the numbering goes on after the
- * highest number already there, so a restarted daemon never overwrites
- * the clips of the run before.  Each WAV is written under a temporary
- * name and renamed, so a reader never sees half a file.
+ * tests and the demo, named NNNNNN-what.wav ("000002-way-entry.wav") in
+ * the order played (filedir.h).
  *
  * A file is written at once, not in the clip's time: nothing here is
  * cut, and a test does not wait for the sound to end.
  */
-#include <sys/stat.h>
-
-#include <dirent.h>
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "filedir.h"
 #include "log.h"
 #include "sound.h"
-
-struct file_sound {
-	char dir[4096];
-	unsigned long next;	/* the number of the next WAV */
-};
-
-/* The number a "NNNNNN-what.wav" name starts with, or 0. */
-static unsigned long
-file_sound_number(const char *name)
-{
-	char *end;
-	unsigned long n;
-
-	if (name[0] < '0' || name[0] > '9')
-		return 0;
-	n = strtoul(name, &end, 10);
-	if (*end != '-' || strstr(end, ".wav") == NULL)
-		return 0;
-	return n;
-}
-
-/* 0 when path is a directory this process may write in; else -1, errno. */
-static int
-file_sound_dir_check(const char *path)
-{
-	struct stat st;
-
-	if (stat(path, &st) == -1)
-		return -1;
-	if (!S_ISDIR(st.st_mode)) {
-		errno = ENOTDIR;
-		return -1;
-	}
-	return access(path, W_OK | X_OK);
-}
 
 static void *
 file_sound_open(const struct sound_config *cfg)
 {
-	struct file_sound *fs;
-	struct dirent *de;
-	DIR *d;
+	struct filedir *fs;
 
-	if (cfg->path == NULL || cfg->path[0] == '\0') {
-		log_warnx("sound file: no directory (sound.directory)");
-		errno = EINVAL;
-		return NULL;
-	}
-	if (file_sound_dir_check(cfg->path) == -1) {
-		log_warn("sound file: %s", cfg->path);
-		return NULL;
-	}
 	if ((fs = calloc(1, sizeof(*fs))) == NULL) {
 		log_warn("sound file");
 		return NULL;
 	}
-	if (snprintf(fs->dir, sizeof(fs->dir), "%s", cfg->path) >=
-	    (int)sizeof(fs->dir)) {
-		log_warnx("sound file: %s: path too long", cfg->path);
+	if (filedir_open(fs, cfg->path, "wav", "sound file",
+	    "sound.directory") == -1) {
 		free(fs);
-		errno = ENAMETOOLONG;
 		return NULL;
-	}
-	fs->next = 1;
-	if ((d = opendir(cfg->path)) != NULL) {
-		while ((de = readdir(d)) != NULL) {
-			unsigned long n = file_sound_number(de->d_name);
-
-			if (n >= fs->next)
-				fs->next = n + 1;
-		}
-		closedir(d);
 	}
 	return fs;
 }
@@ -158,8 +95,7 @@ static int
 file_sound_play(void *priv, const struct sound_clip *clip,
     bool (*cut)(void *arg), void *arg)
 {
-	struct file_sound *fs = priv;
-	char path[4200], tmp[4210];
+	struct filedir *fs = priv;
 	FILE *f;
 	int rc;
 
@@ -170,23 +106,20 @@ file_sound_play(void *priv, const struct sound_clip *clip,
 		    clip->frames, clip->rate);
 		return -1;
 	}
-	snprintf(path, sizeof(path), "%s/%06lu-%s.wav", fs->dir, fs->next,
-	    clip->name != NULL ? clip->name : "clip");
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	if ((f = fopen(tmp, "we")) == NULL) {
-		log_warn("sound file: %s", tmp);
+	filedir_name(fs, clip->name != NULL ? clip->name : "clip");
+	if ((f = fopen(fs->tmp, "we")) == NULL) {
+		log_warn("sound file: %s", fs->tmp);
 		return -1;
 	}
 	rc = file_sound_write(f, clip);
 	if (fclose(f) == EOF)
 		rc = -1;
-	if (rc == -1 || rename(tmp, path) == -1) {
-		log_warn("sound file: %s", path);
-		unlink(tmp);
+	if (rc == -1) {
+		log_warn("sound file: %s", fs->tmp);
+		unlink(fs->tmp);
 		return -1;
 	}
-	fs->next++;
-	return 0;
+	return filedir_commit(fs, "sound file");
 }
 
 static void
