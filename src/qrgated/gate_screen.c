@@ -21,7 +21,6 @@
 #include <errno.h>
 #include <pthread.h>
 #include <stdint.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -32,6 +31,7 @@
 #include "screen_msg.h"
 #include "sitetime.h"
 #include "util.h"
+#include "worker.h"
 
 #ifdef CONFIG_SCREEN
 #include "screen_draw.h"
@@ -62,12 +62,8 @@ struct gate_screen {
 	bool holding;			/* a decision's screen is up */
 	enum screen_state base;		/* the lane's own screen, last shown */
 
-	pthread_t thread;
-	pthread_mutex_t mu;
-	pthread_cond_t cv;
-	/* Under mu. */
-	bool pending;
-	bool stop;
+	struct worker w;
+	/* Under w.mu. */
 	struct screen_req req;
 	uint64_t shown;
 	uint64_t failed;
@@ -142,11 +138,10 @@ gate_screen_req_init(const struct gate *g, struct screen_req *r,
 static void
 gate_screen_ask(struct gate_screen *s, const struct screen_req *r)
 {
-	pthread_mutex_lock(&s->mu);
+	pthread_mutex_lock(&s->w.mu);
 	s->req = *r;
-	s->pending = true;
-	pthread_cond_signal(&s->cv);
-	pthread_mutex_unlock(&s->mu);
+	worker_post_locked(&s->w);
+	pthread_mutex_unlock(&s->w.mu);
 }
 
 /* The next whole minute of the clock, from now. */
@@ -226,9 +221,9 @@ gate_screen_draw_show(struct gate_screen *s, const struct screen_req *r)
 	if (rc == -1 || s->ops->show(s->priv, &img) == -1) {
 		if (rc == -1)
 			log_warnx("screen: %s could not be drawn", img.name);
-		pthread_mutex_lock(&s->mu);
+		pthread_mutex_lock(&s->w.mu);
 		s->failed++;
-		pthread_mutex_unlock(&s->mu);
+		pthread_mutex_unlock(&s->w.mu);
 		return;
 	}
 	t2 = clock_mono_ns();
@@ -236,12 +231,12 @@ gate_screen_draw_show(struct gate_screen *s, const struct screen_req *r)
 	    "shown at %lld ns (draw %.1f ms, show %.1f ms)", img.name,
 	    (long long)r->asked_ns, (long long)t0, (long long)t2,
 	    (t1 - t0) / 1e6, (t2 - t1) / 1e6);
-	pthread_mutex_lock(&s->mu);
+	pthread_mutex_lock(&s->w.mu);
 	s->shown++;
 	s->last_draw_us = (t1 - t0) / 1000;
 	if (s->last_draw_us > s->max_draw_us)
 		s->max_draw_us = s->last_draw_us;
-	pthread_mutex_unlock(&s->mu);
+	pthread_mutex_unlock(&s->w.mu);
 }
 #endif
 
@@ -251,23 +246,16 @@ gate_screen_thread(void *arg)
 	struct gate_screen *s = arg;
 	struct screen_req r;
 
-	for (;;) {
-		pthread_mutex_lock(&s->mu);
-		while (!s->pending && !s->stop)
-			pthread_cond_wait(&s->cv, &s->mu);
-		if (s->stop) {
-			pthread_mutex_unlock(&s->mu);
-			return NULL;
-		}
+	while (worker_wait(&s->w)) {
 		r = s->req;
-		s->pending = false;
-		pthread_mutex_unlock(&s->mu);
+		pthread_mutex_unlock(&s->w.mu);
 #ifdef CONFIG_SCREEN
 		gate_screen_draw_show(s, &r);
 #else
 		(void)r;
 #endif
 	}
+	return NULL;
 }
 
 void
@@ -278,8 +266,6 @@ gate_screen_open(struct gate *g)
 	    "drm") == 0 ? cfg->screen.device : cfg->screen.directory,
 	    .width = cfg->screen.width, .height = cfg->screen.height };
 	struct gate_screen *s;
-	sigset_t all, old;
-	int e;
 
 	g->screen = NULL;
 	if (strcmp(cfg->screen.backend, "none") == 0)
@@ -318,20 +304,9 @@ gate_screen_open(struct gate *g)
 		free(s);
 		return;
 	}
-	pthread_mutex_init(&s->mu, NULL);
-	pthread_cond_init(&s->cv, NULL);
-	/* The loop takes every signal through its signalfd: the thread
-	 * must take none. */
-	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, &old);
-	e = pthread_create(&s->thread, NULL, gate_screen_thread, s);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	if (e != 0) {
-		errno = e;
+	if (worker_start(&s->w, gate_screen_thread, s) == -1) {
 		log_warn("screen: no thread");
 		s->ops->close(s->priv);
-		pthread_cond_destroy(&s->cv);
-		pthread_mutex_destroy(&s->mu);
 		free(s->pixels);
 		free(s);
 		return;
@@ -353,14 +328,8 @@ gate_screen_close(struct gate *g)
 	loop_timer_cancel(g->loop, &s->hold);
 	loop_timer_cancel(g->loop, &s->minute);
 	loop_timer_cancel(g->loop, &s->offline);
-	pthread_mutex_lock(&s->mu);
-	s->stop = true;
-	pthread_cond_signal(&s->cv);
-	pthread_mutex_unlock(&s->mu);
-	pthread_join(s->thread, NULL);
+	worker_stop(&s->w);
 	s->ops->close(s->priv);
-	pthread_cond_destroy(&s->cv);
-	pthread_mutex_destroy(&s->mu);
 	free(s->pixels);
 	free(s);
 	g->screen = NULL;
@@ -412,14 +381,14 @@ gate_screen_status(const struct gate *g, json_t *status)
 
 	if (s == NULL)
 		return;
-	pthread_mutex_lock(&s->mu);
+	pthread_mutex_lock(&s->w.mu);
 	o = json_pack("{s:s, s:s, s:I, s:I, s:f, s:f}",
 	    "backend", g->cfg.screen.backend,
 	    "showing", screen_state_name(s->holding ? s->req.state : s->base),
 	    "shown", (json_int_t)s->shown, "failed", (json_int_t)s->failed,
 	    "last_draw_ms", s->last_draw_us / 1000.0,
 	    "max_draw_ms", s->max_draw_us / 1000.0);
-	pthread_mutex_unlock(&s->mu);
+	pthread_mutex_unlock(&s->w.mu);
 	if (o != NULL)
 		json_object_set_new(status, "screen", o);
 }

@@ -23,7 +23,6 @@
  */
 #include <errno.h>
 #include <pthread.h>
-#include <signal.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,6 +36,7 @@
 #include "sound_quiet.h"
 #include "sound_synth.h"
 #include "util.h"
+#include "worker.h"
 
 struct sound_req {
 	int prompt;		/* sound_msg.h's id */
@@ -56,12 +56,8 @@ struct gate_sound {
 	/* The thread's alone: filled before it plays anything. */
 	struct sound_pcm clips[SOUND_PROMPT_COUNT];
 
-	pthread_t thread;
-	pthread_mutex_t mu;
-	pthread_cond_t cv;
-	/* Under mu. */
-	bool pending;
-	bool stop;
+	struct worker w;
+	/* Under w.mu. */
 	bool ready;			/* the clips are made */
 	struct sound_req req;
 	int prompts;			/* clips made */
@@ -102,12 +98,11 @@ gate_sound_ask(struct gate_sound *s, int prompt)
 		    s->g->cfg.sound.quiet_hours);
 		return;
 	}
-	pthread_mutex_lock(&s->mu);
+	pthread_mutex_lock(&s->w.mu);
 	s->req.prompt = prompt;
 	s->req.asked_ns = clock_mono_ns();
-	s->pending = true;
-	pthread_cond_signal(&s->cv);
-	pthread_mutex_unlock(&s->mu);
+	worker_post_locked(&s->w);
+	pthread_mutex_unlock(&s->w.mu);
 }
 
 #ifdef CONFIG_SOUND
@@ -135,11 +130,11 @@ gate_sound_synthesise(struct gate_sound *s)
 	    screen_lang_name(s->lang), (t1 - t0) / 1e6,
 	    (t1 - t0) / 1e6 / SOUND_PROMPT_COUNT,
 	    n > 0 ? (double)frames / s->clips[0].rate : 0.0);
-	pthread_mutex_lock(&s->mu);
+	pthread_mutex_lock(&s->w.mu);
 	s->ready = true;
 	s->prompts = n;
 	s->synth_us = (t1 - t0) / 1000;
-	pthread_mutex_unlock(&s->mu);
+	pthread_mutex_unlock(&s->w.mu);
 }
 
 /* play()'s cut: a newer prompt waits, or the gate closes. */
@@ -149,9 +144,9 @@ gate_sound_cut(void *arg)
 	struct gate_sound *s = arg;
 	bool cut;
 
-	pthread_mutex_lock(&s->mu);
-	cut = s->pending || s->stop;
-	pthread_mutex_unlock(&s->mu);
+	pthread_mutex_lock(&s->w.mu);
+	cut = s->w.pending || s->w.stop;
+	pthread_mutex_unlock(&s->w.mu);
 	return cut;
 }
 
@@ -181,14 +176,14 @@ gate_sound_play(struct gate_sound *s, const struct sound_req *r)
 		    rc == 0 ? "ended" : rc == 1 ? "cut by a newer prompt" :
 		    "failed", (long long)t1, (long long)((t1 - t0) / 1000000));
 	}
-	pthread_mutex_lock(&s->mu);
+	pthread_mutex_lock(&s->w.mu);
 	if (rc == 0)
 		s->played++;
 	else if (rc == 1)
 		s->cut++;
 	else
 		s->failed++;
-	pthread_mutex_unlock(&s->mu);
+	pthread_mutex_unlock(&s->w.mu);
 }
 #endif
 
@@ -201,23 +196,16 @@ gate_sound_thread(void *arg)
 #ifdef CONFIG_SOUND
 	gate_sound_synthesise(s);
 #endif
-	for (;;) {
-		pthread_mutex_lock(&s->mu);
-		while (!s->pending && !s->stop)
-			pthread_cond_wait(&s->cv, &s->mu);
-		if (s->stop) {
-			pthread_mutex_unlock(&s->mu);
-			return NULL;
-		}
+	while (worker_wait(&s->w)) {
 		r = s->req;
-		s->pending = false;
-		pthread_mutex_unlock(&s->mu);
+		pthread_mutex_unlock(&s->w.mu);
 #ifdef CONFIG_SOUND
 		gate_sound_play(s, &r);
 #else
 		(void)r;
 #endif
 	}
+	return NULL;
 }
 
 /* The lane's state a prompt is spoken for, first what matters most. */
@@ -240,9 +228,7 @@ gate_sound_open(struct gate *g)
 	struct sound_config sc = { .path = strcmp(cfg->sound.backend,
 	    "alsa") == 0 ? cfg->sound.device : cfg->sound.directory };
 	struct gate_sound *s;
-	sigset_t all, old;
 	char msg[128];
-	int e;
 
 	g->sound = NULL;
 	if (strcmp(cfg->sound.backend, "none") == 0)
@@ -277,20 +263,9 @@ gate_sound_open(struct gate *g)
 		free(s);
 		return;
 	}
-	pthread_mutex_init(&s->mu, NULL);
-	pthread_cond_init(&s->cv, NULL);
-	/* The loop takes every signal through its signalfd: the thread
-	 * must take none. */
-	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, &old);
-	e = pthread_create(&s->thread, NULL, gate_sound_thread, s);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	if (e != 0) {
-		errno = e;
+	if (worker_start(&s->w, gate_sound_thread, s) == -1) {
 		log_warn("sound: no thread");
 		s->ops->close(s->priv);
-		pthread_cond_destroy(&s->cv);
-		pthread_mutex_destroy(&s->mu);
 		free(s);
 		return;
 	}
@@ -311,14 +286,8 @@ gate_sound_close(struct gate *g)
 
 	if (s == NULL)
 		return;
-	pthread_mutex_lock(&s->mu);
-	s->stop = true;
-	pthread_cond_signal(&s->cv);
-	pthread_mutex_unlock(&s->mu);
-	pthread_join(s->thread, NULL);
+	worker_stop(&s->w);
 	s->ops->close(s->priv);
-	pthread_cond_destroy(&s->cv);
-	pthread_mutex_destroy(&s->mu);
 	for (int id = 0; id < SOUND_PROMPT_COUNT; id++)
 		free(s->clips[id].samples);
 	free(s);
@@ -367,7 +336,7 @@ gate_sound_status(const struct gate *g, json_t *status)
 
 	if (s == NULL)
 		return;
-	pthread_mutex_lock(&s->mu);
+	pthread_mutex_lock(&s->w.mu);
 	o = json_pack("{s:s, s:s, s:b, s:i, s:f, s:I, s:I, s:I, s:I}",
 	    "backend", g->cfg.sound.backend,
 	    "language", screen_lang_name(s->lang),
@@ -376,7 +345,7 @@ gate_sound_status(const struct gate *g, json_t *status)
 	    "played", (json_int_t)s->played, "cut", (json_int_t)s->cut,
 	    "failed", (json_int_t)s->failed,
 	    "quiet", (json_int_t)s->quiet_skipped);
-	pthread_mutex_unlock(&s->mu);
+	pthread_mutex_unlock(&s->w.mu);
 	if (o != NULL)
 		json_object_set_new(status, "sound", o);
 }
