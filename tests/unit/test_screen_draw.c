@@ -19,7 +19,6 @@
 
 #include <cmocka.h>
 
-#ifdef CONFIG_SCREEN
 #include <sys/stat.h>
 
 #include <dirent.h>
@@ -346,15 +345,3 @@ main(void)
 
 	return cmocka_run_group_tests(tests, NULL, teardown);
 }
-
-#else /* !CONFIG_SCREEN */
-
-int
-main(void)
-{
-	printf("test_screen_draw: this build has no screen (pkg-config found "
-	    "no pangocairo): nothing to test here\n");
-	return 0;
-}
-
-#endif
