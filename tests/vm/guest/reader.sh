@@ -52,6 +52,9 @@ wiegand_out_d1 = WG_OUT_D1 active-low
 CONF
 	drive WG_D0 up
 	drive WG_D1 up
+	# The interrupts of the lines qrgated asks for from now on, and
+	# their threads, on CPU 0, where wiegand_pulses runs (it says why).
+	echo 1 >/proc/irq/default_smp_affinity
 	ctl cred add C-1 card h10301:12:3456 --name "The Mot" >"$T/cred.log" 2>&1
 	ctl cred add C-2 card h10301:12:3457 --name "The Hai" --status revoked \
 	    >>"$T/cred.log" 2>&1
