@@ -100,6 +100,12 @@ wiegand_asm_deadline(const struct wiegand_asm *a)
 	return a->cur.last_ns + a->conf.gap_ns;
 }
 
+int64_t
+wiegand_asm_started(const struct wiegand_asm *a)
+{
+	return a->open ? a->cur.first_ns : -1;
+}
+
 int
 wiegand_asm_expire(struct wiegand_asm *a, int64_t now_ns,
     struct wiegand_frame *done)

@@ -87,6 +87,9 @@ int wiegand_asm_edge(struct wiegand_asm *a, int line, int64_t ts_ns,
 /* When the open frame ends if no edge comes, or -1 if none is open. */
 int64_t wiegand_asm_deadline(const struct wiegand_asm *a);
 
+/* When the open frame's first edge came, or -1 if none is open. */
+int64_t wiegand_asm_started(const struct wiegand_asm *a);
+
 /*
  * The caller's timer, at now_ns: 1 if the open frame has ended (now_ns
  * at or past its deadline), with it in *done; 0 if not.

@@ -129,6 +129,9 @@ int gate_wiegand_configure(struct gate *g, const struct config *cfg);
 void gate_wiegand_send_on(struct gate *g, const struct credential *cred,
     bool granted);
 void gate_wiegand_edges(struct gate *g, struct gpio_event *ev, int n);
+/* Whether a card is coming in now: a frame open for less than the
+ * longest card takes (gate_wiegand.c says why the bound). */
+bool gate_wiegand_arriving(const struct gate *g);
 
 /*
  * An input's change, from a GPIO line or a supervised loop standing for

@@ -414,9 +414,10 @@ gate_scan_frame(struct gate *g, const struct frame *f)
 	 * ms of a reader's pulses, so a decoding begun while its frame
 	 * arrives loses bits (seen in the system tier, where a decoding
 	 * takes 60 ms).  Only a decoding already running when the first
-	 * pulse comes can then delay the edges. */
-	if (wiegand_out_busy(&g->wg_out) ||
-	    wiegand_asm_deadline(&g->wg_asm) >= 0) {
+	 * pulse comes can then delay the edges.  Noise on the wires is
+	 * not a card: past the longest a card takes, frames are decoded
+	 * again. */
+	if (wiegand_out_busy(&g->wg_out) || gate_wiegand_arriving(g)) {
 		g->n.frames_undecoded++;
 		return;
 	}

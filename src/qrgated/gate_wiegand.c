@@ -216,6 +216,22 @@ gate_wiegand_timer(struct loop *l, struct loop_timer *t)
 	gate_wiegand_set_timer(g);
 }
 
+/*
+ * The longest a card takes to come in: 37 bits at the 20 ms between
+ * pulses the interface allows is 740 ms.  A frame open longer is noise
+ * (a bad cable, someone toggling the wires), and must not keep the
+ * camera from deciding for as long as it lasts.
+ */
+#define GATE_WIEGAND_ARRIVING_NS	INT64_C(1000000000)
+
+bool
+gate_wiegand_arriving(const struct gate *g)
+{
+	int64_t t0 = wiegand_asm_started(&g->wg_asm);
+
+	return t0 >= 0 && clock_mono_ns() - t0 < GATE_WIEGAND_ARRIVING_NS;
+}
+
 void
 gate_wiegand_edges(struct gate *g, struct gpio_event *ev, int n)
 {
