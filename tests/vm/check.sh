@@ -336,15 +336,19 @@ check_line "w: WG_D0 held by qrgated as an active-low input" gpioinfo-w.txt WG_D
 check_line "w: WG_D1 held by qrgated as an active-low input" gpioinfo-w.txt WG_D1 "qrgated input active-low"
 check_line "w: WG_OUT_D0 held by qrgated as an active-low output" gpioinfo-w.txt WG_OUT_D0 "qrgated output active-low"
 check_line "w: WG_OUT_D1 held by qrgated as an active-low output" gpioinfo-w.txt WG_OUT_D1 "qrgated output active-low"
+lost=0
 for f in grant revoked noise $(seq -f grant-%g 1 "$SCANS"); do
 	l=$(cat "$OUT/w-$f.txt" 2>/dev/null)
 	set -- $l
-	if [ $# = 3 ]; then
+	if [ $# = 4 ]; then
 		echo "# w: the guest's reader sent the $f frame (${#1} bits): $2 pulses more than 1 ms late, the latest by ${3} us"
+		lost=$((lost + $4))
 	else
 		echo "# w: the guest's reader did not send the $f frame: '$l'"
+		lost=$((lost + 1))
 	fi
 done
+check_eq "w: the kernel counted every pulse of the guest's reader (gpio-sim's interrupts)" "$lost" 0
 check_waited "w: an H10301 card of C-1 raises RELAY_ENTRY" w.relay_up
 check_waited "w: ... its card goes out on WG_OUT_D0/D1" w.sent
 check_waited "w: ... RELAY_ENTRY falls back to 0" w.relay_down

@@ -35,6 +35,10 @@ gpio_sim_setup() {
 	gpio_info "$SIMCHIP" >"$OUT/gpioinfo-idle.txt" 2>&1
 	mount -t tracefs nodev "$TRACE" 2>/dev/null
 	echo 16384 >"$TRACE/buffer_size_kb"
+	# One clock for every CPU: the default, each CPU's own, can set a
+	# pulse's end before its start when the two moves were made on
+	# different CPUs (a Wiegand pulse traced 80 us narrower than held).
+	echo mono >"$TRACE/trace_clock"
 	echo 1 >"$TRACE/events/gpio/gpio_value/enable" &&
 		echo 1 >"$TRACE/events/gpio/gpio_direction/enable" &&
 		fact "sim.trace on"

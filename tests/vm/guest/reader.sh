@@ -7,12 +7,13 @@
 # come from the host (params): WG_GRANT, WG_REVOKED, CCCD_ASCII.
 
 # wiegand_send BITS NAME: the frame on WG_D0/WG_D1, 100 us pulses 2 ms
-# apart; what the sender saw (its bits, pulses started late, the latest
-# start in us) goes to $OUT/NAME.txt.
+# apart, each held until the kernel counted its interrupt; what the
+# sender saw (its bits, pulses started late, the latest start in us,
+# pulses never counted) goes to $OUT/NAME.txt.
 wiegand_send() {
 	wiegand_pulses "$SIM/sim_gpio$(line_offset WG_D0)/pull" \
 	    "$SIM/sim_gpio$(line_offset WG_D1)/pull" "$1" 100 2000 \
-	    >"$OUT/$2.txt" 2>&1
+	    "$(line_offset WG_D0)" "$(line_offset WG_D1)" >"$OUT/$2.txt" 2>&1
 }
 
 # reader_lane_conf PULSE_MS: a camera that only has to run, and the entry
