@@ -44,8 +44,12 @@ filedir_open(struct filedir *d, const char *path, const char *ext,
 		errno = EINVAL;
 		return -1;
 	}
-	if (stat(path, &st) == -1 || (!S_ISDIR(st.st_mode) &&
-	    (errno = ENOTDIR) != 0) || access(path, W_OK | X_OK) == -1) {
+	if (stat(path, &st) == 0 && !S_ISDIR(st.st_mode)) {
+		errno = ENOTDIR;
+		log_warn("%s: %s", who, path);
+		return -1;
+	}
+	if (access(path, W_OK | X_OK) == -1) {
 		log_warn("%s: %s", who, path);
 		return -1;
 	}
