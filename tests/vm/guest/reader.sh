@@ -6,16 +6,13 @@
 # code and a signed token to qrgated's evdev reader.  Frames and codes
 # come from the host (params): WG_GRANT, WG_REVOKED, CCCD_ASCII.
 
-# wiegand_send BITS NAME: the frame on WG_D0/WG_D1, 100 us pulses 5 ms
-# apart (the interface allows 20: libgpiod 1.6's kernel keeps 16 edges a
-# wire, 32 ms of a 2 ms reader, and an emulated CPU on a loaded host has
-# stalled qrgated longer; 80 ms here), each held until the kernel counted
-# its interrupt; what the
+# wiegand_send BITS NAME: the frame on WG_D0/WG_D1, 100 us pulses 2 ms
+# apart, each held until the kernel counted its interrupt; what the
 # sender saw (its bits, pulses started late, the latest start in us,
 # pulses never counted) goes to $OUT/NAME.txt.
 wiegand_send() {
 	wiegand_pulses "$SIM/sim_gpio$(line_offset WG_D0)/pull" \
-	    "$SIM/sim_gpio$(line_offset WG_D1)/pull" "$1" 100 5000 \
+	    "$SIM/sim_gpio$(line_offset WG_D1)/pull" "$1" 100 2000 \
 	    "$(line_offset WG_D0)" "$(line_offset WG_D1)" >"$OUT/$2.txt" 2>&1
 }
 
