@@ -291,8 +291,11 @@ file_cam_next(void *priv, struct frame *out)
 	uint64_t expired;
 	ssize_t n;
 
-	if (c->ended)
+	/* Disarming also clears pending expirations: the fd goes quiet. */
+	if (c->ended) {
+		(void)file_cam_arm(c, 0);
 		return CAMERA_END;
+	}
 	do
 		n = read(c->tfd, &expired, sizeof(expired));
 	while (n == -1 && errno == EINTR);
@@ -315,15 +318,13 @@ file_cam_next(void *priv, struct frame *out)
 
 	if (++c->next == c->nframes) {
 		c->next = 0;
-		if (!c->loop) {
-			/*
-			 * The frame handed out stays valid: frames are freed
-			 * only by close().  Disarming also clears pending
-			 * expirations, so the fd goes quiet.
-			 */
+		/*
+		 * The frame handed out stays valid: frames are freed only
+		 * by close().  The timer runs on, so that a caller taking
+		 * one frame a wake-up is woken again to be told the end.
+		 */
+		if (!c->loop)
 			c->ended = true;
-			(void)file_cam_arm(c, 0);
-		}
 	}
 	return CAMERA_FRAME;
 }

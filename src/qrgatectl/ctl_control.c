@@ -36,17 +36,28 @@ ctl_request(const struct ctl *c, const char *line)
 		return NULL;
 	}
 	strcpy(sa.sun_path, path);
+	/*
+	 * A daemon that never answers must not hang a script: nor one that
+	 * accepts and stays silent (the receive timeout), nor one whose
+	 * loop no longer accepts, whose full backlog makes connect() wait
+	 * (the send timeout bounds that wait on a Unix socket).
+	 */
 	if ((s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1 ||
+	    setsockopt(s, SOL_SOCKET, SO_SNDTIMEO, &timeout, sizeof(timeout)) == -1 ||
+	    setsockopt(s, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof(timeout)) == -1 ||
 	    connect(s, (struct sockaddr *)&sa, sizeof(sa)) == -1) {
-		fprintf(stderr, "qrgatectl: cannot reach qrgated at %s: %s\n", path,
-		    strerror(errno));
+		saved = errno;
+		if (saved == EAGAIN || saved == EWOULDBLOCK)
+			fprintf(stderr, "qrgatectl: qrgated did not answer within "
+			    "%d s\n", CTL_REPLY_TIMEOUT_S);
+		else
+			fprintf(stderr, "qrgatectl: cannot reach qrgated at %s: "
+			    "%s\n", path, strerror(saved));
 		if (s != -1)
 			close(s);
 		return NULL;
 	}
-	/* A daemon that accepts but never answers must not hang a script. */
-	if (setsockopt(s, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof(timeout)) == -1 ||
-	    write(s, line, strlen(line)) == -1 || write(s, "\n", 1) == -1) {
+	if (write(s, line, strlen(line)) == -1 || write(s, "\n", 1) == -1) {
 		fprintf(stderr, "qrgatectl: %s: %s\n", path, strerror(errno));
 		close(s);
 		return NULL;

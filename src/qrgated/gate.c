@@ -131,9 +131,15 @@ gate_camera_event(struct loop *l, struct loop_fd *fd, uint32_t events)
 	int r;
 
 	(void)events;
-	while ((r = g->cam->next(g->cam_priv, &f)) == CAMERA_FRAME) {
-		if (!gate_camera_healthy(g, &f))
-			continue;
+	/*
+	 * One frame a call: a decoding slower than the frame period would
+	 * find the next frame ready every time, and a loop taking frames
+	 * until none is left would never end, starving every other source
+	 * (signals, the relay's timers, a card's edges, the control
+	 * socket).  The fd stays readable; the loop comes back.
+	 */
+	if ((r = g->cam->next(g->cam_priv, &f)) == CAMERA_FRAME &&
+	    gate_camera_healthy(g, &f)) {
 		g->cam_state = CAM_RUNNING;
 		gate_scan_frame(g, &f);
 	}

@@ -216,3 +216,47 @@ test_lockdown_denies_codes() {
 	expect_eq "reason" "$(rows reason)" "lane-locked"
 	expect_eq "entry relay" "$(output_values entry_relay)" "0"
 }
+
+# within SECONDS WHAT COMMAND...: wait_for with a deadline in wall time,
+# for a daemon that may not answer at all (each qrgatectl call waits 10 s
+# at most).
+within() {
+	local secs=$1 end=$((SECONDS + $1)) what=$2
+	shift 2
+	until "$@" >/dev/null 2>&1; do
+		[ "$SECONDS" -lt "$end" ] || { echo "    no $what within $secs s"; return 1; }
+		sleep 0.05
+	done
+}
+
+# A decoding slower than the camera's frame period (a 5 Mpixel frame at
+# 120 fps) must not starve the loop: the exit button still releases the
+# exit way and its pulse still ends (a timer), the control socket
+# answers, SIGTERM stops the daemon.  The camera's callback once took
+# frames until none was left, and with every decoding longer than a
+# period one always was: nothing else ever ran again.
+test_slow_decoding_starves_nothing() {
+	local f
+	gate_config slow_decoding_starves_nothing blank.png
+	"$BUILD/qrframe" --none --size 2592x1944 "$T/large.png" >/dev/null ||
+		{ echo "    qrframe made no frame"; return 1; }
+	set_option camera.source "$T/large.png"
+	set_option camera.fps 120
+	set_option camera.loop true
+	set_option lane.exit true
+	set_option gpio.exit_button "13 active-low pull-up"
+	# start_gate, but bounded: a starved daemon answers no status.
+	"$BUILD/qrgated" -c "$CONF" 2>>"$T/qrgated.log" &
+	GATE_PID=$!
+	within 30 "answer from the daemon" status_is '.gate != null' || return 1
+	within 30 "3 frames decoded" status_is '.counters.frames >= 3' || return 1
+	input exit_button 1
+	input exit_button 0
+	within 30 "exit relay" grep -q "exit_relay 1" "$T/gpio.log" || return 1
+	within 30 "end of the exit relay's pulse" last_value_is exit_relay 0 || return 1
+	f=$(gate_status | jq '.counters.frames')
+	within 30 "frame decoded after it" status_is ".counters.frames > ${f:-0}" || return 1
+	stop_gate
+	expect_eq "row" "$(rows "type||' '||direction||' '||result||' '||reason")" \
+		"button exit granted exit-button"
+}
