@@ -95,7 +95,8 @@ BACKENDS  := camera:file camera:v4l2 gpio:sim decoder:zbar reader:tty
 # pkg-config reports picks the code path.
 ifeq ($(call have,libgpiod),yes)
 GPIOD_MAJOR := $(firstword $(subst ., ,$(shell $(PKG_CONFIG) --modversion libgpiod)))
-HAL_SRCS  += hal/gpio_gpiod.c hal/gpio_gpiod_v$(GPIOD_MAJOR).c
+HAL_SRCS  += hal/gpio_gpiod.c hal/gpio_gpiod_v$(GPIOD_MAJOR).c \
+	$(if $(filter 1,$(GPIOD_MAJOR)),hal/gpio_gpiod_pump.c)
 QG_CFLAGS += -DCONFIG_GPIO_GPIOD -DQRGATE_GPIOD_API=$(GPIOD_MAJOR)
 PC_CFLAGS += $(shell $(PKG_CONFIG) --cflags libgpiod)
 PC_LIBS   += $(shell $(PKG_CONFIG) --libs libgpiod)

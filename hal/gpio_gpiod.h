@@ -22,6 +22,8 @@
 
 #include "gpio.h"
 
+struct gpio_gpiod_pump;
+
 #define GPIO_GPIOD_CONSUMER	"qrgated"
 #define GPIO_GPIOD_PATH_MAX	96
 
@@ -59,6 +61,7 @@ struct gpio_gpiod {
 	int epfd;		/* -1 when no input is used */
 #if !GPIO_GPIOD_V2
 	int tfd;		/* software debounce timer, or -1 */
+	struct gpio_gpiod_pump *pump;	/* the pulse inputs' reader, or NULL */
 #else
 	struct gpiod_edge_event_buffer *evbuf;
 #endif

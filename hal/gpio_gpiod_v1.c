@@ -9,6 +9,10 @@
  * in the same epoll set) and a level that differs from the one reported
  * becomes an event.  A glitch shorter than the window thus shows as a
  * short pulse, never as a stuck level.
+ *
+ * The pulse inputs (a Wiegand reader's wires) are read on a thread of
+ * their own, gpio_gpiod_pump.c, whose queue is one more source here: the
+ * kernel keeps only 16 edges a line for this API.
  */
 #include <sys/timerfd.h>
 
@@ -19,12 +23,14 @@
 
 #include "log.h"
 #include "gpio_gpiod.h"
+#include "gpio_gpiod_pump.h"
 
 #if GPIO_GPIOD_V2
 #error "gpio_gpiod_v1.c is for libgpiod 1.x: QRGATE_GPIOD_API must be 1"
 #endif
 
 #define GPIO_GPIOD_TIMER_TAG	0xffffu
+#define GPIO_GPIOD_PUMP_TAG	0xfffeu
 
 /* The library loaded at run time, which may not be the one built against. */
 const char *
@@ -122,19 +128,29 @@ gpio_gpiod_lines_request(struct gpio_gpiod *g)
 int
 gpio_gpiod_sources_add(struct gpio_gpiod *g)
 {
-	bool debounce = false;
+	int pulse_fds[GPIO_ROLE_COUNT];
+	bool debounce = false, pulses = false;
 
 	for (int r = 0; r < GPIO_ROLE_COUNT; r++) {
 		struct gpio_gpiod_line *l = &g->lines[r];
 
+		pulse_fds[r] = -1;
 		if (!l->used || gpio_role_is_output(r))
 			continue;
-		if (gpio_gpiod_epoll_add(g, gpiod_line_event_get_fd(l->line),
-		    (uint32_t)r, gpio_role_name(r)) == -1)
-			return -1;
 		if (l->debounce_us > 0)
 			debounce = true;
+		if (l->active_edge) {
+			pulse_fds[r] = gpiod_line_event_get_fd(l->line);
+			pulses = true;
+		} else if (gpio_gpiod_epoll_add(g,
+		    gpiod_line_event_get_fd(l->line), (uint32_t)r,
+		    gpio_role_name(r)) == -1)
+			return -1;
 	}
+	if (pulses && ((g->pump = gpio_gpiod_pump_start(pulse_fds)) == NULL ||
+	    gpio_gpiod_epoll_add(g, gpio_gpiod_pump_fd(g->pump),
+	    GPIO_GPIOD_PUMP_TAG, "edge reader") == -1))
+		return -1;
 	if (!debounce)
 		return 0;
 	g->tfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
@@ -250,6 +266,27 @@ gpio_gpiod_debounce(struct gpio_gpiod *g, enum gpio_role r, int64_t ts)
 	return 1;
 }
 
+/* One edge of a pulse input, from the edge reader's queue. */
+static int
+gpio_gpiod_pump_read(struct gpio_gpiod *g, struct gpio_event *ev)
+{
+	struct gpio_gpiod_pump_edge e;
+	unsigned lost;
+	int64_t ts;
+	int ret;
+
+	ret = gpio_gpiod_pump_take(g->pump, &e, &lost);
+	if (lost > 0)
+		log_warnx("gpio gpiod: %u pulse edges dropped: the loop "
+		    "left %d waiting", lost, GPIO_GPIOD_PUMP_EDGES);
+	if (ret != 1)
+		return ret;
+	ts = gpio_gpiod_event_ts(e.ts_ns);
+	if ((ret = gpio_gpiod_debounce(g, e.role, ts)) != 1)
+		return ret;
+	return gpio_gpiod_edge(g, e.role, e.rising, ts, ev);
+}
+
 /*
  * Reads one edge of role tag's line.  With the active-low flag, v1 kernels
  * report edges of the logical value, as v2 ones do.
@@ -265,6 +302,8 @@ gpio_gpiod_source_read(struct gpio_gpiod *g, uint32_t tag,
 
 	if (tag == GPIO_GPIOD_TIMER_TAG)
 		return gpio_gpiod_timer_read(g, ev);
+	if (tag == GPIO_GPIOD_PUMP_TAG)
+		return gpio_gpiod_pump_read(g, ev);
 	if (tag >= GPIO_ROLE_COUNT || !g->lines[tag].used ||
 	    gpio_role_is_output(tag))
 		return 0;
@@ -288,6 +327,9 @@ gpio_gpiod_source_read(struct gpio_gpiod *g, uint32_t tag,
 void
 gpio_gpiod_lines_release(struct gpio_gpiod *g)
 {
+	/* First: the thread reads the lines' fds. */
+	gpio_gpiod_pump_stop(g->pump);
+	g->pump = NULL;
 	if (g->tfd != -1)
 		close(g->tfd);
 	g->tfd = -1;

@@ -410,12 +410,10 @@ gate_scan_frame(struct gate *g, const struct frame *f)
 	 * interval past the controller's frame gap and split the card.  The
 	 * frames of that time are seen (the camera is alive), not decoded:
 	 * who was just let in is walking through.  A card coming in is
-	 * the same: the kernel keeps 16 edges a line for libgpiod 1.6, 32
-	 * ms of a reader's pulses, so a decoding begun while its frame
-	 * arrives loses bits (seen in the system tier, where a decoding
-	 * takes 60 ms).  Only a decoding already running when the first
-	 * pulse comes can then delay the edges.  Noise on the wires is
-	 * not a card: past the longest a card takes, frames are decoded
+	 * the same: its edges wait for the loop (the GPIO backend keeps
+	 * 1024), but a decoding begun while its frame arrives would delay
+	 * its decision by that decoding.  Noise on the wires is not a
+	 * card: past the longest a card takes, frames are decoded
 	 * again. */
 	if (wiegand_out_busy(&g->wg_out) || gate_wiegand_arriving(g)) {
 		g->n.frames_undecoded++;

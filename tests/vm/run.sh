@@ -29,7 +29,7 @@
 #
 # Environment, for debugging: VM_KERNEL=<abi> picks the kernel; VM_KEEP=1
 # keeps the work directory (it is kept anyway when a check fails);
-# VM_TIMEOUT limits the guest (240 s); VM_PHASES runs only some of the
+# VM_TIMEOUT limits the guest (300 s); VM_PHASES runs only some of the
 # guest's phases (gpio camera reader screen sound mqtt libcamera; the checks of the others then
 # fail); VM_APPEND replaces "quiet" on the kernel's command line (e.g.
 # loglevel=7); VM_ACCEL=kvm where KVM can run a guest (not on these
@@ -43,7 +43,7 @@ PROGS=$(cd "${2:-$BUILD}" && pwd)
 SRCDIR=$(cd "$(dirname "$0")/../.." && pwd)
 VMDIR=$SRCDIR/tests/vm
 CACHE=$BUILD/vm
-TIMEOUT=${VM_TIMEOUT:-240}
+TIMEOUT=${VM_TIMEOUT:-300}
 U=""
 NAME=vm
 if [ -n "${VM_USERLAND:-}" ]; then
@@ -179,6 +179,9 @@ cp "$SRCDIR/images/blank.png" "$SRCDIR/images/badge-W0001.png" "$ROOT/vm/images/
 # 1.6's kernel keeps a Wiegand reader's edges while the loop is busy
 # (qrgate.conf(5), wiegand.gap_ms).
 "$BUILD/qrframe" --none --size 160x120 "$ROOT/vm/images/small-blank.png" >/dev/null ||
+	{ echo "$NAME: qrframe did not make a frame"; echo "$NAME: 0 passed, 1 failed"; exit 1; }
+# And a large one, which keeps the loop decoding while cards come in.
+"$BUILD/qrframe" --none --size 1280x720 "$ROOT/vm/images/large-blank.png" >/dev/null ||
 	{ echo "$NAME: qrframe did not make a frame"; echo "$NAME: 0 passed, 1 failed"; exit 1; }
 cp "$SRCDIR/config/demo-credentials.csv" "$ROOT/vm/data/"
 # And a still picture with texture but no code: a frozen camera's (a flat

@@ -20,7 +20,7 @@ has_phase() { case " $PHASES " in *" $1 "*) return 0;; esac; return 1; }
 if gpio_sim_setup; then
 	has_phase gpio && { phase_gpio_grant; phase_gpio_inputs; }
 	has_phase camera && phase_camera
-	has_phase reader && { phase_wiegand; phase_scanner; }
+	has_phase reader && { phase_wiegand; phase_wiegand_busy; phase_scanner; }
 	has_phase screen && phase_screen
 	has_phase sound && phase_sound
 else
