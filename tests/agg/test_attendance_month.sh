@@ -112,3 +112,17 @@ test_attendance_month() {
 		return 1
 	fi
 }
+
+# The index attendance reads (events_cred_att, agg_db.c) takes the place
+# of events_cred in a database made before it, when the daemon starts.
+test_attendance_index_replaces_the_old() {
+	agg_setup attendance_index
+	agg_start
+	agg_stop
+	db_sql "DROP INDEX IF EXISTS events_cred_att" >/dev/null
+	db_sql "CREATE INDEX IF NOT EXISTS events_cred ON events (credential_id, ts_ms)" >/dev/null
+	agg_start
+	local q="SELECT name FROM sqlite_master WHERE type = 'index' AND name LIKE 'events_cred%'"
+	[ "$BACKEND" = pg ] && q="SELECT indexname FROM pg_indexes WHERE indexname LIKE 'events_cred%'"
+	expect_eq "indexes" "$(db_sql "$q")" events_cred_att
+}

@@ -88,7 +88,7 @@ generate() {
 	agg_setup "attendance" >/dev/null
 	agg_start
 	agg_stop
-	db_sql "DROP INDEX events_gate_ts; DROP INDEX events_subject; DROP INDEX events_cred; DROP INDEX events_ts" >/dev/null
+	db_sql "DROP INDEX events_gate_ts; DROP INDEX events_subject; DROP INDEX events_cred_att; DROP INDEX events_ts" >/dev/null
 	g0=$(ms_now)
 	if [ "$BACKEND" = pg ]; then
  		events_sql "generate_series(0::bigint, $((NEVENTS - 1))) AS s(i)" \
