@@ -40,7 +40,15 @@ static const char *const agg_db_schema[] = {
 	" received_ms BIGINT NOT NULL)",
 	"CREATE INDEX IF NOT EXISTS events_gate_ts ON events (site, gate, ts_ms)",
 	"CREATE INDEX IF NOT EXISTS events_subject ON events (subject, ts_ms)",
-	"CREATE INDEX IF NOT EXISTS events_cred ON events (credential_id, ts_ms)",
+	/* A holder's events by time, covering what attendance reads of
+	 * each (agg_attendance.c): the month of 10,000 workers then reads
+	 * the index alone, not one table page per passage (make bench, 10 M
+	 * events: 44 s to 14 s on SQLite, 26 s to 14 s on PostgreSQL).  It
+	 * took the place of events_cred (credential_id, ts_ms), whose
+	 * queries it serves. */
+	"CREATE INDEX IF NOT EXISTS events_cred_att ON events (credential_id, "
+	"ts_ms, event_id, direction, result, passage)",
+	"DROP INDEX IF EXISTS events_cred",
 	"CREATE INDEX IF NOT EXISTS events_ts ON events (ts_ms)",
 	"CREATE TABLE IF NOT EXISTS gates ("
 	" site TEXT NOT NULL, gate TEXT NOT NULL, lane TEXT NOT NULL DEFAULT '',"

@@ -101,58 +101,6 @@ att_expected() {
 	}' "$T/passages" "$T/fixes" "$T/staff"
 }
 
-# A CSV file as tab-separated cells (quotes undone, the formula guard
-# kept: it is part of the cell's text).
-csv_cells() {
-	python3 -c '
-import csv, sys
-for row in csv.reader(open(sys.argv[1], newline="")):
-    print("\t".join(row))' "$1"
-}
-
-# The first sheet of an XLSX as tab-separated cells: shared strings as
-# text, numbers as written, and the cells whose style is a date format
-# as the date and time they hold; "F" when a cell holds a formula.
-xlsx_cells() {
-	python3 - "$1" <<'PY'
-import datetime, re, sys, zipfile
-z = zipfile.ZipFile(sys.argv[1])
-strings = [re.sub(r'<[^>]+>', '', s) for s in
-    re.findall(r'<si>(.*?)</si>', z.read('xl/sharedStrings.xml').decode(), re.S)]
-styles = z.read('xl/styles.xml').decode()
-fmts = dict(re.findall(r'<numFmt numFmtId="(\d+)" formatCode="([^"]*)"', styles))
-xfs = re.findall(r'<xf [^>]*numFmtId="(\d+)"', re.search(r'<cellXfs[^>]*>(.*?)</cellXfs>', styles, re.S).group(1))
-sheet = z.read('xl/worksheets/sheet1.xml').decode()
-def col(ref):
-    n = 0
-    for ch in re.match(r'[A-Z]+', ref).group(0):
-        n = n * 26 + ord(ch) - 64
-    return n - 1
-for row in re.findall(r'<row [^>]*>(.*?)</row>', sheet, re.S):
-    cells = [''] * 13
-    for attrs, body in re.findall(r'<c ([^>]*?)(?:/>|>(.*?)</c>)', row, re.S):
-        ref = re.search(r'r="([A-Z]+)\d+"', attrs).group(1)
-        v = re.search(r'<v>(.*?)</v>', body or '')
-        if '<f>' in (body or ''):
-            text = 'F'
-        elif 't="s"' in attrs:
-            text = strings[int(v.group(1))]
-        elif v is None:
-            text = ''
-        else:
-            s = re.search(r's="(\d+)"', attrs)
-            code = fmts.get(xfs[int(s.group(1))], '') if s else ''
-            x = float(v.group(1))
-            if 'yy' in code:
-                t = datetime.datetime(1899, 12, 30) + datetime.timedelta(seconds=round(x * 86400))
-                text = t.strftime('%Y-%m-%d %H:%M:%S' if 'hh' in code else '%Y-%m-%d')
-            else:
-                text = str(int(x)) if x == int(x) else str(x)
-        cells[col(ref)] = text
-    print('\t'.join(cells))
-PY
-}
-
 test_attendance_week() {
 	agg_setup attendance_week
 	agg_option web.enabled true

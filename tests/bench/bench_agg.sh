@@ -81,7 +81,7 @@ generate() {
 	agg_stop
 	# Without the secondary indexes while writing; the aggregator's own
 	# schema makes them again when it next starts.
-	db_sql "DROP INDEX events_gate_ts; DROP INDEX events_subject; DROP INDEX events_cred; DROP INDEX events_ts" >/dev/null
+	db_sql "DROP INDEX events_gate_ts; DROP INDEX events_subject; DROP INDEX events_cred_att; DROP INDEX events_ts" >/dev/null
 	g0=$(ms_now)
 	if [ "$BACKEND" = pg ]; then
 		psql -X -q "$DB" -c "INSERT INTO events SELECT lpad(to_hex(i), 32, '0'), 'bench',
