@@ -80,6 +80,8 @@ enum reason {
 	REASON_TAMPER_LOOP_FAULT,	/* the tamper loop likewise: counts as
 					 * the cabinet open */
 	REASON_TAMPER_LOOP_OK,
+	REASON_OUTSIDE_SCHEDULE,	/* an entry outside the credential's
+					 * schedule (schedule.h) */
 	REASON_COUNT
 };
 
