@@ -1,0 +1,107 @@
+# Schedules at the gate (schedule.h, decide.h rule 17b), with the real
+# daemon offline (no broker) and its clock moved with libfaketime
+# (test_clock.sh's clock_need and clock_shift) to chosen local times in
+# the default zone, Asia/Ho_Chi_Minh: a day-shift worker is refused before
+# the shift and admitted in it, by their own profile and by their group's;
+# a holiday closes the shift; an exit is never refused; and an untrusted
+# clock refuses every entry of a scheduled worker while one without a
+# schedule walks in.  The reasons are read from the log.
+
+# schedule_at LOCAL: the daemon's next starts see the site's local time
+# LOCAL ("2027-01-05 02:00", +07 all year), moving on from there.
+schedule_at() {
+	local target
+	target=$(date -u -d "$1 +07:00" +%s)
+	clock_shift "$(printf '%+d' $((target - $(date +%s))))"
+}
+
+test_schedule_day_shift_offline() {
+	local r
+	clock_need || { r=$?; [ $r = 2 ] && return 0; return 1; }
+	gate_config schedule_day_shift_offline blank.png
+	policy_slow_camera
+	qrgatectl schedule add day "mon-fri 07:00-16:00; grace 15"
+	# W-0001 by its own profile, W-0002 by its group's; W-0004 has none
+	# (and both ways, for the exits below).
+	qrgatectl cred add W-0001 badge W-0001 --schedule day
+	qrgatectl cred add W-0004 badge W-0004
+	qrgatectl cred add W-0002 badge W-0002 --group Welding
+	qrgatectl schedule group Welding day
+	qrgatectl schedule holiday add 2027-01-06 "a holiday for the test"
+	local w1="$SRCDIR/images/badge-W0001.png" w2="$SRCDIR/images/badge-W0002.png"
+	local w4="$SRCDIR/images/badge-W0004.png"
+	policy_frames "$w1" "$w2" "$w4"
+
+	# Tuesday 02:00, the night before the shift: refused, both ways of
+	# assignment; the worker without a schedule is not concerned.
+	schedule_at "2027-01-05 02:00"
+	run_gate
+	expect_eq "before the shift" "$(rows "credential_id||':'||reason")" \
+		"W-0001:outside-schedule W-0002:outside-schedule W-0004:granted"
+	# Tuesday 09:00, in the shift: admitted.
+	sql "DELETE FROM events;"
+	schedule_at "2027-01-05 09:00"
+	run_gate
+	expect_eq "in the shift" "$(rows "credential_id||':'||reason")" \
+		"W-0001:granted W-0002:granted W-0004:granted"
+	# Wednesday 09:00 is a holiday: the shift does not start.
+	sql "DELETE FROM events;"
+	schedule_at "2027-01-06 09:00"
+	run_gate
+	expect_eq "a holiday" "$(rows "credential_id||':'||reason")" \
+		"W-0001:outside-schedule W-0002:outside-schedule W-0004:granted"
+	# Thursday 02:00, going out: an exit is never refused.
+	sql "DELETE FROM events;"
+	set_option lane.exit true
+	set_option camera.direction exit
+	schedule_at "2027-01-07 02:00"
+	run_gate
+	expect_eq "exits" "$(rows "credential_id||':'||direction||':'||reason")" \
+		"W-0001:exit:granted W-0002:exit:granted W-0004:exit:granted"
+	# Thursday 09:00 on a clock not trusted: in the shift by that clock,
+	# and refused all the same; W-0004 has no schedule and enters.
+	sql "DELETE FROM events;"
+	set_option camera.direction entry
+	set_option policy.clock unsynced
+	schedule_at "2027-01-07 09:00"
+	run_gate
+	expect_eq "untrusted clock" "$(rows "credential_id||':'||reason")" \
+		"W-0001:clock-unsynced W-0002:clock-unsynced W-0004:granted"
+	# No broker was ever named: every decision above was the gate's own.
+	expect_eq "mqtt" "$(grep -c '^\[mqtt\]' "$CONF")" 0
+}
+
+# A profile named on a credential but not on the gate closes; the
+# daemon says which.  And the CLI's errors name the file and line.
+test_schedule_missing_profile_and_bad_files() {
+	local r
+	clock_need || { r=$?; [ $r = 2 ] && return 0; return 1; }
+	gate_config schedule_missing_profile_and_bad_files blank.png
+	policy_slow_camera
+	qrgatectl cred add W-0001 badge W-0001 --schedule nowhere
+	policy_frames "$SRCDIR/images/badge-W0001.png"
+	schedule_at "2027-01-05 09:00"
+	run_gate
+	expect_eq "missing profile" "$(rows "credential_id||':'||reason")" \
+		"W-0001:outside-schedule"
+	expect_grep "schedule nowhere is not on this gate" "$T/qrgated.log"
+
+	printf 'day mon-fri 07:00-16:00\n# fine so far\nnight mon-fri 22:00-6:00\n' >"$T/s.txt"
+	if qrgatectl schedule import "$T/s.txt" 2>"$T/err"; then
+		echo "    a bad schedule file imported"; return 1
+	fi
+	expect_grep "s.txt:3: '22:00-6:00' is not an interval" "$T/err"
+	# Nothing of it was written, not even its good first line.
+	expect_eq "none imported" "$(sql "SELECT count(*) FROM schedules;")" 0
+	printf 'BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nDTSTART;VALUE=DATE:20270205\r\nDTEND;VALUE=DATE:20270209\r\nSUMMARY:Tet\r\nEND:VEVENT\r\nBEGIN:VEVENT\r\nDTSTART:20270301T080000\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n' >"$T/h.ics"
+	if qrgatectl schedule holiday import "$T/h.ics" 2>"$T/err"; then
+		echo "    an event with a time of day imported"; return 1
+	fi
+	expect_grep "h.ics:8: DTSTART has a time of day" "$T/err"
+	expect_eq "no holidays" "$(sql "SELECT count(*) FROM holidays;")" 0
+	# The good part alone: Tet's four days.
+	sed -i '8,10d' "$T/h.ics"
+	qrgatectl schedule holiday import "$T/h.ics" >/dev/null
+	expect_eq "Tet" "$(sql "SELECT group_concat(day, ' ') FROM holidays;")" \
+		"2027-02-05 2027-02-06 2027-02-07 2027-02-08"
+}
