@@ -12,6 +12,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+
+#include <jansson.h>
 
 #include "clock.h"
 #include "ctl_ics.h"
@@ -34,6 +37,7 @@ ctl_schedule_usage(FILE *f)
 	    "       qrgatectl schedule list\n"
 	    "       qrgatectl schedule import FILE\n"
 	    "       qrgatectl schedule check NAME [--at T]\n"
+	    "       qrgatectl schedule export [--version N]\n"
 	    "       qrgatectl schedule group [GROUP NAME|-]\n"
 	    "       qrgatectl schedule holiday add DATE [DESCRIPTION]\n"
 	    "       qrgatectl schedule holiday del DATE\n"
@@ -45,7 +49,9 @@ ctl_schedule_usage(FILE *f)
 	    "  e.g. \"mon-fri 07:00-16:00; sat 07:00-11:00; grace 15\".  "
 	    "A FILE has one profile\n  a line, NAME TEXT, or one holiday a "
 	    "line, YYYY-MM-DD [DESCRIPTION]; '#' starts\n  a comment.  "
-	    "DATE is YYYY-MM-DD, T a time in site.timezone (default now)\n");
+	    "DATE is YYYY-MM-DD, T a time in site.timezone (default now); "
+	    "export prints\n  the document qrgatectl push schedules sends "
+	    "(N: by default the UTC time as YYYYMMDDHHMMSS)\n");
 }
 
 /* One line of a file: its number and its text, split at the first
@@ -327,6 +333,76 @@ sched_group(struct ctl *c, int argc, char **argv)
 	return rc == 0 ? 0 : 1;
 }
 
+/* Adds a pair to the JSON object arg; non-zero when out of memory. */
+static int
+sched_json_pair(const char *a, const char *b, void *arg)
+{
+	return json_object_set_new(arg, a, json_string(b)) == -1;
+}
+
+/*
+ * The schedules, groups and holidays of this store as the document a
+ * push of schedules sends (inbound_sched.c): prepared on one machine,
+ * checked with schedule check, then sent to every gate of the site.
+ */
+static int
+sched_export(struct ctl *c, int argc, char **argv)
+{
+	time_t now = time(NULL);
+	json_t *doc, *o[3];
+	int64_t version;
+	const char *v = NULL;
+	struct tm tm;
+	struct store *st;
+	char *end;
+	int rc = 0;
+
+	for (int i = 1; i < argc; i++)
+		if ((v = ctl_opt(argc, argv, &i, "--version")) == NULL) {
+			ctl_schedule_usage(stderr);
+			return 2;
+		}
+	/* As qrgatectl push numbers a credential list: the UTC time as
+	 * YYYYMMDDHHMMSS, which grows with each export a second apart. */
+	gmtime_r(&now, &tm);
+	version = ((((((int64_t)tm.tm_year + 1900) * 100 + tm.tm_mon + 1) *
+	    100 + tm.tm_mday) * 100 + tm.tm_hour) * 100 + tm.tm_min) * 100 +
+	    tm.tm_sec;
+	if (v != NULL) {
+		errno = 0;
+		version = strtoll(v, &end, 10);
+		if (errno != 0 || *end != '\0' || end == v || version < 1) {
+			fprintf(stderr, "qrgatectl: schedule export: --version "
+			    "'%s' is not a number from 1\n", v);
+			return 2;
+		}
+	}
+	if ((st = ctl_store_open(c, true)) == NULL)
+		return 1;
+	for (int i = 0; i < 3; i++)
+		o[i] = json_object();
+	if (o[0] == NULL || o[1] == NULL || o[2] == NULL ||
+	    store_schedule_foreach(st, sched_json_pair, o[0]) == -1 ||
+	    store_schedule_group_foreach(st, sched_json_pair, o[1]) == -1 ||
+	    store_holiday_foreach(st, sched_json_pair, o[2]) == -1)
+		rc = 1;
+	store_close(st);
+	doc = rc == 0 ? json_pack("{s:I, s:O, s:O, s:O}", "version",
+	    (json_int_t)version, "schedules", o[0], "groups", o[1],
+	    "holidays", o[2]) : NULL;
+	for (int i = 0; i < 3; i++)
+		json_decref(o[i]);
+	if (doc == NULL || json_dumpf(doc, stdout, JSON_INDENT(1) |
+	    JSON_PRESERVE_ORDER) == -1) {
+		fprintf(stderr, "qrgatectl: schedule export: failed\n");
+		json_decref(doc);
+		return 1;
+	}
+	putchar('\n');
+	json_decref(doc);
+	return 0;
+}
+
 /* A holiday found in a file, kept until the whole file has been read. */
 struct sched_days {
 	size_t n;
@@ -470,6 +546,7 @@ ctl_schedule(struct ctl *c, int argc, char **argv)
 		{ "list", sched_list },
 		{ "import", sched_import },
 		{ "check", sched_check },
+		{ "export", sched_export },
 		{ "group", sched_group },
 		{ "holiday", sched_holiday },
 	};

@@ -293,3 +293,52 @@ store_credential_schedule(struct store *st, const struct credential *c,
 	}
 	return r;
 }
+
+/* Each pair of list as (?1, ?2) of sql.  0 or -1. */
+static int
+sched_pairs_insert(struct store *st, const char *sql,
+    const struct sched_pair *list, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		const char *args[] = { list[i].key, list[i].value, NULL };
+
+		if (sched_sql(st, sql, args, NULL, NULL) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+int
+store_schedule_replace(struct store *st, int64_t version,
+    const struct sched_pair *schedules, size_t nschedules,
+    const struct sched_pair *groups, size_t ngroups,
+    const struct sched_pair *holidays, size_t nholidays,
+    char *err, size_t errlen)
+{
+	if (store_begin(st) == -1) {
+		snprintf(err, errlen, "the store: %s", store_errmsg(st));
+		return -1;
+	}
+	if (sched_sql(st, "DELETE FROM schedules", NULL, NULL, NULL) == -1 ||
+	    sched_sql(st, "DELETE FROM schedule_groups", NULL, NULL,
+	    NULL) == -1 ||
+	    sched_sql(st, "DELETE FROM holidays", NULL, NULL, NULL) == -1 ||
+	    sched_pairs_insert(st, "INSERT INTO schedules (name, text)"
+	    " VALUES (?1, ?2)", schedules, nschedules) == -1 ||
+	    sched_pairs_insert(st, "INSERT INTO schedule_groups (grp, schedule)"
+	    " VALUES (?1, ?2)", groups, ngroups) == -1 ||
+	    sched_pairs_insert(st, "INSERT INTO holidays (day, name)"
+	    " VALUES (?1, ?2)", holidays, nholidays) == -1 ||
+	    store_meta_set(st, STORE_SCHEDULES_VERSION, version) == -1) {
+		snprintf(err, errlen, "the store: %s",
+		    sqlite3_errmsg(store_db(st)));
+		store_rollback(st);
+		return -1;
+	}
+	if (store_commit(st) == -1) {
+		snprintf(err, errlen, "the store: %s", store_errmsg(st));
+		store_rollback(st);
+		return -1;
+	}
+	return 0;
+}

@@ -50,6 +50,28 @@ int store_holiday_foreach(struct store *st,
 /* Reads every holiday into h.  0, or -1 (also: more than h holds). */
 int store_holidays_load(struct store *st, struct sched_holidays *h);
 
+/* A name and its value: a profile's text, a group's profile, a holiday's
+ * description. */
+struct sched_pair {
+	const char *key;
+	const char *value;
+};
+
+/* The gate_meta key of the version of the schedules pushed last. */
+#define STORE_SCHEDULES_VERSION	"schedules_version"
+
+/*
+ * Replaces every schedule, group and holiday with those given, and
+ * records version, in one transaction: all of them, or nothing.  Each
+ * must have been checked (schedule_parse(), schedule_name_valid(),
+ * schedule_holiday_add()).  0, or -1 with SQLite's message in err.
+ */
+int store_schedule_replace(struct store *st, int64_t version,
+    const struct sched_pair *schedules, size_t nschedules,
+    const struct sched_pair *groups, size_t ngroups,
+    const struct sched_pair *holidays, size_t nholidays,
+    char *err, size_t errlen);
+
 /*
  * The schedule that applies to c: its own, else its group's.  Returns 0
  * none, 1 one (in s), 2 one named that the store does not hold (name in

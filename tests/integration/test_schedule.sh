@@ -105,3 +105,44 @@ test_schedule_missing_profile_and_bad_files() {
 	expect_eq "Tet" "$(sql "SELECT group_concat(day, ' ') FROM holidays;")" \
 		"2027-02-05 2027-02-06 2027-02-07 2027-02-08"
 }
+
+# Schedules travel like credentials: prepared in a staging database,
+# exported, and pushed signed over MQTT to the gate, which takes the whole
+# document or nothing; a replay or an older version is refused and
+# logged, and changes nothing, also after a restart.
+test_schedule_mqtt_push_versions_only_go_up() {
+	local stage out rc
+	gate_config schedule_mqtt_push_versions_only_go_up blank.png
+	set_option camera.loop true
+	mqtt_setup
+	broker_start
+	start_gate
+	wait_for "the connection" status_is '.mqtt.state == "connected"'
+	stage="qrgatectl -o store.path=$T/staging.db"
+	$stage schedule add day "mon-fri 07:00-16:00; grace 15"
+	$stage schedule group Welding day
+	$stage schedule holiday add 2027-02-06 "Tết"
+	$stage schedule export --version 5 >"$T/v5.json"
+	$stage schedule export --version 4 >"$T/v4.json"
+	push_expect ok schedules --key "$ADMIN_SK" "$T/v5.json"
+	expect_eq "taken" "$(sql "SELECT name || ' ' || text FROM schedules;") $(sql "SELECT grp || ' ' || schedule FROM schedule_groups;") $(sql "SELECT day FROM holidays;")" \
+		"day mon-fri 07:00-16:00; grace 15 Welding day 2027-02-06"
+	expect_eq "version" "$(sql "SELECT value FROM gate_meta WHERE key = 'schedules_version';")" 5
+	push_expect replayed schedules --key "$ADMIN_SK" "$T/v5.json"
+	push_expect rolled-back schedules --key "$ADMIN_SK" "$T/v4.json"
+	expect_grep "schedules: version 4 refused: version 5 is in use" "$T/qrgated.log"
+	# A newer version with one bad profile: nothing of it is taken.
+	printf '{"version":6,"schedules":{"day":"daily 06:00-18:00","night":"mon-fri 22:00-6:00"}}' >"$T/v6.json"
+	out=$(qrgatectl push schedules --key "$ADMIN_SK" "$T/v6.json" --wait-result --timeout 10) && rc=0 || rc=$?
+	expect_eq "refused" "$rc" 1
+	json_is '(.ok | not) and (.errors[0] | contains("night: '"'"'22:00-6:00'"'"' is not an interval"))' "$out" ||
+		{ echo "    result: $out"; return 1; }
+	expect_eq "unchanged" "$(sql "SELECT text FROM schedules;") $(sql "SELECT value FROM gate_meta WHERE key = 'schedules_version';")" \
+		"mon-fri 07:00-16:00; grace 15 5"
+	# A restart remembers the version.
+	stop_gate
+	start_gate
+	wait_for "the connection" status_is '.mqtt.state == "connected"'
+	push_expect replayed schedules --key "$ADMIN_SK" "$T/v5.json"
+	stop_gate
+}
