@@ -191,6 +191,8 @@ struct gate {
 	struct clocksync clock;
 	struct gatetime time;	/* the gate's now and its floor */
 	struct loop_timer clock_tick;	/* gate_clock.c, every second */
+	int open_sched_told;	/* why lane.open_schedule last stayed shut,
+				 * as logged (gate_open_schedule.c) */
 	int64_t floor_saved_ns;	/* when the floor was last written down
 				 * (monotonic); 0: not in this run */
 	struct denyrate deny;	/* repeated denials (gate_scan.c) */

@@ -146,3 +146,33 @@ test_schedule_mqtt_push_versions_only_go_up() {
 	push_expect replayed schedules --key "$ADMIN_SK" "$T/v5.json"
 	stop_gate
 }
+
+# A normally-open period (lane.open_schedule): the lane is held free
+# while it lasts and locks again at its end, each logged; on a clock not
+# trusted it never opens, and says why.
+test_schedule_open_period() {
+	local r
+	clock_need || { r=$?; [ $r = 2 ] && return 0; return 1; }
+	gate_config schedule_open_period blank.png
+	set_option camera.loop true
+	qrgatectl schedule add change "daily 06:45-07:15"
+	set_option lane.open_schedule change
+	# Three seconds before its end: it opens at once, then locks.
+	schedule_at "2027-01-05 07:14:57"
+	start_gate
+	wait_for "the period's end" rows_are "reason" "open-schedule-on open-schedule-off"
+	stop_gate
+	# The relay: driven 0 at the start, held 1, then 0.
+	expect_eq "relay" "$(output_values entry_relay)" "0 1 0"
+	expect_grep "lane.open_schedule change: every way held free" "$T/qrgated.log"
+	# Inside it again, on a clock not trusted: nothing opens.
+	sql "DELETE FROM events;"
+	: >"$T/gpio.log"
+	set_option policy.clock unsynced
+	schedule_at "2027-01-06 07:00"
+	start_gate
+	wait_for "the refusal" grep -q "change would open, but the clock is not trusted" "$T/qrgated.log"
+	stop_gate
+	expect_eq "no rows" "$(rows "reason")" ""
+	expect_eq "relay never driven 1" "$(output_values entry_relay)" "0"
+}
