@@ -74,7 +74,7 @@ test_schedule_day_shift_offline() {
 # A profile named on a credential but not on the gate closes; the
 # daemon says which.  And the CLI's errors name the file and line.
 test_schedule_missing_profile_and_bad_files() {
-	local r
+	local r rc
 	clock_need || { r=$?; [ $r = 2 ] && return 0; return 1; }
 	gate_config schedule_missing_profile_and_bad_files blank.png
 	policy_slow_camera
@@ -99,6 +99,23 @@ test_schedule_missing_profile_and_bad_files() {
 	fi
 	expect_grep "h.ics:8: DTSTART has a time of day" "$T/err"
 	expect_eq "no holidays" "$(sql "SELECT count(*) FROM holidays;")" 0
+	# Hostile calendars: a clear error with its line, exit 1, no crash.
+	printf 'BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nDTSTART;VALUE=DATE:20270101\r\nRRULE:FREQ=DAILY\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n' >"$T/daily.ics"
+	qrgatectl schedule holiday import "$T/daily.ics" 2>"$T/err" && rc=0 || rc=$?
+	expect_eq "daily rule" "$rc" 1
+	expect_grep "daily.ics:2: a repeating holiday repeats yearly" "$T/err"
+	printf 'BEGIN:VCALENDAR\r\n\000\377\001' >"$T/nul.ics"
+	qrgatectl schedule holiday import "$T/nul.ics" 2>"$T/err" && rc=0 || rc=$?
+	expect_eq "NUL" "$rc" 1
+	expect_grep "nul.ics: a NUL byte" "$T/err"
+	printf 'BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nDTSTART;VALUE=DATE:2027\r\nEND:VEVENT\r\n' >"$T/cut.ics"
+	qrgatectl schedule holiday import "$T/cut.ics" 2>"$T/err" && rc=0 || rc=$?
+	expect_eq "cut short" "$rc" 1
+	printf '2027-02-30 not a day\n' >"$T/days.txt"
+	qrgatectl schedule holiday import "$T/days.txt" 2>"$T/err" && rc=0 || rc=$?
+	expect_eq "bad date" "$rc" 1
+	expect_grep "days.txt:1: '2027-02-30' is not a date" "$T/err"
+	expect_eq "still no holidays" "$(sql "SELECT count(*) FROM holidays;")" 0
 	# The good part alone: Tet's four days.
 	sed -i '8,10d' "$T/h.ics"
 	qrgatectl schedule holiday import "$T/h.ics" >/dev/null
