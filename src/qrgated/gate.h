@@ -204,6 +204,7 @@ struct gate {
 	uint8_t cccd_key[32];	/* ... the site's CCCD check key */
 	int64_t config_version;
 	int64_t cred_version;
+	int64_t sched_version;	/* of the schedules pushed last; 0 none */
 	/* The credentials the hold-off last saw (gate_scan.c): a change
 	 * decides again the codes in view that were denied. */
 	int64_t held_cred_version;

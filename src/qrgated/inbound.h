@@ -122,7 +122,8 @@ void inbound_note(struct gate *g, enum inbound_kind kind,
 /*
  * Adds to a status document "config": {"gate_version", "site_version",
  * "last"} and "credentials": {"version", "last"} ("last" absent before
- * the first message since the start).
+ * the first message since the start), and "schedules": {"version",
+ * "open_period"}.
  */
 void inbound_status(const struct gate *g, json_t *status);
 

@@ -196,6 +196,7 @@ inbound_schedules_set(struct gate *g, const uint8_t *payload, size_t len)
 		inbound_error_add(d.errors, "%s", err);
 		goto refused;
 	}
+	g->sched_version = version;
 	log_info("schedules: version %lld in use: %zu schedules, %zu groups, "
 	    "%zu holidays", (long long)version, d.n[0], d.n[1], d.n[2]);
 	res = sched_result(true, version, NULL, NULL);

@@ -145,6 +145,8 @@ test_schedule_mqtt_push_versions_only_go_up() {
 	expect_eq "taken" "$(sql "SELECT name || ' ' || text FROM schedules;") $(sql "SELECT grp || ' ' || schedule FROM schedule_groups;") $(sql "SELECT day FROM holidays;")" \
 		"day mon-fri 07:00-16:00; grace 15 Welding day 2027-02-06"
 	expect_eq "version" "$(sql "SELECT value FROM gate_meta WHERE key = 'schedules_version';")" 5
+	status_is '.schedules.version == 5 and (.schedules.open_period | not)' ||
+		{ echo "    status: $(gate_status | jq -c .schedules)"; return 1; }
 	push_expect replayed schedules --key "$ADMIN_SK" "$T/v5.json"
 	push_expect rolled-back schedules --key "$ADMIN_SK" "$T/v4.json"
 	expect_grep "schedules: version 4 refused: version 5 is in use" "$T/qrgated.log"
@@ -161,6 +163,8 @@ test_schedule_mqtt_push_versions_only_go_up() {
 	start_gate
 	wait_for "the connection" status_is '.mqtt.state == "connected"'
 	push_expect replayed schedules --key "$ADMIN_SK" "$T/v5.json"
+	status_is '.schedules.version == 5' ||
+		{ echo "    status after the restart: $(gate_status | jq -c .schedules)"; return 1; }
 	stop_gate
 }
 
