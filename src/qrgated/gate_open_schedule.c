@@ -11,7 +11,6 @@
  * schedule the gate does not hold, or a store that cannot answer, keeps
  * the lane as a gate that cannot tell should: locked.
  */
-#include <stdlib.h>
 #include <string.h>
 
 #include "gate_private.h"
@@ -34,7 +33,7 @@ static bool
 gate_open_schedule_wanted(struct gate *g)
 {
 	const char *name = g->cfg.lane.open_schedule;
-	struct sched_holidays *h;
+	struct sched_holidays h;
 	struct schedule s;
 	bool open = false;
 	int r;
@@ -46,12 +45,8 @@ gate_open_schedule_wanted(struct gate *g)
 		    "lane.open_schedule: %s is not on this gate: the lane "
 		    "stays locked" : "lane.open_schedule: %s could not be "
 		    "read: the lane stays locked");
-	/* The holidays are a few kB: off the loop's stack. */
-	if ((h = malloc(sizeof(*h))) == NULL)
-		return false;
-	if (store_holidays_load(g->store, h) == 0)
-		open = schedule_open_at(&s, h, gate_clock_now(g)) == 1;
-	free(h);
+	if (store_holidays_load(g->store, &h) == 0)
+		open = schedule_open_at(&s, &h, gate_clock_now(g)) == 1;
 	if (!open) {
 		g->open_sched_told = 0;
 		return false;
