@@ -60,7 +60,8 @@ CXXFLAGS ?= -O2 -g
 QG_CXXFLAGS += -std=c++17 -Wall -Wextra $(WERROR) -MMD -MP
 
 # Libraries every build needs.
-REQUIRED_PC := zbar sqlite3 jansson inih libsodium libpng libjpeg libmosquitto openssl libqrencode
+REQUIRED_PC := zbar sqlite3 jansson inih libsodium libpng libjpeg libmosquitto openssl libqrencode \
+	libical
 # Debian packages `make deps` installs when missing (build, tests, demo).
 DEB_PACKAGES := build-essential pkg-config libzbar-dev zbar-tools \
 	libsqlite3-dev sqlite3 libjansson-dev libinih-dev libsodium-dev \
@@ -69,7 +70,7 @@ DEB_PACKAGES := build-essential pkg-config libzbar-dev zbar-tools \
 	libsystemd-dev jq file mandoc g++ libcamera-dev libzxing-dev \
 	faketime tzdata curl iproute2 \
 	libcairo2-dev libpango1.0-dev fonts-noto-core libdrm-dev \
-	libespeak-ng-dev espeak-ng-data libasound2-dev
+	libespeak-ng-dev espeak-ng-data libasound2-dev libical-dev
 
 have = $(shell $(PKG_CONFIG) --exists $(1) 2>/dev/null && echo yes)
 
@@ -323,7 +324,7 @@ deps:
 # qemu-user to run the unit tests built for it.
 ARM64_LIBS := libzbar0 libsqlite3-dev libjansson-dev libinih-dev libsodium-dev \
 	libpng-dev libjpeg-dev libgpiod-dev libevdev-dev libcmocka-dev libqrencode-dev libmosquitto-dev \
-	libcamera-dev libssl-dev libsystemd-dev libzxing-dev
+	libcamera-dev libssl-dev libsystemd-dev libzxing-dev libical-dev
 CROSS_PACKAGES := gcc-aarch64-linux-gnu g++-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user-static \
 	$(addsuffix :arm64,$(ARM64_LIBS))
 

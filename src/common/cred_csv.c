@@ -18,8 +18,10 @@
 
 /* The first 8 columns are needed; role, serial and pubkey (schema 3)
  * may follow, then check_hash (schema 5), then send_as and pin_hash
- * (schema 7), so older lists still import. */
+ * (schema 7), then group and schedule (schema 9), so older lists still
+ * import. */
 #define CSV_FIELDS	CRED_CSV_FIELDS
+#define CSV_FIELDS_V7	14
 #define CSV_FIELDS_V5	12
 #define CSV_FIELDS_V3	11
 #define CSV_FIELDS_V1	8
@@ -35,7 +37,7 @@ struct csv_record {
 const char *const cred_csv_header[CSV_FIELDS] = {
 	"id", "kind", "subject", "name", "valid_from", "valid_until",
 	"status", "lanes", "role", "serial", "pubkey", "check_hash",
-	"send_as", "pin_hash",
+	"send_as", "pin_hash", "group", "schedule",
 };
 
 static int
@@ -59,7 +61,7 @@ static int
 csv_field_next(struct csv_record *r, const char **msg)
 {
 	if (r->nfields + 1 >= CSV_FIELDS) {
-		*msg = "more than 14 fields";
+		*msg = "more than 16 fields";
 		return -1;
 	}
 	r->nfields++;
@@ -161,7 +163,8 @@ csv_read(FILE *f, int *line, struct csv_record *r, const char **msg)
 static int
 csv_header_valid(struct csv_record *r)
 {
-	if (r->nfields != CSV_FIELDS && r->nfields != CSV_FIELDS_V5 &&
+	if (r->nfields != CSV_FIELDS && r->nfields != CSV_FIELDS_V7 &&
+	    r->nfields != CSV_FIELDS_V5 &&
 	    r->nfields != CSV_FIELDS_V3 && r->nfields != CSV_FIELDS_V1)
 		return 0;
 	for (int i = 0; i < r->nfields; i++) {
@@ -200,8 +203,8 @@ csv_time(const char *name, const char *v, int64_t *ms, char *msg,
 	return 0;
 }
 
-/* role, serial, pubkey, check_hash, send_as and pin_hash, when the list
- * has them. */
+/* role, serial, pubkey, check_hash, send_as, pin_hash, group and
+ * schedule, when the list has them. */
 static int
 csv_policy_fields(const struct csv_record *r, struct credential *c,
     char *msg, size_t msglen)
@@ -246,6 +249,10 @@ csv_policy_fields(const struct csv_record *r, struct credential *c,
 	if (r->nfields >= CSV_FIELDS_V5)
 		memcpy(c->check_hash, r->field[11], r->len[11] + 1);
 	if (r->nfields == CSV_FIELDS) {
+		memcpy(c->group, r->field[14], r->len[14] + 1);
+		memcpy(c->schedule, r->field[15], r->len[15] + 1);
+	}
+	if (r->nfields >= CSV_FIELDS_V7) {
 		if (credential_card_text_normalise(r->field[12], c->send_as,
 		    sizeof(c->send_as)) == -1)
 			memcpy(c->send_as, r->field[12], r->len[12] + 1);
@@ -263,7 +270,7 @@ csv_credential(const struct csv_record *r, int nfields, struct credential *c,
 		sizeof(c->id), 16, sizeof(c->subject), sizeof(c->name),
 		TIMEFMT_LEN, TIMEFMT_LEN, 16, sizeof(c->lanes), 16, 16,
 		KEY_PK_TEXT + 4, sizeof(c->check_hash), sizeof(c->send_as),
-		sizeof(c->pin_hash),
+		sizeof(c->pin_hash), sizeof(c->group), sizeof(c->schedule),
 	};
 	int kind, status;
 
@@ -338,7 +345,8 @@ cred_csv_read(FILE *f, const char *fname,
 	    csv_read(f, &line, &r, &syntax) != 1 || !csv_header_valid(&r)) {
 		snprintf(err, errlen, "%s:1: the first line must be "
 		    "id,kind,subject,name,valid_from,valid_until,status,lanes"
-		    "[,role,serial,pubkey[,check_hash[,send_as,pin_hash]]]",
+		    "[,role,serial,pubkey[,check_hash[,send_as,pin_hash"
+		    "[,group,schedule]]]]",
 		    fname);
 		return -1;
 	}

@@ -309,6 +309,19 @@ credential_validate(const struct credential *c, char *err,
 		snprintf(err, errlen, "a dynamic credential needs a pubkey");
 		return -1;
 	}
+	if (!cred_text_valid(c->group, sizeof(c->group), "")) {
+		snprintf(err, errlen,
+		    "group is not UTF-8 text of at most %zu bytes",
+		    sizeof(c->group) - 1);
+		return -1;
+	}
+	if (c->schedule[0] != '\0' && (memchr(c->schedule, '\0',
+	    sizeof(c->schedule)) == NULL || !schedule_name_valid(c->schedule))) {
+		snprintf(err, errlen, "schedule is \"\" or a schedule's name "
+		    "(letters, digits, '-', '_', '.', at most %d)",
+		    SCHED_NAME_LEN - 1);
+		return -1;
+	}
 	if (!cred_text_valid(c->name, sizeof(c->name), "\t\r\n")) {
 		snprintf(err, errlen,
 		    "name is not UTF-8 text of at most %zu bytes",
@@ -362,7 +375,11 @@ credential_json(const struct credential *c)
 	if (o != NULL && ((c->send_as[0] != '\0' && json_object_set_new(o,
 	    "send_as", json_string(c->send_as)) == -1) ||
 	    (c->pin_hash[0] != '\0' && json_object_set_new(o, "pin_hash",
-	    json_string(c->pin_hash)) == -1))) {
+	    json_string(c->pin_hash)) == -1) ||
+	    (c->group[0] != '\0' && json_object_set_new(o, "group",
+	    json_string(c->group)) == -1) ||
+	    (c->schedule[0] != '\0' && json_object_set_new(o, "schedule",
+	    json_string(c->schedule)) == -1))) {
 		json_decref(o);
 		return NULL;
 	}

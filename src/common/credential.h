@@ -9,6 +9,7 @@
 #include <jansson.h>
 
 #include "cred_pin.h"
+#include "schedule.h"
 #include "types.h"
 #include "wiegand.h"
 
@@ -41,6 +42,12 @@ struct credential {
 				 * grant; "": none */
 	char pin_hash[CRED_PIN_HASH_MAX];	/* card: the PIN's hash
 				 * (cred_pin.h); "": the card alone opens */
+	char group[64];		/* the holder's group (a department), UTF-8;
+				 * its schedule applies when the credential
+				 * names none; "": none */
+	char schedule[SCHED_NAME_LEN];	/* the name of the schedule that
+				 * says when it may enter (schedule.h);
+				 * "": its group's, if any */
 };
 
 /* Whether text is a card exactly as wiegand_card_print() writes it, so
@@ -80,7 +87,8 @@ int credential_validate(const struct credential *c, char *err,
 /*
  * Reads a credential CSV (cred_csv.c; header line: id,kind,subject,name,
  * valid_from,valid_until,status,lanes, optionally followed by
- * role,serial,pubkey[,check_hash[,send_as,pin_hash]]; times as YYYY-MM-DD or
+ * role,serial,pubkey[,check_hash[,send_as,pin_hash[,group,schedule]]];
+ * times as YYYY-MM-DD or
  * YYYY-MM-DDTHH:MM:SS in site.timezone, or with Z, or empty): each row
  * checked with credential_validate(), then given to row(c, its line, arg,
  * msg, msglen), which returns 0, or -1 with its reason in msg.  Returns
@@ -97,7 +105,7 @@ int credential_validate(const struct credential *c, char *err,
 json_t *credential_json(const struct credential *c);
 
 /* The CSV's columns, in order, as its header line names them. */
-#define CRED_CSV_FIELDS	14
+#define CRED_CSV_FIELDS	16
 extern const char *const cred_csv_header[CRED_CSV_FIELDS];
 
 int cred_csv_read(FILE *f, const char *fname,

@@ -265,6 +265,17 @@ sitetime_day_end(int64_t ms, int64_t *end, char *msg, size_t msglen)
 }
 
 int
+sitetime_wall(int64_t ms, int64_t *wall_ms)
+{
+	long off;
+
+	if (sitetime_offset(sitetime_floor_div(ms, 1000), &off) == -1)
+		return -1;
+	*wall_ms = ms + (int64_t)off * 1000;
+	return 0;
+}
+
+int
 sitetime_parse_since(const char *s, int64_t now_ms, int64_t *ms, char *msg,
     size_t msglen)
 {

@@ -67,6 +67,15 @@ int sitetime_parse(const char *s, int64_t *ms, char *msg, size_t msglen);
  */
 int sitetime_day_end(int64_t ms, int64_t *end, char *msg, size_t msglen);
 
+/*
+ * What the site's clocks show at the instant ms, counted as if it were
+ * UTC milliseconds (so the local date is wall_ms / 86400000 days since
+ * 1970-01-01, the local time of day the rest): through localtime_r() in
+ * the zone sitetime_zone_use() chose.  Schedules are wall-clock rules
+ * (schedule.h).  Returns 0, or -1 outside the C library's range.
+ */
+int sitetime_wall(int64_t ms, int64_t *wall_ms);
+
 /* Like sitetime_parse(), and also "-30s", "-15m", "-2h", "-7d" before
  * now_ms, for --since. */
 int sitetime_parse_since(const char *s, int64_t now_ms, int64_t *ms,

@@ -24,7 +24,8 @@ static const char *const reason_names[REASON_COUNT] = {
 	"serial-revoked", "replayed", "clock-unsynced", "anti-passback",
 	"visitors-only", "slowed", "repeated-denials", "tamper-on",
 	"tamper-off", "pin-required", "fire-loop-fault", "fire-loop-ok",
-	"tamper-loop-fault", "tamper-loop-ok",
+	"tamper-loop-fault", "tamper-loop-ok", "outside-schedule",
+	"open-schedule-on", "open-schedule-off",
 };
 static const char *const cred_role_names[ROLE_COUNT] = { "staff", "visitor" };
 static const char *const passage_names[PASSAGE_COUNT] = {

@@ -80,6 +80,12 @@ enum reason {
 	REASON_TAMPER_LOOP_FAULT,	/* the tamper loop likewise: counts as
 					 * the cabinet open */
 	REASON_TAMPER_LOOP_OK,
+	REASON_OUTSIDE_SCHEDULE,	/* an entry outside the credential's
+					 * schedule (schedule.h) */
+	REASON_OPEN_SCHEDULE_ON,	/* lane.open_schedule began: every
+					 * way held free */
+	REASON_OPEN_SCHEDULE_OFF,	/* ... and ended (or the clock lost
+					 * trust, or a lockdown) */
 	REASON_COUNT
 };
 

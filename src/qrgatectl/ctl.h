@@ -6,6 +6,7 @@
 #ifndef QRGATE_CTL_H
 #define QRGATE_CTL_H
 
+#include <stdbool.h>
 #include <stdio.h>
 
 #include "config.h"
@@ -30,10 +31,17 @@ int ctl_badge(struct ctl *c, int argc, char **argv);	/* badge ID --key F ... */
 int ctl_token(struct ctl *c, int argc, char **argv);	/* token ID --key F ... */
 int ctl_visitor_pass(struct ctl *c, int argc, char **argv);	/* visitor-pass ID ... */
 int ctl_site(struct ctl *c, int argc, char **argv);	/* site init|add-gate|... */
+int ctl_schedule(struct ctl *c, int argc, char **argv);	/* schedule add|del|list|... */
 /* Every form of a command with subcommands, for an error and for help. */
 void ctl_cred_usage(FILE *f);
 void ctl_site_usage(FILE *f);
 void ctl_push_usage(FILE *f);
+void ctl_schedule_usage(FILE *f);
+
+/* The gate's store (store.path), created when writing; a read-only open
+ * of a file not there says so (ctl_cred.c).  NULL after a message. */
+struct store;
+struct store *ctl_store_open(struct ctl *c, bool read_only);
 
 /* The one CCCD card in an image file, parsed (ctl_scan.c).  0, or -1
  * with the reason in err. */

@@ -24,11 +24,11 @@
 #include "timefmt.h"
 #include "util.h"
 
-#define CRED_COLS	13
+#define CRED_COLS	15
 
 static const char *const cred_heads[CRED_COLS] = {
 	"ID", "KIND", "SUBJECT", "NAME", "FROM", "UNTIL", "STATUS", "LANES",
-	"ROLE", "SERIAL", "PUBKEY", "SEND_AS", "PIN",
+	"ROLE", "SERIAL", "PUBKEY", "GROUP", "SCHEDULE", "SEND_AS", "PIN",
 };
 
 _Static_assert(CRED_COLS <= CTL_TABLE_COLS, "cred table too wide");
@@ -46,7 +46,8 @@ ctl_cred_usage(FILE *f)
 	    "[--from T] [--until T]\n"
 	    "                      [--status S] [--lanes L] [--role R] "
 	    "[--serial N] [--pubkey K]\n"
-	    "                      [--send-as CARD] [--pin -]\n"
+	    "                      [--send-as CARD] [--pin -] [--group G] "
+	    "[--schedule NAME]\n"
 	    "       qrgatectl cred del ID\n"
 	    "       qrgatectl cred list [--json|--csv]\n"
 	    "       qrgatectl cred import FILE.csv\n"
@@ -66,8 +67,8 @@ ctl_cred_usage(FILE *f)
 	    "offset\n  (+07:00), or ms since the epoch\n");
 }
 
-static struct store *
-cred_store_open(struct ctl *c, bool read_only)
+struct store *
+ctl_store_open(struct ctl *c, bool read_only)
 {
 	const char *path = c->cfg.store.path;
 
@@ -237,6 +238,14 @@ cred_args_read(struct cred_args *a, int argc, char **argv, bool enroll)
 				return 2;
 			}
 			cr->has_pubkey = true;
+		} else if ((v = ctl_opt(argc, argv, &i, "--group")) != NULL) {
+			if (cred_arg_copy(cr->group, sizeof(cr->group), "group",
+			    v) == -1)
+				return 1;
+		} else if ((v = ctl_opt(argc, argv, &i, "--schedule")) != NULL) {
+			if (cred_arg_copy(cr->schedule, sizeof(cr->schedule),
+			    "schedule", v) == -1)
+				return 1;
 		} else if ((v = ctl_opt(argc, argv, &i, "--send-as")) != NULL) {
 			if (cred_arg_card(cr->send_as, sizeof(cr->send_as),
 			    "--send-as", v) == -1)
@@ -274,7 +283,7 @@ cred_put(struct ctl *c, const struct credential *cr)
 		fprintf(stderr, "qrgatectl: cred: %s\n", err);
 		return 1;
 	}
-	if ((st = cred_store_open(c, false)) == NULL)
+	if ((st = ctl_store_open(c, false)) == NULL)
 		return 1;
 	/* The usual refusal, said here rather than in put's log line. */
 	if (store_credential_find(st, cr->kind, cr->subject, &other) == 1 &&
@@ -418,7 +427,7 @@ cred_del(struct ctl *c, int argc, char **argv)
 		ctl_cred_usage(stderr);
 		return 2;
 	}
-	if ((st = cred_store_open(c, false)) == NULL)
+	if ((st = ctl_store_open(c, false)) == NULL)
 		return 1;
 	rc = store_credential_delete(st, argv[1]);
 	store_close(st);
@@ -462,9 +471,11 @@ cred_table_cb(const struct credential *cr, void *arg)
 	raw[8] = cred_role_name(cr->role);
 	raw[9] = serial;
 	raw[10] = pk;
-	raw[11] = cr->send_as[0] != '\0' ? cr->send_as : "-";
+	raw[11] = cr->group[0] != '\0' ? cr->group : "-";
+	raw[12] = cr->schedule[0] != '\0' ? cr->schedule : "-";
+	raw[13] = cr->send_as[0] != '\0' ? cr->send_as : "-";
 	/* Whether there is one, never its hash. */
-	raw[12] = cr->pin_hash[0] != '\0' ? "yes" : "-";
+	raw[14] = cr->pin_hash[0] != '\0' ? "yes" : "-";
 	if (t->measuring)
 		ctl_table_measure(&t->tab, raw);
 	else
@@ -502,6 +513,9 @@ cred_json_cb(const struct credential *cr, void *arg)
 	    json_object_set_new(o, "check_hash",
 	    json_string(cr->check_hash)) == -1 ||
 	    json_object_set_new(o, "send_as", json_string(cr->send_as)) == -1 ||
+	    json_object_set_new(o, "group", ctl_json_text(cr->group)) == -1 ||
+	    json_object_set_new(o, "schedule",
+	    json_string(cr->schedule)) == -1 ||
 	    json_object_set_new(o, "pin",
 	    json_boolean(cr->pin_hash[0] != '\0')) == -1 ||
 	    json_dumpf(o, stdout, JSON_COMPACT | JSON_PRESERVE_ORDER) == -1) {
@@ -533,7 +547,7 @@ cred_list(struct ctl *c, int argc, char **argv)
 			return 2;
 		}
 	}
-	if ((st = cred_store_open(c, true)) == NULL)
+	if ((st = ctl_store_open(c, true)) == NULL)
 		return 1;
 	if (json)
 		rc = store_credential_foreach(st, cred_json_cb, &failed);
@@ -575,7 +589,7 @@ cred_import(struct ctl *c, int argc, char **argv)
 		    strerror(errno));
 		return 1;
 	}
-	if ((st = cred_store_open(c, false)) == NULL) {
+	if ((st = ctl_store_open(c, false)) == NULL) {
 		fclose(f);
 		return 1;
 	}

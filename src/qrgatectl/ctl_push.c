@@ -41,12 +41,16 @@ static const struct {
 	    "credentials/result" },
 	[K_PATCH] = { "patch", "credentials/patch", "credentials/result" },
 	[K_CMD] = { "cmd", "cmd", "cmd/result" },
+	[K_SCHEDULES] = { "schedules", "schedules/set", "schedules/result" },
+	[K_SITE_SCHEDULES] = { "site-schedules", "schedules/set",
+	    "schedules/result" },
 };
 
 static bool
 push_kind_site(enum push_kind k)
 {
-	return k == K_SITE_CONFIG || k == K_SITE_CREDENTIALS;
+	return k == K_SITE_CONFIG || k == K_SITE_CREDENTIALS ||
+	    k == K_SITE_SCHEDULES;
 }
 
 void
@@ -55,6 +59,8 @@ ctl_push_usage(FILE *f)
 	fprintf(f,
 	    "usage: qrgatectl push config|site-config|credentials|"
 	    "site-credentials|patch [FILE] OPTIONS\n"
+	    "       qrgatectl push schedules|site-schedules FILE OPTIONS   "
+	    "(FILE: qrgatectl schedule export)\n"
 	    "       qrgatectl push credentials|site-credentials --csv FILE "
 	    "[--version N] [--chunk-rows N] OPTIONS\n"
 	    "       qrgatectl push cmd open entry|exit|lockdown|release|normal "
@@ -223,6 +229,8 @@ push_opts_parse(const struct ctl *c, struct push_opts *o, int argc,
 				o->kind = K_SITE_CONFIG;
 			else if (o->kind == K_CREDENTIALS)
 				o->kind = K_SITE_CREDENTIALS;
+			else if (o->kind == K_SCHEDULES)
+				o->kind = K_SITE_SCHEDULES;
 			else if (!push_kind_site(o->kind)) {
 				fprintf(stderr, "qrgatectl: --all is for config "
 				    "pushes and credential lists only\n");

@@ -18,7 +18,7 @@
 
 enum push_kind {
 	K_CONFIG, K_SITE_CONFIG, K_CREDENTIALS, K_SITE_CREDENTIALS, K_PATCH,
-	K_CMD,
+	K_CMD, K_SCHEDULES, K_SITE_SCHEDULES,
 };
 
 struct push_opts {

@@ -158,9 +158,10 @@ int
 site_conf_acl(const struct site *s)
 {
 	static const char *const writes[] = { "events", "status", "alarm",
-	    "config/result", "credentials/result", "cmd/result", "steps" };
+	    "config/result", "credentials/result", "cmd/result", "steps",
+	    "schedules/result" };
 	static const char *const reads[] = { "config/set", "credentials/set",
-	    "credentials/patch", "cmd" };
+	    "credentials/patch", "cmd", "schedules/set" };
 	static const char *const ha[] = { "binary_sensor/%u_entry",
 	    "binary_sensor/%u_exit", "sensor/%u_last_decision",
 	    "sensor/%u_grants", "sensor/%u_denials" };
@@ -195,6 +196,8 @@ site_conf_acl(const struct site *s)
 		    reads[i]);
 	fprintf(f, "pattern read %s/%s/all/config/set\n", s->prefix, s->name);
 	fprintf(f, "pattern read %s/%s/all/credentials/set\n", s->prefix,
+	    s->name);
+	fprintf(f, "pattern read %s/%s/all/schedules/set\n", s->prefix,
 	    s->name);
 	fprintf(f, "\n# Every gate reads every gate's dynamic steps, so that "
 	    "a dynamic token\n# granted at one gate is refused at the others.\n"

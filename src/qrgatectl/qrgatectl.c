@@ -26,6 +26,7 @@ static const struct {
 	{ "scan", ctl_scan, "scan [--json] FILE...          decode image files as the daemon does", NULL },
 	{ "events", ctl_events, "events [--since T] [--json|--csv] [--trace]   the entry/exit log", NULL },
 	{ "cred", ctl_cred, "cred add|del|list|import|enroll-cccd ...   the credential list", ctl_cred_usage },
+	{ "schedule", ctl_schedule, "schedule add|del|list|import|group|holiday ...   when credentials may enter", ctl_schedule_usage },
 	{ "status", ctl_status, "status [--json]                the running daemon's state", NULL },
 	{ "open", ctl_open, "open entry|exit                release one way for one passage", NULL },
 	{ "lockdown", ctl_lockdown, "lockdown                       deny every code until 'normal'", NULL },

@@ -438,6 +438,11 @@ static const struct setting config_settings[] = {
 	S_INT("lane", "held_open_s", lane.held_open_s, 1, 3600, "30",
 	    "Seconds the passage sensor may stay active before the lane "
 	    "raises a held-open alarm."),
+	S_STRING("lane", "open_schedule", lane.open_schedule, false, "",
+	    "The name of a schedule (qrgatectl schedule) during which every "
+	    "way is held free, as for a shift change: logged where it starts "
+	    "and ends (open-schedule-on, open-schedule-off).  Never on a "
+	    "clock that is not trusted, nor in a lockdown.  Empty: none."),
 
 	S_ENUM("policy", "badge", policy.badge, choices_accept, "no",
 	    "Plain printed badge ids.  Anyone can copy one, so they are off "

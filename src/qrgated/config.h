@@ -132,6 +132,8 @@ struct config {
 		int deny_ms;		/* red lamp after a denial */
 		int buzzer_ms;		/* buzzer beep after a denial */
 		int held_open_s;	/* passage sensor active longer: alarm */
+		char open_schedule[32];	/* a schedule's name: every way held
+					 * free during it; "": none */
 	} lane;
 	struct {
 		enum policy_accept badge;	/* plain printed badge ids */

@@ -56,6 +56,23 @@ decide_passback(const struct decide_input *in)
 	}
 }
 
+/*
+ * Rule 17b.  Only an entry is refused, for the reason rule 20 gives; an
+ * untrusted clock refuses whatever the schedule says, so that no wrong
+ * clock opens a closed period.
+ */
+static enum reason
+decide_schedule(const struct decide_input *in)
+{
+	if (in->schedule == DECIDE_SCHED_NONE || in->dir != DIR_ENTRY)
+		return REASON_GRANTED;
+	if (!in->clock_synced)
+		return REASON_CLOCK_UNSYNCED;
+	if (in->schedule != DECIDE_SCHED_OPEN)
+		return REASON_OUTSIDE_SCHEDULE;
+	return REASON_GRANTED;
+}
+
 /* Rules 18 to 22: where, which way, anti-passback, a busy way. */
 static enum reason
 decide_admit(const struct decide_input *in, const char *lanes, bool *alarm)
@@ -108,6 +125,7 @@ decide_reason(const struct decide_input *in, bool *alarm)
 	const struct credential *c = in->cred;
 	enum policy_accept accept;
 	enum cred_kind kind;
+	enum reason r;
 
 	if (in->too_long)
 		return REASON_TOO_LONG;
@@ -171,6 +189,8 @@ decide_reason(const struct decide_input *in, bool *alarm)
 	if (kind == CRED_DYNAMIC && in->last_step >= 0 &&
 	    (int64_t)in->payload->token.step <= in->last_step)
 		return REASON_REPLAYED;
+	if ((r = decide_schedule(in)) != REASON_GRANTED)
+		return r;
 	return decide_admit(in, c->lanes, alarm);
 }
 

@@ -27,6 +27,19 @@ struct decide_policy {
 };
 
 /*
+ * A stored credential's schedule at the time of the decision, as the gate
+ * found it (schedule.h: its own profile, else its group's, evaluated in
+ * site.timezone).
+ */
+enum decide_schedule {
+	DECIDE_SCHED_NONE,		/* no schedule: any time */
+	DECIDE_SCHED_OPEN,		/* its profile admits now */
+	DECIDE_SCHED_CLOSED,		/* it does not, or names a profile
+					 * the gate does not hold, or the
+					 * time could not be converted */
+};
+
+/*
  * How far a visitor pass's not-before may be ahead of the gate's clock:
  * the desk's clock and the gate's differ by a few seconds, and a pass is
  * made to be used at once.
@@ -55,9 +68,11 @@ struct decide_input {
 	bool card_mismatch;		/* cccd: the credential has a check
 					 * hash the card's other fields do
 					 * not match (or no key to check) */
-	bool clock_synced;		/* dynamic, visitor: the clock is
+	bool clock_synced;		/* dynamic, visitor, a credential
+					 * with a schedule: the clock is
 					 * trusted: synchronised and not
 					 * behind the time floor */
+	enum decide_schedule schedule;	/* the credential's schedule now */
 	int64_t step_now;		/* dynamic: the current time step */
 	int64_t last_step;		/* dynamic: the highest step already
 					 * granted; -1 none */
@@ -127,6 +142,18 @@ struct decision {
  *			than visitor_max_s (a validity the site does not
  *			give is not honoured)
  * 17. replayed		dynamic: a step no later than the last granted
+ * 17b. outside-schedule	entries only (an exit is never refused, as
+ *			with anti-passback): the credential has a schedule
+ *			and it does not admit now (DECIDE_SCHED_CLOSED: a
+ *			profile the gate does not hold closes too).
+ *			clock-unsynced instead, whatever the schedule says,
+ *			when the clock is not trusted: a clock that may be
+ *			wrong must never turn a closed period into an open
+ *			one, and the worker and the guard are told the
+ *			clock is at fault, not the shift.  A credential
+ *			without a schedule is not concerned.  After the
+ *			credential's own validity, before where and which
+ *			way: a shift says when, the lanes where
  * 18. wrong-lane	the lanes list does not name this lane (a visitor
  *			pass's own list, not its cancelling row's)
  * 19. wrong-direction	... names it, but not this way

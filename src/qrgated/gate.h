@@ -191,6 +191,8 @@ struct gate {
 	struct clocksync clock;
 	struct gatetime time;	/* the gate's now and its floor */
 	struct loop_timer clock_tick;	/* gate_clock.c, every second */
+	int open_sched_told;	/* why lane.open_schedule last stayed shut,
+				 * as logged (gate_open_schedule.c) */
 	int64_t floor_saved_ns;	/* when the floor was last written down
 				 * (monotonic); 0: not in this run */
 	struct denyrate deny;	/* repeated denials (gate_scan.c) */
@@ -202,6 +204,7 @@ struct gate {
 	uint8_t cccd_key[32];	/* ... the site's CCCD check key */
 	int64_t config_version;
 	int64_t cred_version;
+	int64_t sched_version;	/* of the schedules pushed last; 0 none */
 	/* The credentials the hold-off last saw (gate_scan.c): a change
 	 * decides again the codes in view that were denied. */
 	int64_t held_cred_version;

@@ -36,6 +36,7 @@ gate_clock_tick(struct loop *l, struct loop_timer *t)
 	struct gate *g = container_of(t, struct gate, clock_tick);
 
 	gate_clock_check(g);
+	gate_open_schedule_tick(g);
 	/* The first raise of a run at once, then once a minute. */
 	if (g->time.raised && (g->floor_saved_ns == 0 ||
 	    clock_mono_ns() - g->floor_saved_ns >=

@@ -9,6 +9,13 @@
 
 #include "gate.h"
 
+/*
+ * lane.open_schedule, each second (gate_open_schedule.c): holds every way
+ * free while the schedule admits, on a trusted clock and out of a
+ * lockdown, and logs where that starts and ends.
+ */
+void gate_open_schedule_tick(struct gate *g);
+
 /* Fills the fields every row shares: time, gate, lane, dir, type. */
 void gate_event_init(const struct gate *g, struct event *ev, enum event_type type,
     enum direction dir);

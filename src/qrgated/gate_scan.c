@@ -20,6 +20,8 @@
 #include "mask.h"
 #include "payload.h"
 #include "payload_card.h"
+#include "schedule.h"
+#include "store_schedule.h"
 
 /* What one scan found out about its code, besides the payload. */
 struct gate_scan {
@@ -75,6 +77,39 @@ gate_scan_holder(const struct gate_scan *s)
 }
 
 /*
+ * Rule 17b's facts: whether the credential's schedule (its own, else its
+ * group's) admits now, in site.timezone, and whether the clock can be
+ * trusted to say so.  A profile named but not held closes: a gate that
+ * cannot tell stays shut.  Returns 0, or -1 when the store could not
+ * answer.
+ */
+static int
+gate_scan_schedule(struct gate *g, struct gate_scan *s)
+{
+	struct decide_input *in = &s->in;
+	struct sched_holidays h;
+	struct schedule sch;
+	int r;
+
+	if ((r = store_credential_schedule(g->store, &s->cred, &sch)) == -1)
+		return -1;
+	if (r == 0)
+		return 0;
+	in->clock_synced = gate_clock_check(g);
+	in->schedule = DECIDE_SCHED_CLOSED;
+	if (r == 2) {
+		log_warnx("credential %s: schedule %s is not on this gate: "
+		    "closed", s->cred.id, sch.name);
+		return 0;
+	}
+	if (store_holidays_load(g->store, &h) == -1)
+		return -1;
+	if (schedule_open_at(&sch, &h, in->now_ms) == 1)
+		in->schedule = DECIDE_SCHED_OPEN;
+	return 0;
+}
+
+/*
  * The facts about a stored credential (or a visitor's pass) the rules
  * need: only those its kind and the policy use, so a plain badge costs no
  * extra lookup.  Returns 0, or -1 when the store could not answer.
@@ -108,6 +143,11 @@ gate_scan_facts(struct gate *g, struct gate_scan *s)
 		if (r == 0)
 			in->last_step = -1;
 	}
+	/* Only an entry is refused by a schedule: an exit costs no lookup. */
+	if (s->pl.kind != CRED_VISITOR && in->dir == DIR_ENTRY &&
+	    (s->cred.schedule[0] != '\0' || s->cred.group[0] != '\0') &&
+	    gate_scan_schedule(g, s) == -1)
+		return -1;
 	if (cfg->policy.antipassback != APB_OFF && in->dir == DIR_ENTRY) {
 		if ((r = store_event_last_grant(g->store, gate_scan_holder(s),
 		    &last)) == -1)

@@ -30,6 +30,11 @@ json_t *inbound_credentials_set(struct gate *g, const uint8_t *payload, size_t l
 /* credentials/patch: add, update, remove. */
 json_t *inbound_credentials_patch(struct gate *g, const uint8_t *payload, size_t len);
 
+/* schedules/set: the site's schedules, groups and holidays, all at once
+ * (inbound_sched.c); the version only goes up. */
+json_t *inbound_schedules_set(struct gate *g, const uint8_t *payload,
+    size_t len);
+
 /* cmd: open, lockdown, release, normal.  retained: the broker replayed a
  * retained message, which is never acted on. */
 json_t *inbound_cmd(struct gate *g, const uint8_t *payload, size_t len, bool retained);
@@ -117,7 +122,8 @@ void inbound_note(struct gate *g, enum inbound_kind kind,
 /*
  * Adds to a status document "config": {"gate_version", "site_version",
  * "last"} and "credentials": {"version", "last"} ("last" absent before
- * the first message since the start).
+ * the first message since the start), and "schedules": {"version",
+ * "open_period"}.
  */
 void inbound_status(const struct gate *g, json_t *status);
 

@@ -19,6 +19,7 @@
 #include "inbound.h"
 #include "log.h"
 #include "push.h"
+#include "store_schedule.h"
 #include "store_sync.h"
 #include "util.h"
 
@@ -214,6 +215,9 @@ inbound_restore(struct gate *g)
 	    store_sync_state(g->store, &st) == -1)
 		return -1;
 	g->cred_version = st.cred_version;
+	if (store_meta_get(g->store, STORE_SCHEDULES_VERSION,
+	    &g->sched_version) == -1)
+		return -1;
 	if (inbound_config_load(g, PUSH_SITE, &is->site) == -1 ||
 	    inbound_config_load(g, PUSH_GATE, &is->gate) == -1)
 		return -1;

@@ -52,6 +52,7 @@ static const struct {
 	sizeof(((struct credential *)0)->f) }
 	CREDS_TEXT(id), CREDS_TEXT(subject), CREDS_TEXT(name), CREDS_TEXT(lanes),
 	CREDS_TEXT(check_hash), CREDS_TEXT(send_as), CREDS_TEXT(pin_hash),
+	CREDS_TEXT(group), CREDS_TEXT(schedule),
 #undef CREDS_TEXT
 };
 

@@ -7,7 +7,8 @@
  *    "valid_from": T, "valid_until": T, "role": "staff"|"visitor",
  *    "serial": 0..4294967295, "pubkey": "<44 characters of base64>",
  *    "check_hash": "<64 hex digits>"|"", "send_as": "<card text>"|"",
- *    "pin_hash": "<Argon2id hash text>"|""}
+ *    "pin_hash": "<Argon2id hash text>"|"", "group": ...,
+ *    "schedule": "<a schedule's name>"|""}
  *
  * id, kind, subject and status are needed; T is ms since the epoch, a UTC
  * time, or null or "" for no bound.  check_hash is a cccd card's

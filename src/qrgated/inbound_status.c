@@ -146,4 +146,9 @@ inbound_status(const struct gate *g, json_t *status)
 		json_object_set(creds, "last", is->cred_last);
 	json_object_set_new(status, "config", config);
 	json_object_set_new(status, "credentials", creds);
+	/* The schedules pushed last, and whether lane.open_schedule holds
+	 * the lane free now. */
+	json_object_set_new(status, "schedules", json_pack("{s:I, s:b}",
+	    "version", (json_int_t)g->sched_version, "open_period",
+	    g->lane.sched_hold));
 }

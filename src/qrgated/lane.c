@@ -187,15 +187,23 @@ lane_deny(struct lane *ln)
 	}
 }
 
-/* Frees every enabled way while the fire alarm or an operator's hold
- * wants it, and the exit while the fire loop is faulty, and locks them
- * again once nothing does. */
+/* Whether something holds every way free: the fire alarm, an operator,
+ * a normally-open period. */
+static bool
+lane_all_held(const struct lane *ln)
+{
+	return ln->fire || ln->hold || ln->sched_hold;
+}
+
+/* Frees every enabled way while the fire alarm, an operator's hold or a
+ * normally-open period wants it, and the exit while the fire loop is
+ * faulty, and locks them again once nothing does. */
 static void
 lane_free_update(struct lane *ln)
 {
 	for (int d = 0; d < DIR_COUNT; d++) {
 		struct lane_way *w = &ln->way[d];
-		bool on = ln->fire || ln->hold ||
+		bool on = lane_all_held(ln) ||
 		    (d == DIR_EXIT && ln->exit_hold);
 
 		if (!ln->p.way_enabled[d])
@@ -243,6 +251,15 @@ lane_hold(struct lane *ln, bool on)
 }
 
 void
+lane_hold_schedule(struct lane *ln, bool on)
+{
+	if (on == ln->sched_hold)
+		return;
+	ln->sched_hold = on;
+	lane_free_update(ln);
+}
+
+void
 lane_hold_exit(struct lane *ln, bool on)
 {
 	if (on == ln->exit_hold)
@@ -271,7 +288,7 @@ lane_sensor(struct lane *ln, bool active)
 	loop_timer_set(ln->loop, &ln->held_open, (int64_t)ln->p.held_open_s * 1000);
 	/* With a way free the sensor cannot tell a passage through it from
 	 * one forced through the other. */
-	if (ln->fire || ln->hold ||
+	if (lane_all_held(ln) ||
 	    (ln->exit_hold && ln->p.way_enabled[DIR_EXIT]))
 		return;
 	for (int d = 0; d < DIR_COUNT; d++)
@@ -317,6 +334,7 @@ lane_safe(struct lane *ln)
 	 * current state again, and an alarm still sounding frees the ways. */
 	ln->fire = false;
 	ln->hold = false;
+	ln->sched_hold = false;
 	ln->exit_hold = false;
 	ln->sensor = false;
 	for (int r = 0; r < GPIO_ROLE_COUNT; r++)

@@ -57,6 +57,7 @@ struct lane {
 	struct lane_way way[DIR_COUNT];
 	bool fire;		/* the fire alarm is active */
 	bool hold;		/* an operator holds every way free */
+	bool sched_hold;	/* lane.open_schedule holds every way free */
 	bool exit_hold;		/* the exit way is held free: the fire
 				 * loop cannot be seen (gate_eol.c) */
 	bool sensor;		/* the passage sensor is active */
@@ -90,6 +91,10 @@ int lane_release(struct lane *ln, enum direction dir, int64_t seq);
  * when neither the hold nor the fire alarm wants them free.
  */
 void lane_hold(struct lane *ln, bool on);
+
+/* The same for lane.open_schedule, apart from an operator's hold, so that
+ * neither ends the other's. */
+void lane_hold_schedule(struct lane *ln, bool on);
 
 /*
  * Holds the exit way alone free, until called with false: while the

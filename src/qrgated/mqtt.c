@@ -53,6 +53,9 @@ static const char *const mqtt_topic_suffix[MQTT_T_COUNT] = {
 	[MQTT_T_CMD_RESULT] = "cmd/result",
 	[MQTT_T_STEPS] = "steps",
 	[MQTT_T_SITE_CRED_SET] = "credentials/set",
+	[MQTT_T_SCHED_SET] = "schedules/set",
+	[MQTT_T_SITE_SCHED_SET] = "schedules/set",
+	[MQTT_T_SCHED_RESULT] = "schedules/result",
 };
 
 static const char *
@@ -486,7 +489,8 @@ mqtt_topics_make(struct mqtt *m)
 	for (int t = 0; t < MQTT_T_COUNT; t++)
 		snprintf(m->topic[t], sizeof(m->topic[t]), "%s/%s/%s/%s",
 		    m->cfg.topic_prefix, m->site,
-		    t == MQTT_T_SITE_CONFIG_SET || t == MQTT_T_SITE_CRED_SET ?
+		    t == MQTT_T_SITE_CONFIG_SET || t == MQTT_T_SITE_CRED_SET ||
+		    t == MQTT_T_SITE_SCHED_SET ?
 		    "all" : m->gate_id,
 		    mqtt_topic_suffix[t]);
 }

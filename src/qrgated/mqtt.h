@@ -60,6 +60,9 @@ enum mqtt_topic {
 	MQTT_T_CMD_RESULT,
 	MQTT_T_STEPS,		/* dynamic steps this gate granted */
 	MQTT_T_SITE_CRED_SET,	/* <prefix>/<site>/all/credentials/set */
+	MQTT_T_SCHED_SET,	/* this gate's schedules */
+	MQTT_T_SITE_SCHED_SET,	/* <prefix>/<site>/all/schedules/set */
+	MQTT_T_SCHED_RESULT,
 	MQTT_T_COUNT
 };
 

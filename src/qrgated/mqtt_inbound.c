@@ -48,6 +48,13 @@ route_cred_patch(struct gate *g, const struct signed_msg *sm, bool retained)
 }
 
 static json_t *
+route_sched_set(struct gate *g, const struct signed_msg *sm, bool retained)
+{
+	(void)retained;
+	return inbound_schedules_set(g, sm->body, sm->len);
+}
+
+static json_t *
 route_cmd(struct gate *g, const struct signed_msg *sm, bool retained)
 {
 	return inbound_cmd(g, sm->body, sm->len, retained);
@@ -91,6 +98,10 @@ static const struct mqtt_route {
 	{ MQTT_T_CRED_PATCH, MIB(4), MQTT_T_CRED_RESULT, route_cred_patch,
 	    true, INBOUND_CREDENTIALS, PUSH_GATE },
 	{ MQTT_T_CMD, KIB(4), MQTT_T_CMD_RESULT, route_cmd, false, 0, 0 },
+	{ MQTT_T_SCHED_SET, KIB(256), MQTT_T_SCHED_RESULT, route_sched_set,
+	    false, 0, 0 },
+	{ MQTT_T_SITE_SCHED_SET, KIB(256), MQTT_T_SCHED_RESULT,
+	    route_sched_set, false, 0, 0 },
 };
 
 #define N_ROUTES (nitems(mqtt_routes))

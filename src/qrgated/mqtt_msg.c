@@ -137,6 +137,10 @@ mqtt_msg_alarm_of_event(const struct event *ev, const char *site)
 	case REASON_TAMPER_LOOP_OK:
 		name = "tamper-loop";
 		break;
+	case REASON_OPEN_SCHEDULE_ON:
+	case REASON_OPEN_SCHEDULE_OFF:
+		name = "open-schedule";
+		break;
 	default:
 		name = reason_name(ev->reason);
 		break;
@@ -148,7 +152,8 @@ mqtt_msg_alarm_of_event(const struct event *ev, const char *site)
 	    json_boolean(ev->reason != REASON_FIRE_ALARM_OFF &&
 	    ev->reason != REASON_TAMPER_OFF &&
 	    ev->reason != REASON_FIRE_LOOP_OK &&
-	    ev->reason != REASON_TAMPER_LOOP_OK));
+	    ev->reason != REASON_TAMPER_LOOP_OK &&
+	    ev->reason != REASON_OPEN_SCHEDULE_OFF));
 	json_object_set_new(o, "reason", json_string(reason_name(ev->reason)));
 	json_object_set_new(o, "direction",
 	    json_string(direction_name(ev->direction)));

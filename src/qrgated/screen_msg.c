@@ -108,6 +108,12 @@ static const char *const reason_words[REASON_COUNT][SCREEN_LANG_COUNT] = {
 	    "Control box tamper wiring fault" },
 	[REASON_TAMPER_LOOP_OK] = { "Mạch chống phá tủ đã bình thường",
 	    "Control box tamper wiring back to normal" },
+	[REASON_OUTSIDE_SCHEDULE] = { "Ngoài giờ được phép vào",
+	    "Outside your hours" },
+	[REASON_OPEN_SCHEDULE_ON] = { "Cổng mở theo giờ đổi ca",
+	    "Gate open for the shift change" },
+	[REASON_OPEN_SCHEDULE_OFF] = { "Hết giờ mở cổng đổi ca",
+	    "Shift-change opening over" },
 };
 
 static const char *const way_words[DIR_COUNT][SCREEN_LANG_COUNT] = {

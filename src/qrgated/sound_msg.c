@@ -57,6 +57,9 @@ static const char *const reason_prompts[REASON_COUNT][SCREEN_LANG_COUNT] = {
 	    "Tamper wiring fault" },
 	[REASON_TAMPER_LOOP_OK] = { "Mạch chống phá tủ bình thường",
 	    "Tamper wiring normal" },
+	[REASON_OUTSIDE_SCHEDULE] = { "Ngoài giờ làm việc", "Outside your hours" },
+	[REASON_OPEN_SCHEDULE_ON] = { "Cổng mở đổi ca", "Gate open for the shift change" },
+	[REASON_OPEN_SCHEDULE_OFF] = { "Hết giờ mở cổng", "Gate open time over" },
 };
 
 static const char *const state_prompts[SCREEN_STATE_COUNT][SCREEN_LANG_COUNT] = {

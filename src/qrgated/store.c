@@ -40,14 +40,15 @@ static const char *const store_sql[ST_COUNT] = {
 	    " FROM credentials WHERE kind = ?1 AND subject = ?2",
 	[ST_CRED_PUT] = "INSERT INTO credentials (" CRED_COLUMNS ")"
 	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13,"
-	    " ?14) ON CONFLICT(id) DO UPDATE SET kind = excluded.kind,"
+	    " ?14, ?15, ?16) ON CONFLICT(id) DO UPDATE SET kind = excluded.kind,"
 	    " subject = excluded.subject, name = excluded.name,"
 	    " valid_from = excluded.valid_from,"
 	    " valid_until = excluded.valid_until,"
 	    " status = excluded.status, lanes = excluded.lanes,"
 	    " role = excluded.role, serial = excluded.serial,"
 	    " pubkey = excluded.pubkey, check_hash = excluded.check_hash,"
-	    " send_as = excluded.send_as, pin_hash = excluded.pin_hash",
+	    " send_as = excluded.send_as, pin_hash = excluded.pin_hash,"
+	    " grp = excluded.grp, schedule = excluded.schedule",
 	[ST_EV_INSERT] = "INSERT INTO events (event_id, ts_ms, gate, lane,"
 	    " direction, type, kind, credential_id, subject, result, reason,"
 	    " passage, decode_us, latency_us, payload_hash, subject_full,"

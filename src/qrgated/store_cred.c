@@ -36,6 +36,8 @@ store_credential_row(struct store *st, sqlite3_stmt *s, struct credential *c)
 	COLUMN_COPY(s, 11, c->check_hash);
 	COLUMN_COPY(s, 12, c->send_as);
 	COLUMN_COPY(s, 13, c->pin_hash);
+	COLUMN_COPY(s, 14, c->group);
+	COLUMN_COPY(s, 15, c->schedule);
 	if (kind == -1 || status == -1 || role == -1) {
 		log_warnx("%s: credential %s: unknown kind, status or role",
 		    st->path, c->id);
@@ -117,7 +119,9 @@ store_credential_bind(sqlite3_stmt *s, const struct credential *c)
 	    sqlite3_bind_text(s, 11, pk, -1, SQLITE_TRANSIENT) != SQLITE_OK ||
 	    BIND_FIELD(s, 12, c->check_hash) != SQLITE_OK ||
 	    BIND_FIELD(s, 13, c->send_as) != SQLITE_OK ||
-	    BIND_FIELD(s, 14, c->pin_hash) != SQLITE_OK ? -1 : 0;
+	    BIND_FIELD(s, 14, c->pin_hash) != SQLITE_OK ||
+	    BIND_FIELD(s, 15, c->group) != SQLITE_OK ||
+	    BIND_FIELD(s, 16, c->schedule) != SQLITE_OK ? -1 : 0;
 }
 
 /*

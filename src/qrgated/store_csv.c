@@ -95,7 +95,9 @@ csv_export_row(const struct credential *c, void *arg)
 	csv_field_write(f, pk, false);
 	csv_field_write(f, c->check_hash, false);
 	csv_field_write(f, c->send_as, false);
-	csv_field_write(f, c->pin_hash, true);
+	csv_field_write(f, c->pin_hash, false);
+	csv_field_write(f, c->group, false);
+	csv_field_write(f, c->schedule, true);
 	return ferror(f) ? 1 : 0;
 }
 

@@ -111,7 +111,7 @@ int store_prepare(sqlite3 *db, const char *sql, sqlite3_stmt **s);
 /* Steps a statement that returns no row; does not reset it. */
 int store_step_done(sqlite3 *db, sqlite3_stmt *s);
 /*
- * Binds c as ?1..?14 in STORE_CRED_COLUMNS order (store_schema.h): the
+ * Binds c as ?1..?16 in STORE_CRED_COLUMNS order (store_schema.h): the
  * credentials table and its staging copy take the same row.  0 or -1
  * (SQLite's message in the connection).
  */

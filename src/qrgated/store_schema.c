@@ -15,6 +15,9 @@
 #define STORE_CRED_COLUMNS_V5 \
 	"id, kind, subject, name, valid_from, valid_until, status, lanes, " \
 	"role, serial, pubkey, check_hash"
+/* ... and from schema 8 to 9. */
+#define STORE_CRED_COLUMNS_V8 \
+	STORE_CRED_COLUMNS_V5 ", send_as, pin_hash"
 
 /*
  * Schema version 1.  docs/log.md copies this block: column names are part
@@ -133,6 +136,22 @@
  *     pin_hash     TEXT     card: the Argon2id hash of its PIN
  *                           (cred_pin.h), never the PIN; '' none
  *   events.kind may be 'card' too.
+ * Schema version 9: schedules (schedule.h, docs/schedules.md).
+ *   credentials gains (rebuilt, as at 4 -> 5)
+ *     grp          TEXT     the holder's group (a department): its
+ *                           schedule applies when the credential names
+ *                           none ('group' is an SQL keyword)
+ *     schedule     TEXT     the name of the credential's schedule; ''
+ *                           none of its own
+ *   schedules: the profiles, by name, as the text schedule_parse() reads
+ *     name         TEXT     primary key
+ *     text         TEXT     e.g. 'mon-fri 07:00-16:00; grace 15'
+ *   schedule_groups: a group's schedule
+ *     grp          TEXT     primary key
+ *     schedule     TEXT     a schedule's name
+ *   holidays: the site's holiday dates, local
+ *     day          TEXT     primary key, 'YYYY-MM-DD'
+ *     name         TEXT     what it is, for people; '' none
  *
  * Each entry of migrations[] takes the schema from version i to i + 1 and
  * ends by recording the new version, inside the caller's transaction.
@@ -275,6 +294,27 @@ static const char *const store_migrations[STORE_SCHEMA_VERSION] = {
 	"DROP TABLE IF EXISTS credentials_staging;"
 	"DROP TABLE IF EXISTS credentials_old;"
 	"PRAGMA user_version = 8;",
+	/* 8 -> 9, as 4 -> 5. */
+	"CREATE TABLE credentials_v9 " STORE_CRED_TABLE_BODY ";"
+	"INSERT INTO credentials_v9 (" STORE_CRED_COLUMNS_V8 ")"
+	" SELECT " STORE_CRED_COLUMNS_V8 " FROM credentials;"
+	"DROP TABLE credentials;"
+	"ALTER TABLE credentials_v9 RENAME TO credentials;"
+	"DROP TABLE IF EXISTS credentials_staging;"
+	"DROP TABLE IF EXISTS credentials_old;"
+	"CREATE TABLE schedules ("
+	"  name TEXT PRIMARY KEY,"
+	"  text TEXT NOT NULL"
+	");"
+	"CREATE TABLE schedule_groups ("
+	"  grp TEXT PRIMARY KEY,"
+	"  schedule TEXT NOT NULL"
+	");"
+	"CREATE TABLE holidays ("
+	"  day TEXT PRIMARY KEY,"
+	"  name TEXT NOT NULL DEFAULT ''"
+	");"
+	"PRAGMA user_version = 9;",
 };
 
 static int

@@ -9,7 +9,7 @@
 
 #include <sqlite3.h>
 
-#define STORE_SCHEMA_VERSION 8
+#define STORE_SCHEMA_VERSION 9
 
 /*
  * The credentials table's columns and constraints, from its opening
@@ -38,13 +38,15 @@
 	"  check_hash TEXT NOT NULL DEFAULT '',"			\
 	"  send_as TEXT NOT NULL DEFAULT '',"				\
 	"  pin_hash TEXT NOT NULL DEFAULT '',"				\
+	"  grp TEXT NOT NULL DEFAULT '',"				\
+	"  schedule TEXT NOT NULL DEFAULT '',"				\
 	"  UNIQUE(kind, subject)"					\
 	")"
 
 /* Every column of credentials, in the order the store binds them. */
 #define STORE_CRED_COLUMNS \
 	"id, kind, subject, name, valid_from, valid_until, status, lanes, " \
-	"role, serial, pubkey, check_hash, send_as, pin_hash"
+	"role, serial, pubkey, check_hash, send_as, pin_hash, grp, schedule"
 
 /*
  * Brings the database up to STORE_SCHEMA_VERSION in one transaction, so

@@ -46,7 +46,8 @@
 
 #define SYNC_CRED_COLUMNS STORE_CRED_COLUMNS
 #define SYNC_CRED_VALUES \
-	"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)"
+	"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, " \
+	"?15, ?16)"
 
 static const char sync_schema[] =
 	"CREATE TABLE IF NOT EXISTS sync_state ("
@@ -470,7 +471,7 @@ store_sync_patch(struct store *st, const struct sync_patch *p,
 	    " kind = ?2, subject = ?3, name = ?4, valid_from = ?5,"
 	    " valid_until = ?6, status = ?7, lanes = ?8, role = ?9,"
 	    " serial = ?10, pubkey = ?11, check_hash = ?12, send_as = ?13,"
-	    " pin_hash = ?14 WHERE id = ?1",
+	    " pin_hash = ?14, grp = ?15, schedule = ?16 WHERE id = ?1",
 	    SYNC_UPDATE, p->update, p->n_update, error, arg);
 	r[2] = r[1] == -1 ? -1 : sync_patch_write(db, "INSERT INTO credentials ("
 	    SYNC_CRED_COLUMNS ") " SYNC_CRED_VALUES,

@@ -30,7 +30,7 @@ test_cli_card_add_list_import() {
 	qrgatectl cred list | grep '^K-4 ' | grep -q ' yes *$' || { echo "    PIN column"; return 1; }
 	# list --csv reads back unchanged, PIN hash and send_as included.
 	qrgatectl cred list --csv >"$T/all.csv"
-	expect_eq "csv header" "$(head -1 "$T/all.csv" | tr -d '\r' | cut -d, -f12-)" "check_hash,send_as,pin_hash"
+	expect_eq "csv header" "$(head -1 "$T/all.csv" | tr -d '\r' | cut -d, -f12-14)" "check_hash,send_as,pin_hash"
 	sql "DELETE FROM credentials;"
 	expect_eq "imported" "$(qrgatectl cred import "$T/all.csv")" "imported 9 credentials"
 	qrgatectl cred list --csv >"$T/again.csv"

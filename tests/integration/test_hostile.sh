@@ -14,7 +14,7 @@ test_hostile_payloads_denied_and_logged() {
 	expect_eq "subjects" "$(sql "SELECT count(*) FROM events WHERE subject != '' OR length(payload_hash) != 16;")" "0"
 	expect_eq "distinct hashes" "$(sql "SELECT count(DISTINCT payload_hash) FROM events;")" "5"
 	expect_eq "integrity" "$(sql 'PRAGMA integrity_check;')" "ok"
-	expect_eq "tables" "$(sql "SELECT group_concat(name, ' ') FROM (SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name);")" "cmd_done credentials events gate_meta outbox outbox_meta sync_chunks sync_pushes sync_state token_steps"
+	expect_eq "tables" "$(sql "SELECT group_concat(name, ' ') FROM (SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name);")" "cmd_done credentials events gate_meta holidays outbox outbox_meta schedule_groups schedules sync_chunks sync_pushes sync_state token_steps"
 	expect_eq "credentials" "$(sql 'SELECT count(*) FROM credentials;')" "7"
 	# Nothing the shell payload asked for happened.
 	[ ! -e /tmp/qrgate-pwned ]

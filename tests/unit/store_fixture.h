@@ -104,6 +104,8 @@ cred_assert_equal(const struct credential *a, const struct credential *b)
 	assert_string_equal(a->check_hash, b->check_hash);
 	assert_string_equal(a->send_as, b->send_as);
 	assert_string_equal(a->pin_hash, b->pin_hash);
+	assert_string_equal(a->group, b->group);
+	assert_string_equal(a->schedule, b->schedule);
 }
 
 #endif

@@ -111,12 +111,15 @@ test_status(void **state)
 	(void)state;
 	memset(&g, 0, sizeof(g));
 	g.cred_version = 9;
+	g.sched_version = 20270101000000;
 	/* No push since the start: the versions, no "last". */
 	st = json_object();
 	inbound_status(&g, st);
 	s = json_dumps(st, JSON_COMPACT | JSON_SORT_KEYS);
 	assert_string_equal(s, "{\"config\":{\"gate_version\":0,"
-	    "\"site_version\":0},\"credentials\":{\"version\":9}}");
+	    "\"site_version\":0},\"credentials\":{\"version\":9},"
+	    "\"schedules\":{\"open_period\":false,\"version\":"
+	    "20270101000000}}");
 	free(s);
 	json_decref(st);
 
@@ -124,12 +127,14 @@ test_status(void **state)
 	g.inbound->gate.version = 3;
 	g.inbound->site.version = 1;
 	g.inbound->cred_last = json_pack("{s:s}", "result", "applied");
+	g.lane.sched_hold = true;
 	st = json_object();
 	inbound_status(&g, st);
 	s = json_dumps(st, JSON_COMPACT | JSON_SORT_KEYS);
 	assert_string_equal(s, "{\"config\":{\"gate_version\":3,"
 	    "\"site_version\":1},\"credentials\":{\"last\":{\"result\":"
-	    "\"applied\"},\"version\":9}}");
+	    "\"applied\"},\"version\":9},\"schedules\":{\"open_period\":"
+	    "true,\"version\":20270101000000}}");
 	free(s);
 	json_decref(st);
 	inbound_close(&g);

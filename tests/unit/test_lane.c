@@ -272,6 +272,37 @@ test_hold_and_fire_alarm_overlap(void **state)
 }
 
 /*
+ * A normally-open period and an operator's release are two holds: either
+ * alone frees every way, the end of one leaves the other's, and
+ * lane_safe() forgets both.
+ */
+static void
+test_schedule_hold_apart_from_operator(void **state)
+{
+	struct fixture *fx = *state;
+
+	lane_hold_schedule(&fx->lane, true);
+	assert_int_equal(fx->gpio.value[GPIO_ENTRY_RELAY], 1);
+	assert_int_equal(fx->gpio.value[GPIO_EXIT_RELAY], 1);
+	lane_hold(&fx->lane, true);
+	lane_hold(&fx->lane, false);
+	assert_int_equal(fx->gpio.value[GPIO_ENTRY_RELAY], 1);
+	lane_hold(&fx->lane, true);
+	lane_hold_schedule(&fx->lane, false);
+	assert_int_equal(fx->gpio.value[GPIO_ENTRY_RELAY], 1);
+	lane_hold(&fx->lane, false);
+	assert_int_equal(fx->gpio.value[GPIO_ENTRY_RELAY], 0);
+	assert_int_equal(fx->gpio.value[GPIO_EXIT_RELAY], 0);
+	/* Someone walking through a lane held by a schedule is no alarm. */
+	lane_hold_schedule(&fx->lane, true);
+	input(fx, GPIO_PASSAGE_SENSOR, 1);
+	input(fx, GPIO_PASSAGE_SENSOR, 0);
+	assert_int_equal(fx->rec.alarms, 0);
+	lane_safe(&fx->lane);
+	assert_false(fx->lane.sched_hold);
+}
+
+/*
  * The exit held alone (a faulty fire loop): the exit way free, the entry
  * way still granted and locked as before; nobody in the lane is "forced",
  * since the sensor cannot tell which way they went; the fire alarm on and
@@ -335,6 +366,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_button_and_disabled_way, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hold_and_fire_alarm_overlap, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_exit_hold_frees_exit_only, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_schedule_hold_apart_from_operator, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_safe_drops_everything, setup, teardown),
 	};
 

@@ -183,15 +183,15 @@ test_open_creates_schema(void **state)
 	st = store_fx_open(fx, STORE_SYNC_FULL);
 	store_close(st);
 	raw_query(fx->db, "PRAGMA user_version", v, sizeof(v));
-	assert_string_equal(v, "8");
+	assert_string_equal(v, "9");
 	raw_query(fx->db, "PRAGMA journal_mode", v, sizeof(v));
 	assert_string_equal(v, "wal");
 	raw_query(fx->db, "SELECT group_concat(name, ',') FROM (SELECT name "
 	    "FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY name)",
 	    v, sizeof(v));
 	assert_string_equal(v, "cmd_done,credentials,events,events_credential,"
-	    "events_ts_ms,gate_meta,outbox,outbox_added,outbox_meta,outbox_removed,"
-	    "outbox_seq,token_steps");
+	    "events_ts_ms,gate_meta,holidays,outbox,outbox_added,outbox_meta,"
+	    "outbox_removed,outbox_seq,schedule_groups,schedules,token_steps");
 
 	/* A second open finds the schema and leaves it alone. */
 	st = store_open(fx->db, STORE_SYNC_NORMAL, false);
@@ -199,7 +199,7 @@ test_open_creates_schema(void **state)
 	store_fx_assert_sound(fx);
 	store_close(st);
 	raw_query(fx->db, "PRAGMA user_version", v, sizeof(v));
-	assert_string_equal(v, "8");
+	assert_string_equal(v, "9");
 }
 
 static void
@@ -209,7 +209,7 @@ test_open_refuses_newer_schema(void **state)
 	sqlite3 *h;
 
 	assert_int_equal(sqlite3_open(fx->db, &h), SQLITE_OK);
-	assert_int_equal(sqlite3_exec(h, "PRAGMA user_version = 9", NULL, NULL,
+	assert_int_equal(sqlite3_exec(h, "PRAGMA user_version = 10", NULL, NULL,
 	    NULL), SQLITE_OK);
 	sqlite3_close(h);
 	assert_null(store_open(fx->db, STORE_SYNC_FULL, false));
@@ -777,8 +777,8 @@ test_import_bad_rows(void **state)
 	import_bad(*state, HEADER "e1,badge,B-1,x,,,active\n", 2, "8 fields");
 	import_bad(*state, HEADER "e1,badge,B-1,x,,,active,*,9\n", 2,
 	    "expected 8 fields, found 9");
-	import_bad(*state, HEADER "e1,badge,B-1,x,,,active,*,a,b,c,d,e,f,g\n", 2,
-	    "more than 14");
+	import_bad(*state, HEADER "e1,badge,B-1,x,,,active,*,a,b,c,d,e,f,g,h,"
+	    "i\n", 2, "more than 16");
 	import_bad(*state, HEADER "e1,badge,B-1,\"open,,,active,*\n", 2,
 	    "not closed");
 	import_bad(*state, HEADER "e1,badge,B-1,\"x\"y,,,active,*\n", 2,
