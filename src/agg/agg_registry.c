@@ -119,9 +119,10 @@ agg_registry_status(struct agg *a, const char *site, const char *gate,
  * agg_registry_tick().
  */
 static const char *const agg_state_rows[] = {
-	"fire-alarm", "tamper", "fire-loop", "tamper-loop",
+	"fire-alarm", "tamper", "fire-loop", "tamper-loop", "open-schedule",
 };
-#define AGG_STATE_ROWS_SQL "('fire-alarm', 'tamper', 'fire-loop', 'tamper-loop')"
+#define AGG_STATE_ROWS_SQL \
+	"('fire-alarm', 'tamper', 'fire-loop', 'tamper-loop', 'open-schedule')"
 
 /* Alarms that the gate ends itself; the others are momentary. */
 static bool
