@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "schedule.h"
+#include "span.h"
 
 static const char *const schedule_day_names[7] = {
 	"sun", "mon", "tue", "wed", "thu", "fri", "sat",
@@ -29,18 +30,6 @@ schedule_name_valid(const char *name)
 			return false;
 	}
 	return true;
-}
-
-/* Trims spaces and tabs from both ends of [*p, *p + *n). */
-static void
-schedule_trim(const char **p, size_t *n)
-{
-	while (*n > 0 && (**p == ' ' || **p == '\t')) {
-		(*p)++;
-		(*n)--;
-	}
-	while (*n > 0 && ((*p)[*n - 1] == ' ' || (*p)[*n - 1] == '\t'))
-		(*n)--;
 }
 
 static int
@@ -213,7 +202,7 @@ schedule_item(struct schedule *s, const char *p, size_t n, bool *graced,
 	wlen = (size_t)(sp - p);
 	rest = sp;
 	rlen = n - wlen;
-	schedule_trim(&rest, &rlen);
+	span_trim(&rest, &rlen);
 	if (wlen == 5 && memcmp(p, "grace", 5) == 0) {
 		if (*graced) {
 			snprintf(msg, msglen, "grace given twice");
@@ -269,7 +258,7 @@ schedule_parse(const char *name, const char *text, struct schedule *s,
 		size_t n = semi != NULL ? (size_t)(semi - p) : strlen(p);
 		const char *item = p;
 
-		schedule_trim(&item, &n);
+		span_trim(&item, &n);
 		if (n > 0 && schedule_item(s, item, n, &graced, msg,
 		    msglen) == -1)
 			return -1;

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "decide.h"
+#include "span.h"
 
 /* Rule 15.  One step either way covers a phone's clock skew. */
 static bool
@@ -214,18 +215,6 @@ decide_unlogged(struct decision *d)
 	d->passback_alarm = false;
 }
 
-/* Trims spaces and tabs from both ends of [*p, *p + *n). */
-static void
-decide_trim(const char **p, size_t *n)
-{
-	while (*n > 0 && (**p == ' ' || **p == '\t')) {
-		(*p)++;
-		(*n)--;
-	}
-	while (*n > 0 && ((*p)[*n - 1] == ' ' || (*p)[*n - 1] == '\t'))
-		(*n)--;
-}
-
 static int
 decide_span_is(const char *p, size_t n, const char *s)
 {
@@ -258,9 +247,9 @@ decide_lanes_check(const char *lanes, const char *lane, enum direction dir)
 			way = colon + 1;
 			wn = n - (size_t)(way - item);
 			n = (size_t)(colon - item);
-			decide_trim(&way, &wn);
+			span_trim(&way, &wn);
 		}
-		decide_trim(&item, &n);
+		span_trim(&item, &n);
 
 		if (decide_span_is(item, n, "*") ||
 		    decide_span_is(item, n, lane)) {

@@ -16,14 +16,14 @@ wiegand_send() {
 	    "$(line_offset WG_D0)" "$(line_offset WG_D1)" >"$OUT/$2.txt" 2>&1
 }
 
-# reader_lane_conf PULSE_MS: a camera that only has to run, and the entry
-# way.
+# reader_lane_conf PULSE_MS [IMAGE FPS]: a camera that only has to run
+# (small-blank.png at 2 fps), and the entry way.
 reader_lane_conf() {
 	cat >>"$CONF" <<CONF
 [camera]
 backend = file
-source = /vm/images/small-blank.png
-fps = 2
+source = /vm/images/${2:-small-blank.png}
+fps = ${3:-2}
 loop = true
 [lane]
 entry = true
@@ -97,16 +97,8 @@ phase_wiegand_busy() {
 	local i
 	say "reader: Wiegand cards while the loop decodes a large frame"
 	gate_new wb
+	reader_lane_conf 300 large-blank.png 10
 	cat >>"$CONF" <<CONF
-[camera]
-backend = file
-source = /vm/images/large-blank.png
-fps = 10
-loop = true
-[lane]
-entry = true
-pulse_ms = 300
-deny_ms = 300
 [wiegand]
 gap_ms = 1000
 CONF
