@@ -60,8 +60,7 @@ CXXFLAGS ?= -O2 -g
 QG_CXXFLAGS += -std=c++17 -Wall -Wextra $(WERROR) -MMD -MP
 
 # Libraries every build needs.
-REQUIRED_PC := zbar sqlite3 jansson inih libsodium libpng libjpeg libmosquitto openssl libqrencode \
-	libical
+REQUIRED_PC := zbar sqlite3 jansson inih libsodium libpng libjpeg libmosquitto openssl libqrencode
 # Debian packages `make deps` installs when missing (build, tests, demo).
 DEB_PACKAGES := build-essential pkg-config libzbar-dev zbar-tools \
 	libsqlite3-dev sqlite3 libjansson-dev libinih-dev libsodium-dev \
@@ -87,6 +86,18 @@ endif
 
 PC_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(REQUIRED_PC) 2>/dev/null)
 PC_LIBS   := $(shell $(PKG_CONFIG) --libs $(REQUIRED_PC) 2>/dev/null)
+
+# Holidays from iCalendar files (qrgatectl schedule holiday import
+# FILE.ics).  Debian's libical-dev cannot be installed for two
+# architectures at once (its libdb-dev is not multi-arch): the arm64
+# cross build goes without, and its qrgatectl says so and reads holidays
+# from text files only.  `make deps` installs it for every native build.
+ifeq ($(call have,libical),yes)
+PC_CFLAGS += $(shell $(PKG_CONFIG) --cflags libical)
+PC_LIBS   += $(shell $(PKG_CONFIG) --libs libical)
+else
+CTL_NO_ICAL := src/qrgatectl/ctl_ics.c
+endif
 
 CORE_SRCS := $(wildcard src/common/*.c) $(filter-out src/qrgated/qrgated.c, $(wildcard src/qrgated/*.c))
 HAL_SRCS  := $(filter-out hal/gpio_gpiod%.c hal/reader_evdev.c, $(wildcard hal/*.c))
@@ -204,7 +215,8 @@ endif
 
 LIB_SRCS := $(CORE_SRCS) $(HAL_SRCS)
 DAEMON_SRCS := src/qrgated/qrgated.c
-CTL_SRCS := $(wildcard src/qrgatectl/*.c)
+CTL_SRCS := $(filter-out $(if $(CTL_NO_ICAL),$(CTL_NO_ICAL),src/qrgatectl/ctl_ics_none.c), \
+	$(wildcard src/qrgatectl/*.c))
 
 LDLIBS := $(PC_LIBS) $(EXTRA_LIBS) -lm
 QG_CPPFLAGS := $(PC_CFLAGS)
@@ -299,11 +311,15 @@ $(SAN)/unit/%: tests/unit/%.c $(SAN)/libqrgate.a
 
 # Installs the Debian packages that are missing (with sudo when not root),
 # waiting up to 10 minutes for another apt or dpkg to let go of its lock.
+# A package named without an architecture must be the native one's (or
+# arch all): another architecture's copy does not build natively.
 # $(1): the packages; $(2): a foreign architecture to enable first, if any.
 define apt_install
-	@missing=""; \
+	@missing=""; native=$$(dpkg --print-architecture); \
 	for p in $(1); do \
-		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'ok installed' || missing="$$missing $$p"; \
+		case $$p in *:*) arch='[^ ]*';; *) arch="($$native|all)";; esac; \
+		dpkg-query -W -f='$${Status} $${Architecture}\n' $$p 2>/dev/null | \
+			grep -Eq "ok installed $$arch$$" || missing="$$missing $$p"; \
 	done; \
 	if [ -z "$$missing" ]; then echo "qrgate: every needed package is installed"; exit 0; fi; \
 	echo "qrgate: installing:$$missing"; \
@@ -324,7 +340,7 @@ deps:
 # qemu-user to run the unit tests built for it.
 ARM64_LIBS := libzbar0 libsqlite3-dev libjansson-dev libinih-dev libsodium-dev \
 	libpng-dev libjpeg-dev libgpiod-dev libevdev-dev libcmocka-dev libqrencode-dev libmosquitto-dev \
-	libcamera-dev libssl-dev libsystemd-dev libzxing-dev libical-dev
+	libcamera-dev libssl-dev libsystemd-dev libzxing-dev
 CROSS_PACKAGES := gcc-aarch64-linux-gnu g++-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user-static \
 	$(addsuffix :arm64,$(ARM64_LIBS))
 

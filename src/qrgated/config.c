@@ -506,6 +506,12 @@ static const struct setting config_settings[] = {
 	    "expiry, in seconds: a longer one is denied expired, so that a "
 	    "pass made by mistake (or with a stolen desk key) for months "
 	    "opens nothing."),
+	S_STRING("policy", "visitor_schedule", policy.visitor_schedule, false,
+	    "", "The name of a schedule (qrgatectl schedule) outside which a "
+	    "visitor's pass is refused outside-schedule on entry, as a "
+	    "contractor's badge with that schedule would be (valid 08:00-17:00 "
+	    "on working days, say); a visitor row's own schedule or group "
+	    "wins.  Empty: a pass is valid all through its validity."),
 
 	S_STRING("security", "issuer_key", security.issuer_key, false, "",
 	    "The site's badge issuer public key.  Empty: signed badges are "

@@ -153,6 +153,8 @@ struct config {
 		int deny_lane_max;	/* this many on the lane: alarm */
 		int deny_slow_s;	/* a slowed code is ignored this long */
 		int visitor_max_s;	/* the longest visitor pass honoured */
+		char visitor_schedule[32];	/* a schedule's name: visitors'
+						 * passes admitted in it; "": any time */
 	} policy;
 	struct {
 		char issuer_key[64];	/* base64 Ed25519 public key of the

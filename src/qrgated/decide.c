@@ -101,6 +101,7 @@ decide_visitor(const struct decide_input *in, bool *alarm)
 {
 	const struct credential *c = in->cred;
 	const struct token *t = &in->payload->token;
+	enum reason r;
 
 	if (!in->sig_ok)
 		return REASON_BAD_SIGNATURE;
@@ -117,6 +118,8 @@ decide_visitor(const struct decide_input *in, bool *alarm)
 	if (in->now_ms >= t->expires_s * 1000 ||
 	    t->expires_s - t->not_before_s > in->policy->visitor_max_s)
 		return REASON_EXPIRED;
+	if ((r = decide_schedule(in)) != REASON_GRANTED)
+		return r;
 	return decide_admit(in, t->lanes, alarm);
 }
 

@@ -84,14 +84,15 @@ gate_scan_holder(const struct gate_scan *s)
  * answer.
  */
 static int
-gate_scan_schedule(struct gate *g, struct gate_scan *s)
+gate_scan_schedule(struct gate *g, struct gate_scan *s,
+    const struct credential *c)
 {
 	struct decide_input *in = &s->in;
 	struct sched_holidays h;
 	struct schedule sch;
 	int r;
 
-	if ((r = store_credential_schedule(g->store, &s->cred, &sch)) == -1)
+	if ((r = store_credential_schedule(g->store, c, &sch)) == -1)
 		return -1;
 	if (r == 0)
 		return 0;
@@ -99,7 +100,7 @@ gate_scan_schedule(struct gate *g, struct gate_scan *s)
 	in->schedule = DECIDE_SCHED_CLOSED;
 	if (r == 2) {
 		log_warnx("credential %s: schedule %s is not on this gate: "
-		    "closed", s->cred.id, sch.name);
+		    "closed", c->id, sch.name);
 		return 0;
 	}
 	if (store_holidays_load(g->store, &h) == -1)
@@ -107,6 +108,29 @@ gate_scan_schedule(struct gate *g, struct gate_scan *s)
 	if (schedule_open_at(&sch, &h, in->now_ms) == 1)
 		in->schedule = DECIDE_SCHED_OPEN;
 	return 0;
+}
+
+/*
+ * Whose schedule an entry obeys: the credential's row, where it names a
+ * schedule or a group; for a visitor's pass without one, the site's
+ * policy.visitor_schedule, in *pass.  NULL: none applies.
+ */
+static const struct credential *
+gate_scan_scheduled(const struct gate *g, const struct gate_scan *s,
+    struct credential *pass)
+{
+	bool row = s->in.cred != NULL && s->cred.kind == s->pl.kind;
+
+	if (row && (s->cred.schedule[0] != '\0' || s->cred.group[0] != '\0'))
+		return &s->cred;
+	if (s->pl.kind != CRED_VISITOR ||
+	    g->cfg.policy.visitor_schedule[0] == '\0')
+		return NULL;
+	memset(pass, 0, sizeof(*pass));
+	snprintf(pass->id, sizeof(pass->id), "%s", "visitor pass");
+	snprintf(pass->schedule, sizeof(pass->schedule), "%s",
+	    g->cfg.policy.visitor_schedule);
+	return pass;
 }
 
 /*
@@ -118,7 +142,9 @@ static int
 gate_scan_facts(struct gate *g, struct gate_scan *s)
 {
 	const struct config *cfg = &g->cfg;
+	const struct credential *c;
 	struct decide_input *in = &s->in;
+	struct credential pass;
 	struct store_grant last;
 	int r;
 
@@ -144,9 +170,8 @@ gate_scan_facts(struct gate *g, struct gate_scan *s)
 			in->last_step = -1;
 	}
 	/* Only an entry is refused by a schedule: an exit costs no lookup. */
-	if (s->pl.kind != CRED_VISITOR && in->dir == DIR_ENTRY &&
-	    (s->cred.schedule[0] != '\0' || s->cred.group[0] != '\0') &&
-	    gate_scan_schedule(g, s) == -1)
+	if (in->dir == DIR_ENTRY && (c = gate_scan_scheduled(g, s, &pass)) !=
+	    NULL && gate_scan_schedule(g, s, c) == -1)
 		return -1;
 	if (cfg->policy.antipassback != APB_OFF && in->dir == DIR_ENTRY) {
 		if ((r = store_event_last_grant(g->store, gate_scan_holder(s),

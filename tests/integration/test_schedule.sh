@@ -71,6 +71,34 @@ test_schedule_day_shift_offline() {
 	expect_eq "mqtt" "$(grep -c '^\[mqtt\]' "$CONF")" 0
 }
 
+# Visitors have hours too (policy.visitor_schedule): a pass valid from
+# 05:00 to 19:00 is refused at 06:00, outside 08:00-17:00, and admitted
+# at 10:00.  No HR attendance concerns a visitor: that is the
+# aggregator's, for the people its shifts are assigned to.
+test_schedule_visitor_pass() {
+	local r t0
+	clock_need || { r=$?; [ $r = 2 ] && return 0; return 1; }
+	gate_config schedule_visitor_pass blank.png
+	policy_slow_camera
+	qrgatectl keygen "$T/desk.key" >/dev/null
+	set_option security.visitor_key "$(cat "$T/desk.key.pub")"
+	qrgatectl schedule add visitors "mon-fri 08:00-17:00"
+	set_option policy.visitor_schedule visitors
+	t0=$(date -u -d "2027-01-05 05:00 +07:00" +%s)
+	qrgatectl visitor-pass V-20270105-0001 --key "$T/desk.key" \
+		--png "$T/pass.png" --from "$t0" --until $((t0 + 14 * 3600)) >/dev/null
+	policy_frames "$T/pass.png"
+	schedule_at "2027-01-05 06:00"
+	run_gate
+	expect_eq "before the hours" "$(rows "credential_id||':'||reason")" \
+		"V-20270105-0001:outside-schedule"
+	sql "DELETE FROM events;"
+	schedule_at "2027-01-05 10:00"
+	run_gate
+	expect_eq "in the hours" "$(rows "credential_id||':'||reason")" \
+		"V-20270105-0001:granted"
+}
+
 # A profile named on a credential but not on the gate closes; the
 # daemon says which.  And the CLI's errors name the file and line.
 test_schedule_missing_profile_and_bad_files() {

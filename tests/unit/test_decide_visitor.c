@@ -190,6 +190,33 @@ test_lanes(void **state)
 	assert_int_equal(run(&f), REASON_GRANTED);
 }
 
+/*
+ * Rule 17b for a pass (policy.visitor_schedule, or its row's schedule):
+ * an entry outside the schedule is refused, after the pass's own times
+ * and before its lanes; leaving never is.
+ */
+static void
+test_schedule(void **state)
+{
+	struct fixture f;
+
+	(void)state;
+	visitor_init(&f);
+	f.in.schedule = DECIDE_SCHED_OPEN;
+	assert_int_equal(run(&f), REASON_GRANTED);
+	f.in.schedule = DECIDE_SCHED_CLOSED;
+	assert_int_equal(run(&f), REASON_OUTSIDE_SCHEDULE);
+	f.in.lane = "C";
+	assert_int_equal(run(&f), REASON_OUTSIDE_SCHEDULE);
+	f.payload.token.expires_s = NOW_S - 1;
+	assert_int_equal(run(&f), REASON_EXPIRED);
+	visitor_init(&f);
+	f.in.schedule = DECIDE_SCHED_CLOSED;
+	strcpy(f.payload.token.lanes, "A");
+	f.in.dir = DIR_EXIT;
+	assert_int_equal(run(&f), REASON_GRANTED);
+}
+
 static void
 test_passback_and_busy(void **state)
 {
@@ -237,6 +264,7 @@ main(void)
 		cmocka_unit_test(test_times),
 		cmocka_unit_test(test_longest_pass),
 		cmocka_unit_test(test_lanes),
+		cmocka_unit_test(test_schedule),
 		cmocka_unit_test(test_passback_and_busy),
 		cmocka_unit_test(test_earlier_rules),
 	};
