@@ -144,6 +144,8 @@ struct decision {
  * 17. replayed		dynamic: a step no later than the last granted
  * 17b. outside-schedule	entries only (an exit is never refused, as
  *			with anti-passback): the credential has a schedule
+ *			(a visitor's pass: its row's, else the site's
+ *			policy.visitor_schedule, as the gate finds it)
  *			and it does not admit now (DECIDE_SCHED_CLOSED: a
  *			profile the gate does not hold closes too).
  *			clock-unsynced instead, whatever the schedule says,
