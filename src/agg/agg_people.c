@@ -304,8 +304,13 @@ people_import_row(const struct credential *c, int line, void *arg,
 	struct agg_person p = { .c = *c }, old;
 
 	(void)line;
+	/* --department, else the list's own group column (a gate's
+	 * credential list and the people list are one format), else
+	 * what the person had. */
 	if (im->dept != NULL)
 		people_copy(p.department, sizeof(p.department), im->dept);
+	else if (c->group[0] != '\0')
+		people_copy(p.department, sizeof(p.department), c->group);
 	else if (agg_people_get(im->db, c->id, &old) == 1)
 		memcpy(p.department, old.department, sizeof(p.department));
 	return people_write(im->db, &p, -1, im->now_ms, msg, msglen);

@@ -120,8 +120,13 @@ static int
 push_row(const struct agg_person *p, void *arg)
 {
 	struct push_rows *r = arg;
+	struct credential c = p->c;
 
-	return json_array_append_new(r->rows, credential_json(&p->c));
+	/* The department is the holder's group at the gates, where a
+	 * schedule given to it applies (qrgatectl schedule group). */
+	memcpy(c.group, p->department, sizeof(c.group));
+	c.group[sizeof(c.group) - 1] = '\0';
+	return json_array_append_new(r->rows, credential_json(&c));
 }
 
 /* Seals and publishes chunk i of rows [from, to) for site. */

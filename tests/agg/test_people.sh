@@ -63,6 +63,16 @@ CSV
 	expect_eq "cccd badge" "$out" "qrgate-aggregator people badge: C-0002 is a cccd credential: a badge is a signed one"
 	expect_eq "serial" "$(aq people badge W-0001 --new-serial --json | jq -r '.[0].serial')" 1
 	expect_eq "stored serial" "$(people_json '.[1].serial')" 1
+	# A gate's credential list (its group column) is a people list:
+	# the group is the department, --department still wins.
+	cat >"$T/groups.csv" <<'CSV'
+id,kind,subject,name,valid_from,valid_until,status,lanes,role,serial,pubkey,check_hash,send_as,pin_hash,group,schedule
+W-0007,signed,W-0007,Phạm Văn Bảy,,,active,*,,,,,,,Xưởng May,day
+CSV
+	aq people import "$T/groups.csv"
+	expect_eq "group" "$(people_json '[.[] | select(.id == "W-0007") | .department] | join(",")')" "Xưởng May"
+	aq people import "$T/groups.csv" --department Kho
+	expect_eq "--department" "$(people_json '[.[] | select(.id == "W-0007") | .department] | join(",")')" "Kho"
 }
 
 # pdf_card_crops PDF OUT N: the first N cards of the sheet as PNGs at
@@ -121,6 +131,9 @@ test_people_gate() {
 	[ "$v1" -ge 1 ]
 	expect_eq "gate's list" "$(sqlite3 -batch -noheader "$gt/qrgate.db" "SELECT id || ' ' || kind || ' ' || subject FROM credentials ORDER BY id" | tr '\n' ',')" \
 		"W-0001 signed W-0001,W-0002 signed W-0002,W-0003 signed W-0003,"
+	# Each holder's department is their group there (schedules).
+	expect_eq "gate's groups" "$(sqlite3 -batch -noheader "$gt/qrgate.db" "SELECT id || ' ' || grp FROM credentials ORDER BY id" | tr '\n' ',')" \
+		"W-0001 Kho vận,W-0002 Bảo vệ,W-0003 Kho vận,"
 	T=$gt stop_gate
 	# The sheet: every code on it read back, and granted.
 	tokens=$(aq people badge W-0001 W-0002 W-0003 --pdf "$T/cards.pdf" --png "$T" --json | jq -r '.[].token')
