@@ -221,3 +221,56 @@ test_attendance_week() {
 	expect_eq "audit of it" "$(db_sql "SELECT user_name || ' ' || detail FROM audit WHERE what = 'attendance-correct'")" \
 		"hr1 attendance correct W-2 2026-11-24 last_out: gate down"
 }
+
+# att_gate_at LOCAL: the gate's next start sees the site's local time
+# LOCAL (+07), moving on from there (libfaketime, as the integration
+# tier's clock tests do; the aggregator keeps the real clock).
+att_gate_at() {
+	local fl=${FAKETIME_LIB:-/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1}
+	local target
+	target=$(date -u -d "$1 +07:00" +%s)
+	GATE_ENV="LD_PRELOAD=$fl FAKETIME=$(printf '%+d' $((target - $(date +%s)))) FAKETIME_DONT_FAKE_MONOTONIC=1"
+}
+
+# att_day_is PERSON DAY WANT: the day's row, as "first_in last_out late
+# early missing absent" with the times to the minute.
+att_day_is() {
+	[ "$(aq attendance --from "$2" --to "$2" --person "$1" --format csv | tr -d '\r' | sed 1d |
+		awk -F, '{ print substr($6, 12, 5), substr($7, 12, 5), $9, $10, "[" $11 "]", $12 }')" = "$3" ]
+}
+
+# The whole way with a real gate: qrgated, its clock moved to the
+# morning and then the evening of Wednesday 2026-12-09 (ahead of the
+# build, so the gate trusts its clock), reads W-0001's badge on its entry
+# camera at 07:58 and on its exit camera at 17:04, and publishes through
+# the broker; the aggregator's attendance has the day, on time both ways.
+test_attendance_real_gate() {
+	local at gt
+	local fl=${FAKETIME_LIB:-/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1}
+	[ -r "$fl" ] || { echo "    no $fl (Debian package faketime: make deps)"; return 1; }
+	agg_setup attendance_real_gate
+	agg_start
+	aq people add W-0001 --name "Nguyễn Văn An" --department Kho
+	aq attendance shift day --start 08:00 --end 17:00 --break 60 --grace 5 --days 1234567
+	aq attendance assign day --group Kho
+	at=$T
+	gate_config "attendance_real_gate-$BACKEND/gate" badge-W0001.png
+	gt=$T
+	T=$at
+	set_option lane.exit true
+	# No passage sensor: a release counts as taken ("unsensed").
+	set_option gpio.passage_sensor ""
+	gate_mqtt_section
+	att_gate_at "2026-12-09 07:58"
+	T=$gt start_gate
+	T=$gt wait_idle
+	mqtt_wait "the entry at the aggregator" 20 att_day_is W-0001 2026-12-09 "07:58  0 0 [out] 0"
+	T=$gt stop_gate
+	set_option camera.direction exit
+	att_gate_at "2026-12-09 17:04"
+	T=$gt start_gate
+	T=$gt wait_idle
+	mqtt_wait "the exit at the aggregator" 20 att_day_is W-0001 2026-12-09 "07:58 17:04 0 0 [] 0"
+	T=$gt stop_gate
+	GATE_ENV=""
+}
