@@ -29,7 +29,7 @@
 #
 # Environment, for debugging: VM_KERNEL=<abi> picks the kernel; VM_KEEP=1
 # keeps the work directory (it is kept anyway when a check fails);
-# VM_TIMEOUT limits the guest (300 s); VM_PHASES runs only some of the
+# VM_TIMEOUT limits the guest (360 s); VM_PHASES runs only some of the
 # guest's phases (gpio camera reader screen sound mqtt libcamera; the checks of the others then
 # fail); VM_APPEND replaces "quiet" on the kernel's command line (e.g.
 # loglevel=7); VM_ACCEL=kvm where KVM can run a guest (not on these
@@ -43,7 +43,7 @@ PROGS=$(cd "${2:-$BUILD}" && pwd)
 SRCDIR=$(cd "$(dirname "$0")/../.." && pwd)
 VMDIR=$SRCDIR/tests/vm
 CACHE=$BUILD/vm
-TIMEOUT=${VM_TIMEOUT:-300}
+TIMEOUT=${VM_TIMEOUT:-360}
 U=""
 NAME=vm
 if [ -n "${VM_USERLAND:-}" ]; then

@@ -178,9 +178,11 @@ gate_alive() { [ -n "$GATE_PID" ] && kill -0 "$GATE_PID" 2>/dev/null; }
 gate_gone() { ! gate_alive; }
 
 # gate_start NAME: starts qrgated; 0 once its control socket answers.
+# GATE_CPUS, when set: the CPUs every thread of it runs on.
+GATE_CPUS=""
 gate_start() {
 	ctl cred import /vm/data/demo-credentials.csv >"$T/import.log" 2>&1
-	qrgated -c "$CONF" 2>"$T/qrgated.log" &
+	${GATE_CPUS:+taskset -c "$GATE_CPUS"} qrgated -c "$CONF" 2>"$T/qrgated.log" &
 	GATE_PID=$!
 	waited "$1.started" 30 status_has '"gate":"vm-gate"'
 }
