@@ -44,8 +44,9 @@ gpio_gpiod_pump_signal(struct gpio_gpiod_pump *p)
 {
 	uint64_t one = 1;
 
-	/* Only fails when the counter would overflow: readable anyway. */
-	(void)write(p->ready_fd, &one, sizeof(one));
+	if (write(p->ready_fd, &one, sizeof(one)) != sizeof(one)) {
+		/* Only when the counter would overflow: readable anyway. */
+	}
 }
 
 static void
@@ -200,8 +201,9 @@ gpio_gpiod_pump_take(struct gpio_gpiod_pump *p,
 	}
 	/* Empty now: ready_fd stops being readable.  A failure is
 	 * reported once, after the last edge read before it. */
-	if (p->count == 0)
-		(void)read(p->ready_fd, &n, sizeof(n));
+	if (p->count == 0 && read(p->ready_fd, &n, sizeof(n)) == -1) {
+		/* EAGAIN: it was not readable, which is what is wanted. */
+	}
 	*lost = p->lost;
 	p->lost = 0;
 	failed = p->failed;

@@ -157,10 +157,14 @@ scanner_start() {
 	cp "$T/keys.err" "$OUT/$1-keys.err"
 	dev=$(cat "$T/keys.dev")
 	fact "$1.device ${dev:-none}"
+	# A code ends with its Enter; the silence that ends one without
+	# is a second here: an emulated guest on a loaded host stalls the
+	# typing past the 100 ms default (a token read as two codes).
 	cat >>"$CONF" <<CONF
 [reader]
 backend = evdev
 device = $dev
+timeout_ms = 1000
 CONF
 }
 
