@@ -58,8 +58,24 @@ gate_open_schedule_wanted(struct gate *g)
 	if (g->lockdown)
 		return gate_open_schedule_no(g, 3, "lane.open_schedule: %s "
 		    "would open, but the lane is locked down");
+	/* Held free is a grant to whoever comes: none that the log cannot
+	 * take, as a code is denied store-error then. */
+	if (g->store_alarm)
+		return gate_open_schedule_no(g, 4, "lane.open_schedule: %s "
+		    "would open, but the log cannot be written: the lane "
+		    "stays locked");
 	g->open_sched_told = 0;
 	return true;
+}
+
+/* The row where the period starts or ends: 0, or -1 if only kept. */
+static int
+gate_open_schedule_row(struct gate *g, bool on, struct event *ev)
+{
+	gate_event_init(g, ev, EV_ALARM, g->cfg.camera.direction);
+	ev->result = RES_ALARM;
+	ev->reason = on ? REASON_OPEN_SCHEDULE_ON : REASON_OPEN_SCHEDULE_OFF;
+	return gate_event_commit(g, ev);
 }
 
 void
@@ -70,12 +86,20 @@ gate_open_schedule_tick(struct gate *g)
 
 	if (want == g->lane.sched_hold)
 		return;
-	/* People first: the ways move, then the row is written. */
+	/*
+	 * Opening, as a grant, is committed before the ways move, and not
+	 * done if its row could not be written: that row is kept for the
+	 * journal with an off row after it, so the log never shows a
+	 * period open that was not (store_alarm then keeps the lane
+	 * locked).  Locking moves the ways first: people before the log.
+	 */
+	if (want && gate_open_schedule_row(g, true, &ev) == -1) {
+		(void)gate_open_schedule_row(g, false, &ev);
+		return;
+	}
 	lane_hold_schedule(&g->lane, want);
-	gate_event_init(g, &ev, EV_ALARM, g->cfg.camera.direction);
-	ev.result = RES_ALARM;
-	ev.reason = want ? REASON_OPEN_SCHEDULE_ON : REASON_OPEN_SCHEDULE_OFF;
-	gate_event_commit(g, &ev);
+	if (!want)
+		(void)gate_open_schedule_row(g, false, &ev);
 	log_info("lane.open_schedule %s: every way %s [seq %lld]",
 	    g->cfg.lane.open_schedule, want ? "held free" : "locked again",
 	    (long long)ev.seq);

@@ -225,3 +225,22 @@ test_schedule_open_period() {
 	expect_eq "no rows" "$(rows "reason")" ""
 	expect_eq "relay never driven 1" "$(output_values entry_relay)" "0"
 }
+
+# A normally-open period is a grant to whoever comes: none while the log
+# cannot take its row.  The database goes a few seconds before the
+# period starts; when it starts the lane stays locked, and says why.
+test_schedule_open_period_not_unlogged() {
+	local r
+	clock_need || { r=$?; [ $r = 2 ] && return 0; return 1; }
+	gate_config schedule_open_period_not_unlogged blank.png
+	set_option camera.loop true
+	qrgatectl schedule add change "daily 06:45-07:15"
+	set_option lane.open_schedule change
+	schedule_at "2027-01-05 06:44:54"
+	start_gate
+	rm "$T/qrgate.db" "$T/qrgate.db-wal" "$T/qrgate.db-shm"
+	wait_for "the database alarm" grep -q "store: the database file: deleted or moved" "$T/qrgated.log"
+	wait_for "the period's refusal" grep -q "change would open, but the log cannot be written" "$T/qrgated.log"
+	stop_gate
+	expect_eq "relay never driven 1" "$(output_values entry_relay)" "0"
+}
